@@ -1,0 +1,25 @@
+// Bundles src/ into dist/ with esbuild: one small entry chunk for start-up,
+// lazily loaded chunks for the checks, client-node and the AWS SDK.
+import { build } from 'esbuild';
+import { readFile, rm } from 'node:fs/promises';
+
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const versionTs = await readFile(new URL('../src/version.ts', import.meta.url), 'utf8');
+if (!versionTs.includes(`'${pkg.version}'`)) {
+  console.error(`src/version.ts does not match package.json version ${pkg.version}`);
+  process.exit(1);
+}
+
+await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});

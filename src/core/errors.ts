@@ -1,0 +1,81 @@
+/**
+ * Errors the CLI turns into one clear line and an exit code, never a stack trace.
+ */
+
+/** Bad command-line input: exit 1 with the message (and usage hint) on stderr. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** A fatal precondition of CHECKS.md (no AWS identity, not an AWS cluster…): the run stops with `code`. */
+export class FatalCheckError extends Error {
+  override name = 'FatalCheckError';
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiCallErrorJson {
+  api: string;
+  operation: string;
+  reason: string;
+  message: string;
+  status?: number;
+}
+
+/**
+ * A failed call to Kubernetes or AWS, normalised so checks can word it for a person.
+ * `api` is `kube` or the AWS service; `operation` the IAM-style action (`iam:GetRole`)
+ * or the Kubernetes verb and resource (`list secrets`).
+ */
+export class ApiCallError extends Error {
+  override name = 'ApiCallError';
+  constructor(
+    readonly api: string,
+    readonly operation: string,
+    /** AccessDenied, Forbidden, NotFound, Throttling, ExpiredToken, Unreachable, … */
+    readonly reason: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+
+  get isAccessDenied(): boolean {
+    return (
+      /AccessDenied|Forbidden|UnauthorizedOperation|NotAuthorized/i.test(this.reason) || this.status === 403
+    );
+  }
+
+  get isNotFound(): boolean {
+    return /NotFound|NoSuchEntity/i.test(this.reason) || this.status === 404;
+  }
+
+  toJSON(): ApiCallErrorJson {
+    return {
+      api: this.api,
+      operation: this.operation,
+      reason: this.reason,
+      message: this.message,
+      status: this.status,
+    };
+  }
+
+  static fromJSON(o: ApiCallErrorJson): ApiCallError {
+    return new ApiCallError(o.api, o.operation, o.reason, o.message, o.status);
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

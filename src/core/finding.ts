@@ -1,0 +1,20 @@
+/** The four levels of the output contract inherited from aws-irsa.sh (plus WARN). */
+export type Level = 'OK' | 'INFO' | 'WARN' | 'FAIL';
+
+export interface Finding {
+  level: Level;
+  /** Exit code of a FAIL (CHECKS.md); absent for OK/INFO and for WARNs without one. */
+  code?: number;
+  /** The check module that produced it (e.g. `aurora`). */
+  module: string;
+  /** The chart component it is about (e.g. `webModeler`), when it is about one. */
+  component?: string;
+  message: string;
+  /** What to do about it: every FAIL has one. */
+  fix?: string;
+}
+
+export interface FindingOptions {
+  component?: string;
+  fix?: string;
+}

@@ -1,0 +1,111 @@
+/**
+ * The narrow AWS interface the checks ask. Answers are plain JSON-able objects
+ * so they can be recorded to and replayed from a bundle. Errors are thrown as
+ * ApiCallError (core/errors.ts) with the IAM-style operation name.
+ */
+
+export interface CallerIdentity {
+  arn: string;
+  account: string;
+  userId: string;
+}
+
+export interface EksCluster {
+  name: string;
+  arn: string;
+  endpoint?: string;
+  version?: string;
+  status?: string;
+  /** identity.oidc.issuer */
+  issuer?: string;
+}
+
+export interface OidcProvider {
+  arn: string;
+  /** As IAM stores it: without `https://`. */
+  url: string;
+  clientIds: string[];
+}
+
+export interface IamRole {
+  arn: string;
+  name: string;
+  path: string;
+  /** Decoded trust policy document. */
+  trustPolicy: unknown;
+  permissionsBoundaryArn?: string;
+}
+
+export interface AttachedPolicy {
+  arn: string;
+  name: string;
+}
+
+export interface InlinePolicy {
+  name: string;
+  document: unknown;
+}
+
+export interface DbCluster {
+  identifier: string;
+  arn: string;
+  resourceId: string;
+  endpoint?: string;
+  readerEndpoint?: string;
+  customEndpoints: string[];
+  port?: number;
+  status?: string;
+  engine?: string;
+  iamAuthEnabled: boolean;
+}
+
+export interface OpenSearchDomain {
+  name: string;
+  arn: string;
+  endpoint?: string;
+  /** VPC endpoints, keyed by type (`vpc`, …). */
+  endpoints: Record<string, string>;
+  customEndpoint?: string;
+  created: boolean;
+  deleted: boolean;
+  processing: boolean;
+  httpsEnforced: boolean;
+  fineGrainedAccessControl: boolean;
+  anonymousAuthEnabled?: boolean;
+  internalUserDatabaseEnabled?: boolean;
+  masterUserArn?: string;
+  accessPolicies?: unknown;
+}
+
+export interface SimulationResult {
+  action: string;
+  resource: string;
+  decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+}
+
+export interface AssumedRole {
+  assumedRoleArn: string;
+}
+
+export interface Aws {
+  callerIdentity(): Promise<CallerIdentity>;
+  listEksClusters(region: string): Promise<string[]>;
+  eksCluster(name: string, region: string): Promise<EksCluster | undefined>;
+  oidcProviders(): Promise<OidcProvider[]>;
+  role(name: string): Promise<IamRole | undefined>;
+  attachedPolicies(roleName: string): Promise<AttachedPolicy[]>;
+  inlinePolicies(roleName: string): Promise<InlinePolicy[]>;
+  /** Default version of a managed policy, decoded. */
+  policyDocument(policyArn: string): Promise<unknown>;
+  dbClusters(region: string): Promise<DbCluster[]>;
+  openSearchDomains(region: string): Promise<OpenSearchDomain[]>;
+  /** iam:SimulatePrincipalPolicy; undefined when the API is not available (e.g. moto). */
+  simulatePrincipalPolicy(
+    principalArn: string,
+    actions: string[],
+    resources: string[],
+  ): Promise<SimulationResult[] | undefined>;
+  assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole>;
+  /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
+  resolveCname(host: string): Promise<string[]>;
+}

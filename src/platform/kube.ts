@@ -1,0 +1,127 @@
+/**
+ * The narrow Kubernetes interface the checks ask. Answers are plain JSON-able
+ * objects (not client-node model classes), so a recorder can write them to a
+ * bundle and a replay can answer from one.
+ */
+
+export interface KubeClusterInfo {
+  /** API server URL of the current context, e.g. https://ABC.gr7.eu-west-1.eks.amazonaws.com */
+  server: string;
+  contextName?: string;
+  /** The kubeconfig user's `exec` command and args (e.g. `aws eks get-token --cluster-name X`). */
+  exec?: { command: string; args: string[]; env?: Record<string, string> };
+  inCluster?: boolean;
+}
+
+export interface KubeNode {
+  name: string;
+  providerID?: string;
+}
+
+/** One revision of a Helm release as Helm stores it (secret or configmap driver). */
+export interface HelmStorageRecord {
+  driver: 'secret' | 'configmap';
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  /** Helm's own encoding (base64 of gzip of JSON), the Kubernetes base64 layer removed. */
+  payload: string;
+}
+
+export interface KubeServiceAccount {
+  name: string;
+  namespace: string;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  automountServiceAccountToken?: boolean;
+}
+
+export interface KubeEnvVar {
+  name: string;
+  value?: string;
+  /** `secretKeyRef secret/key`, `configMapKeyRef …`, `fieldRef …`: where the value comes from. */
+  valueFrom?: string;
+}
+
+export interface KubeContainer {
+  name: string;
+  image?: string;
+  env: KubeEnvVar[];
+}
+
+export interface KubePod {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  serviceAccountName?: string;
+  phase?: string;
+  startTime?: string;
+  containers: KubeContainer[];
+  /** Projected service-account token volumes (what the EKS pod identity webhook injects). */
+  projectedTokenAudiences: string[];
+}
+
+export interface KubeService {
+  name: string;
+  namespace: string;
+  type?: string;
+  externalName?: string;
+  clusterIP?: string;
+}
+
+export interface ArgoApplication {
+  name: string;
+  namespace: string;
+  chart?: string;
+  targetRevision?: string;
+  values?: string;
+  valuesObject?: unknown;
+}
+
+export interface IssuerDiscovery {
+  /** `/.well-known/openid-configuration` as the API server serves it. */
+  configuration: { issuer?: string; jwks_uri?: string; [k: string]: unknown };
+  /** `/openid/v1/jwks` as the API server serves it. */
+  jwks: { keys: Array<Record<string, unknown>> };
+}
+
+/** What a verification Job ended as, decided from Job/Pod status and events. */
+export interface JobResult {
+  outcome: 'succeeded' | 'failed' | 'timeout' | 'image-pull' | 'unschedulable' | 'rejected' | 'create-failed';
+  /** The pod's log (stdout+stderr of the container), when there was one. */
+  logs?: string;
+  /** Kubernetes' own words for what went wrong (event message, waiting reason…). */
+  reason?: string;
+  exitCode?: number;
+  jobName: string;
+}
+
+export interface Kube {
+  clusterInfo(): Promise<KubeClusterInfo>;
+  namespaceExists(ns: string): Promise<boolean>;
+  namespaces(): Promise<string[]>;
+  nodes(): Promise<KubeNode[]>;
+  /** Helm storage records in `ns`, or in every namespace when `ns` is undefined. */
+  helmReleaseRecords(ns?: string): Promise<HelmStorageRecord[]>;
+  serviceAccount(ns: string, name: string): Promise<KubeServiceAccount | undefined>;
+  pods(ns: string, labelSelector?: string): Promise<KubePod[]>;
+  service(ns: string, name: string): Promise<KubeService | undefined>;
+  argoApplications(ns: string): Promise<ArgoApplication[]>;
+  /** TokenRequest API: a short-lived token for the ServiceAccount. */
+  requestToken(
+    ns: string,
+    serviceAccount: string,
+    audience: string,
+    expirationSeconds: number,
+  ): Promise<string>;
+  /** The cluster's own service-account issuer discovery (OIDC configuration and JWKS). */
+  issuerDiscovery(): Promise<IssuerDiscovery>;
+  /** Create a Job, watch it to an outcome, fetch its pod's logs, delete it (always). */
+  runJob(ns: string, manifest: Record<string, unknown>, timeoutMs: number): Promise<JobResult>;
+  /** Names of Jobs left by an earlier, interrupted irsa-check run (label managed-by=irsa-check). */
+  leftoverJobs(ns: string): Promise<string[]>;
+  deleteJob(ns: string, name: string): Promise<void>;
+}
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'irsa-check';

@@ -1,0 +1,367 @@
+/**
+ * Kube over @kubernetes/client-node. Imported lazily by the dispatcher: loading
+ * client-node costs ~0.6 s, which `--help` and `--replay` never pay.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { ApiCallError, UsageError } from '../core/errors.js';
+import type {
+  ArgoApplication,
+  HelmStorageRecord,
+  IssuerDiscovery,
+  JobResult,
+  Kube,
+  KubeClusterInfo,
+  KubeContainer,
+  KubeNode,
+  KubePod,
+  KubeService,
+  KubeServiceAccount,
+} from './kube.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
+import { runJobWithWatch } from './kube-jobs.js';
+
+export const CODE_NO_CLUSTER = 3;
+
+export interface LiveKubeOptions {
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** Loads the kubeconfig like kubectl: --kubeconfig, KUBECONFIG, ~/.kube/config, then in-cluster. */
+export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inCluster: boolean } {
+  const kc = new k8s.KubeConfig();
+  const file = opts.kubeconfig;
+  const envFiles = process.env.KUBECONFIG;
+  const homeFile = join(homedir(), '.kube', 'config');
+  let inCluster = false;
+  try {
+    if (file) {
+      if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist`, CODE_NO_CLUSTER);
+      kc.loadFromFile(file);
+    } else if (envFiles || existsSync(homeFile)) {
+      kc.loadFromDefault();
+    } else if (process.env.KUBERNETES_SERVICE_HOST) {
+      kc.loadFromCluster();
+      inCluster = true;
+    } else {
+      throw new UsageError(
+        'no kubeconfig found (--kubeconfig, KUBECONFIG or ~/.kube/config): run `aws eks update-kubeconfig --name <cluster>` first',
+        CODE_NO_CLUSTER,
+      );
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read kubeconfig: ${firstLine(e)}`, CODE_NO_CLUSTER);
+  }
+  if (opts.context) {
+    if (!kc.getContexts().some((c) => c.name === opts.context)) {
+      throw new UsageError(`kubeconfig has no context named "${opts.context}"`, CODE_NO_CLUSTER);
+    }
+    kc.setCurrentContext(opts.context);
+  }
+  if (!kc.getCurrentCluster()) throw new UsageError('kubeconfig has no current cluster', CODE_NO_CLUSTER);
+  return { kc, inCluster };
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+}
+
+/** client-node's exceptions → ApiCallError with Kubernetes' own reason and message. */
+export function kubeError(operation: string, e: unknown): ApiCallError {
+  if (e instanceof k8s.ApiException) {
+    let body: { reason?: string; message?: string } = {};
+    try {
+      body = typeof e.body === 'string' ? JSON.parse(e.body) : (e.body as typeof body);
+    } catch {
+      /* a non-JSON body (proxy error page): keep the status alone */
+    }
+    const reason = body?.reason ?? `HTTP${e.code}`;
+    return new ApiCallError('kube', operation, reason, body?.message ?? `HTTP ${e.code}`, e.code);
+  }
+  const cause = (e as { cause?: { code?: string } })?.cause;
+  const code = cause?.code ?? (e as { code?: string })?.code;
+  if (code && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code)) {
+    return new ApiCallError('kube', operation, 'Unreachable', `API server unreachable (${code})`);
+  }
+  return new ApiCallError('kube', operation, 'Error', firstLine(e));
+}
+
+async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw kubeError(operation, e);
+  }
+}
+
+/** Undefined on 404, so "does not exist" is an answer rather than an error. */
+async function callOrNotFound<T>(operation: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    const err = kubeError(operation, e);
+    if (err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+function describeValueFrom(v: k8s.V1EnvVarSource | undefined): string | undefined {
+  if (!v) return undefined;
+  if (v.secretKeyRef) return `secretKeyRef ${v.secretKeyRef.name}/${v.secretKeyRef.key}`;
+  if (v.configMapKeyRef) return `configMapKeyRef ${v.configMapKeyRef.name}/${v.configMapKeyRef.key}`;
+  if (v.fieldRef) return `fieldRef ${v.fieldRef.fieldPath}`;
+  if (v.resourceFieldRef) return `resourceFieldRef ${v.resourceFieldRef.resource}`;
+  return 'valueFrom';
+}
+
+function toContainer(c: k8s.V1Container): KubeContainer {
+  return {
+    name: c.name,
+    image: c.image,
+    env: (c.env ?? []).map((e) => ({
+      name: e.name,
+      ...(e.value !== undefined ? { value: e.value } : {}),
+      ...(e.valueFrom ? { valueFrom: describeValueFrom(e.valueFrom) } : {}),
+    })),
+  };
+}
+
+function toPod(p: k8s.V1Pod): KubePod {
+  const audiences: string[] = [];
+  for (const v of p.spec?.volumes ?? []) {
+    for (const s of v.projected?.sources ?? []) {
+      if (s.serviceAccountToken) audiences.push(s.serviceAccountToken.audience ?? '');
+    }
+  }
+  return {
+    name: p.metadata?.name ?? '',
+    namespace: p.metadata?.namespace ?? '',
+    labels: p.metadata?.labels ?? {},
+    serviceAccountName: p.spec?.serviceAccountName,
+    phase: p.status?.phase,
+    startTime: p.status?.startTime ? new Date(p.status.startTime).toISOString() : undefined,
+    containers: (p.spec?.containers ?? []).map(toContainer),
+    projectedTokenAudiences: audiences,
+  };
+}
+
+function decodeSecretRecord(s: k8s.V1Secret): HelmStorageRecord {
+  return {
+    driver: 'secret',
+    name: s.metadata?.name ?? '',
+    namespace: s.metadata?.namespace ?? '',
+    labels: s.metadata?.labels ?? {},
+    payload: Buffer.from(s.data?.release ?? '', 'base64').toString('utf8'),
+  };
+}
+
+function decodeConfigMapRecord(c: k8s.V1ConfigMap): HelmStorageRecord {
+  return {
+    driver: 'configmap',
+    name: c.metadata?.name ?? '',
+    namespace: c.metadata?.namespace ?? '',
+    labels: c.metadata?.labels ?? {},
+    payload: c.data?.release ?? '',
+  };
+}
+
+function parseJson(text: unknown): Record<string, unknown> {
+  if (typeof text !== 'string') return (text ?? {}) as Record<string, unknown>;
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export class LiveKube implements Kube {
+  private readonly core: k8s.CoreV1Api;
+  private readonly batch: k8s.BatchV1Api;
+  private readonly custom: k8s.CustomObjectsApi;
+
+  constructor(
+    private readonly kc: k8s.KubeConfig,
+    private readonly inCluster: boolean,
+  ) {
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.batch = kc.makeApiClient(k8s.BatchV1Api);
+    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+
+  static create(opts: LiveKubeOptions): LiveKube {
+    const { kc, inCluster } = loadKubeConfig(opts);
+    return new LiveKube(kc, inCluster);
+  }
+
+  async clusterInfo(): Promise<KubeClusterInfo> {
+    const cluster = this.kc.getCurrentCluster();
+    const user = this.kc.getCurrentUser();
+    const exec = user?.exec as { command?: string; args?: string[] } | undefined;
+    return {
+      server: cluster?.server ?? '',
+      contextName: this.kc.getCurrentContext(),
+      ...(exec?.command ? { exec: { command: exec.command, args: exec.args ?? [] } } : {}),
+      ...(this.inCluster ? { inCluster: true } : {}),
+    };
+  }
+
+  async namespaceExists(ns: string): Promise<boolean> {
+    const found = await callOrNotFound('get namespaces', () => this.core.readNamespace({ name: ns }));
+    return found !== undefined;
+  }
+
+  async namespaces(): Promise<string[]> {
+    const list = await call('list namespaces', () => this.core.listNamespace());
+    return list.items.map((n) => n.metadata?.name ?? '').sort();
+  }
+
+  async nodes(): Promise<KubeNode[]> {
+    const list = await call('list nodes', () => this.core.listNode());
+    return list.items.map((n) => ({ name: n.metadata?.name ?? '', providerID: n.spec?.providerID }));
+  }
+
+  async helmReleaseRecords(ns?: string): Promise<HelmStorageRecord[]> {
+    const labelSelector = 'owner=helm';
+    const [secrets, configMaps] = await Promise.all([
+      call('list secrets', () =>
+        ns
+          ? this.core.listNamespacedSecret({ namespace: ns, labelSelector })
+          : this.core.listSecretForAllNamespaces({ labelSelector }),
+      ),
+      // The configmap driver is rare; a cluster that forbids listing configmaps still has the secrets.
+      call('list configmaps', () =>
+        ns
+          ? this.core.listNamespacedConfigMap({ namespace: ns, labelSelector })
+          : this.core.listConfigMapForAllNamespaces({ labelSelector }),
+      ).catch((e: ApiCallError) => {
+        if (e.isAccessDenied) return { items: [] as k8s.V1ConfigMap[] };
+        throw e;
+      }),
+    ]);
+    return [
+      ...secrets.items.filter((s) => s.type === 'helm.sh/release.v1').map(decodeSecretRecord),
+      ...configMaps.items.map(decodeConfigMapRecord),
+    ];
+  }
+
+  async serviceAccount(ns: string, name: string): Promise<KubeServiceAccount | undefined> {
+    const sa = await callOrNotFound('get serviceaccounts', () =>
+      this.core.readNamespacedServiceAccount({ namespace: ns, name }),
+    );
+    if (!sa) return undefined;
+    return {
+      name: sa.metadata?.name ?? name,
+      namespace: sa.metadata?.namespace ?? ns,
+      annotations: sa.metadata?.annotations ?? {},
+      labels: sa.metadata?.labels ?? {},
+      ...(sa.automountServiceAccountToken !== undefined
+        ? { automountServiceAccountToken: sa.automountServiceAccountToken }
+        : {}),
+    };
+  }
+
+  async pods(ns: string, labelSelector?: string): Promise<KubePod[]> {
+    const list = await call('list pods', () => this.core.listNamespacedPod({ namespace: ns, labelSelector }));
+    return list.items.map(toPod);
+  }
+
+  async service(ns: string, name: string): Promise<KubeService | undefined> {
+    const s = await callOrNotFound('get services', () =>
+      this.core.readNamespacedService({ namespace: ns, name }),
+    );
+    if (!s) return undefined;
+    return {
+      name,
+      namespace: ns,
+      type: s.spec?.type,
+      externalName: s.spec?.externalName,
+      clusterIP: s.spec?.clusterIP,
+    };
+  }
+
+  async argoApplications(ns: string): Promise<ArgoApplication[]> {
+    const list = await callOrNotFound('list applications.argoproj.io', () =>
+      this.custom.listNamespacedCustomObject({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural: 'applications',
+      }),
+    );
+    const items = ((list as { items?: unknown[] } | undefined)?.items ?? []) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return items.map((a) => {
+      const source = a.spec?.source ?? a.spec?.sources?.[0] ?? {};
+      return {
+        name: a.metadata?.name ?? '',
+        namespace: a.metadata?.namespace ?? ns,
+        chart: source.chart,
+        targetRevision: source.targetRevision,
+        values: source.helm?.values,
+        valuesObject: source.helm?.valuesObject,
+      };
+    });
+  }
+
+  async requestToken(
+    ns: string,
+    serviceAccount: string,
+    audience: string,
+    expirationSeconds: number,
+  ): Promise<string> {
+    const answer = await call('create serviceaccounts/token', () =>
+      this.core.createNamespacedServiceAccountToken({
+        name: serviceAccount,
+        namespace: ns,
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: { audiences: [audience], expirationSeconds },
+        },
+      }),
+    );
+    const token = answer.status?.token;
+    if (!token)
+      throw new ApiCallError(
+        'kube',
+        'create serviceaccounts/token',
+        'EmptyToken',
+        'TokenRequest returned no token',
+      );
+    return token;
+  }
+
+  async issuerDiscovery(): Promise<IssuerDiscovery> {
+    const wellKnown = this.kc.makeApiClient(k8s.WellKnownApi);
+    const openid = this.kc.makeApiClient(k8s.OpenidApi);
+    const [configuration, jwks] = await Promise.all([
+      call('get /.well-known/openid-configuration', () =>
+        wellKnown.getServiceAccountIssuerOpenIDConfiguration(),
+      ),
+      call('get /openid/v1/jwks', () => openid.getServiceAccountIssuerOpenIDKeyset()),
+    ]);
+    return {
+      configuration: parseJson(configuration),
+      jwks: parseJson(jwks) as IssuerDiscovery['jwks'],
+    };
+  }
+
+  runJob(ns: string, manifest: Record<string, unknown>, timeoutMs: number): Promise<JobResult> {
+    return runJobWithWatch(this.kc, this.core, this.batch, ns, manifest, timeoutMs);
+  }
+
+  async leftoverJobs(ns: string): Promise<string[]> {
+    const list = await call('list jobs', () =>
+      this.batch.listNamespacedJob({
+        namespace: ns,
+        labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+      }),
+    );
+    return list.items.map((j) => j.metadata?.name ?? '').filter(Boolean);
+  }
+
+  async deleteJob(ns: string, name: string): Promise<void> {
+    await callOrNotFound('delete jobs', () =>
+      this.batch.deleteNamespacedJob({ namespace: ns, name, propagationPolicy: 'Background' }),
+    );
+  }
+}

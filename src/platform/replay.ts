@@ -1,0 +1,45 @@
+/**
+ * Kube and Aws answered from a bundle: `--replay`, `npm run demo`, and the worlds
+ * most module tests run in. A call the bundle has no answer for fails like an API
+ * error would, so a check reports it and the run goes on.
+ */
+import { ApiCallError } from '../core/errors.js';
+import type { Aws } from './aws.js';
+import type { Bundle } from './bundle.js';
+import { callKey, type ApiName, type CallRecord } from './calls.js';
+import type { Kube } from './kube.js';
+
+export function replayTarget<T extends object>(api: ApiName, records: CallRecord[]): T {
+  const answers = new Map(records.map((r) => [callKey(r.api, r.method, r.args), r]));
+  return new Proxy({} as T, {
+    get: (_obj, method) => {
+      if (typeof method !== 'string' || method === 'then') return undefined;
+      return async (...args: unknown[]) => {
+        const record = answers.get(callKey(api, method, args));
+        if (!record) {
+          throw new ApiCallError(
+            api,
+            method,
+            'NotRecorded',
+            `the bundle holds no answer for ${method}(${JSON.stringify(args).slice(1, -1)})`,
+          );
+        }
+        if (record.error) throw ApiCallError.fromJSON(record.error);
+        return record.result;
+      };
+    },
+  });
+}
+
+export function replayPlatform(bundle: Bundle): { kube: Kube; aws: Aws } {
+  return {
+    kube: replayTarget<Kube>(
+      'kube',
+      bundle.calls.filter((c) => c.api === 'kube'),
+    ),
+    aws: replayTarget<Aws>(
+      'aws',
+      bundle.calls.filter((c) => c.api === 'aws'),
+    ),
+  };
+}

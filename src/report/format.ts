@@ -1,0 +1,34 @@
+import type { Finding, Level } from '../core/finding.js';
+
+/** Which stream a level goes to: the output contract (OK/INFO stdout, WARN/FAIL stderr). */
+export function streamOf(level: Level): 'stdout' | 'stderr' {
+  return level === 'OK' || level === 'INFO' ? 'stdout' : 'stderr';
+}
+
+/** `[FAIL] webModeler: message` — the one line a finding prints as. */
+export function findingLine(f: Finding): string {
+  return `[${f.level}] ${f.component ? `${f.component}: ` : ''}${f.message}`;
+}
+
+export interface Summary {
+  ok: number;
+  info: number;
+  warn: number;
+  fail: number;
+  exitCode: number;
+}
+
+/** Exit code = the code of the last FAIL (aws-irsa.sh compatible), 0 when nothing failed. */
+export function summarize(findings: readonly Finding[]): Summary {
+  const s: Summary = { ok: 0, info: 0, warn: 0, fail: 0, exitCode: 0 };
+  for (const f of findings) {
+    if (f.level === 'OK') s.ok++;
+    else if (f.level === 'INFO') s.info++;
+    else if (f.level === 'WARN') s.warn++;
+    else {
+      s.fail++;
+      s.exitCode = f.code ?? 1;
+    }
+  }
+  return s;
+}

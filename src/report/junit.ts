@@ -1,0 +1,66 @@
+/**
+ * JUnit XML for CI: one testcase per check module and component; a component's
+ * FAILs become its testcase's failures (message and fix), WARNs its system-out.
+ */
+import type { Finding } from '../core/finding.js';
+
+function xml(s: string): string {
+  return (
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // XML 1.0 forbids most control characters even when escaped.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  );
+}
+
+interface Case {
+  module: string;
+  component?: string;
+  findings: Finding[];
+}
+
+function groupCases(findings: readonly Finding[]): Case[] {
+  const cases = new Map<string, Case>();
+  for (const f of findings) {
+    const key = `${f.module}\u0000${f.component ?? ''}`;
+    let c = cases.get(key);
+    if (!c) cases.set(key, (c = { module: f.module, component: f.component, findings: [] }));
+    c.findings.push(f);
+  }
+  return [...cases.values()];
+}
+
+export function junitReport(findings: readonly Finding[], suiteName: string): string {
+  const cases = groupCases(findings);
+  const failures = cases.filter((c) => c.findings.some((f) => f.level === 'FAIL')).length;
+  const body = cases.map((c) => {
+    const name = c.component ? `${c.module}: ${c.component}` : c.module;
+    const fails = c.findings.filter((f) => f.level === 'FAIL');
+    const out = c.findings.map((f) => `[${f.level}] ${f.message}`).join('\n');
+    const failureXml = fails
+      .map(
+        (f) =>
+          `      <failure message="${xml(f.message)}" type="code ${f.code ?? ''}">${xml(`${f.message}${f.fix ? `\nfix: ${f.fix}` : ''}`)}</failure>`,
+      )
+      .join('\n');
+    return [
+      `    <testcase classname="irsa-check.${xml(c.module)}" name="${xml(name)}">`,
+      ...(failureXml ? [failureXml] : []),
+      `      <system-out>${xml(out)}</system-out>`,
+      '    </testcase>',
+    ].join('\n');
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="irsa-check" tests="${cases.length}" failures="${failures}">`,
+    `  <testsuite name="${xml(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0">`,
+    ...body,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,66 @@
+/**
+ * Starts one moto_server (the AWS emulator) on a free loopback port for the
+ * whole run and hands its URL to the suites (inject('motoUrl')). moto is a
+ * hard requirement: when it is missing the run fails loudly, on CI and off it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    motoUrl: string;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited early with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/moto-api/`);
+      if (res.status < 500) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() - start > deadlineMs)
+      throw new Error(`moto_server did not answer on ${url} within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let moto: ChildProcess | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  moto.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const spawnError = new Promise<never>((_, reject) =>
+    moto!.once('error', (e) =>
+      reject(new Error(`moto_server is required for the tests (pip install 'moto[server]'): ${e.message}`)),
+    ),
+  );
+  await Promise.race([waitForHttp(url, moto, 20_000), spawnError]).catch((e: Error) => {
+    throw new Error(`${e.message}\n${stderr.slice(-2000)}`);
+  });
+  project.provide('motoUrl', url);
+}
+
+export async function teardown(): Promise<void> {
+  moto?.kill('SIGTERM');
+}

@@ -1,0 +1,347 @@
+/**
+ * In-memory worlds for module tests: a readable data model of one Camunda
+ * deployment (Kubernetes side and AWS side) served through the real Kube and Aws
+ * interfaces, and a runner that executes the real dispatcher over it.
+ * Fixture worlds live in fixtures/worlds/*.yaml.
+ */
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { load } from 'js-yaml';
+import { ApiCallError, type ApiCallErrorJson } from '../../src/core/errors.js';
+import type { Finding } from '../../src/core/finding.js';
+import { DEFAULT_JOB_IMAGE, type RunOptions } from '../../src/core/options.js';
+import { encodeHelmPayload } from '../../src/helm/codec.js';
+import type {
+  ArgoApplication,
+  HelmStorageRecord,
+  IssuerDiscovery,
+  JobResult,
+  Kube,
+  KubeClusterInfo,
+  KubeNode,
+  KubePod,
+  KubeService,
+  KubeServiceAccount,
+} from '../../src/platform/kube.js';
+import type {
+  AssumedRole,
+  AttachedPolicy,
+  Aws,
+  CallerIdentity,
+  DbCluster,
+  EksCluster,
+  IamRole,
+  InlinePolicy,
+  OidcProvider,
+  OpenSearchDomain,
+  SimulationResult,
+} from '../../src/platform/aws.js';
+import { run, type RunResult } from '../../src/run.js';
+
+export interface WorldRelease {
+  name: string;
+  namespace: string;
+  revision?: number;
+  status?: string;
+  chart: { name?: string; version: string; appVersion?: string };
+  defaults?: Record<string, unknown>;
+  user?: Record<string, unknown>;
+  manifest?: string;
+  driver?: 'secret' | 'configmap';
+}
+
+export interface WorldRole extends Omit<IamRole, 'path'> {
+  path?: string;
+  attached?: string[];
+  inline?: InlinePolicy[];
+}
+
+export interface WorldModel {
+  namespace: string;
+  kube: {
+    cluster: KubeClusterInfo;
+    namespaces?: string[];
+    nodes?: KubeNode[];
+    releases?: WorldRelease[];
+    /** Raw storage records (corrupt ones, other charts) besides `releases`. */
+    records?: HelmStorageRecord[];
+    serviceAccounts?: KubeServiceAccount[];
+    pods?: KubePod[];
+    services?: KubeService[];
+    argoApplications?: ArgoApplication[];
+    issuer?: IssuerDiscovery;
+    tokens?: Record<string, string>;
+    jobs?: Array<{ nameContains: string; result: Omit<JobResult, 'jobName'> }>;
+    leftoverJobs?: string[];
+    /** method name → the error it throws (fault injection). */
+    errors?: Record<string, ApiCallErrorJson>;
+  };
+  aws: {
+    caller?: CallerIdentity;
+    clusters?: Array<EksCluster & { region: string }>;
+    oidcProviders?: OidcProvider[];
+    roles?: WorldRole[];
+    policies?: Record<string, unknown>;
+    dbClusters?: Array<DbCluster & { region: string }>;
+    domains?: Array<OpenSearchDomain & { region: string }>;
+    cnames?: Record<string, string[]>;
+    simulation?: SimulationResult[];
+    assumeRole?: Record<string, AssumedRole | ApiCallErrorJson>;
+    errors?: Record<string, ApiCallErrorJson>;
+  };
+}
+
+export function loadWorld(file: string): WorldModel {
+  const path = new URL(`../../fixtures/worlds/${file}`, import.meta.url);
+  return load(readFileSync(path, 'utf8')) as WorldModel;
+}
+
+/** A structured copy, so a test can plant one fault without touching the fixture. */
+export function cloneWorld(world: WorldModel): WorldModel {
+  return structuredClone(world);
+}
+
+export function releaseRecord(r: WorldRelease): HelmStorageRecord {
+  const revision = r.revision ?? 1;
+  const status = r.status ?? 'deployed';
+  const payload = encodeHelmPayload({
+    name: r.name,
+    namespace: r.namespace,
+    version: revision,
+    info: { status, description: 'Install complete' },
+    chart: {
+      metadata: {
+        name: r.chart.name ?? 'camunda-platform',
+        version: r.chart.version,
+        appVersion: r.chart.appVersion,
+      },
+      values: r.defaults ?? {},
+    },
+    config: r.user ?? {},
+    manifest: r.manifest ?? '',
+  });
+  return {
+    driver: r.driver ?? 'secret',
+    name: `sh.helm.release.v1.${r.name}.v${revision}`,
+    namespace: r.namespace,
+    labels: { name: r.name, owner: 'helm', status, version: String(revision) },
+    payload,
+  };
+}
+
+function failIfPlanted(errors: Record<string, ApiCallErrorJson> | undefined, method: string): void {
+  const e = errors?.[method];
+  if (e) throw ApiCallError.fromJSON(e);
+}
+
+/** Wraps every method so planted errors fire first. */
+function withFaults<T extends object>(target: T, errors: Record<string, ApiCallErrorJson> | undefined): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return async (...args: unknown[]) => {
+        failIfPlanted(errors, prop);
+        return value.apply(obj, args);
+      };
+    },
+  });
+}
+
+export class MemoryKube implements Kube {
+  constructor(private readonly w: WorldModel['kube']) {}
+  async clusterInfo() {
+    return this.w.cluster;
+  }
+  async namespaceExists(ns: string) {
+    return (this.w.namespaces ?? []).includes(ns);
+  }
+  async namespaces() {
+    return [...(this.w.namespaces ?? [])].sort();
+  }
+  async nodes() {
+    return this.w.nodes ?? [];
+  }
+  async helmReleaseRecords(ns?: string) {
+    const records = [...(this.w.releases ?? []).map(releaseRecord), ...(this.w.records ?? [])];
+    return records.filter((r) => ns === undefined || r.namespace === ns);
+  }
+  async serviceAccount(ns: string, name: string) {
+    return (this.w.serviceAccounts ?? []).find((s) => s.namespace === ns && s.name === name);
+  }
+  async pods(ns: string) {
+    return (this.w.pods ?? []).filter((p) => p.namespace === ns);
+  }
+  async service(ns: string, name: string) {
+    return (this.w.services ?? []).find((s) => s.namespace === ns && s.name === name);
+  }
+  async argoApplications(ns: string) {
+    return (this.w.argoApplications ?? []).filter((a) => a.namespace === ns);
+  }
+  async requestToken(ns: string, sa: string) {
+    const token = this.w.tokens?.[`${ns}/${sa}`];
+    if (!token)
+      throw new ApiCallError(
+        'kube',
+        'create serviceaccounts/token',
+        'NotFound',
+        `serviceaccounts "${sa}" not found`,
+        404,
+      );
+    return token;
+  }
+  async issuerDiscovery() {
+    if (!this.w.issuer) throw new ApiCallError('kube', 'get /openid/v1/jwks', 'NotFound', 'not found', 404);
+    return this.w.issuer;
+  }
+  async runJob(_ns: string, manifest: Record<string, unknown>) {
+    const name = String((manifest.metadata as { name?: string } | undefined)?.name ?? 'job');
+    const planned = (this.w.jobs ?? []).find((j) => name.includes(j.nameContains));
+    return { jobName: name, ...(planned?.result ?? { outcome: 'succeeded' as const, logs: '' }) };
+  }
+  async leftoverJobs() {
+    return this.w.leftoverJobs ?? [];
+  }
+  async deleteJob() {}
+}
+
+const notFound = (op: string, what: string) =>
+  new ApiCallError('aws', op, 'NoSuchEntity', `${what} cannot be found`, 404);
+
+export class MemoryAws implements Aws {
+  constructor(private readonly w: WorldModel['aws']) {}
+  async callerIdentity() {
+    if (!this.w.caller)
+      throw new ApiCallError(
+        'aws',
+        'sts:GetCallerIdentity',
+        'CredentialsProviderError',
+        'Could not load credentials from any providers',
+      );
+    return this.w.caller;
+  }
+  async listEksClusters(region: string) {
+    return (this.w.clusters ?? []).filter((c) => c.region === region).map((c) => c.name);
+  }
+  async eksCluster(name: string, region: string) {
+    const c = (this.w.clusters ?? []).find((x) => x.name === name && x.region === region);
+    if (!c) return undefined;
+    const { region: _r, ...cluster } = c;
+    return cluster;
+  }
+  async oidcProviders() {
+    return this.w.oidcProviders ?? [];
+  }
+  async role(name: string) {
+    const r = (this.w.roles ?? []).find((x) => x.name === name);
+    if (!r) return undefined;
+    return {
+      arn: r.arn,
+      name: r.name,
+      path: r.path ?? '/',
+      trustPolicy: r.trustPolicy,
+      ...(r.permissionsBoundaryArn ? { permissionsBoundaryArn: r.permissionsBoundaryArn } : {}),
+    };
+  }
+  private roleOrThrow(name: string, op: string): WorldRole {
+    const r = (this.w.roles ?? []).find((x) => x.name === name);
+    if (!r) throw notFound(op, `The role with name ${name}`);
+    return r;
+  }
+  async attachedPolicies(roleName: string): Promise<AttachedPolicy[]> {
+    return (this.roleOrThrow(roleName, 'iam:ListAttachedRolePolicies').attached ?? []).map((arn) => ({
+      arn,
+      name: arn.split('/').pop() ?? arn,
+    }));
+  }
+  async inlinePolicies(roleName: string) {
+    return this.roleOrThrow(roleName, 'iam:ListRolePolicies').inline ?? [];
+  }
+  async policyDocument(arn: string) {
+    const doc = this.w.policies?.[arn];
+    if (doc === undefined) throw notFound('iam:GetPolicy', `Policy ${arn}`);
+    return doc;
+  }
+  async dbClusters(region: string) {
+    return (this.w.dbClusters ?? []).filter((c) => c.region === region).map(({ region: _r, ...c }) => c);
+  }
+  async openSearchDomains(region: string) {
+    return (this.w.domains ?? []).filter((d) => d.region === region).map(({ region: _r, ...d }) => d);
+  }
+  async simulatePrincipalPolicy() {
+    return this.w.simulation;
+  }
+  async assumeRoleWithWebIdentity(roleArn: string) {
+    const answer = this.w.assumeRole?.[roleArn];
+    if (!answer)
+      throw new ApiCallError(
+        'aws',
+        'sts:AssumeRoleWithWebIdentity',
+        'AccessDenied',
+        'Not authorized to perform sts:AssumeRoleWithWebIdentity',
+        403,
+      );
+    if ('operation' in answer) throw ApiCallError.fromJSON(answer);
+    return answer;
+  }
+  async resolveCname(host: string) {
+    return this.w.cnames?.[host] ?? [];
+  }
+}
+
+export function memoryPlatform(world: WorldModel): { kube: Kube; aws: Aws } {
+  return {
+    kube: withFaults(new MemoryKube(world.kube), world.kube.errors),
+    aws: withFaults(new MemoryAws(world.aws), world.aws.errors),
+  };
+}
+
+export function testOptions(overrides: Partial<RunOptions> = {}): RunOptions {
+  return {
+    namespace: 'camunda',
+    exclude: [],
+    spawn: false,
+    token: false,
+    output: 'text',
+    color: false,
+    verbose: false,
+    values: [],
+    jobImage: DEFAULT_JOB_IMAGE,
+    jobTimeoutSeconds: 120,
+    allNamespaces: false,
+    ...overrides,
+  };
+}
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+export interface WorldRun extends RunResult {
+  stdout: string;
+  stderr: string;
+  /** Findings of one module, as `[LEVEL] component: message` lines. */
+  lines(module?: string): string[];
+  fails(module?: string): Finding[];
+}
+
+/** Runs the real dispatcher and every module over an in-memory world. */
+export async function runWorld(world: WorldModel, overrides: Partial<RunOptions> = {}): Promise<WorldRun> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const options = testOptions({ namespace: world.namespace, ...overrides });
+  const result = await run(options, { stdout, stderr, env: {} }, memoryPlatform(world));
+  const pick = (module?: string) => result.findings.filter((f) => !module || f.module === module);
+  return {
+    ...result,
+    stdout: stdout.text,
+    stderr: stderr.text,
+    lines: (module) =>
+      pick(module).map((f) => `[${f.level}] ${f.component ? `${f.component}: ` : ''}${f.message}`),
+    fails: (module) => pick(module).filter((f) => f.level === 'FAIL'),
+  };
+}
