@@ -4,7 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import { emptyFacts, type Context } from './core/context.js';
-import { FatalCheckError } from './core/errors.js';
+import { FatalCheckError, UsageError } from './core/errors.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
 import { Redactor } from './core/redact.js';
@@ -38,6 +38,9 @@ export interface RunResult {
 
 async function platformFor(options: RunOptions): Promise<Platform> {
   if (options.replay) return replayPlatform(await readBundle(options.replay));
+  // The SDK warns on every run that its 2027 releases will need Node 22; irsa-check supports
+  // Node >= 20.19 and pins the SDK, so that warning is noise on the user's stderr.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Lazy: client-node and the AWS SDK cost most of the start-up time.
   const [{ LiveKube }, { LiveAws }] = await Promise.all([
     import('./platform/live-kube.js'),
@@ -92,6 +95,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     try {
       await module.run(ctx, out);
     } catch (e) {
+      if (e instanceof UsageError) throw e;
       if (e instanceof FatalCheckError) {
         out.fail(e.code, e.message, { fix: e.fix });
         break;

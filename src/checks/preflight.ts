@@ -132,12 +132,16 @@ export const preflight = defineModule({
   async run(ctx, out) {
     const { server } = await ctx.kube.clusterInfo();
     ctx.debug(`Kubernetes API server: ${server}`);
-    // Independent questions, asked at once; fatal answers are reported in this fixed order.
+    // Independent questions, asked at once; their lines and fatal answers come in this fixed order.
+    const identity = out.buffered();
+    const nodes = out.buffered();
     const results = await Promise.allSettled([
-      checkAwsIdentity(ctx, out),
+      checkAwsIdentity(ctx, identity.reporter),
       ctx.options.allNamespaces ? Promise.resolve() : checkNamespace(ctx, server),
-      checkAwsNodes(ctx, out, server),
+      checkAwsNodes(ctx, nodes.reporter, server),
     ]);
+    identity.flush();
+    nodes.flush();
     const fatal = results.find(
       (r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof FatalCheckError,
     );

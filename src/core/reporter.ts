@@ -1,6 +1,6 @@
 import type { Finding, FindingOptions, Level } from './finding.js';
 import type { CodeMeta } from './module.js';
-import { ApiCallError, FatalCheckError, errorMessage } from './errors.js';
+import { ApiCallError, FatalCheckError, UsageError, errorMessage } from './errors.js';
 
 /** irsa-check could not ask Kubernetes or AWS something (its own permissions, throttling, network). */
 export const CODE_CANNOT_ASK = 2;
@@ -43,7 +43,7 @@ export class Reporter {
    * Fatal preconditions are rethrown: they stop the run by design.
    */
   unexpected(error: unknown, opts: FindingOptions = {}): void {
-    if (error instanceof FatalCheckError) throw error;
+    if (error instanceof FatalCheckError || error instanceof UsageError) throw error;
     if (error instanceof ApiCallError) {
       const what = `irsa-check cannot call ${error.operation} (${error.reason})`;
       if (error.isAccessDenied) {

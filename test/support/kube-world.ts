@@ -1,0 +1,117 @@
+/**
+ * Turns an in-memory WorldModel (fixtures/worlds/*.yaml) into the Kubernetes
+ * objects the fake API server serves, so the same fixture drives module tests
+ * and end-to-end runs of the CLI.
+ */
+import {
+  helmReleaseSecret,
+  startFakeKube,
+  type FakeKube,
+  type FakeKubeWorld,
+  type StartOptions,
+} from './fake-kube.js';
+import type { WorldModel } from './world.js';
+
+export function kubeObjectsOf(world: WorldModel): object[] {
+  const k = world.kube;
+  const releases = (k.releases ?? []).map((r) =>
+    helmReleaseSecret(
+      {
+        name: r.name,
+        namespace: r.namespace,
+        version: r.revision ?? 1,
+        status: r.status ?? 'deployed',
+        chart: {
+          metadata: {
+            name: r.chart.name ?? 'camunda-platform',
+            version: r.chart.version,
+            appVersion: r.chart.appVersion,
+          },
+          values: r.defaults ?? {},
+        },
+        config: r.user ?? {},
+        manifest: r.manifest ?? '',
+      },
+      { driver: r.driver ?? 'secret' },
+    ),
+  );
+  const serviceAccounts = (k.serviceAccounts ?? []).map((sa) => ({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: sa.name, namespace: sa.namespace, annotations: sa.annotations, labels: sa.labels },
+  }));
+  const pods = (k.pods ?? []).map((p) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
+    spec: {
+      serviceAccountName: p.serviceAccountName,
+      containers: p.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        env: c.env.map((e) =>
+          e.valueFrom
+            ? {
+                name: e.name,
+                valueFrom: {
+                  secretKeyRef: {
+                    name: e.valueFrom.split(' ')[1]?.split('/')[0],
+                    key: e.valueFrom.split('/')[1],
+                  },
+                },
+              }
+            : { name: e.name, value: e.value ?? '' },
+        ),
+      })),
+    },
+    status: { phase: p.phase, startTime: p.startTime },
+  }));
+  const services = (k.services ?? []).map((s) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: s.name, namespace: s.namespace },
+    spec: { type: s.type, clusterIP: s.clusterIP, externalName: s.externalName },
+  }));
+  return [...releases, ...serviceAccounts, ...pods, ...services];
+}
+
+export function fakeKubeWorldOf(world: WorldModel, extra: Partial<FakeKubeWorld> = {}): FakeKubeWorld {
+  return {
+    namespaces: (world.kube.namespaces ?? [world.namespace]).filter(
+      (n) => !['default', 'kube-system'].includes(n),
+    ),
+    nodes: (world.kube.nodes ?? []).map((n) => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: n.name },
+      spec: n.providerID ? { providerID: n.providerID } : {},
+    })),
+    objects: kubeObjectsOf(world),
+    // Pods in fixtures already carry what the webhook injected (or deliberately lack it).
+    podIdentityWebhook: false,
+    ...extra,
+  };
+}
+
+/** Starts the fake API server serving `world`, with the world's kubeconfig exec user (cluster discovery). */
+export function startWorld(
+  world: WorldModel,
+  extra: Partial<FakeKubeWorld> = {},
+  opts: StartOptions = {},
+): Promise<FakeKube> {
+  const exec = world.kube.cluster.exec;
+  return startFakeKube(fakeKubeWorldOf(world, extra), {
+    ...(exec
+      ? {
+          kubeconfigUser: {
+            exec: {
+              apiVersion: 'client.authentication.k8s.io/v1beta1',
+              command: exec.command,
+              args: exec.args,
+            },
+          },
+        }
+      : {}),
+    ...opts,
+  });
+}
