@@ -12,7 +12,7 @@ import { Reporter } from './core/reporter.js';
 import { CHECK_MODULES } from './checks/index.js';
 import { CallLog } from './platform/calls.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
-import { replayPlatform } from './platform/replay.js';
+import { replayPlatform, type Deriver } from './platform/replay.js';
 import type { Aws } from './platform/aws.js';
 import type { Kube } from './platform/kube.js';
 import { summarize } from './report/format.js';
@@ -59,6 +59,8 @@ function wantsColour(stream: { isTTY?: boolean }, options: RunOptions, env: Node
 export interface Platform {
   kube: Kube;
   aws: Aws;
+  /** Replays answer derived results from the bundle instead of computing them. */
+  derive?: Deriver;
 }
 
 /** `platform` replaces live/replay answers: tests pass in-memory worlds here. */
@@ -72,6 +74,8 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     aws: calls.wrap('aws', platform.aws),
     facts: emptyFacts(),
     redactor,
+    derive: (method, args, compute) =>
+      calls.derive(method, args, platform.derive ? () => platform.derive!(method, args, compute) : compute),
     debug: options.verbose ? (m) => io.stderr.write(`[debug] ${m}\n`) : () => {},
   };
 

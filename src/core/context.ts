@@ -55,6 +55,12 @@ export interface Context {
   kube: Kube;
   aws: Aws;
   facts: Facts;
+  /**
+   * Computes (live) or replays (--replay) a result derived from call answers that
+   * cannot be derived again offline, e.g. a JWT signature verdict. Recorded in bundles.
+   * For `verifyToken`, args[0] is the token: it is left out of the replay key (and redacted when recorded).
+   */
+  derive<T>(method: string, args: unknown[], compute: () => Promise<T>): Promise<T>;
   /** Hides secrets learnt from the values in every printed message. */
   redactor: Redactor;
   /** Write a progress/diagnostic line for --verbose (stderr, never in json). */

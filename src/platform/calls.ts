@@ -5,7 +5,8 @@
  */
 import { ApiCallError } from '../core/errors.js';
 
-export type ApiName = 'kube' | 'aws';
+/** `derived`: results computed from answers but not re-computable offline (a JWT signature check). */
+export type ApiName = 'kube' | 'aws' | 'derived';
 
 export interface CallRecord {
   api: ApiName;
@@ -18,8 +19,22 @@ export interface CallRecord {
 /** Methods with side effects: never memoised, never replayed from another call's answer. */
 const UNCACHED = new Set(['runJob', 'deleteJob', 'requestToken', 'assumeRoleWithWebIdentity']);
 
+/**
+ * The arguments that identify a call across runs: a Job's random name and a
+ * token's bytes differ every run, so a replay matches on what they stand for.
+ */
+function stableArgs(method: string, args: unknown[]): unknown[] {
+  if (method === 'runJob') {
+    const manifest = args[1] as { metadata?: { labels?: unknown } } | undefined;
+    return [args[0], manifest?.metadata?.labels ?? {}];
+  }
+  if (method === 'assumeRoleWithWebIdentity') return [args[0], '<token>', args[2]];
+  if (method === 'verifyToken') return args.slice(1);
+  return args;
+}
+
 export function callKey(api: ApiName, method: string, args: unknown[]): string {
-  return `${api}.${method}(${JSON.stringify(args)})`;
+  return `${api}.${method}(${JSON.stringify(stableArgs(method, args))})`;
 }
 
 export class CallLog {
@@ -68,6 +83,14 @@ export class CallLog {
     );
     if (cacheable) this.pending.set(key, promise);
     return promise;
+  }
+
+  /**
+   * A result derived from answers that a replay cannot derive again (e.g. a JWT
+   * signature check: the token itself is never stored). Recorded like a call.
+   */
+  derive<T>(method: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
+    return this.invoke('derived', method, args, compute) as Promise<T>;
   }
 
   count(api?: ApiName): number {

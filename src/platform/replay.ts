@@ -31,15 +31,18 @@ export function replayTarget<T extends object>(api: ApiName, records: CallRecord
   });
 }
 
-export function replayPlatform(bundle: Bundle): { kube: Kube; aws: Aws } {
+/** Answers `ctx.derive(...)` from the bundle: what the recorded run derived. */
+export type Deriver = <T>(method: string, args: unknown[], compute: () => Promise<T>) => Promise<T>;
+
+export function replayPlatform(bundle: Bundle): { kube: Kube; aws: Aws; derive: Deriver } {
+  const only = (api: string) => bundle.calls.filter((c) => c.api === api);
+  const derived = replayTarget<Record<string, (...args: unknown[]) => Promise<unknown>>>(
+    'derived',
+    only('derived'),
+  );
   return {
-    kube: replayTarget<Kube>(
-      'kube',
-      bundle.calls.filter((c) => c.api === 'kube'),
-    ),
-    aws: replayTarget<Aws>(
-      'aws',
-      bundle.calls.filter((c) => c.api === 'aws'),
-    ),
+    kube: replayTarget<Kube>('kube', only('kube')),
+    aws: replayTarget<Aws>('aws', only('aws')),
+    derive: (method, args) => derived[method]!(...args) as never,
   };
 }

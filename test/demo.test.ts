@@ -1,0 +1,51 @@
+/**
+ * The demo bundle is recorded from the demo world through the real recorder.
+ * This test proves it is current: replaying it gives exactly the findings of a
+ * live run over the world. `UPDATE_FIXTURES=1 npx vitest run test/demo.test.ts`
+ * re-records it after a change to the checks.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEMO_ARGS, DEMO_BUNDLE, demoWorld } from './support/demo-world.js';
+import { runWorld, testOptions } from './support/world.js';
+import { run } from '../src/run.js';
+import { buildProgram, toRunOptions } from '../src/cli.js';
+import { Writable } from 'node:stream';
+import { runCli, ROOT } from './support/cli.js';
+
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+
+function demoOptions() {
+  const program = buildProgram();
+  program.parse(DEMO_ARGS, { from: 'user' });
+  return toRunOptions(program.opts(), {});
+}
+
+describe('npm run demo', () => {
+  it('the recorded bundle is current: replay = a run over the demo world', async () => {
+    const options = { ...demoOptions(), spawn: true, token: true };
+    const live = await runWorld(demoWorld(), {
+      ...options,
+      ...(process.env.UPDATE_FIXTURES ? { record: DEMO_BUNDLE } : {}),
+    });
+    expect(existsSync(`${ROOT}/${DEMO_BUNDLE}`)).toBe(true);
+    const replayed = await run(testOptions({ ...options, replay: `${ROOT}/${DEMO_BUNDLE}` }), {
+      stdout: sink(),
+      stderr: sink(),
+      env: {},
+    });
+    expect(replayed.findings).toEqual(live.findings);
+    expect(JSON.parse(readFileSync(`${ROOT}/${DEMO_BUNDLE}`, 'utf8')).schema).toBe('irsa-check/bundle@1');
+  });
+
+  it('shows the planted faults and exits with the last FAIL code', async () => {
+    const r = await runCli(['--replay', DEMO_BUNDLE, ...DEMO_ARGS, '--no-color']);
+    expect(r.err).toContain(
+      '[FAIL] identity: pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added',
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.err.at(-1)).toBe(
+      `[FAIL] irsa-check: At least one of the checks failed (error code: ${r.code}).`,
+    );
+  });
+});
