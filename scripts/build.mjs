@@ -18,8 +18,13 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  // Prefer the ESM builds (the AWS SDK ships both): their named exports survive lazy import().
+  mainFields: ['module', 'main'],
   target: 'node20',
-  packages: 'external',
+  // Dependencies are bundled too: resolving hundreds of small files costs more start-up time than parsing one chunk.
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -4,11 +4,11 @@
  */
 import type { Writable } from 'node:stream';
 import { emptyFacts, type Context } from './core/context.js';
-import { FatalCheckError, UsageError } from './core/errors.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
-import { Redactor } from './core/redact.js';
-import { Reporter } from './core/reporter.js';
+import { Redactor, redactText } from './core/redact.js';
+import { runAllNamespaces } from './all-namespaces.js';
+import { runModules } from './run-modules.js';
 import { CHECK_MODULES } from './checks/index.js';
 import { CallLog } from './platform/calls.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
@@ -52,7 +52,11 @@ async function platformFor(options: RunOptions): Promise<Platform> {
   };
 }
 
-function wantsColour(stream: { isTTY?: boolean }, options: RunOptions, env: NodeJS.ProcessEnv): boolean {
+export function wantsColour(
+  stream: { isTTY?: boolean },
+  options: RunOptions,
+  env: NodeJS.ProcessEnv,
+): boolean {
   return options.color && stream.isTTY === true && env.NO_COLOR === undefined;
 }
 
@@ -65,7 +69,9 @@ export interface Platform {
 
 /** `platform` replaces live/replay answers: tests pass in-memory worlds here. */
 export async function run(options: RunOptions, io: RunIO, platform?: Platform): Promise<RunResult> {
-  const calls = new CallLog(options.verbose ? (key) => io.stderr.write(`[call] ${key}\n`) : undefined);
+  const calls = new CallLog(
+    options.verbose ? (key) => io.stderr.write(`[call] ${redactText(key)}\n`) : undefined,
+  );
   platform ??= await platformFor(options);
   const redactor = new Redactor();
   const ctx: Context = {
@@ -94,19 +100,8 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     text?.write(safe);
   };
 
-  for (const module of CHECK_MODULES) {
-    const out = new Reporter(module.id, sink, new Map(module.codes.map((c) => [c.code, c])));
-    try {
-      await module.run(ctx, out);
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      if (e instanceof FatalCheckError) {
-        out.fail(e.code, e.message, { fix: e.fix });
-        break;
-      }
-      out.unexpected(e);
-    }
-  }
+  if (options.allNamespaces) await runAllNamespaces(ctx, sink);
+  else await runModules(CHECK_MODULES, ctx, sink);
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
 

@@ -24,7 +24,7 @@ function demoOptions() {
 describe('npm run demo', () => {
   it('the recorded bundle is current: replay = a run over the demo world', async () => {
     const options = { ...demoOptions(), spawn: true, token: true };
-    const live = await runWorld(demoWorld(), {
+    const live = await runWorld(await demoWorld(), {
       ...options,
       ...(process.env.UPDATE_FIXTURES ? { record: DEMO_BUNDLE } : {}),
     });

@@ -1,9 +1,427 @@
+/**
+ * EKS cluster and OIDC (codes 30–35): which EKS cluster serves the API server
+ * irsa-check talks to, its Kubernetes version and OIDC issuer, and the IAM OIDC
+ * provider that lets its ServiceAccount tokens assume roles.
+ *
+ * Fills ctx.facts.region, .cluster, .issuer and .oidcProviderArn. When no cluster
+ * matches, it says so and leaves .cluster unset: later modules never fall back
+ * to some other cluster (the original script used the last one listed).
+ *
+ * Region: an EKS API server URL (`https://<id>.<zone>.<region>.eks.amazonaws.com`)
+ * names the cluster's region as a fact, so it wins over `--region`/AWS_REGION
+ * (often a shell-wide default for other work); the kubeconfig's
+ * `aws eks get-token --region` comes next, `--region`/AWS_REGION last.
+ * Cluster: `--cluster-name`; else the name in the kubeconfig user's exec args
+ * (`aws eks get-token --cluster-name|--cluster-id`, `aws-iam-authenticator token -i`)
+ * or in an EKS context ARN, accepted when its endpoint is the API server; else
+ * the cluster in the region whose endpoint is the API server URL.
+ */
 import { defineModule } from '../core/module.js';
+import type { Context } from '../core/context.js';
+import type { Reporter } from '../core/reporter.js';
+import type { EksCluster, OidcProvider } from '../platform/aws.js';
+import type { KubeClusterInfo } from '../platform/kube.js';
+import { issuerHostPath, oidcProviderArn, parseArn, partitionOf } from '../iam/arn.js';
+import { FAN_OUT, mapLimit } from '../core/concurrency.js';
 
-// Placeholder: filled in by its own piece of work; registered already so the registry stays stable.
+export const CODE_REGION = 30;
+export const CODE_NO_CLUSTERS = 31;
+export const CODE_NO_MATCH = 32;
+export const CODE_NO_ISSUER = 33;
+export const CODE_VERSION = 34;
+export const CODE_NO_PROVIDER = 35;
+
+/** The minimum Kubernetes version of the original script's check. */
+export const MIN_KUBERNETES = { major: 1, minor: 23 } as const;
+export const STS_AUDIENCE = 'sts.amazonaws.com';
+
+// ------------------------------------------------------------------ parsing helpers
+
+/** `https://<id>.<zone>.<region>.eks.amazonaws.com[.cn]` → region; undefined for any other URL. */
+export function regionFromServer(server: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(server).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  return /\.([a-z]{2}(?:-[a-z]+)+-\d+)\.eks\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
+}
+
+/** Scheme, lower-case host, no default port, no trailing slash: how two endpoint URLs compare. */
+export function normalizeEndpoint(url: string): string {
+  const trimmed = url.trim();
+  try {
+    const u = new URL(trimmed);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return trimmed.replace(/\/+$/, '').toLowerCase();
+  }
+}
+
+export interface ClusterHint {
+  name?: string;
+  region?: string;
+  /** Where the name came from, as a person would recognise it. */
+  nameSource?: string;
+  /** Where the region came from. */
+  regionSource?: string;
+}
+
+/** The value of `--flag value` or `--flag=value` in `args`. */
+function flagValue(args: readonly string[], ...flags: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    for (const flag of flags) {
+      if (arg === flag && i + 1 < args.length) return args[i + 1];
+      if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+    }
+  }
+  return undefined;
+}
+
+/** What the kubeconfig user's `exec` credential plugin says about the cluster. */
+export function execHint(exec: KubeClusterInfo['exec']): ClusterHint | undefined {
+  if (!exec) return undefined;
+  const command = (exec.command.split(/[\\/]/).pop() ?? exec.command).replace(/\.exe$/i, '');
+  const args = exec.args ?? [];
+  const tool = command === 'aws' && args.includes('get-token') ? 'aws eks get-token' : command;
+  let name: string | undefined;
+  let nameSource: string | undefined;
+  if (command === 'aws-iam-authenticator') {
+    name = flagValue(args, '-i', '--cluster-id');
+    nameSource = `the kubeconfig's aws-iam-authenticator token -i ${name}`;
+  } else {
+    const flag = flagValue(args, '--cluster-name') !== undefined ? '--cluster-name' : '--cluster-id';
+    name = flagValue(args, flag);
+    nameSource = `the kubeconfig's ${tool} ${flag} ${name}`;
+  }
+  const regionFlag = flagValue(args, '--region');
+  const regionEnv = exec.env?.AWS_REGION ?? exec.env?.AWS_DEFAULT_REGION;
+  const region = regionFlag ?? regionEnv;
+  if (!name && !region) return undefined;
+  return {
+    ...(name ? { name, nameSource } : {}),
+    ...(region
+      ? {
+          region,
+          regionSource: regionFlag
+            ? `the kubeconfig's ${tool} --region ${region}`
+            : `the AWS_REGION of the kubeconfig's ${tool}`,
+        }
+      : {}),
+  };
+}
+
+/** `aws eks update-kubeconfig` names contexts after the cluster ARN. */
+export function contextHint(contextName: string | undefined): ClusterHint | undefined {
+  const arn = contextName ? parseArn(contextName) : undefined;
+  if (!arn || arn.service !== 'eks' || !arn.resource.startsWith('cluster/')) return undefined;
+  const name = arn.resource.slice('cluster/'.length);
+  if (!name || !arn.region) return undefined;
+  const source = `the kubeconfig context ${contextName}`;
+  return { name, region: arn.region, nameSource: source, regionSource: source };
+}
+
+export interface KubernetesVersion {
+  major: number;
+  minor: number;
+}
+
+/** `1.31`, `v1.9`, `1.28.3-eks-…` → {major, minor}; undefined when it is not a version. */
+export function parseKubernetesVersion(version: string | undefined): KubernetesVersion | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:[.+-].*)?$/.exec(version?.trim() ?? '');
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+}
+
+/** Numeric comparison: 1.9 < 1.23 < 1.30 (the original compared them as text and never failed). */
+export function compareVersions(a: KubernetesVersion, b: KubernetesVersion): number {
+  return a.major !== b.major ? a.major - b.major : a.minor - b.minor;
+}
+
+/** IAM stores provider URLs without the scheme; the host is case-insensitive, the path is not. */
+function providerKey(url: string): string {
+  const hostPath = issuerHostPath(url.trim());
+  const slash = hostPath.indexOf('/');
+  return slash < 0 ? hostPath.toLowerCase() : hostPath.slice(0, slash).toLowerCase() + hostPath.slice(slash);
+}
+
+function lastSegment(url: string): string {
+  return issuerHostPath(url).split('/').pop() ?? '';
+}
+
+// ------------------------------------------------------------------ discovery
+
+interface Discovery {
+  region: string;
+  cluster?: EksCluster;
+}
+
+/** Picks the region, saying where it came from; undefined (with FAIL 30) when there is none. */
+function chooseRegion(ctx: Context, out: Reporter, server: string, hints: ClusterHint[]): string | undefined {
+  const fromUrl = regionFromServer(server);
+  const optionRegion = ctx.options.region;
+  if (fromUrl) {
+    out.ok(`region ${fromUrl}, from the EKS API server URL ${server}`);
+    if (optionRegion && optionRegion !== fromUrl) {
+      out.info(
+        `--region / AWS_REGION says ${optionRegion}, but the API server is in ${fromUrl}: using ${fromUrl}`,
+      );
+    }
+    return fromUrl;
+  }
+  const hinted = hints.find((h) => h.region);
+  if (hinted?.region) {
+    out.ok(`region ${hinted.region}, from ${hinted.regionSource}`);
+    return hinted.region;
+  }
+  if (optionRegion) {
+    out.ok(`region ${optionRegion}, from --region / AWS_REGION`);
+    return optionRegion;
+  }
+  out.fail(
+    CODE_REGION,
+    `cannot tell the cluster's AWS region: the API server URL ${server} is not an EKS endpoint and neither the kubeconfig nor --region names one`,
+    { fix: 'Pass the region of the EKS cluster with --region (and its name with --cluster-name).' },
+  );
+  return undefined;
+}
+
+async function discover(ctx: Context, out: Reporter, info: KubeClusterInfo): Promise<Discovery | undefined> {
+  const server = info.server.trim();
+  const hints = [execHint(info.exec), contextHint(info.contextName)].filter(
+    (h): h is ClusterHint => h !== undefined,
+  );
+  const region = chooseRegion(ctx, out, server, hints);
+  if (!region) return undefined;
+  ctx.facts.region = region;
+  const serverIsEks = regionFromServer(server) !== undefined;
+  const target = normalizeEndpoint(server);
+  const serves = (c: EksCluster): boolean => !!c.endpoint && normalizeEndpoint(c.endpoint) === target;
+
+  // 1. --cluster-name: the user's word, as long as the cluster exists.
+  const explicit = ctx.options.clusterName;
+  if (explicit) {
+    const c = await ctx.aws.eksCluster(explicit, region);
+    if (!c) {
+      out.fail(CODE_NO_MATCH, `EKS cluster "${explicit}" (--cluster-name) does not exist in ${region}`, {
+        fix: `List the clusters with \`aws eks list-clusters --region ${region}\` and pass the right name and --region.`,
+      });
+      return { region };
+    }
+    if (serves(c)) out.ok(`EKS cluster ${c.name} (--cluster-name) serves the API server ${server}`);
+    else {
+      out.warn(
+        `EKS cluster ${c.name} (--cluster-name) has the endpoint ${c.endpoint ?? 'none'}, not the API server irsa-check talks to (${server}): the checks below are about ${c.name}`,
+      );
+    }
+    return { region, cluster: c };
+  }
+
+  // 2. A name in the kubeconfig, accepted when it serves this API server.
+  const mismatched: EksCluster[] = [];
+  const tried = new Set<string>();
+  for (const hint of hints) {
+    if (!hint.name || tried.has(hint.name)) continue;
+    tried.add(hint.name);
+    const c = await ctx.aws.eksCluster(hint.name, region);
+    if (!c) continue;
+    if (serves(c)) {
+      out.ok(`EKS cluster ${c.name} serves the API server (named by ${hint.nameSource})`);
+      return { region, cluster: c };
+    }
+    if (!serverIsEks) {
+      out.ok(
+        `EKS cluster ${c.name}, named by ${hint.nameSource} (the API server URL ${server} is not an EKS endpoint, so it cannot be matched)`,
+      );
+      return { region, cluster: c };
+    }
+    mismatched.push(c);
+  }
+
+  // 3. Endpoint matching over every cluster of the region.
+  const names = await ctx.aws.listEksClusters(region);
+  if (names.length === 0) {
+    const account = ctx.facts.caller?.account;
+    out.fail(
+      CODE_NO_CLUSTERS,
+      `no EKS clusters in region ${region}${account ? ` (account ${account})` : ''}`,
+      {
+        fix: `Check the region (--region) and that irsa-check runs with credentials of the account that owns the cluster (\`aws eks list-clusters --region ${region}\`).`,
+      },
+    );
+    return { region };
+  }
+  const known = new Map(mismatched.map((m) => [m.name, m]));
+  const described = await mapLimit(
+    names,
+    FAN_OUT,
+    async (name) => known.get(name) ?? ctx.aws.eksCluster(name, region),
+  );
+  const match = described.find((c): c is EksCluster => c !== undefined && serves(c));
+  if (match) {
+    const kubeconfigNamed =
+      mismatched.length > 0
+        ? `; the kubeconfig names ${mismatched.map((m) => m.name).join(', ')}, whose endpoint differs`
+        : '';
+    const line = `EKS cluster ${match.name} serves the API server (its endpoint matched among ${names.length} cluster(s) in ${region}${kubeconfigNamed})`;
+    if (mismatched.length > 0) out.warn(line);
+    else out.ok(line);
+    return { region, cluster: match };
+  }
+  const also = mismatched
+    .map((m) => `; the kubeconfig names ${m.name}, whose endpoint is ${m.endpoint ?? 'unknown'}`)
+    .join('');
+  out.fail(
+    CODE_NO_MATCH,
+    `no EKS cluster in ${region} has the endpoint ${server} (clusters: ${names.join(', ')})${also}: the cluster checks are skipped rather than guessing`,
+    {
+      fix: 'Run irsa-check with the kubeconfig context of the EKS cluster that hosts Camunda (--context), or name it with --cluster-name and --region.',
+    },
+  );
+  return { region };
+}
+
+// ------------------------------------------------------------------ checks on the cluster
+
+function checkStatusAndVersion(out: Reporter, c: EksCluster, region: string): void {
+  if (c.status && c.status !== 'ACTIVE') out.warn(`EKS cluster ${c.name} is ${c.status}, not ACTIVE`);
+  const min = `${MIN_KUBERNETES.major}.${MIN_KUBERNETES.minor}`;
+  const v = parseKubernetesVersion(c.version);
+  if (!v) {
+    out.warn(`cannot read the Kubernetes version "${c.version ?? ''}" of EKS cluster ${c.name}`);
+    return;
+  }
+  if (compareVersions(v, MIN_KUBERNETES) < 0) {
+    out.fail(CODE_VERSION, `EKS cluster ${c.name} runs Kubernetes ${c.version}, older than ${min}`, {
+      fix: `Upgrade the cluster one minor version at a time (\`aws eks update-cluster-version --name ${c.name} --region ${region} --kubernetes-version <next>\`).`,
+    });
+    return;
+  }
+  out.ok(`Kubernetes ${c.version} (${min} or newer)`);
+}
+
+function checkProvider(
+  ctx: Context,
+  out: Reporter,
+  c: EksCluster,
+  region: string,
+  providers: OidcProvider[],
+): void {
+  const issuer = c.issuer!;
+  const wanted = providerKey(issuer);
+  const provider = providers.find((p) => providerKey(p.url) === wanted);
+  const partition = ctx.facts.partition ?? partitionOf(region);
+  const account = ctx.facts.caller?.account ?? '<account>';
+  if (!provider) {
+    const sameId = providers.filter((p) => lastSegment(p.url) === lastSegment(issuer));
+    const nearMiss = sameId
+      .map((p) => `; ${p.arn} has the same ID but is for ${p.url}, not this cluster`)
+      .join('');
+    out.fail(
+      CODE_NO_PROVIDER,
+      `no IAM OIDC provider for the issuer ${issuerHostPath(issuer)}: pods cannot assume IAM roles with their ServiceAccount tokens${nearMiss}`,
+      {
+        fix:
+          `Create it: \`eksctl utils associate-iam-oidc-provider --cluster ${c.name} --region ${region} --approve\` ` +
+          `(or \`aws iam create-open-id-connect-provider --url ${issuer} --client-id-list ${STS_AUDIENCE}\`); ` +
+          `trust policies name it as ${oidcProviderArn(partition, account, issuer)}.`,
+      },
+    );
+    return;
+  }
+  ctx.facts.oidcProviderArn = provider.arn;
+  if (provider.clientIds.includes(STS_AUDIENCE)) {
+    out.ok(`IAM OIDC provider ${provider.arn} trusts the issuer, audience ${STS_AUDIENCE}`);
+    return;
+  }
+  const addAudience = `aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${STS_AUDIENCE}`;
+  if (provider.clientIds.length === 0) {
+    out.fail(
+      CODE_NO_PROVIDER,
+      `IAM OIDC provider ${provider.arn} has no client IDs (audiences): STS rejects every ServiceAccount token`,
+      { fix: `Add the audience: \`${addAudience}\`.` },
+    );
+    return;
+  }
+  // Another audience still works for ServiceAccounts annotated eks.amazonaws.com/audience with it.
+  out.warn(
+    `IAM OIDC provider ${provider.arn} does not list the audience ${STS_AUDIENCE} (only: ${provider.clientIds.join(', ')}): only ServiceAccounts annotated eks.amazonaws.com/audience with one of these can assume roles`,
+    { fix: `Add the default audience: \`${addAudience}\`.` },
+  );
+}
+
 export const cluster = defineModule({
   id: 'cluster',
   title: 'EKS cluster and OIDC provider',
-  codes: [],
-  async run() {},
+  codes: [
+    {
+      code: CODE_REGION,
+      title: 'the API server URL or the cluster’s AWS region is unknown',
+      fix: 'Check the kubeconfig context (--context); pass --region (and --cluster-name) when the API server URL is not an EKS endpoint.',
+    },
+    {
+      code: CODE_NO_CLUSTERS,
+      title: 'no EKS clusters in the region',
+      fix: 'Check --region and that the AWS credentials belong to the account that owns the cluster.',
+    },
+    {
+      code: CODE_NO_MATCH,
+      title: 'no EKS cluster serves the API server (or --cluster-name does not exist)',
+      fix: 'Use the kubeconfig context of the Camunda cluster, or name it with --cluster-name and --region.',
+    },
+    {
+      code: CODE_NO_ISSUER,
+      title: 'the EKS cluster has no OIDC issuer',
+      fix: 'Check `aws eks describe-cluster --query cluster.identity.oidc.issuer`; IRSA needs the cluster’s OIDC issuer.',
+    },
+    {
+      code: CODE_VERSION,
+      title: `Kubernetes older than ${MIN_KUBERNETES.major}.${MIN_KUBERNETES.minor}`,
+      fix: 'Upgrade the cluster (`aws eks update-cluster-version`), one minor version at a time.',
+    },
+    {
+      code: CODE_NO_PROVIDER,
+      title: 'no IAM OIDC provider for the cluster’s issuer, or it lacks the sts.amazonaws.com audience',
+      fix: 'Create the provider: `eksctl utils associate-iam-oidc-provider --cluster <name> --approve`.',
+    },
+  ],
+  async run(ctx, out) {
+    if (!ctx.facts.caller) {
+      out.info('skipped: no AWS identity to ask EKS and IAM with');
+      return;
+    }
+    const info = await ctx.kube.clusterInfo();
+    if (!info.server?.trim()) {
+      out.fail(CODE_REGION, 'the kubeconfig context names no API server URL');
+      return;
+    }
+    let found: Discovery | undefined;
+    try {
+      found = await discover(ctx, out, info);
+    } catch (e) {
+      out.unexpected(e);
+      return;
+    }
+    const c = found?.cluster;
+    if (!found || !c) return;
+    ctx.facts.cluster = c;
+    checkStatusAndVersion(out, c, found.region);
+    if (!c.issuer) {
+      out.fail(CODE_NO_ISSUER, `EKS cluster ${c.name} reports no OIDC issuer`, {
+        fix: `Check \`aws eks describe-cluster --name ${c.name} --region ${found.region} --query cluster.identity.oidc.issuer\`; without an issuer the cluster cannot use IRSA.`,
+      });
+      return;
+    }
+    ctx.facts.issuer = c.issuer;
+    out.ok(`OIDC issuer ${c.issuer}`);
+    let providers: OidcProvider[];
+    try {
+      providers = await ctx.aws.oidcProviders();
+    } catch (e) {
+      out.unexpected(e);
+      return;
+    }
+    checkProvider(ctx, out, c, found.region, providers);
+  },
 });

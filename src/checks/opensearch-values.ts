@@ -1,9 +1,215 @@
+/**
+ * OpenSearch Helm settings: the os components must talk to Amazon OpenSearch with AWS
+ * request signing (SigV4, the credentials IRSA provides), and the endpoint must be known.
+ * Which keys decide that per chart version is `openSearchSettings`' business (chart.ts):
+ * up to 8.8 the global switches, from 8.9 each component's own keys OR the global ones.
+ * This module turns what it answers into findings, one line per key to change.
+ */
 import { defineModule } from '../core/module.js';
+import type { Reporter } from '../core/reporter.js';
+import type { Values } from '../helm/values.js';
+import {
+  componentEnabled,
+  openSearchSettings,
+  type OpenSearchComponent,
+  type OpenSearchSettings,
+} from '../helm/chart.js';
+import { requireRelease } from './release.js';
 
-// Placeholder: filled in by its own piece of work; registered already so the registry stays stable.
+export const CODE_OS_SWITCHES = 51;
+export const CODE_OS_HOST = 61;
+
+/** Amazon OpenSearch Service answers HTTPS on 443 only. */
+const AWS_OPENSEARCH_PORT = 443;
+
+/** `true`, `false`, `"opensearch"`, `not set`, with "(chart default)" when the chart's defaults answered. */
+export function describeValue(values: Values, key: string): string {
+  const v = values.get(key);
+  const shown =
+    v === undefined || v === null
+      ? 'not set'
+      : v === ''
+        ? 'empty'
+        : typeof v === 'string'
+          ? `"${v}"`
+          : typeof v === 'object'
+            ? 'not a value'
+            : String(v);
+  return values.source(key) === 'default' ? `${shown} (chart default)` : shown;
+}
+
+/** One key to change, and what to set it to. */
+interface Change {
+  key: string;
+  to: string;
+  why: string;
+}
+
+interface Verdict {
+  /** Set when the component uses no OpenSearch at all (rdbms / no secondary storage): nothing to check. */
+  skip?: string;
+  changes: Change[];
+  /** The keys that made it right, for the OK line. */
+  evidence: string[];
+}
+
+const isTrue = (values: Values, key: string) => values.bool(key) === true;
+
+/** Reads the verdict of chart.ts's per-component settings as keys to change. */
+function judge(c: OpenSearchComponent, values: Values): Verdict {
+  if (c.storage === 'rdbms' || c.storage === 'none') {
+    return {
+      skip: c.storage === 'rdbms' ? 'RDBMS secondary storage' : 'no secondary storage',
+      changes: [],
+      evidence: [],
+    };
+  }
+  const typeKey = c.keys.find((k) => k.endsWith('.type'));
+  const type = typeKey ? values.string(typeKey) : undefined;
+  const esKeys = c.keys.filter((k) => k.endsWith('elasticsearch.enabled'));
+  const osKeys = c.keys.filter((k) => k.endsWith('opensearch.enabled'));
+  const awsKey = c.keys.find((k) => k.endsWith('opensearch.aws.enabled'));
+  const changes: Change[] = [];
+  const evidence: string[] = [];
+
+  if (typeKey && type !== undefined && type !== 'opensearch') {
+    changes.push({ key: typeKey, to: 'opensearch', why: 'IRSA works with Amazon OpenSearch only' });
+  } else if (c.elasticsearchEnabled) {
+    for (const key of esKeys.filter((k) => isTrue(values, k))) {
+      changes.push({ key, to: 'false', why: 'IRSA works with Amazon OpenSearch only' });
+    }
+  }
+  if (!c.opensearchEnabled && !changes.some((ch) => ch.key === typeKey)) {
+    // The component's own switch first (chart.ts lists it first); the storage type where there is one.
+    const key = typeKey ?? osKeys[0];
+    if (key) changes.push({ key, to: key === typeKey ? 'opensearch' : 'true', why: 'OpenSearch must be on' });
+  } else if (c.opensearchEnabled) {
+    evidence.push(
+      type === 'opensearch' && typeKey
+        ? `${typeKey}=opensearch`
+        : `${osKeys.find((k) => isTrue(values, k)) ?? osKeys[0]}=true`,
+    );
+  }
+  if (!c.awsEnabled) {
+    if (awsKey)
+      changes.push({ key: awsKey, to: 'true', why: 'requests must be signed with the IRSA credentials' });
+  } else {
+    const answered = c.keys
+      .filter((k) => k.endsWith('opensearch.aws.enabled'))
+      .find((k) => isTrue(values, k));
+    if (answered) evidence.push(`${answered}=true`);
+  }
+  return { changes, evidence };
+}
+
+/** The key to put the endpoint in, and an example value for it. */
+function hostFix(c: OpenSearchComponent | undefined): string {
+  const key =
+    c?.keys.find((k) => k.endsWith('.url') || k.endsWith('.url.host')) ?? 'global.opensearch.url.host';
+  const example = key.endsWith('.url')
+    ? 'https://vpc-<domain>-<id>.<region>.es.amazonaws.com:443'
+    : 'vpc-<domain>-<id>.<region>.es.amazonaws.com';
+  return `Set ${key} to the domain endpoint, e.g. ${example}.`;
+}
+
+interface Group {
+  /** Undefined: the settings are global and shared by every os component (charts up to 8.8). */
+  component?: string;
+  settings: OpenSearchComponent;
+}
+
+function reportSwitches(g: Group, values: Values, out: Reporter): boolean {
+  const verdict = judge(g.settings, values);
+  const opts = g.component ? { component: g.component } : {};
+  if (verdict.skip) {
+    out.info(`uses ${verdict.skip}: no OpenSearch settings to check`, opts);
+    return false;
+  }
+  for (const ch of verdict.changes) {
+    out.fail(CODE_OS_SWITCHES, `${ch.key} is ${describeValue(values, ch.key)}: ${ch.why}`, {
+      ...opts,
+      fix: `Set ${ch.key}: ${ch.to}`,
+    });
+  }
+  if (verdict.changes.length === 0) {
+    out.ok(`Amazon OpenSearch with AWS request signing (${verdict.evidence.join(', ')})`, opts);
+  }
+  return true;
+}
+
+/** Where the domain checks look: the settings' endpoint when a checked component uses it, else the first one found. */
+function pickEndpoint(
+  settings: OpenSearchSettings,
+  used: Group[],
+): { host: string; port: number } | undefined {
+  const hosts = used.filter((g) => g.settings.host);
+  const shared = hosts.find((g) => g.settings.host === settings.host);
+  if (shared && settings.host) return { host: settings.host, port: shared.settings.port ?? settings.port };
+  const first = hosts[0]?.settings;
+  return first?.host ? { host: first.host, port: first.port ?? AWS_OPENSEARCH_PORT } : undefined;
+}
+
 export const openSearchValues = defineModule({
   id: 'opensearch-values',
   title: 'OpenSearch Helm settings',
-  codes: [],
-  async run() {},
+  codes: [
+    {
+      code: CODE_OS_SWITCHES,
+      title: 'the chart is not set to use Amazon OpenSearch with AWS request signing',
+      fix: 'Set global.elasticsearch.enabled: false, global.opensearch.enabled: true and global.opensearch.aws.enabled: true (8.9+: the component keys).',
+    },
+    {
+      code: CODE_OS_HOST,
+      title: 'the OpenSearch host is not set',
+      fix: 'Set global.opensearch.url.host (8.9+: orchestration.data.secondaryStorage.opensearch.url, optimize.database.opensearch.url.host) to the domain endpoint.',
+    },
+  ],
+  async run(ctx, out) {
+    const osList = ctx.facts.osList ?? [];
+    if (osList.length === 0) return;
+    if (!requireRelease(ctx, out)) return;
+    const { profile, values } = ctx.facts as Required<typeof ctx.facts>;
+
+    const enabled = osList.filter((key) => {
+      if (componentEnabled(profile, values, key)) return true;
+      out.info('disabled: its OpenSearch settings are not checked', { component: key });
+      return false;
+    });
+    if (enabled.length === 0) return;
+
+    const settings = openSearchSettings(profile, values, enabled);
+    const perComponent = enabled.map((key) => ({ component: key, settings: settings.perComponent[key]! }));
+    // Global keys only (up to 8.8): one verdict for all components, reported once.
+    const global = perComponent.every((g) => g.settings.keys.every((k) => k.startsWith('global.')));
+    const groups: Group[] = global ? [{ settings: perComponent[0]!.settings }] : perComponent;
+
+    const used = groups.filter((g) => reportSwitches(g, values, out));
+    if (used.length === 0) return;
+
+    for (const g of used) {
+      const opts = g.component ? { component: g.component } : {};
+      const { host, port = AWS_OPENSEARCH_PORT, hostKey } = g.settings;
+      if (!host) {
+        out.fail(CODE_OS_HOST, 'the OpenSearch host is not set', { ...opts, fix: hostFix(g.settings) });
+        continue;
+      }
+      out.ok(`OpenSearch endpoint ${host}:${port} (${hostKey ?? 'values'})`, opts);
+      if (port !== AWS_OPENSEARCH_PORT) {
+        out.warn(
+          `OpenSearch port ${port}: Amazon OpenSearch Service listens on ${AWS_OPENSEARCH_PORT}`,
+          opts,
+        );
+      }
+    }
+
+    // From 8.9 the components can point at different domains; the domain checks follow one.
+    const hosts = [...new Set(used.map((g) => g.settings.host).filter((h): h is string => !!h))];
+    const endpoint = pickEndpoint(settings, used);
+    if (hosts.length > 1 && endpoint) {
+      out.warn(
+        `the os components use different OpenSearch hosts (${hosts.join(', ')}): the domain checks follow ${endpoint.host}`,
+      );
+    }
+    if (endpoint) ctx.facts.openSearch = endpoint;
+  },
 });

@@ -3,10 +3,10 @@ import { ApiCallError } from '../core/errors.js';
 import type { Context } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
 import { findCamundaReleases, type HelmRelease } from '../helm/release.js';
-import { parseChartVersion, profileFor } from '../helm/chart.js';
+import { componentEnabled, parseChartVersion, profileFor } from '../helm/chart.js';
 import { Values } from '../helm/values.js';
 import { clusterUnusable } from './preflight.js';
-import { loadValuesOnlyRelease } from '../helm/values-only.js';
+import { loadValuesOnlyRelease, releaseFromArgo } from '../helm/values-only.js';
 
 export const CODE_NO_RELEASE = 4;
 export const CODE_VALUES = 5;
@@ -39,6 +39,8 @@ async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | u
       });
       return undefined;
     }
+    const fromArgo = await releaseFromArgo(ctx, out);
+    if (fromArgo) return fromArgo;
     out.fail(CODE_NO_RELEASE, `no deployed Camunda release (chart camunda-platform) in namespace ${ns}`, {
       fix: `Check the namespace (-n); \`helm list -n ${ns}\` lists its releases. For helm template / Argo CD installs use --values.`,
     });
@@ -69,13 +71,18 @@ async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | u
 function keycloakMode(ctx: Context, out: Reporter): void {
   const { profile, values } = ctx.facts;
   if (!profile || !values) return;
-  const enabled = profile.hasKeycloakSubchart ? values.bool('identityKeycloak.enabled') === true : false;
+  // The chart's own switch (incl. the legacy identity.keycloak.enabled on charts 10–12), never
+  // global.identity.keycloak.internal, which only adds an ExternalName Service (original's mistake).
+  const enabled = profile.hasKeycloakSubchart && componentEnabled(profile, values, 'identityKeycloak');
   const externalHost = values.string('global.identity.keycloak.url.host');
   if (enabled) {
     ctx.facts.keycloakMode = 'subchart';
-    out.info(
-      `Keycloak: the bundled identityKeycloak subchart is deployed (identityKeycloak.enabled=true, from ${values.source('identityKeycloak.enabled') === 'user' ? 'your values' : 'the chart defaults'})`,
-    );
+    const why = {
+      user: 'identityKeycloak.enabled=true, from your values',
+      default: 'identityKeycloak.enabled=true, from the chart defaults',
+      unset: 'identityKeycloak.enabled is not set: Helm deploys a sub-chart whose condition is unset',
+    }[values.source('identityKeycloak.enabled') ?? 'unset'];
+    out.info(`Keycloak: the bundled identityKeycloak subchart is deployed (${why})`);
   } else if (externalHost) {
     ctx.facts.keycloakMode = 'external';
     out.info(`Keycloak: external instance at ${externalHost} (identityKeycloak subchart not deployed)`);
@@ -123,8 +130,10 @@ export const release = defineModule({
     ctx.facts.profile = profile;
     ctx.facts.values = new Values(found.defaults, found.user).withBaseDefaults(profile.subchartDefaults);
     out.ok(
-      `Helm release ${found.name} found: chart ${found.chartName}-${found.chartVersion}` +
-        `${found.appVersion ? ` (Camunda ${found.appVersion})` : ''}, revision ${found.revision}`,
+      found.status === 'values-only'
+        ? `values of release ${found.name} read: chart ${found.chartName}-${found.chartVersion}`
+        : `Helm release ${found.name} found: chart ${found.chartName}-${found.chartVersion}` +
+            `${found.appVersion ? ` (Camunda ${found.appVersion})` : ''}, revision ${found.revision}`,
     );
     if (!profile.supported) {
       out.warn(

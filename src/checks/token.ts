@@ -1,9 +1,476 @@
+/**
+ * Pod-less proof of the trust chain: for each component with a role, ask the
+ * API server for a short-lived ServiceAccount token (TokenRequest), verify it
+ * the way STS will (signature against the issuer's JWKS; iss, sub, aud, exp),
+ * then let STS exchange it (AssumeRoleWithWebIdentity) and compare the role STS
+ * assumed with the annotated one. Writes nothing in the cluster but the
+ * TokenRequest; the token itself is never printed.
+ */
+import {
+  compactVerify,
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
 import { defineModule } from '../core/module.js';
+import { ApiCallError, errorMessage } from '../core/errors.js';
+import { eachInOrder, type Reporter } from '../core/reporter.js';
+import type { Context, PlannedComponent } from '../core/context.js';
+import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
+import { requireRelease } from './release.js';
+import { AUDIENCE_ANNOTATION } from './service-accounts.js';
 
-// Placeholder: filled in by its own piece of work; registered already so the registry stays stable.
+export const CODE_TOKEN_REQUEST = 231;
+export const CODE_TOKEN_INVALID = 232;
+export const CODE_STS_REFUSED = 233;
+export const CODE_WRONG_ROLE = 234;
+
+export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+/** The shortest lifetime TokenRequest allows. */
+export const TOKEN_SECONDS = 600;
+/** Tolerated clock difference between this machine and the API server. */
+const CLOCK_SKEW_SECONDS = 60;
+const PUBLIC_DISCOVERY_TIMEOUT_MS = 3000;
+
+type Jwks = { keys: Array<Record<string, unknown>> };
+
+export interface PublicDiscovery {
+  /** The issuer the public discovery document names. */
+  issuer?: string;
+  jwksUri: string;
+  jwks: Jwks;
+}
+
+async function fetchJson(url: string, signal: AbortSignal): Promise<unknown> {
+  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
+  return res.json();
+}
+
+/**
+ * The issuer's public discovery document and JWKS: what STS itself reads. A
+ * seam for tests (replace `fetch`); network problems are thrown, never fatal.
+ */
+export const publicIssuer = {
+  async fetch(issuer: string, timeoutMs: number): Promise<PublicDiscovery> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const base = issuer.replace(/\/+$/, '');
+    const config = (await fetchJson(`${base}/.well-known/openid-configuration`, signal)) as {
+      issuer?: string;
+      jwks_uri?: string;
+    };
+    if (!config?.jwks_uri) throw new Error('the discovery document has no jwks_uri');
+    const jwks = (await fetchJson(config.jwks_uri, signal)) as Jwks;
+    if (!Array.isArray(jwks?.keys)) throw new Error(`${config.jwks_uri} is not a JWKS`);
+    return { issuer: config.issuer, jwksUri: config.jwks_uri, jwks };
+  },
+};
+
+/** The public discovery as recorded in bundles and replayed: never an exception. */
+export type PublicDiscoveryAnswer =
+  ({ reachable: true } & PublicDiscovery) | { reachable: false; reason: string };
+
+/** `ctx.derive` names: results a replay cannot compute again (network, the token itself). */
+export const DERIVED_PUBLIC_DISCOVERY = 'publicIssuerDiscovery';
+export const DERIVED_VERIFY_TOKEN = 'verifyToken';
+
+/** The keys and issuer tokens are checked against, gathered once per run. */
+interface TrustAnchors {
+  /** The issuer tokens must carry: EKS's OIDC issuer, else the API server's discovery. */
+  issuer?: string;
+  clusterJwks?: Jwks;
+  publicJwks?: { uri: string; jwks: Jwks };
+}
+
+function normalIssuer(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function causeOf(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  if (e instanceof Error && e.name === 'TimeoutError') return 'no answer in time';
+  return cause?.code ?? cause?.message ?? errorMessage(e);
+}
+
+async function loadAnchors(ctx: Context, out: Reporter): Promise<TrustAnchors> {
+  const anchors: TrustAnchors = {};
+  try {
+    const discovery = await ctx.kube.issuerDiscovery();
+    anchors.clusterJwks = discovery.jwks;
+    anchors.issuer = ctx.facts.issuer ?? discovery.configuration.issuer;
+  } catch (e) {
+    anchors.issuer = ctx.facts.issuer;
+    const why = e instanceof ApiCallError ? `${e.reason}: ${e.message}` : errorMessage(e);
+    out.warn(
+      `cannot read the cluster's service-account issuer discovery (/openid/v1/jwks; ${why}): token signatures are not verified here, STS still checks them`,
+    );
+  }
+  if (!anchors.issuer) {
+    out.warn("the cluster's OIDC issuer is unknown: the tokens' iss claim is not checked here");
+    return anchors;
+  }
+  const pub = await publicDiscovery(ctx, anchors.issuer);
+  if (!pub.reachable) {
+    out.info(
+      `the issuer's public discovery (${anchors.issuer}) is not reachable from here (${pub.reason}): tokens are checked against the cluster's own JWKS`,
+    );
+    return anchors;
+  }
+  anchors.publicJwks = { uri: pub.jwksUri, jwks: pub.jwks };
+  if (pub.issuer !== undefined && normalIssuer(pub.issuer) !== normalIssuer(anchors.issuer)) {
+    out.warn(
+      `the public discovery document of ${anchors.issuer} names issuer ${pub.issuer}: STS expects them to be equal`,
+    );
+  }
+  out.info(`the issuer's public JWKS (${pub.jwksUri}) answers: tokens are checked against it too`);
+  return anchors;
+}
+
+/** Fetched live, recorded in a bundle, answered from it on --replay (which stays offline). */
+async function publicDiscovery(ctx: Context, issuer: string): Promise<PublicDiscoveryAnswer> {
+  try {
+    return await ctx.derive<PublicDiscoveryAnswer>(DERIVED_PUBLIC_DISCOVERY, [issuer], async () => {
+      try {
+        return { reachable: true, ...(await publicIssuer.fetch(issuer, PUBLIC_DISCOVERY_TIMEOUT_MS)) };
+      } catch (e) {
+        return { reachable: false, reason: causeOf(e) };
+      }
+    });
+  } catch (e) {
+    // a bundle recorded without it
+    return { reachable: false, reason: e instanceof ApiCallError ? e.reason : errorMessage(e) };
+  }
+}
+
+type ProblemKind = 'malformed' | 'signature' | 'public-signature' | 'iss' | 'sub' | 'aud' | 'exp';
+interface Problem {
+  kind: ProblemKind;
+  text: string;
+}
+
+/** undefined when the signature verifies against one of the set's keys, else why not. */
+async function signatureProblem(
+  token: string,
+  jwks: Jwks,
+  where: string,
+  kid: string,
+): Promise<string | undefined> {
+  let keyset;
+  try {
+    keyset = createLocalJWKSet(jwks as unknown as JSONWebKeySet);
+  } catch (e) {
+    return `${where} is not a usable JWKS (${errorMessage(e)})`;
+  }
+  try {
+    await compactVerify(token, keyset);
+    return undefined;
+  } catch (e) {
+    if (e instanceof joseErrors.JWKSMultipleMatchingKeys) {
+      for await (const key of e as unknown as AsyncIterable<CryptoKey>) {
+        try {
+          await compactVerify(token, key);
+          return undefined;
+        } catch {
+          /* try the next key */
+        }
+      }
+      return `its signature does not verify against any key of ${where} with key ID ${kid}`;
+    }
+    if (e instanceof joseErrors.JWKSNoMatchingKey)
+      return `${where} has no key with the token's key ID ${kid}`;
+    if (e instanceof joseErrors.JWSSignatureVerificationFailed) {
+      return `its signature does not verify against key ${kid} of ${where}`;
+    }
+    return `its signature cannot be verified against ${where} (${errorMessage(e)})`;
+  }
+}
+
+function audiences(payload: JWTPayload): string[] {
+  const aud = payload.aud;
+  return aud === undefined ? [] : Array.isArray(aud) ? aud : [aud];
+}
+
+async function tokenProblems(
+  token: string,
+  anchors: TrustAnchors,
+  expected: { sub: string; aud: string },
+): Promise<Problem[]> {
+  let payload: JWTPayload;
+  let kid: string;
+  try {
+    payload = decodeJwt(token);
+    kid = String(decodeProtectedHeader(token).kid ?? '(none)');
+  } catch (e) {
+    return [{ kind: 'malformed', text: `the API server returned no valid JWT (${errorMessage(e)})` }];
+  }
+  const problems: Problem[] = [];
+  if (anchors.clusterJwks) {
+    const p = await signatureProblem(token, anchors.clusterJwks, "the cluster's JWKS (/openid/v1/jwks)", kid);
+    if (p) problems.push({ kind: 'signature', text: p });
+  }
+  if (anchors.publicJwks) {
+    const p = await signatureProblem(
+      token,
+      anchors.publicJwks.jwks,
+      `the public JWKS ${anchors.publicJwks.uri}`,
+      kid,
+    );
+    if (p) problems.push({ kind: 'public-signature', text: p });
+  }
+  if (anchors.issuer && normalIssuer(String(payload.iss ?? '')) !== normalIssuer(anchors.issuer)) {
+    problems.push({
+      kind: 'iss',
+      text: `its issuer (iss) is ${payload.iss ?? '(none)'}, not the cluster's OIDC issuer ${anchors.issuer}`,
+    });
+  }
+  if (payload.sub !== expected.sub) {
+    problems.push({
+      kind: 'sub',
+      text: `its subject (sub) is ${payload.sub ?? '(none)'}, not ${expected.sub}`,
+    });
+  }
+  const aud = audiences(payload);
+  if (!aud.includes(expected.aud)) {
+    problems.push({
+      kind: 'aud',
+      text: `its audience (aud) is ${aud.length ? aud.join(', ') : '(none)'}, not ${expected.aud}`,
+    });
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.exp !== 'number') {
+    problems.push({ kind: 'exp', text: 'it has no expiry (exp)' });
+  } else if (payload.exp <= now - CLOCK_SKEW_SECONDS) {
+    problems.push({ kind: 'exp', text: `it expired at ${new Date(payload.exp * 1000).toISOString()}` });
+  }
+  if (typeof payload.nbf === 'number' && payload.nbf > now + CLOCK_SKEW_SECONDS) {
+    problems.push({
+      kind: 'exp',
+      text: `it is not valid before ${new Date(payload.nbf * 1000).toISOString()}`,
+    });
+  }
+  return problems;
+}
+
+function problemFix(p: Problem, anchors: TrustAnchors, expected: { sub: string; aud: string }): string {
+  switch (p.kind) {
+    case 'signature':
+      return "The API server signs tokens with a key its own JWKS does not publish: check the API server's --service-account-key-file/--service-account-signing-key-file, or rotate the key consistently.";
+    case 'public-signature':
+      return `The public JWKS of the issuer does not hold the cluster's current signing key, so STS cannot verify the tokens: publish the keys of /openid/v1/jwks at ${anchors.issuer ?? 'the issuer URL'} (e.g. the S3 discovery bucket's keys.json).`;
+    case 'iss':
+      return "Tokens must carry the issuer the IAM OIDC provider trusts: align the API server's --service-account-issuer with the cluster's OIDC issuer, or create the IAM OIDC provider for the issuer in the tokens.";
+    case 'sub':
+      return `The API server issued a token for another subject than ${expected.sub}: check the service account name the component uses.`;
+    case 'aud':
+      return `The API server ignored the requested audience ${expected.aud}: check the ${AUDIENCE_ANNOTATION} annotation and the API server's --api-audiences.`;
+    case 'exp':
+      return "Check the clocks of this machine and of the API server: the token is valid for 10 minutes from the API server's time.";
+    default:
+      return 'The API server does not issue valid service-account tokens: check its service-account issuer configuration.';
+  }
+}
+
+function stsRegion(ctx: Context, issuer: string | undefined): string {
+  const fromIssuer = issuer ? /oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com/.exec(issuer)?.[1] : undefined;
+  return ctx.facts.region ?? ctx.options.region ?? fromIssuer ?? 'us-east-1';
+}
+
+const STS_REFUSALS =
+  /InvalidIdentityToken|AccessDenied|ExpiredToken|IDPCommunicationError|IDPRejectedClaim|RegionDisabled|InvalidParameter|ValidationError|MalformedPolicy/i;
+
+/** AWS's refusal in words a person can act on; undefined when it is not a refusal (network, bug). */
+function stsRefusal(
+  e: unknown,
+  ctx: Context,
+  roleArn: string,
+  issuer: string | undefined,
+  subject: string,
+  audience: string,
+): { message: string; fix: string } | undefined {
+  if (!(e instanceof ApiCallError) || e.api === 'kube') return undefined;
+  const refused =
+    STS_REFUSALS.test(e.reason) || (e.status !== undefined && e.status >= 400 && e.status < 500);
+  if (!refused || /NotImplemented|NotRecorded/.test(e.reason)) return undefined;
+  const aws = `${e.reason}: ${e.message}`;
+  const iss = issuer ?? 'the cluster issuer';
+  const hostPath = issuer ? issuerHostPath(issuer) : '<issuer host/path>';
+  const role = parseRoleArn(roleArn);
+  const provider =
+    ctx.facts.oidcProviderArn ??
+    (issuer && role
+      ? oidcProviderArn(role.partition, role.account, issuer)
+      : `the IAM OIDC provider of ${iss}`);
+  const text = `${e.reason} ${e.message}`;
+  if (/InvalidIdentityToken/i.test(text)) {
+    if (/No OpenIDConnect provider found/i.test(text)) {
+      return {
+        message: `STS does not know the cluster's issuer (${aws})`,
+        fix: `Create the IAM OIDC provider for ${iss} with client ID ${audience} (eksctl utils associate-iam-oidc-provider --cluster <cluster> --approve, or Terraform aws_iam_openid_connect_provider).`,
+      };
+    }
+    if (/audience/i.test(text)) {
+      return {
+        message: `STS rejects the token's audience ${audience} (${aws})`,
+        fix: `Add ${audience} to the client IDs of ${provider} (aws iam add-client-id-to-open-id-connect-provider).`,
+      };
+    }
+    return {
+      message: `STS rejects the token (${aws})`,
+      fix: `Check ${provider}: its URL must be exactly ${iss}, its client IDs must include ${audience}, and the issuer's discovery document and JWKS must be publicly reachable over HTTPS with the cluster's current key.`,
+    };
+  }
+  if (/AccessDenied/i.test(text)) {
+    return {
+      message: `STS refused to assume ${roleArn}: the role's trust policy does not admit ${subject} with aud ${audience} (${aws})`,
+      fix: `Allow sts:AssumeRoleWithWebIdentity in the trust policy of ${roleArn} for the Federated principal ${provider} with the conditions "${hostPath}:sub": "${subject}" and "${hostPath}:aud": "${audience}".`,
+    };
+  }
+  if (/ExpiredToken/i.test(text)) {
+    return {
+      message: `STS says the token has expired (${aws})`,
+      fix: 'Check the clocks of this machine, the API server and the issuer: the token was requested for 10 minutes.',
+    };
+  }
+  if (/IDPCommunicationError/i.test(text)) {
+    return {
+      message: `STS could not reach the issuer ${iss} (${aws})`,
+      fix: `The issuer's discovery document and JWKS must be publicly reachable over HTTPS for STS; try again, then check ${iss}/.well-known/openid-configuration.`,
+    };
+  }
+  if (/RegionDisabled/i.test(text)) {
+    return {
+      message: `STS is not enabled in this region (${aws})`,
+      fix: 'Activate STS for the region in IAM (Account settings), or pass --region with an active one.',
+    };
+  }
+  return {
+    message: `STS refused the token (${aws})`,
+    fix: `Check the trust policy of ${roleArn} and ${provider}.`,
+  };
+}
+
+function tokenRequestFix(e: unknown, ns: string, sa: string): string {
+  if (e instanceof ApiCallError && e.isAccessDenied) {
+    return `Allow irsa-check to create serviceaccounts/token in namespace ${ns} (README, "Permissions"), or run with --no-token.`;
+  }
+  if (e instanceof ApiCallError && e.isNotFound)
+    return `Service account ${sa} does not exist in namespace ${ns}.`;
+  return 'Check that the API server serves the TokenRequest API (Kubernetes 1.22+), then run again.';
+}
+
+async function proveComponent(
+  ctx: Context,
+  c: PlannedComponent,
+  roleArn: string,
+  anchorsPromise: Promise<TrustAnchors>,
+  out: Reporter,
+): Promise<void> {
+  const ns = ctx.options.namespace;
+  const sa = c.serviceAccount.name;
+  const account = await ctx.kube.serviceAccount(ns, sa);
+  const audience = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || DEFAULT_AUDIENCE;
+  const subject = `system:serviceaccount:${ns}:${sa}`;
+
+  // The anchors are awaited either way, so the module's own lines always precede the components'.
+  const [requested, anchors] = await Promise.all([
+    ctx.kube.requestToken(ns, sa, audience, TOKEN_SECONDS).then(
+      (t) => ({ token: t }),
+      (e: unknown) => ({ error: e }),
+    ),
+    anchorsPromise,
+  ]);
+  if ('error' in requested) {
+    const e = requested.error;
+    if (!(e instanceof ApiCallError)) throw e;
+    out.fail(
+      CODE_TOKEN_REQUEST,
+      `cannot request a token for service account ${sa} (TokenRequest, aud ${audience}): ${e.reason}: ${e.message}`,
+      { fix: tokenRequestFix(e, ns, sa) },
+    );
+    return;
+  }
+  const token = requested.token;
+  const expected = { sub: subject, aud: audience };
+  // The verdict is derived: a replay has no token to check again (the bundle never holds it).
+  const problems = await ctx.derive<Problem[]>(
+    DERIVED_VERIFY_TOKEN,
+    [token, subject, audience, anchors.issuer ?? null, anchors.publicJwks?.uri ?? null],
+    () => tokenProblems(token, anchors, expected),
+  );
+  if (problems.length > 0) {
+    out.fail(
+      CODE_TOKEN_INVALID,
+      `the token for ${subject} does not check out: ${problems.map((p) => p.text).join('; ')}`,
+      { fix: problemFix(problems[0]!, anchors, expected) },
+    );
+    return;
+  }
+
+  let assumed: string;
+  try {
+    const answer = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, stsRegion(ctx, anchors.issuer));
+    assumed = answer.assumedRoleArn;
+  } catch (e) {
+    const refusal = stsRefusal(e, ctx, roleArn, anchors.issuer, subject, audience);
+    if (!refusal) throw e;
+    out.fail(CODE_STS_REFUSED, refusal.message, { fix: refusal.fix });
+    return;
+  }
+  if (!assumedRoleMatchesRole(assumed, roleArn)) {
+    out.fail(CODE_WRONG_ROLE, `STS assumed ${assumed} for the token, not the annotated role ${roleArn}`, {
+      fix: 'Check the role ARN annotation (account, role name) against the role STS assumed, then run again.',
+    });
+    return;
+  }
+  out.ok(`pod-less proof: a token for ${subject} (aud ${audience}) is accepted by STS as ${roleArn}`);
+}
+
 export const token = defineModule({
   id: 'token',
   title: 'Pod-less proof of the trust chain',
-  codes: [],
-  async run() {},
+  codes: [
+    {
+      code: CODE_TOKEN_REQUEST,
+      title: 'a ServiceAccount token could not be requested (TokenRequest)',
+      fix: 'Allow irsa-check to create serviceaccounts/token, or run with --no-token.',
+    },
+    {
+      code: CODE_TOKEN_INVALID,
+      title: "the ServiceAccount token's signature or claims (iss, sub, aud, exp) do not check out",
+      fix: "Check the API server's service-account issuer and signing keys.",
+    },
+    {
+      code: CODE_STS_REFUSED,
+      title: 'STS refused AssumeRoleWithWebIdentity with the token',
+      fix: "Check the IAM OIDC provider and the role's trust policy.",
+    },
+    {
+      code: CODE_WRONG_ROLE,
+      title: 'STS assumed another role than the annotated one',
+      fix: 'Check the role ARN annotation.',
+    },
+  ],
+  async run(ctx, out) {
+    if (!ctx.options.token) {
+      out.info('skipped (--no-token)');
+      return;
+    }
+    if (!requireRelease(ctx, out)) return;
+    const targets = (ctx.facts.plan ?? []).filter((c) => ctx.facts.roleArns.has(c.key));
+    if (targets.length === 0) {
+      out.info('skipped: no component has a role ARN to prove');
+      return;
+    }
+    const anchors = loadAnchors(ctx, out);
+    await eachInOrder(
+      targets,
+      out,
+      (c) => c.key,
+      (c, o) => proveComponent(ctx, c, ctx.facts.roleArns.get(c.key)!, anchors, o),
+    );
+  },
 });

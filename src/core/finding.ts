@@ -9,6 +9,8 @@ export interface Finding {
   module: string;
   /** The chart component it is about (e.g. `webModeler`), when it is about one. */
   component?: string;
+  /** `namespace/release`, in -A runs where findings of several releases mix. */
+  release?: string;
   message: string;
   /** What to do about it: every FAIL has one. */
   fix?: string;

@@ -1,59 +1,122 @@
 /**
- * Values-only mode (--values, repeatable, + --chart-version [+ --chart]): for
- * installs made with `helm template` or Argo CD, where no Helm release exists.
+ * Values-only mode, for installs made with `helm template` or Argo CD where no
+ * Helm release exists: user values from `--values` files (merged in order like
+ * `helm -f`) or from the Argo CD Application, chart defaults from `--chart`.
  * Builds a HelmRelease-shaped object so every later check works unchanged.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { Context } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
-import type { HelmRelease } from './release.js';
+import type { ArgoApplication } from '../platform/kube.js';
+import { readChart } from './chart-source.js';
+import { CAMUNDA_CHART_PREFIX, type HelmRelease } from './release.js';
 import { coalesce, isPlainObject } from './values.js';
 
-export async function readYamlFile(file: string, what: string): Promise<Record<string, unknown>> {
+export const ARGO_NAMESPACE = 'argocd';
+
+/** Parses YAML into a mapping; a parse error names the source, line and column. */
+export async function parseYaml(text: string, what: string): Promise<Record<string, unknown>> {
   const { load } = await import('js-yaml');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
   let doc: unknown;
   try {
     doc = load(text);
   } catch (e) {
-    const reason = (e as { reason?: string; mark?: { line: number; column: number } }) ?? {};
-    const where = reason.mark ? ` at line ${reason.mark.line + 1}, column ${reason.mark.column + 1}` : '';
-    throw new UsageError(`malformed ${what} ${file}${where}: ${reason.reason ?? String(e)}`);
+    const err = e as { reason?: string; mark?: { line: number; column: number } };
+    const where = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
+    throw new UsageError(`malformed ${what}${where}: ${err.reason ?? String(e)}`);
   }
   if (doc === undefined || doc === null) return {};
-  if (!isPlainObject(doc)) throw new UsageError(`malformed ${what} ${file}: the top level must be a mapping`);
+  if (!isPlainObject(doc)) throw new UsageError(`malformed ${what}: the top level must be a mapping`);
   return doc;
 }
 
-export async function loadValuesOnlyRelease(ctx: Context, out: Reporter): Promise<HelmRelease | undefined> {
-  const { options } = ctx;
-  if (!options.chartVersion) {
-    throw new UsageError('--values needs --chart-version (the chart version the values are for)');
+async function readValuesFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `cannot read values file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
   }
-  let user: unknown = {};
-  for (const file of options.values) user = coalesce(user, await readYamlFile(file, 'values file'));
-  const defaults = options.chart
-    ? await readYamlFile(join(options.chart, 'values.yaml'), 'chart values')
+  return parseYaml(text, `values file ${file}`);
+}
+
+interface ChartDefaults {
+  defaults: Record<string, unknown>;
+  version?: string;
+}
+
+async function chartDefaults(ctx: Context): Promise<ChartDefaults> {
+  if (!ctx.options.chart) return { defaults: {} };
+  const files = await readChart(ctx.options.chart);
+  const chartYaml = files.chartYaml
+    ? await parseYaml(files.chartYaml, `Chart.yaml of ${ctx.options.chart}`)
     : {};
-  out.info(
-    `values-only mode: ${options.values.join(', ')}${options.chart ? ` with chart defaults from ${options.chart}` : ' without chart defaults'}`,
-  );
   return {
-    name: options.release ?? 'camunda',
-    namespace: options.namespace,
+    defaults: await parseYaml(files.valuesYaml, `values.yaml of ${ctx.options.chart}`),
+    version: typeof chartYaml.version === 'string' ? chartYaml.version : undefined,
+  };
+}
+
+function valuesOnlyRelease(ctx: Context, user: unknown, chart: ChartDefaults, version: string): HelmRelease {
+  return {
+    name: ctx.options.release ?? 'camunda',
+    namespace: ctx.options.namespace,
     revision: 0,
     status: 'values-only',
-    chartName: 'camunda-platform',
-    chartVersion: options.chartVersion,
-    defaults,
+    chartName: CAMUNDA_CHART_PREFIX,
+    chartVersion: version,
+    defaults: chart.defaults,
     user: isPlainObject(user) ? user : {},
     driver: 'secret',
   };
+}
+
+function describeChart(ctx: Context): string {
+  return ctx.options.chart ? `chart defaults from ${ctx.options.chart}` : 'no chart defaults (give --chart)';
+}
+
+/** `--values` given: the release the files describe. */
+export async function loadValuesOnlyRelease(ctx: Context, out: Reporter): Promise<HelmRelease> {
+  const chart = await chartDefaults(ctx);
+  const version = ctx.options.chartVersion ?? chart.version;
+  if (!version) throw new UsageError('--values needs --chart-version (or --chart with a Chart.yaml)');
+  let user: unknown = {};
+  for (const file of ctx.options.values) user = coalesce(user, await readValuesFile(file));
+  out.info(`values-only mode: ${ctx.options.values.join(', ')}, chart ${version}, ${describeChart(ctx)}`);
+  return valuesOnlyRelease(ctx, user, chart, version);
+}
+
+function isCamundaApp(app: ArgoApplication, ns: string): boolean {
+  return (
+    (app.chart ?? '').startsWith(CAMUNDA_CHART_PREFIX) &&
+    (app.destinationNamespace === undefined || app.destinationNamespace === ns)
+  );
+}
+
+/** No Helm release: an Argo CD Application deploying the Camunda chart into the namespace, if any. */
+export async function releaseFromArgo(ctx: Context, out: Reporter): Promise<HelmRelease | undefined> {
+  const ns = ctx.options.namespace;
+  const lists = await Promise.all(
+    [...new Set([ns, ARGO_NAMESPACE])].map((n) =>
+      ctx.kube.argoApplications(n).catch(() => [] as ArgoApplication[]),
+    ),
+  );
+  const apps = lists.flat().filter((a) => isCamundaApp(a, ns));
+  if (apps.length === 0) return undefined;
+  const app = ctx.options.release ? apps.find((a) => a.name === ctx.options.release) : apps[0];
+  if (!app) return undefined;
+  const version = ctx.options.chartVersion ?? app.targetRevision;
+  if (!version) return undefined;
+  const fromText = app.values
+    ? await parseYaml(app.values, `spec.source.helm.values of Application ${app.name}`)
+    : {};
+  const user = coalesce(fromText, isPlainObject(app.valuesObject) ? app.valuesObject : {});
+  const chart = await chartDefaults(ctx);
+  out.info(
+    `no Helm release; using Argo CD Application ${app.namespace}/${app.name} (chart ${version}), ${describeChart(ctx)}`,
+  );
+  return valuesOnlyRelease(ctx, user, chart, version);
 }

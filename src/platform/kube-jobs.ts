@@ -1,23 +1,346 @@
 /**
- * Verification Jobs over the Kubernetes API: create, watch to an outcome, read
- * logs, always delete. (Filled in by the trust-chain proof work, issue 3/4.)
+ * Verification Jobs over the Kubernetes API: create, watch Job, pods and the
+ * Job's events to an outcome (client-node's Watch, no polling), read the pod's
+ * log, and always delete the Job (propagationPolicy Background, so its pods go
+ * too). Jobs are tracked from before their create until their delete, so Ctrl-C
+ * deletes them as well (cleanup.ts).
  */
+import { Watch } from '@kubernetes/client-node';
 import type * as k8s from '@kubernetes/client-node';
 import { ApiCallError } from '../core/errors.js';
 import type { JobResult } from './kube.js';
+import { kubeError } from './live-kube.js';
+import { trackJob } from './cleanup.js';
+import { manifestContainer, manifestName } from './job-template.js';
+
+/** What the watched objects say so far; a verdict is decided from it after every event. */
+export interface JobWatchState {
+  job?: k8s.V1Job;
+  /** The Job vanished (deleted by someone else) before it finished. */
+  jobDeleted?: boolean;
+  /** Pods of the Job by name; deleted pods keep their last state (a deadline deletes them). */
+  pods: Map<string, k8s.V1Pod>;
+  /** The last FailedCreate event of the Job (its pod was refused). */
+  failedCreate?: string;
+  /** The kubelet's last image pull error (ErrImagePull carries the useful message). */
+  pullError?: string;
+}
+
+export interface Verdict {
+  outcome: JobResult['outcome'];
+  reason?: string;
+}
+
+const LOG_LIMIT_BYTES = 64 * 1024;
+const WATCH_RETRIES = 5;
+/** Pull failures that no retry will fix. ErrImagePull alone may be transient: its BackOff decides. */
+const PULL_FAILED = new Set(['ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+
+function condition(job: k8s.V1Job | undefined, type: string): k8s.V1JobCondition | undefined {
+  return job?.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+function containerStatus(pod: k8s.V1Pod): k8s.V1ContainerStatus | undefined {
+  return pod.status?.containerStatuses?.[0];
+}
+
+function unschedulable(pod: k8s.V1Pod): string | undefined {
+  const c = pod.status?.conditions?.find(
+    (x) => x.type === 'PodScheduled' && x.status === 'False' && x.reason === 'Unschedulable',
+  );
+  return c ? (c.message ?? 'Unschedulable') : undefined;
+}
+
+function newest(pods: Iterable<k8s.V1Pod>): k8s.V1Pod | undefined {
+  let best: k8s.V1Pod | undefined;
+  for (const p of pods) {
+    const t = new Date(p.metadata?.creationTimestamp ?? 0).getTime();
+    if (!best || t >= new Date(best.metadata?.creationTimestamp ?? 0).getTime()) best = p;
+  }
+  return best;
+}
+
+/** Admission refusals are final; a quota may free up, so it only explains a timeout. */
+function refusal(state: JobWatchState): string | undefined {
+  const msg = state.failedCreate;
+  if (!msg || /exceeded quota/i.test(msg)) return undefined;
+  return /forbidden/i.test(msg) ? msg : undefined;
+}
+
+function describePod(pod: k8s.V1Pod | undefined): string {
+  if (!pod) return 'no pod was created';
+  const cs = pod.status ? containerStatus(pod) : undefined;
+  const waiting = cs?.state?.waiting;
+  if (waiting?.reason) {
+    return `its pod was waiting: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`;
+  }
+  return `its pod was ${pod.status?.phase ?? 'Pending'}`;
+}
+
+/** The verdict for a Job that ran out of time: why it never finished, when Kubernetes says. */
+export function stuckVerdict(state: JobWatchState, what: string): Verdict {
+  const pod = newest(state.pods.values());
+  const notScheduled = pod && unschedulable(pod);
+  if (notScheduled) return { outcome: 'unschedulable', reason: notScheduled };
+  const waiting = pod ? containerStatus(pod)?.state?.waiting : undefined;
+  if (waiting?.reason && (PULL_FAILED.has(waiting.reason) || waiting.reason === 'ErrImagePull')) {
+    return { outcome: 'image-pull', reason: state.pullError ?? waiting.message ?? waiting.reason };
+  }
+  const refused = refusal(state);
+  if (refused) return { outcome: 'rejected', reason: refused };
+  if (!pod && state.failedCreate) return { outcome: 'timeout', reason: `${what}: ${state.failedCreate}` };
+  return { outcome: 'timeout', reason: `${what}: ${describePod(pod)}` };
+}
+
+/** The verdict the watched state already allows, or undefined while the Job may still finish. */
+export function decideJob(state: JobWatchState): Verdict | undefined {
+  if (condition(state.job, 'Complete')) return { outcome: 'succeeded' };
+  const failed = condition(state.job, 'Failed');
+  if (failed) {
+    if (failed.reason === 'DeadlineExceeded') {
+      return stuckVerdict(state, 'the Job ran past its deadline (activeDeadlineSeconds)');
+    }
+    const pod = newest(state.pods.values());
+    const term = pod ? containerStatus(pod)?.state?.terminated : undefined;
+    const why = term?.message?.trim() || term?.reason;
+    return {
+      outcome: 'failed',
+      reason: [failed.reason, failed.message, why].filter(Boolean).join(': ') || 'Failed',
+    };
+  }
+  if (state.jobDeleted) return { outcome: 'failed', reason: 'the Job was deleted before it finished' };
+  const refused = refusal(state);
+  if (refused) return { outcome: 'rejected', reason: refused };
+  for (const pod of state.pods.values()) {
+    const waiting = containerStatus(pod)?.state?.waiting;
+    if (waiting?.reason && PULL_FAILED.has(waiting.reason)) {
+      return { outcome: 'image-pull', reason: state.pullError ?? waiting.message ?? waiting.reason };
+    }
+  }
+  return undefined;
+}
+
+/** Folds one watch event into the state. */
+export function applyEvent(
+  state: JobWatchState,
+  kind: 'job' | 'pod' | 'event',
+  type: string,
+  obj: unknown,
+): void {
+  if (type === 'BOOKMARK' || type === 'ERROR') return;
+  if (kind === 'job') {
+    if (type === 'DELETED') state.jobDeleted = true;
+    else state.job = obj as k8s.V1Job;
+  } else if (kind === 'pod') {
+    const pod = obj as k8s.V1Pod;
+    const name = pod.metadata?.name ?? '';
+    const previous = state.pods.get(name);
+    // A deleted pod keeps its last status: a deadline deletes the pod whose state explains it.
+    state.pods.set(name, type === 'DELETED' && previous ? previous : pod);
+    const waiting = containerStatus(pod)?.state?.waiting;
+    if (waiting?.reason === 'ErrImagePull' && waiting.message) state.pullError = waiting.message;
+  } else {
+    const ev = obj as k8s.CoreV1Event;
+    if (type !== 'DELETED' && ev.reason === 'FailedCreate' && ev.message) {
+      state.failedCreate = ev.message.replace(/^Error creating:\s*/, '');
+    }
+  }
+}
+
+interface WatchSpec {
+  kind: 'job' | 'pod' | 'event';
+  path: string;
+  query: Record<string, string>;
+  /** Without this watch no verdict is possible (events only refine one). */
+  required: boolean;
+}
+
+/** One client-node Watch, re-established when the server closes it. */
+class Watcher {
+  private ctrl?: AbortController;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly kc: k8s.KubeConfig,
+    private readonly spec: WatchSpec,
+    private readonly onEvent: (type: string, obj: unknown) => void,
+    private readonly onFatal: (e: ApiCallError) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.stopped) return;
+    const ctrl = await new Watch(this.kc).watch(
+      this.spec.path,
+      this.spec.query,
+      (type: string, obj: unknown) => {
+        if (!this.stopped) this.onEvent(type, obj);
+      },
+      (err: unknown) => this.closed(err),
+    );
+    if (this.stopped) ctrl.abort();
+    else this.ctrl = ctrl;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ctrl?.abort();
+  }
+
+  private closed(err: unknown): void {
+    if (this.stopped) return;
+    const status = (err as { statusCode?: number } | null)?.statusCode;
+    const permanent =
+      status !== undefined && status >= 400 && status < 500 && status !== 410 && status !== 429;
+    if (err) this.failures++;
+    if (permanent || this.failures > WATCH_RETRIES) {
+      if (this.spec.required) {
+        const resource = this.spec.kind === 'job' ? 'jobs' : 'pods';
+        const reason = status === 403 ? 'Forbidden' : status ? `HTTP${status}` : 'Unreachable';
+        const message = err instanceof Error ? err.message : String(err);
+        this.onFatal(new ApiCallError('kube', `watch ${resource}`, reason, message, status));
+      }
+      return;
+    }
+    // The server ends watches now and then (timeouts, 410 Gone): start again from the current state.
+    const delay = err ? 250 * this.failures : 0;
+    setTimeout(() => void this.start().catch((e: unknown) => this.closed(e)), delay);
+  }
+}
+
+async function podLog(
+  core: k8s.CoreV1Api,
+  ns: string,
+  pod: k8s.V1Pod | undefined,
+  container: string | undefined,
+): Promise<string | undefined> {
+  const name = pod?.metadata?.name;
+  if (!name || !pod?.spec?.nodeName) return undefined;
+  try {
+    const text = await core.readNamespacedPodLog({
+      name,
+      namespace: ns,
+      ...(container ? { container } : {}),
+      limitBytes: LOG_LIMIT_BYTES,
+    });
+    return typeof text === 'string' ? text : String(text ?? '');
+  } catch {
+    return undefined; // a container that never started has no log (400): the verdict says why
+  }
+}
+
+async function deleteJob(batch: k8s.BatchV1Api, ns: string, name: string): Promise<void> {
+  try {
+    await batch.deleteNamespacedJob({ name, namespace: ns, propagationPolicy: 'Background' });
+  } catch (e) {
+    const err = kubeError('delete jobs', e);
+    if (err.status !== 404) throw err;
+  }
+}
+
+/** Watches the created Job until a verdict, `timeoutMs` or a watch that cannot be had. */
+function watchJob(
+  kc: k8s.KubeConfig,
+  ns: string,
+  name: string,
+  timeoutMs: number,
+): Promise<Verdict & { state: JobWatchState }> {
+  const state: JobWatchState = { pods: new Map() };
+  const specs: WatchSpec[] = [
+    {
+      kind: 'job',
+      path: `/apis/batch/v1/namespaces/${ns}/jobs`,
+      query: { fieldSelector: `metadata.name=${name}` },
+      required: true,
+    },
+    {
+      kind: 'pod',
+      path: `/api/v1/namespaces/${ns}/pods`,
+      query: { labelSelector: `job-name=${name}` },
+      required: true,
+    },
+    {
+      kind: 'event',
+      path: `/api/v1/namespaces/${ns}/events`,
+      query: { fieldSelector: `involvedObject.kind=Job,involvedObject.name=${name}` },
+      required: false,
+    },
+  ];
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const watchers: Watcher[] = [];
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const w of watchers) w.stop();
+      fn();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          resolve({ ...stuckVerdict(state, `no result within ${Math.round(timeoutMs / 1000)} s`), state }),
+        ),
+      timeoutMs,
+    );
+    for (const spec of specs) {
+      const w = new Watcher(
+        kc,
+        spec,
+        (type, obj) => {
+          applyEvent(state, spec.kind, type, obj);
+          const verdict = decideJob(state);
+          if (verdict) finish(() => resolve({ ...verdict, state }));
+        },
+        (e) => finish(() => reject(e)),
+      );
+      watchers.push(w);
+      void w.start().catch((e: unknown) => finish(() => reject(kubeError(`watch ${spec.kind}s`, e))));
+    }
+  });
+}
 
 export async function runJobWithWatch(
-  _kc: k8s.KubeConfig,
-  _core: k8s.CoreV1Api,
-  _batch: k8s.BatchV1Api,
-  _ns: string,
-  _manifest: Record<string, unknown>,
-  _timeoutMs: number,
+  kc: k8s.KubeConfig,
+  core: k8s.CoreV1Api,
+  batch: k8s.BatchV1Api,
+  ns: string,
+  manifest: Record<string, unknown>,
+  timeoutMs: number,
 ): Promise<JobResult> {
-  throw new ApiCallError(
-    'kube',
-    'create jobs',
-    'NotImplemented',
-    'verification Jobs are not implemented yet',
-  );
+  const jobName = manifestName(manifest);
+  const created = batch.createNamespacedJob({ namespace: ns, body: manifest as k8s.V1Job });
+  // Tracked before the create answers, so Ctrl-C during the create still deletes the Job.
+  const untrack = trackJob({
+    namespace: ns,
+    name: jobName,
+    created,
+    delete: () => deleteJob(batch, ns, jobName),
+  });
+  try {
+    await created;
+  } catch (e) {
+    untrack();
+    const err = kubeError('create jobs', e);
+    return { outcome: 'create-failed', reason: `${err.reason}: ${err.message}`, jobName };
+  }
+  try {
+    const { outcome, reason, state } = await watchJob(kc, ns, jobName, timeoutMs);
+    const result: JobResult = { outcome, jobName, ...(reason ? { reason } : {}) };
+    if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'timeout') {
+      const pod = newest(state.pods.values());
+      const logs = await podLog(core, ns, pod, manifestContainer(manifest));
+      if (logs !== undefined) result.logs = logs;
+      const exitCode = pod ? containerStatus(pod)?.state?.terminated?.exitCode : undefined;
+      if (exitCode !== undefined) result.exitCode = exitCode;
+    }
+    return result;
+  } finally {
+    try {
+      await deleteJob(batch, ns, jobName);
+      untrack();
+    } catch {
+      // Still tracked (Ctrl-C retries it); the TTL and the next run's leftover cleanup are the backstops.
+    }
+  }
 }

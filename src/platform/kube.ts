@@ -74,6 +74,8 @@ export interface ArgoApplication {
   namespace: string;
   chart?: string;
   targetRevision?: string;
+  /** spec.destination.namespace: where the Application deploys. */
+  destinationNamespace?: string;
   values?: string;
   valuesObject?: unknown;
 }

@@ -1,7 +1,14 @@
 /**
  * Aws over the @aws-sdk/client-* v3 clients. Each client module is imported on
- * first use (≈0.15 s each), so a run that never asks RDS never loads it.
+ * first use (≈0.15 s each), so a run that never asks RDS never loads it, and
+ * each client is created once per region.
+ *
+ * Credentials come from the SDK's default chain (env, `--profile`/AWS_PROFILE,
+ * SSO, web identity, instance role); AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>)
+ * are honoured by the SDK itself, which is how the tests point it at moto.
  */
+import { resolveCname as dnsResolveCname } from 'node:dns/promises';
+import { FAN_OUT, mapLimit } from '../core/concurrency.js';
 import { ApiCallError } from '../core/errors.js';
 import type {
   AssumedRole,
@@ -17,13 +24,26 @@ import type {
   SimulationResult,
 } from './aws.js';
 
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { OpenSearchClient, DomainStatus } from '@aws-sdk/client-opensearch';
+
 export interface LiveAwsOptions {
   region?: string;
   profile?: string;
 }
 
+/** DescribeDomains takes at most 5 names per call. */
+const DESCRIBE_DOMAINS_BATCH = 5;
+
+/** The region used when neither the caller, AWS_REGION nor the profile names one. */
+const FALLBACK_REGION = 'us-east-1';
+
 /** SDK errors → ApiCallError with the IAM action name, so messages can say what to grant. */
 export function awsError(operation: string, e: unknown): ApiCallError {
+  if (e instanceof ApiCallError) return e;
   const err = e as {
     name?: string;
     Code?: string;
@@ -35,67 +55,547 @@ export function awsError(operation: string, e: unknown): ApiCallError {
   return new ApiCallError('aws', operation, reason, message, err?.$metadata?.httpStatusCode);
 }
 
-function notYet(operation: string): never {
-  throw new ApiCallError('aws', operation, 'NotImplemented', `${operation} is not implemented yet`);
+/**
+ * IAM answers policy documents URL-encoded (GetRole, GetRolePolicy, GetPolicyVersion);
+ * OpenSearch answers plain JSON text. Both become the parsed document. Text that is
+ * not JSON is returned as it is, so the policy evaluator can say what is wrong with it.
+ */
+export function decodePolicyText(text: string | undefined): unknown {
+  if (text === undefined || text.trim() === '') return undefined;
+  const trimmed = text.trim();
+  let json = trimmed;
+  if (!trimmed.startsWith('{')) {
+    try {
+      json = decodeURIComponent(trimmed);
+    } catch {
+      return text;
+    }
+  }
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** An API moto (or an endpoint in front of AWS) does not implement: never worth a FAIL. */
+function isNotImplemented(e: unknown): boolean {
+  const err = e as {
+    name?: string;
+    Code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const status = err?.$metadata?.httpStatusCode;
+  const words = `${err?.Code ?? ''} ${err?.name ?? ''} ${err?.message ?? ''}`;
+  return status === 500 || status === 501 || /NotImplemented|not (?:yet |been )?implemented/i.test(words);
+}
+
+function isNotFoundError(e: unknown): boolean {
+  const err = e as { name?: string; Code?: string };
+  return /NoSuchEntity|ResourceNotFound|NotFound/i.test(`${err?.Code ?? ''} ${err?.name ?? ''}`);
+}
+
+type SdkModules = {
+  sts: typeof import('@aws-sdk/client-sts');
+  eks: typeof import('@aws-sdk/client-eks');
+  iam: typeof import('@aws-sdk/client-iam');
+  rds: typeof import('@aws-sdk/client-rds');
+  opensearch: typeof import('@aws-sdk/client-opensearch');
+};
+
+const loaders: { [K in keyof SdkModules]: () => Promise<SdkModules[K]> } = {
+  sts: () => import('@aws-sdk/client-sts'),
+  eks: () => import('@aws-sdk/client-eks'),
+  iam: () => import('@aws-sdk/client-iam'),
+  rds: () => import('@aws-sdk/client-rds'),
+  opensearch: () => import('@aws-sdk/client-opensearch'),
+};
+
+/** Client settings shared by every service. */
+interface SharedClientConfig {
+  region: string;
+  profile?: string;
+  retryMode: string;
+  maxAttempts: number;
+  requestHandler: { connectionTimeout: number; requestTimeout: number };
 }
 
 export class LiveAws implements Aws {
+  private readonly clients = new Map<string, Promise<unknown>>();
+  private defaultRegionPromise?: Promise<string>;
+  /** Set once SimulatePrincipalPolicy turned out to be unavailable: later calls do not ask again. */
+  private simulationUnavailable = false;
+  /** Settles when the first SimulatePrincipalPolicy call has its answer. */
+  private simulationSettled?: Promise<void>;
+
   constructor(private readonly opts: LiveAwsOptions) {}
 
   /** Client settings shared by every service: region, profile, adaptive retry on throttling. */
-  protected clientConfig(region?: string): Record<string, unknown> {
+  protected async clientConfig(region?: string): Promise<SharedClientConfig> {
     return {
-      region: region ?? this.opts.region ?? 'us-east-1',
+      region: region ?? (await this.defaultRegion()),
       ...(this.opts.profile ? { profile: this.opts.profile } : {}),
       retryMode: 'adaptive',
       maxAttempts: 5,
+      // The SDK waits forever on a silent endpoint unless told otherwise.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     };
   }
 
-  async callerIdentity(): Promise<CallerIdentity> {
-    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  /** `region` option, else what the SDK finds (AWS_REGION, the profile's region), else us-east-1. */
+  private defaultRegion(): Promise<string> {
+    if (this.opts.region) return Promise.resolve(this.opts.region);
+    this.defaultRegionPromise ??= (async () => {
+      quietSdk();
+      const { STSClient } = await loaders.sts();
+      const probe = new STSClient(this.opts.profile ? { profile: this.opts.profile } : {});
+      try {
+        return (await probe.config.region()) || FALLBACK_REGION;
+      } catch {
+        return FALLBACK_REGION;
+      } finally {
+        probe.destroy();
+      }
+    })();
+    return this.defaultRegionPromise;
+  }
+
+  /** One client per service and region, created on first use. */
+  private client<T>(key: string, create: () => Promise<T>): Promise<T> {
+    let c = this.clients.get(key) as Promise<T> | undefined;
+    if (!c) {
+      c = create();
+      this.clients.set(key, c);
+      // A failed creation (e.g. a broken profile) is not cached: the next call tries again.
+      c.catch(() => this.clients.delete(key));
+    }
+    return c;
+  }
+
+  private sts(region?: string): Promise<STSClient> {
+    return this.client(`sts@${region ?? ''}`, async () => {
+      quietSdk();
+      const { STSClient } = await loaders.sts();
+      return new STSClient(await this.clientConfig(region));
+    });
+  }
+
+  /** STS for AssumeRoleWithWebIdentity: an unsigned call, so no credentials are looked up. */
+  private webIdentitySts(region: string): Promise<STSClient> {
+    return this.client(`sts-web-identity@${region}`, async () => {
+      quietSdk();
+      const { STSClient } = await loaders.sts();
+      const config = await this.clientConfig(region);
+      // No profile: the call must not depend on irsa-check's own credentials. The SDK
+      // already selects the `smithy.api#noAuth` scheme for this operation; the anonymous
+      // identity makes sure nothing is ever signed with the caller's keys.
+      return new STSClient({
+        region: config.region,
+        retryMode: config.retryMode,
+        maxAttempts: config.maxAttempts,
+        requestHandler: config.requestHandler,
+        credentials: async () => ({ accessKeyId: '', secretAccessKey: '' }),
+      });
+    });
+  }
+
+  private eks(region: string): Promise<EKSClient> {
+    return this.client(`eks@${region}`, async () => {
+      quietSdk();
+      const { EKSClient } = await loaders.eks();
+      return new EKSClient(await this.clientConfig(region));
+    });
+  }
+
+  /** IAM is global; the region only picks the partition (aws, aws-cn, aws-us-gov). */
+  private iam(): Promise<IAMClient> {
+    return this.client('iam', async () => {
+      quietSdk();
+      const { IAMClient } = await loaders.iam();
+      return new IAMClient(await this.clientConfig());
+    });
+  }
+
+  private rds(region: string): Promise<RDSClient> {
+    return this.client(`rds@${region}`, async () => {
+      quietSdk();
+      const { RDSClient } = await loaders.rds();
+      return new RDSClient(await this.clientConfig(region));
+    });
+  }
+
+  private openSearch(region: string): Promise<OpenSearchClient> {
+    return this.client(`opensearch@${region}`, async () => {
+      quietSdk();
+      const { OpenSearchClient } = await loaders.opensearch();
+      return new OpenSearchClient(await this.clientConfig(region));
+    });
+  }
+
+  /** Runs `call`, turning whatever it throws into an ApiCallError for `operation`. */
+  private async call<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
-      const out = await new STSClient(this.clientConfig()).send(new GetCallerIdentityCommand({}));
-      return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
+      return await call();
     } catch (e) {
-      throw awsError('sts:GetCallerIdentity', e);
+      throw awsError(operation, e);
     }
   }
 
-  async listEksClusters(_region: string): Promise<string[]> {
-    notYet('eks:ListClusters');
+  // ------------------------------------------------------------------ STS
+
+  async callerIdentity(): Promise<CallerIdentity> {
+    return this.call('sts:GetCallerIdentity', async () => {
+      const { GetCallerIdentityCommand } = await loaders.sts();
+      const out = await (await this.sts()).send(new GetCallerIdentityCommand({}));
+      return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
+    });
   }
-  async eksCluster(_name: string, _region: string): Promise<EksCluster | undefined> {
-    notYet('eks:DescribeCluster');
+
+  async assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole> {
+    return this.call('sts:AssumeRoleWithWebIdentity', async () => {
+      const { AssumeRoleWithWebIdentityCommand } = await loaders.sts();
+      const out = await (
+        await this.webIdentitySts(region)
+      ).send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: roleArn,
+          RoleSessionName: `irsa-check-${Date.now()}`,
+          WebIdentityToken: token,
+          DurationSeconds: 900,
+        }),
+      );
+      const arn = out.AssumedRoleUser?.Arn;
+      if (!arn)
+        throw new ApiCallError(
+          'aws',
+          'sts:AssumeRoleWithWebIdentity',
+          'EmptyAnswer',
+          'STS answered without an AssumedRoleUser ARN',
+        );
+      return { assumedRoleArn: arn };
+    });
   }
+
+  // ------------------------------------------------------------------ EKS
+
+  async listEksClusters(region: string): Promise<string[]> {
+    return this.call('eks:ListClusters', async () => {
+      const { paginateListClusters } = await loaders.eks();
+      const names: string[] = [];
+      for await (const page of paginateListClusters({ client: await this.eks(region) }, {})) {
+        names.push(...(page.clusters ?? []));
+      }
+      return names;
+    });
+  }
+
+  async eksCluster(name: string, region: string): Promise<EksCluster | undefined> {
+    const { DescribeClusterCommand } = await loaders.eks();
+    const client = await this.eks(region);
+    try {
+      const { cluster } = await client.send(new DescribeClusterCommand({ name }));
+      if (!cluster) return undefined;
+      return {
+        name: cluster.name ?? name,
+        arn: cluster.arn ?? '',
+        ...(cluster.endpoint ? { endpoint: cluster.endpoint } : {}),
+        ...(cluster.version ? { version: cluster.version } : {}),
+        ...(cluster.status ? { status: cluster.status } : {}),
+        ...(cluster.identity?.oidc?.issuer ? { issuer: cluster.identity.oidc.issuer } : {}),
+      };
+    } catch (e) {
+      if (isNotFoundError(e)) return undefined;
+      throw awsError('eks:DescribeCluster', e);
+    }
+  }
+
+  // ------------------------------------------------------------------ IAM
+
   async oidcProviders(): Promise<OidcProvider[]> {
-    notYet('iam:ListOpenIDConnectProviders');
+    const { ListOpenIDConnectProvidersCommand, GetOpenIDConnectProviderCommand } = await loaders.iam();
+    const client = await this.iam();
+    const list = await this.call('iam:ListOpenIDConnectProviders', () =>
+      client.send(new ListOpenIDConnectProvidersCommand({})),
+    );
+    const arns = (list.OpenIDConnectProviderList ?? []).flatMap((p) => (p.Arn ? [p.Arn] : []));
+    const providers = await mapLimit(arns, FAN_OUT, async (arn): Promise<OidcProvider | undefined> => {
+      try {
+        const out = await client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+        return { arn, url: out.Url ?? '', clientIds: out.ClientIDList ?? [] };
+      } catch (e) {
+        // Deleted between the list and the get: it does not exist any more.
+        if (isNotFoundError(e)) return undefined;
+        throw awsError('iam:GetOpenIDConnectProvider', e);
+      }
+    });
+    return providers.filter((p): p is OidcProvider => p !== undefined);
   }
-  async role(_name: string): Promise<IamRole | undefined> {
-    notYet('iam:GetRole');
+
+  async role(name: string): Promise<IamRole | undefined> {
+    const { GetRoleCommand } = await loaders.iam();
+    const client = await this.iam();
+    try {
+      const { Role: r } = await client.send(new GetRoleCommand({ RoleName: name }));
+      if (!r) return undefined;
+      return {
+        arn: r.Arn ?? '',
+        name: r.RoleName ?? name,
+        path: r.Path ?? '/',
+        trustPolicy: decodePolicyText(r.AssumeRolePolicyDocument),
+        ...(r.PermissionsBoundary?.PermissionsBoundaryArn
+          ? { permissionsBoundaryArn: r.PermissionsBoundary.PermissionsBoundaryArn }
+          : {}),
+      };
+    } catch (e) {
+      if (isNotFoundError(e)) return undefined;
+      throw awsError('iam:GetRole', e);
+    }
   }
-  async attachedPolicies(_roleName: string): Promise<AttachedPolicy[]> {
-    notYet('iam:ListAttachedRolePolicies');
+
+  async attachedPolicies(roleName: string): Promise<AttachedPolicy[]> {
+    return this.call('iam:ListAttachedRolePolicies', async () => {
+      const { paginateListAttachedRolePolicies } = await loaders.iam();
+      const policies: AttachedPolicy[] = [];
+      const pages = paginateListAttachedRolePolicies({ client: await this.iam() }, { RoleName: roleName });
+      for await (const page of pages) {
+        for (const p of page.AttachedPolicies ?? []) {
+          if (p.PolicyArn) policies.push({ arn: p.PolicyArn, name: p.PolicyName ?? p.PolicyArn });
+        }
+      }
+      return policies;
+    });
   }
-  async inlinePolicies(_roleName: string): Promise<InlinePolicy[]> {
-    notYet('iam:ListRolePolicies');
+
+  async inlinePolicies(roleName: string): Promise<InlinePolicy[]> {
+    const { paginateListRolePolicies, GetRolePolicyCommand } = await loaders.iam();
+    const client = await this.iam();
+    const names = await this.call('iam:ListRolePolicies', async () => {
+      const found: string[] = [];
+      for await (const page of paginateListRolePolicies({ client }, { RoleName: roleName })) {
+        found.push(...(page.PolicyNames ?? []));
+      }
+      return found;
+    });
+    return mapLimit(names, FAN_OUT, (policyName) =>
+      this.call('iam:GetRolePolicy', async () => {
+        const out = await client.send(
+          new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }),
+        );
+        return { name: policyName, document: decodePolicyText(out.PolicyDocument) };
+      }),
+    );
   }
-  async policyDocument(_policyArn: string): Promise<unknown> {
-    notYet('iam:GetPolicyVersion');
+
+  async policyDocument(policyArn: string): Promise<unknown> {
+    const { GetPolicyCommand, GetPolicyVersionCommand } = await loaders.iam();
+    const client = await this.iam();
+    const policy = await this.call('iam:GetPolicy', () =>
+      client.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+    );
+    const versionId = policy.Policy?.DefaultVersionId;
+    if (!versionId) {
+      throw new ApiCallError(
+        'aws',
+        'iam:GetPolicy',
+        'NoDefaultVersion',
+        `policy ${policyArn} has no default version`,
+      );
+    }
+    const version = await this.call('iam:GetPolicyVersion', () =>
+      client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId })),
+    );
+    return decodePolicyText(version.PolicyVersion?.Document);
   }
-  async dbClusters(_region: string): Promise<DbCluster[]> {
-    notYet('rds:DescribeDBClusters');
+
+  /**
+   * iam:SimulatePrincipalPolicy, a cross-check the checks can do without: undefined when
+   * the endpoint does not implement it (moto answers 500). The first call goes alone, so
+   * concurrent components do not all retry against an endpoint that cannot answer.
+   */
+  async simulatePrincipalPolicy(
+    principalArn: string,
+    actions: string[],
+    resources: string[],
+  ): Promise<SimulationResult[] | undefined> {
+    if (!this.simulationSettled) {
+      const first = this.simulate(principalArn, actions, resources);
+      this.simulationSettled = first.then(
+        () => undefined,
+        () => undefined,
+      );
+      return first;
+    }
+    await this.simulationSettled;
+    return this.simulate(principalArn, actions, resources);
   }
-  async openSearchDomains(_region: string): Promise<OpenSearchDomain[]> {
-    notYet('es:DescribeDomains');
+
+  private async simulate(
+    principalArn: string,
+    actions: string[],
+    resources: string[],
+  ): Promise<SimulationResult[] | undefined> {
+    if (this.simulationUnavailable) return undefined;
+    const { IAMClient, paginateSimulatePrincipalPolicy } = await loaders.iam();
+    // Its own client with fewer attempts: a lasting 5xx means "not available", not "wait".
+    const client = await this.client('iam-simulate', async () => {
+      quietSdk();
+      return new IAMClient({ ...(await this.clientConfig()), maxAttempts: 2 });
+    });
+    const results: SimulationResult[] = [];
+    try {
+      const pages = paginateSimulatePrincipalPolicy(
+        { client },
+        {
+          PolicySourceArn: principalArn,
+          ActionNames: actions,
+          ...(resources.length > 0 ? { ResourceArns: resources } : {}),
+        },
+      );
+      for await (const page of pages) {
+        for (const r of page.EvaluationResults ?? []) {
+          const action = r.EvalActionName ?? '';
+          const specific = r.ResourceSpecificResults ?? [];
+          if (specific.length > 0) {
+            for (const s of specific) {
+              results.push({
+                action,
+                resource: s.EvalResourceName ?? '*',
+                decision: toDecision(s.EvalResourceDecision),
+              });
+            }
+          } else {
+            results.push({
+              action,
+              resource: r.EvalResourceName ?? '*',
+              decision: toDecision(r.EvalDecision),
+            });
+          }
+        }
+      }
+    } catch (e) {
+      if (isNotImplemented(e)) {
+        this.simulationUnavailable = true;
+        return undefined;
+      }
+      throw awsError('iam:SimulatePrincipalPolicy', e);
+    }
+    return results;
   }
-  async simulatePrincipalPolicy(): Promise<SimulationResult[] | undefined> {
-    return undefined;
+
+  // ------------------------------------------------------------------ RDS
+
+  async dbClusters(region: string): Promise<DbCluster[]> {
+    return this.call('rds:DescribeDBClusters', async () => {
+      const { paginateDescribeDBClusters } = await loaders.rds();
+      const clusters: DbCluster[] = [];
+      for await (const page of paginateDescribeDBClusters({ client: await this.rds(region) }, {})) {
+        for (const c of page.DBClusters ?? []) {
+          clusters.push({
+            identifier: c.DBClusterIdentifier ?? '',
+            arn: c.DBClusterArn ?? '',
+            resourceId: c.DbClusterResourceId ?? '',
+            ...(c.Endpoint ? { endpoint: c.Endpoint } : {}),
+            ...(c.ReaderEndpoint ? { readerEndpoint: c.ReaderEndpoint } : {}),
+            // DescribeDBClusters lists the custom endpoints' addresses itself, so no
+            // DescribeDBClusterEndpoints call (and no extra permission) is needed.
+            customEndpoints: c.CustomEndpoints ?? [],
+            ...(c.Port !== undefined ? { port: c.Port } : {}),
+            ...(c.Status ? { status: c.Status } : {}),
+            ...(c.Engine ? { engine: c.Engine } : {}),
+            iamAuthEnabled: c.IAMDatabaseAuthenticationEnabled === true,
+          });
+        }
+      }
+      return clusters;
+    });
   }
-  async assumeRoleWithWebIdentity(_roleArn: string, _token: string, _region: string): Promise<AssumedRole> {
-    notYet('sts:AssumeRoleWithWebIdentity');
+
+  // ------------------------------------------------------------------ OpenSearch
+
+  async openSearchDomains(region: string): Promise<OpenSearchDomain[]> {
+    const { ListDomainNamesCommand, DescribeDomainsCommand } = await loaders.opensearch();
+    const client = await this.openSearch(region);
+    const list = await this.call('es:ListDomainNames', () => client.send(new ListDomainNamesCommand({})));
+    const names = (list.DomainNames ?? []).flatMap((d) => (d.DomainName ? [d.DomainName] : []));
+    const batches: string[][] = [];
+    for (let i = 0; i < names.length; i += DESCRIBE_DOMAINS_BATCH) {
+      batches.push(names.slice(i, i + DESCRIBE_DOMAINS_BATCH));
+    }
+    const described = await mapLimit(batches, FAN_OUT, (batch) =>
+      this.call('es:DescribeDomains', async () => {
+        const out = await client.send(new DescribeDomainsCommand({ DomainNames: batch }));
+        return out.DomainStatusList ?? [];
+      }),
+    );
+    return described.flat().map(toDomain);
   }
-  async resolveCname(_host: string): Promise<string[]> {
-    return [];
+
+  // ------------------------------------------------------------------ DNS
+
+  /** Follows the CNAME chain of `host` (at most 8 links); [] when it has none. */
+  async resolveCname(host: string): Promise<string[]> {
+    const chain: string[] = [];
+    let current = host;
+    for (let depth = 0; depth < 8; depth++) {
+      let targets: string[];
+      try {
+        targets = await dnsResolveCname(current);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? 'Error';
+        if (code === 'ENODATA' || code === 'ENOTFOUND' || code === 'NXDOMAIN') break;
+        throw new ApiCallError('dns', 'dns:resolveCname', code, `cannot resolve ${current}: ${code}`);
+      }
+      const target = targets[0]?.replace(/\.$/, '').toLowerCase();
+      if (!target || chain.includes(target)) break;
+      chain.push(target);
+      current = target;
+    }
+    return chain;
   }
+}
+
+function toDecision(decision: string | undefined): SimulationResult['decision'] {
+  if (decision === 'allowed') return 'allowed';
+  if (decision === 'explicitDeny') return 'explicitDeny';
+  return 'implicitDeny';
+}
+
+function toDomain(d: DomainStatus): OpenSearchDomain {
+  const security = d.AdvancedSecurityOptions;
+  const endpointOptions = d.DomainEndpointOptions;
+  const customEndpoint =
+    endpointOptions?.CustomEndpointEnabled && endpointOptions.CustomEndpoint
+      ? endpointOptions.CustomEndpoint
+      : undefined;
+  const accessPolicies = decodePolicyText(d.AccessPolicies);
+  return {
+    name: d.DomainName ?? '',
+    arn: d.ARN ?? '',
+    ...(d.Endpoint ? { endpoint: d.Endpoint } : {}),
+    endpoints: { ...(d.Endpoints ?? {}) },
+    ...(customEndpoint ? { customEndpoint } : {}),
+    created: d.Created === true,
+    deleted: d.Deleted === true,
+    processing: d.Processing === true || d.UpgradeProcessing === true,
+    httpsEnforced: endpointOptions?.EnforceHTTPS === true,
+    fineGrainedAccessControl: security?.Enabled === true,
+    ...(security?.AnonymousAuthEnabled !== undefined
+      ? { anonymousAuthEnabled: security.AnonymousAuthEnabled }
+      : {}),
+    ...(security?.InternalUserDatabaseEnabled !== undefined
+      ? { internalUserDatabaseEnabled: security.InternalUserDatabaseEnabled }
+      : {}),
+    // DescribeDomains does not return the master user (it is write-only in the API).
+    ...(accessPolicies !== undefined ? { accessPolicies } : {}),
+  };
+}
+
+/**
+ * The SDK warns on stderr (once per process) that its releases after January 2027
+ * need Node 22. irsa-check supports the Node it declares in `engines`; the warning
+ * would break the output contract (stderr holds only [WARN]/[FAIL] lines).
+ */
+function quietSdk(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }

@@ -296,6 +296,7 @@ export class LiveKube implements Kube {
         namespace: a.metadata?.namespace ?? ns,
         chart: source.chart,
         targetRevision: source.targetRevision,
+        destinationNamespace: a.spec?.destination?.namespace,
         values: source.helm?.values,
         valuesObject: source.helm?.valuesObject,
       };

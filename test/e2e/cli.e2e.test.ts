@@ -6,15 +6,26 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
 import { startWorld } from '../support/kube-world.js';
 import type { FakeKube } from '../support/fake-kube.js';
-import { cloneWorld, loadWorld } from '../support/world.js';
+import { seedMoto, type SeededMoto } from '../support/moto.js';
+import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 
-const motoUrl = inject('motoUrl');
-const healthy = loadWorld('camunda-8.8-healthy.yaml');
+// The AWS side of the healthy 8.8 world lives in moto, so only the planted fault fails.
+let moto: SeededMoto;
+let healthy: WorldModel;
 let fake: FakeKube | undefined;
+
+beforeAll(async () => {
+  moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'), undefined, { accountId: '123456789012' });
+  healthy = moto.world;
+});
+
+afterAll(async () => {
+  await moto?.close();
+});
 
 afterEach(async () => {
   await fake?.close();
@@ -27,7 +38,7 @@ function noStackTrace(r: CliResult): void {
 
 async function cli(args: string[], kubeconfig?: string, env: Record<string, string | undefined> = {}) {
   const r = await runCli([...(kubeconfig ? ['--kubeconfig', kubeconfig] : []), ...args], {
-    env: { AWS_ENDPOINT_URL: motoUrl, ...env },
+    env: { ...moto.env, ...env },
   });
   noStackTrace(r);
   return r;

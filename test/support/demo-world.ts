@@ -3,13 +3,14 @@
  * planted. `npm run demo` replays the bundle recorded from it
  * (fixtures/bundles/camunda-8.8-two-faults.json).
  */
+import { withTrustChain } from './trust-chain-world.js';
 import { cloneWorld, loadWorld, type WorldModel } from './world.js';
 
 export const DEMO_BUNDLE = 'fixtures/bundles/camunda-8.8-two-faults.json';
 /** The command line `npm run demo` uses (after --replay). */
 export const DEMO_ARGS = ['-n', 'camunda', '-p', 'identity,webModeler', '-l', 'orchestration,optimize'];
 
-export function demoWorld(): WorldModel {
+export async function demoWorld(): Promise<WorldModel> {
   const world = cloneWorld(loadWorld('camunda-8.8-healthy.yaml'));
   // Fault 1, the #1 IRSA mistake: Web Modeler's trust policy names the service account
   // by its component name, not the name the chart generates (camunda-web-modeler).
@@ -22,5 +23,5 @@ export function demoWorld(): WorldModel {
   const identityPod = world.kube.pods!.find((p) => p.name.startsWith('camunda-identity-'))!;
   identityPod.containers[0]!.env = identityPod.containers[0]!.env.filter((e) => !e.name.startsWith('AWS_'));
   identityPod.projectedTokenAudiences = [];
-  return world;
+  return withTrustChain(world);
 }

@@ -89,6 +89,8 @@ export function fakeKubeWorldOf(world: WorldModel, extra: Partial<FakeKubeWorld>
     objects: kubeObjectsOf(world),
     // Pods in fixtures already carry what the webhook injected (or deliberately lack it).
     podIdentityWebhook: false,
+    // Tokens are issued by the EKS cluster's OIDC issuer, as on EKS.
+    ...(world.aws.clusters?.[0]?.issuer ? { serviceAccountIssuer: world.aws.clusters[0].issuer } : {}),
     ...extra,
   };
 }

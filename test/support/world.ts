@@ -36,7 +36,8 @@ import type {
   OpenSearchDomain,
   SimulationResult,
 } from '../../src/platform/aws.js';
-import { run, type RunResult } from '../../src/run.js';
+import { run, type Platform, type RunResult } from '../../src/run.js';
+import type { Deriver } from '../../src/platform/replay.js';
 
 export interface WorldRelease {
   name: string;
@@ -71,7 +72,23 @@ export interface WorldModel {
     argoApplications?: ArgoApplication[];
     issuer?: IssuerDiscovery;
     tokens?: Record<string, string>;
+    /** Mints the token a TokenRequest answers (wins over `tokens`), e.g. a JWT signed by a test key. */
+    tokenFor?: (
+      ns: string,
+      sa: string,
+      audience: string,
+      expirationSeconds: number,
+    ) => string | Promise<string>;
     jobs?: Array<{ nameContains: string; result: Omit<JobResult, 'jobName'> }>;
+    /** Decides a Job's result from its manifest (wins over `jobs` when it answers). */
+    jobFor?: (manifest: Record<string, unknown>) => Omit<JobResult, 'jobName'> | undefined;
+    /**
+     * The issuer's public discovery as the token module would fetch it over the network
+     * (`ctx.derive('publicIssuerDiscovery')`), so world runs stay offline. Default: the
+     * same document and keys as `issuer`; `{ unreachable }` when it cannot be fetched.
+     */
+    publicIssuer?:
+      { issuer?: string; jwksUri: string; jwks: IssuerDiscovery['jwks'] } | { unreachable: string };
     leftoverJobs?: string[];
     /** method name → the error it throws (fault injection). */
     errors?: Record<string, ApiCallErrorJson>;
@@ -178,7 +195,10 @@ export class MemoryKube implements Kube {
   async argoApplications(ns: string) {
     return (this.w.argoApplications ?? []).filter((a) => a.namespace === ns);
   }
-  async requestToken(ns: string, sa: string) {
+  async requestToken(ns: string, sa: string, audience: string, expirationSeconds: number) {
+    if (this.w.tokenFor && (this.w.serviceAccounts ?? []).some((s) => s.namespace === ns && s.name === sa)) {
+      return this.w.tokenFor(ns, sa, audience, expirationSeconds);
+    }
     const token = this.w.tokens?.[`${ns}/${sa}`];
     if (!token)
       throw new ApiCallError(
@@ -196,6 +216,8 @@ export class MemoryKube implements Kube {
   }
   async runJob(_ns: string, manifest: Record<string, unknown>) {
     const name = String((manifest.metadata as { name?: string } | undefined)?.name ?? 'job');
+    const decided = this.w.jobFor?.(manifest);
+    if (decided) return { jobName: name, ...decided };
     const planned = (this.w.jobs ?? []).find((j) => name.includes(j.nameContains));
     return { jobName: name, ...(planned?.result ?? { outcome: 'succeeded' as const, logs: '' }) };
   }
@@ -289,10 +311,25 @@ export class MemoryAws implements Aws {
   }
 }
 
-export function memoryPlatform(world: WorldModel): { kube: Kube; aws: Aws } {
+/** The public issuer discovery the world serves (see `kube.publicIssuer`), as the token module derives it. */
+function publicIssuerAnswer(w: WorldModel['kube']): unknown {
+  const p = w.publicIssuer;
+  if (p && 'unreachable' in p) return { reachable: false, reason: p.unreachable };
+  if (p) return { reachable: true, ...p };
+  const issuer = w.issuer?.configuration.issuer;
+  if (!w.issuer || !issuer) return { reachable: false, reason: 'not served by this world' };
+  const jwksUri = w.issuer.configuration.jwks_uri ?? `${issuer}/openid/v1/jwks`;
+  return { reachable: true, issuer, jwksUri, jwks: w.issuer.jwks };
+}
+
+export function memoryPlatform(world: WorldModel): { kube: Kube; aws: Aws; derive: Deriver } {
   return {
     kube: withFaults(new MemoryKube(world.kube), world.kube.errors),
     aws: withFaults(new MemoryAws(world.aws), world.aws.errors),
+    derive: (method, _args, compute) =>
+      method === 'publicIssuerDiscovery'
+        ? Promise.resolve(publicIssuerAnswer(world.kube) as never)
+        : compute(),
   };
 }
 
@@ -330,11 +367,23 @@ export interface WorldRun extends RunResult {
 }
 
 /** Runs the real dispatcher and every module over an in-memory world. */
-export async function runWorld(world: WorldModel, overrides: Partial<RunOptions> = {}): Promise<WorldRun> {
+export function runWorld(world: WorldModel, overrides: Partial<RunOptions> = {}): Promise<WorldRun> {
+  return runWithPlatform(world, memoryPlatform(world), overrides);
+}
+
+/**
+ * Runs the real dispatcher over any platform (e.g. the world's MemoryKube with a
+ * LiveAws against moto), with the world's namespace and the test defaults.
+ */
+export async function runWithPlatform(
+  world: WorldModel,
+  platform: Platform,
+  overrides: Partial<RunOptions> = {},
+): Promise<WorldRun> {
   const stdout = new Capture();
   const stderr = new Capture();
   const options = testOptions({ namespace: world.namespace, ...overrides });
-  const result = await run(options, { stdout, stderr, env: {} }, memoryPlatform(world));
+  const result = await run(options, { stdout, stderr, env: {} }, platform);
   const pick = (module?: string) => result.findings.filter((f) => !module || f.module === module);
   return {
     ...result,

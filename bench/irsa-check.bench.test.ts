@@ -1,0 +1,120 @@
+/**
+ * Benchmarks, each reporting wall time, AWS calls and Kubernetes calls:
+ *   (a) start-up (`--help`)
+ *   (b) a full `-s` run against moto + the fake API server, one release, 5 components
+ *   (c) `-A` with 50 releases sharing roles
+ * Goals: (b) < 1.5 s with each distinct call made once; (c) < 10 s, calls growing
+ * linearly with releases, shared roles fetched once. Results: bench/results.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from '../test/support/cli.js';
+import { startWorld } from '../test/support/kube-world.js';
+import { seedMoto } from '../test/support/moto.js';
+import { cloneWorld, loadWorld, type WorldModel } from '../test/support/world.js';
+
+interface Result {
+  bench: string;
+  wallMs: number;
+  awsCalls: number;
+  kubeCalls: number;
+  [extra: string]: unknown;
+}
+const results: Result[] = [];
+
+afterAll(() => {
+  writeFileSync(
+    `${ROOT}/bench/results.json`,
+    JSON.stringify({ node: process.version, cpus: 2, results }, null, 2) + '\n',
+  );
+  for (const r of results) console.log(JSON.stringify(r));
+});
+
+function callCounts(stderr: string): { kubeCalls: number; awsCalls: number; repeated: number } {
+  const m = /\[debug\] (\d+) Kubernetes calls, (\d+) AWS calls/.exec(stderr);
+  const sent = [...stderr.matchAll(/^\[call\] (.+)$/gm)].map((x) => x[1]!);
+  return {
+    kubeCalls: Number(m?.[1] ?? NaN),
+    awsCalls: Number(m?.[2] ?? NaN),
+    repeated: sent.length - new Set(sent).size,
+  };
+}
+
+/** The healthy 8.8 world copied into `n` namespaces, all releases sharing the same roles. */
+function manyReleases(base: WorldModel, n: number): WorldModel {
+  const world = cloneWorld(base);
+  const release = world.kube.releases![0]!;
+  const sas = world.kube.serviceAccounts!;
+  world.kube.releases = [];
+  world.kube.serviceAccounts = [];
+  world.kube.pods = [];
+  world.kube.namespaces = [];
+  for (let i = 0; i < n; i++) {
+    const ns = `camunda-${String(i).padStart(2, '0')}`;
+    world.kube.namespaces.push(ns);
+    world.kube.releases.push({ ...release, namespace: ns });
+    world.kube.serviceAccounts.push(...sas.map((sa) => ({ ...sa, namespace: ns })));
+  }
+  return world;
+}
+
+describe('benchmarks', () => {
+  it('(a) start-up: --help', () => {
+    const times = Array.from({ length: 12 }, () => {
+      const t = process.hrtime.bigint();
+      execFileSync(process.execPath, [BIN, '--help'], { stdio: 'ignore' });
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    }).sort((a, b) => a - b);
+    const wallMs = Math.round(times[6]!);
+    results.push({ bench: '(a) startup --help (median of 12)', wallMs, awsCalls: 0, kubeCalls: 0 });
+    expect(wallMs).toBeLessThan(200);
+  });
+
+  it('(b) full -s run, one release with 5 components, moto + fake API server', async () => {
+    const moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
+    const fake = await startWorld(moto.world);
+    try {
+      const args = ['--kubeconfig', fake.kubeconfigPath, '-n', 'camunda', '-s', '--verbose'];
+      await runCli(args, { env: moto.env }); // warm the OS file cache
+      const start = Date.now();
+      const r = await runCli(args, { env: moto.env });
+      const wallMs = Date.now() - start;
+      const counts = callCounts(r.stderr);
+      results.push({ bench: '(b) -s run, 1 release, 5 components', wallMs, ...counts, exitCode: r.code });
+      expect(r.code, r.stderr).toBe(0);
+      expect(counts.repeated).toBe(0);
+      expect(wallMs).toBeLessThan(1500);
+    } finally {
+      await fake.close();
+      await moto.close();
+    }
+  });
+
+  it('(c) -A with 50 releases: linear calls, shared roles fetched once', async () => {
+    const moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
+    const runs: Result[] = [];
+    for (const n of [10, 50]) {
+      const fake = await startWorld(manyReleases(moto.world, n));
+      try {
+        const start = Date.now();
+        const r = await runCli(['--kubeconfig', fake.kubeconfigPath, '-A', '-s', '--verbose'], {
+          env: moto.env,
+          timeoutMs: 60_000,
+        });
+        const wallMs = Date.now() - start;
+        const getRole = (r.stderr.match(/^\[call\] aws\.role\(/gm) ?? []).length;
+        runs.push({ bench: `(c) -A, ${n} releases`, wallMs, ...callCounts(r.stderr), getRoleCalls: getRole });
+      } finally {
+        await fake.close();
+      }
+    }
+    await moto.close();
+    results.push(...runs);
+    const [ten, fifty] = runs;
+    // Kubernetes calls grow with releases (per-release reads), AWS calls barely (shared roles).
+    expect(fifty!.kubeCalls / ten!.kubeCalls).toBeLessThan(5.5);
+    expect(fifty!.getRoleCalls).toBe(ten!.getRoleCalls);
+    expect(fifty!.wallMs).toBeLessThan(10_000);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * `-A/--all-namespaces`: finds every Camunda release in the cluster, checks each
+ * one concurrently over the same memoised Kubernetes/AWS answers (a role or DB
+ * cluster shared by several releases is fetched once), prints each release's
+ * findings as one block in a fixed order, then one summary table.
+ */
+import { emptyFacts, type Context } from './core/context.js';
+import type { Finding } from './core/finding.js';
+import { Reporter, type FindingSink } from './core/reporter.js';
+import { CHECK_MODULES } from './checks/index.js';
+import { preflight } from './checks/preflight.js';
+import { CODE_NO_RELEASE } from './checks/release.js';
+import { findCamundaReleases, type HelmRelease } from './helm/release.js';
+import { summarize } from './report/format.js';
+import { runModules } from './run-modules.js';
+import { mapLimit } from './core/concurrency.js';
+
+const MODULE = 'all-namespaces';
+/** Releases checked at once: enough to overlap API latency, few enough not to trip throttling. */
+const CONCURRENCY = 8;
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+  return rows.map((r) =>
+    r
+      .map((cell, col) => (col >= 3 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+async function checkRelease(ctx: Context, release: HelmRelease): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const tag = `${release.namespace}/${release.name}`;
+  const releaseCtx: Context = {
+    ...ctx,
+    options: { ...ctx.options, namespace: release.namespace, release: release.name, allNamespaces: false },
+    // Identity and partition are the same for every release; the rest is per release.
+    facts: { ...emptyFacts(), caller: ctx.facts.caller, partition: ctx.facts.partition },
+  };
+  await runModules(
+    CHECK_MODULES.filter((m) => m !== preflight),
+    releaseCtx,
+    (f) => findings.push({ ...f, release: tag }),
+  );
+  return findings;
+}
+
+export async function runAllNamespaces(ctx: Context, sink: FindingSink): Promise<void> {
+  if (!(await runModules([preflight], ctx, sink))) return;
+  const out = new Reporter(MODULE, sink);
+  let releases: HelmRelease[];
+  try {
+    releases = findCamundaReleases(await ctx.kube.helmReleaseRecords()).releases;
+  } catch (e) {
+    out.unexpected(e, { fix: 'Allow irsa-check to list secrets in all namespaces (README, "Permissions").' });
+    return;
+  }
+  if (releases.length === 0) {
+    out.fail(CODE_NO_RELEASE, 'no deployed Camunda release (chart camunda-platform) in any namespace', {
+      fix: '`helm list -A` lists the releases irsa-check can see.',
+    });
+    return;
+  }
+  out.info(
+    `checking ${releases.length} Camunda release(s): ${releases.map((r) => `${r.namespace}/${r.name}`).join(', ')}`,
+  );
+  const perRelease = await mapLimit(releases, CONCURRENCY, (r) => checkRelease(ctx, r));
+  releases.forEach((r, i) => {
+    out.info(`=== ${r.namespace}/${r.name} (chart ${r.chartName}-${r.chartVersion}) ===`);
+    perRelease[i]!.forEach(sink);
+  });
+  const rows = [['NAMESPACE', 'RELEASE', 'CHART', 'OK', 'WARN', 'FAIL']];
+  releases.forEach((r, i) => {
+    const s = summarize(perRelease[i]!);
+    rows.push([
+      r.namespace,
+      r.name,
+      `${r.chartName}-${r.chartVersion}`,
+      String(s.ok),
+      String(s.warn),
+      String(s.fail),
+    ]);
+  });
+  for (const line of table(rows)) out.info(line);
+}

@@ -1,0 +1,695 @@
+import { describe, expect, it } from 'vitest';
+import { ApiCallError } from '../../src/core/errors.js';
+import type { Aws } from '../../src/platform/aws.js';
+import { cloneWorld, loadWorld, runWorld, type WorldModel, type WorldRole } from '../support/world.js';
+import { rewriteWorld, runModules, type HarnessOptions } from './aws-checks-harness.js';
+
+const healthy = loadWorld('camunda-8.8-healthy.yaml');
+
+const ACCT = '123456789012';
+const ID = '5C9F1A2B3D4E5F60718293A4B5C6D7E8';
+const OTHER_ID = '0A1B2C3D4E5F60718293A4B5C6D7E8F9';
+const HOST_PATH = `oidc.eks.eu-west-1.amazonaws.com/id/${ID}`;
+const CLUSTER_RID = 'cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W';
+const dbUserArn = (user: string, rid = CLUSTER_RID) =>
+  `arn:aws:rds-db:eu-west-1:${ACCT}:dbuser:${rid}/${user}`;
+const DOMAIN_RESOURCE = `arn:aws:es:eu-west-1:${ACCT}:domain/camunda-prod-os/*`;
+
+type Doc = { Version?: string; Statement: Array<Record<string, unknown>> };
+
+function plant(change: (w: WorldModel) => void): WorldModel {
+  const w = cloneWorld(healthy);
+  change(w);
+  return w;
+}
+
+const role = (w: WorldModel, name: string): WorldRole => w.aws.roles!.find((r) => r.name === name)!;
+const trust = (w: WorldModel, name: string) => (role(w, name).trustPolicy as Doc).Statement[0]!;
+const policy = (w: WorldModel, arn: string) => w.aws.policies![arn] as Doc;
+const KEYCLOAK_POLICY = `arn:aws:iam::${ACCT}:policy/camunda-keycloak-rds-iam-auth`;
+const MODELER_POLICY = `arn:aws:iam::${ACCT}:policy/camunda-web-modeler-rds-iam-auth`;
+const identityInline = (w: WorldModel) => role(w, 'camunda-identity-irsa').inline![0]!.document as Doc;
+
+// ---------------------------------------------------------------- expected lines
+
+const COMPONENTS = ['identityKeycloak', 'identity', 'webModeler', 'orchestration', 'optimize'] as const;
+type Component = (typeof COMPONENTS)[number];
+
+const trusted = (c: Component, roleName: string, sa: string, sid: string) =>
+  `[OK] ${c}: role ${roleName} trusts system:serviceaccount:camunda:${sa} (audience sts.amazonaws.com) from this cluster's OIDC provider (statement "${sid}")`;
+
+const HEALTHY: Record<Component, string[]> = {
+  identityKeycloak: [
+    trusted('identityKeycloak', 'camunda-keycloak-irsa', 'camunda-keycloak', 'CamundaKeycloakIrsa'),
+    '[OK] identityKeycloak: role camunda-keycloak-irsa allows rds-db:connect as keycloak_irsa on Aurora cluster camunda-prod-aurora (statement "KeycloakDbConnect" of policy "camunda-keycloak-rds-iam-auth")',
+  ],
+  identity: [
+    trusted('identity', 'camunda-identity-irsa', 'camunda-identity', 'CamundaIdentityIrsa'),
+    '[OK] identity: role camunda-identity-irsa allows rds-db:connect as identity_irsa on Aurora cluster camunda-prod-aurora (statement "IdentityDbConnect" of policy "rds-iam-auth")',
+  ],
+  webModeler: [
+    trusted('webModeler', 'camunda-web-modeler-irsa', 'camunda-web-modeler', 'CamundaWebModelerIrsa'),
+    '[OK] webModeler: role camunda-web-modeler-irsa allows rds-db:connect as modeler_irsa on Aurora cluster camunda-prod-aurora (statement "WebModelerDbConnect" of policy "camunda-web-modeler-rds-iam-auth")',
+  ],
+  orchestration: [
+    trusted('orchestration', 'camunda-orchestration-irsa', 'camunda-zeebe', 'CamundaOrchestrationIrsa'),
+    `[OK] orchestration: role camunda-orchestration-irsa allows es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE} (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+    '[OK] orchestration: the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa (statement "CamundaRoles")',
+  ],
+  optimize: [
+    trusted('optimize', 'camunda-optimize-irsa', 'camunda-optimize', 'CamundaOptimizeIrsa'),
+    `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE} (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+    '[OK] optimize: the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa (statement "CamundaRoles")',
+  ],
+};
+
+/** The healthy lines with some components' lines replaced. */
+const expected = (changed: Partial<Record<Component, string[]>>) =>
+  COMPONENTS.flatMap((c) => changed[c] ?? HEALTHY[c]);
+
+interface Case {
+  name: string;
+  world: WorldModel;
+  lines: string[];
+  exitCode: number;
+  /** Only through the harness: wraps the Aws interface (not expressible in a world). */
+  harness?: HarnessOptions;
+  /** The fix of the first FAIL of the roles module, when asserted. */
+  fix?: string;
+}
+
+const GET_ROLE_DENIED = new ApiCallError(
+  'aws',
+  'iam:GetRole',
+  'AccessDenied',
+  `User: arn:aws:sts::${ACCT}:assumed-role/PlatformAdmin/jane is not authorized to perform: iam:GetRole`,
+  403,
+);
+
+/** iam:GetRole refused for one role only: the others must still be checked. */
+const denyGetRoleFor =
+  (name: string) =>
+  (aws: Aws): Aws =>
+    new Proxy(aws, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== 'role') return value;
+        return async (n: string) => {
+          if (n === name) throw GET_ROLE_DENIED;
+          return target.role(n);
+        };
+      },
+    });
+
+const toChina = (w: WorldModel) =>
+  rewriteWorld(w, [
+    [/eu-west-1/g, 'cn-north-1'],
+    [/arn:aws:/g, 'arn:aws-cn:'],
+    [/(cn-north-1(?:\.(?:rds|es|eks))?)\.amazonaws\.com(?!\.cn)/g, '$1.amazonaws.com.cn'],
+  ]);
+const toGovCloud = (w: WorldModel) =>
+  rewriteWorld(w, [
+    [/eu-west-1/g, 'us-gov-west-1'],
+    [/arn:aws:/g, 'arn:aws-us-gov:'],
+  ]);
+const linesIn = (lines: string[], pairs: Array<[RegExp, string]>) =>
+  lines.map((l) => pairs.reduce((s, [re, to]) => s.replace(re, to), l));
+
+const cases: Case[] = [
+  { name: 'healthy', world: healthy, lines: expected({}), exitCode: 0 },
+
+  // ------------------------------------------------ original's mistakes
+  {
+    name: 'aws-cn partition (arn:aws: was hard-coded)',
+    world: toChina(healthy),
+    lines: linesIn(expected({}), [
+      [/eu-west-1/g, 'cn-north-1'],
+      [/arn:aws:/g, 'arn:aws-cn:'],
+    ]),
+    exitCode: 0,
+  },
+  {
+    name: 'aws-us-gov partition',
+    world: toGovCloud(healthy),
+    lines: linesIn(expected({}), [
+      [/eu-west-1/g, 'us-gov-west-1'],
+      [/arn:aws:/g, 'arn:aws-us-gov:'],
+    ]),
+    exitCode: 0,
+  },
+  {
+    name: 'inline-only policies count',
+    world: plant((w) => {
+      const r = role(w, 'camunda-keycloak-irsa');
+      r.inline = [{ name: 'keycloak-db', document: policy(w, KEYCLOAK_POLICY) }];
+      delete r.attached;
+    }),
+    lines: expected({
+      identityKeycloak: [
+        HEALTHY.identityKeycloak[0]!,
+        '[OK] identityKeycloak: role camunda-keycloak-irsa allows rds-db:connect as keycloak_irsa on Aurora cluster camunda-prod-aurora (statement "KeycloakDbConnect" of policy "keycloak-db")',
+      ],
+    }),
+    exitCode: 0,
+  },
+  {
+    name: 'Action as an array in the trust policy',
+    world: plant(
+      (w) =>
+        (trust(w, 'camunda-web-modeler-irsa').Action = ['sts:TagSession', 'sts:AssumeRoleWithWebIdentity']),
+    ),
+    lines: expected({}),
+    exitCode: 0,
+  },
+  {
+    name: 'rds-db:* on another cluster',
+    world: plant((w) => {
+      const st = policy(w, KEYCLOAK_POLICY).Statement[0]!;
+      st.Action = 'rds-db:*';
+      st.Resource = dbUserArn('*', 'cluster-OTHERCLUSTER00000000000000');
+    }),
+    lines: expected({
+      identityKeycloak: [
+        HEALTHY.identityKeycloak[0]!,
+        `[FAIL] identityKeycloak: role camunda-keycloak-irsa may not rds-db:connect as keycloak_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('keycloak_irsa')}): it allows rds-db:connect only on ${dbUserArn('*', 'cluster-OTHERCLUSTER00000000000000')} (statement "KeycloakDbConnect" of policy "camunda-keycloak-rds-iam-auth")`,
+      ],
+    }),
+    exitCode: 211,
+    fix: `Allow {"Effect": "Allow", "Action": "rds-db:connect", "Resource": "${dbUserArn('keycloak_irsa')}"} in a policy of role camunda-keycloak-irsa.`,
+  },
+  {
+    name: 'another database user',
+    world: plant((w) => (policy(w, MODELER_POLICY).Statement[0]!.Resource = dbUserArn('modeler'))),
+    lines: expected({
+      webModeler: [
+        HEALTHY.webModeler[0]!,
+        `[FAIL] webModeler: role camunda-web-modeler-irsa may not rds-db:connect as modeler_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('modeler_irsa')}): it allows rds-db:connect only on ${dbUserArn('modeler')} (statement "WebModelerDbConnect" of policy "camunda-web-modeler-rds-iam-auth")`,
+      ],
+    }),
+    exitCode: 211,
+  },
+  {
+    name: 'explicit Deny wins',
+    world: plant((w) =>
+      identityInline(w).Statement.push({
+        Sid: 'NoDatabases',
+        Effect: 'Deny',
+        Action: 'rds-db:*',
+        Resource: '*',
+      }),
+    ),
+    lines: expected({
+      identity: [
+        HEALTHY.identity[0]!,
+        `[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): explicitly denied by statement "NoDatabases" of policy "rds-iam-auth"`,
+      ],
+    }),
+    exitCode: 211,
+    fix: `Remove or narrow statement "NoDatabases" of policy "rds-iam-auth" so it does not match ${dbUserArn('identity_irsa')}.`,
+  },
+  {
+    name: 'rds-db:connect only under a condition irsa-check cannot confirm',
+    world: plant((w) => {
+      identityInline(w).Statement[0]!.Condition = { StringEquals: { 'aws:SourceVpc': 'vpc-0a1b2c3d' } };
+    }),
+    lines: expected({
+      identity: [
+        HEALTHY.identity[0]!,
+        `[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): statement "IdentityDbConnect" of policy "rds-iam-auth" allows it only under conditions irsa-check cannot confirm (aws:SourceVpc)`,
+      ],
+    }),
+    exitCode: 211,
+  },
+  {
+    name: 'a Deny with a condition operator the evaluator does not know: WARN',
+    world: plant((w) =>
+      identityInline(w).Statement.push({
+        Sid: 'OfficeOnly',
+        Effect: 'Deny',
+        Action: 'rds-db:connect',
+        Resource: '*',
+        Condition: { NotIpAddress: { 'aws:SourceIp': '203.0.113.0/24' } },
+      }),
+    ),
+    lines: expected({
+      identity: [
+        HEALTHY.identity[0]!,
+        '[WARN] identity: policies of role camunda-identity-irsa: statement "OfficeOnly" of policy "rds-iam-auth": unsupported condition operator "NotIpAddress"',
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 0,
+  },
+  {
+    name: 'another cluster’s OIDC provider',
+    world: plant((w) => {
+      const r = role(w, 'camunda-identity-irsa');
+      r.trustPolicy = JSON.parse(JSON.stringify(r.trustPolicy).replaceAll(ID, OTHER_ID));
+    }),
+    lines: expected({
+      identity: [
+        `[FAIL] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/${OTHER_ID}, not this cluster's ${HOST_PATH}`,
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 201,
+    fix: `Set Principal.Federated to "arn:aws:iam::${ACCT}:oidc-provider/${HOST_PATH}" (this cluster's IAM OIDC provider) in the trust policy of role camunda-identity-irsa. Its condition keys must start with "${HOST_PATH}:".`,
+  },
+  {
+    name: 'this cluster’s issuer, but an OIDC provider ARN of another account',
+    world: plant((w) => {
+      trust(w, 'camunda-identity-irsa').Principal = {
+        Federated: `arn:aws:iam::210987654321:oidc-provider/${HOST_PATH}`,
+      };
+    }),
+    lines: expected({
+      identity: [
+        `[FAIL] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider arn:aws:iam::210987654321:oidc-provider/${HOST_PATH}, not this cluster's arn:aws:iam::${ACCT}:oidc-provider/${HOST_PATH}`,
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 201,
+  },
+  {
+    name: 'sub admits another service account',
+    world: plant((w) => {
+      const cond = trust(w, 'camunda-web-modeler-irsa').Condition as Record<string, Record<string, string>>;
+      cond.StringEquals![`${HOST_PATH}:sub`] = 'system:serviceaccount:camunda:web-modeler';
+    }),
+    lines: expected({
+      webModeler: [
+        '[FAIL] webModeler: trust policy of role camunda-web-modeler-irsa does not admit system:serviceaccount:camunda:camunda-web-modeler: statement "CamundaWebModelerIrsa" admits system:serviceaccount:camunda:web-modeler',
+        HEALTHY.webModeler[1]!,
+      ],
+    }),
+    exitCode: 202,
+    fix: `Write "Condition": {"StringEquals": {"${HOST_PATH}:sub": "system:serviceaccount:camunda:camunda-web-modeler", "${HOST_PATH}:aud": "sts.amazonaws.com"}} in statement "CamundaWebModelerIrsa" of the trust policy of role camunda-web-modeler-irsa.`,
+  },
+  {
+    name: 'StringLike wildcard that admits',
+    world: plant((w) => {
+      trust(w, 'camunda-identity-irsa').Condition = {
+        StringLike: { [`${HOST_PATH}:sub`]: 'system:serviceaccount:camunda:*' },
+        StringEquals: { [`${HOST_PATH}:aud`]: 'sts.amazonaws.com' },
+      };
+    }),
+    lines: expected({}),
+    exitCode: 0,
+  },
+  {
+    name: 'StringLike wildcard for another namespace',
+    world: plant((w) => {
+      trust(w, 'camunda-identity-irsa').Condition = {
+        StringLike: { [`${HOST_PATH}:sub`]: 'system:serviceaccount:camunda-dev:*' },
+      };
+    }),
+    lines: expected({
+      identity: [
+        '[FAIL] identity: trust policy of role camunda-identity-irsa does not admit system:serviceaccount:camunda:camunda-identity: statement "CamundaIdentityIrsa" admits system:serviceaccount:camunda-dev:* (StringLike)',
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 202,
+  },
+  {
+    name: 'StringEquals does not expand wildcards',
+    world: plant((w) => {
+      const cond = trust(w, 'camunda-identity-irsa').Condition as Record<string, Record<string, string>>;
+      cond.StringEquals![`${HOST_PATH}:sub`] = 'system:serviceaccount:camunda:*';
+    }),
+    lines: expected({
+      identity: [
+        '[FAIL] identity: trust policy of role camunda-identity-irsa does not admit system:serviceaccount:camunda:camunda-identity: statement "CamundaIdentityIrsa" admits system:serviceaccount:camunda:*',
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 202,
+  },
+  {
+    name: 'aud condition that does not admit sts.amazonaws.com',
+    world: plant((w) => {
+      const cond = trust(w, 'camunda-keycloak-irsa').Condition as Record<string, Record<string, string>>;
+      cond.StringEquals![`${HOST_PATH}:aud`] = 'sts.example.com';
+    }),
+    lines: expected({
+      identityKeycloak: [
+        '[FAIL] identityKeycloak: trust policy of role camunda-keycloak-irsa does not admit audience sts.amazonaws.com: statement "CamundaKeycloakIrsa" admits sts.example.com',
+        HEALTHY.identityKeycloak[1]!,
+      ],
+    }),
+    exitCode: 203,
+  },
+  {
+    name: 'audience annotation the trust policy does not admit',
+    world: plant((w) => {
+      w.kube.serviceAccounts!.find((s) => s.name === 'camunda-identity')!.annotations[
+        'eks.amazonaws.com/audience'
+      ] = 'identity.example.com';
+    }),
+    lines: expected({
+      identity: [
+        '[FAIL] identity: service account camunda-identity requests token audience identity.example.com (eks.amazonaws.com/audience), but the trust policy of role camunda-identity-irsa does not admit it: statement "CamundaIdentityIrsa" admits sts.amazonaws.com',
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 222,
+  },
+  {
+    name: 'audience annotation and trust policy agree on a custom audience',
+    world: plant((w) => {
+      w.kube.serviceAccounts!.find((s) => s.name === 'camunda-identity')!.annotations[
+        'eks.amazonaws.com/audience'
+      ] = 'identity.example.com';
+      const cond = trust(w, 'camunda-identity-irsa').Condition as Record<string, Record<string, string>>;
+      cond.StringEquals![`${HOST_PATH}:aud`] = 'identity.example.com';
+    }),
+    lines: expected({
+      identity: [
+        HEALTHY.identity[0]!.replace('audience sts.amazonaws.com', 'audience identity.example.com'),
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 0,
+  },
+  {
+    name: 'permissions boundary without rds-db:connect',
+    world: plant((w) => {
+      const arn = `arn:aws:iam::${ACCT}:policy/boundary-s3-only`;
+      role(w, 'camunda-identity-irsa').permissionsBoundaryArn = arn;
+      w.aws.policies![arn] = {
+        Statement: [{ Sid: 'S3Only', Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+      };
+    }),
+    lines: expected({
+      identity: [
+        HEALTHY.identity[0]!,
+        `[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): allowed by statement "IdentityDbConnect" of policy "rds-iam-auth", but not by the permissions boundary boundary-s3-only`,
+      ],
+    }),
+    exitCode: 211,
+    fix: `Allow rds-db:connect on ${dbUserArn('identity_irsa')} in the permissions boundary boundary-s3-only of role camunda-identity-irsa.`,
+  },
+  {
+    name: 'permissions boundary that allows it',
+    world: plant((w) => {
+      const arn = `arn:aws:iam::${ACCT}:policy/boundary-data`;
+      role(w, 'camunda-identity-irsa').permissionsBoundaryArn = arn;
+      w.aws.policies![arn] = {
+        Statement: [{ Effect: 'Allow', Action: ['s3:*', 'rds-db:connect'], Resource: '*' }],
+      };
+    }),
+    lines: expected({}),
+    exitCode: 0,
+  },
+  {
+    name: 'role missing',
+    world: plant((w) => (w.aws.roles = w.aws.roles!.filter((r) => r.name !== 'camunda-optimize-irsa'))),
+    lines: expected({
+      optimize: [`[FAIL] optimize: role camunda-optimize-irsa does not exist in account ${ACCT}`],
+    }),
+    exitCode: 120,
+  },
+  {
+    name: 'role in another account',
+    world: plant((w) => {
+      const other = 'arn:aws:iam::210987654321:role/camunda-optimize-irsa';
+      w.kube.serviceAccounts!.find((s) => s.name === 'camunda-optimize')!.annotations[
+        'eks.amazonaws.com/role-arn'
+      ] = other;
+      for (const p of w.kube.pods!)
+        for (const c of p.containers)
+          for (const e of c.env) if (e.value?.endsWith('role/camunda-optimize-irsa')) e.value = other;
+    }),
+    lines: expected({
+      optimize: [
+        `[WARN] optimize: role camunda-optimize-irsa is in account 210987654321, but irsa-check runs as account ${ACCT}: its trust and permission policies cannot be read`,
+      ],
+    }),
+    exitCode: 0,
+  },
+  {
+    name: 'AccessDenied on iam:GetRole for one component',
+    world: healthy,
+    harness: { aws: denyGetRoleFor('camunda-identity-irsa') },
+    lines: expected({
+      identity: [
+        '[FAIL] identity: irsa-check cannot call iam:GetRole (AccessDenied): grant it, see README "Permissions"',
+      ],
+    }),
+    exitCode: 2,
+    fix: 'Grant iam:GetRole to the identity irsa-check runs as (README, "Permissions").',
+  },
+  {
+    name: 'OpenSearch access policy that does not admit the role',
+    world: plant((w) => {
+      const st = (w.aws.domains![0]!.accessPolicies as Doc).Statement[0]!;
+      st.Principal = { AWS: [`arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa`] };
+    }),
+    lines: expected({
+      optimize: [
+        ...HEALTHY.optimize.slice(0, 2),
+        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os does not allow role camunda-optimize-irsa es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE}`,
+      ],
+    }),
+    exitCode: 212,
+    fix: `Add "arn:aws:iam::${ACCT}:role/camunda-optimize-irsa" to Principal.AWS of an Allow statement for es:ESHttp* on "${DOMAIN_RESOURCE}" in the access policy of OpenSearch domain camunda-prod-os.`,
+  },
+  {
+    name: 'OpenSearch access policy admitting the whole account',
+    world: plant((w) => {
+      const st = (w.aws.domains![0]!.accessPolicies as Doc).Statement[0]!;
+      st.Sid = 'Account';
+      st.Principal = { AWS: `arn:aws:iam::${ACCT}:root` };
+    }),
+    lines: expected({
+      orchestration: [
+        ...HEALTHY.orchestration.slice(0, 2),
+        HEALTHY.orchestration[2]!.replace('CamundaRoles', 'Account'),
+      ],
+      optimize: [...HEALTHY.optimize.slice(0, 2), HEALTHY.optimize[2]!.replace('CamundaRoles', 'Account')],
+    }),
+    exitCode: 0,
+  },
+  {
+    name: 'OpenSearch access policy denying the role',
+    world: plant((w) => {
+      (w.aws.domains![0]!.accessPolicies as Doc).Statement.push({
+        Sid: 'NoOptimize',
+        Effect: 'Deny',
+        Principal: { AWS: `arn:aws:iam::${ACCT}:role/camunda-optimize-irsa` },
+        Action: 'es:ESHttpPut',
+        Resource: 'arn:aws:es:eu-west-1:123456789012:domain/camunda-prod-os/*',
+      });
+    }),
+    lines: expected({
+      optimize: [
+        ...HEALTHY.optimize.slice(0, 2),
+        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpPut on ${DOMAIN_RESOURCE}: statement "NoOptimize"`,
+      ],
+    }),
+    exitCode: 212,
+  },
+  {
+    name: 'role policy without es:ESHttpPut/Post on the domain',
+    world: plant((w) => {
+      const st = policy(w, `arn:aws:iam::${ACCT}:policy/camunda-opensearch-access`).Statement[0]!;
+      st.Action = ['es:ESHttpGet', 'es:ESHttpHead'];
+    }),
+    lines: expected({
+      orchestration: [
+        HEALTHY.orchestration[0]!,
+        `[FAIL] orchestration: role camunda-orchestration-irsa may not es:ESHttpPut/Post on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post`,
+        HEALTHY.orchestration[2]!,
+      ],
+      optimize: [
+        HEALTHY.optimize[0]!,
+        `[FAIL] optimize: role camunda-optimize-irsa may not es:ESHttpPut/Post on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post`,
+        HEALTHY.optimize[2]!,
+      ],
+    }),
+    exitCode: 212,
+  },
+  {
+    name: 'IAM policy simulator disagrees',
+    world: plant((w) => {
+      w.aws.simulation = [
+        { action: 'rds-db:connect', resource: dbUserArn('identity_irsa'), decision: 'implicitDeny' },
+      ];
+    }),
+    lines: expected({
+      identity: [
+        HEALTHY.identity[0]!,
+        `[WARN] identity: IAM's policy simulator and irsa-check disagree on rds-db:connect on ${dbUserArn('identity_irsa')} for role camunda-identity-irsa: the simulator says ImplicitDeny, the local evaluation Allow`,
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 0,
+  },
+
+  // ------------------------------------------------ parity codes
+  {
+    name: 'trust policy without AssumeRoleWithWebIdentity',
+    world: plant((w) => (trust(w, 'camunda-identity-irsa').Action = 'sts:AssumeRole')),
+    lines: expected({
+      identity: [
+        '[FAIL] identity: the trust policy of role camunda-identity-irsa has no Allow statement for sts:AssumeRoleWithWebIdentity',
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 121,
+  },
+  {
+    name: 'trust policy naming no EKS OIDC provider',
+    world: plant((w) => {
+      const st = trust(w, 'camunda-identity-irsa');
+      st.Principal = { Federated: `arn:aws:iam::${ACCT}:oidc-provider/token.actions.githubusercontent.com` };
+    }),
+    lines: expected({
+      identity: [
+        `[FAIL] identity: the trust policy of role camunda-identity-irsa names no EKS OIDC provider as Federated principal for sts:AssumeRoleWithWebIdentity (found: arn:aws:iam::${ACCT}:oidc-provider/token.actions.githubusercontent.com)`,
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 122,
+  },
+  {
+    name: 'pg role without policies',
+    world: plant((w) => delete role(w, 'camunda-keycloak-irsa').attached),
+    lines: expected({
+      identityKeycloak: [
+        HEALTHY.identityKeycloak[0]!,
+        '[FAIL] identityKeycloak: role camunda-keycloak-irsa has no attached or inline policies',
+      ],
+    }),
+    exitCode: 140,
+  },
+  {
+    name: 'pg policy document missing',
+    world: plant((w) => delete w.aws.policies![KEYCLOAK_POLICY]),
+    lines: expected({
+      identityKeycloak: [
+        HEALTHY.identityKeycloak[0]!,
+        '[FAIL] identityKeycloak: policy camunda-keycloak-rds-iam-auth attached to role camunda-keycloak-irsa cannot be read (NoSuchEntity)',
+      ],
+    }),
+    exitCode: 141,
+  },
+  {
+    name: 'pg role allowing no rds-db:connect at all',
+    world: plant((w) => (identityInline(w).Statement[0]!.Action = 's3:GetObject')),
+    lines: expected({
+      identity: [
+        HEALTHY.identity[0]!,
+        '[FAIL] identity: no statement in the policies of role camunda-identity-irsa allows rds-db:connect',
+      ],
+    }),
+    exitCode: 142,
+  },
+  {
+    name: 'os role without policies',
+    world: plant((w) => delete role(w, 'camunda-optimize-irsa').attached),
+    lines: expected({
+      optimize: [
+        HEALTHY.optimize[0]!,
+        '[FAIL] optimize: role camunda-optimize-irsa has no attached or inline policies',
+      ],
+    }),
+    exitCode: 150,
+  },
+  {
+    name: 'os inline policy unreadable',
+    world: plant((w) => {
+      role(w, 'camunda-optimize-irsa').inline = [
+        { name: 'broken', document: '{"Statement": [{"Effect": "Allow"}]}' },
+      ];
+    }),
+    lines: expected({
+      optimize: [
+        HEALTHY.optimize[0]!,
+        '[FAIL] optimize: inline policy broken of role camunda-optimize-irsa is not a valid policy document: Statement[0] has neither Action nor NotAction',
+      ],
+    }),
+    exitCode: 151,
+  },
+  {
+    name: 'os role allowing no es:ESHttp*',
+    world: plant((w) => {
+      role(w, 'camunda-optimize-irsa').attached = [];
+      role(w, 'camunda-optimize-irsa').inline = [
+        { name: 's3', document: { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } },
+      ];
+    }),
+    lines: expected({
+      optimize: [
+        HEALTHY.optimize[0]!,
+        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa allows es:ESHttp*',
+      ],
+    }),
+    exitCode: 152,
+  },
+];
+
+describe('roles module (harness: upstream facts filled only where missing)', () => {
+  it.each(cases)('$name', async ({ world, lines, exitCode, harness, fix }) => {
+    const run = await runModules(world, harness);
+    expect(run.lines('roles')).toEqual(lines);
+    expect(run.exitCode).toBe(exitCode);
+    if (fix !== undefined) expect(run.fails('roles')[0]?.fix).toBe(fix);
+  });
+
+  it('every FAIL has a fix', async () => {
+    for (const c of cases) {
+      const run = await runModules(c.world, c.harness);
+      for (const f of run.fails('roles')) expect(f.fix, `${c.name}: ${f.message}`).toBeTruthy();
+    }
+  });
+
+  it('says which evaluator answered (--verbose)', async () => {
+    const local = await runModules(healthy);
+    expect(local.debug).toContain(
+      `role camunda-identity-irsa, rds-db:connect on ${dbUserArn('identity_irsa')}: answered by the local evaluator (IAM policy simulator not available)`,
+    );
+    const simulated = await runModules(
+      plant((w) => {
+        w.aws.simulation = [
+          { action: 'rds-db:connect', resource: dbUserArn('identity_irsa'), decision: 'allowed' },
+        ];
+      }),
+    );
+    expect(simulated.debug).toContain(
+      `role camunda-identity-irsa, rds-db:connect on ${dbUserArn('identity_irsa')}: answered by the IAM policy simulator and the local evaluator`,
+    );
+    expect(simulated.lines('roles')).toEqual(expected({}));
+  });
+
+  it('reads the shared OpenSearch policy and the service accounts once', async () => {
+    const run = await runModules(healthy);
+    expect(
+      run.calls.sent.get(`aws.policyDocument(["arn:aws:iam::${ACCT}:policy/camunda-opensearch-access"])`),
+    ).toBe(1);
+    expect(run.calls.sent.get('kube.serviceAccount(["camunda","camunda-identity"])')).toBe(1);
+  });
+
+  it('without this cluster’s OIDC provider it still checks sub and aud against the provider the role trusts', async () => {
+    const world = plant((w) => {
+      delete w.aws.clusters![0]!.issuer;
+    });
+    const run = await runModules(world);
+    if (run.ctx.facts.oidcProviderArn || run.ctx.facts.issuer) return; // the cluster module found it elsewhere
+    expect(run.lines('roles')[0]).toBe(
+      `[INFO] identityKeycloak: this cluster's OIDC provider is unknown: the provider role camunda-keycloak-irsa trusts (${HOST_PATH}) is not compared with it`,
+    );
+    expect(run.lines('roles')[1]).toBe(
+      `[OK] identityKeycloak: role camunda-keycloak-irsa trusts system:serviceaccount:camunda:camunda-keycloak (audience sts.amazonaws.com) from OIDC provider ${HOST_PATH} (statement "CamundaKeycloakIrsa")`,
+    );
+  });
+});
+
+// The same worlds through the real dispatcher (runWorld): cluster, database-values and
+// opensearch-values fill the facts; faults only the harness can plant are left out.
+describe('roles module, full run', () => {
+  it.each(cases.filter((c) => !c.harness))('$name', async ({ world, lines }) => {
+    const run = await runWorld(world);
+    expect(run.lines('roles')).toEqual(lines);
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * A small HTTP proxy in front of moto_server, for AWS SDK clients pointed at it
+ * with AWS_ENDPOINT_URL. It
+ * - names every request by its IAM-style action (`iam:GetRole`, `eks:DescribeCluster`)
+ *   and counts them;
+ * - can answer chosen actions with a fault (throttling, 429, 5xx, AccessDenied,
+ *   ExpiredToken) a number of times, in the wire format of the service's protocol,
+ *   so the SDK parses it as it would parse AWS's own answer;
+ * - can pin every request to one moto account (`x-moto-account-id`), so suites
+ *   running in parallel against one moto_server never see each other's resources.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FaultKind =
+  /** 400 Throttling (query protocol) / ThrottlingException (JSON): retried by the SDK. */
+  | 'throttling'
+  /** 429 Too Many Requests: retried by the SDK. */
+  | 'tooManyRequests'
+  /** 500 InternalFailure: retried by the SDK. */
+  | 'serverError'
+  /** 503 ServiceUnavailable: retried by the SDK. */
+  | 'unavailable'
+  /** 403 AccessDenied: not retried. */
+  | 'accessDenied'
+  /** 403 ExpiredToken: not retried. */
+  | 'expiredToken';
+
+export interface ProxiedRequest {
+  action: string;
+  method: string;
+  path: string;
+  /** Whether the request carried a SigV4 Authorization header. */
+  signed: boolean;
+  /** The signing region and access key ID of a signed request. */
+  region?: string;
+  accessKeyId?: string;
+  /** The fault answered instead of forwarding, if any. */
+  fault?: FaultKind;
+}
+
+export interface AwsProxy {
+  /** Point AWS_ENDPOINT_URL (or a client's `endpoint`) here. */
+  url: string;
+  /** The moto account every request is pinned to, if any. */
+  accountId?: string;
+  /** Answer `action` (e.g. `iam:GetRole`, or `*` for every action) with `kind`, `times` times (default: always). */
+  fail(action: string, kind: FaultKind, times?: number): void;
+  /** Remove every planted fault and forget the counts. */
+  reset(): void;
+  /** Requests seen for `action` (faulted ones included). */
+  count(action: string): number;
+  /** Every request seen, in order. */
+  readonly requests: readonly ProxiedRequest[];
+  close(): Promise<void>;
+}
+
+export interface AwsProxyOptions {
+  /** moto_server's URL. */
+  target: string;
+  /** Sent as `x-moto-account-id` on every request: moto answers as that account. */
+  accountId?: string;
+}
+
+/** REST-JSON routes of the services irsa-check uses: method, path pattern → action. */
+const REST_ROUTES: Array<{ service: string; method: string; path: RegExp; action: string }> = [
+  { service: 'eks', method: 'GET', path: /^\/clusters$/, action: 'ListClusters' },
+  { service: 'eks', method: 'POST', path: /^\/clusters$/, action: 'CreateCluster' },
+  { service: 'eks', method: 'GET', path: /^\/clusters\/[^/]+$/, action: 'DescribeCluster' },
+  { service: 'eks', method: 'DELETE', path: /^\/clusters\/[^/]+$/, action: 'DeleteCluster' },
+  { service: 'es', method: 'GET', path: /^\/2021-01-01\/domain$/, action: 'ListDomainNames' },
+  {
+    service: 'es',
+    method: 'POST',
+    path: /^\/2021-01-01\/opensearch\/domain-info$/,
+    action: 'DescribeDomains',
+  },
+  { service: 'es', method: 'POST', path: /^\/2021-01-01\/opensearch\/domain$/, action: 'CreateDomain' },
+  {
+    service: 'es',
+    method: 'GET',
+    path: /^\/2021-01-01\/opensearch\/domain\/[^/]+$/,
+    action: 'DescribeDomain',
+  },
+  {
+    service: 'es',
+    method: 'DELETE',
+    path: /^\/2021-01-01\/opensearch\/domain\/[^/]+$/,
+    action: 'DeleteDomain',
+  },
+];
+
+/** Unsigned query-protocol actions and their service (STS's web-identity calls). */
+const UNSIGNED: Record<string, string> = {
+  AssumeRoleWithWebIdentity: 'sts',
+  AssumeRoleWithSAML: 'sts',
+};
+
+interface Classified {
+  action: string;
+  protocol: 'query' | 'json';
+}
+
+function serviceOf(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  // AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/iam/aws4_request, ...
+  const scope = auth?.match(/Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/);
+  return scope?.[1];
+}
+
+export function classify(req: IncomingMessage, body: string): Classified {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const method = req.method ?? 'GET';
+  const contentType = String(req.headers['content-type'] ?? '');
+  let service = serviceOf(req);
+  if (contentType.includes('x-www-form-urlencoded')) {
+    const name = new URLSearchParams(body).get('Action') ?? 'Unknown';
+    service ??= UNSIGNED[name] ?? 'unknown';
+    return { action: `${service}:${name}`, protocol: 'query' };
+  }
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.includes('.')) {
+    return {
+      action: `${service ?? 'unknown'}:${target.slice(target.lastIndexOf('.') + 1)}`,
+      protocol: 'json',
+    };
+  }
+  const route = REST_ROUTES.find(
+    (r) => r.method === method && r.path.test(path) && (!service || r.service === service),
+  );
+  return {
+    action: `${service ?? route?.service ?? 'unknown'}:${route?.action ?? `${method} ${path}`}`,
+    protocol: 'json',
+  };
+}
+
+const FAULTS: Record<FaultKind, { status: number; query: string; json: string; message: string }> = {
+  throttling: { status: 400, query: 'Throttling', json: 'ThrottlingException', message: 'Rate exceeded' },
+  tooManyRequests: {
+    status: 429,
+    query: 'TooManyRequestsException',
+    json: 'TooManyRequestsException',
+    message: 'Too Many Requests',
+  },
+  serverError: {
+    status: 500,
+    query: 'InternalFailure',
+    json: 'InternalFailure',
+    message: 'We encountered an internal error. Please try again.',
+  },
+  unavailable: {
+    status: 503,
+    query: 'ServiceUnavailable',
+    json: 'ServiceUnavailableException',
+    message: 'Service is unavailable. Please try again.',
+  },
+  accessDenied: {
+    status: 403,
+    query: 'AccessDenied',
+    json: 'AccessDeniedException',
+    message: 'is not authorized to perform this action',
+  },
+  expiredToken: {
+    status: 403,
+    query: 'ExpiredToken',
+    json: 'ExpiredTokenException',
+    message: 'The security token included in the request is expired',
+  },
+};
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function answerFault(res: ServerResponse, kind: FaultKind, c: Classified): void {
+  const f = FAULTS[kind];
+  const requestId = `irsa-check-proxy-${Date.now()}`;
+  const message =
+    kind === 'accessDenied'
+      ? `User: arn:aws:sts::123456789012:assumed-role/ci/irsa-check is not authorized to perform: ${c.action}`
+      : f.message;
+  if (c.protocol === 'query') {
+    res.writeHead(f.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+    res.end(
+      `<ErrorResponse><Error><Type>${f.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
+        `<Code>${f.query}</Code><Message>${xmlEscape(message)}</Message></Error>` +
+        `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+    );
+    return;
+  }
+  res.writeHead(f.status, {
+    'content-type': 'application/json',
+    'x-amzn-errortype': f.json,
+    'x-amzn-requestid': requestId,
+  });
+  res.end(JSON.stringify({ __type: f.json, message }));
+}
+
+export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy> {
+  const target = new URL(options.target);
+  const faults = new Map<string, { kind: FaultKind; remaining: number }>();
+  const requests: ProxiedRequest[] = [];
+
+  const takeFault = (action: string): FaultKind | undefined => {
+    for (const key of [action, '*']) {
+      const f = faults.get(key);
+      if (f && f.remaining > 0) {
+        f.remaining -= 1;
+        if (f.remaining === 0) faults.delete(key);
+        return f.kind;
+      }
+    }
+    return undefined;
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const c = classify(req, body.toString('utf8'));
+      const fault = takeFault(c.action);
+      const path = req.url ?? '/';
+      const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '');
+      requests.push({
+        action: c.action,
+        method: req.method ?? 'GET',
+        path,
+        signed: typeof req.headers.authorization === 'string',
+        ...(scope ? { accessKeyId: scope[1]!, region: scope[2]! } : {}),
+        ...(fault ? { fault } : {}),
+      });
+      if (fault) {
+        answerFault(res, fault, c);
+        return;
+      }
+      const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: target.host };
+      if (options.accountId) headers['x-moto-account-id'] = options.accountId;
+      const upstream = httpRequest(
+        { hostname: target.hostname, port: target.port, method: req.method, path, headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', (e) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`proxy: moto_server unreachable: ${e.message}`);
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+    fail(action, kind, times = Number.POSITIVE_INFINITY) {
+      faults.set(action, { kind, remaining: times });
+    },
+    reset() {
+      faults.clear();
+      requests.length = 0;
+    },
+    count(action) {
+      return requests.filter((r) => r.action === action).length;
+    },
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
