@@ -38,7 +38,8 @@ const JOB_GRACE_MS = 10_000;
 const EXCERPT_MAX = 300;
 
 interface TcpTarget {
-  kind: 'Aurora PostgreSQL' | 'OpenSearch';
+  /** `database` when the Aurora module could not identify the cluster behind the host. */
+  kind: 'Aurora PostgreSQL' | 'database' | 'OpenSearch';
   host: string;
   port: number;
 }
@@ -65,7 +66,7 @@ function plannedWork(ctx: Context): WorkItem[] {
     const db = ctx.facts.databases.get(key);
     if (db?.host) {
       item.tcp = {
-        kind: 'Aurora PostgreSQL',
+        kind: db.cluster ? 'Aurora PostgreSQL' : 'database',
         host: db.host,
         port: db.port,
         serviceAccount: saOf(c),
@@ -123,24 +124,33 @@ async function cleanLeftovers(ctx: Context, out: Reporter): Promise<void> {
   }
 }
 
-/** A spinner on stderr while Jobs run: text output on a terminal only. */
+/**
+ * A spinner on stderr while Jobs run: text output on a terminal only. One line
+ * for the process, shared by concurrent runs of this module (-A checks several
+ * releases at once), gone before any finding is printed.
+ */
 class Progress {
   private static readonly FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  private static shared?: Progress;
   private timer?: NodeJS.Timeout;
-  private readonly started = Date.now();
+  private started = Date.now();
+  private total = 0;
   private done = 0;
   private frame = 0;
 
-  constructor(
-    private readonly total: number,
-    enabled: boolean,
-  ) {
-    if (enabled) this.timer = setInterval(() => this.draw(), 120);
-  }
-
-  static for(ctx: Context, total: number): Progress {
-    const tty = process.stderr.isTTY === true;
-    return new Progress(total, tty && ctx.options.output === 'text' && !ctx.options.verbose);
+  /** Adds `jobs` to the line; a no-op tracker when no spinner is wanted. */
+  static begin(ctx: Context, jobs: number): Progress {
+    const wanted = process.stderr.isTTY === true && ctx.options.output === 'text' && !ctx.options.verbose;
+    if (!wanted) return new Progress();
+    const p = (Progress.shared ??= new Progress());
+    if (!p.timer) {
+      p.started = Date.now();
+      p.total = 0;
+      p.done = 0;
+      p.timer = setInterval(() => p.draw(), 120);
+    }
+    p.total += jobs;
+    return p;
   }
 
   finished(): void {
@@ -400,7 +410,7 @@ function reportTcp(ctx: Context, res: JobResult, target: TcpTarget, out: Reporte
   const sg =
     target.kind === 'OpenSearch'
       ? "the OpenSearch domain's security group must allow inbound TCP 443 from the cluster's node or pod security group"
-      : `the Aurora cluster's security group must allow inbound TCP ${target.port} from the cluster's node or pod security group`;
+      : `the ${target.kind === 'database' ? 'database' : 'Aurora cluster'}'s security group must allow inbound TCP ${target.port} from the cluster's node or pod security group`;
   const fix =
     detail.kind === 'dns'
       ? `Check the host name in the Helm values and that it resolves in the cluster's VPC (private hosted zones, VPC DNS settings).`
@@ -506,16 +516,13 @@ export const jobs = defineModule({
     }
     await cleanLeftovers(ctx, out);
     const total = items.reduce((n, i) => n + (i.identity ? 1 : 0) + (i.tcp ? 1 : 0), 0);
-    const progress = Progress.for(ctx, total);
-    try {
-      await eachInOrder(
-        items,
-        out,
-        (i) => i.component,
-        (i, o) => runItem(ctx, i, o, progress),
-      );
-    } finally {
-      progress.stop();
-    }
+    // Every Job started counts itself finished (runJob's finally): the spinner stops with the last one.
+    const progress = Progress.begin(ctx, total);
+    await eachInOrder(
+      items,
+      out,
+      (i) => i.component,
+      (i, o) => runItem(ctx, i, o, progress),
+    );
   },
 });

@@ -160,6 +160,7 @@ class Watcher {
   private ctrl?: AbortController;
   private stopped = false;
   private failures = 0;
+  private startedAt = 0;
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -170,6 +171,7 @@ class Watcher {
 
   async start(): Promise<void> {
     if (this.stopped) return;
+    this.startedAt = Date.now();
     const ctrl = await new Watch(this.kc).watch(
       this.spec.path,
       this.spec.query,
@@ -192,7 +194,8 @@ class Watcher {
     const status = (err as { statusCode?: number } | null)?.statusCode;
     const permanent =
       status !== undefined && status >= 400 && status < 500 && status !== 410 && status !== 429;
-    if (err) this.failures++;
+    // An error, or a server (or proxy) that ends every watch at once, counts against the retries.
+    if (err || Date.now() - this.startedAt < 1000) this.failures++;
     if (permanent || this.failures > WATCH_RETRIES) {
       if (this.spec.required) {
         const resource = this.spec.kind === 'job' ? 'jobs' : 'pods';
@@ -203,7 +206,7 @@ class Watcher {
       return;
     }
     // The server ends watches now and then (timeouts, 410 Gone): start again from the current state.
-    const delay = err ? 250 * this.failures : 0;
+    const delay = 250 * this.failures;
     setTimeout(() => void this.start().catch((e: unknown) => this.closed(e)), delay);
   }
 }

@@ -63,11 +63,19 @@ function world(overrides: Record<string, Result> = {}): WorldModel {
   return w;
 }
 
+const CLUSTER = {
+  identifier: 'camunda-prod-aurora',
+  arn: 'arn:aws:rds:eu-west-1:123456789012:cluster:camunda-prod-aurora',
+  resourceId: 'cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W',
+  endpoint: DB,
+  customEndpoints: [],
+  iamAuthEnabled: true,
+};
 const FACTS: Partial<Facts> = {
   databases: new Map([
-    ['identityKeycloak', { host: DB, port: 5432 }],
-    ['identity', { host: DB, port: 5432 }],
-    ['webModeler', { host: DB, port: 5432 }],
+    ['identityKeycloak', { host: DB, port: 5432, cluster: CLUSTER }],
+    ['identity', { host: DB, port: 5432, cluster: CLUSTER }],
+    ['webModeler', { host: DB, port: 5432, cluster: CLUSTER }],
   ]),
   openSearch: { host: OS, port: 443 },
 };
@@ -113,7 +121,9 @@ const dbOk = (component: string) =>
   `[OK] ${component}: Aurora PostgreSQL ${DB}:5432 is reachable from the cluster (TCP connect)`;
 const osOk = `[OK] OpenSearch ${OS}:443 is reachable from the cluster (TCP connect)`;
 const ONE = { pg: ['identity'], os: [] };
-const ONE_FACTS: Partial<Facts> = { databases: new Map([['identity', { host: DB, port: 5432 }]]) };
+const ONE_FACTS: Partial<Facts> = {
+  databases: new Map([['identity', { host: DB, port: 5432, cluster: CLUSTER }]]),
+};
 
 describe('jobs: verification Jobs', () => {
   it('runs an identity Job per component with a role and a TCP probe per database and OpenSearch', async () => {
@@ -445,6 +455,16 @@ describe('jobs: verification Jobs', () => {
       expect(dns.lines[0]).toBe(
         `[FAIL] identity: Aurora PostgreSQL ${DB}:5432 is not reachable from the cluster: the host name does not resolve inside the cluster`,
       );
+    });
+
+    it('a host the Aurora module could not tie to a cluster is probed as a plain database', async () => {
+      const r = await run(
+        { outcome: 'succeeded', exitCode: 0, logs: 'IRSA_CHECK_TCP=open\n' },
+        { databases: new Map([['identity', { host: 'db.example.internal', port: 6432 }]]) },
+      );
+      expect(r.lines).toEqual([
+        '[OK] identity: database db.example.internal:6432 is reachable from the cluster (TCP connect)',
+      ]);
     });
 
     it('43: OpenSearch port closed', async () => {
