@@ -117,9 +117,10 @@ export function buildProgram(): Command {
 
 export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): RunOptions {
   const allNamespaces = opts.allNamespaces === true;
-  const namespace = allNamespaces
-    ? ((opts.namespace as string | undefined) ?? '')
-    : validateNamespace((opts.namespace as string | undefined) ?? env.NAMESPACE);
+  const given = (opts.namespace as string | undefined) ?? env.NAMESPACE;
+  // -A needs none; a replay defaults to the namespace the bundle was recorded for.
+  const namespace =
+    allNamespaces || (opts.replay && given === undefined) ? (given ?? '') : validateNamespace(given);
   const pg = parseList(opts.pg as string | undefined, '--pg');
   const os = parseList(opts.os as string | undefined, '--os');
   if (pg !== undefined && pg.length === 0 && os !== undefined && os.length === 0) {

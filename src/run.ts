@@ -36,8 +36,27 @@ export interface RunResult {
   calls: CallLog;
 }
 
+/**
+ * A replay answers only the calls the recording made, so it runs what was recorded:
+ * the recorded namespace and lists unless given, and always its Job/token choices.
+ */
+function adoptRecordedInvocation(options: RunOptions, recorded: Partial<RunOptions>): void {
+  if (!options.namespace && recorded.namespace) options.namespace = recorded.namespace;
+  options.release ??= recorded.release;
+  options.pg ??= recorded.pg;
+  options.os ??= recorded.os;
+  if (options.exclude.length === 0 && recorded.exclude) options.exclude = recorded.exclude;
+  if (typeof recorded.spawn === 'boolean') options.spawn = recorded.spawn;
+  if (typeof recorded.token === 'boolean') options.token = recorded.token;
+  if (typeof recorded.allNamespaces === 'boolean') options.allNamespaces = recorded.allNamespaces;
+}
+
 async function platformFor(options: RunOptions): Promise<Platform> {
-  if (options.replay) return replayPlatform(await readBundle(options.replay));
+  if (options.replay) {
+    const bundle = await readBundle(options.replay);
+    adoptRecordedInvocation(options, bundle.invocation as Partial<RunOptions>);
+    return replayPlatform(bundle);
+  }
   // The SDK warns on every run that its 2027 releases will need Node 22; irsa-check supports
   // Node >= 20.19 and pins the SDK, so that warning is noise on the user's stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -82,7 +101,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     redactor,
     derive: (method, args, compute) =>
       calls.derive(method, args, platform.derive ? () => platform.derive!(method, args, compute) : compute),
-    debug: options.verbose ? (m) => io.stderr.write(`[debug] ${m}\n`) : () => {},
+    debug: options.verbose ? (m) => io.stderr.write(`[debug] ${redactor.text(m)}\n`) : () => {},
   };
 
   const findings: Finding[] = [];
@@ -119,7 +138,16 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
       schema: BUNDLE_SCHEMA,
       createdAt: new Date().toISOString(),
       tool: `irsa-check ${VERSION}`,
-      invocation: { namespace: options.namespace, pg: options.pg, os: options.os, exclude: options.exclude },
+      invocation: {
+        namespace: options.namespace,
+        release: options.release,
+        pg: options.pg,
+        os: options.os,
+        exclude: options.exclude,
+        spawn: options.spawn,
+        token: options.token,
+        allNamespaces: options.allNamespaces,
+      },
       calls: calls.records,
     });
   }

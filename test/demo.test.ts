@@ -48,4 +48,12 @@ describe('npm run demo', () => {
       `[FAIL] irsa-check: At least one of the checks failed (error code: ${r.code}).`,
     );
   });
+
+  it('a replay without arguments runs what was recorded (namespace, lists, Jobs and token proof)', async () => {
+    const withArgs = await runCli(['--replay', DEMO_BUNDLE, ...DEMO_ARGS]);
+    const bare = await runCli(['--replay', DEMO_BUNDLE]);
+    expect(bare.code).toBe(withArgs.code);
+    expect(bare.stdout).toBe(withArgs.stdout);
+    expect(bare.stderr).toBe(withArgs.stderr);
+  });
 });
