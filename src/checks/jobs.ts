@@ -7,6 +7,7 @@
  * always deleted; leftovers of an interrupted run are deleted first.
  */
 import { defineModule } from '../core/module.js';
+import { DEFAULT_JOB_TIMEOUT_SECONDS } from '../core/options.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Context, PlannedComponent } from '../core/context.js';
@@ -91,11 +92,20 @@ function plannedWork(ctx: Context): WorkItem[] {
   return items;
 }
 
+/**
+ * A Job of irsa-check lives at most its deadline (--job-timeout) before it is deleted; one
+ * older than that plus a grace period was left by an interrupted run, a younger one may
+ * belong to another irsa-check running right now and is left alone.
+ */
+export function leftoverAgeSeconds(ctx: Context): number {
+  return Math.max(ctx.options.jobTimeoutSeconds, DEFAULT_JOB_TIMEOUT_SECONDS) + 60;
+}
+
 async function cleanLeftovers(ctx: Context, out: Reporter): Promise<void> {
   const ns = ctx.options.namespace;
   let names: string[];
   try {
-    names = await ctx.kube.leftoverJobs(ns);
+    names = await ctx.kube.leftoverJobs(ns, leftoverAgeSeconds(ctx));
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
     out.warn(`cannot list Jobs left by an earlier irsa-check run (${e.reason}): none deleted`);

@@ -9,7 +9,7 @@ import { Watch } from '@kubernetes/client-node';
 import type * as k8s from '@kubernetes/client-node';
 import { ApiCallError } from '../core/errors.js';
 import type { JobResult } from './kube.js';
-import { kubeError } from './live-kube.js';
+import { kubeError } from './kube-errors.js';
 import { trackJob } from './cleanup.js';
 import { manifestContainer, manifestName } from './job-template.js';
 

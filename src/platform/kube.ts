@@ -120,8 +120,11 @@ export interface Kube {
   issuerDiscovery(): Promise<IssuerDiscovery>;
   /** Create a Job, watch it to an outcome, fetch its pod's logs, delete it (always). */
   runJob(ns: string, manifest: Record<string, unknown>, timeoutMs: number): Promise<JobResult>;
-  /** Names of Jobs left by an earlier, interrupted irsa-check run (label managed-by=irsa-check). */
-  leftoverJobs(ns: string): Promise<string[]>;
+  /**
+   * Names of Jobs left by an earlier, interrupted irsa-check run (label managed-by=irsa-check),
+   * created more than `olderThanSeconds` ago: younger ones may belong to a run still going.
+   */
+  leftoverJobs(ns: string, olderThanSeconds: number): Promise<string[]>;
   deleteJob(ns: string, name: string): Promise<void>;
 }
 

@@ -22,6 +22,7 @@ import type {
 } from './kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
 import { runJobWithWatch } from './kube-jobs.js';
+import { firstLine, kubeError } from './kube-errors.js';
 
 export const CODE_NO_CLUSTER = 3;
 
@@ -64,30 +65,6 @@ export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inC
   }
   if (!kc.getCurrentCluster()) throw new UsageError('kubeconfig has no current cluster', CODE_NO_CLUSTER);
   return { kc, inCluster };
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
-}
-
-/** client-node's exceptions → ApiCallError with Kubernetes' own reason and message. */
-export function kubeError(operation: string, e: unknown): ApiCallError {
-  if (e instanceof k8s.ApiException) {
-    let body: { reason?: string; message?: string } = {};
-    try {
-      body = typeof e.body === 'string' ? JSON.parse(e.body) : (e.body as typeof body);
-    } catch {
-      /* a non-JSON body (proxy error page): keep the status alone */
-    }
-    const reason = body?.reason ?? `HTTP${e.code}`;
-    return new ApiCallError('kube', operation, reason, body?.message ?? `HTTP ${e.code}`, e.code);
-  }
-  const cause = (e as { cause?: { code?: string } })?.cause;
-  const code = cause?.code ?? (e as { code?: string })?.code;
-  if (code && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code)) {
-    return new ApiCallError('kube', operation, 'Unreachable', `API server unreachable (${code})`);
-  }
-  return new ApiCallError('kube', operation, 'Error', firstLine(e));
 }
 
 async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -350,14 +327,20 @@ export class LiveKube implements Kube {
     return runJobWithWatch(this.kc, this.core, this.batch, ns, manifest, timeoutMs);
   }
 
-  async leftoverJobs(ns: string): Promise<string[]> {
+  async leftoverJobs(ns: string, olderThanSeconds: number): Promise<string[]> {
     const list = await call('list jobs', () =>
       this.batch.listNamespacedJob({
         namespace: ns,
         labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
       }),
     );
-    return list.items.map((j) => j.metadata?.name ?? '').filter(Boolean);
+    const cutoff = Date.now() - olderThanSeconds * 1000;
+    return list.items
+      .filter(
+        (j) => !j.metadata?.creationTimestamp || new Date(j.metadata.creationTimestamp).getTime() < cutoff,
+      )
+      .map((j) => j.metadata?.name ?? '')
+      .filter(Boolean);
   }
 
   async deleteJob(ns: string, name: string): Promise<void> {

@@ -257,10 +257,26 @@ describe('trust chain, end to end', () => {
       fake.put({
         apiVersion: 'batch/v1',
         kind: 'Job',
-        metadata: { name, namespace: NS, labels: { 'app.kubernetes.io/managed-by': 'irsa-check' } },
+        metadata: {
+          name,
+          namespace: NS,
+          labels: { 'app.kubernetes.io/managed-by': 'irsa-check' },
+          creationTimestamp: new Date(Date.now() - 3600_000).toISOString(),
+        },
         spec: { template: { spec: { containers: [{ name: 'probe', image: 'x' }], restartPolicy: 'Never' } } },
       });
     }
+    // A Job of another irsa-check run going on right now: young, so it is not a leftover.
+    fake.put({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'irsa-check-tcp-identity-now01',
+        namespace: NS,
+        labels: { 'app.kubernetes.io/managed-by': 'irsa-check' },
+      },
+      spec: { template: { spec: { containers: [{ name: 'probe', image: 'x' }], restartPolicy: 'Never' } } },
+    });
     fake.put({
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -274,9 +290,15 @@ describe('trust chain, end to end', () => {
         '[INFO] deleted 2 Job(s) left by an earlier, interrupted irsa-check run: irsa-check-identity-identity-old01, irsa-check-tcp-identity-old02',
       ]);
       // only irsa-check's own Jobs (by label) are touched
-      expect(fake.objects('Job', NS).map((j) => j.metadata.name)).toEqual(['someone-elses-job']);
+      expect(
+        fake
+          .objects('Job', NS)
+          .map((j) => j.metadata.name)
+          .sort(),
+      ).toEqual(['irsa-check-tcp-identity-now01', 'someone-elses-job']);
     } finally {
       fake.remove('Job', NS, 'someone-elses-job');
+      fake.remove('Job', NS, 'irsa-check-tcp-identity-now01');
     }
   });
 
