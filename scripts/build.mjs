@@ -1,7 +1,7 @@
 // Bundles src/ into dist/ with esbuild: one small entry chunk for start-up,
 // lazily loaded chunks for the checks, client-node and the AWS SDK.
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const versionTs = await readFile(new URL('../src/version.ts', import.meta.url), 'utf8');
@@ -10,10 +10,11 @@ if (!versionTs.includes(`'${pkg.version}'`)) {
   process.exit(1);
 }
 
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await rm(new URL('../dist.next', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+  // Built beside dist/ and swapped in whole: a test run reading dist/ never sees it half-written.
+  outdir: 'dist.next',
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -28,3 +29,6 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await rename(new URL('../dist.next', import.meta.url), new URL('../dist', import.meta.url));
