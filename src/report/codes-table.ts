@@ -32,7 +32,8 @@ export const TOOL_CODES: Array<{ code: number; module: string; title: string }> 
   {
     code: 130,
     module: 'cli',
-    title: 'interrupted (Ctrl-C / SIGINT); verification Jobs are deleted first (143 for SIGTERM)',
+    title:
+      'interrupted (Ctrl-C / SIGINT, the Unix 128+2; it shares its number with jobs 130, the last line tells them apart); verification Jobs are deleted first; 143 for SIGTERM',
   },
 ];
 
