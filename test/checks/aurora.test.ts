@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { identifyCluster, parseRdsHost, regionFromHost, type EndpointKind } from '../../src/checks/aurora.js';
 import type { DbCluster } from '../../src/platform/aws.js';
-import { cloneWorld, loadWorld, runWorld, type WorldModel } from '../support/world.js';
-import { runModules } from './aws-checks-harness.js';
-
-const healthy = loadWorld('camunda-8.8-healthy.yaml');
+import type { WorldModel } from '../support/world.js';
+import {
+  accessDenied,
+  describeModuleCases,
+  healthy,
+  plant,
+  runModules,
+  type ModuleCase,
+} from './aws-checks-harness.js';
 
 const WRITER = 'camunda-prod-aurora.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com';
 const READER = 'camunda-prod-aurora.cluster-ro-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com';
@@ -17,12 +22,6 @@ function setValue(w: WorldModel, path: string, value: unknown): void {
   const parts = path.split('.');
   for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
   node[parts.at(-1)!] = value;
-}
-
-function plant(change: (w: WorldModel) => void): WorldModel {
-  const w = cloneWorld(healthy);
-  change(w);
-  return w;
 }
 
 const dbCluster = (w: WorldModel) => w.aws.dbClusters![0]!;
@@ -97,14 +96,7 @@ const HEALTHY_LINES = ['identityKeycloak', 'identity', 'webModeler'].flatMap((c)
   `[OK] ${c}: Aurora cluster camunda-prod-aurora is available with IAM database authentication enabled`,
 ]);
 
-interface Case {
-  name: string;
-  world: WorldModel;
-  lines: string[];
-  exitCode?: number;
-}
-
-const cases: Case[] = [
+const cases: ModuleCase[] = [
   { name: 'healthy', world: healthy, lines: HEALTHY_LINES, exitCode: 0 },
   {
     name: 'reader endpoint (original’s mistake)',
@@ -226,13 +218,7 @@ const cases: Case[] = [
   },
 ];
 
-describe('aurora module (harness: upstream facts filled only where missing)', () => {
-  it.each(cases)('$name', async ({ world, lines, exitCode }) => {
-    const run = await runModules(world);
-    expect(run.lines('aurora')).toEqual(lines);
-    if (exitCode !== undefined) expect(run.exitCode).toBe(exitCode);
-  });
-
+describeModuleCases('aurora', cases, () => {
   it('asks DescribeDBClusters once for three components on one cluster and records the cluster', async () => {
     const run = await runModules(healthy);
     expect(run.calls.sent.get('aws.dbClusters(["eu-west-1"])')).toBe(1);
@@ -243,15 +229,7 @@ describe('aurora module (harness: upstream facts filled only where missing)', ()
 
   it('cannot list DB clusters: says so for each component', async () => {
     const world = plant((w) => {
-      w.aws.errors = {
-        dbClusters: {
-          api: 'aws',
-          operation: 'rds:DescribeDBClusters',
-          reason: 'AccessDenied',
-          message: 'not authorized',
-          status: 403,
-        },
-      };
+      w.aws.errors = { dbClusters: accessDenied('rds:DescribeDBClusters') };
     });
     const run = await runModules(world);
     expect(run.lines('aurora')).toEqual(
@@ -260,13 +238,5 @@ describe('aurora module (harness: upstream facts filled only where missing)', ()
           `[FAIL] ${c}: irsa-check cannot call rds:DescribeDBClusters (AccessDenied): grant it, see README "Permissions"`,
       ),
     );
-  });
-});
-
-// The same worlds through the real dispatcher (runWorld): database-values and cluster fill the facts.
-describe('aurora module, full run', () => {
-  it.each(cases)('$name', async ({ world, lines }) => {
-    const run = await runWorld(world);
-    expect(run.lines('aurora')).toEqual(lines);
   });
 });

@@ -1,41 +1,23 @@
 /**
  * Test harness for the AWS-side check modules (aurora, opensearch, roles): runs
- * the real registry over an in-memory world, like `runWorld`, but
+ * every module over an in-memory world (test/support/module-run.ts), like
+ * `runWorld`, but
  * - fills the facts that upstream modules (cluster, opensearch-values,
  *   database-values) produce, only WHERE they did not (written while they were
  *   placeholders; now a no-op on the fixture worlds), from the same values;
  * - lets a test wrap the Aws interface (a fault for one role only);
- * - exposes the call log (memoisation) and the --verbose debug lines.
+ * - exposes the call log (memoisation) and the --verbose debug lines;
+ * and the planted-fault cases of such a module, through the harness and a full run.
  */
+import { describe, expect, it } from 'vitest';
 import { CHECK_MODULES } from '../../src/checks/index.js';
-import { emptyFacts, type Context } from '../../src/core/context.js';
-import { FatalCheckError } from '../../src/core/errors.js';
-import type { Finding } from '../../src/core/finding.js';
-import type { RunOptions } from '../../src/core/options.js';
-import { Redactor } from '../../src/core/redact.js';
-import { Reporter } from '../../src/core/reporter.js';
+import type { Context } from '../../src/core/context.js';
+import type { ApiCallErrorJson } from '../../src/core/errors.js';
 import { issuerHostPath } from '../../src/iam/arn.js';
-import type { Aws } from '../../src/platform/aws.js';
-import { CallLog } from '../../src/platform/calls.js';
-import { summarize } from '../../src/report/format.js';
-import { memoryPlatform, testOptions, type WorldModel } from '../support/world.js';
+import { runChecks, type ModuleRun, type RunChecksOptions } from '../support/module-run.js';
+import { cloneWorld, loadWorld, runWorld, type WorldModel } from '../support/world.js';
 
-export interface ModuleRun {
-  findings: Finding[];
-  exitCode: number;
-  calls: CallLog;
-  ctx: Context;
-  debug: string[];
-  /** `[LEVEL] component: message`, like WorldRun.lines. */
-  lines(module?: string): string[];
-  fails(module?: string): Finding[];
-}
-
-export interface HarnessOptions {
-  options?: Partial<RunOptions>;
-  /** Wraps the world's Aws (before the call log), e.g. to fail one call for one argument. */
-  aws?: (aws: Aws) => Aws;
-}
+export type HarnessOptions = Pick<RunChecksOptions, 'options' | 'aws'>;
 
 /** `jdbc:aws-wrapper:postgresql://host[:port]/db?…` → host and port. */
 function jdbcHost(url: string | undefined): { host: string; port: number } | undefined {
@@ -85,46 +67,63 @@ function fillUpstream(ctx: Context, moduleId: string, world: WorldModel): void {
   }
 }
 
-export async function runModules(world: WorldModel, opts: HarnessOptions = {}): Promise<ModuleRun> {
-  const options = testOptions({ namespace: world.namespace, ...opts.options });
-  const platform = memoryPlatform(world);
-  const calls = new CallLog();
-  const debug: string[] = [];
-  const ctx: Context = {
-    options,
-    kube: calls.wrap('kube', platform.kube),
-    aws: calls.wrap('aws', opts.aws ? opts.aws(platform.aws) : platform.aws),
-    facts: emptyFacts(),
-    derive: (method, args, compute) => calls.derive(method, args, compute),
-    redactor: new Redactor(),
-    debug: (m) => debug.push(m),
-  };
-  const findings: Finding[] = [];
-  const sink = (f: Finding) => findings.push({ ...f, message: ctx.redactor.text(f.message) });
-  for (const module of CHECK_MODULES) {
-    const out = new Reporter(module.id, sink, new Map(module.codes.map((c) => [c.code, c])));
-    try {
-      await module.run(ctx, out);
-    } catch (e) {
-      if (e instanceof FatalCheckError) {
-        out.fail(e.code, e.message, { fix: e.fix });
-        break;
-      }
-      out.unexpected(e);
-    }
-    fillUpstream(ctx, module.id, world);
-  }
-  const pick = (module?: string) => findings.filter((f) => !module || f.module === module);
-  return {
-    findings,
-    exitCode: summarize(findings).exitCode,
-    calls,
-    ctx,
-    debug,
-    lines: (module) =>
-      pick(module).map((f) => `[${f.level}] ${f.component ? `${f.component}: ` : ''}${f.message}`),
-    fails: (module) => pick(module).filter((f) => f.level === 'FAIL'),
-  };
+export function runModules(world: WorldModel, opts: HarnessOptions = {}): Promise<ModuleRun> {
+  return runChecks(world, CHECK_MODULES, {
+    ...opts,
+    after: (ctx, module) => fillUpstream(ctx, module.id, world),
+    redact: true,
+  });
+}
+
+export const healthy = loadWorld('camunda-8.8-healthy.yaml');
+
+/** The healthy 8.8 world with one fault planted. */
+export function plant(change: (w: WorldModel) => void): WorldModel {
+  const w = cloneWorld(healthy);
+  change(w);
+  return w;
+}
+
+/** What a world's AWS call throws when the caller may not make it (`w.aws.errors`). */
+export function accessDenied(operation: string): ApiCallErrorJson {
+  return { api: 'aws', operation, reason: 'AccessDenied', message: 'not authorized', status: 403 };
+}
+
+export interface ModuleCase {
+  name: string;
+  world: WorldModel;
+  /** The module's lines. */
+  lines: string[];
+  /** Asserted when given. */
+  exitCode?: number;
+  /** Only through the harness: wraps the Aws interface (not expressible in a world). */
+  harness?: HarnessOptions;
+  /** The fix of the first FAIL of the module, when asserted. */
+  fix?: string;
+}
+
+/**
+ * The module's cases through the harness (with `more` tests in the same block), then
+ * the same worlds through the real dispatcher (runWorld), where the upstream modules
+ * fill the facts; faults only the harness can plant are left out there.
+ */
+export function describeModuleCases(module: string, cases: ModuleCase[], more: () => void): void {
+  describe(`${module} module (harness: upstream facts filled only where missing)`, () => {
+    it.each(cases)('$name', async ({ world, lines, exitCode, harness, fix }) => {
+      const run = await runModules(world, harness);
+      expect(run.lines(module)).toEqual(lines);
+      if (exitCode !== undefined) expect(run.exitCode).toBe(exitCode);
+      if (fix !== undefined) expect(run.fails(module)[0]?.fix).toBe(fix);
+    });
+    more();
+  });
+
+  describe(`${module} module, full run`, () => {
+    it.each(cases.filter((c) => !c.harness))('$name', async ({ world, lines }) => {
+      const run = await runWorld(world);
+      expect(run.lines(module)).toEqual(lines);
+    });
+  });
 }
 
 /** Deep string replacement over a world: `arn:aws:` → `arn:aws-cn:` and the like. */

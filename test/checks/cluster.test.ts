@@ -3,14 +3,8 @@
  * healthy Camunda 8.8 fixture with one thing changed per case.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  cloneWorld,
-  loadWorld,
-  memoryPlatform,
-  runWorld,
-  testOptions,
-  type WorldModel,
-} from '../support/world.js';
+import { runChecks } from '../support/module-run.js';
+import { cloneWorld, loadWorld, runWorld, type WorldModel } from '../support/world.js';
 import {
   cluster,
   compareVersions,
@@ -20,11 +14,9 @@ import {
   parseKubernetesVersion,
   regionFromServer,
 } from '../../src/checks/cluster.js';
-import { emptyFacts, type Context, type Facts } from '../../src/core/context.js';
+import type { Facts } from '../../src/core/context.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { RunOptions } from '../../src/core/options.js';
-import { Redactor } from '../../src/core/redact.js';
-import { Reporter } from '../../src/core/reporter.js';
 import { parseArn } from '../../src/iam/arn.js';
 
 const healthy = loadWorld('camunda-8.8-healthy.yaml');
@@ -71,29 +63,10 @@ async function runCluster(
   w: WorldModel,
   overrides: Partial<RunOptions> = {},
 ): Promise<{ facts: Facts; findings: Finding[]; lines: string[] }> {
-  const platform = memoryPlatform(w);
-  const facts = emptyFacts();
-  if (w.aws.caller) {
-    facts.caller = w.aws.caller;
-    facts.partition = parseArn(w.aws.caller.arn)?.partition ?? 'aws';
-  }
-  const ctx: Context = {
-    options: testOptions({ namespace: w.namespace, ...overrides }),
-    kube: platform.kube,
-    aws: platform.aws,
-    facts,
-    derive: (_method, _args, compute) => compute(),
-    redactor: new Redactor(),
-    debug: () => {},
-  };
-  const findings: Finding[] = [];
-  const out = new Reporter(
-    'cluster',
-    (f) => findings.push(f),
-    new Map(cluster.codes.map((c) => [c.code, c])),
-  );
-  await cluster.run(ctx, out);
-  return { facts, findings, lines: findings.map((f) => `[${f.level}] ${f.message}`) };
+  const caller = w.aws.caller;
+  const preflight = caller ? { caller, partition: parseArn(caller.arn)?.partition ?? 'aws' } : {};
+  const { ctx, findings } = await runChecks(w, [cluster], { options: overrides, facts: preflight });
+  return { facts: ctx.facts, findings, lines: findings.map((f) => `[${f.level}] ${f.message}`) };
 }
 
 describe('cluster: parsing helpers', () => {

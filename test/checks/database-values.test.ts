@@ -3,22 +3,9 @@
  * planted fault per case (clone + change), asserting the module's exact lines and exit code.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  cloneWorld,
-  loadWorld,
-  memoryPlatform,
-  runWorld,
-  testOptions,
-  type WorldModel,
-  type WorldRun,
-} from '../support/world.js';
-import type { Context } from '../../src/core/context.js';
-import { emptyFacts } from '../../src/core/context.js';
 import type { RunOptions } from '../../src/core/options.js';
-import { Redactor } from '../../src/core/redact.js';
-import { Reporter } from '../../src/core/reporter.js';
-import { release } from '../../src/checks/release.js';
-import { plan } from '../../src/checks/plan.js';
+import { runWorld, type WorldModel, type WorldRun } from '../support/world.js';
+import { factsAfter, put, variant, W86, W87, W88, W89, W810, type Tree } from '../support/values-worlds.js';
 import {
   databaseValues,
   hasIamPlugin,
@@ -27,14 +14,6 @@ import {
   tlsRequirement,
 } from '../../src/checks/database-values.js';
 
-type Tree = Record<string, unknown>;
-
-const W86 = loadWorld('camunda-8.6-zeebe-operate-tasklist.yaml');
-const W87 = loadWorld('camunda-8.7-healthy.yaml');
-const W88 = loadWorld('camunda-8.8-healthy.yaml');
-const W89 = loadWorld('camunda-8.9-secondary-storage.yaml');
-const W810 = loadWorld('camunda-8.10-camunda-hub.yaml');
-
 const MODULE = 'database-values';
 const HOST = 'camunda-prod-aurora.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com';
 const CNAME = 'aurora.camunda.example.com';
@@ -42,23 +21,6 @@ const CNAME = 'aurora.camunda.example.com';
 // ---------------------------------------------------------------------------------------------
 // Planting faults
 // ---------------------------------------------------------------------------------------------
-
-function user(w: WorldModel): Tree {
-  return w.kube.releases![0]!.user as Tree;
-}
-
-/** Sets a dotted path in a values tree (creating maps); `undefined` removes the key, `null` stores null. */
-function put(tree: Tree, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = tree;
-  for (const k of keys.slice(0, -1)) {
-    if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
-    node = node[k] as Tree;
-  }
-  const last = keys[keys.length - 1]!;
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-}
 
 /** Replaces (or, with `undefined`, removes) one entry of an env list in a values tree. */
 function putEnv(tree: Tree, path: string, name: string, value: string | undefined): void {
@@ -69,12 +31,6 @@ function putEnv(tree: Tree, path: string, name: string, value: string | undefine
   const list = ((node[last] as Array<{ name: string }> | undefined) ?? []).filter((e) => e.name !== name);
   if (value !== undefined) list.push({ name, value } as { name: string });
   node[last] = list;
-}
-
-function variant(base: WorldModel, change: (values: Tree, world: WorldModel) => void): WorldModel {
-  const w = cloneWorld(base);
-  change(user(w), w);
-  return w;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,22 +46,6 @@ function linesOf(run: WorldRun, component?: string): string[] {
 /** The exit code this module alone would give: its last FAIL's code, 0 when none. */
 function moduleExit(run: WorldRun): number {
   return run.fails(MODULE).at(-1)?.code ?? 0;
-}
-
-/** Facts after release → plan → database-values, without the later modules. */
-async function factsAfter(world: WorldModel, overrides: Partial<RunOptions> = {}) {
-  const platform = memoryPlatform(world);
-  const ctx = {
-    options: testOptions({ namespace: world.namespace, ...overrides }),
-    kube: platform.kube,
-    aws: platform.aws,
-    facts: emptyFacts(),
-    redactor: new Redactor(),
-    derive: (_m: string, _a: unknown[], compute: () => Promise<unknown>) => compute(),
-    debug: () => {},
-  } as unknown as Context;
-  for (const m of [release, plan, databaseValues]) await m.run(ctx, new Reporter(m.id, () => {}));
-  return ctx.facts;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,44 +68,34 @@ const wmOk = (host: string, tls: string, user = 'modeler_irsa') => [
   `[OK] webModeler: database ${user}@${host}:5432`,
   '[OK] webModeler: webModeler.restapi.env SPRING_DATASOURCE_DRIVER_CLASS_NAME is software.amazon.jdbc.Driver',
 ];
+/** Keycloak (with `image`), Identity and Web Modeler all on Aurora at `host` with TLS `tls`. */
+const allOk = (image: string, host: string, tls: string) => [
+  ...kcOk(image, host, tls),
+  ...identityOk(host, tls),
+  ...wmOk(host, tls),
+];
 
 describe('database-values: healthy worlds, one per chart generation', () => {
   it.each([
     {
       name: '8.6 (chart 11): subchart Keycloak on by the chart default, Web Modeler with `user`',
       world: W86,
-      lines: [
-        ...kcOk('docker.io/camunda/keycloak:25.0.6', HOST, 'sslmode=require'),
-        ...identityOk(HOST, 'sslmode=require'),
-        ...wmOk(HOST, 'sslmode=require'),
-      ],
+      lines: allOk('docker.io/camunda/keycloak:25.0.6', HOST, 'sslmode=require'),
     },
     {
       name: '8.7 (chart 12): a CNAME as database host',
       world: W87,
-      lines: [
-        ...kcOk('docker.io/camunda/keycloak:26.3.3', CNAME, 'sslmode=verify-full'),
-        ...identityOk(CNAME, 'sslmode=verify-full'),
-        ...wmOk(CNAME, 'sslmode=verify-full'),
-      ],
+      lines: allOk('docker.io/camunda/keycloak:26.3.3', CNAME, 'sslmode=verify-full'),
     },
     {
       name: '8.8 (chart 13): Keycloak params in another order (sslmode first)',
       world: W88,
-      lines: [
-        ...kcOk('docker.io/camunda/keycloak:26.3.1', HOST, 'sslmode=require'),
-        ...identityOk(HOST, 'sslmode=require'),
-        ...wmOk(HOST, 'sslmode=require'),
-      ],
+      lines: allOk('docker.io/camunda/keycloak:26.3.1', HOST, 'sslmode=require'),
     },
     {
       name: '8.9 (chart 14): Web Modeler with `username`',
       world: W89,
-      lines: [
-        ...kcOk('docker.io/camunda/keycloak:26.3.3', HOST, 'sslmode=require'),
-        ...identityOk(HOST, 'sslmode=require'),
-        ...wmOk(HOST, 'sslmode=require'),
-      ],
+      lines: allOk('docker.io/camunda/keycloak:26.3.3', HOST, 'sslmode=require'),
     },
     {
       name: '8.10 (chart 15.0.0-alpha4): camundaHub keys, external Keycloak, URL with extra query parameters',
@@ -187,13 +117,13 @@ describe('database-values: healthy worlds, one per chart generation', () => {
   });
 
   it('records host, port and DB user of every pg component for the Aurora and role checks', async () => {
-    const facts = await factsAfter(W88);
+    const facts = await factsAfter(W88, databaseValues);
     expect(Object.fromEntries(facts.databases)).toEqual({
       identityKeycloak: { host: HOST, port: 5432, dbUser: 'keycloak_irsa' },
       identity: { host: HOST, port: 5432, dbUser: 'identity_irsa' },
       webModeler: { host: HOST, port: 5432, dbUser: 'modeler_irsa' },
     });
-    const hub = await factsAfter(W810);
+    const hub = await factsAfter(W810, databaseValues);
     expect(Object.fromEntries(hub.databases)).toEqual({
       identity: { host: HOST, port: 5432, dbUser: 'identity_irsa' },
       webModeler: { host: HOST, port: 5432, dbUser: 'hub_irsa' },

@@ -4,15 +4,9 @@
  * (names, labels, limits, the `restricted` Pod Security level, the TCP marker).
  */
 import { describe, expect, it } from 'vitest';
-import { emptyFacts, type Context, type Facts } from '../../src/core/context.js';
-import type { Finding } from '../../src/core/finding.js';
-import type { CheckModule } from '../../src/core/module.js';
 import type { RunOptions } from '../../src/core/options.js';
-import { Redactor } from '../../src/core/redact.js';
-import { Reporter } from '../../src/core/reporter.js';
-import { findingLine } from '../../src/report/format.js';
-import { CallLog } from '../../src/platform/calls.js';
-import type { JobResult } from '../../src/platform/kube.js';
+import type { Facts } from '../../src/core/context.js';
+import type { JobResult, Kube } from '../../src/platform/kube.js';
 import {
   identityJob,
   jobName,
@@ -20,11 +14,9 @@ import {
   tcpJob,
   TCP_PROBE_SCRIPT,
 } from '../../src/platform/job-template.js';
-import { release } from '../../src/checks/release.js';
-import { plan } from '../../src/checks/plan.js';
-import { serviceAccounts } from '../../src/checks/service-accounts.js';
 import { jobs } from '../../src/checks/jobs.js';
 import { podSecurityViolations } from '../support/fake-kube-pod-security.js';
+import { runModule } from '../support/module-run.js';
 import { cloneWorld, loadWorld, memoryPlatform, testOptions, type WorldModel } from '../support/world.js';
 import { run } from '../../src/run.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -80,41 +72,6 @@ const FACTS: Partial<Facts> = {
   openSearch: { host: OS, port: 443 },
 };
 
-interface ModuleRun {
-  lines: string[];
-  findings: Finding[];
-  calls: CallLog;
-  manifests: Manifest[];
-}
-
-async function runModule(
-  w: WorldModel,
-  module: CheckModule,
-  overrides: Partial<RunOptions> = {},
-  facts: Partial<Facts> = FACTS,
-): Promise<ModuleRun> {
-  const calls = new CallLog();
-  const platform = memoryPlatform(w);
-  const ctx: Context = {
-    options: testOptions({ namespace: w.namespace, spawn: true, ...overrides }),
-    kube: calls.wrap('kube', platform.kube),
-    aws: calls.wrap('aws', platform.aws),
-    facts: emptyFacts(),
-    redactor: new Redactor(),
-    derive: (method, args, compute) => calls.derive(method, args, compute),
-    debug: () => {},
-  };
-  const findings: Finding[] = [];
-  const sink = (f: Finding) => findings.push(f);
-  const reporter = (m: CheckModule) => new Reporter(m.id, sink, new Map(m.codes.map((c) => [c.code, c])));
-  for (const m of [release, plan, serviceAccounts]) await m.run(ctx, reporter(m));
-  Object.assign(ctx.facts, facts);
-  await module.run(ctx, reporter(module));
-  const mine = findings.filter((f) => f.module === module.id);
-  const manifests = calls.records.filter((c) => c.method === 'runJob').map((c) => c.args[1] as Manifest);
-  return { lines: mine.map(findingLine), findings: mine, calls, manifests };
-}
-
 const idOk = (component: string, sa: string, role: string) =>
   `[OK] ${component}: in-pod identity: a pod running as service account ${sa} is ${ASSUMED(role)} (role ${ROLE(role)})`;
 const dbOk = (component: string) =>
@@ -127,7 +84,7 @@ const ONE_FACTS: Partial<Facts> = {
 
 describe('jobs: verification Jobs', () => {
   it('runs an identity Job per component with a role and a TCP probe per database and OpenSearch', async () => {
-    const r = await runModule(world(), jobs);
+    const r = await runModule(world(), jobs, {}, FACTS);
     expect(r.lines).toEqual([
       idOk('identityKeycloak', 'camunda-keycloak', 'camunda-keycloak-irsa'),
       dbOk('identityKeycloak'),
@@ -149,7 +106,7 @@ describe('jobs: verification Jobs', () => {
   it('-s: no Job is created, no leftover is even listed', async () => {
     const w = world();
     w.kube.leftoverJobs = ['irsa-check-identity-identity-old01'];
-    const r = await runModule(w, jobs, { spawn: false });
+    const r = await runModule(w, jobs, { spawn: false }, FACTS);
     expect(r.lines).toEqual(['[INFO] skipped (-s/--no-spawn): no verification Jobs']);
     expect(r.calls.records.filter((c) => /Job/.test(c.method))).toEqual([]);
   });
@@ -494,10 +451,8 @@ describe('jobs: verification Jobs', () => {
     const answer = w.kube.jobFor!;
     // identityKeycloak's Jobs finish last
     w.kube.jobFor = undefined;
-    const platform = memoryPlatform(w);
-    const slow = {
-      ...platform,
-      kube: new Proxy(platform.kube, {
+    const slow = (kube: Kube) =>
+      new Proxy(kube, {
         get(obj, prop, receiver) {
           if (prop !== 'runJob') return Reflect.get(obj, prop, receiver);
           return async (_ns: string, m: Manifest) => {
@@ -506,24 +461,8 @@ describe('jobs: verification Jobs', () => {
             return { jobName: m.metadata.name, ...answer(m)! };
           };
         },
-      }),
-    };
-    const ctx: Context = {
-      options: testOptions({ namespace: 'camunda', spawn: true }),
-      kube: slow.kube,
-      aws: slow.aws,
-      facts: emptyFacts(),
-      redactor: new Redactor(),
-      derive: (_method, _args, compute) => compute(),
-      debug: () => {},
-    };
-    const findings: Finding[] = [];
-    const reporter = (m: CheckModule) =>
-      new Reporter(m.id, (f) => findings.push(f), new Map(m.codes.map((c) => [c.code, c])));
-    for (const m of [release, plan, serviceAccounts]) await m.run(ctx, reporter(m));
-    Object.assign(ctx.facts, FACTS);
-    await jobs.run(ctx, reporter(jobs));
-    const lines = findings.filter((f) => f.module === 'jobs').map(findingLine);
+      });
+    const { lines } = await runModule(w, jobs, {}, FACTS, { kube: slow });
     expect(lines[0]).toBe(idOk('identityKeycloak', 'camunda-keycloak', 'camunda-keycloak-irsa'));
     expect(lines[8]).toBe(osOk);
   });

@@ -3,31 +3,10 @@
  * planted fault per case, asserting the module's exact lines, exit code and the endpoint fact.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  cloneWorld,
-  loadWorld,
-  memoryPlatform,
-  runWorld,
-  testOptions,
-  type WorldModel,
-  type WorldRun,
-} from '../support/world.js';
-import type { Context } from '../../src/core/context.js';
-import { emptyFacts } from '../../src/core/context.js';
 import type { RunOptions } from '../../src/core/options.js';
-import { Redactor } from '../../src/core/redact.js';
-import { Reporter } from '../../src/core/reporter.js';
-import { release } from '../../src/checks/release.js';
-import { plan } from '../../src/checks/plan.js';
+import { runWorld, type WorldModel, type WorldRun } from '../support/world.js';
+import { factsAfter, put, variant, W86, W87, W88, W89, W810 } from '../support/values-worlds.js';
 import { openSearchValues } from '../../src/checks/opensearch-values.js';
-
-type Tree = Record<string, unknown>;
-
-const W86 = loadWorld('camunda-8.6-zeebe-operate-tasklist.yaml');
-const W87 = loadWorld('camunda-8.7-healthy.yaml');
-const W88 = loadWorld('camunda-8.8-healthy.yaml');
-const W89 = loadWorld('camunda-8.9-secondary-storage.yaml');
-const W810 = loadWorld('camunda-8.10-camunda-hub.yaml');
 
 const MODULE = 'opensearch-values';
 const OS = 'vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com';
@@ -35,47 +14,13 @@ const OTHER_OS = 'vpc-camunda-optimize-os-9zx8cv7bn6m5l4k3j2h1g0fd.eu-west-1.es.
 const STORE = 'orchestration.data.secondaryStorage';
 const OPT = 'optimize.database.opensearch';
 
-function user(w: WorldModel): Tree {
-  return w.kube.releases![0]!.user as Tree;
-}
-
-/** Sets a dotted path in a values tree (creating maps); `undefined` removes the key. */
-function put(tree: Tree, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = tree;
-  for (const k of keys.slice(0, -1)) {
-    if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
-    node = node[k] as Tree;
-  }
-  const last = keys[keys.length - 1]!;
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-}
-
-function variant(base: WorldModel, change: (values: Tree) => void): WorldModel {
-  const w = cloneWorld(base);
-  change(user(w));
-  return w;
-}
-
 function moduleExit(run: WorldRun): number {
   return run.fails(MODULE).at(-1)?.code ?? 0;
 }
 
 /** ctx.facts.openSearch after release → plan → opensearch-values, without the later modules. */
 async function endpointAfter(world: WorldModel, overrides: Partial<RunOptions> = {}) {
-  const platform = memoryPlatform(world);
-  const ctx = {
-    options: testOptions({ namespace: world.namespace, ...overrides }),
-    kube: platform.kube,
-    aws: platform.aws,
-    facts: emptyFacts(),
-    redactor: new Redactor(),
-    derive: (_m: string, _a: unknown[], compute: () => Promise<unknown>) => compute(),
-    debug: () => {},
-  } as unknown as Context;
-  for (const m of [release, plan, openSearchValues]) await m.run(ctx, new Reporter(m.id, () => {}));
-  return ctx.facts.openSearch;
+  return (await factsAfter(world, openSearchValues, overrides)).openSearch;
 }
 
 const GLOBAL_OK =

@@ -1,20 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { identifyDomain, parseDomainHost, type DomainEndpointKind } from '../../src/checks/opensearch.js';
 import type { OpenSearchDomain } from '../../src/platform/aws.js';
-import { cloneWorld, loadWorld, runWorld, type WorldModel } from '../support/world.js';
-import { runModules } from './aws-checks-harness.js';
-
-const healthy = loadWorld('camunda-8.8-healthy.yaml');
+import type { WorldModel } from '../support/world.js';
+import {
+  accessDenied,
+  describeModuleCases,
+  healthy,
+  plant,
+  runModules,
+  type ModuleCase,
+} from './aws-checks-harness.js';
 
 const VPC = 'vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com';
 const PUBLIC = 'search-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com';
 const CUSTOM = 'opensearch.camunda.example.com';
-
-function plant(change: (w: WorldModel) => void): WorldModel {
-  const w = cloneWorld(healthy);
-  change(w);
-  return w;
-}
 
 const domainOf = (w: WorldModel) => w.aws.domains![0]!;
 
@@ -81,14 +80,7 @@ const FGAC_OK =
   '[OK] fine-grained access control is enabled on OpenSearch domain camunda-prod-os, anonymous access off';
 const POLICY_OK = '[OK] the access policy of OpenSearch domain camunda-prod-os has 1 Allow statement(s)';
 
-interface Case {
-  name: string;
-  world: WorldModel;
-  lines: string[];
-  exitCode?: number;
-}
-
-const cases: Case[] = [
+const cases: ModuleCase[] = [
   { name: 'healthy (VPC endpoint)', world: healthy, lines: [IDENTIFIED, FGAC_OK, POLICY_OK], exitCode: 0 },
   {
     name: 'public search- endpoint (original’s mistake)',
@@ -253,13 +245,7 @@ const cases: Case[] = [
   },
 ];
 
-describe('opensearch module (harness: upstream facts filled only where missing)', () => {
-  it.each(cases)('$name', async ({ world, lines, exitCode }) => {
-    const run = await runModules(world);
-    expect(run.lines('opensearch')).toEqual(lines);
-    if (exitCode !== undefined) expect(run.exitCode).toBe(exitCode);
-  });
-
+describeModuleCases('opensearch', cases, () => {
   it('records the domain and its region', async () => {
     const run = await runModules(healthy);
     expect(run.ctx.facts.openSearch?.domain?.name).toBe('camunda-prod-os');
@@ -268,15 +254,7 @@ describe('opensearch module (harness: upstream facts filled only where missing)'
 
   it('cannot describe the domains: says so once', async () => {
     const world = plant((w) => {
-      w.aws.errors = {
-        openSearchDomains: {
-          api: 'aws',
-          operation: 'es:DescribeDomains',
-          reason: 'AccessDenied',
-          message: 'not authorized',
-          status: 403,
-        },
-      };
+      w.aws.errors = { openSearchDomains: accessDenied('es:DescribeDomains') };
     });
     const run = await runModules(world);
     expect(run.lines('opensearch')).toEqual([
@@ -289,13 +267,5 @@ describe('opensearch module (harness: upstream facts filled only where missing)'
     expect(run.fails('opensearch')[0]?.fix).toBe(
       'aws opensearch update-domain-config --region eu-west-1 --domain-name camunda-prod-os --advanced-security-options AnonymousAuthEnabled=false',
     );
-  });
-});
-
-// The same worlds through the real dispatcher (runWorld): opensearch-values and cluster fill the facts.
-describe('opensearch module, full run', () => {
-  it.each(cases)('$name', async ({ world, lines }) => {
-    const run = await runWorld(world);
-    expect(run.lines('opensearch')).toEqual(lines);
   });
 });

@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ApiCallError } from '../../src/core/errors.js';
 import type { Aws } from '../../src/platform/aws.js';
-import { cloneWorld, loadWorld, runWorld, type WorldModel, type WorldRole } from '../support/world.js';
-import { rewriteWorld, runModules, type HarnessOptions } from './aws-checks-harness.js';
-
-const healthy = loadWorld('camunda-8.8-healthy.yaml');
+import type { WorldModel, WorldRole } from '../support/world.js';
+import {
+  describeModuleCases,
+  healthy,
+  plant,
+  rewriteWorld,
+  runModules,
+  type ModuleCase,
+} from './aws-checks-harness.js';
 
 const ACCT = '123456789012';
 const ID = '5C9F1A2B3D4E5F60718293A4B5C6D7E8';
@@ -16,12 +21,6 @@ const dbUserArn = (user: string, rid = CLUSTER_RID) =>
 const DOMAIN_RESOURCE = `arn:aws:es:eu-west-1:${ACCT}:domain/camunda-prod-os/*`;
 
 type Doc = { Version?: string; Statement: Array<Record<string, unknown>> };
-
-function plant(change: (w: WorldModel) => void): WorldModel {
-  const w = cloneWorld(healthy);
-  change(w);
-  return w;
-}
 
 const role = (w: WorldModel, name: string): WorldRole => w.aws.roles!.find((r) => r.name === name)!;
 const trust = (w: WorldModel, name: string) => (role(w, name).trustPolicy as Doc).Statement[0]!;
@@ -67,15 +66,8 @@ const HEALTHY: Record<Component, string[]> = {
 const expected = (changed: Partial<Record<Component, string[]>>) =>
   COMPONENTS.flatMap((c) => changed[c] ?? HEALTHY[c]);
 
-interface Case {
-  name: string;
-  world: WorldModel;
-  lines: string[];
+interface Case extends ModuleCase {
   exitCode: number;
-  /** Only through the harness: wraps the Aws interface (not expressible in a world). */
-  harness?: HarnessOptions;
-  /** The fix of the first FAIL of the roles module, when asserted. */
-  fix?: string;
 }
 
 const GET_ROLE_DENIED = new ApiCallError(
@@ -629,14 +621,7 @@ const cases: Case[] = [
   },
 ];
 
-describe('roles module (harness: upstream facts filled only where missing)', () => {
-  it.each(cases)('$name', async ({ world, lines, exitCode, harness, fix }) => {
-    const run = await runModules(world, harness);
-    expect(run.lines('roles')).toEqual(lines);
-    expect(run.exitCode).toBe(exitCode);
-    if (fix !== undefined) expect(run.fails('roles')[0]?.fix).toBe(fix);
-  });
-
+describeModuleCases('roles', cases, () => {
   it('every FAIL has a fix', async () => {
     for (const c of cases) {
       const run = await runModules(c.world, c.harness);
@@ -682,14 +667,5 @@ describe('roles module (harness: upstream facts filled only where missing)', () 
     expect(run.lines('roles')[1]).toBe(
       `[OK] identityKeycloak: role camunda-keycloak-irsa trusts system:serviceaccount:camunda:camunda-keycloak (audience sts.amazonaws.com) from OIDC provider ${HOST_PATH} (statement "CamundaKeycloakIrsa")`,
     );
-  });
-});
-
-// The same worlds through the real dispatcher (runWorld): cluster, database-values and
-// opensearch-values fill the facts; faults only the harness can plant are left out.
-describe('roles module, full run', () => {
-  it.each(cases.filter((c) => !c.harness))('$name', async ({ world, lines }) => {
-    const run = await runWorld(world);
-    expect(run.lines('roles')).toEqual(lines);
   });
 });

@@ -5,17 +5,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { emptyFacts, type Context, type Facts } from '../../src/core/context.js';
-import type { Finding } from '../../src/core/finding.js';
-import type { CheckModule } from '../../src/core/module.js';
 import type { RunOptions } from '../../src/core/options.js';
-import { Redactor } from '../../src/core/redact.js';
-import { Reporter } from '../../src/core/reporter.js';
-import { findingLine } from '../../src/report/format.js';
-import { CallLog } from '../../src/platform/calls.js';
-import { release } from '../../src/checks/release.js';
-import { plan } from '../../src/checks/plan.js';
-import { serviceAccounts } from '../../src/checks/service-accounts.js';
 import { publicIssuer, token } from '../../src/checks/token.js';
 import { run } from '../../src/run.js';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +13,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { runModule } from '../support/module-run.js';
 import { cloneWorld, loadWorld, memoryPlatform, testOptions, type WorldModel } from '../support/world.js';
 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8';
@@ -87,39 +78,17 @@ function world(mint: Mint = {}): WorldModel {
   return w;
 }
 
-interface ModuleRun {
-  lines: string[];
-  findings: Finding[];
-  calls: CallLog;
-}
+const NOT_AUTHORIZED = 'Not authorized to perform sts:AssumeRoleWithWebIdentity';
 
-/** The real release, plan and service-accounts modules fill the facts; then `module` runs. */
-async function runModule(
-  w: WorldModel,
-  module: CheckModule,
-  overrides: Partial<RunOptions> = {},
-  facts: Partial<Facts> = {},
-): Promise<ModuleRun> {
-  const calls = new CallLog();
-  const platform = memoryPlatform(w);
-  const ctx: Context = {
-    options: testOptions({ namespace: w.namespace, token: true, ...overrides }),
-    kube: calls.wrap('kube', platform.kube),
-    aws: calls.wrap('aws', platform.aws),
-    facts: emptyFacts(),
-    redactor: new Redactor(),
-    derive: (method, args, compute) =>
-      calls.derive(method, args, () => platform.derive(method, args, compute)),
-    debug: () => {},
+/** STS answers AssumeRoleWithWebIdentity for `role` with an error (without a status: no answer at all). */
+function stsRefuses(w: WorldModel, role: string, reason: string, message: string, status?: number): void {
+  w.aws.assumeRole![ROLE(role)] = {
+    api: 'aws',
+    operation: 'sts:AssumeRoleWithWebIdentity',
+    reason,
+    message,
+    ...(status !== undefined ? { status } : {}),
   };
-  const findings: Finding[] = [];
-  const sink = (f: Finding) => findings.push(f);
-  const reporter = (m: CheckModule) => new Reporter(m.id, sink, new Map(m.codes.map((c) => [c.code, c])));
-  for (const m of [release, plan, serviceAccounts]) await m.run(ctx, reporter(m));
-  Object.assign(ctx.facts, facts);
-  await module.run(ctx, reporter(module));
-  const mine = findings.filter((f) => f.module === module.id);
-  return { lines: mine.map(findingLine), findings: mine, calls };
 }
 
 const PUBLIC_OK = `[INFO] the issuer's public JWKS (${ISSUER}/keys) answers: tokens are checked against it too`;
@@ -310,13 +279,7 @@ describe('token: pod-less proof of the trust chain', () => {
 
   it('233: the trust policy does not admit the service account (AccessDenied) → the human fix', async () => {
     const w = world();
-    w.aws.assumeRole![ROLE('camunda-identity-irsa')] = {
-      api: 'aws',
-      operation: 'sts:AssumeRoleWithWebIdentity',
-      reason: 'AccessDenied',
-      message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
-      status: 403,
-    };
+    stsRefuses(w, 'camunda-identity-irsa', 'AccessDenied', NOT_AUTHORIZED, 403);
     const r = await runModule(w, token, one, { issuer: ISSUER, oidcProviderArn: PROVIDER });
     expect(r.lines).toEqual([
       PUBLIC_OK,
@@ -330,13 +293,13 @@ describe('token: pod-less proof of the trust chain', () => {
 
   it('233: no OIDC provider for the issuer (InvalidIdentityToken)', async () => {
     const w = world();
-    w.aws.assumeRole![ROLE('camunda-identity-irsa')] = {
-      api: 'aws',
-      operation: 'sts:AssumeRoleWithWebIdentity',
-      reason: 'InvalidIdentityToken',
-      message: `No OpenIDConnect provider found in your account for ${ISSUER}`,
-      status: 400,
-    };
+    stsRefuses(
+      w,
+      'camunda-identity-irsa',
+      'InvalidIdentityToken',
+      `No OpenIDConnect provider found in your account for ${ISSUER}`,
+      400,
+    );
     const r = await runModule(w, token, one, { issuer: ISSUER });
     expect(r.lines[1]).toBe(
       `[FAIL] identity: STS does not know the cluster's issuer (InvalidIdentityToken: No OpenIDConnect provider found in your account for ${ISSUER})`,
@@ -348,13 +311,7 @@ describe('token: pod-less proof of the trust chain', () => {
 
   it('233: the provider does not list the audience (InvalidIdentityToken: Incorrect token audience)', async () => {
     const w = world();
-    w.aws.assumeRole![ROLE('camunda-identity-irsa')] = {
-      api: 'aws',
-      operation: 'sts:AssumeRoleWithWebIdentity',
-      reason: 'InvalidIdentityToken',
-      message: 'Incorrect token audience',
-      status: 400,
-    };
+    stsRefuses(w, 'camunda-identity-irsa', 'InvalidIdentityToken', 'Incorrect token audience', 400);
     const r = await runModule(w, token, one, { issuer: ISSUER });
     expect(r.lines[1]).toBe(
       "[FAIL] identity: STS rejects the token's audience sts.amazonaws.com (InvalidIdentityToken: Incorrect token audience)",
@@ -366,12 +323,7 @@ describe('token: pod-less proof of the trust chain', () => {
 
   it('a network failure calling STS is not a refusal: code 2, not 233', async () => {
     const w = world();
-    w.aws.assumeRole![ROLE('camunda-identity-irsa')] = {
-      api: 'aws',
-      operation: 'sts:AssumeRoleWithWebIdentity',
-      reason: 'Unreachable',
-      message: 'connect ETIMEDOUT',
-    };
+    stsRefuses(w, 'camunda-identity-irsa', 'Unreachable', 'connect ETIMEDOUT');
     const r = await runModule(w, token, one, { issuer: ISSUER });
     expect(r.findings[1]).toMatchObject({ level: 'FAIL', code: 2 });
   });
@@ -424,13 +376,7 @@ describe('token: pod-less proof of the trust chain', () => {
     try {
       issued.length = 0;
       const w = world();
-      w.aws.assumeRole![ROLE('camunda-web-modeler-irsa')] = {
-        api: 'aws',
-        operation: 'sts:AssumeRoleWithWebIdentity',
-        reason: 'AccessDenied',
-        message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
-        status: 403,
-      };
+      stsRefuses(w, 'camunda-web-modeler-irsa', 'AccessDenied', NOT_AUTHORIZED, 403);
       const options = testOptions({ namespace: 'camunda', token: true, record: bundle });
       const live = await run(options, io, memoryPlatform(w));
       const replayed = await run(testOptions({ namespace: 'camunda', token: true, replay: bundle }), io);

@@ -10,62 +10,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import { findingLine } from '../../src/report/format.js';
 import { runCli, type CliOptions, type CliResult } from '../support/cli.js';
-import {
-  helmReleaseSecret,
-  podSecurityViolations,
-  startFakeKube,
-  type FakeKube,
-  type JobScript,
-} from '../support/fake-kube.js';
+import { podSecurityViolations, startFakeKube, type FakeKube, type JobScript } from '../support/fake-kube.js';
+import { fakeKubeWorldOf } from '../support/kube-world.js';
 import { seedMoto, type SeededMoto } from '../support/moto.js';
-import { loadWorld, type WorldModel } from '../support/world.js';
+import { loadWorld } from '../support/world.js';
 
 const NS = 'camunda';
 /** One identity Job (and, when the database module found the host, one connectivity Job) per run. */
 const ONE = ['-p', 'identity', '-l', ''];
 const ID_ROLE = (account: string) => `arn:aws:iam::${account}:role/camunda-identity-irsa`;
-
-/** The world's release, ServiceAccounts and pods as the objects the fake API server serves. */
-function kubeObjects(world: WorldModel): object[] {
-  const k = world.kube;
-  const releases = (k.releases ?? []).map((r) =>
-    helmReleaseSecret({
-      name: r.name,
-      namespace: r.namespace,
-      version: r.revision ?? 1,
-      status: r.status ?? 'deployed',
-      chart: {
-        metadata: {
-          name: r.chart.name ?? 'camunda-platform',
-          version: r.chart.version,
-          ...(r.chart.appVersion ? { appVersion: r.chart.appVersion } : {}),
-        },
-        values: r.defaults ?? {},
-      },
-      config: r.user ?? {},
-    }),
-  );
-  const serviceAccounts = (k.serviceAccounts ?? []).map((sa) => ({
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: sa.name, namespace: sa.namespace, annotations: sa.annotations, labels: sa.labels },
-  }));
-  const pods = (k.pods ?? []).map((p) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
-    spec: {
-      serviceAccountName: p.serviceAccountName,
-      containers: p.containers.map((c) => ({
-        name: c.name,
-        image: c.image,
-        env: c.env.filter((e) => e.value !== undefined).map((e) => ({ name: e.name, value: e.value })),
-      })),
-    },
-    status: { phase: p.phase, startTime: p.startTime },
-  }));
-  return [...releases, ...serviceAccounts, ...pods];
-}
 
 /** What the Job pods print, like the real image would in a healthy cluster. */
 function healthyJobs(job: any, ctx: { serviceAccount: any }): JobScript {
@@ -96,13 +49,17 @@ let fake: FakeKube;
 beforeAll(async () => {
   seeded = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
   const issuer = seeded.mapping.clusters['camunda-prod']!.issuer;
-  fake = await startFakeKube({
-    namespaces: [NS],
-    objects: kubeObjects(seeded.world),
-    serviceAccountIssuer: issuer,
-    podSecurity: { [NS]: 'restricted' },
-    jobBehaviour: healthyJobs,
-  });
+  fake = await startFakeKube(
+    fakeKubeWorldOf(seeded.world, {
+      serviceAccountIssuer: issuer,
+      podSecurity: { [NS]: 'restricted' },
+      jobBehaviour: healthyJobs,
+      // The Job pods irsa-check creates get the role injected, as on EKS.
+      podIdentityWebhook: true,
+      // The fake's one default node (the scheduler messages count 0/1 nodes), not the world's three.
+      nodes: undefined,
+    }),
+  );
 }, 60_000);
 
 afterAll(async () => {
