@@ -9,7 +9,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import { findingLine } from '../../src/report/format.js';
-import { runCli, type CliOptions, type CliResult } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, cleanEnv, runCli, type CliOptions, type CliResult } from '../support/cli.js';
 import { podSecurityViolations, startFakeKube, type FakeKube, type JobScript } from '../support/fake-kube.js';
 import { fakeKubeWorldOf } from '../support/kube-world.js';
 import { seedMoto, type SeededMoto } from '../support/moto.js';
@@ -375,5 +376,49 @@ describe('trust chain, end to end', () => {
       // the token never reaches the output
       expect(r.stdout + r.stderr).not.toMatch(/eyJ[\w-]{8,}\./);
     });
+  });
+});
+
+describe('progress while Jobs run', () => {
+  /** The CLI on a pseudo-terminal (util-linux `script`), as a person at a shell sees it. */
+  function onTerminal(args: string[]): Promise<string> {
+    const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    return new Promise((resolve, reject) => {
+      const child = spawn('script', ['-qec', quoted, '/dev/null'], { env: cleanEnv(seeded.env) });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+  }
+
+  const slowJobs = (job: any, ctx: { serviceAccount: any }): JobScript => ({
+    ...healthyJobs(job, ctx),
+    runMs: 700,
+  });
+  const args = () => [
+    '--kubeconfig',
+    fake.kubeconfigPath,
+    '-n',
+    NS,
+    ...ONE,
+    '--no-token',
+    '--region',
+    'eu-west-1',
+  ];
+
+  it('a terminal shows a progress line, cleared before the findings', async () => {
+    fake.world.jobBehaviour = slowJobs;
+    const screen = await onTerminal(args());
+    expect(screen).toMatch(/verification Jobs: 0\/\d+ done \(0 s\)/);
+    // Each frame is erased (\r + clear line) and no finding line starts with a spinner frame.
+    expect(screen.split('\n').filter((l) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/.test(l))).toEqual([]);
+  });
+
+  it('no progress line with --output json on a terminal, nor when stderr is not a terminal', async () => {
+    fake.world.jobBehaviour = slowJobs;
+    expect(await onTerminal([...args(), '--output', 'json'])).not.toContain('verification Jobs:');
+    const piped = await runCli(args(), { env: seeded.env });
+    expect(piped.stderr).not.toContain('verification Jobs:');
   });
 });
