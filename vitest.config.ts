@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Two cores: the e2e suites spawn the CLI and servers; more workers only thrash.
     maxWorkers: 2,
+    // CI also writes a JSON summary, from which .ci/run prints the plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.vitest-results.json' }]] : ['default'],
   },
 });
