@@ -19,6 +19,12 @@ function awsCredentialProblem(
       fix: `Refresh them, e.g. \`aws sso login${p}\`, then run irsa-check again.`,
     };
   }
+  if (profile && /profile/i.test(e.message)) {
+    return {
+      message: `AWS profile "${profile}" is not configured`,
+      fix: `Create it (\`aws configure --profile ${profile}\` or \`aws configure sso\`), or pass an existing one with --profile / AWS_PROFILE.`,
+    };
+  }
   if (/CredentialsProviderError|NoCredentials|Could not load credentials/i.test(`${e.reason} ${e.message}`)) {
     return {
       message: 'no AWS credentials found',
