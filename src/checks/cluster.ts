@@ -17,6 +17,7 @@
  * the cluster in the region whose endpoint is the API server URL.
  */
 import { defineModule } from '../core/module.js';
+import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import type { Context } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
 import type { EksCluster, OidcProvider } from '../platform/aws.js';
@@ -33,7 +34,6 @@ export const CODE_NO_PROVIDER = 35;
 
 /** The minimum Kubernetes version of the original script's check. */
 export const MIN_KUBERNETES = { major: 1, minor: 23 } as const;
-export const STS_AUDIENCE = 'sts.amazonaws.com';
 
 // ------------------------------------------------------------------ parsing helpers
 
@@ -324,18 +324,18 @@ function checkProvider(
       {
         fix:
           `Create it: \`eksctl utils associate-iam-oidc-provider --cluster ${c.name} --region ${region} --approve\` ` +
-          `(or \`aws iam create-open-id-connect-provider --url ${issuer} --client-id-list ${STS_AUDIENCE}\`); ` +
+          `(or \`aws iam create-open-id-connect-provider --url ${issuer} --client-id-list ${DEFAULT_AUDIENCE}\`); ` +
           `trust policies name it as ${oidcProviderArn(partition, account, issuer)}.`,
       },
     );
     return;
   }
   ctx.facts.oidcProviderArn = provider.arn;
-  if (provider.clientIds.includes(STS_AUDIENCE)) {
-    out.ok(`IAM OIDC provider ${provider.arn} trusts the issuer, audience ${STS_AUDIENCE}`);
+  if (provider.clientIds.includes(DEFAULT_AUDIENCE)) {
+    out.ok(`IAM OIDC provider ${provider.arn} trusts the issuer, audience ${DEFAULT_AUDIENCE}`);
     return;
   }
-  const addAudience = `aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${STS_AUDIENCE}`;
+  const addAudience = `aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${DEFAULT_AUDIENCE}`;
   if (provider.clientIds.length === 0) {
     out.fail(
       CODE_NO_PROVIDER,
@@ -346,7 +346,7 @@ function checkProvider(
   }
   // Another audience still works for ServiceAccounts annotated eks.amazonaws.com/audience with it.
   out.warn(
-    `IAM OIDC provider ${provider.arn} does not list the audience ${STS_AUDIENCE} (only: ${provider.clientIds.join(', ')}): only ServiceAccounts annotated eks.amazonaws.com/audience with one of these can assume roles`,
+    `IAM OIDC provider ${provider.arn} does not list the audience ${DEFAULT_AUDIENCE} (only: ${provider.clientIds.join(', ')}): only ServiceAccounts annotated eks.amazonaws.com/audience with one of these can assume roles`,
     { fix: `Add the default audience: \`${addAudience}\`.` },
   );
 }

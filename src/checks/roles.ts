@@ -40,7 +40,8 @@ import {
   type Statement,
 } from '../iam/policy.js';
 import { requireRelease } from './release.js';
-import { AUDIENCE_ANNOTATION } from './service-accounts.js';
+import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
+import { tokenAudience } from './service-accounts.js';
 import { domainAccessPolicy } from './opensearch.js';
 
 export const CODE_ROLE_MISSING = 120;
@@ -327,8 +328,7 @@ export async function checkTrust(
   const saName = c.serviceAccount.name;
   const sub = `system:serviceaccount:${ns}:${saName}`;
   const account = await ctx.kube.serviceAccount(ns, saName);
-  const annotated = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || undefined;
-  const aud = annotated ?? DEFAULT_AUDIENCE;
+  const { annotated, audience: aud } = tokenAudience(account);
 
   for (const providerArn of providers) {
     const d = trustAdmits(trust, { providerArn, sub, aud });

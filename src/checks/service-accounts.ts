@@ -1,12 +1,28 @@
 import { defineModule } from '../core/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Context, PlannedComponent } from '../core/context.js';
-import type { KubePod } from '../platform/kube.js';
+import {
+  AUDIENCE_ANNOTATION,
+  ROLE_ARN_ANNOTATION,
+  type KubePod,
+  type KubeServiceAccount,
+} from '../platform/kube.js';
+import { DEFAULT_AUDIENCE } from '../iam/policy.js';
+
+/**
+ * The audience a ServiceAccount's tokens are requested for: its
+ * eks.amazonaws.com/audience annotation (`annotated`), else sts.amazonaws.com.
+ */
+export function tokenAudience(account: KubeServiceAccount | undefined): {
+  annotated?: string;
+  audience: string;
+} {
+  const annotated = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || undefined;
+  return { annotated, audience: annotated ?? DEFAULT_AUDIENCE };
+}
 import { describeRoleArnProblem } from '../iam/arn.js';
 import { requireRelease } from './release.js';
 
-export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
-export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
 export const CODE_SA_DISABLED = 101;

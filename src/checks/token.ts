@@ -22,14 +22,14 @@ import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Context, PlannedComponent } from '../core/context.js';
 import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
 import { requireRelease } from './release.js';
-import { AUDIENCE_ANNOTATION } from './service-accounts.js';
+import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
+import { tokenAudience } from './service-accounts.js';
 
 export const CODE_TOKEN_REQUEST = 231;
 export const CODE_TOKEN_INVALID = 232;
 export const CODE_STS_REFUSED = 233;
 export const CODE_WRONG_ROLE = 234;
 
-export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 /** The shortest lifetime TokenRequest allows. */
 export const TOKEN_SECONDS = 600;
 /** Tolerated clock difference between this machine and the API server. */
@@ -372,7 +372,7 @@ async function proveComponent(
   const ns = ctx.options.namespace;
   const sa = c.serviceAccount.name;
   const account = await ctx.kube.serviceAccount(ns, sa);
-  const audience = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || DEFAULT_AUDIENCE;
+  const { audience } = tokenAudience(account);
   const subject = `system:serviceaccount:${ns}:${sa}`;
 
   // The anchors are awaited either way, so the module's own lines always precede the components'.

@@ -10,6 +10,7 @@
  */
 
 import { isPlainObject, Values } from './values.js';
+import { ROLE_ARN_ANNOTATION } from '../platform/kube.js';
 
 type Tree = Record<string, unknown>;
 
@@ -499,8 +500,6 @@ export interface ServiceAccountPlan {
   roleArnKey?: string;
 }
 
-const ROLE_ARN = 'eks.amazonaws.com/role-arn';
-
 /**
  * Chart 15: camundaPlatform.secretStore.serviceAccountAnnotations — every aws store's roleArn, root
  * stores first, then physical tenants, map keys in sorted order (Go templates); the last one wins
@@ -611,7 +610,7 @@ export function serviceAccountFor(
   if (spec.key === 'orchestration' && profile.hasCamundaHub) {
     const store = secretStoreRoleArn(v);
     if (store) {
-      annotations[ROLE_ARN] = store.arn; // mergeOverwrite: the secret store's annotation wins
+      annotations[ROLE_ARN_ANNOTATION] = store.arn; // mergeOverwrite: the secret store's annotation wins
       roleArnKey = store.key;
     }
   }

@@ -128,5 +128,9 @@ export interface Kube {
   deleteJob(ns: string, name: string): Promise<void>;
 }
 
+/** The annotations the EKS pod identity webhook reads on a ServiceAccount. */
+export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
+export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
+
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'irsa-check';
