@@ -3,8 +3,12 @@
  *   (a) start-up (`--help`)
  *   (b) a full `-s` run against moto + the fake API server, one release, 5 components
  *   (c) `-A` with 50 releases sharing roles
+ *   (d) latency: (b) with BENCH_LATENCY_MS (default 100) added to every AWS and
+ *       Kubernetes request by the bench's own servers, against the same run at 0 ms;
+ *       (wall@latency − wall@0) / latency = the sequential round trips the run waits for
  * Goals: (b) < 1.5 s with each distinct call made once; (c) < 10 s, calls growing
- * linearly with releases, shared roles fetched once. Results: bench/results.json.
+ * linearly with releases, shared roles fetched once; (d) ≤ 6 round trips.
+ * Results: bench/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -87,6 +91,47 @@ describe('benchmarks', () => {
       expect(wallMs).toBeLessThan(1500);
     } finally {
       await fake.close();
+      await moto.close();
+    }
+  });
+
+  it('(d) latency: round trips of a full -s run (pod-less proof included) at 0 and 100 ms per request', async () => {
+    const latency = Number(process.env.BENCH_LATENCY_MS ?? 100);
+    const moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const wallAt = async (ms: number): Promise<number> => {
+      moto.proxy.setLatency(ms);
+      const fake = await startWorld(moto.world, {}, { latencyMs: ms });
+      try {
+        const args = ['--kubeconfig', fake.kubeconfigPath, '-n', 'camunda', '-s'];
+        await runCli(args, { env: moto.env });
+        const walls: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const start = Date.now();
+          const r = await runCli(args, { env: moto.env });
+          walls.push(Date.now() - start);
+          expect(r.code, r.stderr).toBe(0);
+        }
+        return median(walls);
+      } finally {
+        await fake.close();
+      }
+    };
+    try {
+      const at0 = await wallAt(0);
+      const atLatency = await wallAt(latency);
+      const roundTrips = Math.round(((atLatency - at0) / latency) * 10) / 10;
+      results.push({
+        bench: `(d) -s run, 5 components, ${latency} ms per request (median of 5)`,
+        wallMs: atLatency,
+        wallMsAt0: at0,
+        roundTrips,
+        awsCalls: NaN,
+        kubeCalls: NaN,
+      });
+      expect(roundTrips).toBeLessThanOrEqual(6.5);
+    } finally {
+      moto.proxy.setLatency(0);
       await moto.close();
     }
   });

@@ -4,18 +4,20 @@
  * cluster shared by several releases is fetched once), prints each release's
  * findings as one block in a fixed order, then one summary table.
  */
-import { emptyFacts, type Context } from './core/context.js';
+import type { RunContext } from './core/context.js';
+import type { Facts } from './core/facts.js';
 import type { Finding } from './core/finding.js';
 import { Reporter, type FindingSink } from './core/reporter.js';
 import { CHECK_MODULES } from './checks/index.js';
-import { preflight } from './checks/preflight.js';
-import { CODE_NO_RELEASE } from './checks/release.js';
 import { findCamundaReleases, type HelmRelease } from './helm/release.js';
 import { summarize } from './report/format.js';
-import { runModules } from './run-modules.js';
+import { dispatch } from './dispatch.js';
 import { mapLimit } from './core/concurrency.js';
 
 const MODULE = 'all-namespaces';
+/** The module every release shares: the AWS identity is asked once. */
+const SHARED = 'preflight';
+
 /** Releases checked at once: enough to overlap API latency, few enough not to trip throttling. */
 const CONCURRENCY = 8;
 
@@ -29,26 +31,37 @@ function table(rows: string[][]): string[] {
   );
 }
 
-async function checkRelease(ctx: Context, release: HelmRelease): Promise<Finding[]> {
+async function checkRelease(
+  ctx: RunContext,
+  release: HelmRelease,
+  shared: Partial<Facts>,
+  skip: ReadonlySet<string>,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const tag = `${release.namespace}/${release.name}`;
-  const releaseCtx: Context = {
+  const releaseCtx: RunContext = {
     ...ctx,
     options: { ...ctx.options, namespace: release.namespace, release: release.name, allNamespaces: false },
-    // Identity and partition are the same for every release; the rest is per release.
-    facts: { ...emptyFacts(), caller: ctx.facts.caller, partition: ctx.facts.partition },
   };
-  await runModules(
-    CHECK_MODULES.filter((m) => m !== preflight),
+  // Identity and partition are the same for every release; the rest is per release.
+  await dispatch(
+    CHECK_MODULES.filter((m) => m.id !== SHARED),
     releaseCtx,
     (f) => findings.push({ ...f, release: tag }),
+    { facts: { ...shared }, skip },
   );
   return findings;
 }
 
-export async function runAllNamespaces(ctx: Context, sink: FindingSink): Promise<void> {
-  if (!(await runModules([preflight], ctx, sink))) return;
-  const out = new Reporter(MODULE, sink);
+export async function runAllNamespaces(
+  ctx: RunContext,
+  sink: FindingSink,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  const shared: Partial<Facts> = {};
+  const preflight = CHECK_MODULES.filter((m) => m.id === SHARED);
+  if (!(await dispatch(preflight, ctx, sink, { facts: shared, skip }))) return;
+  const out = new Reporter<'releases-found'>(MODULE, sink, {}, undefined, skip);
   let releases: HelmRelease[];
   try {
     releases = findCamundaReleases(await ctx.kube.helmReleaseRecords()).releases;
@@ -57,7 +70,7 @@ export async function runAllNamespaces(ctx: Context, sink: FindingSink): Promise
     return;
   }
   if (releases.length === 0) {
-    out.fail(CODE_NO_RELEASE, 'no deployed Camunda release (chart camunda-platform) in any namespace', {
+    out.fail('releases-found', 'no deployed Camunda release (chart camunda-platform) in any namespace', {
       fix: '`helm list -A` lists the releases irsa-check can see.',
     });
     return;
@@ -65,7 +78,7 @@ export async function runAllNamespaces(ctx: Context, sink: FindingSink): Promise
   out.info(
     `checking ${releases.length} Camunda release(s): ${releases.map((r) => `${r.namespace}/${r.name}`).join(', ')}`,
   );
-  const perRelease = await mapLimit(releases, CONCURRENCY, (r) => checkRelease(ctx, r));
+  const perRelease = await mapLimit(releases, CONCURRENCY, (r) => checkRelease(ctx, r, shared, skip));
   releases.forEach((r, i) => {
     out.info(`=== ${r.namespace}/${r.name} (chart ${r.chartName}-${r.chartVersion}) ===`);
     perRelease[i]!.forEach(sink);

@@ -109,6 +109,11 @@ export function buildProgram(): Command {
       positiveInt('--job-timeout'),
       DEFAULT_JOB_TIMEOUT_SECONDS,
     )
+    .option('--skip <ids>', 'checks (IDs from --list-checks) or whole modules to turn off, comma-separated')
+    .option(
+      '--list-checks',
+      'list every check: ID, module, severity, exit code, title (text or --output json)',
+    )
     .option('--no-color', 'no colours (also: NO_COLOR)')
     .option('--verbose', 'print every Kubernetes and AWS call made, and their count')
     .showHelpAfterError('(run irsa-check --help for usage)')
@@ -152,6 +157,7 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     jobImage: opts.jobImage as string,
     jobTimeoutSeconds: opts.jobTimeout as number,
     allNamespaces,
+    skip: parseList(opts.skip as string | undefined, '--skip') ?? [],
   };
 }
 
@@ -166,6 +172,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw e;
   }
   try {
+    if (program.opts().listChecks) {
+      const { listChecks } = await import('./report/list-checks.js');
+      process.stdout.write(listChecks(program.opts().output as string));
+      return 0;
+    }
     const options = toRunOptions(program.opts(), env);
     const { run } = await import('./run.js');
     const result = await run(options, { stdout: process.stdout, stderr: process.stderr, env });

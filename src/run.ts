@@ -3,18 +3,17 @@
  * streams or collects their findings, and returns the exit code (CHECKS.md).
  */
 import type { Writable } from 'node:stream';
-import { emptyFacts, type Context } from './core/context.js';
+import { createContext, type Platform } from './core/context.js';
+import { UsageError } from './core/errors.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
 import { Redactor, redactText } from './core/redact.js';
 import { runAllNamespaces } from './all-namespaces.js';
-import { runModules } from './run-modules.js';
-import { CHECK_MODULES } from './checks/index.js';
+import { dispatch } from './dispatch.js';
+import { CATALOGUE, CHECK_MODULES } from './checks/index.js';
 import { CallLog } from './platform/calls.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
-import { replayPlatform, type Deriver } from './platform/replay.js';
-import type { Aws } from './platform/aws.js';
-import type { Kube } from './platform/kube.js';
+import { replayPlatform } from './platform/replay.js';
 import { summarize } from './report/format.js';
 import { makePaint, TextReporter } from './report/text.js';
 import { closingFindings } from './report/closing.js';
@@ -79,30 +78,42 @@ export function wantsColour(
   return options.color && stream.isTTY === true && env.NO_COLOR === undefined;
 }
 
-export interface Platform {
-  kube: Kube;
-  aws: Aws;
-  /** Replays answer derived results from the bundle instead of computing them. */
-  derive?: Deriver;
+export type { Platform } from './core/context.js';
+
+/** The one line a check or module turned off with --skip prints, before the run. */
+function skippedLine(id: string): Finding {
+  const check = CATALOGUE.get(id);
+  const module = CHECK_MODULES.find((m) => m.id === id);
+  const what = check ? `check ${id} (${check.title})` : `module ${id} (${module?.title ?? id})`;
+  return { level: 'INFO', module: 'run', message: `skipped by --skip: ${what}` };
 }
 
 /** `platform` replaces live/replay answers: tests pass in-memory worlds here. */
+/** --skip names checks or modules: an unknown one is a usage error before any call is made. */
+function validateSkip(ids: readonly string[]): void {
+  const unknown = ids.filter((id) => !CATALOGUE.has(id) && !CHECK_MODULES.some((m) => m.id === id));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--skip: unknown check ${unknown.map((u) => `"${u}"`).join(', ')} (irsa-check --list-checks lists them)`,
+    );
+  }
+}
+
 export async function run(options: RunOptions, io: RunIO, platform?: Platform): Promise<RunResult> {
+  validateSkip(options.skip);
   const calls = new CallLog(
     options.verbose ? (key) => io.stderr.write(`[call] ${redactText(key)}\n`) : undefined,
   );
   platform ??= await platformFor(options);
   const redactor = new Redactor();
-  const ctx: Context = {
-    options,
-    kube: calls.wrap('kube', platform.kube),
-    aws: calls.wrap('aws', platform.aws),
-    facts: emptyFacts(),
+  const ctx = createContext(options, platform, {
+    calls,
     redactor,
-    derive: (method, args, compute) =>
-      calls.derive(method, args, platform.derive ? () => platform.derive!(method, args, compute) : compute),
-    debug: options.verbose ? (m) => io.stderr.write(`[debug] ${redactor.text(m)}\n`) : () => {},
-  };
+    debug: options.verbose ? (m) => io.stderr.write(`[debug] ${redactor.text(m)}\n`) : undefined,
+    // A progress line only where a person watches a terminal, and never between --verbose lines.
+    progress:
+      io.stderr.isTTY === true && options.output === 'text' && !options.verbose ? io.stderr : undefined,
+  });
 
   const findings: Finding[] = [];
   const text =
@@ -119,15 +130,17 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     text?.write(safe);
   };
 
-  if (options.allNamespaces) await runAllNamespaces(ctx, sink);
-  else await runModules(CHECK_MODULES, ctx, sink);
+  const skip = new Set(options.skip);
+  for (const id of options.skip) sink(skippedLine(id));
+  if (options.allNamespaces) await runAllNamespaces(ctx, sink, skip);
+  else await dispatch(CHECK_MODULES, ctx, sink, { skip });
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
 
   if (options.output === 'json')
-    io.stdout.write(JSON.stringify(jsonReport(options, findings, summary), null, 2) + '\n');
+    io.stdout.write(JSON.stringify(jsonReport(options, findings, summary, CATALOGUE), null, 2) + '\n');
   if (options.output === 'sarif') {
-    io.stdout.write(JSON.stringify(sarifReport(findings, CHECK_MODULES, options.values[0]), null, 2) + '\n');
+    io.stdout.write(JSON.stringify(sarifReport(findings, CATALOGUE, options.values[0]), null, 2) + '\n');
   }
   if (options.junit) await writeFile(options.junit, junitReport(findings, `irsa-check ${options.namespace}`));
   if (options.verbose) {

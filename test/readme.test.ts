@@ -5,24 +5,32 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CHECK_MODULES } from '../src/checks/index.js';
+import { CATALOGUE } from '../src/checks/index.js';
 import { buildProgram } from '../src/cli.js';
-import { codesTable } from '../src/report/codes-table.js';
+import { checksTable, codesTable } from '../src/report/codes-table.js';
 import { ROOT } from './support/cli.js';
 
 const README = `${ROOT}/README.md`;
-const START = '<!-- codes:start -->';
-const END = '<!-- codes:end -->';
+/** A generated block of the README between `<!-- name:start -->` and `<!-- name:end -->`. */
+function expectGenerated(name: string, content: string): void {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  let readme = readFileSync(README, 'utf8');
+  const block = `${start}\n${content}\n${end}`;
+  if (process.env.UPDATE_FIXTURES) {
+    readme = readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), () => block);
+    writeFileSync(README, readme);
+  }
+  expect(readme).toContain(block);
+}
 
 describe('README', () => {
   it('has the exit-code table of every registered check', () => {
-    let readme = readFileSync(README, 'utf8');
-    const table = `${START}\n${codesTable(CHECK_MODULES)}\n${END}`;
-    if (process.env.UPDATE_FIXTURES) {
-      readme = readme.replace(new RegExp(`${START}[\\s\\S]*${END}`), table);
-      writeFileSync(README, readme);
-    }
-    expect(readme).toContain(table);
+    expectGenerated('codes', codesTable(CATALOGUE));
+  });
+
+  it('has the check catalogue, with an anchor per check ID', () => {
+    expectGenerated('checks', checksTable(CATALOGUE));
   });
 
   it('documents every flag', () => {
@@ -37,8 +45,11 @@ describe('README', () => {
     expect(readFileSync(`${ROOT}/.ci/run`, 'utf8')).toMatch(/^npm test$/m);
   });
 
-  it('every FAIL code a module declares carries a fix', () => {
-    for (const m of CHECK_MODULES) for (const c of m.codes) expect(c.fix, `${m.id} ${c.code}`).not.toBe('');
+  it('every FAIL and WARN check carries a fix, every FAIL an exit code', () => {
+    for (const c of CATALOGUE.entries()) {
+      if (c.severity !== 'INFO') expect(c.fix, c.id).toBeTruthy();
+      if (c.severity === 'FAIL') expect(c.code, c.id).toBeTypeOf('number');
+    }
   });
 });
 

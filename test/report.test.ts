@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 const dir = mkdtempSync(join(tmpdir(), 'irsa-report-'));
 
 describe('--output json', () => {
-  it('one versioned document: summary, exit code, every finding with level, code, module, component, message, fix', async () => {
+  it('one versioned document: summary, exit code, every finding with level, check, code, module, component, message, fix', async () => {
     const run = await runWorld(await demoWorld(), { output: 'json' });
     expect(run.stderr).toBe('');
     const doc = JSON.parse(run.stdout);
@@ -21,6 +21,7 @@ describe('--output json', () => {
     expect(doc.summary.fail).toBe(doc.findings.filter((f: { level: string }) => f.level === 'FAIL').length);
     expect(doc.findings).toContainEqual({
       level: 'FAIL',
+      check: 'pod-injection',
       code: 221,
       module: 'service-accounts',
       component: 'identity',
@@ -28,27 +29,34 @@ describe('--output json', () => {
         'pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added',
       fix: 'Restart the pods: kubectl rollout restart -n camunda for the identity workload.',
     });
+    // Every check a finding names is in the report's catalogue excerpt.
+    expect(doc.checks['pod-injection']).toEqual({
+      module: 'service-accounts',
+      severity: 'FAIL',
+      exitCode: 221,
+      title: expect.any(String),
+      fix: expect.any(String),
+      doc: 'README.md#check-pod-injection',
+    });
   });
 });
 
 describe('--junit', () => {
-  it('one testcase per check and component; a failure carries message and fix', async () => {
+  it('one testcase per check ID and component; a failure carries message, check and fix', async () => {
     const file = join(dir, 'junit.xml');
     const run = await runWorld(await demoWorld(), { junit: file });
     const xml = readFileSync(file, 'utf8');
     expect(xml).toMatch(
       /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="irsa-check" tests="\d+" failures="\d+">/,
     );
+    expect(xml).toContain('<testcase classname="irsa-check.service-accounts" name="pod-injection identity">');
     expect(xml).toContain(
-      '<testcase classname="irsa-check.service-accounts" name="service-accounts: identity">',
-    );
-    expect(xml).toContain(
-      '<failure message="pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added" type="code 221">',
+      '<failure message="pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added" type="pod-injection (exit code 221)">',
     );
     expect(xml).toContain(
       'fix: Restart the pods: kubectl rollout restart -n camunda for the identity workload.</failure>',
     );
-    const failing = new Set(run.fails().map((f) => `${f.module}/${f.component ?? ''}`));
+    const failing = new Set(run.fails().map((f) => `${f.check ?? f.module}/${f.component ?? ''}`));
     expect(xml).toContain(`failures="${failing.size}"`);
   });
 
@@ -59,18 +67,19 @@ describe('--junit', () => {
 });
 
 describe('--output sarif', () => {
-  it('SARIF 2.1.0: a rule per code, a result per WARN/FAIL', async () => {
+  it('SARIF 2.1.0: a rule per check ID, a result per WARN/FAIL', async () => {
     const run = await runWorld(await demoWorld(), { output: 'sarif' });
     const sarif = JSON.parse(run.stdout);
     expect(sarif.version).toBe('2.1.0');
     const rules = sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
-    expect(rules).toContain('IRSA221');
+    expect(rules).toContain('pod-injection');
+    expect(new Set(rules).size).toBe(rules.length);
     const results = sarif.runs[0].results;
     expect(results).toContainEqual(
       expect.objectContaining({
-        ruleId: 'IRSA221',
+        ruleId: 'pod-injection',
         level: 'error',
-        properties: { module: 'service-accounts', component: 'identity' },
+        properties: { module: 'service-accounts', component: 'identity', exitCode: 221 },
       }),
     );
     expect(results.filter((r: { level: string }) => r.level === 'error')).toHaveLength(

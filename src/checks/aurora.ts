@@ -3,19 +3,64 @@
  * whether that cluster can take IAM-authenticated connections. The host is
  * matched against every cluster's writer, reader and custom endpoints (after
  * resolving a CNAME), never parsed first: the original script parsed it and broke
- * on `cluster-ro-`, `cluster-custom-` and CNAME hosts.
+ * on `cluster-ro-`, `cluster-custom-` and CNAME hosts. Provides the auroraClusters
+ * fact: each pg component's cluster and its region.
  */
 import { defineModule } from '../core/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { Context, DatabaseTarget } from '../core/context.js';
-import { ApiCallError } from '../core/errors.js';
+import type { AuroraTarget, DatabaseTarget, PlannedComponent } from '../core/facts.js';
 import type { DbCluster } from '../platform/aws.js';
-import { requireRelease } from './release.js';
+import { locateHost, normalizeHost, REGION_PATTERN, type HostServices } from '../aws-hosts.js';
 
-export const CODE_CLUSTER_UNKNOWN = 73;
-export const CODE_CLUSTER_MISSING = 74;
-export const CODE_IAM_AUTH = 75;
-export const CODE_CLUSTER_STATUS = 76;
+const CHECKS = {
+  'aurora-endpoint': {
+    severity: 'FAIL',
+    code: 73,
+    title:
+      'the database host is not an endpoint of any Aurora cluster in the region (or its region is unknown)',
+    fix: 'Set the host to an endpoint of the Aurora cluster, or pass --region.',
+  },
+  'aurora-cluster-exists': {
+    severity: 'FAIL',
+    code: 74,
+    title: 'the Aurora cluster the host names does not exist',
+    fix: 'Point the host at an existing Aurora cluster.',
+  },
+  'aurora-named-endpoint': {
+    severity: 'WARN',
+    title: 'the database host names an Aurora cluster but is none of its endpoints',
+    fix: 'Set the host to the writer, reader or a custom endpoint of the Aurora cluster.',
+  },
+  'aurora-engine': {
+    severity: 'WARN',
+    title: 'the Aurora cluster does not run aurora-postgresql',
+    fix: 'Point the host at an Aurora PostgreSQL cluster.',
+  },
+  'aurora-port': {
+    severity: 'WARN',
+    title: 'the configured database port differs from the Aurora cluster’s port',
+    fix: 'Set the database port to the port of the Aurora cluster.',
+  },
+  'aurora-iam-auth': {
+    severity: 'FAIL',
+    code: 75,
+    title: 'IAM database authentication is disabled on the Aurora cluster',
+    fix: 'Enable IAM database authentication on the cluster.',
+  },
+  'aurora-status': {
+    severity: 'FAIL',
+    code: 76,
+    title: 'the Aurora cluster is not available',
+    fix: 'Bring the cluster back to "available".',
+  },
+  'aurora-status-serving': {
+    severity: 'WARN',
+    title:
+      'the Aurora cluster serves connections, but is not "available" (backing up, maintenance, modifying, upgrading)',
+    fix: 'Wait until the cluster is "available" again, then run irsa-check again.',
+  },
+} as const;
+type Id = keyof typeof CHECKS;
 
 /** Which of a cluster's endpoints a host is. `parsed`: only its name was read from the host. */
 export type EndpointKind = 'writer' | 'reader' | 'custom' | 'parsed';
@@ -35,14 +80,9 @@ export interface ParsedRdsHost {
   region: string;
 }
 
-const REGION = '[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d+';
 const RDS_HOST = new RegExp(
-  `^([a-z0-9-]+)\\.(?:cluster-(?:(ro|custom)-)?)?[a-z0-9]+\\.(${REGION})\\.rds\\.amazonaws\\.com(?:\\.cn)?$`,
+  `^([a-z0-9-]+)\\.(?:cluster-(?:(ro|custom)-)?)?[a-z0-9]+\\.(${REGION_PATTERN})\\.rds\\.amazonaws\\.com(?:\\.cn)?$`,
 );
-
-export function normalizeHost(host: string): string {
-  return host.trim().toLowerCase().replace(/\.+$/, '');
-}
 
 /** `<id>.cluster-[ro-|custom-]<hash>.<region>.rds.amazonaws.com[.cn]`, or an instance endpoint. */
 export function parseRdsHost(host: string): ParsedRdsHost | undefined {
@@ -53,14 +93,6 @@ export function parseRdsHost(host: string): ParsedRdsHost | undefined {
   const isCluster = h.startsWith(`${name}.cluster-`);
   const kind = !isCluster ? 'instance' : tag === 'ro' ? 'reader' : tag === 'custom' ? 'custom' : 'writer';
   return { name, kind, region };
-}
-
-/** The region an AWS service host names (`….eu-west-1.rds.amazonaws.com`), if any. */
-export function regionFromHost(host: string): string | undefined {
-  const m = new RegExp(`\\.(${REGION})\\.(?:[a-z0-9-]+\\.)?amazonaws\\.com(?:\\.cn)?$`).exec(
-    normalizeHost(host),
-  );
-  return m?.[1];
 }
 
 /**
@@ -109,60 +141,28 @@ function describeMatch(host: string, m: ClusterMatch, region: string): string {
     : `${host}${through} is ${KIND_TEXT[m.kind]} of Aurora cluster ${m.cluster.identifier} (${region})`;
 }
 
-/**
- * The CNAME chain of a host (e.g. `aurora.rds.your.domain` → the cluster endpoint).
- * A DNS failure is not fatal: the host is then matched as it is, and `problem` says why.
- */
-export async function cnameChain(
-  ctx: Context,
-  host: string,
-): Promise<{ cnames: string[]; problem?: string }> {
-  try {
-    return { cnames: await ctx.aws.resolveCname(host) };
-  } catch (e) {
-    if (!(e instanceof ApiCallError)) throw e;
-    ctx.debug(`cannot resolve the CNAME of ${host} (${e.reason}): matching the host as it is`);
-    return { cnames: [], problem: `its CNAME could not be resolved: ${e.reason}` };
-  }
-}
-
-/**
- * Where an AWS service host lives: its CNAME chain, and the region the host (or a
- * name it points to) names, else the cluster's region, else --region.
- */
-export async function locateHost(
-  ctx: Context,
-  host: string,
-): Promise<{ cnames: string[]; problem?: string; region?: string }> {
-  const chain = await cnameChain(ctx, host);
-  const region =
-    [host, ...chain.cnames].map(regionFromHost).find((r) => r !== undefined) ??
-    ctx.facts.region ??
-    ctx.options.region;
-  return { ...chain, region };
-}
-
-/** Checks the cluster behind one component's host and records it on the target. */
-export async function checkDatabaseTarget(
-  ctx: Context,
+/** Checks the cluster behind one component's host; returns it when the host is one of its endpoints (or names it). */
+async function checkDatabaseTarget(
+  services: HostServices,
   target: DatabaseTarget,
-  out: Reporter,
-): Promise<void> {
+  fallbackRegion: string | undefined,
+  out: Reporter<Id>,
+): Promise<AuroraTarget | undefined> {
   const host = target.host;
-  const { cnames, problem, region } = await locateHost(ctx, host);
+  const { cnames, problem, region } = await locateHost(services, host, fallbackRegion);
   if (!region) {
-    out.fail(CODE_CLUSTER_UNKNOWN, `cannot tell the AWS region of database host ${host}`, {
+    out.fail('aurora-endpoint', `cannot tell the AWS region of database host ${host}`, {
       fix: 'Pass the region of the Aurora cluster with --region.',
     });
     return;
   }
-  const clusters = await ctx.aws.dbClusters(region);
+  const clusters = await services.aws.dbClusters(region);
   const match = identifyCluster(host, clusters, cnames);
   if (!match) {
     const parsed = [host, ...cnames].map(parseRdsHost).find((p) => p !== undefined);
     if (parsed && (parsed.kind === 'writer' || parsed.kind === 'reader')) {
       out.fail(
-        CODE_CLUSTER_MISSING,
+        'aurora-cluster-exists',
         `database host ${host} names Aurora cluster ${parsed.name}, but no DB cluster ${parsed.name} exists in ${region}`,
         {
           fix: `Point the host at an existing cluster's endpoint (aws rds describe-db-clusters --region ${region}), or check --region.`,
@@ -172,7 +172,7 @@ export async function checkDatabaseTarget(
     }
     const known = clusters.map((c) => c.identifier).join(', ') || 'none';
     out.fail(
-      CODE_CLUSTER_UNKNOWN,
+      'aurora-endpoint',
       `database host ${host}${cnames.length ? ` (CNAME of ${cnames.join(' → ')})` : ''} is not an endpoint of any Aurora cluster in ${region} (clusters: ${known})${problem ? `; ${problem}` : ''}`,
       {
         fix: `Set the host to the writer, reader or a custom endpoint of the Aurora cluster (aws rds describe-db-clusters --region ${region}), or pass its region with --region.`,
@@ -181,22 +181,24 @@ export async function checkDatabaseTarget(
     return;
   }
   const { cluster } = match;
-  target.cluster = cluster;
-  target.region = region;
   // A host that only names the cluster (an unknown hash) will not resolve to it: worth a WARN.
-  if (match.kind === 'parsed') out.warn(describeMatch(host, match, region));
-  else out.ok(describeMatch(host, match, region));
+  if (match.kind === 'parsed') out.warn('aurora-named-endpoint', describeMatch(host, match, region));
+  else out.ok('aurora-endpoint', describeMatch(host, match, region));
   if (cluster.engine && cluster.engine !== 'aurora-postgresql') {
-    out.warn(`Aurora cluster ${cluster.identifier} runs ${cluster.engine}, not aurora-postgresql`);
+    out.warn(
+      'aurora-engine',
+      `Aurora cluster ${cluster.identifier} runs ${cluster.engine}, not aurora-postgresql`,
+    );
   }
   if (cluster.port !== undefined && target.port !== cluster.port) {
     out.warn(
+      'aurora-port',
       `the configured database port ${target.port} differs from the port ${cluster.port} of Aurora cluster ${cluster.identifier}`,
     );
   }
   if (!cluster.iamAuthEnabled) {
     out.fail(
-      CODE_IAM_AUTH,
+      'aurora-iam-auth',
       `IAM database authentication is disabled on Aurora cluster ${cluster.identifier}`,
       {
         fix: `aws rds modify-db-cluster --region ${region} --db-cluster-identifier ${cluster.identifier} --enable-iam-database-authentication --apply-immediately (Terraform: iam_database_authentication_enabled = true).`,
@@ -206,22 +208,30 @@ export async function checkDatabaseTarget(
   const status = cluster.status ?? 'unknown';
   if (status === 'available') {
     if (cluster.iamAuthEnabled) {
-      out.ok(`Aurora cluster ${cluster.identifier} is available with IAM database authentication enabled`);
+      out.ok(
+        'aurora-iam-auth',
+        `Aurora cluster ${cluster.identifier} is available with IAM database authentication enabled`,
+      );
     }
-    return;
+    return { cluster, region };
   }
   if (cluster.iamAuthEnabled) {
-    out.ok(`IAM database authentication is enabled on Aurora cluster ${cluster.identifier}`);
+    out.ok(
+      'aurora-iam-auth',
+      `IAM database authentication is enabled on Aurora cluster ${cluster.identifier}`,
+    );
   }
   if (SERVING.has(status)) {
     out.warn(
+      'aurora-status-serving',
       `Aurora cluster ${cluster.identifier} is ${status}: it serves connections, but is not "available"`,
     );
   } else {
-    out.fail(CODE_CLUSTER_STATUS, `Aurora cluster ${cluster.identifier} is ${status}, not available`, {
+    out.fail('aurora-status', `Aurora cluster ${cluster.identifier} is ${status}, not available`, {
       fix: `Bring the cluster back to "available" (aws rds describe-db-clusters --region ${region} --db-cluster-identifier ${cluster.identifier}; a stopped cluster: aws rds start-db-cluster).`,
     });
   }
+  return { cluster, region };
 }
 
 /**
@@ -229,11 +239,14 @@ export async function checkDatabaseTarget(
  * is the same on every run. Other entries (an external Keycloak's HTTP endpoint, kept for
  * the connectivity Job) are no Aurora clusters.
  */
-function orderedTargets(ctx: Context): Array<[string, DatabaseTarget]> {
-  const pg = (ctx.facts.plan ?? []).filter((c) => c.pg).map((c) => c.key);
-  const order = ctx.facts.pgList ?? [];
+function orderedTargets(
+  plan: readonly PlannedComponent[],
+  order: readonly string[],
+  databases: ReadonlyMap<string, DatabaseTarget>,
+): Array<[string, DatabaseTarget]> {
+  const pg = plan.filter((c) => c.pg).map((c) => c.key);
   const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
-  return [...ctx.facts.databases.entries()]
+  return [...databases.entries()]
     .filter(([component]) => pg.includes(component))
     .sort(([a], [b]) => rank(a) - rank(b));
 }
@@ -241,43 +254,38 @@ function orderedTargets(ctx: Context): Array<[string, DatabaseTarget]> {
 export const aurora = defineModule({
   id: 'aurora',
   title: 'Aurora PostgreSQL cluster',
-  codes: [
-    {
-      code: CODE_CLUSTER_UNKNOWN,
-      title: 'the database host is not an endpoint of any Aurora cluster in the region',
-      fix: 'Set the host to an endpoint of the Aurora cluster, or pass --region.',
-    },
-    {
-      code: CODE_CLUSTER_MISSING,
-      title: 'the Aurora cluster the host names does not exist',
-      fix: 'Point the host at an existing Aurora cluster.',
-    },
-    {
-      code: CODE_IAM_AUTH,
-      title: 'IAM database authentication is disabled on the Aurora cluster',
-      fix: 'Enable IAM database authentication on the cluster.',
-    },
-    {
-      code: CODE_CLUSTER_STATUS,
-      title: 'the Aurora cluster is not available',
-      fix: 'Bring the cluster back to "available".',
-    },
-  ],
+  needs: ['plan', 'pgList', 'databases'],
+  uses: ['region'],
+  provides: ['auroraClusters'],
+  checks: CHECKS,
   async run(ctx, out) {
-    if (!requireRelease(ctx, out)) return;
-    const targets = orderedTargets(ctx);
+    const { plan, pgList, databases } = ctx.facts;
+    const targets = orderedTargets(plan, pgList, databases);
     if (targets.length === 0) {
-      if ((ctx.facts.pgList ?? []).length > 0) {
+      if (pgList.length > 0) {
         out.info('skipped: no database host is known for the pg components');
       }
+      ctx.provide('auroraClusters', new Map());
       return;
     }
+    const fallbackRegion = (await ctx.use('region')) ?? ctx.options.region;
+    const found = new Map<string, AuroraTarget>();
     // Components sharing a cluster share the AWS calls: the dispatcher answers identical calls once.
     await eachInOrder(
       targets,
       out,
       ([component]) => component,
-      ([, target], o) => checkDatabaseTarget(ctx, target, o),
+      async ([component, target], o) => {
+        const t = await checkDatabaseTarget(ctx, target, fallbackRegion, o);
+        if (t) found.set(component, t);
+      },
     );
+    // Complete, in the pg list's order (the checks above finish in any order).
+    const clusters = new Map<string, AuroraTarget>();
+    for (const [component] of targets) {
+      const t = found.get(component);
+      if (t) clusters.set(component, t);
+    }
+    ctx.provide('auroraClusters', clusters);
   },
 });

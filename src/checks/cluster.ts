@@ -3,9 +3,10 @@
  * irsa-check talks to, its Kubernetes version and OIDC issuer, and the IAM OIDC
  * provider that lets its ServiceAccount tokens assume roles.
  *
- * Fills ctx.facts.region, .cluster, .issuer and .oidcProviderArn. When no cluster
- * matches, it says so and leaves .cluster unset: later modules never fall back
- * to some other cluster (the original script used the last one listed).
+ * Provides the facts region (as soon as it is chosen, so the Aurora and OpenSearch
+ * modules can start), cluster, issuer and oidcProviderArn. When no cluster matches,
+ * it says so and provides no cluster: later modules never fall back to some other
+ * cluster (the original script used the last one listed).
  *
  * Region: an EKS API server URL (`https://<id>.<zone>.<region>.eks.amazonaws.com`)
  * names the cluster's region as a fact, so it wins over `--region`/AWS_REGION
@@ -16,24 +17,91 @@
  * or in an EKS context ARN, accepted when its endpoint is the API server; else
  * the cluster in the region whose endpoint is the API server URL.
  */
-import { defineModule } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../core/module.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
-import type { Context } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
+import type { CallerIdentity } from '../platform/aws.js';
 import type { EksCluster, OidcProvider } from '../platform/aws.js';
 import type { KubeClusterInfo } from '../platform/kube.js';
 import { issuerHostPath, oidcProviderArn, parseArn, partitionOf } from '../iam/arn.js';
 import { FAN_OUT, mapLimit } from '../core/concurrency.js';
 
-export const CODE_REGION = 30;
-export const CODE_NO_CLUSTERS = 31;
-export const CODE_NO_MATCH = 32;
-export const CODE_NO_ISSUER = 33;
-export const CODE_VERSION = 34;
-export const CODE_NO_PROVIDER = 35;
-
 /** The minimum Kubernetes version of the original script's check. */
 export const MIN_KUBERNETES = { major: 1, minor: 23 } as const;
+
+const CHECKS = {
+  'eks-api-server': {
+    severity: 'FAIL',
+    code: 30,
+    title: 'the kubeconfig context names no API server URL',
+    fix: 'Check the kubeconfig context (--context); pass --region (and --cluster-name) when the API server URL is not an EKS endpoint.',
+  },
+  'eks-region': {
+    severity: 'FAIL',
+    code: 30,
+    title: 'the cluster’s AWS region is unknown',
+    fix: 'Check the kubeconfig context (--context); pass --region (and --cluster-name) when the API server URL is not an EKS endpoint.',
+  },
+  'eks-clusters': {
+    severity: 'FAIL',
+    code: 31,
+    title: 'no EKS clusters in the region',
+    fix: 'Check --region and that the AWS credentials belong to the account that owns the cluster.',
+  },
+  'eks-cluster-match': {
+    severity: 'FAIL',
+    code: 32,
+    title: 'no EKS cluster serves the API server (or --cluster-name does not exist)',
+    fix: 'Use the kubeconfig context of the Camunda cluster, or name it with --cluster-name and --region.',
+  },
+  'eks-cluster-endpoint': {
+    severity: 'WARN',
+    title:
+      'the EKS cluster named by --cluster-name or the kubeconfig is not the one whose endpoint is the API server',
+    fix: 'Use the kubeconfig context of the Camunda cluster, or name it with --cluster-name and --region.',
+  },
+  'eks-cluster-status': {
+    severity: 'WARN',
+    title: 'the EKS cluster is not ACTIVE',
+    fix: 'Wait until `aws eks describe-cluster` reports the cluster ACTIVE, then run irsa-check again.',
+  },
+  'eks-version': {
+    severity: 'FAIL',
+    code: 34,
+    title: `Kubernetes older than ${MIN_KUBERNETES.major}.${MIN_KUBERNETES.minor}`,
+    fix: 'Upgrade the cluster (`aws eks update-cluster-version`), one minor version at a time.',
+  },
+  'eks-version-unknown': {
+    severity: 'WARN',
+    title: 'the Kubernetes version of the EKS cluster cannot be read',
+    fix: 'Check `aws eks describe-cluster --query cluster.version`.',
+  },
+  'oidc-issuer': {
+    severity: 'FAIL',
+    code: 33,
+    title: 'the EKS cluster has no OIDC issuer',
+    fix: 'Check `aws eks describe-cluster --query cluster.identity.oidc.issuer`; IRSA needs the cluster’s OIDC issuer.',
+  },
+  'oidc-provider': {
+    severity: 'FAIL',
+    code: 35,
+    title: 'no IAM OIDC provider for the cluster’s issuer',
+    fix: 'Create the provider: `eksctl utils associate-iam-oidc-provider --cluster <name> --approve`.',
+  },
+  'oidc-provider-audience': {
+    severity: 'FAIL',
+    code: 35,
+    title: 'the IAM OIDC provider has no client IDs (audiences)',
+    fix: 'Add the audience: `aws iam add-client-id-to-open-id-connect-provider --client-id sts.amazonaws.com`.',
+  },
+  'oidc-default-audience': {
+    severity: 'WARN',
+    title: 'the IAM OIDC provider does not list the sts.amazonaws.com audience',
+    fix: 'Add the default audience: `aws iam add-client-id-to-open-id-connect-provider --client-id sts.amazonaws.com`.',
+  },
+} as const;
+type Id = keyof typeof CHECKS;
+type Ctx = ModuleContext<never, 'caller' | 'partition', 'region' | 'cluster' | 'issuer' | 'oidcProviderArn'>;
 
 // ------------------------------------------------------------------ parsing helpers
 
@@ -158,11 +226,11 @@ interface Discovery {
 }
 
 /** Picks the region, saying where it came from; undefined (with FAIL 30) when there is none. */
-function chooseRegion(ctx: Context, out: Reporter, server: string, hints: ClusterHint[]): string | undefined {
+function chooseRegion(ctx: Ctx, out: Reporter<Id>, server: string, hints: ClusterHint[]): string | undefined {
   const fromUrl = regionFromServer(server);
   const optionRegion = ctx.options.region;
   if (fromUrl) {
-    out.ok(`region ${fromUrl}, from the EKS API server URL ${server}`);
+    out.ok('eks-region', `region ${fromUrl}, from the EKS API server URL ${server}`);
     if (optionRegion && optionRegion !== fromUrl) {
       out.info(
         `--region / AWS_REGION says ${optionRegion}, but the API server is in ${fromUrl}: using ${fromUrl}`,
@@ -172,29 +240,34 @@ function chooseRegion(ctx: Context, out: Reporter, server: string, hints: Cluste
   }
   const hinted = hints.find((h) => h.region);
   if (hinted?.region) {
-    out.ok(`region ${hinted.region}, from ${hinted.regionSource}`);
+    out.ok('eks-region', `region ${hinted.region}, from ${hinted.regionSource}`);
     return hinted.region;
   }
   if (optionRegion) {
-    out.ok(`region ${optionRegion}, from --region / AWS_REGION`);
+    out.ok('eks-region', `region ${optionRegion}, from --region / AWS_REGION`);
     return optionRegion;
   }
   out.fail(
-    CODE_REGION,
+    'eks-region',
     `cannot tell the cluster's AWS region: the API server URL ${server} is not an EKS endpoint and neither the kubeconfig nor --region names one`,
     { fix: 'Pass the region of the EKS cluster with --region (and its name with --cluster-name).' },
   );
   return undefined;
 }
 
-async function discover(ctx: Context, out: Reporter, info: KubeClusterInfo): Promise<Discovery | undefined> {
+async function discover(
+  ctx: Ctx,
+  out: Reporter<Id>,
+  info: KubeClusterInfo,
+  caller: CallerIdentity,
+): Promise<Discovery | undefined> {
   const server = info.server.trim();
   const hints = [execHint(info.exec), contextHint(info.contextName)].filter(
     (h): h is ClusterHint => h !== undefined,
   );
   const region = chooseRegion(ctx, out, server, hints);
   if (!region) return undefined;
-  ctx.facts.region = region;
+  ctx.provide('region', region);
   const serverIsEks = regionFromServer(server) !== undefined;
   const target = normalizeEndpoint(server);
   const serves = (c: EksCluster): boolean => !!c.endpoint && normalizeEndpoint(c.endpoint) === target;
@@ -204,14 +277,20 @@ async function discover(ctx: Context, out: Reporter, info: KubeClusterInfo): Pro
   if (explicit) {
     const c = await ctx.aws.eksCluster(explicit, region);
     if (!c) {
-      out.fail(CODE_NO_MATCH, `EKS cluster "${explicit}" (--cluster-name) does not exist in ${region}`, {
-        fix: `List the clusters with \`aws eks list-clusters --region ${region}\` and pass the right name and --region.`,
-      });
+      out.fail(
+        'eks-cluster-match',
+        `EKS cluster "${explicit}" (--cluster-name) does not exist in ${region}`,
+        {
+          fix: `List the clusters with \`aws eks list-clusters --region ${region}\` and pass the right name and --region.`,
+        },
+      );
       return { region };
     }
-    if (serves(c)) out.ok(`EKS cluster ${c.name} (--cluster-name) serves the API server ${server}`);
+    if (serves(c))
+      out.ok('eks-cluster-match', `EKS cluster ${c.name} (--cluster-name) serves the API server ${server}`);
     else {
       out.warn(
+        'eks-cluster-endpoint',
         `EKS cluster ${c.name} (--cluster-name) has the endpoint ${c.endpoint ?? 'none'}, not the API server irsa-check talks to (${server}): the checks below are about ${c.name}`,
       );
     }
@@ -227,11 +306,15 @@ async function discover(ctx: Context, out: Reporter, info: KubeClusterInfo): Pro
     const c = await ctx.aws.eksCluster(hint.name, region);
     if (!c) continue;
     if (serves(c)) {
-      out.ok(`EKS cluster ${c.name} serves the API server (named by ${hint.nameSource})`);
+      out.ok(
+        'eks-cluster-match',
+        `EKS cluster ${c.name} serves the API server (named by ${hint.nameSource})`,
+      );
       return { region, cluster: c };
     }
     if (!serverIsEks) {
       out.ok(
+        'eks-cluster-match',
         `EKS cluster ${c.name}, named by ${hint.nameSource} (the API server URL ${server} is not an EKS endpoint, so it cannot be matched)`,
       );
       return { region, cluster: c };
@@ -242,14 +325,10 @@ async function discover(ctx: Context, out: Reporter, info: KubeClusterInfo): Pro
   // 3. Endpoint matching over every cluster of the region.
   const names = await ctx.aws.listEksClusters(region);
   if (names.length === 0) {
-    const account = ctx.facts.caller?.account;
-    out.fail(
-      CODE_NO_CLUSTERS,
-      `no EKS clusters in region ${region}${account ? ` (account ${account})` : ''}`,
-      {
-        fix: `Check the region (--region) and that irsa-check runs with credentials of the account that owns the cluster (\`aws eks list-clusters --region ${region}\`).`,
-      },
-    );
+    const account = caller.account;
+    out.fail('eks-clusters', `no EKS clusters in region ${region}${account ? ` (account ${account})` : ''}`, {
+      fix: `Check the region (--region) and that irsa-check runs with credentials of the account that owns the cluster (\`aws eks list-clusters --region ${region}\`).`,
+    });
     return { region };
   }
   const known = new Map(mismatched.map((m) => [m.name, m]));
@@ -265,15 +344,15 @@ async function discover(ctx: Context, out: Reporter, info: KubeClusterInfo): Pro
         ? `; the kubeconfig names ${mismatched.map((m) => m.name).join(', ')}, whose endpoint differs`
         : '';
     const line = `EKS cluster ${match.name} serves the API server (its endpoint matched among ${names.length} cluster(s) in ${region}${kubeconfigNamed})`;
-    if (mismatched.length > 0) out.warn(line);
-    else out.ok(line);
+    if (mismatched.length > 0) out.warn('eks-cluster-endpoint', line);
+    else out.ok('eks-cluster-match', line);
     return { region, cluster: match };
   }
   const also = mismatched
     .map((m) => `; the kubeconfig names ${m.name}, whose endpoint is ${m.endpoint ?? 'unknown'}`)
     .join('');
   out.fail(
-    CODE_NO_MATCH,
+    'eks-cluster-match',
     `no EKS cluster in ${region} has the endpoint ${server} (clusters: ${names.join(', ')})${also}: the cluster checks are skipped rather than guessing`,
     {
       fix: 'Run irsa-check with the kubeconfig context of the EKS cluster that hosts Camunda (--context), or name it with --cluster-name and --region.',
@@ -284,42 +363,47 @@ async function discover(ctx: Context, out: Reporter, info: KubeClusterInfo): Pro
 
 // ------------------------------------------------------------------ checks on the cluster
 
-function checkStatusAndVersion(out: Reporter, c: EksCluster, region: string): void {
-  if (c.status && c.status !== 'ACTIVE') out.warn(`EKS cluster ${c.name} is ${c.status}, not ACTIVE`);
+function checkStatusAndVersion(out: Reporter<Id>, c: EksCluster, region: string): void {
+  if (c.status && c.status !== 'ACTIVE')
+    out.warn('eks-cluster-status', `EKS cluster ${c.name} is ${c.status}, not ACTIVE`);
   const min = `${MIN_KUBERNETES.major}.${MIN_KUBERNETES.minor}`;
   const v = parseKubernetesVersion(c.version);
   if (!v) {
-    out.warn(`cannot read the Kubernetes version "${c.version ?? ''}" of EKS cluster ${c.name}`);
+    out.warn(
+      'eks-version-unknown',
+      `cannot read the Kubernetes version "${c.version ?? ''}" of EKS cluster ${c.name}`,
+    );
     return;
   }
   if (compareVersions(v, MIN_KUBERNETES) < 0) {
-    out.fail(CODE_VERSION, `EKS cluster ${c.name} runs Kubernetes ${c.version}, older than ${min}`, {
+    out.fail('eks-version', `EKS cluster ${c.name} runs Kubernetes ${c.version}, older than ${min}`, {
       fix: `Upgrade the cluster one minor version at a time (\`aws eks update-cluster-version --name ${c.name} --region ${region} --kubernetes-version <next>\`).`,
     });
     return;
   }
-  out.ok(`Kubernetes ${c.version} (${min} or newer)`);
+  out.ok('eks-version', `Kubernetes ${c.version} (${min} or newer)`);
 }
 
 function checkProvider(
-  ctx: Context,
-  out: Reporter,
+  ctx: Ctx,
+  out: Reporter<Id>,
   c: EksCluster,
   region: string,
   providers: OidcProvider[],
+  who: { partition: string | undefined; account: string },
 ): void {
   const issuer = c.issuer!;
   const wanted = providerKey(issuer);
   const provider = providers.find((p) => providerKey(p.url) === wanted);
-  const partition = ctx.facts.partition ?? partitionOf(region);
-  const account = ctx.facts.caller?.account ?? '<account>';
+  const partition = who.partition ?? partitionOf(region);
+  const account = who.account;
   if (!provider) {
     const sameId = providers.filter((p) => lastSegment(p.url) === lastSegment(issuer));
     const nearMiss = sameId
       .map((p) => `; ${p.arn} has the same ID but is for ${p.url}, not this cluster`)
       .join('');
     out.fail(
-      CODE_NO_PROVIDER,
+      'oidc-provider',
       `no IAM OIDC provider for the issuer ${issuerHostPath(issuer)}: pods cannot assume IAM roles with their ServiceAccount tokens${nearMiss}`,
       {
         fix:
@@ -330,15 +414,18 @@ function checkProvider(
     );
     return;
   }
-  ctx.facts.oidcProviderArn = provider.arn;
+  ctx.provide('oidcProviderArn', provider.arn);
   if (provider.clientIds.includes(DEFAULT_AUDIENCE)) {
-    out.ok(`IAM OIDC provider ${provider.arn} trusts the issuer, audience ${DEFAULT_AUDIENCE}`);
+    out.ok(
+      'oidc-provider',
+      `IAM OIDC provider ${provider.arn} trusts the issuer, audience ${DEFAULT_AUDIENCE}`,
+    );
     return;
   }
   const addAudience = `aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${DEFAULT_AUDIENCE}`;
   if (provider.clientIds.length === 0) {
     out.fail(
-      CODE_NO_PROVIDER,
+      'oidc-provider-audience',
       `IAM OIDC provider ${provider.arn} has no client IDs (audiences): STS rejects every ServiceAccount token`,
       { fix: `Add the audience: \`${addAudience}\`.` },
     );
@@ -346,6 +433,7 @@ function checkProvider(
   }
   // Another audience still works for ServiceAccounts annotated eks.amazonaws.com/audience with it.
   out.warn(
+    'oidc-default-audience',
     `IAM OIDC provider ${provider.arn} does not list the audience ${DEFAULT_AUDIENCE} (only: ${provider.clientIds.join(', ')}): only ServiceAccounts annotated eks.amazonaws.com/audience with one of these can assume roles`,
     { fix: `Add the default audience: \`${addAudience}\`.` },
   );
@@ -354,67 +442,40 @@ function checkProvider(
 export const cluster = defineModule({
   id: 'cluster',
   title: 'EKS cluster and OIDC provider',
-  codes: [
-    {
-      code: CODE_REGION,
-      title: 'the API server URL or the cluster’s AWS region is unknown',
-      fix: 'Check the kubeconfig context (--context); pass --region (and --cluster-name) when the API server URL is not an EKS endpoint.',
-    },
-    {
-      code: CODE_NO_CLUSTERS,
-      title: 'no EKS clusters in the region',
-      fix: 'Check --region and that the AWS credentials belong to the account that owns the cluster.',
-    },
-    {
-      code: CODE_NO_MATCH,
-      title: 'no EKS cluster serves the API server (or --cluster-name does not exist)',
-      fix: 'Use the kubeconfig context of the Camunda cluster, or name it with --cluster-name and --region.',
-    },
-    {
-      code: CODE_NO_ISSUER,
-      title: 'the EKS cluster has no OIDC issuer',
-      fix: 'Check `aws eks describe-cluster --query cluster.identity.oidc.issuer`; IRSA needs the cluster’s OIDC issuer.',
-    },
-    {
-      code: CODE_VERSION,
-      title: `Kubernetes older than ${MIN_KUBERNETES.major}.${MIN_KUBERNETES.minor}`,
-      fix: 'Upgrade the cluster (`aws eks update-cluster-version`), one minor version at a time.',
-    },
-    {
-      code: CODE_NO_PROVIDER,
-      title: 'no IAM OIDC provider for the cluster’s issuer, or it lacks the sts.amazonaws.com audience',
-      fix: 'Create the provider: `eksctl utils associate-iam-oidc-provider --cluster <name> --approve`.',
-    },
-  ],
+  needs: [],
+  uses: ['caller', 'partition'],
+  provides: ['region', 'cluster', 'issuer', 'oidcProviderArn'],
+  checks: CHECKS,
   async run(ctx, out) {
-    if (!ctx.facts.caller) {
+    const caller = await ctx.use('caller');
+    if (!caller) {
       out.info('skipped: no AWS identity to ask EKS and IAM with');
       return;
     }
     const info = await ctx.kube.clusterInfo();
     if (!info.server?.trim()) {
-      out.fail(CODE_REGION, 'the kubeconfig context names no API server URL');
+      out.fail('eks-api-server', 'the kubeconfig context names no API server URL');
       return;
     }
     let found: Discovery | undefined;
     try {
-      found = await discover(ctx, out, info);
+      found = await discover(ctx, out, info, caller);
     } catch (e) {
       out.unexpected(e);
       return;
     }
     const c = found?.cluster;
     if (!found || !c) return;
-    ctx.facts.cluster = c;
+    ctx.provide('cluster', c);
     checkStatusAndVersion(out, c, found.region);
     if (!c.issuer) {
-      out.fail(CODE_NO_ISSUER, `EKS cluster ${c.name} reports no OIDC issuer`, {
+      out.fail('oidc-issuer', `EKS cluster ${c.name} reports no OIDC issuer`, {
         fix: `Check \`aws eks describe-cluster --name ${c.name} --region ${found.region} --query cluster.identity.oidc.issuer\`; without an issuer the cluster cannot use IRSA.`,
       });
       return;
     }
-    ctx.facts.issuer = c.issuer;
-    out.ok(`OIDC issuer ${c.issuer}`);
+    ctx.provide('issuer', c.issuer);
+    out.ok('oidc-issuer', `OIDC issuer ${c.issuer}`);
     let providers: OidcProvider[];
     try {
       providers = await ctx.aws.oidcProviders();
@@ -422,6 +483,7 @@ export const cluster = defineModule({
       out.unexpected(e);
       return;
     }
-    checkProvider(ctx, out, c, found.region, providers);
+    const partition = await ctx.use('partition');
+    checkProvider(ctx, out, c, found.region, providers, { partition, account: caller.account });
   },
 });

@@ -1,18 +1,22 @@
 /**
- * The registry: every check module, in run order. Adding a check = adding or
- * editing one module here; nothing else changes.
+ * The registry: every check module, in report order. Adding a check = adding or
+ * editing one module here; nothing else changes. Loading it validates the
+ * contract: check IDs unique across modules, one provider per fact, providers
+ * before the modules that read their facts.
  */
 import type { CheckModule } from '../core/module.js';
+import { Catalogue } from '../core/catalogue.js';
+import { validateRegistry } from '../dispatch.js';
 import { preflight } from './preflight.js';
 import { release } from './release.js';
 import { cluster } from './cluster.js';
 import { plan } from './plan.js';
 import { openSearchValues } from './opensearch-values.js';
 import { openSearch } from './opensearch.js';
-import { databaseValues } from './database-values.js';
+import { databaseValues } from './database-values/index.js';
 import { aurora } from './aurora.js';
 import { serviceAccounts } from './service-accounts.js';
-import { roles } from './roles.js';
+import { roles } from './roles/index.js';
 import { token } from './token.js';
 import { jobs } from './jobs.js';
 
@@ -30,3 +34,8 @@ export const CHECK_MODULES: readonly CheckModule[] = [
   token,
   jobs,
 ];
+
+validateRegistry(CHECK_MODULES);
+
+/** Every check irsa-check can report, from the modules' own declarations. */
+export const CATALOGUE = new Catalogue(CHECK_MODULES.map((m) => ({ module: m.id, checks: m.checks })));

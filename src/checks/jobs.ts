@@ -6,12 +6,12 @@
  * come from one template (platform/job-template.ts), run concurrently, and are
  * always deleted; leftovers of an interrupted run are deleted first.
  */
-import { defineModule } from '../core/module.js';
-import { DEFAULT_JOB_TIMEOUT_SECONDS } from '../core/options.js';
+import { defineModule, type ModuleContext } from '../core/module.js';
+import { DEFAULT_JOB_IMAGE, DEFAULT_JOB_TIMEOUT_SECONDS, type RunOptions } from '../core/options.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { Context, PlannedComponent } from '../core/context.js';
-import { DEFAULT_JOB_IMAGE } from '../core/options.js';
+import type { Services } from '../core/context.js';
+import type { Facts, PlannedComponent } from '../core/facts.js';
 import type { JobResult } from '../platform/kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../platform/kube.js';
 import {
@@ -23,16 +23,72 @@ import {
   TCP_MARKER,
 } from '../platform/job-template.js';
 import { assumedRoleMatchesRole, parseArn } from '../iam/arn.js';
-import { requireRelease } from './release.js';
 
-export const CODE_TCP_CREATE = 41;
-export const CODE_TCP_INCOMPLETE = 42;
-export const CODE_TCP_CLOSED = 43;
-export const CODE_JOB_CREATE = 130;
-export const CODE_JOB_INCOMPLETE = 131;
-export const CODE_JOB_NOT_JSON = 132;
-export const CODE_JOB_NO_ARN = 133;
-export const CODE_JOB_MISMATCH = 134;
+const CHECKS = {
+  'tcp-job-create': {
+    severity: 'FAIL',
+    code: 41,
+    title: 'the connectivity Job could not be created (or its pod was refused)',
+    fix: 'Allow irsa-check to create Jobs in the namespace, or run with -s.',
+  },
+  'tcp-job-complete': {
+    severity: 'FAIL',
+    code: 42,
+    title: 'the connectivity Job did not complete',
+    fix: 'Check the Job image (--job-image), scheduling and --job-timeout.',
+  },
+  'tcp-reachable': {
+    severity: 'FAIL',
+    code: 43,
+    title: 'the database or OpenSearch port is not reachable from the cluster',
+    fix: 'Open the security groups between the cluster and the endpoint.',
+  },
+  'identity-job-create': {
+    severity: 'FAIL',
+    code: 130,
+    title: 'the identity Job could not be created (or its pod was refused)',
+    fix: 'Allow irsa-check to create Jobs in the namespace, or run with -s.',
+  },
+  'identity-job-complete': {
+    severity: 'FAIL',
+    code: 131,
+    title: 'the identity Job did not complete',
+    fix: 'Check the Job image (--job-image), scheduling, the role’s trust policy and --job-timeout.',
+  },
+  'identity-job-json': {
+    severity: 'FAIL',
+    code: 132,
+    title: 'the identity Job’s output is not JSON',
+    fix: 'Use an image with the AWS CLI v2 (--job-image).',
+  },
+  'identity-job-arn': {
+    severity: 'FAIL',
+    code: 133,
+    title: 'the identity Job’s output has no Arn',
+    fix: 'Use an image with the AWS CLI v2 (--job-image).',
+  },
+  'identity-job-role': {
+    severity: 'FAIL',
+    code: 134,
+    title: 'a pod of the service account runs as another identity than the annotated role',
+    fix: 'Check the annotation and the EKS pod identity webhook.',
+  },
+  'job-leftovers-list': {
+    severity: 'WARN',
+    title: 'the Jobs left by an earlier, interrupted irsa-check run cannot be listed',
+    fix: 'Allow irsa-check to list jobs in the namespace (README, "Permissions").',
+  },
+  'job-leftovers-delete': {
+    severity: 'WARN',
+    title: 'Jobs left by an earlier, interrupted irsa-check run cannot be deleted',
+    fix: `Delete them by hand: kubectl delete jobs -n <namespace> -l ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}.`,
+  },
+} as const;
+type Id = keyof typeof CHECKS;
+type Out = Reporter<Id>;
+
+type Ctx = ModuleContext<'caller' | 'plan' | 'roleArns', 'databases' | 'auroraClusters' | 'openSearch'>;
+type JobServices = Pick<Services, 'kube' | 'options' | 'debug'>;
 
 /** Beyond the Job's own deadline: time for the Job controller to report and the log to be read. */
 const JOB_GRACE_MS = 10_000;
@@ -52,22 +108,32 @@ interface WorkItem {
   tcp?: TcpTarget & { serviceAccount: string; jobComponent: string };
 }
 
-function plannedWork(ctx: Context): WorkItem[] {
-  const plan = ctx.facts.plan ?? [];
+/** What the Jobs verify: the planned components, their roles and databases, and the OpenSearch endpoint. */
+interface WorkFacts {
+  plan: readonly PlannedComponent[];
+  roleArns: ReadonlyMap<string, string>;
+  databases?: Facts['databases'];
+  auroraClusters?: Facts['auroraClusters'];
+  openSearch?: Facts['openSearch'];
+}
+
+function plannedWork(facts: WorkFacts): WorkItem[] {
+  const { plan, roleArns } = facts;
+  const databases = facts.databases ?? new Map();
   const saOf = (c: PlannedComponent | undefined): string =>
-    c && ctx.facts.roleArns.has(c.key) ? c.serviceAccount.name : 'default';
+    c && roleArns.has(c.key) ? c.serviceAccount.name : 'default';
   const items: WorkItem[] = [];
-  const dbKeys = [...ctx.facts.databases.keys()];
+  const dbKeys = [...databases.keys()];
   const keys = [...plan.map((c) => c.key), ...dbKeys.filter((k) => !plan.some((c) => c.key === k))];
   for (const key of keys) {
     const c = plan.find((p) => p.key === key);
     const item: WorkItem = { component: key };
-    const roleArn = ctx.facts.roleArns.get(key);
+    const roleArn = roleArns.get(key);
     if (c && roleArn) item.identity = { roleArn, serviceAccount: c.serviceAccount.name };
-    const db = ctx.facts.databases.get(key);
+    const db = databases.get(key);
     if (db?.host) {
       item.tcp = {
-        kind: db.cluster ? 'Aurora PostgreSQL' : 'database',
+        kind: facts.auroraClusters?.has(key) ? 'Aurora PostgreSQL' : 'database',
         host: db.host,
         port: db.port,
         serviceAccount: saOf(c),
@@ -76,9 +142,9 @@ function plannedWork(ctx: Context): WorkItem[] {
     }
     if (item.identity || item.tcp) items.push(item);
   }
-  const os = ctx.facts.openSearch;
+  const os = facts.openSearch;
   if (os?.host) {
-    const first = plan.find((c) => c.os && ctx.facts.roleArns.has(c.key));
+    const first = plan.find((c) => c.os && roleArns.has(c.key));
     items.push({
       tcp: {
         kind: 'OpenSearch',
@@ -97,18 +163,21 @@ function plannedWork(ctx: Context): WorkItem[] {
  * older than that plus a grace period was left by an interrupted run, a younger one may
  * belong to another irsa-check running right now and is left alone.
  */
-export function leftoverAgeSeconds(ctx: Context): number {
-  return Math.max(ctx.options.jobTimeoutSeconds, DEFAULT_JOB_TIMEOUT_SECONDS) + 60;
+export function leftoverAgeSeconds(options: Pick<RunOptions, 'jobTimeoutSeconds'>): number {
+  return Math.max(options.jobTimeoutSeconds, DEFAULT_JOB_TIMEOUT_SECONDS) + 60;
 }
 
-async function cleanLeftovers(ctx: Context, out: Reporter): Promise<void> {
+async function cleanLeftovers(ctx: JobServices, out: Out): Promise<void> {
   const ns = ctx.options.namespace;
   let names: string[];
   try {
-    names = await ctx.kube.leftoverJobs(ns, leftoverAgeSeconds(ctx));
+    names = await ctx.kube.leftoverJobs(ns, leftoverAgeSeconds(ctx.options));
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
-    out.warn(`cannot list Jobs left by an earlier irsa-check run (${e.reason}): none deleted`);
+    out.warn(
+      'job-leftovers-list',
+      `cannot list Jobs left by an earlier irsa-check run (${e.reason}): none deleted`,
+    );
     return;
   }
   if (names.length === 0) return;
@@ -129,30 +198,36 @@ async function cleanLeftovers(ctx: Context, out: Reporter): Promise<void> {
   }
   if (failed.length > 0) {
     out.warn(
+      'job-leftovers-delete',
       `cannot delete Job(s) left by an earlier irsa-check run: ${failed.sort().join(', ')} (kubectl delete jobs -n ${ns} -l ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE})`,
     );
   }
 }
 
+/** Where the spinner is drawn: `Services.progress` (the user's terminal in text mode only). */
+type ProgressWriter = NonNullable<Services['progress']>;
+
 /**
- * A spinner on stderr while Jobs run: text output on a terminal only. One line
- * for the process, shared by concurrent runs of this module (-A checks several
- * releases at once), gone before any finding is printed.
+ * A spinner while Jobs run, drawn on `Services.progress` (text output on a
+ * terminal only). One line per writer, shared by concurrent runs of this module
+ * (-A checks several releases at once), gone before any finding is printed.
  */
 class Progress {
   private static readonly FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-  private static shared?: Progress;
+  private static readonly shared = new WeakMap<ProgressWriter, Progress>();
   private timer?: NodeJS.Timeout;
   private started = Date.now();
   private total = 0;
   private done = 0;
   private frame = 0;
 
-  /** Adds `jobs` to the line; a no-op tracker when no spinner is wanted. */
-  static begin(ctx: Context, jobs: number): Progress {
-    const wanted = process.stderr.isTTY === true && ctx.options.output === 'text' && !ctx.options.verbose;
-    if (!wanted) return new Progress();
-    const p = (Progress.shared ??= new Progress());
+  private constructor(private readonly writer?: ProgressWriter) {}
+
+  /** Adds `jobs` to the line; a no-op tracker when no spinner is wanted (no writer). */
+  static begin(writer: ProgressWriter | undefined, jobs: number): Progress {
+    if (!writer) return new Progress();
+    let p = Progress.shared.get(writer);
+    if (!p) Progress.shared.set(writer, (p = new Progress(writer)));
     if (!p.timer) {
       p.started = Date.now();
       p.total = 0;
@@ -172,18 +247,18 @@ class Progress {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    process.stderr.write('\r\x1b[K');
+    this.writer?.write('\r\x1b[K');
   }
 
   private draw(): void {
     const frame = Progress.FRAMES[this.frame++ % Progress.FRAMES.length];
     const secs = Math.floor((Date.now() - this.started) / 1000);
-    process.stderr.write(`\r\x1b[K${frame} verification Jobs: ${this.done}/${this.total} done (${secs} s)`);
+    this.writer?.write(`\r\x1b[K${frame} verification Jobs: ${this.done}/${this.total} done (${secs} s)`);
   }
 }
 
 async function runJob(
-  ctx: Context,
+  ctx: JobServices,
   manifest: Record<string, unknown>,
   progress: Progress,
 ): Promise<JobResult> {
@@ -212,18 +287,18 @@ function excerpt(text: string | undefined): string | undefined {
 
 /** FAILs every Job can end in before its own output matters; true when one was reported. */
 function reportJobTrouble(
-  ctx: Context,
+  ctx: JobServices,
   res: JobResult,
   what: string,
-  codes: { create: number; incomplete: number },
-  out: Reporter,
+  ids: { create: Id; incomplete: Id },
+  out: Out,
 ): boolean {
   const ns = ctx.options.namespace;
   const image = ctx.options.jobImage;
   const reason = res.reason ?? 'no reason given';
   switch (res.outcome) {
     case 'create-failed':
-      out.fail(codes.create, `cannot create the ${what}: ${reason}`, {
+      out.fail(ids.create, `cannot create the ${what}: ${reason}`, {
         fix: /Forbidden/i.test(reason)
           ? `Allow irsa-check to create, watch and delete jobs, watch pods and events and read pods/log in namespace ${ns} (README, "Permissions"), or run with -s.`
           : 'Check the API server’s answer, or run with -s to skip the verification Jobs.',
@@ -231,32 +306,32 @@ function reportJobTrouble(
       return true;
     case 'rejected':
       if (/PodSecurity/.test(reason)) {
-        out.fail(codes.create, `Pod Security admission refused the pod of the ${what}: ${reason}`, {
+        out.fail(ids.create, `Pod Security admission refused the pod of the ${what}: ${reason}`, {
           fix: `irsa-check's Jobs meet the "restricted" level: check the pod-security.kubernetes.io labels of namespace ${ns} (and the image given with --job-image), or run with -s.`,
         });
       } else if (/error looking up service account/i.test(reason)) {
-        out.fail(codes.create, `the pod of the ${what} was refused: ${reason}`, {
+        out.fail(ids.create, `the pod of the ${what} was refused: ${reason}`, {
           fix: 'Create the service account (deploy the release with it enabled), then run again.',
         });
       } else {
-        out.fail(codes.create, `an admission controller refused the pod of the ${what}: ${reason}`, {
+        out.fail(ids.create, `an admission controller refused the pod of the ${what}: ${reason}`, {
           fix: `Allow pods labelled ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE} in namespace ${ns} in the admission policy, or run with -s.`,
         });
       }
       return true;
     case 'image-pull':
-      out.fail(codes.incomplete, `the image ${image} of the ${what} cannot be pulled: ${reason}`, {
+      out.fail(ids.incomplete, `the image ${image} of the ${what} cannot be pulled: ${reason}`, {
         fix: `Mirror the image to a registry the nodes can reach (e.g. a private ECR repository) and pass --job-image, or allow the nodes egress to its registry; -s skips the Jobs.`,
       });
       return true;
     case 'unschedulable':
-      out.fail(codes.incomplete, `the pod of the ${what} was never scheduled: ${reason}`, {
+      out.fail(ids.incomplete, `the pod of the ${what} was never scheduled: ${reason}`, {
         fix: `No node can run the Job's pod: check node capacity, taints and quotas (kubectl describe pod -n ${ns} -l ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}), or run with -s.`,
       });
       return true;
     case 'timeout':
       out.fail(
-        codes.incomplete,
+        ids.incomplete,
         `the ${what} did not finish within ${ctx.options.jobTimeoutSeconds} s: ${reason}`,
         {
           fix: `Raise --job-timeout, or watch the pod while it runs (kubectl get pods -n ${ns} -l ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}).`,
@@ -274,7 +349,7 @@ function missingTool(res: JobResult): boolean {
   );
 }
 
-function identityFailureFix(ctx: Context, res: JobResult, sa: string, roleArn: string): string {
+function identityFailureFix(ctx: JobServices, res: JobResult, sa: string, roleArn: string): string {
   const text = `${res.logs ?? ''}\n${res.reason ?? ''}`;
   const ns = ctx.options.namespace;
   if (missingTool(res)) {
@@ -310,19 +385,27 @@ function parseIdentity(logs: string | undefined): Record<string, unknown> | unde
 }
 
 function reportIdentity(
-  ctx: Context,
+  ctx: JobServices,
   res: JobResult,
   identity: { roleArn: string; serviceAccount: string },
-  out: Reporter,
+  out: Out,
 ): void {
   const what = 'identity Job';
-  if (reportJobTrouble(ctx, res, what, { create: CODE_JOB_CREATE, incomplete: CODE_JOB_INCOMPLETE }, out))
+  if (
+    reportJobTrouble(
+      ctx,
+      res,
+      what,
+      { create: 'identity-job-create', incomplete: 'identity-job-complete' },
+      out,
+    )
+  )
     return;
   const { roleArn, serviceAccount: sa } = identity;
   if (res.outcome !== 'succeeded') {
     const exit = res.exitCode !== undefined ? ` (exit code ${res.exitCode})` : '';
     out.fail(
-      CODE_JOB_INCOMPLETE,
+      'identity-job-complete',
       `the ${what} failed${exit}: ${excerpt(res.logs) ?? res.reason ?? 'no output'}`,
       { fix: identityFailureFix(ctx, res, sa, roleArn) },
     );
@@ -331,7 +414,7 @@ function reportIdentity(
   const doc = parseIdentity(res.logs);
   if (!doc) {
     out.fail(
-      CODE_JOB_NOT_JSON,
+      'identity-job-json',
       `the ${what}'s output is not JSON: ${excerpt(res.logs) ? `"${excerpt(res.logs)}"` : '(empty)'}`,
       {
         fix: `The image ${ctx.options.jobImage} must run the AWS CLI v2 (aws sts get-caller-identity --output json): check --job-image.`,
@@ -342,7 +425,7 @@ function reportIdentity(
   const arn = doc.Arn;
   if (typeof arn !== 'string' || arn === '') {
     out.fail(
-      CODE_JOB_NO_ARN,
+      'identity-job-arn',
       `the ${what}'s output has no Arn (keys: ${Object.keys(doc).join(', ') || 'none'})`,
       { fix: `The image ${ctx.options.jobImage} must run the AWS CLI v2: check --job-image.` },
     );
@@ -352,7 +435,7 @@ function reportIdentity(
     const session = parseArn(arn)?.resource.split('/')[2] ?? '';
     const nodeRole = /^i-[0-9a-f]{8,}$/.test(session);
     out.fail(
-      CODE_JOB_MISMATCH,
+      'identity-job-role',
       `a pod running as service account ${sa} is ${arn}, not the annotated role ${roleArn}`,
       {
         fix: nodeRole
@@ -362,7 +445,10 @@ function reportIdentity(
     );
     return;
   }
-  out.ok(`in-pod identity: a pod running as service account ${sa} is ${arn} (role ${roleArn})`);
+  out.ok(
+    'identity-job-role',
+    `in-pod identity: a pod running as service account ${sa} is ${arn} (role ${roleArn})`,
+  );
 }
 
 function closedDetail(
@@ -387,16 +473,16 @@ function closedDetail(
   return { text: `the connect failed${exit}${said ? `: ${said}` : ''}`, kind: 'other' };
 }
 
-function reportTcp(ctx: Context, res: JobResult, target: TcpTarget, out: Reporter): void {
+function reportTcp(ctx: JobServices, res: JobResult, target: TcpTarget, out: Out): void {
   const where = `${target.host}:${target.port}`;
   const what = `connectivity Job for ${where}`;
-  if (reportJobTrouble(ctx, res, what, { create: CODE_TCP_CREATE, incomplete: CODE_TCP_INCOMPLETE }, out))
+  if (reportJobTrouble(ctx, res, what, { create: 'tcp-job-create', incomplete: 'tcp-job-complete' }, out))
     return;
   const verdict = res.outcome === 'succeeded' ? parseTcpProbe(res.logs) : undefined;
   if (!verdict) {
     const exit = res.exitCode !== undefined ? ` (exit code ${res.exitCode})` : '';
     out.fail(
-      CODE_TCP_INCOMPLETE,
+      'tcp-job-complete',
       res.outcome === 'succeeded'
         ? `the ${what} printed no verdict: ${excerpt(res.logs) ? `"${excerpt(res.logs)}"` : '(empty output)'}`
         : `the ${what} failed${exit}: ${excerpt(res.logs) ?? res.reason ?? 'no output'}`,
@@ -409,7 +495,7 @@ function reportTcp(ctx: Context, res: JobResult, target: TcpTarget, out: Reporte
     return;
   }
   if (verdict.state === 'open') {
-    out.ok(`${target.kind} ${where} is reachable from the cluster (TCP connect)`);
+    out.ok('tcp-reachable', `${target.kind} ${where} is reachable from the cluster (TCP connect)`);
     return;
   }
   const connectSeconds = Math.max(
@@ -427,12 +513,12 @@ function reportTcp(ctx: Context, res: JobResult, target: TcpTarget, out: Reporte
       : detail.kind === 'refused'
         ? `Check the port in the Helm values (${target.port}) and that the ${target.kind} endpoint listens on it.`
         : `Open the path from the cluster: ${sg}; check network ACLs and routes too.`;
-  out.fail(CODE_TCP_CLOSED, `${target.kind} ${where} is not reachable from the cluster: ${detail.text}`, {
+  out.fail('tcp-reachable', `${target.kind} ${where} is not reachable from the cluster: ${detail.text}`, {
     fix,
   });
 }
 
-async function runItem(ctx: Context, item: WorkItem, out: Reporter, progress: Progress): Promise<void> {
+async function runItem(ctx: JobServices, item: WorkItem, out: Out, progress: Progress): Promise<void> {
   const base = {
     namespace: ctx.options.namespace,
     image: ctx.options.jobImage,
@@ -468,58 +554,34 @@ async function runItem(ctx: Context, item: WorkItem, out: Reporter, progress: Pr
   if (tcp && item.tcp) reportTcp(ctx, tcp, item.tcp, out);
 }
 
+/** The Jobs to run, once the database and OpenSearch settings (if any) are known. */
+async function workOf(ctx: Ctx): Promise<WorkItem[]> {
+  const [databases, auroraClusters, openSearch] = await Promise.all([
+    ctx.use('databases'),
+    ctx.use('auroraClusters'),
+    ctx.use('openSearch'),
+  ]);
+  return plannedWork({
+    plan: ctx.facts.plan,
+    roleArns: ctx.facts.roleArns,
+    ...(databases ? { databases } : {}),
+    ...(auroraClusters ? { auroraClusters } : {}),
+    ...(openSearch ? { openSearch } : {}),
+  });
+}
+
 export const jobs = defineModule({
   id: 'jobs',
   title: 'Verification Jobs (in-pod identity and connectivity)',
-  codes: [
-    {
-      code: CODE_TCP_CREATE,
-      title: 'the connectivity Job could not be created (or its pod was refused)',
-      fix: 'Allow irsa-check to create Jobs in the namespace, or run with -s.',
-    },
-    {
-      code: CODE_TCP_INCOMPLETE,
-      title: 'the connectivity Job did not complete',
-      fix: 'Check the Job image (--job-image), scheduling and --job-timeout.',
-    },
-    {
-      code: CODE_TCP_CLOSED,
-      title: 'the database or OpenSearch port is not reachable from the cluster',
-      fix: 'Open the security groups between the cluster and the endpoint.',
-    },
-    {
-      code: CODE_JOB_CREATE,
-      title: 'the identity Job could not be created (or its pod was refused)',
-      fix: 'Allow irsa-check to create Jobs in the namespace, or run with -s.',
-    },
-    {
-      code: CODE_JOB_INCOMPLETE,
-      title: 'the identity Job did not complete',
-      fix: 'Check the Job image (--job-image), scheduling, the role’s trust policy and --job-timeout.',
-    },
-    {
-      code: CODE_JOB_NOT_JSON,
-      title: 'the identity Job’s output is not JSON',
-      fix: 'Use an image with the AWS CLI v2 (--job-image).',
-    },
-    {
-      code: CODE_JOB_NO_ARN,
-      title: 'the identity Job’s output has no Arn',
-      fix: 'Use an image with the AWS CLI v2 (--job-image).',
-    },
-    {
-      code: CODE_JOB_MISMATCH,
-      title: 'a pod of the service account runs as another identity than the annotated role',
-      fix: 'Check the annotation and the EKS pod identity webhook.',
-    },
-  ],
+  needs: ['caller', 'plan', 'roleArns'],
+  uses: ['databases', 'auroraClusters', 'openSearch'],
+  checks: CHECKS,
   async run(ctx, out) {
     if (!ctx.options.spawn) {
       out.info('skipped (-s/--no-spawn): no verification Jobs');
       return;
     }
-    if (!requireRelease(ctx, out)) return;
-    const items = plannedWork(ctx);
+    const items = await workOf(ctx);
     if (items.length === 0) {
       out.info('skipped: no component with a role, database or OpenSearch endpoint to verify in-pod');
       return;
@@ -527,7 +589,7 @@ export const jobs = defineModule({
     await cleanLeftovers(ctx, out);
     const total = items.reduce((n, i) => n + (i.identity ? 1 : 0) + (i.tcp ? 1 : 0), 0);
     // Every Job started counts itself finished (runJob's finally): the spinner stops with the last one.
-    const progress = Progress.begin(ctx, total);
+    const progress = Progress.begin(ctx.progress, total);
     await eachInOrder(
       items,
       out,

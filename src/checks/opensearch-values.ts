@@ -8,35 +8,42 @@
 import { defineModule } from '../core/module.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Values } from '../helm/values.js';
+import { describeValue } from '../helm/describe.js';
 import {
   componentEnabled,
   openSearchSettings,
   type OpenSearchComponent,
   type OpenSearchSettings,
 } from '../helm/chart.js';
-import { requireRelease } from './release.js';
 
-export const CODE_OS_SWITCHES = 51;
-export const CODE_OS_HOST = 61;
+const CHECKS = {
+  'os-aws-signing': {
+    severity: 'FAIL',
+    code: 51,
+    title: 'the chart is not set to use Amazon OpenSearch with AWS request signing',
+    fix: 'Set global.elasticsearch.enabled: false, global.opensearch.enabled: true and global.opensearch.aws.enabled: true (8.9+: the component keys).',
+  },
+  'os-host': {
+    severity: 'FAIL',
+    code: 61,
+    title: 'the OpenSearch host is not set',
+    fix: 'Set global.opensearch.url.host (8.9+: orchestration.data.secondaryStorage.opensearch.url, optimize.database.opensearch.url.host) to the domain endpoint.',
+  },
+  'os-port': {
+    severity: 'WARN',
+    title: 'the OpenSearch port is not 443, the port Amazon OpenSearch Service listens on',
+    fix: 'Set the OpenSearch port to 443 (or leave it unset).',
+  },
+  'os-hosts-differ': {
+    severity: 'WARN',
+    title: 'the os components use different OpenSearch hosts: the domain checks follow one of them',
+    fix: 'Point every os component at the same OpenSearch domain endpoint.',
+  },
+} as const;
+type Id = keyof typeof CHECKS;
 
 /** Amazon OpenSearch Service answers HTTPS on 443 only. */
 const AWS_OPENSEARCH_PORT = 443;
-
-/** `true`, `false`, `"opensearch"`, `not set`, with "(chart default)" when the chart's defaults answered. */
-export function describeValue(values: Values, key: string): string {
-  const v = values.get(key);
-  const shown =
-    v === undefined || v === null
-      ? 'not set'
-      : v === ''
-        ? 'empty'
-        : typeof v === 'string'
-          ? `"${v}"`
-          : typeof v === 'object'
-            ? 'not a value'
-            : String(v);
-  return values.source(key) === 'default' ? `${shown} (chart default)` : shown;
-}
 
 /** One key to change, and what to set it to. */
 interface Change {
@@ -118,7 +125,7 @@ interface Group {
   settings: OpenSearchComponent;
 }
 
-function reportSwitches(g: Group, values: Values, out: Reporter): boolean {
+function reportSwitches(g: Group, values: Values, out: Reporter<Id>): boolean {
   const verdict = judge(g.settings, values);
   const opts = g.component ? { component: g.component } : {};
   if (verdict.skip) {
@@ -126,13 +133,17 @@ function reportSwitches(g: Group, values: Values, out: Reporter): boolean {
     return false;
   }
   for (const ch of verdict.changes) {
-    out.fail(CODE_OS_SWITCHES, `${ch.key} is ${describeValue(values, ch.key)}: ${ch.why}`, {
+    out.fail('os-aws-signing', `${ch.key} is ${describeValue(values, ch.key)}: ${ch.why}`, {
       ...opts,
       fix: `Set ${ch.key}: ${ch.to}`,
     });
   }
   if (verdict.changes.length === 0) {
-    out.ok(`Amazon OpenSearch with AWS request signing (${verdict.evidence.join(', ')})`, opts);
+    out.ok(
+      'os-aws-signing',
+      `Amazon OpenSearch with AWS request signing (${verdict.evidence.join(', ')})`,
+      opts,
+    );
   }
   return true;
 }
@@ -152,30 +163,20 @@ function pickEndpoint(
 export const openSearchValues = defineModule({
   id: 'opensearch-values',
   title: 'OpenSearch Helm settings',
-  codes: [
-    {
-      code: CODE_OS_SWITCHES,
-      title: 'the chart is not set to use Amazon OpenSearch with AWS request signing',
-      fix: 'Set global.elasticsearch.enabled: false, global.opensearch.enabled: true and global.opensearch.aws.enabled: true (8.9+: the component keys).',
-    },
-    {
-      code: CODE_OS_HOST,
-      title: 'the OpenSearch host is not set',
-      fix: 'Set global.opensearch.url.host (8.9+: orchestration.data.secondaryStorage.opensearch.url, optimize.database.opensearch.url.host) to the domain endpoint.',
-    },
-  ],
+  needs: ['profile', 'values', 'osList'],
+  provides: ['openSearch'],
+  checks: CHECKS,
   async run(ctx, out) {
-    const osList = ctx.facts.osList ?? [];
-    if (osList.length === 0) return;
-    if (!requireRelease(ctx, out)) return;
-    const { profile, values } = ctx.facts as Required<typeof ctx.facts>;
+    const { osList, profile, values } = ctx.facts;
+    // Nothing failed when no OpenSearch component is checked: the domain checks are not wanted.
+    if (osList.length === 0) return ctx.notApplicable('openSearch');
 
     const enabled = osList.filter((key) => {
       if (componentEnabled(profile, values, key)) return true;
       out.info('disabled: its OpenSearch settings are not checked', { component: key });
       return false;
     });
-    if (enabled.length === 0) return;
+    if (enabled.length === 0) return ctx.notApplicable('openSearch');
 
     const settings = openSearchSettings(profile, values, enabled);
     const perComponent = enabled.map((key) => ({ component: key, settings: settings.perComponent[key]! }));
@@ -190,12 +191,13 @@ export const openSearchValues = defineModule({
       const opts = g.component ? { component: g.component } : {};
       const { host, port = AWS_OPENSEARCH_PORT, hostKey } = g.settings;
       if (!host) {
-        out.fail(CODE_OS_HOST, 'the OpenSearch host is not set', { ...opts, fix: hostFix(g.settings) });
+        out.fail('os-host', 'the OpenSearch host is not set', { ...opts, fix: hostFix(g.settings) });
         continue;
       }
-      out.ok(`OpenSearch endpoint ${host}:${port} (${hostKey ?? 'values'})`, opts);
+      out.ok('os-host', `OpenSearch endpoint ${host}:${port} (${hostKey ?? 'values'})`, opts);
       if (port !== AWS_OPENSEARCH_PORT) {
         out.warn(
+          'os-port',
           `OpenSearch port ${port}: Amazon OpenSearch Service listens on ${AWS_OPENSEARCH_PORT}`,
           opts,
         );
@@ -207,9 +209,10 @@ export const openSearchValues = defineModule({
     const endpoint = pickEndpoint(settings, used);
     if (hosts.length > 1 && endpoint) {
       out.warn(
+        'os-hosts-differ',
         `the os components use different OpenSearch hosts (${hosts.join(', ')}): the domain checks follow ${endpoint.host}`,
       );
     }
-    if (endpoint) ctx.facts.openSearch = endpoint;
+    if (endpoint) ctx.provide('openSearch', endpoint);
   },
 });

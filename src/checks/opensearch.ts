@@ -4,22 +4,76 @@
  * against each domain's endpoint, VPC endpoints and custom endpoint; the original
  * script parsed `vpc-<name>-<hash>` and broke on `search-…` and custom endpoints.
  * Whether the access policy admits each component's role is checked per role by
- * the roles module (code 212).
+ * the roles module (code 212). Provides the openSearchDomain fact.
  */
-import { defineModule } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../core/module.js';
 import type { Reporter } from '../core/reporter.js';
-import type { Context } from '../core/context.js';
 import type { OpenSearchDomain } from '../platform/aws.js';
-import { normalizePolicy, PolicyParseError, type PolicyDocument } from '../iam/policy.js';
-import { locateHost, normalizeHost } from './aurora.js';
-import { requireRelease } from './release.js';
+import { PolicyParseError, type PolicyDocument } from '../iam/policy.js';
+import { domainAccessPolicy } from '../iam/domain-policy.js';
+import { locateHost, normalizeHost, REGION_PATTERN } from '../aws-hosts.js';
 
-export const CODE_DOMAIN_UNKNOWN = 62;
-export const CODE_DESCRIBE_DOMAIN = 63;
-export const CODE_FGAC = 64;
-export const CODE_HTTPS = 65;
-export const CODE_DOMAIN_STATE = 66;
-export const CODE_ACCESS_POLICY = 67;
+const CHECKS = {
+  'os-domain': {
+    severity: 'FAIL',
+    code: 62,
+    title: 'the OpenSearch host is not an endpoint of any domain in the region (or its region is unknown)',
+    fix: 'Set the OpenSearch host to the domain’s endpoint, or pass --region.',
+  },
+  'os-domain-exists': {
+    severity: 'FAIL',
+    code: 63,
+    title: 'DescribeDomain does not answer for the domain the OpenSearch host names',
+    fix: 'Point the OpenSearch host at an existing domain.',
+  },
+  'os-domain-endpoint': {
+    severity: 'WARN',
+    title: 'the OpenSearch host names a domain but is none of its endpoints',
+    fix: 'Set the OpenSearch host to the domain’s endpoint, VPC endpoint or custom endpoint.',
+  },
+  'os-anonymous-auth': {
+    severity: 'FAIL',
+    code: 64,
+    title: 'fine-grained access control lets anonymous requests in',
+    fix: 'Turn anonymous authentication off.',
+  },
+  'os-fgac': {
+    severity: 'WARN',
+    title:
+      'fine-grained access control is disabled on the OpenSearch domain: only its access policy controls what the roles may do',
+    fix: 'Enable fine-grained access control on the domain and map the components’ roles to backend roles.',
+  },
+  'os-https': {
+    severity: 'FAIL',
+    code: 65,
+    title: 'the OpenSearch domain does not enforce HTTPS',
+    fix: 'Enforce HTTPS on the domain.',
+  },
+  'os-domain-state': {
+    severity: 'FAIL',
+    code: 66,
+    title: 'the OpenSearch domain is not created, or is being deleted',
+    fix: 'Use a live domain.',
+  },
+  'os-domain-processing': {
+    severity: 'WARN',
+    title: 'the OpenSearch domain is still processing a configuration change',
+    fix: 'Wait until the change is applied, then run irsa-check again.',
+  },
+  'os-access-policy-readable': {
+    severity: 'FAIL',
+    code: 66,
+    title: 'the OpenSearch domain’s access policy is unreadable',
+    fix: 'Correct the domain’s access policy.',
+  },
+  'os-access-policy': {
+    severity: 'FAIL',
+    code: 67,
+    title: 'the OpenSearch access policy has no Allow statement',
+    fix: 'Allow the components’ roles in the domain’s access policy.',
+  },
+} as const;
+type Id = keyof typeof CHECKS;
 
 export type DomainEndpointKind = 'public' | 'vpc' | 'custom' | 'parsed';
 
@@ -35,8 +89,9 @@ export interface ParsedDomainHost {
   region: string;
 }
 
-const DOMAIN_HOST =
-  /^(vpc|search)-([a-z][a-z0-9-]*)-[a-z0-9]+\.([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+)\.es\.amazonaws\.com(?:\.cn)?$/;
+const DOMAIN_HOST = new RegExp(
+  `^(vpc|search)-([a-z][a-z0-9-]*)-[a-z0-9]+\\.(${REGION_PATTERN})\\.es\\.amazonaws\\.com(?:\\.cn)?$`,
+);
 
 /** `vpc-<name>-<hash>.<region>.es.amazonaws.com` or `search-<name>-<hash>…`. */
 export function parseDomainHost(host: string): ParsedDomainHost | undefined {
@@ -84,37 +139,34 @@ const KIND_TEXT: Record<Exclude<DomainEndpointKind, 'parsed'>, string> = {
   custom: 'the custom endpoint',
 };
 
-/** The domain's access policy, normalised; undefined when it has none. Throws PolicyParseError. */
-export function domainAccessPolicy(domain: OpenSearchDomain): PolicyDocument | undefined {
-  const raw = domain.accessPolicies;
-  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return undefined;
-  return normalizePolicy(raw);
-}
-
-function checkSecurity(domain: OpenSearchDomain, region: string, out: Reporter): void {
+function checkSecurity(domain: OpenSearchDomain, region: string, out: Reporter<Id>): void {
   const name = domain.name;
   if (!domain.httpsEnforced) {
-    out.fail(CODE_HTTPS, `OpenSearch domain ${name} does not enforce HTTPS`, {
+    out.fail('os-https', `OpenSearch domain ${name} does not enforce HTTPS`, {
       fix: `aws opensearch update-domain-config --region ${region} --domain-name ${name} --domain-endpoint-options EnforceHTTPS=true,TLSSecurityPolicy=Policy-Min-TLS-1-2-2019-07`,
     });
   }
   if (!domain.fineGrainedAccessControl) {
     // IRSA works without it: then the access policy alone decides (checked per role, code 212).
     out.warn(
+      'os-fgac',
       `fine-grained access control is disabled on OpenSearch domain ${name}: only its access policy controls what the roles may do`,
     );
     return;
   }
   if (domain.anonymousAuthEnabled) {
     out.fail(
-      CODE_FGAC,
+      'os-anonymous-auth',
       `anonymous authentication is enabled on OpenSearch domain ${name}: unauthenticated requests get the anonymous role`,
       {
         fix: `aws opensearch update-domain-config --region ${region} --domain-name ${name} --advanced-security-options AnonymousAuthEnabled=false`,
       },
     );
   } else {
-    out.ok(`fine-grained access control is enabled on OpenSearch domain ${name}, anonymous access off`);
+    out.ok(
+      'os-anonymous-auth',
+      `fine-grained access control is enabled on OpenSearch domain ${name}, anonymous access off`,
+    );
   }
   if (domain.internalUserDatabaseEnabled) {
     out.info(
@@ -125,22 +177,22 @@ function checkSecurity(domain: OpenSearchDomain, region: string, out: Reporter):
   }
 }
 
-function checkState(domain: OpenSearchDomain, region: string, out: Reporter): void {
+function checkState(domain: OpenSearchDomain, region: string, out: Reporter<Id>): void {
   const name = domain.name;
   if (domain.deleted) {
-    out.fail(CODE_DOMAIN_STATE, `OpenSearch domain ${name} is being deleted`, {
+    out.fail('os-domain-state', `OpenSearch domain ${name} is being deleted`, {
       fix: `Point the OpenSearch host at a live domain (aws opensearch list-domain-names --region ${region}).`,
     });
   } else if (!domain.created) {
-    out.fail(CODE_DOMAIN_STATE, `OpenSearch domain ${name} is still being created`, {
+    out.fail('os-domain-state', `OpenSearch domain ${name} is still being created`, {
       fix: 'Wait until the domain is created, then run irsa-check again.',
     });
   } else if (domain.processing) {
-    out.warn(`OpenSearch domain ${name} is still processing a configuration change`);
+    out.warn('os-domain-processing', `OpenSearch domain ${name} is still processing a configuration change`);
   }
 }
 
-function checkAccessPolicy(domain: OpenSearchDomain, out: Reporter): void {
+function checkAccessPolicy(domain: OpenSearchDomain, out: Reporter<Id>): void {
   const name = domain.name;
   let policy: PolicyDocument | undefined;
   try {
@@ -148,7 +200,7 @@ function checkAccessPolicy(domain: OpenSearchDomain, out: Reporter): void {
   } catch (e) {
     if (!(e instanceof PolicyParseError)) throw e;
     out.fail(
-      CODE_DOMAIN_STATE,
+      'os-access-policy-readable',
       `the access policy of OpenSearch domain ${name} cannot be read: ${e.message}`,
       {
         fix: `Correct the domain's access policy (aws opensearch describe-domain-config --domain-name ${name}).`,
@@ -159,7 +211,7 @@ function checkAccessPolicy(domain: OpenSearchDomain, out: Reporter): void {
   const allows = policy?.Statement.filter((s) => s.Effect === 'Allow') ?? [];
   if (allows.length === 0) {
     out.fail(
-      CODE_ACCESS_POLICY,
+      'os-access-policy',
       `the access policy of OpenSearch domain ${name} has no Allow statement: no IAM role can reach it`,
       {
         fix: `Add an Allow statement for the components' roles on es:ESHttp* and ${domain.arn}/* to the domain's access policy.`,
@@ -167,16 +219,21 @@ function checkAccessPolicy(domain: OpenSearchDomain, out: Reporter): void {
     );
     return;
   }
-  out.ok(`the access policy of OpenSearch domain ${name} has ${allows.length} Allow statement(s)`);
+  out.ok(
+    'os-access-policy',
+    `the access policy of OpenSearch domain ${name} has ${allows.length} Allow statement(s)`,
+  );
 }
 
-export async function checkOpenSearchDomain(ctx: Context, out: Reporter): Promise<void> {
-  const target = ctx.facts.openSearch;
-  if (!target?.host) return;
-  const host = target.host;
-  const { cnames, problem, region } = await locateHost(ctx, host);
+type Ctx = ModuleContext<'osList' | 'openSearch', 'region', 'openSearchDomain'>;
+
+/** Finds the domain behind the configured host, provides it, and checks it. */
+async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void> {
+  const host = ctx.facts.openSearch.host;
+  const fallbackRegion = (await ctx.use('region')) ?? ctx.options.region;
+  const { cnames, problem, region } = await locateHost(ctx, host, fallbackRegion);
   if (!region) {
-    out.fail(CODE_DOMAIN_UNKNOWN, `cannot tell the AWS region of OpenSearch host ${host}`, {
+    out.fail('os-domain', `cannot tell the AWS region of OpenSearch host ${host}`, {
       fix: 'Pass the region of the OpenSearch domain with --region.',
     });
     return;
@@ -188,7 +245,7 @@ export async function checkOpenSearchDomain(ctx: Context, out: Reporter): Promis
     const parsed = [host, ...cnames].map(parseDomainHost).find((p) => p !== undefined);
     if (parsed) {
       out.fail(
-        CODE_DESCRIBE_DOMAIN,
+        'os-domain-exists',
         `OpenSearch host ${host} names domain ${parsed.name}, but DescribeDomain finds no domain ${parsed.name} in ${region}`,
         {
           fix: `Point the OpenSearch host at an existing domain's endpoint (aws opensearch list-domain-names --region ${region}), or check --region.`,
@@ -198,7 +255,7 @@ export async function checkOpenSearchDomain(ctx: Context, out: Reporter): Promis
     }
     const known = domains.map((d) => d.name).join(', ') || 'none';
     out.fail(
-      CODE_DOMAIN_UNKNOWN,
+      'os-domain',
       `OpenSearch host ${host} is not an endpoint of any OpenSearch domain in ${region} (domains: ${known})${problem ? `; ${problem}` : ''}`,
       {
         fix: `Set the OpenSearch host to the domain's endpoint, VPC endpoint or custom endpoint (aws opensearch describe-domain --domain-name <name> --region ${region}), or pass its region with --region.`,
@@ -207,15 +264,18 @@ export async function checkOpenSearchDomain(ctx: Context, out: Reporter): Promis
     return;
   }
   const { domain } = match;
-  target.domain = domain;
-  target.region = region;
+  ctx.provide('openSearchDomain', { domain, region });
   const through = match.via === normalizeHost(host) ? '' : ` (CNAME of ${match.via})`;
   if (match.kind === 'parsed') {
     out.warn(
+      'os-domain-endpoint',
       `OpenSearch host ${host}${through} names domain ${domain.name} (${region}), but is none of its endpoints`,
     );
   } else {
-    out.ok(`${host}${through} is ${KIND_TEXT[match.kind]} of OpenSearch domain ${domain.name} (${region})`);
+    out.ok(
+      'os-domain',
+      `${host}${through} is ${KIND_TEXT[match.kind]} of OpenSearch domain ${domain.name} (${region})`,
+    );
   }
   checkState(domain, region, out);
   checkSecurity(domain, region, out);
@@ -225,44 +285,12 @@ export async function checkOpenSearchDomain(ctx: Context, out: Reporter): Promis
 export const openSearch = defineModule({
   id: 'opensearch',
   title: 'Amazon OpenSearch domain',
-  codes: [
-    {
-      code: CODE_DOMAIN_UNKNOWN,
-      title: 'the OpenSearch host is not an endpoint of any domain in the region',
-      fix: 'Set the OpenSearch host to the domain’s endpoint, or pass --region.',
-    },
-    {
-      code: CODE_DESCRIBE_DOMAIN,
-      title: 'DescribeDomain does not answer for the domain',
-      fix: 'Point the OpenSearch host at an existing domain.',
-    },
-    {
-      code: CODE_FGAC,
-      title: 'fine-grained access control lets anonymous requests in',
-      fix: 'Turn anonymous authentication off.',
-    },
-    {
-      code: CODE_HTTPS,
-      title: 'the OpenSearch domain does not enforce HTTPS',
-      fix: 'Enforce HTTPS on the domain.',
-    },
-    {
-      code: CODE_DOMAIN_STATE,
-      title: 'the OpenSearch domain is not created, is deleted, or its access policy is unreadable',
-      fix: 'Use a live domain with a valid access policy.',
-    },
-    {
-      code: CODE_ACCESS_POLICY,
-      title: 'the OpenSearch access policy has no Allow statement',
-      fix: 'Allow the components’ roles in the domain’s access policy.',
-    },
-  ],
+  needs: ['osList', 'openSearch'],
+  uses: ['region'],
+  provides: ['openSearchDomain'],
+  checks: CHECKS,
   async run(ctx, out) {
-    if (!requireRelease(ctx, out)) return;
-    if (!ctx.facts.openSearch?.host) {
-      if ((ctx.facts.osList ?? []).length > 0) out.info('skipped: no OpenSearch host is known');
-      return;
-    }
+    if (!ctx.facts.openSearch.host) return;
     await checkOpenSearchDomain(ctx, out);
   },
 });

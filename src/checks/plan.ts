@@ -1,6 +1,6 @@
 import { defineModule } from '../core/module.js';
 import { FatalCheckError } from '../core/errors.js';
-import type { PlannedComponent } from '../core/context.js';
+import type { PlannedComponent } from '../core/facts.js';
 import {
   componentEnabled,
   resolveComponent,
@@ -8,9 +8,8 @@ import {
   type ChartProfile,
   type ListKind,
 } from '../helm/chart.js';
-import { requireRelease } from './release.js';
 
-export const CODE_USAGE = 1;
+const CODE_USAGE = 1;
 
 const LIST_FLAG: Record<ListKind | 'exclude', string> = {
   pg: '-p/--pg',
@@ -31,6 +30,7 @@ export function resolveList(profile: ChartProfile, names: string[], kind: ListKi
         ? `"${name}" cannot be checked with ${LIST_FLAG[kind]}`
         : `unknown component "${name}" in ${LIST_FLAG[kind]}`;
       throw new FatalCheckError(
+        'component-name',
         CODE_USAGE,
         `${what}; valid for chart ${profile.major}.x (Camunda ${profile.camunda}): ${valid.join(', ')}`,
         `Use one of: ${valid.join(', ')}.`,
@@ -44,22 +44,24 @@ export function resolveList(profile: ChartProfile, names: string[], kind: ListKi
 export const plan = defineModule({
   id: 'plan',
   title: 'Component plan (service-account mapping)',
-  codes: [
-    {
+  needs: ['profile', 'values', 'release', 'keycloakMode'],
+  provides: ['pgList', 'osList', 'plan'],
+  checks: {
+    'component-name': {
+      severity: 'FAIL',
       code: CODE_USAGE,
-      title: 'unknown component name (fatal)',
+      title: 'a component name in -p/-l/-e is unknown or not valid for that list in this chart (fatal)',
       fix: 'Use a component name valid for the chart.',
     },
-  ],
+  },
   async run(ctx, out) {
-    if (!requireRelease(ctx, out)) return;
-    const { profile, values, release, keycloakMode } = ctx.facts as Required<typeof ctx.facts>;
+    const { profile, values, release, keycloakMode } = ctx.facts;
     const excluded = resolveList(profile, ctx.options.exclude, 'exclude');
     const keep = (k: string) => !excluded.includes(k);
     const pgList = resolveList(profile, ctx.options.pg ?? profile.defaultPg, 'pg').filter(keep);
     const osList = resolveList(profile, ctx.options.os ?? profile.defaultOs, 'os').filter(keep);
-    ctx.facts.pgList = pgList;
-    ctx.facts.osList = osList;
+    ctx.provide('pgList', pgList);
+    ctx.provide('osList', osList);
     if (excluded.length > 0) out.info(`excluded from every check: ${excluded.join(', ')}`);
     out.info(
       `checking Aurora PostgreSQL IRSA for: ${pgList.join(', ') || '(none)'}; OpenSearch IRSA for: ${osList.join(', ') || '(none)'}`,
@@ -86,6 +88,6 @@ export const plan = defineModule({
       out.info(`service account ${serviceAccount.name} (${how})`, { component: key });
       planned.push({ key, pg: pgList.includes(key), os: osList.includes(key), serviceAccount });
     }
-    ctx.facts.plan = planned;
+    ctx.provide('plan', planned);
   },
 });

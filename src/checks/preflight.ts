@@ -1,11 +1,39 @@
-import { defineModule } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../core/module.js';
 import { ApiCallError, FatalCheckError } from '../core/errors.js';
 import { parseArn } from '../iam/arn.js';
-import type { Context } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
+import { clusterUnusable } from '../platform/cluster-unusable.js';
 
-export const CODE_PREFLIGHT = 1;
-export const CODE_NO_CLUSTER = 3;
+/** aws-irsa.sh's preflight code: every failed precondition of the environment exits 1. */
+const CODE_PREFLIGHT = 1;
+
+const CHECKS = {
+  'aws-credentials': {
+    severity: 'FAIL',
+    code: CODE_PREFLIGHT,
+    title: 'AWS credentials do not resolve: none, expired, or an unconfigured profile (fatal)',
+    fix: 'Set AWS_PROFILE (or --profile), or refresh the session (aws sso login).',
+  },
+  'aws-nodes': {
+    severity: 'FAIL',
+    code: CODE_PREFLIGHT,
+    title: 'no node of the cluster is an AWS instance (aws:// provider ID) (fatal)',
+    fix: 'Run irsa-check against the EKS cluster that hosts Camunda (--context).',
+  },
+  'aws-nodes-mixed': {
+    severity: 'WARN',
+    title: 'some nodes are not AWS instances, or nodes cannot be listed',
+    fix: 'Check the node providers (kubectl get nodes -o wide), or grant list nodes.',
+  },
+  namespace: {
+    severity: 'FAIL',
+    code: CODE_PREFLIGHT,
+    title: 'the namespace does not exist (fatal)',
+    fix: 'Pass the namespace Camunda is installed in with -n (kubectl get ns lists them).',
+  },
+} as const;
+type Id = keyof typeof CHECKS;
+type Ctx = ModuleContext<never, never, 'caller' | 'partition'>;
 
 /** Words a person can act on, for the ways AWS credentials typically fail. */
 function awsCredentialProblem(
@@ -37,40 +65,20 @@ function awsCredentialProblem(
   };
 }
 
-async function checkAwsIdentity(ctx: Context, out: Reporter): Promise<void> {
+async function checkAwsIdentity(ctx: Ctx, out: Reporter<Id>): Promise<void> {
   try {
     const caller = await ctx.aws.callerIdentity();
-    ctx.facts.caller = caller;
-    ctx.facts.partition = parseArn(caller.arn)?.partition ?? 'aws';
-    out.ok(`AWS credentials resolve: ${caller.arn}`);
+    ctx.provide('caller', caller);
+    ctx.provide('partition', parseArn(caller.arn)?.partition ?? 'aws');
+    out.ok('aws-credentials', `AWS credentials resolve: ${caller.arn}`);
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
     const { message, fix } = awsCredentialProblem(e, ctx.options.profile);
-    throw new FatalCheckError(CODE_PREFLIGHT, message, fix);
+    throw out.fatal('aws-credentials', message, fix);
   }
 }
 
-/** Failures that mean irsa-check cannot talk to the cluster at all: nothing else can run. */
-export function clusterUnusable(e: unknown, server: string): FatalCheckError | undefined {
-  if (!(e instanceof ApiCallError) || e.api !== 'kube') return undefined;
-  if (e.reason === 'Unreachable') {
-    return new FatalCheckError(
-      CODE_NO_CLUSTER,
-      `cannot reach the Kubernetes API server at ${server}: ${e.message}`,
-      'Check the kubeconfig context (--context), VPN or network access to the cluster endpoint.',
-    );
-  }
-  if (e.status === 401) {
-    return new FatalCheckError(
-      CODE_NO_CLUSTER,
-      `the Kubernetes API server at ${server} rejected irsa-check's credentials (Unauthorized)`,
-      'Refresh the kubeconfig credentials, e.g. `aws eks update-kubeconfig --name <cluster>` or `aws sso login`.',
-    );
-  }
-  return undefined;
-}
-
-async function checkAwsNodes(ctx: Context, out: Reporter, server: string): Promise<void> {
+async function checkAwsNodes(ctx: Ctx, out: Reporter<Id>, server: string): Promise<void> {
   let nodes;
   try {
     nodes = await ctx.kube.nodes();
@@ -78,22 +86,28 @@ async function checkAwsNodes(ctx: Context, out: Reporter, server: string): Promi
     const fatal = clusterUnusable(e, server);
     if (fatal) throw fatal;
     if (e instanceof ApiCallError && e.isAccessDenied) {
-      out.warn(`cannot list nodes (${e.reason}): AWS environment not verified from the nodes`);
+      out.warn(
+        'aws-nodes-mixed',
+        `cannot list nodes (${e.reason}): AWS environment not verified from the nodes`,
+      );
       return;
     }
     throw e;
   }
   const onAws = nodes.filter((n) => n.providerID?.startsWith('aws://'));
   if (nodes.length > 0 && onAws.length === nodes.length) {
-    out.ok(`AWS environment detected: ${nodes.length} node(s) with an aws:// provider ID`);
+    out.ok('aws-nodes', `AWS environment detected: ${nodes.length} node(s) with an aws:// provider ID`);
     return;
   }
   if (onAws.length > 0) {
-    out.warn(`${nodes.length - onAws.length} of ${nodes.length} nodes are not AWS instances (providerID)`);
+    out.warn(
+      'aws-nodes-mixed',
+      `${nodes.length - onAws.length} of ${nodes.length} nodes are not AWS instances (providerID)`,
+    );
     return;
   }
-  throw new FatalCheckError(
-    CODE_PREFLIGHT,
+  throw out.fatal(
+    'aws-nodes',
     nodes.length === 0
       ? 'the cluster has no nodes: cannot confirm an AWS environment'
       : `not an AWS cluster: no node has an aws:// provider ID (first: ${nodes[0]?.providerID ?? 'none'})`,
@@ -101,7 +115,7 @@ async function checkAwsNodes(ctx: Context, out: Reporter, server: string): Promi
   );
 }
 
-async function checkNamespace(ctx: Context, server: string): Promise<void> {
+async function checkNamespace(ctx: Ctx, out: Reporter<Id>, server: string): Promise<void> {
   const ns = ctx.options.namespace;
   let exists: boolean;
   try {
@@ -112,8 +126,8 @@ async function checkNamespace(ctx: Context, server: string): Promise<void> {
     return; // e.g. forbidden to read namespaces: the release lookup will tell
   }
   if (!exists) {
-    throw new FatalCheckError(
-      CODE_PREFLIGHT,
+    throw out.fatal(
+      'namespace',
       `namespace "${ns}" does not exist in the cluster`,
       'Pass the namespace Camunda is installed in with -n (kubectl get ns lists them).',
     );
@@ -123,18 +137,9 @@ async function checkNamespace(ctx: Context, server: string): Promise<void> {
 export const preflight = defineModule({
   id: 'preflight',
   title: 'AWS identity and environment',
-  codes: [
-    {
-      code: CODE_PREFLIGHT,
-      title: 'AWS credentials, AWS environment or namespace missing (fatal)',
-      fix: 'See the message.',
-    },
-    {
-      code: CODE_NO_CLUSTER,
-      title: 'Kubernetes API server unreachable or credentials rejected (fatal)',
-      fix: 'Check the kubeconfig, context and network access to the cluster.',
-    },
-  ],
+  needs: [],
+  provides: ['caller', 'partition'],
+  checks: CHECKS,
   async run(ctx, out) {
     const { server } = await ctx.kube.clusterInfo();
     ctx.debug(`Kubernetes API server: ${server}`);
@@ -143,7 +148,7 @@ export const preflight = defineModule({
     const nodes = out.buffered();
     const results = await Promise.allSettled([
       checkAwsIdentity(ctx, identity.reporter),
-      ctx.options.allNamespaces ? Promise.resolve() : checkNamespace(ctx, server),
+      ctx.options.allNamespaces ? Promise.resolve() : checkNamespace(ctx, out, server),
       checkAwsNodes(ctx, nodes.reporter, server),
     ]);
     identity.flush();
@@ -153,7 +158,7 @@ export const preflight = defineModule({
     );
     const kubeFatal = results
       .slice(1)
-      .find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason?.code === CODE_NO_CLUSTER);
+      .find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason?.code === 3);
     // An unreachable cluster explains everything else: say it first.
     if (kubeFatal) throw kubeFatal.reason;
     if (fatal) throw fatal.reason;

@@ -1,18 +1,53 @@
-import { defineModule } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../core/module.js';
 import { ApiCallError } from '../core/errors.js';
-import type { Context } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
+import type { KeycloakMode } from '../core/facts.js';
 import { findCamundaReleases, type HelmRelease } from '../helm/release.js';
-import { componentEnabled, parseChartVersion, profileFor } from '../helm/chart.js';
+import { componentEnabled, parseChartVersion, profileFor, type ChartProfile } from '../helm/chart.js';
 import { Values } from '../helm/values.js';
-import { clusterUnusable } from './preflight.js';
+import { clusterUnusable } from '../platform/cluster-unusable.js';
 import { loadValuesOnlyRelease, releaseFromArgo } from '../helm/values-only.js';
 
-export const CODE_NO_RELEASE = 4;
-export const CODE_VALUES = 5;
+const CHECKS = {
+  'release-found': {
+    severity: 'FAIL',
+    code: 4,
+    title: 'no deployed Camunda Helm release in the namespace (or none named --release)',
+    fix: 'Check -n, or choose the release with --release.',
+  },
+  'release-single': {
+    severity: 'FAIL',
+    code: 4,
+    title: 'several Camunda Helm releases in the namespace',
+    fix: 'Choose the release to check with --release <name>.',
+  },
+  'release-readable': {
+    severity: 'FAIL',
+    code: 5,
+    title: 'the release’s values, chart defaults or chart version are unreadable',
+    fix: 'Re-deploy the release with Helm 3, or give --values and --chart-version.',
+  },
+  'release-record': {
+    severity: 'WARN',
+    title: 'an unreadable Helm release record was skipped',
+    fix: 'The release Secret is corrupt or not written by Helm 3; `helm history` shows it.',
+  },
+  'release-defaults': {
+    severity: 'WARN',
+    title: 'the release carries no chart defaults: only the user values are checked',
+    fix: 'Give the chart with --chart so its defaults are checked too.',
+  },
+  'chart-supported': {
+    severity: 'WARN',
+    title: 'the chart version is out of support or newer than irsa-check knows',
+    fix: 'Upgrade to a supported chart, or irsa-check to a version that knows the chart.',
+  },
+} as const;
+type Id = keyof typeof CHECKS;
+type Ctx = ModuleContext<never, never, 'release' | 'chartVersion' | 'profile' | 'values' | 'keycloakMode'>;
 
 /** Picks the release to check, or fails saying why none could be picked. */
-async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | undefined> {
+async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | undefined> {
   const ns = ctx.options.namespace;
   let records;
   try {
@@ -30,18 +65,19 @@ async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | u
   }
   const { releases, corrupt } = findCamundaReleases(records);
   for (const c of corrupt) {
-    if (releases.length > 0) out.warn(`skipped an unreadable Helm release record: ${c.message}`);
+    if (releases.length > 0)
+      out.warn('release-record', `skipped an unreadable Helm release record: ${c.message}`);
   }
   if (releases.length === 0) {
     if (corrupt.length > 0) {
-      out.fail(CODE_VALUES, `the Helm release could not be decoded: ${corrupt[0]!.message}`, {
+      out.fail('release-readable', `the Helm release could not be decoded: ${corrupt[0]!.message}`, {
         fix: 'The release Secret is corrupt or not written by Helm 3; `helm history` shows it, a `helm upgrade` rewrites it.',
       });
       return undefined;
     }
     const fromArgo = await releaseFromArgo(ctx, out);
     if (fromArgo) return fromArgo;
-    out.fail(CODE_NO_RELEASE, `no deployed Camunda release (chart camunda-platform) in namespace ${ns}`, {
+    out.fail('release-found', `no deployed Camunda release (chart camunda-platform) in namespace ${ns}`, {
       fix: `Check the namespace (-n); \`helm list -n ${ns}\` lists its releases. For helm template / Argo CD installs use --values.`,
     });
     return undefined;
@@ -50,7 +86,7 @@ async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | u
     const chosen = releases.find((r) => r.name === ctx.options.release);
     if (!chosen) {
       out.fail(
-        CODE_NO_RELEASE,
+        'release-found',
         `no deployed Camunda release named "${ctx.options.release}" in namespace ${ns} (found: ${releases.map((r) => r.name).join(', ')})`,
         { fix: 'Pass one of the releases found with --release.' },
       );
@@ -59,7 +95,7 @@ async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | u
   }
   if (releases.length > 1) {
     out.fail(
-      CODE_NO_RELEASE,
+      'release-single',
       `several Camunda releases in namespace ${ns}: ${releases.map((r) => r.name).join(', ')}`,
       { fix: 'Choose the release to check with --release <name>.' },
     );
@@ -68,45 +104,34 @@ async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | u
   return releases[0];
 }
 
-function keycloakMode(ctx: Context, out: Reporter): void {
-  const { profile, values } = ctx.facts;
-  if (!profile || !values) return;
+function keycloakMode(profile: ChartProfile, values: Values, out: Reporter<Id>): KeycloakMode {
   // The chart's own switch (incl. the legacy identity.keycloak.enabled on charts 10–12), never
   // global.identity.keycloak.internal, which only adds an ExternalName Service (original's mistake).
   const enabled = profile.hasKeycloakSubchart && componentEnabled(profile, values, 'identityKeycloak');
   const externalHost = values.string('global.identity.keycloak.url.host');
   if (enabled) {
-    ctx.facts.keycloakMode = 'subchart';
     const why = {
       user: 'identityKeycloak.enabled=true, from your values',
       default: 'identityKeycloak.enabled=true, from the chart defaults',
       unset: 'identityKeycloak.enabled is not set: Helm deploys a sub-chart whose condition is unset',
     }[values.source('identityKeycloak.enabled') ?? 'unset'];
     out.info(`Keycloak: the bundled identityKeycloak subchart is deployed (${why})`);
-  } else if (externalHost) {
-    ctx.facts.keycloakMode = 'external';
-    out.info(`Keycloak: external instance at ${externalHost} (identityKeycloak subchart not deployed)`);
-  } else {
-    ctx.facts.keycloakMode = 'none';
-    out.info('Keycloak: neither the identityKeycloak subchart nor an external Keycloak is configured');
+    return 'subchart';
   }
+  if (externalHost) {
+    out.info(`Keycloak: external instance at ${externalHost} (identityKeycloak subchart not deployed)`);
+    return 'external';
+  }
+  out.info('Keycloak: neither the identityKeycloak subchart nor an external Keycloak is configured');
+  return 'none';
 }
 
 export const release = defineModule({
   id: 'release',
   title: 'Helm release',
-  codes: [
-    {
-      code: CODE_NO_RELEASE,
-      title: 'no (single) deployed Camunda Helm release in the namespace',
-      fix: 'Check -n, or choose the release with --release.',
-    },
-    {
-      code: CODE_VALUES,
-      title: 'the release’s values, chart defaults or chart version are unreadable',
-      fix: 'Re-deploy the release with Helm 3, or give --values and --chart-version.',
-    },
-  ],
+  needs: [],
+  provides: ['release', 'chartVersion', 'profile', 'values', 'keycloakMode'],
+  checks: CHECKS,
   async run(ctx, out) {
     const found =
       ctx.options.values.length > 0 ? await loadValuesOnlyRelease(ctx, out) : await findRelease(ctx, out);
@@ -114,22 +139,23 @@ export const release = defineModule({
     const version = parseChartVersion(found.chartVersion);
     if (!version) {
       out.fail(
-        CODE_VALUES,
+        'release-readable',
         `cannot parse the chart version "${found.chartVersion}" of release ${found.name}`,
       );
       return;
     }
     const profile = profileFor(version);
     if (Object.keys(found.defaults).length === 0) {
-      out.warn(`release ${found.name} carries no chart defaults: only your own values are checked`);
+      out.warn(
+        'release-defaults',
+        `release ${found.name} carries no chart defaults: only your own values are checked`,
+      );
     }
     ctx.redactor.learn(found.user);
     ctx.redactor.learn(found.defaults);
-    ctx.facts.release = found;
-    ctx.facts.chartVersion = version;
-    ctx.facts.profile = profile;
-    ctx.facts.values = new Values(found.defaults, found.user).withBaseDefaults(profile.subchartDefaults);
+    const values = new Values(found.defaults, found.user).withBaseDefaults(profile.subchartDefaults);
     out.ok(
+      'release-found',
       found.status === 'values-only'
         ? `values of release ${found.name} read: chart ${found.chartName}-${found.chartVersion}`
         : `Helm release ${found.name} found: chart ${found.chartName}-${found.chartVersion}` +
@@ -137,18 +163,18 @@ export const release = defineModule({
     );
     if (!profile.supported) {
       out.warn(
+        'chart-supported',
         version.major < 11
           ? `chart ${found.chartVersion} (Camunda ${profile.camunda}) is out of support: irsa-check is only tested with chart 11+`
           : `chart ${found.chartVersion} is newer than irsa-check knows (up to 15): checks use the chart 15 layout`,
       );
     }
-    keycloakMode(ctx, out);
+    const mode = keycloakMode(profile, values, out);
+    // Published last, together: a module that needs any of them sees the release whole.
+    ctx.provide('chartVersion', version);
+    ctx.provide('profile', profile);
+    ctx.provide('values', values);
+    ctx.provide('keycloakMode', mode);
+    ctx.provide('release', found);
   },
 });
-
-/** For modules that need the release: says once why they are skipped. */
-export function requireRelease(ctx: Context, out: Reporter): boolean {
-  if (ctx.facts.values && ctx.facts.profile && ctx.facts.release) return true;
-  out.info('skipped: no Camunda release to read');
-  return false;
-}

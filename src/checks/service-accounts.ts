@@ -1,36 +1,75 @@
+/**
+ * Each component's ServiceAccount: enabled in the values, present, annotated with
+ * a well-formed role ARN, no static AWS keys overriding IRSA, and its running pods
+ * carrying the injected role. Provides the roleArns fact: component → annotated role.
+ */
 import { defineModule } from '../core/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { Context, PlannedComponent } from '../core/context.js';
-import {
-  AUDIENCE_ANNOTATION,
-  ROLE_ARN_ANNOTATION,
-  type KubePod,
-  type KubeServiceAccount,
-} from '../platform/kube.js';
-import { DEFAULT_AUDIENCE } from '../iam/policy.js';
-
-/**
- * The audience a ServiceAccount's tokens are requested for: its
- * eks.amazonaws.com/audience annotation (`annotated`), else sts.amazonaws.com.
- */
-export function tokenAudience(account: KubeServiceAccount | undefined): {
-  annotated?: string;
-  audience: string;
-} {
-  const annotated = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || undefined;
-  return { annotated, audience: annotated ?? DEFAULT_AUDIENCE };
-}
+import type { Services } from '../core/context.js';
+import type { PlannedComponent } from '../core/facts.js';
+import type { Values } from '../helm/values.js';
+import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platform/kube.js';
 import { describeRoleArnProblem } from '../iam/arn.js';
-import { requireRelease } from './release.js';
 
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
-export const CODE_SA_DISABLED = 101;
-export const CODE_NO_ANNOTATION = 110;
-export const CODE_EMPTY_ROLE = 163;
-export const CODE_POD_INJECTION = 221;
-export const CODE_STATIC_KEYS = 223;
-export const CODE_BAD_ARN = 224;
+const CHECKS = {
+  'sa-enabled': {
+    severity: 'FAIL',
+    code: 101,
+    title: 'the component’s service account is disabled in the values',
+    fix: 'Enable the component’s service account.',
+  },
+  'sa-exists': {
+    severity: 'FAIL',
+    code: 110,
+    title: 'the component’s service account does not exist in the namespace',
+    fix: 'Deploy the release with the service account enabled, or set its name to an existing one.',
+  },
+  'sa-annotation': {
+    severity: 'FAIL',
+    code: 110,
+    title: 'the service account has no eks.amazonaws.com/role-arn annotation',
+    fix: 'Annotate the service account with the role ARN.',
+  },
+  'sa-role-empty': {
+    severity: 'FAIL',
+    code: 163,
+    title: 'the role-arn annotation is empty (role checks skipped)',
+    fix: 'Set the role ARN annotation.',
+  },
+  'sa-role-arn': {
+    severity: 'FAIL',
+    code: 224,
+    title: 'the role-arn annotation is not a well-formed role ARN',
+    fix: 'Correct the role ARN annotation.',
+  },
+  'sa-static-keys': {
+    severity: 'FAIL',
+    code: 223,
+    title: 'static AWS keys in the component env override IRSA',
+    fix: 'Remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the env.',
+  },
+  'pod-service-account': {
+    severity: 'FAIL',
+    code: 221,
+    title: 'a running pod of the component uses another service account',
+    fix: 'Set the component’s serviceAccount.name to the annotated service account.',
+  },
+  'pod-injection': {
+    severity: 'FAIL',
+    code: 221,
+    title: 'running pods lack the injected AWS_ROLE_ARN / token file (started before the annotation)',
+    fix: 'Restart the pods after annotating the service account.',
+  },
+  'pod-role-current': {
+    severity: 'FAIL',
+    code: 221,
+    title: 'running pods carry another AWS_ROLE_ARN than the current annotation',
+    fix: 'Restart the pods so they pick up the current annotation.',
+  },
+} as const;
+type Id = keyof typeof CHECKS;
 
 /** Pods of the component: those running as its ServiceAccount, and those named after it that do not. */
 function componentPods(pods: KubePod[], c: PlannedComponent): KubePod[] {
@@ -41,7 +80,7 @@ function componentPods(pods: KubePod[], c: PlannedComponent): KubePod[] {
   );
 }
 
-function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: Reporter): void {
+function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: Reporter<Id>): void {
   const sa = c.serviceAccount.name;
   const running = componentPods(pods, c).filter((p) => p.phase === 'Running');
   if (running.length === 0) {
@@ -52,7 +91,7 @@ function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: R
   for (const pod of running) {
     if (pod.serviceAccountName !== sa) {
       out.fail(
-        CODE_POD_INJECTION,
+        'pod-service-account',
         `pod ${pod.name} runs as service account ${pod.serviceAccountName ?? 'default'}, not ${sa}`,
         {
           fix: `Set ${c.key}.serviceAccount.name to ${sa} (or annotate the service account the pod uses).`,
@@ -64,13 +103,13 @@ function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: R
     const injected = env.get('AWS_ROLE_ARN');
     if (injected === undefined || !env.has('AWS_WEB_IDENTITY_TOKEN_FILE')) {
       out.fail(
-        CODE_POD_INJECTION,
+        'pod-injection',
         `pod ${pod.name} has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added`,
         { fix: `Restart the pods: kubectl rollout restart -n ${pod.namespace} for the ${c.key} workload.` },
       );
     } else if (injected !== roleArn) {
       out.fail(
-        CODE_POD_INJECTION,
+        'pod-role-current',
         `pod ${pod.name} runs with AWS_ROLE_ARN ${injected}, but the annotation says ${roleArn}`,
         {
           fix: `Restart the pods so they pick up the current annotation (kubectl rollout restart -n ${pod.namespace}).`,
@@ -78,22 +117,21 @@ function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: R
       );
     } else good++;
   }
-  if (good > 0) out.ok(`${good} running pod(s) carry the injected role ${roleArn}`);
+  if (good > 0) out.ok('pod-injection', `${good} running pod(s) carry the injected role ${roleArn}`);
 }
 
-function checkStaticKeys(ctx: Context, c: PlannedComponent, pods: KubePod[], out: Reporter): void {
+function checkStaticKeys(values: Values, c: PlannedComponent, pods: KubePod[], out: Reporter<Id>): void {
   const found = new Set<string>();
   for (const pod of componentPods(pods, c)) {
     for (const ct of pod.containers)
       for (const e of ct.env) if (STATIC_KEYS.includes(e.name)) found.add(`pod ${pod.name}`);
   }
-  const values = ctx.facts.values!;
   for (const path of [`${c.key}.env`, `${c.key}.restapi.env`, `${c.key}.extraEnvVars`]) {
     for (const name of STATIC_KEYS) if (values.env(path).has(name)) found.add(`values ${path}`);
   }
   if (found.size > 0) {
     out.fail(
-      CODE_STATIC_KEYS,
+      'sa-static-keys',
       `static AWS keys (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) are set in ${[...found].join(', ')}: they override IRSA, even when empty`,
       {
         fix: 'Remove AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the component env (and set global.documentStore.type.aws.irsa.enabled: true for an S3 document store).',
@@ -102,13 +140,19 @@ function checkStaticKeys(ctx: Context, c: PlannedComponent, pods: KubePod[], out
   }
 }
 
-async function checkComponent(ctx: Context, c: PlannedComponent, out: Reporter): Promise<void> {
-  const ns = ctx.options.namespace;
+/** Checks one component's service account and pods; returns its role ARN when the annotation is usable. */
+async function checkComponent(
+  services: Pick<Services, 'kube' | 'options'>,
+  values: Values,
+  c: PlannedComponent,
+  out: Reporter<Id>,
+): Promise<string | undefined> {
+  const ns = services.options.namespace;
   const sa = c.serviceAccount;
   if (!sa.enabled) {
     const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
     out.fail(
-      CODE_SA_DISABLED,
+      'sa-enabled',
       `${c.key}.${key} is false: the chart creates no service account, so the pods run as "default"`,
       {
         fix: `Set ${c.key}.${key}: true and annotate it with ${ROLE_ARN_ANNOTATION}.`,
@@ -116,16 +160,19 @@ async function checkComponent(ctx: Context, c: PlannedComponent, out: Reporter):
     );
     return;
   }
-  const [account, pods] = await Promise.all([ctx.kube.serviceAccount(ns, sa.name), ctx.kube.pods(ns)]);
-  checkStaticKeys(ctx, c, pods, out);
+  const [account, pods] = await Promise.all([
+    services.kube.serviceAccount(ns, sa.name),
+    services.kube.pods(ns),
+  ]);
+  checkStaticKeys(values, c, pods, out);
   if (!account) {
-    out.fail(CODE_NO_ANNOTATION, `service account ${sa.name} does not exist in namespace ${ns}`, {
+    out.fail('sa-exists', `service account ${sa.name} does not exist in namespace ${ns}`, {
       fix: `Deploy the release with ${c.key}.serviceAccount.enabled: true, or set ${c.key}.serviceAccount.name to the existing service account.`,
     });
     return;
   }
   if (!(ROLE_ARN_ANNOTATION in account.annotations)) {
-    out.fail(CODE_NO_ANNOTATION, `service account ${sa.name} has no ${ROLE_ARN_ANNOTATION} annotation`, {
+    out.fail('sa-annotation', `service account ${sa.name} has no ${ROLE_ARN_ANNOTATION} annotation`, {
       fix: `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`,
     });
     return;
@@ -133,7 +180,7 @@ async function checkComponent(ctx: Context, c: PlannedComponent, out: Reporter):
   const roleArn = account.annotations[ROLE_ARN_ANNOTATION]!.trim();
   if (roleArn === '') {
     out.fail(
-      CODE_EMPTY_ROLE,
+      'sa-role-empty',
       `service account ${sa.name} has an empty ${ROLE_ARN_ANNOTATION} annotation: role checks skipped`,
       {
         fix: `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`,
@@ -144,7 +191,7 @@ async function checkComponent(ctx: Context, c: PlannedComponent, out: Reporter):
   const problem = describeRoleArnProblem(account.annotations[ROLE_ARN_ANNOTATION]!);
   if (problem) {
     out.fail(
-      CODE_BAD_ARN,
+      'sa-role-arn',
       `the ${ROLE_ARN_ANNOTATION} annotation "${roleArn}" is not a role ARN: ${problem}`,
       {
         fix: 'Correct the annotation to arn:<partition>:iam::<12-digit account>:role/[path/]<name>.',
@@ -152,56 +199,37 @@ async function checkComponent(ctx: Context, c: PlannedComponent, out: Reporter):
     );
     return;
   }
-  ctx.facts.roleArns.set(c.key, roleArn);
-  out.ok(`service account ${sa.name} is annotated with role ${roleArn}`);
+  out.ok('sa-annotation', `service account ${sa.name} is annotated with role ${roleArn}`);
   const audience = account.annotations[AUDIENCE_ANNOTATION];
   if (audience) out.info(`service account ${sa.name} requests token audience ${audience}`);
   checkPods(c, roleArn, pods, out);
+  return roleArn;
 }
 
 export const serviceAccounts = defineModule({
   id: 'service-accounts',
   title: 'Service accounts and pods',
-  codes: [
-    {
-      code: CODE_SA_DISABLED,
-      title: 'the component’s service account is disabled in the values',
-      fix: 'Enable the component’s service account.',
-    },
-    {
-      code: CODE_NO_ANNOTATION,
-      title: 'service account missing, or without the eks.amazonaws.com/role-arn annotation',
-      fix: 'Annotate the service account with the role ARN.',
-    },
-    {
-      code: CODE_EMPTY_ROLE,
-      title: 'the role-arn annotation is empty (role checks skipped)',
-      fix: 'Set the role ARN annotation.',
-    },
-    {
-      code: CODE_POD_INJECTION,
-      title: 'running pods lack the injected AWS_ROLE_ARN / token file, or use another service account',
-      fix: 'Restart the pods after annotating the service account.',
-    },
-    {
-      code: CODE_STATIC_KEYS,
-      title: 'static AWS keys in the component env override IRSA',
-      fix: 'Remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the env.',
-    },
-    {
-      code: CODE_BAD_ARN,
-      title: 'the role-arn annotation is not a well-formed role ARN',
-      fix: 'Correct the role ARN annotation.',
-    },
-  ],
+  needs: ['plan', 'values'],
+  provides: ['roleArns'],
+  checks: CHECKS,
   async run(ctx, out) {
-    if (!requireRelease(ctx, out)) return;
-    const planned = ctx.facts.plan ?? [];
+    const { plan, values } = ctx.facts;
+    const found = new Map<string, string>();
     await eachInOrder(
-      planned,
+      plan,
       out,
       (c) => c.key,
-      (c, o) => checkComponent(ctx, c, o),
+      async (c, o) => {
+        const roleArn = await checkComponent(ctx, values, c, o);
+        if (roleArn !== undefined) found.set(c.key, roleArn);
+      },
     );
+    // Complete, in the plan's order (the checks above finish in any order).
+    const roleArns = new Map<string, string>();
+    for (const c of plan) {
+      const roleArn = found.get(c.key);
+      if (roleArn !== undefined) roleArns.set(c.key, roleArn);
+    }
+    ctx.provide('roleArns', roleArns);
   },
 });

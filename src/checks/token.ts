@@ -19,63 +19,63 @@ import {
 import { defineModule } from '../core/module.js';
 import { ApiCallError, errorMessage } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { Context, PlannedComponent } from '../core/context.js';
+import type { Services } from '../core/context.js';
+import type { PlannedComponent } from '../core/facts.js';
 import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
-import { requireRelease } from './release.js';
 import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
-import { tokenAudience } from './service-accounts.js';
+import { tokenAudience } from '../platform/service-account.js';
+import { publicDiscovery, type Jwks } from '../platform/public-issuer.js';
 
-export const CODE_TOKEN_REQUEST = 231;
-export const CODE_TOKEN_INVALID = 232;
-export const CODE_STS_REFUSED = 233;
-export const CODE_WRONG_ROLE = 234;
+const CHECKS = {
+  'token-request': {
+    severity: 'FAIL',
+    code: 231,
+    title: 'a ServiceAccount token could not be requested (TokenRequest)',
+    fix: 'Allow irsa-check to create serviceaccounts/token, or run with --no-token.',
+  },
+  'token-valid': {
+    severity: 'FAIL',
+    code: 232,
+    title: "the ServiceAccount token's signature or claims (iss, sub, aud, exp) do not check out",
+    fix: "Check the API server's service-account issuer and signing keys.",
+  },
+  'token-sts': {
+    severity: 'FAIL',
+    code: 233,
+    title: 'STS refused AssumeRoleWithWebIdentity with the token',
+    fix: "Check the IAM OIDC provider and the role's trust policy.",
+  },
+  'token-role': {
+    severity: 'FAIL',
+    code: 234,
+    title: 'STS assumed another role than the annotated one',
+    fix: 'Check the role ARN annotation.',
+  },
+  'token-cluster-jwks': {
+    severity: 'WARN',
+    title:
+      "the cluster's service-account issuer discovery (/openid/v1/jwks) cannot be read: token signatures are not verified locally",
+    fix: 'Allow irsa-check to get the non-resource URLs /.well-known/openid-configuration and /openid/v1/jwks (README, "Permissions").',
+  },
+  'token-issuer-known': {
+    severity: 'WARN',
+    title: "the cluster's OIDC issuer is unknown: the tokens' iss claim is not checked",
+    fix: 'Let irsa-check read the EKS cluster (eks:DescribeCluster) or the API server’s issuer discovery.',
+  },
+  'token-public-issuer': {
+    severity: 'WARN',
+    title: "the issuer's public discovery document names another issuer than the cluster's",
+    fix: "Publish a discovery document whose issuer equals the API server's --service-account-issuer.",
+  },
+} as const;
+type Id = keyof typeof CHECKS;
 
 /** The shortest lifetime TokenRequest allows. */
 export const TOKEN_SECONDS = 600;
 /** Tolerated clock difference between this machine and the API server. */
 const CLOCK_SKEW_SECONDS = 60;
-const PUBLIC_DISCOVERY_TIMEOUT_MS = 3000;
 
-type Jwks = { keys: Array<Record<string, unknown>> };
-
-export interface PublicDiscovery {
-  /** The issuer the public discovery document names. */
-  issuer?: string;
-  jwksUri: string;
-  jwks: Jwks;
-}
-
-async function fetchJson(url: string, signal: AbortSignal): Promise<unknown> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
-  return res.json();
-}
-
-/**
- * The issuer's public discovery document and JWKS: what STS itself reads. A
- * seam for tests (replace `fetch`); network problems are thrown, never fatal.
- */
-export const publicIssuer = {
-  async fetch(issuer: string, timeoutMs: number): Promise<PublicDiscovery> {
-    const signal = AbortSignal.timeout(timeoutMs);
-    const base = issuer.replace(/\/+$/, '');
-    const config = (await fetchJson(`${base}/.well-known/openid-configuration`, signal)) as {
-      issuer?: string;
-      jwks_uri?: string;
-    };
-    if (!config?.jwks_uri) throw new Error('the discovery document has no jwks_uri');
-    const jwks = (await fetchJson(config.jwks_uri, signal)) as Jwks;
-    if (!Array.isArray(jwks?.keys)) throw new Error(`${config.jwks_uri} is not a JWKS`);
-    return { issuer: config.issuer, jwksUri: config.jwks_uri, jwks };
-  },
-};
-
-/** The public discovery as recorded in bundles and replayed: never an exception. */
-export type PublicDiscoveryAnswer =
-  ({ reachable: true } & PublicDiscovery) | { reachable: false; reason: string };
-
-/** `ctx.derive` names: results a replay cannot compute again (network, the token itself). */
-export const DERIVED_PUBLIC_DISCOVERY = 'publicIssuerDiscovery';
+/** The `derive` name of the token verdict: a replay has no token to check again. */
 export const DERIVED_VERIFY_TOKEN = 'verifyToken';
 
 /** The keys and issuer tokens are checked against, gathered once per run. */
@@ -90,30 +90,32 @@ function normalIssuer(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-function causeOf(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  if (e instanceof Error && e.name === 'TimeoutError') return 'no answer in time';
-  return cause?.code ?? cause?.message ?? errorMessage(e);
-}
-
-async function loadAnchors(ctx: Context, out: Reporter): Promise<TrustAnchors> {
+async function loadAnchors(
+  services: Pick<Services, 'kube' | 'derive'>,
+  knownIssuer: Promise<string | undefined>,
+  out: Reporter<Id>,
+): Promise<TrustAnchors> {
   const anchors: TrustAnchors = {};
   try {
-    const discovery = await ctx.kube.issuerDiscovery();
+    const discovery = await services.kube.issuerDiscovery();
     anchors.clusterJwks = discovery.jwks;
-    anchors.issuer = ctx.facts.issuer ?? discovery.configuration.issuer;
+    anchors.issuer = (await knownIssuer) ?? discovery.configuration.issuer;
   } catch (e) {
-    anchors.issuer = ctx.facts.issuer;
+    anchors.issuer = await knownIssuer;
     const why = e instanceof ApiCallError ? `${e.reason}: ${e.message}` : errorMessage(e);
     out.warn(
+      'token-cluster-jwks',
       `cannot read the cluster's service-account issuer discovery (/openid/v1/jwks; ${why}): token signatures are not verified here, STS still checks them`,
     );
   }
   if (!anchors.issuer) {
-    out.warn("the cluster's OIDC issuer is unknown: the tokens' iss claim is not checked here");
+    out.warn(
+      'token-issuer-known',
+      "the cluster's OIDC issuer is unknown: the tokens' iss claim is not checked here",
+    );
     return anchors;
   }
-  const pub = await publicDiscovery(ctx, anchors.issuer);
+  const pub = await publicDiscovery(services, anchors.issuer);
   if (!pub.reachable) {
     out.info(
       `the issuer's public discovery (${anchors.issuer}) is not reachable from here (${pub.reason}): tokens are checked against the cluster's own JWKS`,
@@ -123,27 +125,12 @@ async function loadAnchors(ctx: Context, out: Reporter): Promise<TrustAnchors> {
   anchors.publicJwks = { uri: pub.jwksUri, jwks: pub.jwks };
   if (pub.issuer !== undefined && normalIssuer(pub.issuer) !== normalIssuer(anchors.issuer)) {
     out.warn(
+      'token-public-issuer',
       `the public discovery document of ${anchors.issuer} names issuer ${pub.issuer}: STS expects them to be equal`,
     );
   }
   out.info(`the issuer's public JWKS (${pub.jwksUri}) answers: tokens are checked against it too`);
   return anchors;
-}
-
-/** Fetched live, recorded in a bundle, answered from it on --replay (which stays offline). */
-async function publicDiscovery(ctx: Context, issuer: string): Promise<PublicDiscoveryAnswer> {
-  try {
-    return await ctx.derive<PublicDiscoveryAnswer>(DERIVED_PUBLIC_DISCOVERY, [issuer], async () => {
-      try {
-        return { reachable: true, ...(await publicIssuer.fetch(issuer, PUBLIC_DISCOVERY_TIMEOUT_MS)) };
-      } catch (e) {
-        return { reachable: false, reason: causeOf(e) };
-      }
-    });
-  } catch (e) {
-    // a bundle recorded without it
-    return { reachable: false, reason: e instanceof ApiCallError ? e.reason : errorMessage(e) };
-  }
 }
 
 type ProblemKind = 'malformed' | 'signature' | 'public-signature' | 'iss' | 'sub' | 'aud' | 'exp';
@@ -274,9 +261,13 @@ function problemFix(p: Problem, anchors: TrustAnchors, expected: { sub: string; 
   }
 }
 
-function stsRegion(ctx: Context, issuer: string | undefined): string {
+function stsRegion(
+  clusterRegion: string | undefined,
+  optionRegion: string | undefined,
+  issuer: string | undefined,
+): string {
   const fromIssuer = issuer ? /oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com/.exec(issuer)?.[1] : undefined;
-  return ctx.facts.region ?? ctx.options.region ?? fromIssuer ?? 'us-east-1';
+  return clusterRegion ?? optionRegion ?? fromIssuer ?? 'us-east-1';
 }
 
 const STS_REFUSALS =
@@ -285,7 +276,7 @@ const STS_REFUSALS =
 /** AWS's refusal in words a person can act on; undefined when it is not a refusal (network, bug). */
 function stsRefusal(
   e: unknown,
-  ctx: Context,
+  knownProviderArn: string | undefined,
   roleArn: string,
   issuer: string | undefined,
   subject: string,
@@ -300,7 +291,7 @@ function stsRefusal(
   const hostPath = issuer ? issuerHostPath(issuer) : '<issuer host/path>';
   const role = parseRoleArn(roleArn);
   const provider =
-    ctx.facts.oidcProviderArn ??
+    knownProviderArn ??
     (issuer && role
       ? oidcProviderArn(role.partition, role.account, issuer)
       : `the IAM OIDC provider of ${iss}`);
@@ -362,12 +353,19 @@ function tokenRequestFix(e: unknown, ns: string, sa: string): string {
   return 'Check that the API server serves the TokenRequest API (Kubernetes 1.22+), then run again.';
 }
 
+/** What proving one component reads besides the services: facts awaited only where needed. */
+interface ProofFacts {
+  anchors: Promise<TrustAnchors>;
+  region: () => Promise<string | undefined>;
+  oidcProviderArn: () => Promise<string | undefined>;
+}
+
 async function proveComponent(
-  ctx: Context,
+  ctx: Pick<Services, 'kube' | 'aws' | 'options' | 'derive'>,
   c: PlannedComponent,
   roleArn: string,
-  anchorsPromise: Promise<TrustAnchors>,
-  out: Reporter,
+  facts: ProofFacts,
+  out: Reporter<Id>,
 ): Promise<void> {
   const ns = ctx.options.namespace;
   const sa = c.serviceAccount.name;
@@ -381,13 +379,13 @@ async function proveComponent(
       (t) => ({ token: t }),
       (e: unknown) => ({ error: e }),
     ),
-    anchorsPromise,
+    facts.anchors,
   ]);
   if ('error' in requested) {
     const e = requested.error;
     if (!(e instanceof ApiCallError)) throw e;
     out.fail(
-      CODE_TOKEN_REQUEST,
+      'token-request',
       `cannot request a token for service account ${sa} (TokenRequest, aud ${audience}): ${e.reason}: ${e.message}`,
       { fix: tokenRequestFix(e, ns, sa) },
     );
@@ -403,7 +401,7 @@ async function proveComponent(
   );
   if (problems.length > 0) {
     out.fail(
-      CODE_TOKEN_INVALID,
+      'token-valid',
       `the token for ${subject} does not check out: ${problems.map((p) => p.text).join('; ')}`,
       { fix: problemFix(problems[0]!, anchors, expected) },
     );
@@ -412,65 +410,54 @@ async function proveComponent(
 
   let assumed: string;
   try {
-    const answer = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, stsRegion(ctx, anchors.issuer));
+    const region = stsRegion(await facts.region(), ctx.options.region, anchors.issuer);
+    const answer = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, region);
     assumed = answer.assumedRoleArn;
   } catch (e) {
-    const refusal = stsRefusal(e, ctx, roleArn, anchors.issuer, subject, audience);
+    const refusal = stsRefusal(e, await facts.oidcProviderArn(), roleArn, anchors.issuer, subject, audience);
     if (!refusal) throw e;
-    out.fail(CODE_STS_REFUSED, refusal.message, { fix: refusal.fix });
+    out.fail('token-sts', refusal.message, { fix: refusal.fix });
     return;
   }
   if (!assumedRoleMatchesRole(assumed, roleArn)) {
-    out.fail(CODE_WRONG_ROLE, `STS assumed ${assumed} for the token, not the annotated role ${roleArn}`, {
+    out.fail('token-role', `STS assumed ${assumed} for the token, not the annotated role ${roleArn}`, {
       fix: 'Check the role ARN annotation (account, role name) against the role STS assumed, then run again.',
     });
     return;
   }
-  out.ok(`pod-less proof: a token for ${subject} (aud ${audience}) is accepted by STS as ${roleArn}`);
+  out.ok(
+    'token-role',
+    `pod-less proof: a token for ${subject} (aud ${audience}) is accepted by STS as ${roleArn}`,
+  );
 }
 
 export const token = defineModule({
   id: 'token',
   title: 'Pod-less proof of the trust chain',
-  codes: [
-    {
-      code: CODE_TOKEN_REQUEST,
-      title: 'a ServiceAccount token could not be requested (TokenRequest)',
-      fix: 'Allow irsa-check to create serviceaccounts/token, or run with --no-token.',
-    },
-    {
-      code: CODE_TOKEN_INVALID,
-      title: "the ServiceAccount token's signature or claims (iss, sub, aud, exp) do not check out",
-      fix: "Check the API server's service-account issuer and signing keys.",
-    },
-    {
-      code: CODE_STS_REFUSED,
-      title: 'STS refused AssumeRoleWithWebIdentity with the token',
-      fix: "Check the IAM OIDC provider and the role's trust policy.",
-    },
-    {
-      code: CODE_WRONG_ROLE,
-      title: 'STS assumed another role than the annotated one',
-      fix: 'Check the role ARN annotation.',
-    },
-  ],
+  needs: ['caller', 'plan', 'roleArns'],
+  uses: ['issuer', 'oidcProviderArn', 'region'],
+  checks: CHECKS,
   async run(ctx, out) {
     if (!ctx.options.token) {
       out.info('skipped (--no-token)');
       return;
     }
-    if (!requireRelease(ctx, out)) return;
-    const targets = (ctx.facts.plan ?? []).filter((c) => ctx.facts.roleArns.has(c.key));
+    const { plan, roleArns } = ctx.facts;
+    const targets = plan.filter((c) => roleArns.has(c.key));
     if (targets.length === 0) {
       out.info('skipped: no component has a role ARN to prove');
       return;
     }
-    const anchors = loadAnchors(ctx, out);
+    const facts: ProofFacts = {
+      anchors: loadAnchors(ctx, ctx.use('issuer'), out),
+      region: () => ctx.use('region'),
+      oidcProviderArn: () => ctx.use('oidcProviderArn'),
+    };
     await eachInOrder(
       targets,
       out,
       (c) => c.key,
-      (c, o) => proveComponent(ctx, c, ctx.facts.roleArns.get(c.key)!, anchors, o),
+      (c, o) => proveComponent(ctx, c, roleArns.get(c.key)!, facts, o),
     );
   },
 });

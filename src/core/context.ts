@@ -1,60 +1,21 @@
+/**
+ * The services every check module gets, built once per run by `createContext()`
+ * (src/run.ts and the tests use the same function). Facts are not here: the
+ * dispatcher (src/dispatch.ts) hands each module the facts it declared.
+ */
 import type { RunOptions } from './options.js';
-import type { Redactor } from './redact.js';
+import { Redactor } from './redact.js';
 import type { Kube } from '../platform/kube.js';
-import type { Aws, CallerIdentity, DbCluster, EksCluster, OpenSearchDomain } from '../platform/aws.js';
-import type { HelmRelease } from '../helm/release.js';
-import type { Values } from '../helm/values.js';
-import type { ChartProfile, ChartVersion, ServiceAccountPlan } from '../helm/chart.js';
+import type { Aws } from '../platform/aws.js';
+import { CallLog } from '../platform/calls.js';
+import type { Deriver } from '../platform/replay.js';
 
-export type KeycloakMode = 'subchart' | 'external' | 'none';
+export type { Facts, FactKey, KeycloakMode, PlannedComponent, DatabaseTarget } from './facts.js';
 
-/** One component the run checks, with the lists that named it and its ServiceAccount. */
-export interface PlannedComponent {
-  key: string;
-  pg: boolean;
-  os: boolean;
-  serviceAccount: ServiceAccountPlan;
-}
-
-/** Where a component's database lives, as the Aurora module found it. */
-export interface DatabaseTarget {
-  host: string;
-  port: number;
-  dbUser?: string;
-  cluster?: DbCluster;
-  region?: string;
-}
-
-/** Facts modules share, filled in run order; a later module reads, never re-fetches. */
-export interface Facts {
-  caller?: CallerIdentity;
-  partition?: string;
-  release?: HelmRelease;
-  chartVersion?: ChartVersion;
-  profile?: ChartProfile;
-  values?: Values;
-  keycloakMode?: KeycloakMode;
-  /** Component lists resolved against the chart: names as chart keys. */
-  pgList?: string[];
-  osList?: string[];
-  plan?: PlannedComponent[];
-  region?: string;
-  cluster?: EksCluster;
-  /** The cluster's service-account issuer URL (EKS DescribeCluster, or the API server's discovery). */
-  issuer?: string;
-  oidcProviderArn?: string;
-  /** pg component → its database. */
-  databases: Map<string, DatabaseTarget>;
-  openSearch?: { host: string; port: number; domain?: OpenSearchDomain; region?: string };
-  /** component → role ARN annotated on its ServiceAccount. */
-  roleArns: Map<string, string>;
-}
-
-export interface Context {
+export interface Services {
   options: RunOptions;
   kube: Kube;
   aws: Aws;
-  facts: Facts;
   /**
    * Computes (live) or replays (--replay) a result derived from call answers that
    * cannot be derived again offline, e.g. a JWT signature verdict. Recorded in bundles.
@@ -65,8 +26,48 @@ export interface Context {
   redactor: Redactor;
   /** Write a progress/diagnostic line for --verbose (stderr, never in json). */
   debug(message: string): void;
+  /**
+   * Where a transient progress line may be drawn (`\r` overwrites it): the user's terminal
+   * in text mode, else undefined (piped, --output json/sarif, --verbose) and nothing is drawn.
+   */
+  progress?: { write(text: string): void };
 }
 
-export function emptyFacts(): Facts {
-  return { databases: new Map(), roleArns: new Map() };
+/** The Kubernetes and AWS answers a run uses: live, replayed from a bundle, or an in-memory test world. */
+export interface Platform {
+  kube: Kube;
+  aws: Aws;
+  /** Replays answer derived results from the bundle instead of computing them. */
+  derive?: Deriver;
+}
+
+export interface RunContext extends Services {
+  /** Every call the run made, memoised: identical calls are sent once. */
+  calls: CallLog;
+}
+
+/** One context for a run: each call goes through the memoising, recording call log. */
+export function createContext(
+  options: RunOptions,
+  platform: Platform,
+  opts: {
+    calls?: CallLog;
+    debug?: (message: string) => void;
+    redactor?: Redactor;
+    progress?: { write(text: string): void };
+  } = {},
+): RunContext {
+  const calls = opts.calls ?? new CallLog();
+  const redactor = opts.redactor ?? new Redactor();
+  return {
+    options,
+    calls,
+    kube: calls.wrap('kube', platform.kube),
+    aws: calls.wrap('aws', platform.aws),
+    redactor,
+    derive: (method, args, compute) =>
+      calls.derive(method, args, platform.derive ? () => platform.derive!(method, args, compute) : compute),
+    debug: opts.debug ?? (() => {}),
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  };
 }

@@ -13,10 +13,15 @@ export class UsageError extends Error {
   }
 }
 
-/** A fatal precondition of CHECKS.md (no AWS identity, not an AWS cluster…): the run stops with `code`. */
+/**
+ * A fatal precondition of CHECKS.md (no AWS identity, not an AWS cluster…): the run
+ * stops after the module that threw it, with the FAIL of catalogue check `check`.
+ * Modules build it with `out.fatal(id, …)`.
+ */
 export class FatalCheckError extends Error {
   override name = 'FatalCheckError';
   constructor(
+    readonly check: string,
     readonly code: number,
     message: string,
     readonly fix?: string,

@@ -3,7 +3,9 @@ export type Level = 'OK' | 'INFO' | 'WARN' | 'FAIL';
 
 export interface Finding {
   level: Level;
-  /** Exit code of a FAIL (CHECKS.md); absent for OK/INFO and for WARNs without one. */
+  /** The catalogue ID of the check this finding is a verdict of (absent on context lines). */
+  check?: string;
+  /** Exit code of a FAIL (CHECKS.md); absent for OK/INFO/WARN. */
   code?: number;
   /** The check module that produced it (e.g. `aurora`). */
   module: string;
@@ -14,9 +16,12 @@ export interface Finding {
   message: string;
   /** What to do about it: every FAIL has one. */
   fix?: string;
+  /** Structured detail for machine readers (the JSON report). */
+  data?: Record<string, unknown>;
 }
 
 export interface FindingOptions {
   component?: string;
   fix?: string;
+  data?: Record<string, unknown>;
 }

@@ -1,30 +1,71 @@
-import type { Context } from './context.js';
+/**
+ * A check module: one file (or folder) under src/checks/, registered once in
+ * checks/index.ts. Like an ESLint rule it declares up front every check it can
+ * report (src/core/catalogue.ts); like a Renovate manager it exposes one small
+ * surface. It also declares the facts it needs (the dispatcher starts it once
+ * they exist, typed as present), the facts it may wait for (`uses`) and the facts
+ * it provides. A module never imports another check module.
+ */
+import type { CheckMeta } from './catalogue.js';
+import type { Facts, FactKey } from './facts.js';
 import type { Reporter } from './reporter.js';
+import type { Services } from './context.js';
 
-/** One exit code a module can fail with: its meaning and the fix printed with the FAIL. */
-export interface CodeMeta {
-  code: number;
-  title: string;
-  fix: string;
+/** What a module's `run` sees: the services, its needed facts, and its way to wait for and write facts. */
+export interface ModuleContext<
+  N extends FactKey = never,
+  U extends FactKey = never,
+  P extends FactKey = never,
+> extends Services {
+  readonly facts: { readonly [K in N]: Facts[K] };
+  /** Waits until the module that provides `key` has provided it or finished; undefined when it did not. */
+  use<K extends U>(key: K): Promise<Facts[K] | undefined>;
+  /** Publishes a fact; modules that need it may start at once. */
+  provide<K extends P>(key: K, value: Facts[K]): void;
+  /**
+   * Says a fact it provides does not apply to this run (e.g. no OpenSearch component is
+   * checked): modules that need it are skipped silently, not with "skipped: needs …",
+   * since nothing failed.
+   */
+  notApplicable(key: P): void;
 }
 
-/**
- * A check module: one file under src/checks/, registered once in checks/index.ts.
- * It declares its codes up front (so the README's exit-code table is generated
- * from the registry) and reports findings through `out`.
- */
-export interface CheckModule {
+export interface ModuleSpec<Id extends string, N extends FactKey, U extends FactKey, P extends FactKey> {
   id: string;
   title: string;
-  codes: CodeMeta[];
-  run(ctx: Context, out: Reporter): Promise<void>;
+  /** Facts without which the module cannot run: when one is missing it is skipped with one INFO. */
+  needs: readonly N[];
+  /** Facts the module reads when they exist, waiting for their provider where it reads them. */
+  uses?: readonly U[];
+  provides?: readonly P[];
+  checks: { readonly [K in Id]: CheckMeta };
+  run(ctx: ModuleContext<N, U, P>, out: Reporter<Id>): Promise<void>;
 }
 
-export function defineModule(module: CheckModule): CheckModule {
-  const seen = new Set<number>();
-  for (const c of module.codes) {
-    if (seen.has(c.code)) throw new Error(`module ${module.id} declares code ${c.code} twice`);
-    seen.add(c.code);
-  }
-  return module;
+/** A registered module, its type parameters erased (method syntax keeps `run` assignable). */
+export interface CheckModule {
+  readonly id: string;
+  readonly title: string;
+  readonly needs: readonly FactKey[];
+  readonly uses: readonly FactKey[];
+  readonly provides: readonly FactKey[];
+  readonly checks: Readonly<Record<string, CheckMeta>>;
+  run(ctx: ModuleContext<FactKey, FactKey, FactKey>, out: Reporter<string>): Promise<void>;
+}
+
+export function defineModule<
+  const Id extends string,
+  const N extends FactKey = never,
+  const U extends FactKey = never,
+  const P extends FactKey = never,
+>(spec: ModuleSpec<Id, N, U, P>): CheckModule {
+  return {
+    id: spec.id,
+    title: spec.title,
+    needs: spec.needs,
+    uses: spec.uses ?? [],
+    provides: spec.provides ?? [],
+    checks: spec.checks,
+    run: spec.run as CheckModule['run'],
+  };
 }

@@ -27,6 +27,8 @@ export interface RunOptions {
   jobImage: string;
   jobTimeoutSeconds: number;
   allNamespaces: boolean;
+  /** Check and module IDs turned off with --skip. */
+  skip: string[];
 }
 
 export const DEFAULT_PG = ['identityKeycloak', 'identity', 'webModeler'];

@@ -1,41 +1,55 @@
 import type { Finding, FindingOptions, Level } from './finding.js';
-import type { CodeMeta } from './module.js';
+import { RUN_CHECKS, type CheckMeta } from './catalogue.js';
 import { ApiCallError, FatalCheckError, UsageError, errorMessage } from './errors.js';
 
 /** irsa-check could not ask Kubernetes or AWS something (its own permissions, throttling, network). */
-export const CODE_CANNOT_ASK = 2;
+export const CODE_CANNOT_ASK = RUN_CHECKS['cannot-ask'].code;
 /** A bug in irsa-check: a check module threw something unexpected. */
-export const CODE_INTERNAL = 99;
+export const CODE_INTERNAL = RUN_CHECKS['internal-error'].code;
 
 export type FindingSink = (finding: Finding) => void;
 
+const RUN: Readonly<Record<string, CheckMeta>> = RUN_CHECKS;
+
 /**
- * What a check module reports through. Each FAIL carries an exit code; when the
- * caller gives no fix, the fix the module declared for that code is used, so
- * every FAIL tells the user what to do.
+ * What a check module reports through, by check ID (ESLint's `context.report`
+ * with a message ID). The catalogue entry gives a FAIL its exit code and, when the
+ * caller gives none, its fix. Findings of checks turned off with --skip are dropped.
  */
-export class Reporter {
+export class Reporter<Id extends string = string> {
   constructor(
     readonly module: string,
     private readonly sink: FindingSink,
-    private readonly codes: ReadonlyMap<number, CodeMeta> = new Map(),
+    private readonly checks: Readonly<Record<string, CheckMeta>> = {},
     private readonly component?: string,
+    private readonly skip: ReadonlySet<string> = new Set(),
   ) {}
 
-  ok(message: string, opts: FindingOptions = {}): void {
-    this.emit('OK', message, undefined, opts);
+  /** The check passed. */
+  ok(id: Id, message: string, opts: FindingOptions = {}): void {
+    this.emit('OK', id, message, opts);
   }
 
-  info(message: string, opts: FindingOptions = {}): void {
-    this.emit('INFO', message, undefined, opts);
+  /** Context (no ID), or the verdict of an INFO check (with its ID). */
+  info(message: string, opts?: FindingOptions): void;
+  info(id: Id, message: string, opts?: FindingOptions): void;
+  info(a: string, b?: string | FindingOptions, c?: FindingOptions): void {
+    if (typeof b === 'string') this.emit('INFO', a, b, c ?? {});
+    else this.emit('INFO', undefined, a, b ?? {});
   }
 
-  warn(message: string, opts: FindingOptions = {}): void {
-    this.emit('WARN', message, undefined, opts);
+  warn(id: Id, message: string, opts: FindingOptions = {}): void {
+    this.emit('WARN', id, message, opts);
   }
 
-  fail(code: number, message: string, opts: FindingOptions = {}): void {
-    this.emit('FAIL', message, code, { ...opts, fix: opts.fix ?? this.codes.get(code)?.fix });
+  fail(id: Id | 'cannot-ask' | 'internal-error', message: string, opts: FindingOptions = {}): void {
+    this.emit('FAIL', id, message, opts);
+  }
+
+  /** A fatal precondition: throw what this returns; the run stops after this module. */
+  fatal(id: Id, message: string, fix?: string): FatalCheckError {
+    const meta = this.meta(id, 'FAIL');
+    return new FatalCheckError(id, meta.code!, message, fix ?? meta.fix);
   }
 
   /**
@@ -47,44 +61,65 @@ export class Reporter {
     if (error instanceof ApiCallError) {
       const what = `irsa-check cannot call ${error.operation} (${error.reason})`;
       if (error.isAccessDenied) {
-        this.fail(CODE_CANNOT_ASK, `${what}: grant it, see README "Permissions"`, {
+        this.fail('cannot-ask', `${what}: grant it, see README "Permissions"`, {
           ...opts,
           fix:
             opts.fix ??
             `Grant ${error.operation} to the identity irsa-check runs as (README, "Permissions").`,
         });
       } else {
-        this.fail(CODE_CANNOT_ASK, `${what}: ${error.message}`, {
+        this.fail('cannot-ask', `${what}: ${error.message}`, {
           ...opts,
           fix: opts.fix ?? 'Check connectivity and credentials, then run irsa-check again.',
         });
       }
       return;
     }
-    this.fail(CODE_INTERNAL, `internal error in check module ${this.module}: ${errorMessage(error)}`, {
-      ...opts,
-      fix: opts.fix ?? 'This is a bug in irsa-check: run again with --verbose and report it.',
-    });
+    this.fail(
+      'internal-error',
+      `internal error in check module ${this.module}: ${errorMessage(error)}`,
+      opts,
+    );
   }
 
   /** The same reporter, tagging every finding with `component` unless told otherwise. */
-  forComponent(component: string): Reporter {
-    return new Reporter(this.module, this.sink, this.codes, component);
+  forComponent(component: string): Reporter<Id> {
+    return new Reporter<Id>(this.module, this.sink, this.checks, component, this.skip);
   }
 
   /** A reporter whose findings are held back until `flush()`; see `eachInOrder`. */
-  buffered(component?: string): { reporter: Reporter; flush: () => void } {
+  buffered(component?: string): { reporter: Reporter<Id>; flush: () => void } {
     const held: Finding[] = [];
-    const reporter = new Reporter(this.module, (f) => held.push(f), this.codes, component ?? this.component);
+    const reporter = new Reporter<Id>(
+      this.module,
+      (f) => held.push(f),
+      this.checks,
+      component ?? this.component,
+      this.skip,
+    );
     return { reporter, flush: () => held.forEach((f) => this.sink(f)) };
   }
 
-  private emit(level: Level, message: string, code: number | undefined, opts: FindingOptions): void {
+  private meta(id: string, level: Level): CheckMeta {
+    const meta = this.checks[id] ?? RUN[id];
+    if (!meta) throw new Error(`module ${this.module} reports check "${id}", which it does not declare`);
+    if (level !== 'OK' && meta.severity !== level) {
+      throw new Error(`module ${this.module} reports ${meta.severity} check "${id}" as ${level}`);
+    }
+    return meta;
+  }
+
+  private emit(level: Level, id: string | undefined, message: string, opts: FindingOptions): void {
+    const meta = id === undefined ? undefined : this.meta(id, level);
+    if (id !== undefined && this.skip.has(id)) return;
     const component = opts.component ?? this.component;
     const finding: Finding = { level, module: this.module, message };
-    if (code !== undefined) finding.code = code;
+    if (id !== undefined) finding.check = id;
+    if (level === 'FAIL') finding.code = meta!.code;
     if (component !== undefined) finding.component = component;
-    if (opts.fix !== undefined) finding.fix = opts.fix;
+    const fix = opts.fix ?? (level === 'FAIL' ? meta?.fix : undefined);
+    if (fix !== undefined) finding.fix = fix;
+    if (opts.data !== undefined) finding.data = opts.data;
     this.sink(finding);
   }
 }
@@ -93,11 +128,11 @@ export class Reporter {
  * Runs `work` for every item concurrently, each with its own buffered reporter,
  * and flushes their findings in the items' order: fast and deterministic output.
  */
-export async function eachInOrder<T>(
+export async function eachInOrder<T, Id extends string>(
   items: readonly T[],
-  out: Reporter,
+  out: Reporter<Id>,
   componentOf: (item: T) => string | undefined,
-  work: (item: T, out: Reporter) => Promise<void>,
+  work: (item: T, out: Reporter<Id>) => Promise<void>,
 ): Promise<void> {
   const buffers = items.map((item) => out.buffered(componentOf(item)));
   await Promise.all(

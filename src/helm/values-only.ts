@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
-import type { Context } from '../core/context.js';
+import type { Services } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
 import type { ArgoApplication } from '../platform/kube.js';
 import { readChart } from './chart-source.js';
@@ -48,7 +48,7 @@ interface ChartDefaults {
   version?: string;
 }
 
-async function chartDefaults(ctx: Context): Promise<ChartDefaults> {
+async function chartDefaults(ctx: Services): Promise<ChartDefaults> {
   if (!ctx.options.chart) return { defaults: {} };
   const files = await readChart(ctx.options.chart);
   const chartYaml = files.chartYaml
@@ -60,7 +60,7 @@ async function chartDefaults(ctx: Context): Promise<ChartDefaults> {
   };
 }
 
-function valuesOnlyRelease(ctx: Context, user: unknown, chart: ChartDefaults, version: string): HelmRelease {
+function valuesOnlyRelease(ctx: Services, user: unknown, chart: ChartDefaults, version: string): HelmRelease {
   return {
     name: ctx.options.release ?? 'camunda',
     namespace: ctx.options.namespace,
@@ -74,12 +74,12 @@ function valuesOnlyRelease(ctx: Context, user: unknown, chart: ChartDefaults, ve
   };
 }
 
-function describeChart(ctx: Context): string {
+function describeChart(ctx: Services): string {
   return ctx.options.chart ? `chart defaults from ${ctx.options.chart}` : 'no chart defaults (give --chart)';
 }
 
 /** `--values` given: the release the files describe. */
-export async function loadValuesOnlyRelease(ctx: Context, out: Reporter): Promise<HelmRelease> {
+export async function loadValuesOnlyRelease(ctx: Services, out: Reporter<string>): Promise<HelmRelease> {
   const chart = await chartDefaults(ctx);
   const version = ctx.options.chartVersion ?? chart.version;
   if (!version) throw new UsageError('--values needs --chart-version (or --chart with a Chart.yaml)');
@@ -97,7 +97,10 @@ function isCamundaApp(app: ArgoApplication, ns: string): boolean {
 }
 
 /** No Helm release: an Argo CD Application deploying the Camunda chart into the namespace, if any. */
-export async function releaseFromArgo(ctx: Context, out: Reporter): Promise<HelmRelease | undefined> {
+export async function releaseFromArgo(
+  ctx: Services,
+  out: Reporter<string>,
+): Promise<HelmRelease | undefined> {
   const ns = ctx.options.namespace;
   const lists = await Promise.all(
     [...new Set([ns, ARGO_NAMESPACE])].map((n) =>

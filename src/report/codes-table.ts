@@ -1,51 +1,43 @@
 /**
- * The README's exit-code table, generated from the module registry (each module
- * declares its codes), so the documentation cannot drift from the code.
+ * The README's tables, generated from the check catalogue (every module declares
+ * its checks), so the documentation cannot drift from the code: the exit codes,
+ * and every check with its ID, severity, title and fix (the anchors that
+ * `--list-checks`, SARIF and JSON point to).
  */
-import type { CheckModule } from '../core/module.js';
-import { CODE_CANNOT_ASK, CODE_INTERNAL } from '../core/reporter.js';
+import type { Catalogue, CatalogueEntry } from '../core/catalogue.js';
 
-/** Codes that belong to irsa-check itself rather than to one check module. */
-export const TOOL_CODES: Array<{ code: number; module: string; title: string }> = [
-  { code: 0, module: '–', title: 'every check passed (WARNs do not fail a run)' },
-  {
-    code: 1,
-    module: 'cli',
-    title: 'usage error: bad flag, invalid namespace, unknown component, empty list, malformed values file',
-  },
-  {
-    code: CODE_CANNOT_ASK,
-    module: 'any',
-    title:
-      'irsa-check could not ask Kubernetes or AWS (its own permission denied, throttling beyond retries, network)',
-  },
-  {
-    code: 3,
-    module: 'cli',
-    title: 'no kubeconfig, unknown context, API server unreachable or credentials rejected (fatal)',
-  },
-  {
-    code: CODE_INTERNAL,
-    module: 'any',
-    title: 'internal error in irsa-check (a bug: please report it with --verbose output)',
-  },
-  {
-    code: 130,
-    module: 'cli',
-    title:
-      'interrupted (Ctrl-C / SIGINT, the Unix 128+2; it shares its number with jobs 130, the last line tells them apart); verification Jobs are deleted first; 143 for SIGTERM',
-  },
-];
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function codesTable(modules: readonly CheckModule[]): string {
-  const rows = new Map<string, { code: number; module: string; title: string }>();
-  for (const c of TOOL_CODES) rows.set(`${c.code}/${c.module}`, c);
-  for (const m of modules)
-    for (const c of m.codes) rows.set(`${c.code}/${m.id}`, { code: c.code, module: m.id, title: c.title });
-  const sorted = [...rows.values()].sort((a, b) => a.code - b.code || a.module.localeCompare(b.module));
+function byCode(a: CatalogueEntry, b: CatalogueEntry): number {
+  return (a.code ?? 0) - (b.code ?? 0) || a.module.localeCompare(b.module) || a.id.localeCompare(b.id);
+}
+
+/** code → the checks that exit with it (several checks may share a parity code). */
+export function codesTable(catalogue: Catalogue): string {
+  const rows = catalogue
+    .entries()
+    .filter((c) => c.code !== undefined)
+    .sort(byCode)
+    .map((c) => `| ${c.code} | [\`${c.id}\`](#${c.anchor}) | ${c.module} | ${cell(c.title)} |`);
   return [
-    '| code | module | meaning |',
-    '|---:|---|---|',
-    ...sorted.map((r) => `| ${r.code} | ${r.module} | ${r.title.replace(/\|/g, '\\|')} |`),
+    '| code | check | module | meaning |',
+    '|---:|---|---|---|',
+    '| 0 | – | – | every check passed (WARNs do not fail a run) |',
+    ...rows,
+  ].join('\n');
+}
+
+/** Every check, in registry order, each with its anchor. */
+export function checksTable(catalogue: Catalogue): string {
+  const rows = catalogue
+    .entries()
+    .map(
+      (c) =>
+        `| <a id="${c.anchor}"></a>\`${c.id}\` | ${c.module} | ${c.severity}${c.code !== undefined ? ` ${c.code}` : ''} | ${cell(c.title)} | ${cell(c.fix ?? '')} |`,
+    );
+  return [
+    '| check | module | severity, exit code | when it does not pass | fix |',
+    '|---|---|---|---|---|',
+    ...rows,
   ].join('\n');
 }

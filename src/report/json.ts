@@ -1,18 +1,44 @@
+import type { Catalogue } from '../core/catalogue.js';
 import type { Finding } from '../core/finding.js';
 import type { RunOptions } from '../core/options.js';
 import type { Summary } from './format.js';
+import { docLink } from './doc-link.js';
 import { VERSION } from '../version.js';
 
 /** The versioned schema of `--output json` (documented in the README). */
 export const JSON_SCHEMA = 'irsa-check/report@1';
 
-export function jsonReport(options: RunOptions, findings: readonly Finding[], summary: Summary): object {
+/**
+ * One JSON document: the findings (each verdict with its catalogue `check` ID) and,
+ * for every check they name, its catalogue entry, so a reader needs nothing else.
+ */
+export function jsonReport(
+  options: RunOptions,
+  findings: readonly Finding[],
+  summary: Summary,
+  catalogue: Catalogue,
+): object {
+  const checks: Record<string, object> = {};
+  for (const f of findings) {
+    const c = f.check !== undefined ? catalogue.get(f.check) : undefined;
+    if (!c || checks[c.id]) continue;
+    checks[c.id] = {
+      module: c.module,
+      severity: c.severity,
+      ...(c.code !== undefined ? { exitCode: c.code } : {}),
+      title: c.title,
+      ...(c.fix ? { fix: c.fix } : {}),
+      doc: docLink(c.anchor),
+    };
+  }
   return {
     schema: JSON_SCHEMA,
     tool: { name: 'irsa-check', version: VERSION },
     namespace: options.namespace,
     exitCode: summary.exitCode,
     summary: { ok: summary.ok, info: summary.info, warn: summary.warn, fail: summary.fail },
+    skipped: options.skip,
     findings,
+    checks,
   };
 }

@@ -1,6 +1,8 @@
 /**
- * JUnit XML for CI: one testcase per check module and component; a component's
- * FAILs become its testcase's failures (message and fix), WARNs its system-out.
+ * JUnit XML for CI: one testcase per check (catalogue ID) and component, named
+ * `<check-id> <component>`; a check's FAILs become its testcase's failures
+ * (message and fix), its WARNs and other lines its system-out. Context lines
+ * without a check ID are grouped per module and component.
  */
 import type { Finding } from '../core/finding.js';
 
@@ -19,16 +21,18 @@ function xml(s: string): string {
 
 interface Case {
   module: string;
-  component?: string;
+  name: string;
   findings: Finding[];
 }
 
 function groupCases(findings: readonly Finding[]): Case[] {
   const cases = new Map<string, Case>();
   for (const f of findings) {
-    const key = `${f.module}\u0000${f.component ?? ''}`;
-    let c = cases.get(key);
-    if (!c) cases.set(key, (c = { module: f.module, component: f.component, findings: [] }));
+    const what = f.check ?? f.module;
+    const scope = [f.release, f.component].filter((s) => s !== undefined).join(' ');
+    const name = scope ? `${what} ${scope}` : what;
+    let c = cases.get(name);
+    if (!c) cases.set(name, (c = { module: f.module, name, findings: [] }));
     c.findings.push(f);
   }
   return [...cases.values()];
@@ -38,17 +42,16 @@ export function junitReport(findings: readonly Finding[], suiteName: string): st
   const cases = groupCases(findings);
   const failures = cases.filter((c) => c.findings.some((f) => f.level === 'FAIL')).length;
   const body = cases.map((c) => {
-    const name = c.component ? `${c.module}: ${c.component}` : c.module;
     const fails = c.findings.filter((f) => f.level === 'FAIL');
     const out = c.findings.map((f) => `[${f.level}] ${f.message}`).join('\n');
     const failureXml = fails
       .map(
         (f) =>
-          `      <failure message="${xml(f.message)}" type="code ${f.code ?? ''}">${xml(`${f.message}${f.fix ? `\nfix: ${f.fix}` : ''}`)}</failure>`,
+          `      <failure message="${xml(f.message)}" type="${xml(f.check ?? '')} (exit code ${f.code ?? ''})">${xml(`${f.message}${f.fix ? `\nfix: ${f.fix}` : ''}`)}</failure>`,
       )
       .join('\n');
     return [
-      `    <testcase classname="irsa-check.${xml(c.module)}" name="${xml(name)}">`,
+      `    <testcase classname="irsa-check.${xml(c.module)}" name="${xml(c.name)}">`,
       ...(failureXml ? [failureXml] : []),
       `      <system-out>${xml(out)}</system-out>`,
       '    </testcase>',

@@ -1,36 +1,45 @@
 /**
- * SARIF 2.1.0 for code-scanning UIs: one rule per exit code (from the module
- * registry), one result per WARN/FAIL. Findings point at the values file when
- * one was given, since that is where most fixes land.
+ * SARIF 2.1.0 for code-scanning UIs: one rule per catalogue check (its stable ID,
+ * title, fix and README anchor), one result per WARN/FAIL. Findings point at the
+ * values file when one was given, since that is where most fixes land.
  */
+import type { Catalogue } from '../core/catalogue.js';
 import type { Finding } from '../core/finding.js';
-import type { CheckModule } from '../core/module.js';
 import { VERSION } from '../version.js';
+import { docLink } from './doc-link.js';
 
-export function sarifReport(
-  findings: readonly Finding[],
-  modules: readonly CheckModule[],
-  artifact?: string,
-): object {
-  const rules = modules.flatMap((m) =>
-    m.codes.map((c) => ({
-      id: `IRSA${c.code}`,
-      name: `${m.id}/${c.code}`,
-      shortDescription: { text: c.title },
-      help: { text: c.fix },
-    })),
-  );
+export function sarifReport(findings: readonly Finding[], catalogue: Catalogue, artifact?: string): object {
+  const rules = catalogue.entries().map((c) => ({
+    id: c.id,
+    name: `${c.module}/${c.id}`,
+    shortDescription: { text: c.title },
+    ...(c.fix ? { help: { text: c.fix } } : {}),
+    defaultConfiguration: {
+      level: c.severity === 'FAIL' ? 'error' : c.severity === 'WARN' ? 'warning' : 'note',
+    },
+    properties: {
+      module: c.module,
+      doc: docLink(c.anchor),
+      ...(c.code !== undefined ? { exitCode: c.code } : {}),
+    },
+  }));
+  const index = new Map(rules.map((r, i) => [r.id, i]));
   const results = findings
-    .filter((f) => f.level === 'FAIL' || f.level === 'WARN')
-    .filter((f) => f.module !== 'summary')
+    .filter((f) => (f.level === 'FAIL' || f.level === 'WARN') && f.check !== undefined)
     .map((f) => ({
-      ...(f.code !== undefined ? { ruleId: `IRSA${f.code}` } : { ruleId: 'IRSA-WARN' }),
+      ruleId: f.check!,
+      ruleIndex: index.get(f.check!),
       level: f.level === 'FAIL' ? 'error' : 'warning',
       message: {
         text: `${f.component ? `${f.component}: ` : ''}${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`,
       },
       ...(artifact ? { locations: [{ physicalLocation: { artifactLocation: { uri: artifact } } }] } : {}),
-      properties: { module: f.module, ...(f.component ? { component: f.component } : {}) },
+      properties: {
+        module: f.module,
+        ...(f.component ? { component: f.component } : {}),
+        ...(f.release ? { release: f.release } : {}),
+        ...(f.code !== undefined ? { exitCode: f.code } : {}),
+      },
     }));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -42,10 +51,7 @@ export function sarifReport(
             name: 'irsa-check',
             version: VERSION,
             informationUri: 'https://docs.camunda.io/docs/self-managed/setup/deploy/amazon/amazon-eks/irsa/',
-            rules: [
-              ...rules,
-              { id: 'IRSA-WARN', name: 'warning', shortDescription: { text: 'suspicious, not failing' } },
-            ],
+            rules,
           },
         },
         results,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { identifyCluster, parseRdsHost, regionFromHost, type EndpointKind } from '../../src/checks/aurora.js';
+import { identifyCluster, parseRdsHost, type EndpointKind } from '../../src/checks/aurora.js';
+import { regionFromHost } from '../../src/aws-hosts.js';
 import type { DbCluster } from '../../src/platform/aws.js';
 import type { WorldModel } from '../support/world.js';
 import {
@@ -222,8 +223,8 @@ describeModuleCases('aurora', cases, () => {
   it('asks DescribeDBClusters once for three components on one cluster and records the cluster', async () => {
     const run = await runModules(healthy);
     expect(run.calls.sent.get('aws.dbClusters(["eu-west-1"])')).toBe(1);
-    const identity = run.ctx.facts.databases.get('identity');
-    expect(identity?.cluster?.resourceId).toBe('cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W');
+    const identity = run.ctx.facts.auroraClusters?.get('identity');
+    expect(identity?.cluster.resourceId).toBe('cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W');
     expect(identity?.region).toBe('eu-west-1');
   });
 
@@ -238,5 +239,31 @@ describeModuleCases('aurora', cases, () => {
           `[FAIL] ${c}: irsa-check cannot call rds:DescribeDBClusters (AccessDenied): grant it, see README "Permissions"`,
       ),
     );
+  });
+});
+
+/** The check ID of every FAIL and WARN each case reports (issue 8: a stable ID per check). */
+const CHECK_IDS: Array<[string, string[]]> = [
+  ['IAM database authentication disabled', ['aurora-iam-auth', 'aurora-iam-auth', 'aurora-iam-auth']],
+  ['cluster stopped', ['aurora-status', 'aurora-status', 'aurora-status']],
+  [
+    'cluster backing up: serving, WARN',
+    ['aurora-status-serving', 'aurora-status-serving', 'aurora-status-serving'],
+  ],
+  ['host of no cluster', ['aurora-endpoint']],
+  ['host naming a cluster that does not exist', ['aurora-cluster-exists']],
+  ['host naming the cluster with another hash: WARN', ['aurora-named-endpoint']],
+  ['port differs from the cluster’s', ['aurora-port']],
+];
+
+describe('aurora: check IDs', () => {
+  it.each(CHECK_IDS)('%s', async (name, ids) => {
+    const c = cases.find((k) => k.name === name);
+    expect(c, name).toBeDefined();
+    const run = await runModules(c!.world, c!.harness);
+    const reported = run.findings.filter(
+      (f) => f.module === 'aurora' && (f.level === 'FAIL' || f.level === 'WARN'),
+    );
+    expect(reported.map((f) => f.check)).toEqual(ids);
   });
 });

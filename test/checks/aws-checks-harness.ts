@@ -2,77 +2,20 @@
  * Test harness for the AWS-side check modules (aurora, opensearch, roles): runs
  * every module over an in-memory world (test/support/module-run.ts), like
  * `runWorld`, but
- * - fills the facts that upstream modules (cluster, opensearch-values,
- *   database-values) produce, only WHERE they did not (written while they were
- *   placeholders; now a no-op on the fixture worlds), from the same values;
  * - lets a test wrap the Aws interface (a fault for one role only);
  * - exposes the call log (memoisation) and the --verbose debug lines;
  * and the planted-fault cases of such a module, through the harness and a full run.
  */
 import { describe, expect, it } from 'vitest';
 import { CHECK_MODULES } from '../../src/checks/index.js';
-import type { Context } from '../../src/core/context.js';
 import type { ApiCallErrorJson } from '../../src/core/errors.js';
-import { issuerHostPath } from '../../src/iam/arn.js';
 import { runChecks, type ModuleRun, type RunChecksOptions } from '../support/module-run.js';
 import { cloneWorld, loadWorld, runWorld, type WorldModel } from '../support/world.js';
 
 export type HarnessOptions = Pick<RunChecksOptions, 'options' | 'aws'>;
 
-/** `jdbc:aws-wrapper:postgresql://host[:port]/db?…` → host and port. */
-function jdbcHost(url: string | undefined): { host: string; port: number } | undefined {
-  const m = url ? /^jdbc:[a-z:-]*postgresql:\/\/([^/:?]+)(?::(\d+))?/.exec(url) : null;
-  return m ? { host: m[1]!, port: m[2] ? Number(m[2]) : 5432 } : undefined;
-}
-
-/** The facts an upstream module would have set after `moduleId`, when it did not. */
-function fillUpstream(ctx: Context, moduleId: string, world: WorldModel): void {
-  const f = ctx.facts;
-  if (moduleId === 'cluster') {
-    const c = world.aws.clusters?.[0];
-    f.region ??= c?.region;
-    f.issuer ??= c?.issuer;
-    if (!f.oidcProviderArn && f.issuer) {
-      const hostPath = issuerHostPath(f.issuer);
-      f.oidcProviderArn = world.aws.oidcProviders?.find((p) => p.url === hostPath)?.arn;
-    }
-  }
-  const v = f.values;
-  if (!v) return;
-  if (moduleId === 'opensearch-values' && !f.openSearch && (f.osList ?? []).length > 0) {
-    const host = v.string('global.opensearch.url.host') ?? v.string('optimize.database.opensearch.url.host');
-    if (host) f.openSearch = { host, port: Number(v.get('global.opensearch.url.port') ?? 443) };
-  }
-  if (moduleId === 'database-values') {
-    for (const c of f.plan ?? []) {
-      if (!c.pg || f.databases.has(c.key)) continue;
-      const num = (p: string) => Number(v.get(p) ?? 5432);
-      if (c.key === 'identityKeycloak') {
-        const host = v.string('identityKeycloak.externalDatabase.host');
-        const dbUser = v.string('identityKeycloak.externalDatabase.user');
-        if (host)
-          f.databases.set(c.key, { host, port: num('identityKeycloak.externalDatabase.port'), dbUser });
-      } else if (c.key === 'identity') {
-        const host = v.string('identity.externalDatabase.host');
-        const dbUser = v.string('identity.externalDatabase.username');
-        if (host) f.databases.set(c.key, { host, port: num('identity.externalDatabase.port'), dbUser });
-      } else if (c.key === 'webModeler') {
-        const at = jdbcHost(v.string('webModeler.restapi.externalDatabase.url'));
-        const dbUser =
-          v.string('webModeler.restapi.externalDatabase.user') ??
-          v.string('webModeler.restapi.externalDatabase.username');
-        if (at) f.databases.set(c.key, { ...at, dbUser });
-      }
-    }
-  }
-}
-
 export function runModules(world: WorldModel, opts: HarnessOptions = {}): Promise<ModuleRun> {
-  return runChecks(world, CHECK_MODULES, {
-    ...opts,
-    after: (ctx, module) => fillUpstream(ctx, module.id, world),
-    redact: true,
-  });
+  return runChecks(world, CHECK_MODULES, { ...opts, redact: true });
 }
 
 export const healthy = loadWorld('camunda-8.8-healthy.yaml');
@@ -108,7 +51,7 @@ export interface ModuleCase {
  * fill the facts; faults only the harness can plant are left out there.
  */
 export function describeModuleCases(module: string, cases: ModuleCase[], more: () => void): void {
-  describe(`${module} module (harness: upstream facts filled only where missing)`, () => {
+  describe(`${module} module (harness)`, () => {
     it.each(cases)('$name', async ({ world, lines, exitCode, harness, fix }) => {
       const run = await runModules(world, harness);
       expect(run.lines(module)).toEqual(lines);

@@ -62,11 +62,16 @@ function otherCluster(name: string, id: string, region = 'eu-west-1') {
 async function runCluster(
   w: WorldModel,
   overrides: Partial<RunOptions> = {},
-): Promise<{ facts: Facts; findings: Finding[]; lines: string[] }> {
+): Promise<{ facts: Partial<Facts>; findings: Finding[]; lines: string[] }> {
   const caller = w.aws.caller;
   const preflight = caller ? { caller, partition: parseArn(caller.arn)?.partition ?? 'aws' } : {};
   const { ctx, findings } = await runChecks(w, [cluster], { options: overrides, facts: preflight });
   return { facts: ctx.facts, findings, lines: findings.map((f) => `[${f.level}] ${f.message}`) };
+}
+
+/** The check IDs of the FAIL and WARN findings, in order (issue 8: a stable ID per check). */
+function checksOf(r: { findings: Finding[] }): Array<string | undefined> {
+  return r.findings.filter((f) => f.level === 'FAIL' || f.level === 'WARN').map((f) => f.check);
 }
 
 describe('cluster: parsing helpers', () => {
@@ -237,6 +242,7 @@ describe('cluster: discovery', () => {
       w.aws.clusters!.push(otherCluster('staging', 'AAAA1111BBBB2222CCCC3333DDDD4444'));
     });
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['eks-cluster-endpoint']);
     expect(r.lines[1]).toBe(
       '[WARN] EKS cluster camunda-prod serves the API server (its endpoint matched among 2 cluster(s) in eu-west-1; the kubeconfig names staging, whose endpoint differs)',
     );
@@ -253,6 +259,7 @@ describe('cluster: discovery', () => {
       ];
     });
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['eks-cluster-match']);
     expect(r.lines).toEqual([
       REGION_OK,
       `[FAIL] no EKS cluster in eu-west-1 has the endpoint ${SERVER} (clusters: staging, zz-last): the cluster checks are skipped rather than guessing`,
@@ -281,6 +288,7 @@ describe('cluster: discovery', () => {
       clusterOf(w).endpoint = 'https://0000AAAA.gr7.eu-west-1.eks.amazonaws.com';
     });
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['eks-cluster-match']);
     expect(r.lines[1]).toBe(
       `[FAIL] no EKS cluster in eu-west-1 has the endpoint ${SERVER} (clusters: camunda-prod); the kubeconfig names camunda-prod, whose endpoint is https://0000AAAA.gr7.eu-west-1.eks.amazonaws.com: the cluster checks are skipped rather than guessing`,
     );
@@ -289,6 +297,7 @@ describe('cluster: discovery', () => {
   it('fails 31 when the region has no EKS clusters', async () => {
     const w = world((w) => (w.aws.clusters = [otherCluster('elsewhere', 'AAAA', 'us-east-1')]));
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['eks-clusters']);
     expect(r.lines).toEqual([REGION_OK, '[FAIL] no EKS clusters in region eu-west-1 (account 123456789012)']);
     expect(r.findings[1]?.code).toBe(31);
   });
@@ -296,6 +305,7 @@ describe('cluster: discovery', () => {
   it('uses --cluster-name when it exists, even when its endpoint is not the API server (with a WARN)', async () => {
     const w = world((w) => w.aws.clusters!.push(otherCluster('staging', 'AAAA1111BBBB2222CCCC3333DDDD4444')));
     const r = await runCluster(w, { clusterName: 'staging' });
+    expect(checksOf(r)).toEqual(['eks-cluster-endpoint', 'oidc-provider']);
     expect(r.lines.slice(0, 3)).toEqual([
       REGION_OK,
       `[WARN] EKS cluster staging (--cluster-name) has the endpoint https://AAAA1111BBBB2222CCCC3333DDDD4444.yl4.eu-west-1.eks.amazonaws.com, not the API server irsa-check talks to (${SERVER}): the checks below are about staging`,
@@ -311,6 +321,7 @@ describe('cluster: discovery', () => {
 
   it('fails 32 when --cluster-name does not exist', async () => {
     const r = await runCluster(healthy, { clusterName: 'typo' });
+    expect(checksOf(r)).toEqual(['eks-cluster-match']);
     expect(r.lines).toEqual([
       REGION_OK,
       '[FAIL] EKS cluster "typo" (--cluster-name) does not exist in eu-west-1',
@@ -350,6 +361,7 @@ describe('cluster: region (30)', () => {
       delete w.kube.cluster.contextName;
     });
     const r = await runCluster(w, { region: 'eu-west-1' });
+    expect(checksOf(r)).toEqual(['eks-cluster-match']);
     expect(r.lines).toEqual([
       '[OK] region eu-west-1, from --region / AWS_REGION',
       '[FAIL] no EKS cluster in eu-west-1 has the endpoint https://k8s.camunda.example.com (clusters: camunda-prod): the cluster checks are skipped rather than guessing',
@@ -363,6 +375,7 @@ describe('cluster: region (30)', () => {
       delete w.kube.cluster.contextName;
     });
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['eks-region']);
     expect(r.lines).toEqual([
       "[FAIL] cannot tell the cluster's AWS region: the API server URL https://k8s.camunda.example.com is not an EKS endpoint and neither the kubeconfig nor --region names one",
     ]);
@@ -376,6 +389,7 @@ describe('cluster: region (30)', () => {
   it('fails 30 when the kubeconfig names no API server', async () => {
     const w = world((w) => (w.kube.cluster.server = ''));
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['eks-api-server']);
     expect(r.lines).toEqual(['[FAIL] the kubeconfig context names no API server URL']);
     expect(r.findings[0]?.code).toBe(30);
   });
@@ -392,6 +406,7 @@ describe('cluster: version (34) and issuer (33)', () => {
     expect(r.lines[2]).toBe(line);
     if (line.startsWith('[FAIL]')) {
       expect(r.findings[2]).toMatchObject({
+        check: 'eks-version',
         code: 34,
         fix: 'Upgrade the cluster one minor version at a time (`aws eks update-cluster-version --name camunda-prod --region eu-west-1 --kubernetes-version <next>`).',
       });
@@ -414,6 +429,7 @@ describe('cluster: version (34) and issuer (33)', () => {
         clusterOf(w).status = 'UPDATING';
       }),
     );
+    expect(checksOf(r)).toEqual(['eks-cluster-status', 'eks-version-unknown']);
     expect(r.lines.slice(2, 4)).toEqual([
       '[WARN] EKS cluster camunda-prod is UPDATING, not ACTIVE',
       '[WARN] cannot read the Kubernetes version "latest" of EKS cluster camunda-prod',
@@ -422,6 +438,7 @@ describe('cluster: version (34) and issuer (33)', () => {
 
   it('fails 33 when the cluster has no OIDC issuer, and skips the provider check', async () => {
     const r = await runCluster(world((w) => delete clusterOf(w).issuer));
+    expect(checksOf(r)).toEqual(['oidc-issuer']);
     expect(r.lines).toEqual([
       REGION_OK,
       NAMED_OK,
@@ -447,6 +464,7 @@ describe('cluster: IAM OIDC provider (35)', () => {
       ];
     });
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['oidc-provider']);
     expect(r.lines.at(-1)).toBe(
       `[FAIL] no IAM OIDC provider for the issuer ${ISSUER_PATH}: pods cannot assume IAM roles with their ServiceAccount tokens; arn:aws:iam::123456789012:oidc-provider/${other} has the same ID but is for ${other}, not this cluster`,
     );
@@ -461,6 +479,7 @@ describe('cluster: IAM OIDC provider (35)', () => {
   it('fails when there is no provider at all, exit code 35', async () => {
     const w = world((w) => (w.aws.oidcProviders = []));
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['oidc-provider']);
     expect(r.lines.at(-1)).toBe(
       `[FAIL] no IAM OIDC provider for the issuer ${ISSUER_PATH}: pods cannot assume IAM roles with their ServiceAccount tokens`,
     );
@@ -482,6 +501,7 @@ describe('cluster: IAM OIDC provider (35)', () => {
 
   it('fails when the provider has no client IDs', async () => {
     const r = await runCluster(world((w) => (w.aws.oidcProviders![0]!.clientIds = [])));
+    expect(checksOf(r)).toEqual(['oidc-provider-audience']);
     expect(r.lines.at(-1)).toBe(
       `[FAIL] IAM OIDC provider ${PROVIDER_ARN} has no client IDs (audiences): STS rejects every ServiceAccount token`,
     );
@@ -494,6 +514,7 @@ describe('cluster: IAM OIDC provider (35)', () => {
 
   it('warns when the provider lists other audiences but not sts.amazonaws.com', async () => {
     const r = await runCluster(world((w) => (w.aws.oidcProviders![0]!.clientIds = ['camunda'])));
+    expect(checksOf(r)).toEqual(['oidc-default-audience']);
     expect(r.lines.at(-1)).toBe(
       `[WARN] IAM OIDC provider ${PROVIDER_ARN} does not list the audience sts.amazonaws.com (only: camunda): only ServiceAccounts annotated eks.amazonaws.com/audience with one of these can assume roles`,
     );
@@ -525,6 +546,7 @@ describe('cluster: IAM OIDC provider (35)', () => {
       w.aws.oidcProviders = [];
     });
     const r = await runCluster(w);
+    expect(checksOf(r)).toEqual(['oidc-provider']);
     expect(r.lines[0]).toBe(
       `[OK] region cn-north-1, from the EKS API server URL https://${cnId}.yl4.cn-north-1.eks.amazonaws.com.cn`,
     );

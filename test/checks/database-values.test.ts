@@ -6,13 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunOptions } from '../../src/core/options.js';
 import { runWorld, type WorldModel, type WorldRun } from '../support/world.js';
 import { factsAfter, put, variant, W86, W87, W88, W89, W810, type Tree } from '../support/values-worlds.js';
-import {
-  databaseValues,
-  hasIamPlugin,
-  parseJdbcParams,
-  parseJdbcUrl,
-  tlsRequirement,
-} from '../../src/checks/database-values.js';
+import { databaseValues } from '../../src/checks/database-values/index.js';
+import { hasIamPlugin, parseJdbcParams, parseJdbcUrl, tlsRequirement } from '../../src/db/jdbc.js';
 
 const MODULE = 'database-values';
 const HOST = 'camunda-prod-aurora.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com';
@@ -118,13 +113,13 @@ describe('database-values: healthy worlds, one per chart generation', () => {
 
   it('records host, port and DB user of every pg component for the Aurora and role checks', async () => {
     const facts = await factsAfter(W88, databaseValues);
-    expect(Object.fromEntries(facts.databases)).toEqual({
+    expect(Object.fromEntries(facts.databases!)).toEqual({
       identityKeycloak: { host: HOST, port: 5432, dbUser: 'keycloak_irsa' },
       identity: { host: HOST, port: 5432, dbUser: 'identity_irsa' },
       webModeler: { host: HOST, port: 5432, dbUser: 'modeler_irsa' },
     });
     const hub = await factsAfter(W810, databaseValues);
-    expect(Object.fromEntries(hub.databases)).toEqual({
+    expect(Object.fromEntries(hub.databases!)).toEqual({
       identity: { host: HOST, port: 5432, dbUser: 'identity_irsa' },
       webModeler: { host: HOST, port: 5432, dbUser: 'hub_irsa' },
     });
@@ -979,15 +974,20 @@ describe.each([
 });
 
 describe('database-values: every FAIL', () => {
-  const declared = new Map(databaseValues.codes.map((c) => [c.code, c]));
+  const declared = new Map(
+    Object.values(databaseValues.checks)
+      .filter((c) => c.severity === 'FAIL')
+      .map((c) => [c.code, c]),
+  );
 
-  it('uses a declared code and carries a specific fix naming the key to set', async () => {
+  it('uses a declared check and code and carries a specific fix naming the key to set', async () => {
     const codes = new Set<number>();
     for (const c of ALL_CASES) {
       const run = await runWorld(c.world, c.options);
       for (const f of run.fails(MODULE)) {
         codes.add(f.code!);
         expect(declared.has(f.code!), `${c.name}: code ${f.code}`).toBe(true);
+        expect(databaseValues.checks[f.check!]?.code, `${c.name}: check ${f.check}`).toBe(f.code);
         expect(f.fix, c.name).toBeTruthy();
         expect(f.fix, `${c.name}: names a key`).toMatch(/[a-zA-Z]+\.[a-zA-Z.]+|KEYCLOAK_|SPRING_/);
         expect(f.message).not.toContain('\n');
@@ -1086,4 +1086,99 @@ describe('JDBC parsing', () => {
   it.each(['postgresql://db/app', 'jdbc:aws-wrapper:postgresql:db/app', ''])('rejects %j', (url) =>
     expect(parseJdbcUrl(url)).toBeUndefined(),
   );
+});
+
+/** The check ID of every FAIL and WARN each case reports (issue 8: a stable ID per check). */
+const CHECK_IDS: Array<[string, string[]]> = [
+  [
+    '81: postgresql.enabled deleted (null) from values, chart and sub-chart defaults',
+    ['keycloak-postgresql-unset'],
+  ],
+  ['82: postgresql.enabled left to the Bitnami sub-chart default (true)', ['keycloak-postgresql-bundled']],
+  ['83: image.repository deleted (null)', ['keycloak-image-unset']],
+  [
+    '83: image given as one string (the IRSA guide’s example), which the Keycloak chart cannot read',
+    ['keycloak-image-unset'],
+  ],
+  ['84: a Bitnami image without the AWS JDBC wrapper', ['keycloak-image']],
+  ['85: externalDatabase.host missing (the sub-chart default is empty)', ['keycloak-db-host']],
+  ['71: host with the port glued on', ['db-host-name']],
+  ['72: a port that is no TCP port', ['db-port']],
+  [
+    '87: externalDatabase.user deleted (null), so not even the sub-chart default remains',
+    ['keycloak-db-user'],
+  ],
+  ['WARN: externalDatabase.user left to the Bitnami default bn_keycloak', ['keycloak-db-user-default']],
+  ['87: KEYCLOAK_EXTRA_ARGS missing', ['keycloak-jdbc-env']],
+  ['87: KEYCLOAK_EXTRA_ARGS names the plain PostgreSQL driver', ['keycloak-jdbc-env']],
+  ['87: KEYCLOAK_JDBC_DRIVER is the plain driver', ['keycloak-jdbc-env']],
+  ['87: KEYCLOAK_JDBC_PARAMS without the iam plugin', ['keycloak-jdbc-env']],
+  ['WARN: TLS not required (the IRSA guide’s bare wrapperPlugins=iam)', ['db-tls']],
+  ['WARN: sslmode=prefer wins over ssl=true', ['db-tls']],
+  [
+    'mode: internal=false (its default) does not stop the external branch; port defaults to 80',
+    ['keycloak-service'],
+  ],
+  [
+    '86: chart 11 deploys Keycloak by default; switched off without an external URL',
+    ['keycloak-external-host'],
+  ],
+  ['86: -p identityKeycloak named explicitly, but no Keycloak at all (chart 13)', ['keycloak-external-host']],
+  ['71: the external Keycloak host given as a URL', ['db-host-name']],
+  ['72: the external Keycloak port is a word', ['db-port']],
+  ['88: externalDatabase.enabled deleted (null)', ['identity-db-external-unset']],
+  ['89: an explicit false is read as false (not skipped like jq’s //)', ['identity-db-external']],
+  ['89: left to the chart default false', ['identity-db-external']],
+  ['90: host missing (chart 11 default null)', ['identity-db-host']],
+  ['72: port out of range', ['db-port']],
+  ['92: username missing', ['identity-db-username']],
+  [
+    'WARN: SPRING_DATASOURCE_USERNAME overrides the username (the IAM policy must name it)',
+    ['db-user-env-override'],
+  ],
+  [
+    'WARN: SPRING_DATASOURCE_URL connects to another host than externalDatabase.host',
+    ['identity-db-url-host'],
+  ],
+  ['93: SPRING_DATASOURCE_URL uses the plain PostgreSQL driver', ['identity-db-env']],
+  ['93: SPRING_DATASOURCE_URL without wrapperPlugins=iam', ['identity-db-env']],
+  ['93: SPRING_DATASOURCE_URL missing', ['identity-db-env']],
+  ['93: driver class missing', ['identity-db-env']],
+  ['93: driver class is the plain PostgreSQL driver', ['identity-db-env']],
+  ['94: url missing, no discrete host in chart 11', ['webmodeler-db-url-unset']],
+  [
+    '94: url missing in chart 12: the chart builds a plain jdbc:postgresql URL from host',
+    ['webmodeler-db-url-unset'],
+  ],
+  ['94: the bundled PostgreSQL is on (chart 13: webModelerPostgresql)', ['webmodeler-db-url-unset']],
+  ['94: the bundled PostgreSQL is on (chart 11: postgresql)', ['webmodeler-db-url-unset']],
+  ['95: a plain jdbc:postgresql URL', ['webmodeler-db-url']],
+  ['95: no database in the URL', ['webmodeler-db-url']],
+  ['95: no wrapperPlugins=iam', ['webmodeler-db-url']],
+  ['WARN: the URL does not require TLS', ['db-tls']],
+  ['71: an unrendered template as the URL host', ['db-host-name']],
+  ['72: URL port out of range', ['db-port']],
+  [
+    '96: chart 11 reads `user`; `username` (the 8.9 key) is ignored',
+    ['webmodeler-db-user-key', 'webmodeler-db-username'],
+  ],
+  ['96: chart 13 reads only `user` too', ['webmodeler-db-user-key', 'webmodeler-db-username']],
+  ['WARN: chart 14 with both keys uses `username` and ignores `user`', ['webmodeler-db-user-key']],
+  ['96: chart 14 with neither key', ['webmodeler-db-username']],
+  ['WARN: chart 15 (camundaHub) has no `user` key at all', ['webmodeler-db-user-key']],
+  ['96: chart 15 without a username anywhere', ['webmodeler-db-username']],
+  ['97: driver class missing', ['webmodeler-db-driver-unset']],
+  ['98: driver class is the plain driver', ['webmodeler-db-driver']],
+];
+
+describe('database-values: check IDs', () => {
+  it.each(CHECK_IDS)('%s', async (name, ids) => {
+    const c = ALL_CASES.find((k) => k.name === name);
+    expect(c, name).toBeDefined();
+    const run = await runWorld(c!.world, c!.options);
+    const reported = run.findings.filter(
+      (f) => f.module === MODULE && (f.level === 'FAIL' || f.level === 'WARN'),
+    );
+    expect(reported.map((f) => f.check)).toEqual(ids);
+  });
 });

@@ -63,11 +63,17 @@ const CLUSTER = {
   customEndpoints: [],
   iamAuthEnabled: true,
 };
+const AURORA = { cluster: CLUSTER, region: 'eu-west-1' };
 const FACTS: Partial<Facts> = {
   databases: new Map([
-    ['identityKeycloak', { host: DB, port: 5432, cluster: CLUSTER }],
-    ['identity', { host: DB, port: 5432, cluster: CLUSTER }],
-    ['webModeler', { host: DB, port: 5432, cluster: CLUSTER }],
+    ['identityKeycloak', { host: DB, port: 5432 }],
+    ['identity', { host: DB, port: 5432 }],
+    ['webModeler', { host: DB, port: 5432 }],
+  ]),
+  auroraClusters: new Map([
+    ['identityKeycloak', AURORA],
+    ['identity', AURORA],
+    ['webModeler', AURORA],
   ]),
   openSearch: { host: OS, port: 443 },
 };
@@ -79,7 +85,8 @@ const dbOk = (component: string) =>
 const osOk = `[OK] OpenSearch ${OS}:443 is reachable from the cluster (TCP connect)`;
 const ONE = { pg: ['identity'], os: [] };
 const ONE_FACTS: Partial<Facts> = {
-  databases: new Map([['identity', { host: DB, port: 5432, cluster: CLUSTER }]]),
+  databases: new Map([['identity', { host: DB, port: 5432 }]]),
+  auroraClusters: new Map([['identity', AURORA]]),
 };
 
 describe('jobs: verification Jobs', () => {
@@ -145,6 +152,7 @@ describe('jobs: verification Jobs', () => {
     expect(r.lines[0]).toBe(
       '[WARN] cannot delete Job(s) left by an earlier irsa-check run: irsa-check-tcp-identity-zz9x1 (Forbidden) (kubectl delete jobs -n camunda -l app.kubernetes.io/managed-by=irsa-check)',
     );
+    expect(r.findings[0]!.check).toBe('job-leftovers-delete');
   });
 
   describe('identity Job (130–134)', () => {
@@ -162,6 +170,7 @@ describe('jobs: verification Jobs', () => {
       ]);
       expect(r.findings[0]).toMatchObject({
         code: 130,
+        check: 'identity-job-create',
         fix: 'Allow irsa-check to create, watch and delete jobs, watch pods and events and read pods/log in namespace camunda (README, "Permissions"), or run with -s.',
       });
     });
@@ -174,6 +183,7 @@ describe('jobs: verification Jobs', () => {
         `[FAIL] identity: Pod Security admission refused the pod of the identity Job: ${psa}`,
       ]);
       expect(r.findings[0]!.code).toBe(130);
+      expect(r.findings[0]!.check).toBe('identity-job-create');
       expect(r.findings[0]!.fix).toContain('pod-security.kubernetes.io labels of namespace camunda');
     });
 
@@ -200,7 +210,7 @@ describe('jobs: verification Jobs', () => {
       expect(r.lines).toEqual([
         '[FAIL] identity: the image registry.example.com/aws-cli:2 of the identity Job cannot be pulled: rpc error: code = NotFound desc = failed to pull and unpack image',
       ]);
-      expect(r.findings[0]).toMatchObject({ code: 131 });
+      expect(r.findings[0]).toMatchObject({ code: 131, check: 'identity-job-complete' });
       expect(r.findings[0]!.fix).toContain('--job-image');
     });
 
@@ -213,6 +223,7 @@ describe('jobs: verification Jobs', () => {
         '[FAIL] identity: the pod of the identity Job was never scheduled: 0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: camunda}.',
       ]);
       expect(r.findings[0]!.code).toBe(131);
+      expect(r.findings[0]!.check).toBe('identity-job-complete');
     });
 
     it('131: the Job times out', async () => {
@@ -257,6 +268,7 @@ describe('jobs: verification Jobs', () => {
         '[FAIL] identity: the identity Job\'s output is not JSON: "Hello from busybox"',
       ]);
       expect(r.findings[0]!.code).toBe(132);
+      expect(r.findings[0]!.check).toBe('identity-job-json');
     });
 
     it('133: JSON without an Arn', async () => {
@@ -269,6 +281,7 @@ describe('jobs: verification Jobs', () => {
         "[FAIL] identity: the identity Job's output has no Arn (keys: UserId, Account)",
       ]);
       expect(r.findings[0]!.code).toBe(133);
+      expect(r.findings[0]!.check).toBe('identity-job-arn');
     });
 
     it('134: the pod runs as another role', async () => {
@@ -281,6 +294,7 @@ describe('jobs: verification Jobs', () => {
         `[FAIL] identity: a pod running as service account camunda-identity is ${ASSUMED('camunda-optimize-irsa')}, not the annotated role ${ROLE('camunda-identity-irsa')}`,
       ]);
       expect(r.findings[0]!.code).toBe(134);
+      expect(r.findings[0]!.check).toBe('identity-job-role');
     });
 
     it('134: the pod runs with the node role (webhook did not inject)', async () => {
@@ -322,6 +336,7 @@ describe('jobs: verification Jobs', () => {
         `[FAIL] identity: cannot create the connectivity Job for ${DB}:5432: Invalid: Job.batch "x" is invalid`,
       ]);
       expect(r.findings[0]!.code).toBe(41);
+      expect(r.findings[0]!.check).toBe('tcp-job-create');
     });
 
     it('41: the pod is refused', async () => {
@@ -329,7 +344,7 @@ describe('jobs: verification Jobs', () => {
         outcome: 'rejected',
         reason: 'pods "p" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true',
       });
-      expect(r.findings[0]).toMatchObject({ code: 41 });
+      expect(r.findings[0]).toMatchObject({ code: 41, check: 'tcp-job-create' });
       expect(r.lines[0]).toBe(
         `[FAIL] identity: Pod Security admission refused the pod of the connectivity Job for ${DB}:5432: pods "p" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true`,
       );
@@ -351,7 +366,7 @@ describe('jobs: verification Jobs', () => {
         ],
       ] as const) {
         const r = await run(result);
-        expect(r.findings[0]).toMatchObject({ code: 42 });
+        expect(r.findings[0]).toMatchObject({ code: 42, check: 'tcp-job-complete' });
         expect(r.lines[0]).toContain(text);
       }
     });
@@ -378,6 +393,7 @@ describe('jobs: verification Jobs', () => {
         `[FAIL] identity: the connectivity Job for ${DB}:5432 printed no verdict: "Connection to ${DB} 5432 port [tcp/postgresql] open|filtered"`,
       ]);
       expect(r.findings[0]!.code).toBe(42);
+      expect(r.findings[0]!.check).toBe('tcp-job-complete');
     });
 
     it('43: no answer before the connect timeout (security group drops it)', async () => {
@@ -391,6 +407,7 @@ describe('jobs: verification Jobs', () => {
       ]);
       expect(r.findings[0]).toMatchObject({
         code: 43,
+        check: 'tcp-reachable',
         fix: "Open the path from the cluster: the Aurora cluster's security group must allow inbound TCP 5432 from the cluster's node or pod security group; check network ACLs and routes too.",
       });
     });

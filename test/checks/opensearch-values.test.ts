@@ -357,16 +357,57 @@ describe.each([
   });
 });
 
-it('opensearch-values: every FAIL uses a declared code with a fix', async () => {
-  const declared = new Set(openSearchValues.codes.map((c) => c.code));
+it('opensearch-values: every FAIL uses a declared check and code with a fix', async () => {
+  const declared = new Set(
+    Object.values(openSearchValues.checks)
+      .filter((c) => c.severity === 'FAIL')
+      .map((c) => c.code),
+  );
   const seen = new Set<number>();
   for (const c of [...globalCases, ...componentCases]) {
     const run = await runWorld(c.world, c.options);
     for (const f of run.fails(MODULE)) {
       seen.add(f.code!);
       expect(declared.has(f.code!)).toBe(true);
+      expect(openSearchValues.checks[f.check!]?.code).toBe(f.code);
       expect(f.fix).toMatch(/^Set [a-z]+\.[a-zA-Z.]+/);
     }
   }
   expect([...seen].sort()).toEqual([...declared].sort());
+});
+
+/** The check ID of every FAIL and WARN each case reports (issue 8: a stable ID per check). */
+const CHECK_IDS: Array<[string, string[]]> = [
+  ['51: global.elasticsearch.enabled left to the 8.8 chart default (true)', ['os-aws-signing']],
+  ['51: global.opensearch.enabled explicitly false', ['os-aws-signing']],
+  ['51: global.opensearch.aws.enabled left to the chart default (false)', ['os-aws-signing']],
+  [
+    '51 ×3 and 61: nothing of the IRSA guide applied (chart 11 defaults), one line per key',
+    ['os-aws-signing', 'os-aws-signing', 'os-aws-signing', 'os-host'],
+  ],
+  ['51: a string "false" (--set-string) is read as false', ['os-aws-signing']],
+  ['61: global.opensearch.url.host empty (chart default)', ['os-host']],
+  ['WARN: port 9200 (Elasticsearch habit) instead of 443', ['os-port']],
+  ['51: orchestration secondary storage typed elasticsearch', ['os-aws-signing']],
+  ['51: orchestration without any AWS switch', ['os-aws-signing']],
+  ['51: optimize with neither its own nor the global OpenSearch switch', ['os-aws-signing']],
+  ['51: optimize pointed at Elasticsearch', ['os-aws-signing']],
+  ['51: untyped secondary storage and no OpenSearch switch anywhere', ['os-aws-signing']],
+  ['61: no host for either component', ['os-host', 'os-host']],
+  [
+    'WARN: orchestration and optimize on different domains; the domain checks follow optimize’s (then orchestration’s) host',
+    ['os-hosts-differ'],
+  ],
+];
+
+describe('opensearch-values: check IDs', () => {
+  it.each(CHECK_IDS)('%s', async (name, ids) => {
+    const c = [...globalCases, ...componentCases].find((k) => k.name === name);
+    expect(c, name).toBeDefined();
+    const run = await runWorld(c!.world, c!.options);
+    const reported = run.findings.filter(
+      (f) => f.module === MODULE && (f.level === 'FAIL' || f.level === 'WARN'),
+    );
+    expect(reported.map((f) => f.check)).toEqual(ids);
+  });
 });

@@ -248,8 +248,8 @@ const cases: ModuleCase[] = [
 describeModuleCases('opensearch', cases, () => {
   it('records the domain and its region', async () => {
     const run = await runModules(healthy);
-    expect(run.ctx.facts.openSearch?.domain?.name).toBe('camunda-prod-os');
-    expect(run.ctx.facts.openSearch?.region).toBe('eu-west-1');
+    expect(run.ctx.facts.openSearchDomain?.domain.name).toBe('camunda-prod-os');
+    expect(run.ctx.facts.openSearchDomain?.region).toBe('eu-west-1');
   });
 
   it('cannot describe the domains: says so once', async () => {
@@ -267,5 +267,30 @@ describeModuleCases('opensearch', cases, () => {
     expect(run.fails('opensearch')[0]?.fix).toBe(
       'aws opensearch update-domain-config --region eu-west-1 --domain-name camunda-prod-os --advanced-security-options AnonymousAuthEnabled=false',
     );
+  });
+});
+
+/** The check ID of every FAIL and WARN each case reports (issue 8: a stable ID per check). */
+const CHECK_IDS: Array<[string, string[]]> = [
+  ['domain still processing: WARN', ['os-domain-processing']],
+  ['FGAC disabled: only the access policy guards the domain (WARN, not FAIL)', ['os-fgac']],
+  ['FGAC with an IAM master user but anonymous auth on', ['os-anonymous-auth']],
+  ['HTTPS not enforced', ['os-https']],
+  ['domain being deleted', ['os-domain-state']],
+  ['access policy unreadable', ['os-access-policy-readable']],
+  ['access policy without an Allow statement', ['os-access-policy']],
+  ['host of no domain', ['os-domain']],
+  ['host naming a domain that does not exist', ['os-domain-exists']],
+];
+
+describe('opensearch: check IDs', () => {
+  it.each(CHECK_IDS)('%s', async (name, ids) => {
+    const c = cases.find((k) => k.name === name);
+    expect(c, name).toBeDefined();
+    const run = await runModules(c!.world, c!.harness);
+    const reported = run.findings.filter(
+      (f) => f.module === 'opensearch' && (f.level === 'FAIL' || f.level === 'WARN'),
+    );
+    expect(reported.map((f) => f.check)).toEqual(ids);
   });
 });

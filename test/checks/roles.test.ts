@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../src/core/errors.js';
 import type { Aws } from '../../src/platform/aws.js';
 import type { WorldModel, WorldRole } from '../support/world.js';
@@ -276,6 +276,45 @@ const cases: Case[] = [
     }),
     exitCode: 202,
     fix: `Write "Condition": {"StringEquals": {"${HOST_PATH}:sub": "system:serviceaccount:camunda:camunda-web-modeler", "${HOST_PATH}:aud": "sts.amazonaws.com"}} in statement "CamundaWebModelerIrsa" of the trust policy of role camunda-web-modeler-irsa.`,
+  },
+  {
+    name: 'a Deny statement of the trust policy refuses the service account',
+    world: plant((w) => {
+      (role(w, 'camunda-web-modeler-irsa').trustPolicy as Doc).Statement.push({
+        Sid: 'NoModeler',
+        Effect: 'Deny',
+        Principal: { Federated: `arn:aws:iam::${ACCT}:oidc-provider/${HOST_PATH}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+      });
+    }),
+    lines: expected({
+      webModeler: [
+        '[FAIL] webModeler: the trust policy of role camunda-web-modeler-irsa denies system:serviceaccount:camunda:camunda-web-modeler: statement "NoModeler"',
+        HEALTHY.webModeler[1]!,
+      ],
+    }),
+    exitCode: 202,
+    fix: 'Remove statement "NoModeler" from the trust policy of role camunda-web-modeler-irsa, or narrow it so it does not match system:serviceaccount:camunda:camunda-web-modeler.',
+  },
+  {
+    name: 'sub and aud admitted, but only by different statements',
+    world: plant((w) => {
+      const doc = role(w, 'camunda-web-modeler-irsa').trustPolicy as Doc;
+      const first = doc.Statement[0]!;
+      const second = JSON.parse(JSON.stringify(first)) as typeof first;
+      second.Sid = 'OtherAccount';
+      (second.Condition as Record<string, Record<string, string>>).StringEquals![`${HOST_PATH}:sub`] =
+        'system:serviceaccount:camunda:other';
+      (first.Condition as Record<string, Record<string, string>>).StringEquals![`${HOST_PATH}:aud`] = 'other';
+      doc.Statement.push(second);
+    }),
+    lines: expected({
+      webModeler: [
+        '[FAIL] webModeler: no statement of the trust policy of role camunda-web-modeler-irsa admits system:serviceaccount:camunda:camunda-web-modeler together with audience sts.amazonaws.com',
+        HEALTHY.webModeler[1]!,
+      ],
+    }),
+    exitCode: 202,
   },
   {
     name: 'StringLike wildcard that admits',
@@ -667,5 +706,50 @@ describeModuleCases('roles', cases, () => {
     expect(run.lines('roles')[1]).toBe(
       `[OK] identityKeycloak: role camunda-keycloak-irsa trusts system:serviceaccount:camunda:camunda-keycloak (audience sts.amazonaws.com) from OIDC provider ${HOST_PATH} (statement "CamundaKeycloakIrsa")`,
     );
+  });
+});
+
+/** The check ID of every WARN and FAIL a case reports (issue 8: one ID per situation, codes unchanged). */
+const CHECK_IDS: Array<[string, string[]]> = [
+  ['rds-db:* on another cluster', ['FAIL:rds-connect-resource']],
+  ['another database user', ['FAIL:rds-connect-resource']],
+  ['explicit Deny wins', ['FAIL:rds-connect-resource']],
+  ['rds-db:connect only under a condition irsa-check cannot confirm', ['FAIL:rds-connect-resource']],
+  ['a Deny with a condition operator the evaluator does not know: WARN', ['WARN:policy-undecided']],
+  ['another cluster’s OIDC provider', ['FAIL:trust-this-provider']],
+  ['this cluster’s issuer, but an OIDC provider ARN of another account', ['FAIL:trust-this-provider']],
+  ['a Deny statement of the trust policy refuses the service account', ['FAIL:trust-deny']],
+  ['sub and aud admitted, but only by different statements', ['FAIL:trust-sub-with-aud']],
+  ['sub admits another service account', ['FAIL:trust-sub']],
+  ['StringLike wildcard for another namespace', ['FAIL:trust-sub']],
+  ['StringEquals does not expand wildcards', ['FAIL:trust-sub']],
+  ['aud condition that does not admit sts.amazonaws.com', ['FAIL:trust-aud']],
+  ['audience annotation the trust policy does not admit', ['FAIL:trust-audience-annotation']],
+  ['permissions boundary without rds-db:connect', ['FAIL:rds-connect-resource']],
+  ['role missing', ['FAIL:role-exists']],
+  ['role in another account', ['WARN:role-account']],
+  ['AccessDenied on iam:GetRole for one component', ['FAIL:cannot-ask']],
+  ['OpenSearch access policy that does not admit the role', ['FAIL:es-domain-admits-role']],
+  ['OpenSearch access policy denying the role', ['FAIL:es-domain-admits-role']],
+  ['role policy without es:ESHttpPut/Post on the domain', ['FAIL:es-http-resource', 'FAIL:es-http-resource']],
+  ['IAM policy simulator disagrees', ['WARN:policy-simulator']],
+  ['trust policy without AssumeRoleWithWebIdentity', ['FAIL:trust-action']],
+  ['trust policy naming no EKS OIDC provider', ['FAIL:trust-provider']],
+  ['pg role without policies', ['FAIL:rds-policies']],
+  ['pg policy document missing', ['FAIL:rds-policy-documents']],
+  ['pg role allowing no rds-db:connect at all', ['FAIL:rds-connect']],
+  ['os role without policies', ['FAIL:es-policies']],
+  ['os inline policy unreadable', ['FAIL:es-policy-documents']],
+  ['os role allowing no es:ESHttp*', ['FAIL:es-http']],
+];
+
+describe('roles check IDs', () => {
+  it.each(CHECK_IDS)('%s', async (name, ids) => {
+    const c = cases.find((x) => x.name === name)!;
+    const run = await runModules(c.world, c.harness);
+    const reported = run.findings.filter(
+      (f) => f.module === 'roles' && (f.level === 'FAIL' || f.level === 'WARN'),
+    );
+    expect(reported.map((f) => `${f.level}:${f.check}`)).toEqual(ids);
   });
 });

@@ -6,7 +6,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { RunOptions } from '../../src/core/options.js';
-import { publicIssuer, token } from '../../src/checks/token.js';
+import { token } from '../../src/checks/token.js';
+import { publicIssuer } from '../../src/platform/public-issuer.js';
 import { run } from '../../src/run.js';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -176,6 +177,7 @@ describe('token: pod-less proof of the trust chain', () => {
     ]);
     expect(r.findings[1]).toMatchObject({
       code: 231,
+      check: 'token-request',
       fix: 'Allow irsa-check to create serviceaccounts/token in namespace camunda (README, "Permissions"), or run with --no-token.',
     });
   });
@@ -193,6 +195,7 @@ describe('token: pod-less proof of the trust chain', () => {
       claimFail('its audience (aud) is https://kubernetes.default.svc, not sts.amazonaws.com'),
     ]);
     expect(r.findings[1]!.code).toBe(232);
+    expect(r.findings[1]!.check).toBe('token-valid');
     expect(r.findings[1]!.fix).toContain('--api-audiences');
     expect(r.calls.records.some((c) => c.method === 'assumeRoleWithWebIdentity')).toBe(false);
   });
@@ -208,6 +211,7 @@ describe('token: pod-less proof of the trust chain', () => {
       ),
     ]);
     expect(r.findings[1]!.fix).toContain('--service-account-issuer');
+    expect(r.findings[1]!.check).toBe('token-valid');
   });
 
   it('232: expired', async () => {
@@ -254,6 +258,7 @@ describe('token: pod-less proof of the trust chain', () => {
       claimFail(`the public JWKS ${ISSUER}/keys.json has no key with the token's key ID ${KID}`),
     ]);
     expect(r.findings[1]!.fix).toContain('publish the keys of /openid/v1/jwks');
+    expect(r.findings[1]!.check).toBe('token-valid');
   });
 
   it('an unreachable public issuer is only INFO; the cluster JWKS still decides', async () => {
@@ -275,6 +280,7 @@ describe('token: pod-less proof of the trust chain', () => {
       PUBLIC_OK,
       ok('identity', 'camunda-identity', 'camunda-identity-irsa'),
     ]);
+    expect(r.findings.map((f) => f.check)).toEqual(['token-cluster-jwks', undefined, 'token-role']);
   });
 
   it('233: the trust policy does not admit the service account (AccessDenied) → the human fix', async () => {
@@ -287,6 +293,7 @@ describe('token: pod-less proof of the trust chain', () => {
     ]);
     expect(r.findings[1]).toMatchObject({
       code: 233,
+      check: 'token-sts',
       fix: `Allow sts:AssumeRoleWithWebIdentity in the trust policy of ${ROLE('camunda-identity-irsa')} for the Federated principal ${PROVIDER} with the conditions "${HOST_PATH}:sub": "system:serviceaccount:camunda:camunda-identity" and "${HOST_PATH}:aud": "sts.amazonaws.com".`,
     });
   });
@@ -336,6 +343,7 @@ describe('token: pod-less proof of the trust chain', () => {
       `[FAIL] identity: STS assumed ${ASSUMED('camunda-optimize-irsa')} for the token, not the annotated role ${ROLE('camunda-identity-irsa')}`,
     );
     expect(r.findings[1]!.code).toBe(234);
+    expect(r.findings[1]!.check).toBe('token-role');
   });
 
   it('a role ARN with a path matches the assumed role (STS drops the path)', async () => {

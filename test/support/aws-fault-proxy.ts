@@ -48,6 +48,8 @@ export interface AwsProxy {
   fail(action: string, kind: FaultKind, times?: number): void;
   /** Remove every planted fault and forget the counts. */
   reset(): void;
+  /** Answer every request only after `ms` (a distant region, for the latency benchmark). */
+  setLatency(ms: number): void;
   /** Requests seen for `action` (faulted ones included). */
   count(action: string): number;
   /** Every request seen, in order. */
@@ -213,10 +215,12 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     return undefined;
   };
 
+  let latencyMs = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));
-    req.on('end', () => {
+    req.on('end', () => (latencyMs > 0 ? setTimeout(answer, latencyMs) : answer()));
+    const answer = () => {
       const body = Buffer.concat(chunks);
       const c = classify(req, body.toString('utf8'));
       const fault = takeFault(c.action);
@@ -248,7 +252,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         res.end(`proxy: moto_server unreachable: ${e.message}`);
       });
       upstream.end(body);
-    });
+    };
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -265,6 +269,9 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     reset() {
       faults.clear();
       requests.length = 0;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     count(action) {
       return requests.filter((r) => r.action === action).length;

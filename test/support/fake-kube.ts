@@ -168,6 +168,8 @@ export interface StartOptions {
    * the bearer token (client-go drops credentials for http:// servers).
    */
   tls?: boolean;
+  /** Answer every request only after this many ms (an API server in another region: the latency benchmark). */
+  latencyMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2214,7 +2216,7 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
     );
   }
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       if (err instanceof BadRequest) return sendStatus(res, statusObj(400, 'BadRequest', err.message));
       sendStatus(
@@ -2222,6 +2224,11 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
         statusObj(500, 'InternalError', `Internal error occurred: ${(err as Error)?.stack ?? String(err)}`),
       );
     });
+  };
+  const latency = opts.latencyMs ?? 0;
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (latency > 0) setTimeout(() => serve(req, res), latency);
+    else serve(req, res);
   };
   const server = opts.tls
     ? https.createServer(await (certPromise ??= makeCert()), listener)

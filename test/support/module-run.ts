@@ -1,6 +1,6 @@
 /**
- * Runs check modules over an in-memory world with the Context and dispatch a run
- * gives them (src/run.ts, src/run-modules.ts), but without the report, so that a
+ * Runs check modules over an in-memory world with the context and dispatcher a run
+ * gives them (createContext, src/dispatch.ts), but without the report, so that a
  * test can set facts between modules, wrap the Aws interface and read the call log.
  * - `runChecks`: any list of modules, with a hook after each (the AWS-side harness
  *   runs them all and fills what upstream modules did not);
@@ -10,23 +10,24 @@
 import { plan } from '../../src/checks/plan.js';
 import { release } from '../../src/checks/release.js';
 import { serviceAccounts } from '../../src/checks/service-accounts.js';
-import { emptyFacts, type Context, type Facts } from '../../src/core/context.js';
+import { createContext, type RunContext } from '../../src/core/context.js';
+import type { Facts } from '../../src/core/facts.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { CheckModule } from '../../src/core/module.js';
 import type { RunOptions } from '../../src/core/options.js';
-import { Redactor } from '../../src/core/redact.js';
 import type { Aws } from '../../src/platform/aws.js';
-import { CallLog } from '../../src/platform/calls.js';
+import type { CallLog } from '../../src/platform/calls.js';
 import type { Kube } from '../../src/platform/kube.js';
 import { findingLine, summarize } from '../../src/report/format.js';
-import { runModules } from '../../src/run-modules.js';
+import { dispatch } from '../../src/dispatch.js';
 import { memoryPlatform, testOptions, type WorldModel } from './world.js';
 
 export interface ModuleRun {
   findings: Finding[];
   exitCode: number;
   calls: CallLog;
-  ctx: Context;
+  /** The run's context, and the facts as the modules left them. */
+  ctx: RunContext & { facts: Partial<Facts> };
   debug: string[];
   /** `[LEVEL] component: message`, like WorldRun.lines. */
   lines(module?: string): string[];
@@ -42,9 +43,11 @@ export interface RunChecksOptions {
   /** Facts set before the first module, as a module before those would have found them. */
   facts?: Partial<Facts>;
   /** Called after each module that did not stop the run, e.g. to set facts it would have set. */
-  after?: (ctx: Context, module: CheckModule) => void;
+  after?: (ctx: RunContext & { facts: Partial<Facts> }, module: CheckModule) => void;
   /** Redact finding messages as a run prints them. Default: the messages as the modules wrote them. */
   redact?: boolean;
+  /** One module after another instead of the dataflow (the reference it must equal). */
+  sequential?: boolean;
 }
 
 /** Runs `modules` in order over `world`; a fatal precondition stops the rest, as in a run. */
@@ -55,25 +58,42 @@ export async function runChecks(
 ): Promise<ModuleRun> {
   const options = testOptions({ namespace: world.namespace, ...opts.options });
   const platform = memoryPlatform(world);
-  const calls = new CallLog();
   const debug: string[] = [];
-  const ctx: Context = {
-    options,
-    kube: calls.wrap('kube', opts.kube ? opts.kube(platform.kube) : platform.kube),
-    aws: calls.wrap('aws', opts.aws ? opts.aws(platform.aws) : platform.aws),
-    facts: Object.assign(emptyFacts(), opts.facts),
-    redactor: new Redactor(),
-    derive: (method, args, compute) =>
-      calls.derive(method, args, () => platform.derive(method, args, compute)),
-    debug: (m) => debug.push(m),
-  };
+  const facts: Partial<Facts> = { ...opts.facts };
+  // Without preflight in the list, the world's identity stands for it (the writing modules need it).
+  if (!modules.some((m) => m.provides.includes('caller')) && facts.caller === undefined) {
+    const caller = await platform.aws.callerIdentity().catch(() => undefined);
+    if (caller) {
+      facts.caller = caller;
+      facts.partition ??= caller.arn.split(':')[1] ?? 'aws';
+    }
+  }
+  const ctx = Object.assign(
+    createContext(
+      options,
+      {
+        kube: opts.kube ? opts.kube(platform.kube) : platform.kube,
+        aws: opts.aws ? opts.aws(platform.aws) : platform.aws,
+        derive: platform.derive,
+      },
+      { debug: (m) => debug.push(m) },
+    ),
+    { facts },
+  );
   const findings: Finding[] = [];
   const sink = (f: Finding) =>
     findings.push(opts.redact ? { ...f, message: ctx.redactor.text(f.message) } : f);
-  for (const module of modules) {
-    if (!(await runModules([module], ctx, sink))) break;
-    opts.after?.(ctx, module);
+  const skip = new Set(options.skip);
+  if (opts.after) {
+    // One module at a time, so the hook can fill facts between them.
+    for (const module of modules) {
+      if (!(await dispatch([module], ctx, sink, { facts, skip }))) break;
+      opts.after(ctx, module);
+    }
+  } else {
+    await dispatch(modules, ctx, sink, { facts, skip, sequential: opts.sequential ?? false });
   }
+  const calls = ctx.calls;
   const pick = (module?: string) => findings.filter((f) => !module || f.module === module);
   return {
     findings,

@@ -5,7 +5,7 @@
  */
 import { plan } from '../../src/checks/plan.js';
 import { release } from '../../src/checks/release.js';
-import type { Facts } from '../../src/core/context.js';
+import type { Facts } from '../../src/core/facts.js';
 import type { CheckModule } from '../../src/core/module.js';
 import type { RunOptions } from '../../src/core/options.js';
 import { runChecks } from './module-run.js';
@@ -49,6 +49,6 @@ export async function factsAfter(
   world: WorldModel,
   module: CheckModule,
   overrides: Partial<RunOptions> = {},
-): Promise<Facts> {
+): Promise<Partial<Facts>> {
   return (await runChecks(world, [release, plan, module], { options: overrides })).ctx.facts;
 }

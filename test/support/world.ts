@@ -346,6 +346,7 @@ export function testOptions(overrides: Partial<RunOptions> = {}): RunOptions {
     jobImage: DEFAULT_JOB_IMAGE,
     jobTimeoutSeconds: 120,
     allNamespaces: false,
+    skip: [],
     ...overrides,
   };
 }

@@ -1,0 +1,273 @@
+/** identityKeycloak: the Bitnami Keycloak sub-chart, or an external (e.g. operator-managed) Keycloak. */
+import type { Reporter } from '../../core/reporter.js';
+import { ApiCallError } from '../../core/errors.js';
+import { Values } from '../../helm/values.js';
+import { componentEnabled } from '../../helm/chart.js';
+import { describeValue } from '../../helm/describe.js';
+import { KEYCLOAK } from '../../helm/database-keys.js';
+import { AWS_DRIVER_CLASS, AWS_JDBC_SCHEME, hasIamPlugin, parseJdbcParams, PG_PORT } from '../../db/jdbc.js';
+import type { Id } from './checks.js';
+import {
+  checkEndpoint,
+  envEntry,
+  portNote,
+  warnTls,
+  type Ctx,
+  type Endpoint,
+  type RecordDb,
+} from './shared.js';
+
+const KEYCLOAK_HTTP_PORT = 80;
+
+export const KC = KEYCLOAK.component;
+const KC_ENV = KEYCLOAK.env;
+
+function checkKeycloakImage(values: Values, out: Reporter<Id>): void {
+  const image = values.get(KEYCLOAK.image);
+  if (typeof image === 'string') {
+    out.fail(
+      'keycloak-image-unset',
+      `${KEYCLOAK.image} is the string "${image}": the Keycloak chart reads image.registry, image.repository and image.tag`,
+      {
+        fix: `Set ${KEYCLOAK.imageRepository}: camunda/keycloak and ${KEYCLOAK.imageTag} to a supported version.`,
+      },
+    );
+    return;
+  }
+  const repository = values.string(KEYCLOAK.imageRepository);
+  if (!repository) {
+    out.fail(
+      'keycloak-image-unset',
+      `${KEYCLOAK.imageRepository} is not set in your values, the chart defaults or the Keycloak chart's defaults`,
+      { fix: `Set ${KEYCLOAK.imageRepository}: camunda/keycloak` },
+    );
+    return;
+  }
+  const registry = values.string(KEYCLOAK.imageRegistry);
+  const tag = values.string(KEYCLOAK.imageTag);
+  const ref = `${registry ? `${registry}/` : ''}${repository}${tag ? `:${tag}` : ''}`;
+  if (!ref.includes('camunda/keycloak')) {
+    out.fail(
+      'keycloak-image',
+      `${KEYCLOAK.image} is ${ref}: only the camunda/keycloak images contain the AWS JDBC wrapper`,
+      { fix: `Set ${KEYCLOAK.imageRepository}: camunda/keycloak` },
+    );
+    return;
+  }
+  out.ok('keycloak-image', `image ${ref} contains the AWS JDBC wrapper`);
+}
+
+function checkKeycloakEnv(values: Values, out: Reporter<Id>): void {
+  const bad = (name: string, what: string, fix: string) =>
+    out.fail('keycloak-jdbc-env', `${KC_ENV} ${name} ${what}`, { fix });
+  const unreadable = (name: string) =>
+    out.warn('db-env-unread', `${KC_ENV} ${name} is set from a Secret or ConfigMap (valueFrom): not checked`);
+  let good = true;
+
+  const args = envEntry(values, KC_ENV, 'KEYCLOAK_EXTRA_ARGS');
+  const argsFix = `Add --db-driver=${AWS_DRIVER_CLASS} to ${KC_ENV} KEYCLOAK_EXTRA_ARGS.`;
+  if (!args) {
+    bad('KEYCLOAK_EXTRA_ARGS', 'is not set', argsFix);
+    good = false;
+  } else if ('ref' in args) {
+    unreadable('KEYCLOAK_EXTRA_ARGS');
+  } else {
+    const tokens = args.value.split(/\s+/).filter(Boolean);
+    const i = tokens.indexOf('--db-driver');
+    const driver =
+      tokens.find((t) => t.startsWith('--db-driver='))?.slice('--db-driver='.length) ??
+      (i >= 0 ? tokens[i + 1] : undefined);
+    if (driver !== AWS_DRIVER_CLASS) {
+      bad(
+        'KEYCLOAK_EXTRA_ARGS',
+        driver
+          ? `sets --db-driver=${driver}, not ${AWS_DRIVER_CLASS}`
+          : `has no --db-driver=${AWS_DRIVER_CLASS}`,
+        argsFix,
+      );
+      good = false;
+    }
+  }
+
+  const driver = envEntry(values, KC_ENV, 'KEYCLOAK_JDBC_DRIVER');
+  const driverFix = `Set ${KC_ENV} KEYCLOAK_JDBC_DRIVER to ${AWS_JDBC_SCHEME}.`;
+  if (!driver) {
+    bad('KEYCLOAK_JDBC_DRIVER', 'is not set', driverFix);
+    good = false;
+  } else if ('ref' in driver) {
+    unreadable('KEYCLOAK_JDBC_DRIVER');
+  } else if (driver.value.trim() !== AWS_JDBC_SCHEME) {
+    bad('KEYCLOAK_JDBC_DRIVER', `is "${driver.value}", not ${AWS_JDBC_SCHEME}`, driverFix);
+    good = false;
+  }
+
+  const params = envEntry(values, KC_ENV, 'KEYCLOAK_JDBC_PARAMS');
+  const paramsFix = `Set ${KC_ENV} KEYCLOAK_JDBC_PARAMS to wrapperPlugins=iam&sslmode=require (other parameters may follow).`;
+  let tls: string | undefined;
+  if (!params) {
+    bad('KEYCLOAK_JDBC_PARAMS', 'is not set', paramsFix);
+    good = false;
+  } else if ('ref' in params) {
+    unreadable('KEYCLOAK_JDBC_PARAMS');
+  } else {
+    const parsed = parseJdbcParams(params.value);
+    if (!hasIamPlugin(parsed)) {
+      bad('KEYCLOAK_JDBC_PARAMS', 'has no wrapperPlugins=iam', paramsFix);
+      good = false;
+    } else {
+      tls = warnTls(
+        out,
+        `${KC_ENV} KEYCLOAK_JDBC_PARAMS`,
+        parsed,
+        `Add sslmode=require to ${KC_ENV} KEYCLOAK_JDBC_PARAMS.`,
+      );
+    }
+  }
+  if (good) {
+    out.ok(
+      'keycloak-jdbc-env',
+      `${KC_ENV} select the AWS JDBC wrapper with IAM authentication${tls ? ` and TLS (${tls})` : ''}`,
+    );
+  }
+}
+
+export function checkKeycloakSubchart(values: Values, out: Reporter<Id>, record: RecordDb): void {
+  const pgKey = KEYCLOAK.bundledPostgres;
+  const bundled = values.get(pgKey);
+  if (bundled === undefined || bundled === null || bundled === '') {
+    out.fail(
+      'keycloak-postgresql-unset',
+      `${pgKey} is not set in your values, the chart defaults or the Keycloak chart's defaults`,
+      { fix: `Set ${pgKey}: false` },
+    );
+  } else if (values.bool(pgKey) !== false) {
+    out.fail(
+      'keycloak-postgresql-bundled',
+      `${pgKey} is ${describeValue(values, pgKey)}: Keycloak uses the bundled PostgreSQL, not Aurora`,
+      { fix: `Set ${pgKey}: false` },
+    );
+  } else {
+    out.ok('keycloak-postgresql-bundled', `${pgKey} is false: Keycloak uses the external database`);
+  }
+
+  checkKeycloakImage(values, out);
+
+  const hostKey = KEYCLOAK.host;
+  const portKey = KEYCLOAK.port;
+  const userKey = KEYCLOAK.user;
+  const host = values.string(hostKey);
+  const rawPort = values.get(portKey);
+  let endpoint: Endpoint | undefined;
+  if (!host) {
+    out.fail('keycloak-db-host', `${hostKey} is not set`, {
+      fix: `Set ${hostKey} to the Aurora cluster endpoint.`,
+    });
+  } else {
+    endpoint = checkEndpoint(out, host, hostKey, rawPort, portKey, PG_PORT);
+  }
+
+  const user = values.string(userKey);
+  if (!user) {
+    out.fail(
+      'keycloak-db-user',
+      `${userKey} is not set in your values, the chart defaults or the Keycloak chart's defaults`,
+      { fix: `Set ${userKey} to the database user granted rds_iam.` },
+    );
+  } else if (values.source(userKey) !== 'user') {
+    out.warn(
+      'keycloak-db-user-default',
+      `${userKey} is not in your values: the chart default ${user} is the database user`,
+      {
+        fix: `Set ${userKey} to the database user granted rds_iam.`,
+      },
+    );
+  }
+  if (endpoint) {
+    out.ok(
+      'keycloak-db-host',
+      `database ${user ?? '?'}@${endpoint.host}:${endpoint.port}${portNote(rawPort)}`,
+    );
+    record(KC, { ...endpoint, ...(user ? { dbUser: user } : {}) });
+  }
+
+  checkKeycloakEnv(values, out);
+}
+
+// An external (e.g. operator-managed) Keycloak
+
+const KC_URL = KEYCLOAK.url;
+
+/** `name`, or `name.namespace.svc[.cluster.local]`: a Service the cluster resolves; else undefined. */
+function serviceRef(host: string, namespace: string): { name: string; namespace: string } | undefined {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (!h.includes('.')) return { name: h, namespace };
+  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(h);
+  return m ? { name: m[1]!, namespace: m[2]! } : undefined;
+}
+
+export async function checkExternalKeycloak(
+  ctx: Ctx,
+  values: Values,
+  out: Reporter<Id>,
+  record: RecordDb,
+): Promise<void> {
+  const hostKey = KEYCLOAK.urlHost;
+  const portKey = KEYCLOAK.urlPort;
+  const host = values.string(hostKey);
+  if (!host) {
+    out.fail(
+      'keycloak-external-host',
+      `the identityKeycloak subchart is not deployed and ${hostKey} is not set: no Keycloak is configured`,
+      {
+        fix: `Set ${hostKey} (and ${KC_URL}.protocol/port) to the external Keycloak, or ${KEYCLOAK.enabled}: true.`,
+      },
+    );
+    return;
+  }
+  const rawPort = values.get(portKey);
+  const endpoint = checkEndpoint(out, host, hostKey, rawPort, portKey, KEYCLOAK_HTTP_PORT);
+  if (!endpoint) return;
+  out.ok(
+    'keycloak-external-host',
+    `external Keycloak at ${endpoint.host}:${endpoint.port}${portNote(rawPort)} (the ${KC} subchart is not deployed)`,
+  );
+  record(KC, endpoint);
+
+  const ref = serviceRef(host, ctx.options.namespace);
+  if (!ref) {
+    out.info(`${host} is not a cluster Service name: reached through DNS`);
+    return;
+  }
+  try {
+    const service = await ctx.kube.service(ref.namespace, ref.name);
+    if (service) out.ok('keycloak-service', `Service ${ref.name} exists in namespace ${ref.namespace}`);
+    else
+      out.warn(
+        'keycloak-service',
+        `no Service ${ref.name} in namespace ${ref.namespace}: the external Keycloak host may not resolve`,
+        {
+          fix: `Check the Keycloak deployment (kubectl get svc -n ${ref.namespace}) and ${hostKey}.`,
+        },
+      );
+  } catch (e) {
+    if (!(e instanceof ApiCallError)) throw e;
+    out.warn(
+      'keycloak-service',
+      `cannot read Service ${ref.name} in namespace ${ref.namespace} (${e.reason}): not checked`,
+    );
+  }
+}
+
+/**
+ * No subchart and no external URL. A chart that deploys Keycloak by default (8.5–8.7), or an
+ * explicit `-p identityKeycloak`, means a Keycloak is expected: FAIL. Otherwise (8.8+, where
+ * Keycloak is optional) the component simply is not used.
+ */
+export function keycloakExpected(ctx: Ctx, values: Values): boolean {
+  const named = (ctx.options.pg ?? []).some(
+    (n) => n.toLowerCase().replace(/[^a-z]/g, '') === 'identitykeycloak',
+  );
+  const { profile } = ctx.facts;
+  const byDefault = componentEnabled(profile, new Values(values.defaults, {}), KC);
+  return named || byDefault;
+}

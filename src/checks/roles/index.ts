@@ -1,0 +1,206 @@
+/**
+ * The IAM side of each component's IRSA: its role exists, its trust policy lets
+ * exactly this cluster's service account assume it (trust.ts), and its permission
+ * policies (attached and inline, capped by a permissions boundary) allow what the
+ * component does — `rds-db:connect` as its database user on its actual Aurora
+ * cluster, or `es:ESHttp*` on its OpenSearch domain, whose access policy must
+ * admit the role too (permissions.ts). Every decision comes from the one evaluator
+ * in iam/policy.ts; IAM's policy simulator, where it answers, confirms it.
+ *
+ * Every component's GetRole and policy listings start at once; the cluster, Aurora
+ * and OpenSearch facts are awaited only where a check compares with them.
+ */
+import { defineModule, type ModuleContext } from '../../core/module.js';
+import { eachInOrder, type Reporter } from '../../core/reporter.js';
+import type { PlannedComponent } from '../../core/facts.js';
+import { esDomainArn, parseArn, parseRoleArn, rdsDbUserArn } from '../../iam/arn.js';
+import { checkTrust, TRUST_CHECKS, type ClusterOidc } from './trust.js';
+import {
+  checkPermission,
+  databasePermission,
+  listPolicies,
+  loadPolicies,
+  PERMISSION_CHECKS,
+  searchPermission,
+  type PermissionTarget,
+  type Unidentified,
+} from './permissions.js';
+
+const CHECKS = {
+  'role-account': {
+    severity: 'WARN',
+    title: 'the role is in another AWS account than irsa-check runs as: its policies cannot be read',
+    fix: 'Run irsa-check with credentials of the role’s account.',
+  },
+  'role-exists': {
+    severity: 'FAIL',
+    code: 120,
+    title: 'the annotated IAM role does not exist',
+    fix: 'Create the role or correct the role-arn annotation.',
+  },
+  'role-arn': {
+    severity: 'FAIL',
+    code: 120,
+    title: 'the annotated role ARN is not the ARN of the role of that name (e.g. a wrong path)',
+    fix: 'Correct the role-arn annotation to the role’s ARN.',
+  },
+  ...TRUST_CHECKS,
+  ...PERMISSION_CHECKS,
+} as const;
+type Id = keyof typeof CHECKS;
+
+type Needs = 'plan' | 'roleArns' | 'caller';
+type Uses =
+  'partition' | 'region' | 'issuer' | 'oidcProviderArn' | 'databases' | 'auroraClusters' | 'openSearchDomain';
+type Ctx = ModuleContext<Needs, Uses>;
+
+/**
+ * Runs `step`; an API error (irsa-check's own missing permission, throttling…) is
+ * reported once through `out.unexpected` and the next step still runs.
+ */
+async function step(out: Reporter<Id>, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    out.unexpected(e);
+  }
+}
+
+/** Where the component's database user connects: its Aurora cluster, as the aurora module found it. */
+async function databaseTarget(
+  ctx: Ctx,
+  c: PlannedComponent,
+  roleArn: string,
+): Promise<PermissionTarget | Unidentified> {
+  const [databases, clusters] = await Promise.all([ctx.use('databases'), ctx.use('auroraClusters')]);
+  const dbUser = databases?.get(c.key)?.dbUser;
+  const found = clusters?.get(c.key);
+  if (!found || !dbUser) {
+    return {
+      unidentified: `rds-db:connect not checked against the component's database: ${!found ? 'its Aurora cluster is not identified' : 'its database user is not known'}`,
+    };
+  }
+  const { cluster } = found;
+  const clusterArn = parseArn(cluster.arn);
+  const role = parseRoleArn(roleArn);
+  const partition = clusterArn?.partition ?? (await ctx.use('partition')) ?? role?.partition ?? 'aws';
+  const region = clusterArn?.region || found.region || (await ctx.use('region')) || '';
+  const account = clusterArn?.account || role?.account || '';
+  const resource = rdsDbUserArn(partition, region, account, cluster.resourceId, dbUser);
+  return {
+    resource,
+    allows: (actions) => `${actions} as ${dbUser} on Aurora cluster ${cluster.identifier}`,
+    refused: (actions) => `${actions} as ${dbUser} to Aurora cluster ${cluster.identifier} (${resource})`,
+  };
+}
+
+/** The component's OpenSearch domain, as the opensearch module found it. */
+async function searchTarget(ctx: Ctx, roleArn: string): Promise<PermissionTarget | Unidentified> {
+  const found = await ctx.use('openSearchDomain');
+  if (!found) {
+    return {
+      unidentified: 'es:ESHttp* not checked against the OpenSearch domain: the domain is not identified',
+    };
+  }
+  const { domain } = found;
+  const domainArn = parseArn(domain.arn);
+  const partition = domainArn?.partition ?? (await ctx.use('partition')) ?? 'aws';
+  const region = domainArn?.region || found.region || (await ctx.use('region')) || '';
+  const account = domainArn?.account || parseRoleArn(roleArn)?.account || '';
+  const resource = `${esDomainArn(partition, region, account, domain.name)}/*`;
+  return {
+    resource,
+    allows: (actions) => `${actions} on ${resource}`,
+    refused: (actions) => `${actions} on ${resource}`,
+    domain,
+  };
+}
+
+/** Every role check for one component: trust, then permissions for its pg/os use. */
+async function checkRoleForComponent(
+  ctx: Ctx,
+  clusterOidc: () => Promise<ClusterOidc>,
+  c: PlannedComponent,
+  roleArnText: string,
+  out: Reporter<Id>,
+): Promise<void> {
+  const arn = parseRoleArn(roleArnText);
+  if (!arn) return; // the service-accounts module said why
+  const caller = ctx.facts.caller.account;
+  if (caller && arn.account !== caller) {
+    out.warn(
+      'role-account',
+      `role ${arn.name} is in account ${arn.account}, but irsa-check runs as account ${caller}: its trust and permission policies cannot be read`,
+      { fix: `Run irsa-check with credentials of account ${arn.account} to check role ${arn.name}.` },
+    );
+    return;
+  }
+  // GetRole and the policy listings start together, before any fact is awaited.
+  const rolePromise = ctx.aws.role(arn.name);
+  const listing = c.pg || c.os ? listPolicies(ctx, arn.name) : undefined;
+  const role = await rolePromise;
+  if (!role) {
+    out.fail('role-exists', `role ${arn.name} does not exist in account ${arn.account}`, {
+      fix: `Create role ${arn.name} (with its trust and permission policies), or correct the eks.amazonaws.com/role-arn annotation of service account ${c.serviceAccount.name}.`,
+    });
+    return;
+  }
+  if (role.arn !== roleArnText) {
+    out.fail(
+      'role-arn',
+      `the annotation names role ${roleArnText}, but the role ${arn.name} is ${role.arn}`,
+      {
+        fix: `Set the eks.amazonaws.com/role-arn annotation of service account ${c.serviceAccount.name} to ${role.arn}.`,
+      },
+    );
+  }
+  await step(out, () => checkTrust(ctx, clusterOidc, c, arn, role, out));
+  if (!listing) return;
+  await step(out, async () => {
+    const partition = (await ctx.use('partition')) ?? 'aws';
+    const db = databasePermission(partition);
+    const search = searchPermission(partition);
+    const loaded = await loadPolicies(ctx, role, listing, c.pg ? db : search, out);
+    if (!loaded) return;
+    if (c.pg) await checkPermission(ctx, role, loaded, db, () => databaseTarget(ctx, c, role.arn), out);
+    if (c.os) await checkPermission(ctx, role, loaded, search, () => searchTarget(ctx, role.arn), out);
+  });
+}
+
+export const roles = defineModule({
+  id: 'roles',
+  title: 'IAM roles, trust and permission policies',
+  needs: ['plan', 'roleArns', 'caller'],
+  uses: [
+    'partition',
+    'region',
+    'issuer',
+    'oidcProviderArn',
+    'databases',
+    'auroraClusters',
+    'openSearchDomain',
+  ],
+  checks: CHECKS,
+  async run(ctx, out) {
+    const { plan, roleArns } = ctx.facts;
+    const planned = plan.filter((c) => roleArns.has(c.key));
+    if (planned.length === 0) {
+      if (plan.length > 0) out.info('skipped: no component has a role ARN annotation');
+      return;
+    }
+    let oidc: Promise<ClusterOidc> | undefined;
+    const clusterOidc = () =>
+      (oidc ??= Promise.all([ctx.use('oidcProviderArn'), ctx.use('issuer')]).then(
+        ([oidcProviderArn, issuer]) => ({
+          ...(oidcProviderArn !== undefined ? { oidcProviderArn } : {}),
+          ...(issuer !== undefined ? { issuer } : {}),
+        }),
+      ));
+    await eachInOrder(
+      planned,
+      out,
+      (c) => c.key,
+      (c, o) => checkRoleForComponent(ctx, clusterOidc, c, roleArns.get(c.key)!, o),
+    );
+  },
+});

@@ -1,0 +1,439 @@
+/**
+ * Permission analysis: the role's attached and inline policies, capped by its
+ * permissions boundary, must allow what the component sends — one checker for
+ * `rds-db:connect` on its Aurora cluster as its database user and for
+ * `es:ESHttp*` on its OpenSearch domain (whose resource-based access policy must
+ * admit the role too). IAM's policy simulator, where it answers, confirms the
+ * local evaluator's decisions.
+ */
+import type { Reporter } from '../../core/reporter.js';
+import type { Services } from '../../core/context.js';
+import { ApiCallError } from '../../core/errors.js';
+import type { IamRole, OpenSearchDomain, SimulationResult } from '../../platform/aws.js';
+import {
+  evaluate,
+  evaluateWithBoundary,
+  normalizePolicy,
+  PolicyParseError,
+  type DecisionKind,
+  type LabeledPolicy,
+  type PolicyDocument,
+} from '../../iam/policy.js';
+import { actionList, describeAll, refusal, statementsAllowing } from '../../iam/explain.js';
+import { domainAccessPolicy } from '../../iam/domain-policy.js';
+
+export const PERMISSION_CHECKS = {
+  'rds-policies': {
+    severity: 'FAIL',
+    code: 140,
+    title: 'pg: the role has no attached or inline policies',
+    fix: 'Attach a policy allowing rds-db:connect.',
+  },
+  'rds-policy-documents': {
+    severity: 'FAIL',
+    code: 141,
+    title: 'pg: a policy document of the role is unreadable',
+    fix: 'Correct the policy document.',
+  },
+  'rds-connect': {
+    severity: 'FAIL',
+    code: 142,
+    title: 'pg: no policy statement allows rds-db:connect',
+    fix: 'Allow rds-db:connect in a policy of the role.',
+  },
+  'rds-connect-resource': {
+    severity: 'FAIL',
+    code: 211,
+    title: 'rds-db:connect is not allowed on the component’s Aurora cluster and database user',
+    fix: 'Allow rds-db:connect on arn:<partition>:rds-db:<region>:<account>:dbuser:<DbClusterResourceId>/<db user>.',
+  },
+  'es-policies': {
+    severity: 'FAIL',
+    code: 150,
+    title: 'os: the role has no attached or inline policies',
+    fix: 'Attach a policy allowing es:ESHttp*.',
+  },
+  'es-policy-documents': {
+    severity: 'FAIL',
+    code: 151,
+    title: 'os: a policy document of the role is unreadable',
+    fix: 'Correct the policy document.',
+  },
+  'es-http': {
+    severity: 'FAIL',
+    code: 152,
+    title: 'os: no policy statement allows es:ESHttp*',
+    fix: 'Allow es:ESHttp* in a policy of the role.',
+  },
+  'es-http-resource': {
+    severity: 'FAIL',
+    code: 212,
+    title: 'es:ESHttpGet/Put/Post is not allowed on the OpenSearch domain by the role’s policies',
+    fix: 'Allow es:ESHttp* on arn:<partition>:es:<region>:<account>:domain/<domain>/* in a policy of the role.',
+  },
+  'es-domain-admits-role': {
+    severity: 'FAIL',
+    code: 212,
+    title: 'the OpenSearch domain’s access policy does not allow the role es:ESHttpGet/Put/Post',
+    fix: 'Allow es:ESHttp* on arn:<partition>:es:<region>:<account>:domain/<domain>/* for the role in the domain access policy.',
+  },
+  'policy-undecided': {
+    severity: 'WARN',
+    title:
+      'a statement of the role’s policies or the domain’s access policy cannot be fully evaluated (e.g. an unsupported condition operator)',
+    fix: 'Check the named statement by hand, or simplify its condition.',
+  },
+  'policy-simulator': {
+    severity: 'WARN',
+    title: 'IAM’s policy simulator and irsa-check’s evaluator disagree on a permission',
+    fix: 'Check the role’s policies by hand (aws iam simulate-principal-policy), and report the case to irsa-check.',
+  },
+} as const;
+export type PermissionCheckId = keyof typeof PERMISSION_CHECKS;
+type Out = Reporter<PermissionCheckId>;
+
+export const RDS_CONNECT = 'rds-db:connect';
+/** What Camunda's OpenSearch clients send; `es:ESHttp*` in a policy covers them. */
+export const ES_ACTIONS = ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost'] as const;
+
+/** What a component needs its role to allow. */
+export interface Permission {
+  /** As a policy grants it, in messages and fixes: `rds-db:connect`, `es:ESHttp*`. */
+  what: string;
+  /** The requests the component sends. */
+  actions: readonly string[];
+  /** The resource to allow it on, in the fix when nothing allows it. */
+  resourcePattern: string;
+  ids: {
+    policies: PermissionCheckId;
+    documents: PermissionCheckId;
+    any: PermissionCheckId;
+    resource: PermissionCheckId;
+  };
+}
+
+export function databasePermission(partition: string): Permission {
+  return {
+    what: RDS_CONNECT,
+    actions: [RDS_CONNECT],
+    resourcePattern: `arn:${partition}:rds-db:<region>:<account>:dbuser:<DbClusterResourceId>/<db user>`,
+    ids: {
+      policies: 'rds-policies',
+      documents: 'rds-policy-documents',
+      any: 'rds-connect',
+      resource: 'rds-connect-resource',
+    },
+  };
+}
+
+export function searchPermission(partition: string): Permission {
+  return {
+    what: 'es:ESHttp*',
+    actions: ES_ACTIONS,
+    resourcePattern: `arn:${partition}:es:<region>:<account>:domain/<domain>/*`,
+    ids: {
+      policies: 'es-policies',
+      documents: 'es-policy-documents',
+      any: 'es-http',
+      resource: 'es-http-resource',
+    },
+  };
+}
+
+/** The component's actual resource the permission is checked on. */
+export interface PermissionTarget {
+  resource: string;
+  /** What the role allows, after "role X allows": `rds-db:connect as u on Aurora cluster c`. */
+  allows(actions: string): string;
+  /** What the role may not do, after "role X may not". */
+  refused(actions: string): string;
+  /** An OpenSearch domain whose access policy must admit the role too. */
+  domain?: OpenSearchDomain;
+}
+
+/** Why there is no target to check on: said as an INFO after a general OK. */
+export interface Unidentified {
+  unidentified: string;
+}
+
+type PermissionServices = Pick<Services, 'aws' | 'debug'>;
+
+export interface RolePolicies {
+  policies: LabeledPolicy[];
+  boundary?: LabeledPolicy;
+}
+
+/** The role's attached and inline policy listings: started as soon as the role's name is known. */
+export type PolicyListing = Promise<
+  [
+    Awaited<ReturnType<Services['aws']['attachedPolicies']>>,
+    Awaited<ReturnType<Services['aws']['inlinePolicies']>>,
+  ]
+>;
+
+export function listPolicies(services: Pick<Services, 'aws'>, roleName: string): PolicyListing {
+  const listing = Promise.all([
+    services.aws.attachedPolicies(roleName),
+    services.aws.inlinePolicies(roleName),
+  ]);
+  // Awaited only once the role is known to exist; an early failure must not go unhandled.
+  listing.catch(() => {});
+  return listing;
+}
+
+/** The role's attached and inline policies and its permissions boundary; undefined when one is unreadable. */
+export async function loadPolicies(
+  services: Pick<Services, 'aws'>,
+  role: IamRole,
+  listing: PolicyListing,
+  permission: Permission,
+  out: Out,
+): Promise<RolePolicies | undefined> {
+  const name = role.name;
+  const { ids, what } = permission;
+  const [attached, inline] = await listing;
+  if (attached.length + inline.length === 0) {
+    out.fail(ids.policies, `role ${name} has no attached or inline policies`, {
+      fix: `Attach a policy to role ${name} that allows ${what}.`,
+    });
+    return undefined;
+  }
+  let readable = true;
+  const parse = (doc: unknown, label: string, where: string): LabeledPolicy | undefined => {
+    try {
+      return { doc: normalizePolicy(doc), label };
+    } catch (e) {
+      if (!(e instanceof PolicyParseError)) throw e;
+      readable = false;
+      out.fail(ids.documents, `${where} is not a valid policy document: ${e.message}`, {
+        fix: `Correct ${where}.`,
+      });
+      return undefined;
+    }
+  };
+  const fetchManaged = async (arn: string, label: string, where: string) => {
+    try {
+      return parse(await services.aws.policyDocument(arn), label, where);
+    } catch (e) {
+      if (!(e instanceof ApiCallError) || !e.isNotFound) throw e;
+      readable = false;
+      out.fail(ids.documents, `${where} cannot be read (${e.reason})`, {
+        fix: `Check that ${arn} exists and has a default version (aws iam get-policy --policy-arn ${arn}).`,
+      });
+      return undefined;
+    }
+  };
+  const boundaryArn = role.permissionsBoundaryArn;
+  const boundaryName = boundaryArn?.split('/').pop() ?? '';
+  const [managed, boundary] = await Promise.all([
+    Promise.all(
+      attached.map((p) => fetchManaged(p.arn, p.name, `policy ${p.name} attached to role ${name}`)),
+    ),
+    boundaryArn
+      ? fetchManaged(boundaryArn, boundaryName, `permissions boundary ${boundaryName} of role ${name}`)
+      : Promise.resolve(undefined),
+  ]);
+  const inlineDocs = inline.map((p) => parse(p.document, p.name, `inline policy ${p.name} of role ${name}`));
+  if (!readable) return undefined;
+  const policies = [...managed, ...inlineDocs].filter((p): p is LabeledPolicy => p !== undefined);
+  return boundary ? { policies, boundary } : { policies };
+}
+
+const SIMULATOR_ANSWER: Record<SimulationResult['decision'], DecisionKind> = {
+  allowed: 'Allow',
+  explicitDeny: 'ExplicitDeny',
+  implicitDeny: 'ImplicitDeny',
+};
+
+/** IAM's policy simulator, where available: action (lower case) → its decision for `resource`. */
+async function simulate(
+  services: PermissionServices,
+  roleArn: string,
+  actions: readonly string[],
+  resource: string,
+): Promise<Map<string, DecisionKind> | undefined> {
+  let results: SimulationResult[] | undefined;
+  try {
+    results = await services.aws.simulatePrincipalPolicy(roleArn, [...actions], [resource]);
+  } catch (e) {
+    if (!(e instanceof ApiCallError)) throw e;
+    services.debug(
+      `iam:SimulatePrincipalPolicy failed for ${roleArn} (${e.reason}): the local evaluator answers`,
+    );
+    return undefined;
+  }
+  const wanted = new Set(actions.map((a) => a.toLowerCase()));
+  const answers = new Map<string, DecisionKind>();
+  for (const r of results ?? []) {
+    if (r.resource === resource && wanted.has(r.action.toLowerCase())) {
+      answers.set(r.action.toLowerCase(), SIMULATOR_ANSWER[r.decision]);
+    }
+  }
+  return answers.size > 0 ? answers : undefined;
+}
+
+/**
+ * Confirms the local decisions with IAM's policy simulator where it answered: a
+ * disagreement is a WARN naming both answers. --verbose says which one answered.
+ */
+function confirm(
+  services: PermissionServices,
+  out: Out,
+  role: IamRole,
+  resource: string,
+  local: ReadonlyArray<{ action: string; decision: DecisionKind }>,
+  simulated: Map<string, DecisionKind> | undefined,
+): void {
+  const actions = actionList(local.map((l) => l.action));
+  if (!simulated) {
+    services.debug(
+      `role ${role.name}, ${actions} on ${resource}: answered by the local evaluator (IAM policy simulator not available)`,
+    );
+    return;
+  }
+  services.debug(
+    `role ${role.name}, ${actions} on ${resource}: answered by the IAM policy simulator and the local evaluator`,
+  );
+  for (const { action, decision } of local) {
+    const remote = simulated.get(action.toLowerCase());
+    if (remote !== undefined && (remote === 'Allow') !== (decision === 'Allow')) {
+      out.warn(
+        'policy-simulator',
+        `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for role ${role.name}: the simulator says ${remote}, the local evaluation ${decision}`,
+      );
+    }
+  }
+}
+
+/** Statements the evaluator could not fully decide (an unsupported condition operator…): said, never hidden. */
+function reportWarnings(out: Out, what: string, warnings: readonly string[]): void {
+  for (const w of new Set(warnings)) out.warn('policy-undecided', `${what}: ${w}`);
+}
+
+/**
+ * The one permission checker: does any statement allow the permission at all, then
+ * (once the component's resource is known) do the role's policies, within its
+ * boundary, allow every action on it — and the domain's access policy, for OpenSearch.
+ */
+export async function checkPermission(
+  services: PermissionServices,
+  role: IamRole,
+  loaded: RolePolicies,
+  permission: Permission,
+  targetOf: () => Promise<PermissionTarget | Unidentified>,
+  out: Out,
+): Promise<void> {
+  const { policies, boundary } = loaded;
+  const { what, actions, ids } = permission;
+  const name = role.name;
+  const anyAllowed = actions.flatMap((action) => statementsAllowing(policies, action));
+  if (anyAllowed.length === 0) {
+    out.fail(ids.any, `no statement in the policies of role ${name} allows ${what}`, {
+      fix: `Attach a policy to role ${name} that allows ${what} on ${permission.resourcePattern}.`,
+    });
+    return;
+  }
+  const target = await targetOf();
+  if ('unidentified' in target) {
+    out.ok(ids.any, `role ${name} allows ${what} (${describeAll(anyAllowed)})`);
+    out.info(target.unidentified);
+    return;
+  }
+  const { resource } = target;
+  const decisions = actions.map((action) => ({
+    action,
+    d: evaluateWithBoundary(policies, boundary, { action, resource }),
+  }));
+  const simulated = await simulate(services, role.arn, actions, resource);
+  confirm(
+    services,
+    out,
+    role,
+    resource,
+    decisions.map(({ action, d }) => ({ action, decision: d.decision })),
+    simulated,
+  );
+  reportWarnings(
+    out,
+    `policies of role ${name}`,
+    decisions.flatMap(({ d }) => d.warnings),
+  );
+  const refused = decisions.filter(({ d }) => d.decision !== 'Allow');
+  if (refused.length === 0) {
+    out.ok(
+      ids.resource,
+      `role ${name} allows ${target.allows(actionList(actions))} (${describeAll(decisions.flatMap(({ d }) => d.identity.allowedBy))})`,
+    );
+  } else {
+    const first = refused[0]!.d;
+    const refusedActions = actionList(refused.map((r) => r.action));
+    out.fail(
+      ids.resource,
+      `role ${name} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}`,
+      {
+        fix:
+          first.decision === 'ExplicitDeny'
+            ? `Remove or narrow ${describeAll(first.deniedBy)} so it does not match ${resource}.`
+            : first.identity.decision === 'Allow'
+              ? `Allow ${what} on ${resource} in the permissions boundary ${boundary?.label} of role ${name}.`
+              : `Allow {"Effect": "Allow", "Action": "${what}", "Resource": "${resource}"} in a policy of role ${name}.`,
+      },
+    );
+  }
+  if (target.domain) checkDomainAdmitsRole(target.domain, role, actions, resource, out);
+}
+
+/** The domain's resource-based access policy must let the role in too (code 212). */
+function checkDomainAdmitsRole(
+  domain: OpenSearchDomain,
+  role: IamRole,
+  actions: readonly string[],
+  resource: string,
+  out: Out,
+): void {
+  const where = `the access policy of OpenSearch domain ${domain.name}`;
+  let policy: PolicyDocument | undefined;
+  try {
+    policy = domainAccessPolicy(domain);
+  } catch (e) {
+    if (!(e instanceof PolicyParseError)) throw e;
+    out.info(`${where} is unreadable (see the opensearch checks): role ${role.name} not checked against it`);
+    return;
+  }
+  const principal = { type: 'AWS' as const, id: role.arn };
+  const decisions = actions.map((action) => ({
+    action,
+    d: policy ? evaluate([policy], { action, resource, principal }) : undefined,
+  }));
+  reportWarnings(
+    out,
+    where,
+    decisions.flatMap(({ d }) => d?.warnings ?? []),
+  );
+  const refused = decisions.filter(({ d }) => d?.decision !== 'Allow');
+  const statementFix = `Add "${role.arn}" to Principal.AWS of an Allow statement for es:ESHttp* on "${resource}" in ${where}.`;
+  if (refused.length === 0) {
+    out.ok(
+      'es-domain-admits-role',
+      `${where} admits role ${role.name} (${describeAll(decisions.flatMap(({ d }) => d?.allowedBy ?? []))})`,
+    );
+    return;
+  }
+  const refusedActions = actionList(refused.map((r) => r.action));
+  const first = refused[0]!.d;
+  if (first?.decision === 'ExplicitDeny') {
+    out.fail(
+      'es-domain-admits-role',
+      `${where} denies role ${role.name} ${refusedActions} on ${resource}: ${describeAll(first.deniedBy)}`,
+      {
+        fix: `Remove or narrow ${describeAll(first.deniedBy)} in ${where} so it does not match role ${role.name}.`,
+      },
+    );
+    return;
+  }
+  out.fail(
+    'es-domain-admits-role',
+    `${where} does not allow role ${role.name} ${refusedActions} on ${resource}${policy ? '' : ': the domain has no access policy'}`,
+    { fix: statementFix },
+  );
+}

@@ -1,0 +1,262 @@
+/**
+ * Trust analysis: the role's trust policy must let exactly this cluster's
+ * service account assume it — AssumeRoleWithWebIdentity allowed, this cluster's
+ * IAM OIDC provider as Federated principal, and the sub and aud conditions
+ * admitting the component's service account and its token audience.
+ */
+import type { Reporter } from '../../core/reporter.js';
+import type { PlannedComponent } from '../../core/facts.js';
+import type { Services } from '../../core/context.js';
+import type { IamRole } from '../../platform/aws.js';
+import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
+import { tokenAudience } from '../../platform/service-account.js';
+import { issuerHostPath, oidcProviderArn, oidcProviderHostPath, type RoleArn } from '../../iam/arn.js';
+import {
+  DEFAULT_AUDIENCE,
+  federatedPrincipals,
+  normalizePolicy,
+  PolicyParseError,
+  trustAdmits,
+  WEB_IDENTITY_ACTION,
+  type PolicyDocument,
+} from '../../iam/policy.js';
+import {
+  admittedValues,
+  conditionJson,
+  describeAll,
+  statementToFix,
+  webIdentityStatements,
+  withoutConditionKeys,
+} from '../../iam/explain.js';
+
+export const TRUST_CHECKS = {
+  'trust-readable': {
+    severity: 'FAIL',
+    code: 121,
+    title: 'the trust policy of the role cannot be read',
+    fix: 'Correct the role’s trust policy document.',
+  },
+  'trust-action': {
+    severity: 'FAIL',
+    code: 121,
+    title: 'the trust policy does not allow sts:AssumeRoleWithWebIdentity',
+    fix: 'Allow sts:AssumeRoleWithWebIdentity in the role’s trust policy.',
+  },
+  'trust-provider': {
+    severity: 'FAIL',
+    code: 122,
+    title: 'the trust policy’s Federated principal is not an EKS OIDC provider',
+    fix: 'Name the cluster’s IAM OIDC provider as Federated principal.',
+  },
+  'trust-this-provider': {
+    severity: 'FAIL',
+    code: 201,
+    title: 'the trust policy trusts another cluster’s OIDC provider',
+    fix: 'Name this cluster’s IAM OIDC provider as Federated principal.',
+  },
+  'trust-deny': {
+    severity: 'FAIL',
+    code: 202,
+    title: 'a Deny statement of the trust policy refuses the component’s service account',
+    fix: 'Remove the Deny statement, or narrow it so it does not match system:serviceaccount:<namespace>:<service account>.',
+  },
+  'trust-sub': {
+    severity: 'FAIL',
+    code: 202,
+    title: 'the trust policy does not admit the component’s service account (sub)',
+    fix: 'Admit system:serviceaccount:<namespace>:<service account> in the sub condition.',
+  },
+  'trust-sub-with-aud': {
+    severity: 'FAIL',
+    code: 202,
+    title:
+      'the trust policy admits the service account (sub) and the audience (aud), but no statement admits both together',
+    fix: 'Admit the sub and the aud in the same statement of the trust policy.',
+  },
+  'trust-aud': {
+    severity: 'FAIL',
+    code: 203,
+    title: 'the trust policy’s aud condition does not admit sts.amazonaws.com',
+    fix: 'Admit sts.amazonaws.com in the aud condition.',
+  },
+  'trust-audience-annotation': {
+    severity: 'FAIL',
+    code: 222,
+    title: 'the service account’s eks.amazonaws.com/audience is not admitted by the trust policy',
+    fix: 'Remove the audience annotation or admit it in the trust policy.',
+  },
+  'trust-undecided': {
+    severity: 'WARN',
+    title:
+      'a statement of the trust policy cannot be fully evaluated (e.g. an unsupported condition operator)',
+    fix: 'Check the named statement by hand, or simplify its condition.',
+  },
+} as const;
+export type TrustCheckId = keyof typeof TRUST_CHECKS;
+
+const EKS_PROVIDER = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/[0-9a-z]+$/i;
+
+/** The cluster facts the trust analysis compares with, awaited only when a trust policy is read. */
+export interface ClusterOidc {
+  oidcProviderArn?: string;
+  issuer?: string;
+}
+
+export type TrustServices = Pick<Services, 'kube' | 'options'>;
+
+interface ExpectedProvider {
+  arn: string;
+  hostPath: string;
+}
+
+/** This cluster's IAM OIDC provider, from facts (the cluster module), else built from the issuer. */
+function expectedProvider(cluster: ClusterOidc, role: RoleArn): ExpectedProvider | undefined {
+  const known = cluster.oidcProviderArn;
+  if (known) return { arn: known, hostPath: oidcProviderHostPath(known) ?? known };
+  const issuer = cluster.issuer;
+  if (!issuer) return undefined;
+  return { arn: oidcProviderArn(role.partition, role.account, issuer), hostPath: issuerHostPath(issuer) };
+}
+
+function isEksProvider(arn: string, expected: ExpectedProvider | undefined): boolean {
+  const hostPath = oidcProviderHostPath(arn);
+  return hostPath !== undefined && (EKS_PROVIDER.test(hostPath) || arn === expected?.arn);
+}
+
+export async function checkTrust(
+  services: TrustServices,
+  clusterOidc: () => Promise<ClusterOidc>,
+  c: PlannedComponent,
+  arn: RoleArn,
+  role: IamRole,
+  out: Reporter<TrustCheckId>,
+): Promise<void> {
+  const name = role.name;
+  let trust: PolicyDocument;
+  try {
+    trust = normalizePolicy(role.trustPolicy);
+  } catch (e) {
+    if (!(e instanceof PolicyParseError)) throw e;
+    out.fail('trust-readable', `the trust policy of role ${name} cannot be read: ${e.message}`, {
+      fix: `Correct the trust policy of role ${name} (aws iam get-role --role-name ${name}).`,
+    });
+    return;
+  }
+  const expected = expectedProvider(await clusterOidc(), arn);
+  const providerFix = expected
+    ? `Set Principal.Federated to "${expected.arn}" (this cluster's IAM OIDC provider) in the trust policy of role ${name}.`
+    : `Set Principal.Federated to this cluster's IAM OIDC provider (arn:${arn.partition}:iam::${arn.account}:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>) in the trust policy of role ${name}.`;
+
+  const statements = webIdentityStatements(trust);
+  if (statements.length === 0) {
+    out.fail(
+      'trust-action',
+      `the trust policy of role ${name} has no Allow statement for ${WEB_IDENTITY_ACTION}`,
+      {
+        fix: `Allow "Action": "${WEB_IDENTITY_ACTION}" in the trust policy statement of role ${name} that names the cluster's OIDC provider.`,
+      },
+    );
+    return;
+  }
+  const federated = federatedPrincipals(trust);
+  const eks = federated.filter((p) => isEksProvider(p, expected));
+  if (eks.length === 0) {
+    out.fail(
+      'trust-provider',
+      `the trust policy of role ${name} names no EKS OIDC provider as Federated principal for ${WEB_IDENTITY_ACTION} (found: ${federated.join(', ') || 'none'})`,
+      { fix: providerFix },
+    );
+    return;
+  }
+  let providers: string[];
+  if (expected) {
+    if (!eks.includes(expected.arn)) {
+      // Same issuer, other account (a typo in the ARN): only full ARNs tell them apart.
+      const sameIssuer = eks.some((p) => oidcProviderHostPath(p) === expected.hostPath);
+      const show = (p: string) => (sameIssuer ? p : (oidcProviderHostPath(p) ?? p));
+      out.fail(
+        'trust-this-provider',
+        `the trust policy of role ${name} trusts OIDC provider ${eks.map(show).join(', ')}, not this cluster's ${sameIssuer ? expected.arn : expected.hostPath}`,
+        { fix: `${providerFix} Its condition keys must start with "${expected.hostPath}:".` },
+      );
+      return;
+    }
+    providers = [expected.arn];
+  } else {
+    out.info(
+      `this cluster's OIDC provider is unknown: the provider role ${name} trusts (${eks.map((p) => oidcProviderHostPath(p)).join(', ')}) is not compared with it`,
+    );
+    providers = eks;
+  }
+
+  const ns = services.options.namespace;
+  const saName = c.serviceAccount.name;
+  const sub = `system:serviceaccount:${ns}:${saName}`;
+  const account = await services.kube.serviceAccount(ns, saName);
+  const { annotated, audience: aud } = tokenAudience(account);
+
+  for (const providerArn of providers) {
+    const d = trustAdmits(trust, { providerArn, sub, aud });
+    if (d.decision === 'Allow') {
+      const via = expected
+        ? "this cluster's OIDC provider"
+        : `OIDC provider ${oidcProviderHostPath(providerArn)}`;
+      out.ok(
+        'trust-sub',
+        `role ${name} trusts ${sub} (audience ${aud}) from ${via} (${describeAll(d.allowedBy)})`,
+      );
+      return;
+    }
+  }
+
+  // Not admitted: say which of sub and aud is refused, each evaluated with the other's conditions removed.
+  const providerArn = providers[0]!;
+  const hostPath = oidcProviderHostPath(providerArn)!;
+  const full = trustAdmits(trust, { providerArn, sub, aud });
+  for (const w of new Set(full.warnings)) out.warn('trust-undecided', `trust policy of role ${name}: ${w}`);
+  const target = statementToFix(statements, providerArn);
+  const conditionFix = `Write ${conditionJson(hostPath, sub, aud)} in ${target} the trust policy of role ${name}.`;
+  if (full.decision === 'ExplicitDeny') {
+    out.fail('trust-deny', `the trust policy of role ${name} denies ${sub}: ${describeAll(full.deniedBy)}`, {
+      fix: `Remove ${describeAll(full.deniedBy)} from the trust policy of role ${name}, or narrow it so it does not match ${sub}.`,
+    });
+    return;
+  }
+  const subOnly = trustAdmits(withoutConditionKeys(trust, ':aud'), { providerArn, sub, aud });
+  const audOnly = trustAdmits(withoutConditionKeys(trust, ':sub'), { providerArn, sub, aud });
+  if (subOnly.decision !== 'Allow') {
+    const admits = admittedValues(statements, providerArn, 'sub');
+    out.fail(
+      'trust-sub',
+      `trust policy of role ${name} does not admit ${sub}${admits ? `: ${admits}` : ''}`,
+      {
+        fix: conditionFix,
+      },
+    );
+  }
+  if (audOnly.decision !== 'Allow') {
+    const admits = admittedValues(statements, providerArn, 'aud');
+    if (annotated !== undefined && annotated !== DEFAULT_AUDIENCE) {
+      out.fail(
+        'trust-audience-annotation',
+        `service account ${saName} requests token audience ${aud} (${AUDIENCE_ANNOTATION}), but the trust policy of role ${name} does not admit it${admits ? `: ${admits}` : ''}`,
+        {
+          fix: `Remove the ${AUDIENCE_ANNOTATION} annotation from service account ${saName} (the default audience is ${DEFAULT_AUDIENCE}), or admit "${aud}" in the "${hostPath}:aud" condition of role ${name}'s trust policy and the OIDC provider's client IDs.`,
+        },
+      );
+    } else {
+      out.fail(
+        'trust-aud',
+        `trust policy of role ${name} does not admit audience ${aud}${admits ? `: ${admits}` : ''}`,
+        { fix: conditionFix },
+      );
+    }
+  }
+  if (subOnly.decision === 'Allow' && audOnly.decision === 'Allow') {
+    out.fail(
+      'trust-sub-with-aud',
+      `no statement of the trust policy of role ${name} admits ${sub} together with audience ${aud}`,
+      { fix: conditionFix },
+    );
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The facts check modules share. Each fact has exactly one providing module
+ * (checked when the registry loads); a module names the facts it needs and the
+ * dispatcher starts it once they exist, so no module reads a fact before its
+ * provider wrote it, whatever order the modules finish in.
+ */
+import type { CallerIdentity, DbCluster, EksCluster, OpenSearchDomain } from '../platform/aws.js';
+import type { HelmRelease } from '../helm/release.js';
+import type { Values } from '../helm/values.js';
+import type { ChartProfile, ChartVersion, ServiceAccountPlan } from '../helm/chart.js';
+
+export type KeycloakMode = 'subchart' | 'external' | 'none';
+
+/** One component the run checks, with the lists that named it and its ServiceAccount. */
+export interface PlannedComponent {
+  key: string;
+  pg: boolean;
+  os: boolean;
+  serviceAccount: ServiceAccountPlan;
+}
+
+/** Where a component's database lives, as the values say. */
+export interface DatabaseTarget {
+  host: string;
+  port: number;
+  dbUser?: string;
+}
+
+/** The Aurora cluster behind a component's database host, as the Aurora module found it. */
+export interface AuroraTarget {
+  cluster: DbCluster;
+  region: string;
+}
+
+/** The OpenSearch endpoint the values configure. */
+export interface OpenSearchTarget {
+  host: string;
+  port: number;
+}
+
+/** The OpenSearch domain behind that endpoint, as the OpenSearch module found it. */
+export interface OpenSearchDomainTarget {
+  domain: OpenSearchDomain;
+  region?: string;
+}
+
+export interface Facts {
+  caller: CallerIdentity;
+  partition: string;
+  release: HelmRelease;
+  chartVersion: ChartVersion;
+  profile: ChartProfile;
+  values: Values;
+  keycloakMode: KeycloakMode;
+  /** Component lists resolved against the chart: names as chart keys. */
+  pgList: string[];
+  osList: string[];
+  plan: PlannedComponent[];
+  /** The cluster's AWS region. */
+  region: string;
+  cluster: EksCluster;
+  /** The cluster's service-account issuer URL (EKS DescribeCluster, or the API server's discovery). */
+  issuer: string;
+  oidcProviderArn: string;
+  /** pg component → its database, from the values. */
+  databases: ReadonlyMap<string, DatabaseTarget>;
+  /** pg component → the Aurora cluster its host is an endpoint of. */
+  auroraClusters: ReadonlyMap<string, AuroraTarget>;
+  openSearch: OpenSearchTarget;
+  openSearchDomain: OpenSearchDomainTarget;
+  /** component → role ARN annotated on its ServiceAccount. */
+  roleArns: ReadonlyMap<string, string>;
+}
+
+export type FactKey = keyof Facts;
+
+/** What a module that lacks a fact says it needs: "skipped: needs <label>". */
+export const FACT_LABELS: Record<FactKey, string> = {
+  caller: 'the AWS caller identity',
+  partition: 'the AWS partition',
+  release: 'the Helm release',
+  chartVersion: 'the chart version',
+  profile: 'the chart profile',
+  values: 'the Helm values',
+  keycloakMode: 'the Keycloak mode',
+  pgList: 'the PostgreSQL component list',
+  osList: 'the OpenSearch component list',
+  plan: 'the component plan',
+  region: "the cluster's AWS region",
+  cluster: 'the EKS cluster',
+  issuer: "the cluster's OIDC issuer",
+  oidcProviderArn: "the cluster's IAM OIDC provider",
+  databases: 'the database settings',
+  auroraClusters: 'the Aurora clusters',
+  openSearch: 'the OpenSearch endpoint',
+  openSearchDomain: 'the OpenSearch domain',
+  roleArns: 'an annotated role',
+};
+
+/** Facts as a module sees them: those it needs are present, the rest may not be. */
+export type FactsWith<N extends FactKey> = Partial<Facts> & { readonly [K in N]: Facts[K] };

@@ -1,0 +1,29 @@
+/**
+ * Kubernetes failures that mean irsa-check cannot talk to the cluster at all, so
+ * nothing else can run: whichever module meets one first stops the run with it.
+ */
+import { ApiCallError, FatalCheckError } from '../core/errors.js';
+import { RUN_CHECKS } from '../core/catalogue.js';
+
+export function clusterUnusable(e: unknown, server: string): FatalCheckError | undefined {
+  if (!(e instanceof ApiCallError) || e.api !== 'kube') return undefined;
+  if (e.reason === 'Unreachable') {
+    const c = RUN_CHECKS['kube-unreachable'];
+    return new FatalCheckError(
+      'kube-unreachable',
+      c.code,
+      `cannot reach the Kubernetes API server at ${server}: ${e.message}`,
+      c.fix,
+    );
+  }
+  if (e.status === 401) {
+    const c = RUN_CHECKS['kube-unauthorized'];
+    return new FatalCheckError(
+      'kube-unauthorized',
+      c.code,
+      `the Kubernetes API server at ${server} rejected irsa-check's credentials (Unauthorized)`,
+      'Refresh the kubeconfig credentials, e.g. `aws eks update-kubeconfig --name <cluster>` or `aws sso login`.',
+    );
+  }
+  return undefined;
+}
