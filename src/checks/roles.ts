@@ -39,6 +39,7 @@ import {
   type PolicyDocument,
   type Statement,
 } from '../iam/policy.js';
+import { reportUndetermined } from '../iam/undetermined.js';
 import { requireRelease } from './release.js';
 import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
 import { tokenAudience } from './service-accounts.js';
@@ -225,17 +226,13 @@ function confirm(
   );
   for (const { action, decision } of local) {
     const remote = simulated.get(action.toLowerCase());
-    if (remote !== undefined && (remote === 'Allow') !== (decision === 'Allow')) {
+    const open = decision === 'Undetermined'; // reported on its own, with the statements that leave it open
+    if (remote !== undefined && !open && (remote === 'Allow') !== (decision === 'Allow')) {
       out.warn(
         `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for role ${role.name}: the simulator says ${remote}, the local evaluation ${decision}`,
       );
     }
   }
-}
-
-/** Statements the evaluator could not fully decide (an unsupported condition operator…): said, never hidden. */
-function reportWarnings(out: Reporter, what: string, warnings: readonly string[]): void {
-  for (const w of new Set(warnings)) out.warn(`${what}: ${w}`);
 }
 
 // ---------------------------------------------------------------- trust policy
@@ -345,7 +342,9 @@ export async function checkTrust(
   const providerArn = providers[0]!;
   const hostPath = oidcProviderHostPath(providerArn)!;
   const full = trustAdmits(trust, { providerArn, sub, aud });
-  reportWarnings(out, `trust policy of role ${name}`, full.warnings);
+  // check: trust-undetermined (WARN) / trust-sub (FAIL)
+  const question = `the trust policy of role ${name} admits ${sub} (audience ${aud})`;
+  if (reportUndetermined(out, full, CODE_TRUST_SUB, question)) return;
   const target = statementToFix(statements, providerArn);
   const conditionFix = `Write ${conditionJson(hostPath, sub, aud)} in ${target} the trust policy of role ${name}.`;
   if (full.decision === 'ExplicitDeny') {
@@ -558,7 +557,9 @@ async function checkDatabasePermission(
     simulate(ctx, role.arn, [RDS_CONNECT], resource),
   ]);
   confirm(ctx, out, role, resource, [{ action: RDS_CONNECT, decision: d.decision }], simulated);
-  reportWarnings(out, `policies of role ${name}`, d.warnings);
+  // check: rds-connect-undetermined (WARN) / rds-connect (FAIL)
+  const question = `role ${name} may ${RDS_CONNECT} as ${target.dbUser} to Aurora cluster ${cluster.identifier} (${resource})`;
+  if (reportUndetermined(out, d, CODE_RDS_CONNECT, question)) return;
   if (d.decision === 'Allow') {
     out.ok(
       `role ${name} allows ${RDS_CONNECT} as ${target.dbUser} on Aurora cluster ${cluster.identifier} (${describeAll(d.identity.allowedBy)})`,
@@ -619,13 +620,12 @@ async function checkSearchPermission(
     decisions.map(({ action, d }) => ({ action, decision: d.decision })),
     simulated,
   );
-  reportWarnings(
-    out,
-    `policies of role ${name}`,
-    decisions.flatMap(({ d }) => d.warnings),
-  );
-  const refused = decisions.filter(({ d }) => d.decision !== 'Allow');
-  if (refused.length === 0) {
+  const refused = decisions.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
+  const open = decisions.find(({ d }) => d.decision === 'Undetermined');
+  // check: es-http-undetermined (WARN) / es-http (FAIL)
+  if (refused.length === 0 && open) {
+    reportUndetermined(out, open.d, CODE_ES_HTTP, `role ${name} may ${open.action} on ${resource}`);
+  } else if (refused.length === 0) {
     out.ok(
       `role ${name} allows ${actionList(ES_ACTIONS)} on ${resource} (${describeAll(decisions.flatMap(({ d }) => d.identity.allowedBy))})`,
     );
@@ -668,12 +668,14 @@ function checkDomainAdmitsRole(
     action,
     d: policy ? evaluate([policy], { action, resource, principal }) : undefined,
   }));
-  reportWarnings(
-    out,
-    where,
-    decisions.flatMap(({ d }) => d?.warnings ?? []),
-  );
-  const refused = decisions.filter(({ d }) => d?.decision !== 'Allow');
+  const refused = decisions.filter(({ d }) => d?.decision !== 'Allow' && d?.decision !== 'Undetermined');
+  const open = decisions.find(({ d }) => d?.decision === 'Undetermined');
+  // check: es-access-undetermined (WARN) / es-http (FAIL)
+  if (refused.length === 0 && open?.d) {
+    const question = `${where} admits role ${role.name} to ${open.action} on ${resource}`;
+    reportUndetermined(out, open.d, CODE_ES_HTTP, question);
+    return;
+  }
   const statementFix = `Add "${role.arn}" to Principal.AWS of an Allow statement for es:ESHttp* on "${resource}" in ${where}.`;
   if (refused.length === 0) {
     out.ok(
