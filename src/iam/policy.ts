@@ -4,12 +4,38 @@
  * does this role's trust policy admit this service account, does this role's
  * policy allow `rds-db:connect` on this cluster and user, and so on.
  *
- * Deliberate limits (each errs towards "not allowed", never towards a false OK):
- * - `NotPrincipal` is not evaluated: such a statement never matches and a warning is added.
- * - Condition operators outside the table below make their statement not match, with a warning.
- * - Policy variables (`${aws:username}`) are not substituted; they match literally.
+ * It evaluates Action/NotAction, Resource/NotResource (per ARN segment, with policy
+ * variables), Principal/NotPrincipal, every condition operator family (String, Arn,
+ * Numeric, Date, Bool, Binary, IpAddress, Null; IfExists; ForAllValues/ForAnyValue),
+ * explicit Deny over Allow, and permissions boundaries. Split by job: conditions.ts
+ * (operators), variables.ts (`${…}` and wildcard patterns), tri.ts (three-valued logic).
+ *
+ * Never a false OK: whatever it cannot evaluate makes the statement "unknown", and an
+ * unknown statement makes the decision "Undetermined" whenever it could change whether
+ * the request is allowed (an Allow that may apply with no sure Allow, or a Deny that may
+ * apply next to an Allow). Callers turn that into a FAIL or WARN (undetermined.ts).
+ * Remaining limits, each yielding "unknown" for its statement, never a guess:
+ * - condition keys the request does not define (by default every key it does not list:
+ *   irsa-check cannot know aws:SourceIp, aws:SourceVpc, tags, times… of a future call);
+ * - policy variables naming such keys, multivalued keys, or malformed `${…}`;
+ * - condition operators outside the families above (and `Null` with IfExists or a qualifier);
+ * - condition values the operator cannot read (a number, date, CIDR or boolean that is not one);
+ * - a NotPrincipal listing some but not all of a principal's session, role and account;
+ * - a Resource pattern with fewer than six ARN segments that would match the resource flat.
+ * Out of scope (not asked by irsa-check): SCPs/RCPs, session policies, and combining an
+ * identity policy with a resource policy of another account.
  */
 import { assumedRoleMatchesRole, isAccountId, oidcProviderHostPath, parseArn } from './arn.js';
+import {
+  arnPatternMatches,
+  conditionsHold,
+  type ConditionBlock,
+  type ConditionOptions,
+} from './conditions.js';
+import { and, isUnknown, not, or, unknown, type Tri } from './tri.js';
+import { resolve, VARIABLES_VERSION, type KeyLookup, type KeyState } from './variables.js';
+
+export type { ConditionBlock } from './conditions.js';
 
 // ---------------------------------------------------------------- types
 
@@ -17,8 +43,6 @@ export type Effect = 'Allow' | 'Deny';
 export type PrincipalType = 'AWS' | 'Federated' | 'Service' | 'CanonicalUser';
 /** `"*"` or principal type → ids. */
 export type PrincipalSpec = '*' | Partial<Record<PrincipalType, string[]>>;
-/** operator (`StringLike`, `ForAnyValue:StringEquals`…) → condition key → values. */
-export type ConditionBlock = Record<string, Record<string, string[]>>;
 
 /** A statement with every list-or-string element normalised to a list. */
 export interface Statement {
@@ -54,7 +78,13 @@ export interface Request {
   /** Omitted for trust policies, which have no Resource element: then Resource/NotResource are not evaluated. */
   resource?: string;
   principal?: { type: 'AWS' | 'Federated' | 'Service'; id: string };
+  /** Context keys whose value the request knows; `undefined` or `[]`: the request has no such key. */
   context?: Record<string, ContextValue>;
+  /**
+   * What a key not in `context` is: `'absent'` when the context is complete, `'unknown'`
+   * (the default) when irsa-check cannot know it, or a per-key answer.
+   */
+  otherKeys?: 'absent' | 'unknown' | ((key: string) => 'absent' | 'unknown');
 }
 
 export interface MatchedStatement {
@@ -65,13 +95,21 @@ export interface MatchedStatement {
   statement: Statement;
 }
 
-export type DecisionKind = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+/** `Undetermined`: a statement irsa-check cannot evaluate could change whether the request is allowed. */
+export type DecisionKind = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny' | 'Undetermined';
+
+/** A statement that may or may not apply, and why irsa-check cannot tell. */
+export interface UndeterminedStatement extends MatchedStatement {
+  reasons: string[];
+}
 
 export interface Decision {
   decision: DecisionKind;
+  /** Statements that surely apply. */
   allowedBy: MatchedStatement[];
   deniedBy: MatchedStatement[];
-  warnings: string[];
+  /** When `decision` is Undetermined: the statements that leave it open; else empty. */
+  undetermined: UndeterminedStatement[];
 }
 
 /**
@@ -243,142 +281,52 @@ function typeName(v: unknown): string {
 
 const globCache = new Map<string, RegExp>();
 
-/** IAM wildcards: `*` any run of characters (colons and slashes included), `?` exactly one. */
-function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const cacheKey = `${ignoreCase ? 'i' : 's'}${pattern}`;
-  let re = globCache.get(cacheKey);
+/** Action wildcards: `*` any run of characters, `?` exactly one; actions match case-insensitively. */
+function globMatch(pattern: string, value: string): boolean {
+  let re = globCache.get(pattern);
   if (!re) {
     const body = pattern
       .split('')
       .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
       .join('');
-    re = new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
-    globCache.set(cacheKey, re);
+    re = new RegExp(`^${body}$`, 'is');
+    globCache.set(pattern, re);
   }
   return re.test(value);
 }
 
-// ---------------------------------------------------------------- conditions
-
-interface BaseOperator {
-  /** Does one request value satisfy one policy value (before negation)? */
-  test: (requestValue: string, policyValue: string) => boolean;
-  /** Negated operators are the complement of their positive twin: no policy value may match. */
-  negated: boolean;
-}
-
-const exact = (a: string, b: string) => a === b;
-const exactIgnoreCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-const like = (value: string, pattern: string) => globMatch(pattern, value, false);
-
-// Keys are lower-cased: operator names are matched case-insensitively.
-const BASE_OPERATORS: Record<string, BaseOperator> = {
-  stringequals: { test: exact, negated: false },
-  stringnotequals: { test: exact, negated: true },
-  stringequalsignorecase: { test: exactIgnoreCase, negated: false },
-  stringnotequalsignorecase: { test: exactIgnoreCase, negated: true },
-  stringlike: { test: like, negated: false },
-  stringnotlike: { test: like, negated: true },
-  // ArnEquals and ArnLike behave the same in IAM: both honour `*` and `?`, case-sensitively.
-  arnequals: { test: like, negated: false },
-  arnlike: { test: like, negated: false },
-  arnnotequals: { test: like, negated: true },
-  arnnotlike: { test: like, negated: true },
-  bool: { test: exactIgnoreCase, negated: false },
-};
-
-type SetQualifier = 'ForAnyValue' | 'ForAllValues' | undefined;
-
-interface ParsedOperator {
-  qualifier: SetQualifier;
-  base: string;
-  ifExists: boolean;
-}
-
-function parseOperator(operator: string): ParsedOperator {
-  const m = /^(?:(ForAnyValue|ForAllValues):)?(.*?)(IfExists)?$/i.exec(operator);
-  const [, set, base = '', ifExists] = m ?? [];
-  const qualifier = set ? (set.toLowerCase() === 'foranyvalue' ? 'ForAnyValue' : 'ForAllValues') : undefined;
-  return { qualifier, base: base.toLowerCase(), ifExists: ifExists !== undefined };
-}
-
-/** Context keys are case-insensitive in IAM, including whole EKS keys like `oidc.eks…/id/ABC:sub`. */
-type Context = Map<string, string[]>;
-
-function buildContext(context: Record<string, ContextValue> | undefined): Context {
-  const map: Context = new Map();
-  for (const [key, value] of Object.entries(context ?? {})) {
-    // An empty list is as good as no value, for every operator (ForAllValues included).
-    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-    map.set(key.toLowerCase(), Array.isArray(value) ? value : [String(value)]);
-  }
-  return map;
-}
-
-/** Whether one `operator: {key: values}` entry holds; undefined when the operator is unknown. */
-function conditionHolds(
-  operator: string,
-  key: string,
-  policyValues: string[],
-  ctx: Context,
-): boolean | undefined {
-  const op = parseOperator(operator);
-  const requestValues = ctx.get(key.toLowerCase());
-  if (op.base === 'null') {
-    // Null: "true" asks for the key to be absent, "false" for it to be present; several values = OR.
-    return policyValues.some((v) => (v.toLowerCase() === 'true') === (requestValues === undefined));
-  }
-  const base = BASE_OPERATORS[op.base];
-  if (!base) return undefined;
-  if (requestValues === undefined) return missingKeyResult(op, base);
-  const satisfies = (value: string) => base.negated !== policyValues.some((p) => base.test(value, p));
-  switch (op.qualifier) {
-    case 'ForAllValues':
-      return requestValues.every(satisfies);
-    case 'ForAnyValue':
-      return requestValues.some(satisfies);
-    default:
-      // A single-valued operator on a multi-valued key: positive operators need one request
-      // value to match, negated ones need none to match (the complement of the positive).
-      return base.negated ? requestValues.every(satisfies) : requestValues.some(satisfies);
-  }
-}
+// ---------------------------------------------------------------- request context
 
 /**
- * AWS semantics for a key absent from the request:
- * - `...IfExists`: the condition holds (that is the whole point of the suffix);
- * - `ForAllValues:`: holds (every one of zero values matches);
- * - `ForAnyValue:`: fails (there is no value that could match);
- * - plain negated operators (StringNotEquals, ArnNotLike…): hold, nothing equals the policy value;
- * - plain positive operators (StringEquals, StringLike, Bool…): fail.
+ * Context keys are case-insensitive in IAM, including whole EKS keys like `oidc.eks…/id/ABC:sub`.
+ * A key the request does not list is absent or unknown, as `Request.otherKeys` says.
  */
-function missingKeyResult(op: ParsedOperator, base: BaseOperator): boolean {
-  if (op.ifExists) return true;
-  if (op.qualifier === 'ForAllValues') return true;
-  if (op.qualifier === 'ForAnyValue') return false;
-  return base.negated;
-}
-
-/** Every operator and every key must hold (AND); values within one key are ORed by the operator. */
-function conditionsHold(block: ConditionBlock | undefined, ctx: Context, warn: (w: string) => void): boolean {
-  for (const [operator, keys] of Object.entries(block ?? {})) {
-    for (const [key, values] of Object.entries(keys)) {
-      const holds = conditionHolds(operator, key, values, ctx);
-      if (holds === undefined) {
-        warn(`unsupported condition operator "${operator}"`);
-        return false;
-      }
-      if (!holds) return false;
-    }
+function contextLookup(request: Request): KeyLookup {
+  const map = new Map<string, KeyState>();
+  for (const [key, value] of Object.entries(request.context ?? {})) {
+    // An empty list is as good as no value, for every operator (ForAllValues included).
+    const absent = value === undefined || (Array.isArray(value) && value.length === 0);
+    map.set(
+      key.toLowerCase(),
+      absent
+        ? { kind: 'absent' }
+        : { kind: 'present', values: Array.isArray(value) ? value : [String(value)] },
+    );
   }
-  return true;
+  const other = request.otherKeys ?? 'unknown';
+  return (key) => {
+    const known = map.get(key.toLowerCase());
+    if (known) return known;
+    const kind = typeof other === 'function' ? other(key) : other;
+    return kind === 'absent' ? { kind: 'absent' } : { kind: 'unknown' };
+  };
 }
 
 // ---------------------------------------------------------------- principals
 
 type RequestPrincipal = NonNullable<Request['principal']>;
 
-/** Without a principal in the request (identity policies) only `"*"` can be said to match. */
+/** A request without a principal (identity policies) is matched like an anonymous one: only `"*"`. */
 function principalMatches(spec: PrincipalSpec, principal: RequestPrincipal | undefined): boolean {
   if (spec === '*') return true;
   if (!principal) return false;
@@ -407,74 +355,127 @@ function accountOf(id: string): string | undefined {
   return isAccountId(id) ? id : parseArn(id)?.account;
 }
 
-// ---------------------------------------------------------------- evaluation
+/**
+ * NotPrincipal (IAM User Guide, "AWS JSON policy elements: NotPrincipal"): the statement
+ * applies to every principal it does not list. For an IAM principal AWS may check the
+ * account, then the role, then the session separately, so a principal is exempt only when
+ * every one of those it has is listed; when some are listed and some not, whether the
+ * statement applies depends on the service: unknown.
+ */
+function notPrincipalApplies(spec: PrincipalSpec, principal: RequestPrincipal | undefined): Tri {
+  if (spec === '*') return false;
+  if (!principal) return true; // anonymous: listed nowhere
+  const ids = spec[principal.type] ?? [];
+  if (ids.includes('*')) return false;
+  if (principal.type !== 'AWS') {
+    return !ids.some((id) => principalIdMatches(principal.type, id, principal.id));
+  }
+  const request = principal.id;
+  const account = accountOf(request);
+  const levels: Array<[string, boolean]> = [];
+  const parsed = parseArn(request);
+  if (parsed?.service === 'sts' && parsed.resource.startsWith('assumed-role/')) {
+    levels.push(['session', ids.includes(request)]);
+    levels.push(['role', ids.some((id) => assumedRoleMatchesRole(request, id))]);
+  } else if (parsed) {
+    levels.push(['principal', ids.includes(request)]);
+  }
+  levels.push(['account', ids.some((id) => account !== undefined && accountPrincipal(id) === account)]);
+  const listed = levels.filter(([, hit]) => hit).map(([what]) => what);
+  if (listed.length === 0) return true;
+  if (listed.length === levels.length) return false;
+  const missing = levels.filter(([, hit]) => !hit).map(([what]) => what);
+  return unknown(
+    `NotPrincipal lists the ${listed.join(' and ')} of ${request} but not its ${missing.join(' and ')}; whether the statement applies depends on the service`,
+  );
+}
+
+// ---------------------------------------------------------------- statements
 
 function actionMatches(st: Statement, action: string): boolean {
-  const hit = (patterns: string[]) => patterns.some((p) => globMatch(p, action, true));
+  const hit = (patterns: string[]) => patterns.some((p) => globMatch(p, action));
   return st.Action ? hit(st.Action) : !hit(st.NotAction ?? []);
 }
 
-function resourceMatches(st: Statement, resource: string | undefined): boolean {
+function resourceMatches(st: Statement, resource: string | undefined, opts: ConditionOptions): Tri {
   if (resource === undefined) return true;
-  const hit = (patterns: string[]) => patterns.some((p) => globMatch(p, resource, false));
+  const hit = (patterns: string[]) =>
+    or(patterns.map((p) => arnPatternMatches(resolve(p, opts.substitute, opts.lookup), resource)));
   if (st.Resource) return hit(st.Resource);
-  if (st.NotResource) return !hit(st.NotResource);
+  if (st.NotResource) return not(hit(st.NotResource));
   return true; // trust and resource policies may omit Resource: it is the policy's own resource.
 }
 
-function statementPrincipalMatches(st: Statement, req: Request, warn: (w: string) => void): boolean {
-  if (st.NotPrincipal) {
-    warn('NotPrincipal is not evaluated; the statement is treated as not matching');
-    return false;
-  }
+function statementPrincipalMatches(st: Statement, req: Request): Tri {
+  if (st.NotPrincipal) return notPrincipalApplies(st.NotPrincipal, req.principal);
   return st.Principal === undefined || principalMatches(st.Principal, req.principal);
 }
 
-// Short-circuit order matters: warnings are only raised for statements that concern the request.
-function statementMatches(st: Statement, req: Request, ctx: Context, warn: (w: string) => void): boolean {
-  return (
-    actionMatches(st, req.action) &&
-    resourceMatches(st, req.resource) &&
-    statementPrincipalMatches(st, req, warn) &&
-    conditionsHold(st.Condition, ctx, warn)
-  );
+function statementMatches(st: Statement, req: Request, opts: ConditionOptions): Tri {
+  if (!actionMatches(st, req.action)) return false;
+  return and([
+    resourceMatches(st, req.resource, opts),
+    statementPrincipalMatches(st, req),
+    conditionsHold(st.Condition, opts),
+  ]);
 }
 
 function asLabeled(input: PolicyInput): { doc: PolicyDocument; label?: string } {
   return 'doc' in input ? input : { doc: input };
 }
 
-function decide(allowedBy: MatchedStatement[], deniedBy: MatchedStatement[], warnings: string[]): Decision {
-  const decision: DecisionKind = deniedBy.length
-    ? 'ExplicitDeny'
-    : allowedBy.length
-      ? 'Allow'
-      : 'ImplicitDeny';
-  return { decision, allowedBy, deniedBy, warnings };
+// ---------------------------------------------------------------- evaluation
+
+/**
+ * IAM's rule within one set of policies: a matching Deny wins; else a matching Allow; else
+ * implicit deny. A statement that may or may not match leaves the decision undetermined
+ * only where it could change whether the request is allowed:
+ * - a Deny that may apply, next to an Allow that applies or may apply;
+ * - an Allow that may apply, when no Allow surely applies and no Deny surely applies.
+ */
+function decide(
+  allowedBy: MatchedStatement[],
+  deniedBy: MatchedStatement[],
+  maybeAllow: UndeterminedStatement[],
+  maybeDeny: UndeterminedStatement[],
+): Decision {
+  const result = (decision: DecisionKind, undetermined: UndeterminedStatement[] = []): Decision => ({
+    decision,
+    allowedBy,
+    deniedBy,
+    undetermined,
+  });
+  if (deniedBy.length) return result('ExplicitDeny');
+  if (allowedBy.length) return maybeDeny.length ? result('Undetermined', maybeDeny) : result('Allow');
+  if (maybeAllow.length) return result('Undetermined', [...maybeAllow, ...maybeDeny]);
+  return result('ImplicitDeny');
 }
 
-/** IAM's rule within one set of policies: any matching Deny wins; else any matching Allow; else implicit deny. */
 export function evaluate(policies: readonly PolicyInput[], request: Request): Decision {
-  const ctx = buildContext(request.context);
+  const lookup = contextLookup(request);
   const allowedBy: MatchedStatement[] = [];
   const deniedBy: MatchedStatement[] = [];
-  const warnings: string[] = [];
+  const maybeAllow: UndeterminedStatement[] = [];
+  const maybeDeny: UndeterminedStatement[] = [];
   for (const input of policies) {
     const { doc, label } = asLabeled(input);
+    const opts: ConditionOptions = { lookup, substitute: doc.Version === VARIABLES_VERSION };
     doc.Statement.forEach((statement, index) => {
       const m: MatchedStatement = { ...(label === undefined ? {} : { label }), index, statement };
       if (statement.Sid !== undefined) m.sid = statement.Sid;
-      const warn = (w: string) => warnings.push(`${describeStatement(m)}: ${w}`);
-      if (!statementMatches(statement, request, ctx, warn)) return;
-      (statement.Effect === 'Deny' ? deniedBy : allowedBy).push(m);
+      const matched = statementMatches(statement, request, opts);
+      const deny = statement.Effect === 'Deny';
+      if (matched === true) (deny ? deniedBy : allowedBy).push(m);
+      else if (isUnknown(matched)) (deny ? maybeDeny : maybeAllow).push({ ...m, reasons: matched.unknown });
     });
   }
-  return decide(allowedBy, deniedBy, warnings);
+  return decide(allowedBy, deniedBy, maybeAllow, maybeDeny);
 }
 
 /**
  * A permissions boundary caps what identity policies grant: the request is allowed only
- * when both allow it, and an explicit Deny in either denies it.
+ * when both allow it, and an explicit Deny in either denies it. When one side is
+ * undetermined and the other does not refuse, the whole is undetermined.
  */
 export function evaluateWithBoundary(
   identityPolicies: readonly PolicyInput[],
@@ -484,14 +485,22 @@ export function evaluateWithBoundary(
   const identity = evaluate(identityPolicies, request);
   if (!boundary) return { ...identity, identity };
   const bounded = evaluate([boundary], request);
-  const combined = decide(
-    [...identity.allowedBy, ...bounded.allowedBy],
-    [...identity.deniedBy, ...bounded.deniedBy],
-    [...identity.warnings, ...bounded.warnings],
-  );
-  const bothAllow = identity.decision === 'Allow' && bounded.decision === 'Allow';
-  const decision = combined.decision === 'ExplicitDeny' || bothAllow ? combined.decision : 'ImplicitDeny';
-  return { ...combined, decision, identity, boundary: bounded };
+  const both = [identity.decision, bounded.decision];
+  const decision: DecisionKind = both.includes('ExplicitDeny')
+    ? 'ExplicitDeny'
+    : both.includes('ImplicitDeny')
+      ? 'ImplicitDeny'
+      : both.includes('Undetermined')
+        ? 'Undetermined'
+        : 'Allow';
+  return {
+    decision,
+    allowedBy: [...identity.allowedBy, ...bounded.allowedBy],
+    deniedBy: [...identity.deniedBy, ...bounded.deniedBy],
+    undetermined: decision === 'Undetermined' ? [...identity.undetermined, ...bounded.undetermined] : [],
+    identity,
+    boundary: bounded,
+  };
 }
 
 /** `statement "Sid"` or `statement #2 of policy "X"` (numbered from 1 for people). */
@@ -522,7 +531,15 @@ export function trustAdmits(trustDoc: PolicyInput, identity: WebIdentity): Decis
     action: WEB_IDENTITY_ACTION,
     principal: { type: 'Federated', id: identity.providerArn },
     context: { [`${hostPath}:sub`]: identity.sub, [`${hostPath}:aud`]: identity.aud ?? DEFAULT_AUDIENCE },
+    // The token carries no key of another OIDC provider; anything else (aws:SourceIp, other claims…) is unknown.
+    otherKeys: (key) => (isOtherProviderKey(key, hostPath) ? 'absent' : 'unknown'),
   });
+}
+
+/** `<issuer host/path>:<claim>` of an issuer other than `hostPath` (service keys like `aws:` have no dot or slash). */
+function isOtherProviderKey(key: string, hostPath: string): boolean {
+  const prefix = key.slice(0, key.lastIndexOf(':'));
+  return /[./]/.test(prefix) && prefix.toLowerCase() !== hostPath.toLowerCase();
 }
 
 /** Allow statements of a trust policy that could let a web identity assume the role. */

@@ -200,20 +200,21 @@ const cases: Case[] = [
     fix: `Remove or narrow statement "NoDatabases" of policy "rds-iam-auth" so it does not match ${dbUserArn('identity_irsa')}.`,
   },
   {
-    name: 'rds-db:connect only under a condition irsa-check cannot confirm',
+    name: 'undetermined Allow: rds-db:connect only under a condition irsa-check cannot know is a FAIL naming the statement',
     world: plant((w) => {
       identityInline(w).Statement[0]!.Condition = { StringEquals: { 'aws:SourceVpc': 'vpc-0a1b2c3d' } };
     }),
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        `[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): statement "IdentityDbConnect" of policy "rds-iam-auth" allows it only under conditions irsa-check cannot confirm (aws:SourceVpc)`,
+        `[FAIL] identity: irsa-check cannot decide whether role camunda-identity-irsa may rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): statement "IdentityDbConnect" of policy "rds-iam-auth" (Allow) may apply: the value of condition key aws:SourceVpc is unknown to irsa-check`,
       ],
     }),
     exitCode: 211,
+    fix: 'Confirm by hand whether statement "IdentityDbConnect" of policy "rds-iam-auth" applies to this request, or rewrite it with elements irsa-check evaluates (README, "IAM policy evaluation").',
   },
   {
-    name: 'a Deny with a condition operator the evaluator does not know: WARN',
+    name: 'undetermined Deny: a Deny on a condition irsa-check cannot know is a WARN, never an OK',
     world: plant((w) =>
       identityInline(w).Statement.push({
         Sid: 'OfficeOnly',
@@ -226,8 +227,7 @@ const cases: Case[] = [
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        '[WARN] identity: policies of role camunda-identity-irsa: statement "OfficeOnly" of policy "rds-iam-auth": unsupported condition operator "NotIpAddress"',
-        HEALTHY.identity[1]!,
+        `[WARN] identity: irsa-check cannot decide whether role camunda-identity-irsa may rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): statement "OfficeOnly" of policy "rds-iam-auth" (Deny) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
       ],
     }),
     exitCode: 0,
@@ -521,6 +521,66 @@ const cases: Case[] = [
     exitCode: 212,
   },
   {
+    name: 'undetermined Allow in the OpenSearch access policy: an IP condition is a FAIL, never an OK',
+    world: plant((w) => {
+      const st = (w.aws.domains![0]!.accessPolicies as Doc).Statement[0]!;
+      st.Condition = { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } };
+    }),
+    lines: expected({
+      orchestration: [
+        ...HEALTHY.orchestration.slice(0, 2),
+        `[FAIL] orchestration: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "CamundaRoles" (Allow) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
+      ],
+      optimize: [
+        ...HEALTHY.optimize.slice(0, 2),
+        `[FAIL] optimize: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "CamundaRoles" (Allow) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
+      ],
+    }),
+    exitCode: 212,
+  },
+  {
+    name: 'undetermined Deny in the OpenSearch access policy: NotPrincipal naming the role but not its account is a WARN',
+    world: plant((w) => {
+      (w.aws.domains![0]!.accessPolicies as Doc).Statement.push({
+        Sid: 'OnlyOrchestration',
+        Effect: 'Deny',
+        NotPrincipal: { AWS: `arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa` },
+        Action: 'es:*',
+        Resource: `arn:aws:es:eu-west-1:${ACCT}:domain/camunda-prod-os/*`,
+      });
+    }),
+    lines: expected({
+      orchestration: [
+        ...HEALTHY.orchestration.slice(0, 2),
+        `[WARN] orchestration: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "OnlyOrchestration" (Deny) may apply: NotPrincipal lists the principal of arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa but not its account; whether the statement applies depends on the service`,
+      ],
+      optimize: [
+        ...HEALTHY.optimize.slice(0, 2),
+        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE}: statement "OnlyOrchestration"`,
+      ],
+    }),
+    exitCode: 212,
+  },
+  {
+    name: 'undetermined Deny in the trust policy: a Deny on a tag irsa-check cannot know is a WARN, never an OK',
+    world: plant((w) => {
+      (role(w, 'camunda-identity-irsa').trustPolicy as Doc).Statement.push({
+        Sid: 'NoQuarantined',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'aws:RequestTag/quarantine': 'true' } },
+      });
+    }),
+    lines: expected({
+      identity: [
+        `[WARN] identity: irsa-check cannot decide whether the trust policy of role camunda-identity-irsa admits system:serviceaccount:camunda:camunda-identity (audience sts.amazonaws.com): statement "NoQuarantined" (Deny) may apply: the value of condition key aws:RequestTag/quarantine is unknown to irsa-check`,
+        HEALTHY.identity[1]!,
+      ],
+    }),
+    exitCode: 0,
+  },
+  {
     name: 'role policy without es:ESHttpPut/Post on the domain',
     world: plant((w) => {
       const st = policy(w, `arn:aws:iam::${ACCT}:policy/camunda-opensearch-access`).Statement[0]!;
@@ -714,8 +774,26 @@ const CHECK_IDS: Array<[string, string[]]> = [
   ['rds-db:* on another cluster', ['FAIL:rds-connect-resource']],
   ['another database user', ['FAIL:rds-connect-resource']],
   ['explicit Deny wins', ['FAIL:rds-connect-resource']],
-  ['rds-db:connect only under a condition irsa-check cannot confirm', ['FAIL:rds-connect-resource']],
-  ['a Deny with a condition operator the evaluator does not know: WARN', ['WARN:policy-undecided']],
+  [
+    'undetermined Allow: rds-db:connect only under a condition irsa-check cannot know is a FAIL naming the statement',
+    ['FAIL:rds-connect-resource'],
+  ],
+  [
+    'undetermined Deny: a Deny on a condition irsa-check cannot know is a WARN, never an OK',
+    ['WARN:policy-undecided'],
+  ],
+  [
+    'undetermined Allow in the OpenSearch access policy: an IP condition is a FAIL, never an OK',
+    ['FAIL:es-domain-admits-role', 'FAIL:es-domain-admits-role'],
+  ],
+  [
+    'undetermined Deny in the OpenSearch access policy: NotPrincipal naming the role but not its account is a WARN',
+    ['WARN:policy-undecided', 'FAIL:es-domain-admits-role'],
+  ],
+  [
+    'undetermined Deny in the trust policy: a Deny on a tag irsa-check cannot know is a WARN, never an OK',
+    ['WARN:trust-undecided'],
+  ],
   ['another cluster’s OIDC provider', ['FAIL:trust-this-provider']],
   ['this cluster’s issuer, but an OIDC provider ARN of another account', ['FAIL:trust-this-provider']],
   ['a Deny statement of the trust policy refuses the service account', ['FAIL:trust-deny']],
@@ -744,6 +822,12 @@ const CHECK_IDS: Array<[string, string[]]> = [
 ];
 
 describe('roles check IDs', () => {
+  it('names every case with a WARN or FAIL', () => {
+    const named = new Set(CHECK_IDS.map(([n]) => n));
+    for (const c of cases)
+      if (c.exitCode !== 0 || /WARN/.test(c.lines.join())) expect(named, c.name).toContain(c.name);
+  });
+
   it.each(CHECK_IDS)('%s', async (name, ids) => {
     const c = cases.find((x) => x.name === name)!;
     const run = await runModules(c.world, c.harness);

@@ -13,6 +13,7 @@ import {
   type MatchedStatement,
   type Request,
 } from '../../src/iam/policy.js';
+import { undeterminedReason } from '../../src/iam/undetermined.js';
 
 const ACCT = '123456789012';
 const OTHER_ACCT = '210987654321';
@@ -50,7 +51,7 @@ function runCases(cases: Case[]): void {
     expect(result.decision).toBe(decision);
     expect(ids(result.allowedBy)).toEqual(allowedBy);
     expect(ids(result.deniedBy)).toEqual(deniedBy);
-    expect(result.warnings).toEqual([]);
+    expect(result.undetermined).toEqual([]);
   });
 }
 
@@ -572,7 +573,11 @@ describe('trustAdmits', () => {
 describe('evaluate: condition operators', () => {
   const st = (Condition: Record<string, unknown>) =>
     doc(allow('C', { Action: 'es:ESHttpGet', Resource: '*', Condition }));
-  const withContext = (context: Request['context']): Request => ({ ...es('es:ESHttpGet'), context });
+  const withContext = (context: Request['context']): Request => ({
+    ...es('es:ESHttpGet'),
+    context,
+    otherKeys: 'absent',
+  });
   const groups = ['camunda-admins', 'readers'];
   const cases: Array<[string, Record<string, unknown>, Request['context'], DecisionKind]> = [
     [
@@ -801,19 +806,19 @@ describe('evaluate: condition operators', () => {
     const result = evaluate([normalizePolicy(st(condition))], withContext(context));
     expect(result.decision).toBe(decision);
     expect(ids(result.allowedBy)).toEqual(decision === 'Allow' ? ['C'] : []);
-    expect(result.warnings).toEqual([]);
+    expect(result.undetermined).toEqual([]);
   });
 
-  it('an unknown operator makes the statement not match and is named in a warning', () => {
+  it('an unknown operator leaves the decision undetermined, naming the statement and the operator', () => {
     const policy = {
-      doc: normalizePolicy(st({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } })),
+      doc: normalizePolicy(st({ StringMatchesRegex: { 'aws:PrincipalTag/team': 'o.s' } })),
       label: 'os-access',
     };
-    const result = evaluate([policy], withContext({ 'aws:SourceIp': '10.1.2.3' }));
-    expect(result.decision).toBe('ImplicitDeny');
-    expect(result.warnings).toEqual([
-      'statement "C" of policy "os-access": unsupported condition operator "IpAddress"',
-    ]);
+    const result = evaluate([policy], withContext({ 'aws:PrincipalTag/team': 'ops' }));
+    expect(result.decision).toBe('Undetermined');
+    expect(undeterminedReason(result)).toBe(
+      'statement "C" of policy "os-access" (Allow) may apply: condition operator "StringMatchesRegex" is not supported',
+    );
   });
 });
 
@@ -913,13 +918,11 @@ describe('evaluate: principals in resource policies', () => {
     },
   ]);
 
-  it('NotPrincipal is not evaluated and says so', () => {
+  it('NotPrincipal with Allow applies to a principal it does not list', () => {
     const policy = doc(allow('Np', { NotPrincipal: { AWS: OTHER_ACCT }, Action: 'es:*', Resource: '*' }));
     const result = evaluate([normalizePolicy(policy)], asRole(ROLE));
-    expect(result.decision).toBe('ImplicitDeny');
-    expect(result.warnings).toEqual([
-      'statement "Np": NotPrincipal is not evaluated; the statement is treated as not matching',
-    ]);
+    expect(result.decision).toBe('Allow');
+    expect(ids(result.allowedBy)).toEqual(['Np']);
   });
 });
 

@@ -6,6 +6,7 @@
  * admit the role too). IAM's policy simulator, where it answers, confirms the
  * local evaluator's decisions.
  */
+import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { Services } from '../../core/context.js';
 import { ApiCallError } from '../../core/errors.js';
@@ -80,8 +81,8 @@ export const PERMISSION_CHECKS = {
   'policy-undecided': {
     severity: 'WARN',
     title:
-      'a statement of the role’s policies or the domain’s access policy cannot be fully evaluated (e.g. an unsupported condition operator)',
-    fix: 'Check the named statement by hand, or simplify its condition.',
+      'the role’s policies or the domain’s access policy allow the request unless a Deny statement irsa-check cannot evaluate applies',
+    fix: 'Check the named statement by hand, or rewrite it with elements irsa-check evaluates.',
   },
   'policy-simulator': {
     severity: 'WARN',
@@ -296,18 +297,14 @@ function confirm(
   );
   for (const { action, decision } of local) {
     const remote = simulated.get(action.toLowerCase());
-    if (remote !== undefined && (remote === 'Allow') !== (decision === 'Allow')) {
+    const open = decision === 'Undetermined'; // reported on its own, with the statements that leave it open
+    if (remote !== undefined && !open && (remote === 'Allow') !== (decision === 'Allow')) {
       out.warn(
         'policy-simulator',
         `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for role ${role.name}: the simulator says ${remote}, the local evaluation ${decision}`,
       );
     }
   }
-}
-
-/** Statements the evaluator could not fully decide (an unsupported condition operator…): said, never hidden. */
-function reportWarnings(out: Out, what: string, warnings: readonly string[]): void {
-  for (const w of new Set(warnings)) out.warn('policy-undecided', `${what}: ${w}`);
 }
 
 /**
@@ -353,13 +350,12 @@ export async function checkPermission(
     decisions.map(({ action, d }) => ({ action, decision: d.decision })),
     simulated,
   );
-  reportWarnings(
-    out,
-    `policies of role ${name}`,
-    decisions.flatMap(({ d }) => d.warnings),
-  );
-  const refused = decisions.filter(({ d }) => d.decision !== 'Allow');
-  if (refused.length === 0) {
+  const refused = decisions.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
+  const open = decisions.find(({ d }) => d.decision === 'Undetermined');
+  if (refused.length === 0 && open) {
+    const question = `role ${name} may ${target.refused(open.action)}`;
+    reportUndetermined(out, open.d, { warn: 'policy-undecided', fail: ids.resource }, question);
+  } else if (refused.length === 0) {
     out.ok(
       ids.resource,
       `role ${name} allows ${target.allows(actionList(actions))} (${describeAll(decisions.flatMap(({ d }) => d.identity.allowedBy))})`,
@@ -405,12 +401,13 @@ function checkDomainAdmitsRole(
     action,
     d: policy ? evaluate([policy], { action, resource, principal }) : undefined,
   }));
-  reportWarnings(
-    out,
-    where,
-    decisions.flatMap(({ d }) => d?.warnings ?? []),
-  );
-  const refused = decisions.filter(({ d }) => d?.decision !== 'Allow');
+  const refused = decisions.filter(({ d }) => d?.decision !== 'Allow' && d?.decision !== 'Undetermined');
+  const open = decisions.find(({ d }) => d?.decision === 'Undetermined');
+  if (refused.length === 0 && open?.d) {
+    const question = `${where} admits role ${role.name} to ${open.action} on ${resource}`;
+    reportUndetermined(out, open.d, { warn: 'policy-undecided', fail: 'es-domain-admits-role' }, question);
+    return;
+  }
   const statementFix = `Add "${role.arn}" to Principal.AWS of an Allow statement for es:ESHttp* on "${resource}" in ${where}.`;
   if (refused.length === 0) {
     out.ok(

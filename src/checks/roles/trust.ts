@@ -4,6 +4,7 @@
  * IAM OIDC provider as Federated principal, and the sub and aud conditions
  * admitting the component's service account and its token audience.
  */
+import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../core/facts.js';
 import type { Services } from '../../core/context.js';
@@ -88,8 +89,8 @@ export const TRUST_CHECKS = {
   'trust-undecided': {
     severity: 'WARN',
     title:
-      'a statement of the trust policy cannot be fully evaluated (e.g. an unsupported condition operator)',
-    fix: 'Check the named statement by hand, or simplify its condition.',
+      'the trust policy admits the service account unless a Deny statement irsa-check cannot evaluate applies',
+    fix: 'Check the named statement by hand, or rewrite it with elements irsa-check evaluates.',
   },
 } as const;
 export type TrustCheckId = keyof typeof TRUST_CHECKS;
@@ -213,7 +214,8 @@ export async function checkTrust(
   const providerArn = providers[0]!;
   const hostPath = oidcProviderHostPath(providerArn)!;
   const full = trustAdmits(trust, { providerArn, sub, aud });
-  for (const w of new Set(full.warnings)) out.warn('trust-undecided', `trust policy of role ${name}: ${w}`);
+  const question = `the trust policy of role ${name} admits ${sub} (audience ${aud})`;
+  if (reportUndetermined(out, full, { warn: 'trust-undecided', fail: 'trust-sub' }, question)) return;
   const target = statementToFix(statements, providerArn);
   const conditionFix = `Write ${conditionJson(hostPath, sub, aud)} in ${target} the trust policy of role ${name}.`;
   if (full.decision === 'ExplicitDeny') {
