@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { emptyFacts, type Context } from './core/context.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
-import { Redactor, redactText } from './core/redact.js';
+import { Redactor } from './core/redact.js';
 import { runAllNamespaces } from './all-namespaces.js';
 import { runModules } from './run-modules.js';
 import { CHECK_MODULES } from './checks/index.js';
@@ -88,11 +88,12 @@ export interface Platform {
 
 /** `platform` replaces live/replay answers: tests pass in-memory worlds here. */
 export async function run(options: RunOptions, io: RunIO, platform?: Platform): Promise<RunResult> {
+  // One redactor for every line: a call's arguments can quote a learnt secret (a host's password).
+  const redactor = new Redactor();
   const calls = new CallLog(
-    options.verbose ? (key) => io.stderr.write(`[call] ${redactText(key)}\n`) : undefined,
+    options.verbose ? (key) => io.stderr.write(`[call] ${redactor.text(key)}\n`) : undefined,
   );
   platform ??= await platformFor(options);
-  const redactor = new Redactor();
   const ctx: Context = {
     options,
     kube: calls.wrap('kube', platform.kube),
