@@ -7,7 +7,7 @@ import { createContext, type Platform } from './core/context.js';
 import { UsageError } from './core/errors.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
-import { Redactor, redactText } from './core/redact.js';
+import { Redactor } from './core/redact.js';
 import { runAllNamespaces } from './all-namespaces.js';
 import { dispatch } from './dispatch.js';
 import { CATALOGUE, CHECK_MODULES } from './checks/index.js';
@@ -101,11 +101,12 @@ function validateSkip(ids: readonly string[]): void {
 
 export async function run(options: RunOptions, io: RunIO, platform?: Platform): Promise<RunResult> {
   validateSkip(options.skip);
+  // One redactor for every line: a call's arguments can quote a learnt secret (a host's password).
+  const redactor = new Redactor();
   const calls = new CallLog(
-    options.verbose ? (key) => io.stderr.write(`[call] ${redactText(key)}\n`) : undefined,
+    options.verbose ? (key) => io.stderr.write(`[call] ${redactor.text(key)}\n`) : undefined,
   );
   platform ??= await platformFor(options);
-  const redactor = new Redactor();
   const ctx = createContext(options, platform, {
     calls,
     redactor,
@@ -126,6 +127,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   const sink = (f: Finding): void => {
     const safe: Finding = { ...f, message: redactor.text(f.message) };
     if (f.fix !== undefined) safe.fix = redactor.text(f.fix);
+    if (f.data !== undefined) safe.data = redactor.deep(f.data);
     findings.push(safe);
     text?.write(safe);
   };
@@ -147,22 +149,26 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     io.stderr.write(`[debug] ${calls.count('kube')} Kubernetes calls, ${calls.count('aws')} AWS calls\n`);
   }
   if (options.record) {
-    await writeBundle(options.record, {
-      schema: BUNDLE_SCHEMA,
-      createdAt: new Date().toISOString(),
-      tool: `irsa-check ${VERSION}`,
-      invocation: {
-        namespace: options.namespace,
-        release: options.release,
-        pg: options.pg,
-        os: options.os,
-        exclude: options.exclude,
-        spawn: options.spawn,
-        token: options.token,
-        allNamespaces: options.allNamespaces,
+    await writeBundle(
+      options.record,
+      {
+        schema: BUNDLE_SCHEMA,
+        createdAt: new Date().toISOString(),
+        tool: `irsa-check ${VERSION}`,
+        invocation: {
+          namespace: options.namespace,
+          release: options.release,
+          pg: options.pg,
+          os: options.os,
+          exclude: options.exclude,
+          spawn: options.spawn,
+          token: options.token,
+          allNamespaces: options.allNamespaces,
+        },
+        calls: calls.records,
       },
-      calls: calls.records,
-    });
+      redactor,
+    );
   }
   return { findings, exitCode: summary.exitCode, calls };
 }

@@ -35,7 +35,7 @@ describe('npm run demo', () => {
       env: {},
     });
     expect(replayed.findings).toEqual(live.findings);
-    expect(JSON.parse(readFileSync(`${ROOT}/${DEMO_BUNDLE}`, 'utf8')).schema).toBe('irsa-check/bundle@1');
+    expect(JSON.parse(readFileSync(`${ROOT}/${DEMO_BUNDLE}`, 'utf8')).schema).toBe('irsa-check/bundle@2');
   });
 
   it('shows the planted faults and exits with the last FAIL code', async () => {

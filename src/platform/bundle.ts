@@ -1,19 +1,26 @@
 /**
  * Bundles: a schema-versioned JSON file of every Kubernetes and AWS answer a run
  * used (gzip when the name ends in .gz). Written by --record, read by --replay.
+ * Everything in it is redacted and readable: a person greps what they send.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UsageError } from '../core/errors.js';
-import { isSecretKey, redactDeep, redactText, Redactor, REDACTED } from '../core/redact.js';
-import { decodeHelmPayload, encodeHelmPayload } from '../helm/codec.js';
+import { REDACTED, Redactor } from '../core/redact.js';
+import { bundleHelmRecord, helmValues } from './bundle-helm.js';
+import { redactManifest } from './bundle-manifest.js';
 import type { CallRecord } from './calls.js';
-import type { HelmStorageRecord } from './kube.js';
+import type { ArgoApplication, HelmStorageRecord } from './kube.js';
 
-export const BUNDLE_SCHEMA = 'irsa-check/bundle@1';
+export { redactManifest } from './bundle-manifest.js';
+
+/** @2: Helm releases decoded and redacted (bundle-helm.ts); @1 held Helm's base64+gzip payload. */
+export const BUNDLE_SCHEMA = 'irsa-check/bundle@2';
+/** Schemas a replay still reads: @1 differs only in its Helm records, which replay as they are. */
+const READABLE_SCHEMAS = ['irsa-check/bundle@1', BUNDLE_SCHEMA];
 
 export interface Bundle {
-  schema: typeof BUNDLE_SCHEMA;
+  schema: string;
   createdAt: string;
   tool: string;
   /** The command line that made it (namespace, lists…), for the support engineer. */
@@ -35,68 +42,54 @@ export async function readBundle(file: string): Promise<Bundle> {
   } catch (e) {
     throw new UsageError(`bundle ${file} is not valid JSON: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (bundle?.schema !== BUNDLE_SCHEMA || !Array.isArray(bundle.calls)) {
+  const schema: unknown = bundle?.schema;
+  if (
+    typeof schema === 'string' &&
+    /^irsa-check\/bundle@\d+$/.test(schema) &&
+    !READABLE_SCHEMAS.includes(schema)
+  ) {
+    throw new UsageError(
+      `bundle ${file} has schema ${schema}, which this irsa-check cannot read (it reads ${READABLE_SCHEMAS.join(', ')}): replay it with the irsa-check version that recorded it (${String(bundle.tool)})`,
+    );
+  }
+  if (!READABLE_SCHEMAS.includes(String(schema)) || !Array.isArray(bundle.calls)) {
     throw new UsageError(`bundle ${file} is not an irsa-check bundle (expected schema ${BUNDLE_SCHEMA})`);
   }
   return bundle;
 }
 
-/** Redacts one recorded answer; Helm payloads are decoded, redacted and re-encoded. */
-export function redactRecord(record: CallRecord): CallRecord {
-  const out: CallRecord = { ...record, args: redactDeep(record.args) };
-  if (record.error) out.error = { ...record.error, message: redactText(record.error.message) };
+/** Redacts one recorded answer with what `redactor` knows; Helm releases are stored decoded. */
+export function redactRecord(record: CallRecord, redactor: Redactor = new Redactor()): CallRecord {
+  const out: CallRecord = { ...record, args: redactor.deep(record.args) };
+  if (record.error) out.error = { ...record.error, message: redactor.text(record.error.message) };
   if (!('result' in record)) return out;
   if (record.method === 'requestToken') out.result = REDACTED;
   else if (record.method === 'helmReleaseRecords') {
-    out.result = (record.result as HelmStorageRecord[]).map((r) => ({
-      ...r,
-      payload: redactHelmPayload(r.payload),
-    }));
-  } else out.result = redactDeep(record.result);
+    out.result = (record.result as HelmStorageRecord[]).map((r) => bundleHelmRecord(r, redactor));
+  } else if (record.method === 'argoApplications') {
+    out.result = (record.result as ArgoApplication[]).map((app) => {
+      const safe = redactor.deep(app);
+      // Values as YAML text: redacted line by line, so a replay parses the same lines.
+      if (typeof app.values === 'string') safe.values = redactor.text(redactManifest(app.values));
+      return safe;
+    });
+  } else out.result = redactor.deep(record.result);
   return out;
 }
 
-function redactHelmPayload(payload: string): string {
-  try {
-    const decoded = decodeHelmPayload(payload);
-    const known = new Redactor();
-    known.learn(decoded);
-    const release = redactDeep(decoded) as Record<string, unknown>;
-    // The manifest is rendered YAML: Secret data and env values sit in it as text.
-    if (typeof release.manifest === 'string') release.manifest = known.text(redactManifest(release.manifest));
-    return encodeHelmPayload(release);
-  } catch {
-    return REDACTED; // not decodable: it is kept out rather than risk leaking it
+/**
+ * Writes the bundle, redacted. `redactor` is the run's: it knows the secrets of
+ * the releases checked; every other release in the bundle is learnt here too, so
+ * a password of one is hidden wherever another answer quotes it.
+ */
+export async function writeBundle(file: string, bundle: Bundle, redactor?: Redactor): Promise<void> {
+  const known = redactor?.copy() ?? new Redactor();
+  for (const call of bundle.calls) {
+    if (call.method === 'helmReleaseRecords' && Array.isArray(call.result)) {
+      for (const values of helmValues(call.result as HelmStorageRecord[])) known.learn(values);
+    }
   }
-}
-
-/** Blanks `data:`/`stringData:` blocks of Secrets and secret-looking `key: value` lines. */
-export function redactManifest(manifest: string): string {
-  const lines = manifest.split('\n');
-  let inSecretData = -1;
-  let secretEnvName = false;
-  return lines
-    .map((line) => {
-      // An env entry's secret-ness is in its name; its value follows on the next line.
-      const envValue = secretEnvName && /^\s*value:/.test(line);
-      secretEnvName = isSecretKey(/^\s*-?\s*name:\s*["']?([\w.-]+)/.exec(line)?.[1] ?? '');
-      if (envValue) return line.replace(/^(\s*value:\s*)(\S.*)$/, `$1${REDACTED}`);
-      const indent = line.length - line.trimStart().length;
-      if (inSecretData >= 0 && line.trim() !== '' && indent <= inSecretData) inSecretData = -1;
-      if (/^\s*(data|stringData):\s*$/.test(line) && /kind:\s*Secret/.test(manifest)) {
-        inSecretData = indent;
-        return line;
-      }
-      if (inSecretData >= 0) return line.replace(/^(\s*[^:]+:\s*).+$/, `$1${REDACTED}`);
-      return redactText(
-        line.replace(/^(\s*[\w.-]*(?:password|secret|token)[\w.-]*:\s*)(\S.*)$/i, `$1${REDACTED}`),
-      );
-    })
-    .join('\n');
-}
-
-export async function writeBundle(file: string, bundle: Bundle): Promise<void> {
-  const safe: Bundle = { ...bundle, calls: bundle.calls.map(redactRecord) };
+  const safe: Bundle = { ...bundle, calls: bundle.calls.map((c) => redactRecord(c, known)) };
   const text = JSON.stringify(safe, null, 2) + '\n';
   await writeFile(file, file.endsWith('.gz') ? gzipSync(text) : text);
 }

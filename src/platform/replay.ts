@@ -6,6 +6,7 @@
 import { ApiCallError } from '../core/errors.js';
 import type { Aws } from './aws.js';
 import type { Bundle } from './bundle.js';
+import { replayHelmRecord, type BundledHelmRecord } from './bundle-helm.js';
 import { callKey, type ApiName, type CallRecord } from './calls.js';
 import type { Kube } from './kube.js';
 
@@ -34,8 +35,14 @@ export function replayTarget<T extends object>(api: ApiName, records: CallRecord
 /** Answers `ctx.derive(...)` from the bundle: what the recorded run derived. */
 export type Deriver = <T>(method: string, args: unknown[], compute: () => Promise<T>) => Promise<T>;
 
+/** A bundle keeps Helm releases decoded (bundle-helm.ts); the Kube interface answers with Helm's payload. */
+function asAnswered(record: CallRecord): CallRecord {
+  if (record.method !== 'helmReleaseRecords' || !Array.isArray(record.result)) return record;
+  return { ...record, result: (record.result as BundledHelmRecord[]).map(replayHelmRecord) };
+}
+
 export function replayPlatform(bundle: Bundle): { kube: Kube; aws: Aws; derive: Deriver } {
-  const only = (api: string) => bundle.calls.filter((c) => c.api === api);
+  const only = (api: string) => bundle.calls.filter((c) => c.api === api).map(asAnswered);
   const derived = replayTarget<Record<string, (...args: unknown[]) => Promise<unknown>>>(
     'derived',
     only('derived'),
