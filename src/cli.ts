@@ -49,8 +49,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function buildProgram(): Command {
-  return new Command('irsa-check')
+/** `name` is how the user invoked it: `irsa-check`, or `kubectl irsa-check` for the kubectl plugin. */
+export function buildProgram(name = 'irsa-check'): Command {
+  return new Command(name)
     .description(
       'Checks the IAM Roles for Service Accounts (IRSA) setup of a Camunda 8 Helm deployment on AWS EKS.',
     )
@@ -111,7 +112,7 @@ export function buildProgram(): Command {
     )
     .option('--no-color', 'no colours (also: NO_COLOR)')
     .option('--verbose', 'print every Kubernetes and AWS call made, and their count')
-    .showHelpAfterError('(run irsa-check --help for usage)')
+    .showHelpAfterError(`(run ${name} --help for usage)`)
     .exitOverride();
 }
 
@@ -156,13 +157,17 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
 }
 
 /** Runs the CLI; returns the exit code. Never throws: every error becomes one line on stderr. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const program = buildProgram();
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  name = 'irsa-check',
+): Promise<number> {
+  const program = buildProgram(name);
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    if (e instanceof UsageError) return usageFailure(e);
+    if (e instanceof UsageError) return usageFailure(e, name);
     throw e;
   }
   try {
@@ -171,7 +176,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const result = await run(options, { stdout: process.stdout, stderr: process.stderr, env });
     return result.exitCode;
   } catch (e) {
-    if (e instanceof UsageError) return usageFailure(e);
+    if (e instanceof UsageError) return usageFailure(e, name);
     if (e instanceof FatalCheckError) {
       process.stderr.write(`[FAIL] ${e.message}\n`);
       return e.code;
@@ -184,8 +189,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-function usageFailure(e: UsageError): number {
+function usageFailure(e: UsageError, name: string): number {
   process.stderr.write(`irsa-check: ${e.message}\n`);
-  if (e.exitCode === 1) process.stderr.write('(run irsa-check --help for usage)\n');
+  if (e.exitCode === 1) process.stderr.write(`(run ${name} --help for usage)\n`);
   return e.exitCode;
 }

@@ -6,7 +6,7 @@
  * each time with exactly the output of the npm launcher.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +29,9 @@ interface Run {
   stderr: string;
 }
 
-function runExe(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function runExe(args: string[], env: Record<string, string> = {}, exe = EXE): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(EXE, args, {
+    const child = spawn(exe, args, {
       cwd: work,
       env: { PATH: EMPTY_BIN, HOME: join(work, 'home'), AWS_EC2_METADATA_DISABLED: 'true', ...env },
     });
@@ -94,5 +94,20 @@ describe('the single executable', () => {
       await fake.close();
       await moto.close();
     }
+  });
+
+  it('linked as kubectl-irsa_check (as krew installs it) it is the kubectl plugin', async () => {
+    const link = join(EMPTY_BIN, 'kubectl-irsa_check');
+    symlinkSync(EXE, link);
+    const help = await runExe(['--help'], {}, link);
+    expect(help.code).toBe(0);
+    expect(help.stdout.split('\n')[0]).toBe('Usage: kubectl irsa-check [options]');
+    const demo = await runExe(
+      ['--replay', 'demo.json', '-n=camunda', '-p=identity,webModeler', '-l=orchestration,optimize'],
+      {},
+      link,
+    );
+    const npm = await runCli(['--replay', DEMO_BUNDLE, ...DEMO_ARGS]);
+    expect(demo).toEqual({ code: npm.code, stdout: npm.stdout, stderr: npm.stderr });
   });
 });
