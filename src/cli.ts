@@ -83,7 +83,13 @@ export function buildProgram(name = 'irsa-check'): Command {
     )
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
     .addOption(
-      new Option('--output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'),
+      new Option('--output <format>', 'output format')
+        .choices(['text', 'json', 'sarif', 'markdown'])
+        .default('text'),
+    )
+    .option(
+      '--summary [file]',
+      'also append a Markdown report to FILE (default: $GITHUB_STEP_SUMMARY, the GitHub Actions job summary)',
     )
     .option('--junit <file>', 'also write a JUnit XML report')
     .option(
@@ -128,6 +134,12 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     throw new UsageError('nothing to check: both --pg and --os are empty');
   }
   if (opts.replay && opts.record) throw new UsageError('--replay and --record cannot be combined');
+  const summary = opts.summary === true ? env.GITHUB_STEP_SUMMARY : (opts.summary as string | undefined);
+  if (opts.summary !== undefined && !summary) {
+    throw new UsageError(
+      '--summary needs a file: --summary FILE, or GITHUB_STEP_SUMMARY set (GitHub Actions sets it)',
+    );
+  }
   return {
     namespace,
     exclude: parseList((opts.exclude as string | undefined) ?? env.EXCLUDE_COMPONENTS, '--exclude') ?? [],
@@ -147,6 +159,7 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     record: opts.record as string | undefined,
     replay: opts.replay as string | undefined,
     junit: opts.junit as string | undefined,
+    ...(summary ? { summary } : {}),
     values: (opts.values as string[] | undefined) ?? [],
     chartVersion: opts.chartVersion as string | undefined,
     chart: opts.chart as string | undefined,

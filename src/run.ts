@@ -21,7 +21,9 @@ import { closingFindings } from './report/closing.js';
 import { jsonReport } from './report/json.js';
 import { junitReport } from './report/junit.js';
 import { sarifReport } from './report/sarif.js';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
+import { markdownReport } from './report/markdown.js';
+import { labelsFromFacts } from './report/trust-chain.js';
 import { VERSION } from './version.js';
 
 export interface RunIO {
@@ -128,6 +130,18 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     io.stdout.write(JSON.stringify(jsonReport(options, findings, summary), null, 2) + '\n');
   if (options.output === 'sarif') {
     io.stdout.write(JSON.stringify(sarifReport(findings, CHECK_MODULES, options.values[0]), null, 2) + '\n');
+  }
+  if (options.output === 'markdown' || options.summary) {
+    const markdown = markdownReport(findings, {
+      namespace: options.namespace,
+      // -A runs keep each release's facts to themselves: their chains get generic node names.
+      labels: options.allNamespaces
+        ? undefined
+        : (c) => labelsFromFacts(ctx.facts, c, (t) => redactor.text(t)),
+    });
+    if (options.output === 'markdown') io.stdout.write(markdown);
+    // Appended, as GitHub's job summary file expects: several steps (or runs) add their parts.
+    if (options.summary) await appendFile(options.summary, markdown + '\n');
   }
   if (options.junit) await writeFile(options.junit, junitReport(findings, `irsa-check ${options.namespace}`));
   if (options.verbose) {

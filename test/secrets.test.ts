@@ -1,6 +1,6 @@
 /**
  * Never print a secret: canaries planted in values, env, JDBC URLs, manifests and
- * tokens must reach no output — text, json, sarif, JUnit, nor a recorded bundle.
+ * tokens must reach no output — text, json, sarif, markdown, JUnit, the Markdown summary, nor a recorded bundle.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,24 +58,36 @@ function expectNoCanary(where: string, text: string): void {
 describe('no secret reaches any output', () => {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-secrets-'));
 
-  it.each(['text', 'json', 'sarif'] as const)('--output %s, --junit and --record', async (output) => {
-    const junit = join(dir, `report-${output}.xml`);
-    const record = join(dir, `bundle-${output}.json.gz`);
-    const run = await runWorld(plantCanaries(), { output, junit, record, token: true, verbose: true });
-    // The planted static key is a real finding: it is reported, its value is not.
-    expect(run.fails().map((f) => f.code)).toContain(223);
-    expectNoCanary('stdout', run.stdout);
-    expectNoCanary('stderr', run.stderr);
-    expectNoCanary('JUnit', readFileSync(junit, 'utf8'));
-    const bundle = gunzipSync(readFileSync(record)).toString('utf8');
-    expectNoCanary('the bundle', bundle);
-    // …and not hidden one layer down either: decode the Helm payloads inside the bundle.
-    const { decodeHelmPayload } = await import('../src/helm/codec.js');
-    for (const call of JSON.parse(bundle).calls.filter(
-      (c: { method: string }) => c.method === 'helmReleaseRecords',
-    )) {
-      for (const rec of call.result)
-        expectNoCanary('a Helm payload in the bundle', JSON.stringify(decodeHelmPayload(rec.payload)));
-    }
-  });
+  it.each(['text', 'json', 'sarif', 'markdown'] as const)(
+    '--output %s, --junit, --summary and --record',
+    async (output) => {
+      const junit = join(dir, `report-${output}.xml`);
+      const summary = join(dir, `summary-${output}.md`);
+      const record = join(dir, `bundle-${output}.json.gz`);
+      const run = await runWorld(plantCanaries(), {
+        output,
+        junit,
+        summary,
+        record,
+        token: true,
+        verbose: true,
+      });
+      // The planted static key is a real finding: it is reported, its value is not.
+      expect(run.fails().map((f) => f.code)).toContain(223);
+      expectNoCanary('stdout', run.stdout);
+      expectNoCanary('stderr', run.stderr);
+      expectNoCanary('JUnit', readFileSync(junit, 'utf8'));
+      expectNoCanary('the Markdown summary', readFileSync(summary, 'utf8'));
+      const bundle = gunzipSync(readFileSync(record)).toString('utf8');
+      expectNoCanary('the bundle', bundle);
+      // …and not hidden one layer down either: decode the Helm payloads inside the bundle.
+      const { decodeHelmPayload } = await import('../src/helm/codec.js');
+      for (const call of JSON.parse(bundle).calls.filter(
+        (c: { method: string }) => c.method === 'helmReleaseRecords',
+      )) {
+        for (const rec of call.result)
+          expectNoCanary('a Helm payload in the bundle', JSON.stringify(decodeHelmPayload(rec.payload)));
+      }
+    },
+  );
 });
