@@ -12,7 +12,7 @@ if (!versionTs.includes(`'${pkg.version}'`)) {
 
 await rm(new URL('../dist.next', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts' },
+  entryPoints: { cli: 'src/cli.ts', 'kubectl-plugin': 'src/kubectl-plugin.ts' },
   // Built beside dist/ and swapped in whole: a test run reading dist/ never sees it half-written.
   outdir: 'dist.next',
   bundle: true,

@@ -49,8 +49,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function buildProgram(): Command {
-  return new Command('irsa-check')
+/** `name` is how the user invoked it: `irsa-check`, or `kubectl irsa-check` for the kubectl plugin. */
+export function buildProgram(name = 'irsa-check'): Command {
+  return new Command(name)
     .description(
       'Checks the IAM Roles for Service Accounts (IRSA) setup of a Camunda 8 Helm deployment on AWS EKS.',
     )
@@ -82,7 +83,13 @@ export function buildProgram(): Command {
     )
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
     .addOption(
-      new Option('--output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'),
+      new Option('--output <format>', 'output format')
+        .choices(['text', 'json', 'sarif', 'markdown'])
+        .default('text'),
+    )
+    .option(
+      '--summary [file]',
+      'also append a Markdown report to FILE (default: $GITHUB_STEP_SUMMARY, the GitHub Actions job summary)',
     )
     .option('--junit <file>', 'also write a JUnit XML report')
     .option(
@@ -116,7 +123,7 @@ export function buildProgram(): Command {
     )
     .option('--no-color', 'no colours (also: NO_COLOR)')
     .option('--verbose', 'print every Kubernetes and AWS call made, and their count')
-    .showHelpAfterError('(run irsa-check --help for usage)')
+    .showHelpAfterError(`(run ${name} --help for usage)`)
     .exitOverride();
 }
 
@@ -132,6 +139,12 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     throw new UsageError('nothing to check: both --pg and --os are empty');
   }
   if (opts.replay && opts.record) throw new UsageError('--replay and --record cannot be combined');
+  const summary = opts.summary === true ? env.GITHUB_STEP_SUMMARY : (opts.summary as string | undefined);
+  if (opts.summary !== undefined && !summary) {
+    throw new UsageError(
+      '--summary needs a file: --summary FILE, or GITHUB_STEP_SUMMARY set (GitHub Actions sets it)',
+    );
+  }
   return {
     namespace,
     exclude: parseList((opts.exclude as string | undefined) ?? env.EXCLUDE_COMPONENTS, '--exclude') ?? [],
@@ -151,6 +164,7 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     record: opts.record as string | undefined,
     replay: opts.replay as string | undefined,
     junit: opts.junit as string | undefined,
+    ...(summary ? { summary } : {}),
     values: (opts.values as string[] | undefined) ?? [],
     chartVersion: opts.chartVersion as string | undefined,
     chart: opts.chart as string | undefined,
@@ -162,13 +176,17 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
 }
 
 /** Runs the CLI; returns the exit code. Never throws: every error becomes one line on stderr. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const program = buildProgram();
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  name = 'irsa-check',
+): Promise<number> {
+  const program = buildProgram(name);
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    if (e instanceof UsageError) return usageFailure(e);
+    if (e instanceof UsageError) return usageFailure(e, name);
     throw e;
   }
   try {
@@ -182,7 +200,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const result = await run(options, { stdout: process.stdout, stderr: process.stderr, env });
     return result.exitCode;
   } catch (e) {
-    if (e instanceof UsageError) return usageFailure(e);
+    if (e instanceof UsageError) return usageFailure(e, name);
     if (e instanceof FatalCheckError) {
       process.stderr.write(`[FAIL] ${e.message}\n`);
       return e.code;
@@ -195,8 +213,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-function usageFailure(e: UsageError): number {
+function usageFailure(e: UsageError, name: string): number {
   process.stderr.write(`irsa-check: ${e.message}\n`);
-  if (e.exitCode === 1) process.stderr.write('(run irsa-check --help for usage)\n');
+  if (e.exitCode === 1) process.stderr.write(`(run ${name} --help for usage)\n`);
   return e.exitCode;
 }

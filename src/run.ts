@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import { createContext, type Platform } from './core/context.js';
 import { UsageError } from './core/errors.js';
+import type { Facts } from './core/facts.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
 import { Redactor } from './core/redact.js';
@@ -20,7 +21,9 @@ import { closingFindings } from './report/closing.js';
 import { jsonReport } from './report/json.js';
 import { junitReport } from './report/junit.js';
 import { sarifReport } from './report/sarif.js';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
+import { markdownReport } from './report/markdown.js';
+import { labelsFromFacts } from './report/trust-chain.js';
 import { VERSION } from './version.js';
 
 export interface RunIO {
@@ -134,8 +137,10 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
 
   const skip = new Set(options.skip);
   for (const id of options.skip) sink(skippedLine(id));
+  // The facts the modules found (a single-release run): the markdown report names its nodes with them.
+  const facts: Partial<Facts> = {};
   if (options.allNamespaces) await runAllNamespaces(ctx, sink, skip);
-  else await dispatch(CHECK_MODULES, ctx, sink, { skip });
+  else await dispatch(CHECK_MODULES, ctx, sink, { skip, facts });
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
 
@@ -143,6 +148,16 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     io.stdout.write(JSON.stringify(jsonReport(options, findings, summary, CATALOGUE), null, 2) + '\n');
   if (options.output === 'sarif') {
     io.stdout.write(JSON.stringify(sarifReport(findings, CATALOGUE, options.values[0]), null, 2) + '\n');
+  }
+  if (options.output === 'markdown' || options.summary) {
+    const markdown = markdownReport(findings, {
+      namespace: options.namespace,
+      // -A runs keep each release's facts to themselves: their chains get generic node names.
+      labels: options.allNamespaces ? undefined : (c) => labelsFromFacts(facts, c, (t) => redactor.text(t)),
+    });
+    if (options.output === 'markdown') io.stdout.write(markdown);
+    // Appended, as GitHub's job summary file expects: several steps (or runs) add their parts.
+    if (options.summary) await appendFile(options.summary, markdown + '\n');
   }
   if (options.junit) await writeFile(options.junit, junitReport(findings, `irsa-check ${options.namespace}`));
   if (options.verbose) {

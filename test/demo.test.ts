@@ -4,6 +4,7 @@
  * live run over the world. `UPDATE_FIXTURES=1 npx vitest run test/demo.test.ts`
  * re-records it after a change to the checks.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ARGS, DEMO_BUNDLE, demoWorld } from './support/demo-world.js';
@@ -11,7 +12,7 @@ import { runWorld, testOptions } from './support/world.js';
 import { run } from '../src/run.js';
 import { buildProgram, toRunOptions } from '../src/cli.js';
 import { Writable } from 'node:stream';
-import { runCli, ROOT } from './support/cli.js';
+import { cleanEnv, runCli, ROOT } from './support/cli.js';
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 
@@ -55,5 +56,23 @@ describe('npm run demo', () => {
     expect(bare.code).toBe(withArgs.code);
     expect(bare.stdout).toBe(withArgs.stdout);
     expect(bare.stderr).toBe(withArgs.stderr);
+  });
+
+  it('scripts/demo.mjs (npm run demo) passes its arguments to irsa-check and exits 0 on FAILs, 1 on a usage error', () => {
+    const demo = (...args: string[]) =>
+      spawnSync(process.execPath, ['scripts/demo.mjs', ...args], {
+        cwd: ROOT,
+        env: cleanEnv(),
+        encoding: 'utf8',
+      });
+    const json = demo('--output', 'json');
+    expect(json.status).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.schema).toBe('irsa-check/report@1');
+    expect(report.namespace).toBe('camunda');
+    expect(report.exitCode).toBeGreaterThan(100);
+    const bad = demo('--output', 'yaml');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("error: option '--output <format>' argument 'yaml' is invalid.");
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Never print a secret: canaries planted in values, env, JDBC URLs, manifests and
- * tokens must reach no output — text, json, sarif, JUnit, nor a recorded bundle.
- * And never more than the secret: a weak password that is also a common word must
- * not blank names or irsa-check's own sentences.
+ * tokens must reach no output — text, json, sarif, markdown, JUnit, the Markdown summary,
+ * nor a recorded bundle. And never more than the secret: a weak password that is also a
+ * common word must not blank names or irsa-check's own sentences.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,14 +105,17 @@ describe('no secret reaches any output', () => {
     ['text', false],
     ['json', false],
     ['sarif', false],
+    ['markdown', false],
     ['text', true],
     ['json', true],
-  ] as const)('--output %s (-A: %s), --junit and --record', async (output, allNamespaces) => {
+  ] as const)('--output %s (-A: %s), --junit, --summary and --record', async (output, allNamespaces) => {
     const junit = join(dir, `report-${output}-${allNamespaces}.xml`);
+    const summary = join(dir, `summary-${output}-${allNamespaces}.md`);
     const record = join(dir, `bundle-${output}-${allNamespaces}.json.gz`);
     const run = await runWorld(plantCanaries(), {
       output,
       junit,
+      summary,
       record,
       token: true,
       verbose: true,
@@ -128,6 +131,7 @@ describe('no secret reaches any output', () => {
     expectNoCanary('stdout', run.stdout);
     expectNoCanary('stderr', run.stderr);
     expectNoCanary('JUnit', readFileSync(junit, 'utf8'));
+    expectNoCanary('the Markdown summary', readFileSync(summary, 'utf8'));
     // What a person greps before sending the bundle: its decompressed text.
     const bundle = gunzipSync(readFileSync(record)).toString('utf8');
     expectNoCanary('the bundle', bundle);

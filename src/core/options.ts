@@ -15,7 +15,9 @@ export interface RunOptions {
   region?: string;
   clusterName?: string;
   profile?: string;
-  output: 'text' | 'json' | 'sarif';
+  output: 'text' | 'json' | 'sarif' | 'markdown';
+  /** Append the Markdown report to this file (--summary; default $GITHUB_STEP_SUMMARY). */
+  summary?: string;
   color: boolean;
   verbose: boolean;
   record?: string;

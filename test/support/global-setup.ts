@@ -1,11 +1,15 @@
 /**
  * Starts one moto_server (the AWS emulator) on a free loopback port for the
  * whole run and hands its URL to the suites (inject('motoUrl')). moto is a
- * hard requirement: when it is missing the run fails loudly, on CI and off it.
+ * hard requirement: when it is neither on PATH nor in the cached .cache/moto-venv,
+ * the setup creates that virtualenv (test/support/moto-server.ts); when that fails
+ * the run fails loudly, on CI and off it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { resolveMotoServer } from './moto-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -45,14 +49,19 @@ let moto: ChildProcess | undefined;
 export async function setup(project: TestProject): Promise<void> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const { command } = await resolveMotoServer({
+    root,
+    log: (line) => process.stderr.write(`[global-setup] ${line}\n`),
+  });
+  moto = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   moto.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const spawnError = new Promise<never>((_, reject) =>
     moto!.once('error', (e) =>
-      reject(new Error(`moto_server is required for the tests (pip install 'moto[server]'): ${e.message}`)),
+      reject(new Error(`moto_server (${command}) could not be started: ${e.message}`)),
     ),
   );
   await Promise.race([waitForHttp(url, moto, 20_000), spawnError]).catch((e: Error) => {

@@ -1,0 +1,24 @@
+// `npm run demo`: irsa-check on the bundled example (a recorded Camunda 8.8 install with two planted
+// IRSA mistakes). Arguments after `npm run demo --` go to irsa-check: `npm run demo -- --output json`.
+// The demo is meant to show FAILs, so irsa-check's FAIL exit code is not the demo's failure: it exits 0
+// then. A usage error (1), an internal error (99) or a signal still fail the demo.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = [
+  'bin/irsa-check.js',
+  '--replay',
+  'fixtures/bundles/camunda-8.8-two-faults.json',
+  ...['-n', 'camunda', '-p', 'identity,webModeler', '-l', 'orchestration,optimize'],
+  ...process.argv.slice(2),
+];
+const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+// Ctrl-C reaches the child through the terminal's process group; the demo just waits for it.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {});
+child.on('close', (code, signal) => {
+  if (signal) {
+    process.stderr.write(`npm run demo: irsa-check was stopped by ${signal}\n`);
+    process.exitCode = 1;
+  } else process.exitCode = code === 1 || code === 99 ? code : 0;
+});

@@ -1,0 +1,113 @@
+/**
+ * `npm run build:binary`: the single executable runs without Node or npm. The test
+ * builds it (≈ 10 s, a ≈ 110 MB copy of node), then runs it with a PATH that has
+ * neither, from a directory outside the project: on the demo bundle, and on a live
+ * run against the fake API server and moto (the bundled client-node and AWS SDK),
+ * each time with exactly the output of the npm launcher.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ARGS, DEMO_BUNDLE } from './support/demo-world.js';
+import { ROOT, runCli } from './support/cli.js';
+import { findOnPath } from './support/moto-server.js';
+import { seedMoto } from './support/moto.js';
+import { startWorld } from './support/kube-world.js';
+import { loadWorld } from './support/world.js';
+import { VERSION } from '../src/version.js';
+
+const EXE = join(ROOT, 'dist-bin', `irsa-check-${process.platform}-${process.arch}`);
+const work = mkdtempSync(join(tmpdir(), 'irsa-binary-'));
+/** A PATH with one empty directory: no node, no npm, no kubectl, no aws. */
+const EMPTY_BIN = join(work, 'bin');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runExe(args: string[], env: Record<string, string> = {}, exe = EXE): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(exe, args, {
+      cwd: work,
+      env: { PATH: EMPTY_BIN, HOME: join(work, 'home'), AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(() => {
+  mkdirSync(EMPTY_BIN);
+  execFileSync(process.execPath, ['scripts/build-binary.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  copyFileSync(join(ROOT, DEMO_BUNDLE), join(work, 'demo.json'));
+}, 180_000);
+
+describe('the single executable', () => {
+  it('runs where PATH has no node or npm', () => {
+    expect(findOnPath('node', EMPTY_BIN)).toBeUndefined();
+    expect(findOnPath('npm', EMPTY_BIN)).toBeUndefined();
+  });
+
+  it('prints its version', async () => {
+    const r = await runExe(['--version']);
+    expect(r).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('replays the demo bundle exactly as the npm launcher does', async () => {
+    const exe = await runExe(['--replay', 'demo.json', ...DEMO_ARGS]);
+    const npm = await runCli(['--replay', DEMO_BUNDLE, ...DEMO_ARGS]);
+    expect(exe.code).toBe(131);
+    expect(exe.code).toBe(npm.code);
+    expect(exe.stdout).toBe(npm.stdout);
+    expect(exe.stderr).toBe(npm.stderr);
+    expect(exe.stderr.trimEnd().split('\n').at(-1)).toBe(
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 131).',
+    );
+  });
+
+  it('checks a live cluster and AWS (fake API server + moto) exactly as the npm launcher does', async () => {
+    const moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
+    const fake = await startWorld(moto.world);
+    try {
+      const args = ['-n', 'camunda', '-s', '--kubeconfig', fake.kubeconfigPath];
+      const exe = await runExe(args, moto.env);
+      const npm = await runCli(args, { env: moto.env });
+      expect(exe.stdout).toContain(
+        '[OK] Helm release camunda found: chart camunda-platform-13.1.2 (Camunda 8.8.x), revision 3',
+      );
+      expect(exe.stderr).not.toContain('Warning');
+      expect(exe).toEqual({ code: npm.code, stdout: npm.stdout, stderr: npm.stderr });
+      expect(exe.code).toBe(0);
+    } finally {
+      await fake.close();
+      await moto.close();
+    }
+  });
+
+  it('linked as kubectl-irsa_check (as krew installs it) it is the kubectl plugin', async () => {
+    const link = join(EMPTY_BIN, 'kubectl-irsa_check');
+    symlinkSync(EXE, link);
+    const help = await runExe(['--help'], {}, link);
+    expect(help.code).toBe(0);
+    expect(help.stdout.split('\n')[0]).toBe('Usage: kubectl irsa-check [options]');
+    const demo = await runExe(
+      ['--replay', 'demo.json', '-n=camunda', '-p=identity,webModeler', '-l=orchestration,optimize'],
+      {},
+      link,
+    );
+    const npm = await runCli(['--replay', DEMO_BUNDLE, ...DEMO_ARGS]);
+    expect(demo).toEqual({ code: npm.code, stdout: npm.stdout, stderr: npm.stderr });
+  });
+});

@@ -1,0 +1,329 @@
+/**
+ * `--output markdown` / `--summary`: the report a pull request or job summary shows.
+ * Every Mermaid block is parsed by Mermaid's own parser (mermaid's flowchart grammar,
+ * under happy-dom: Mermaid needs a DOM for its sanitiser), and the parsed graph is
+ * checked: the nodes of the trust chain and each link's ✓/✗ from the findings.
+ */
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/checks/index.js';
+import type { Finding } from '../../src/core/finding.js';
+import { cell, markdownReport, mermaidChain } from '../../src/report/markdown.js';
+import { LINK_EVIDENCE, linkStatus, trustChain } from '../../src/report/trust-chain.js';
+import { run } from '../../src/run.js';
+import { runCli, ROOT } from '../support/cli.js';
+import { DEMO_ARGS, DEMO_BUNDLE } from '../support/demo-world.js';
+import { testOptions } from '../support/world.js';
+
+interface ParsedFlowchart {
+  vertices: Array<{ id: string; text: string }>;
+  edges: Array<{ start: string; end: string; text: string }>;
+}
+
+let parseFlowchart: (text: string) => Promise<ParsedFlowchart>;
+
+beforeAll(async () => {
+  const { Window } = await import('happy-dom');
+  const window = new Window();
+  Object.assign(globalThis, { window, document: window.document });
+  const { default: mermaid } = await import('mermaid');
+  parseFlowchart = async (text) => {
+    // parse() throws on a syntax error; the diagram's db then holds what Mermaid understood.
+    expect(await mermaid.parse(text)).toMatchObject({ diagramType: 'flowchart-v2' });
+    const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
+    const db = diagram.db as unknown as {
+      getVertices(): Map<string, { id: string; text: string }>;
+      getEdges(): Array<{ start: string; end: string; text: string }>;
+    };
+    return {
+      // Mermaid keeps entity codes (#quot;) as internal placeholders until it renders: undo that.
+      vertices: [...db.getVertices().values()].map((v) => ({
+        id: v.id,
+        text: v.text.replace(/ﬂ°(\w+)¶ß/g, '#$1;'),
+      })),
+      edges: db.getEdges().map((e) => ({ start: e.start, end: e.end, text: e.text })),
+    };
+  };
+});
+
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+
+async function demoMarkdown(): Promise<{ markdown: string; findings: Finding[] }> {
+  let markdown = '';
+  const stdout = new Writable({
+    write: (c, _e, cb) => {
+      markdown += c.toString();
+      cb();
+    },
+  });
+  const result = await run(
+    testOptions({ replay: `${ROOT}/${DEMO_BUNDLE}`, output: 'markdown', namespace: '' }),
+    {
+      stdout,
+      stderr: sink(),
+      env: {},
+    },
+  );
+  return { markdown, findings: result.findings };
+}
+
+function mermaidBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```mermaid\n([\s\S]*?)\n```$/gm)].map((m) => m[1]!);
+}
+
+describe('the Markdown report of the demo', () => {
+  it('opens with the verdict, then every FAIL with its fix', async () => {
+    const { markdown, findings } = await demoMarkdown();
+    const lines = markdown.split('\n');
+    expect(lines[0]).toBe('## ✗ irsa-check: 4 check(s) failed (exit code 131)');
+    expect(lines[2]).toBe('Namespace `camunda` · irsa-check 0.1.0 · 48 OK, 0 WARN, 4 FAIL');
+    expect(lines[4]).toBe('### Failures');
+    const fails = findings.filter((f) => f.level === 'FAIL' && f.module !== 'summary');
+    expect(fails).toHaveLength(4);
+    fails.forEach((f, i) => {
+      const at = lines.indexOf(
+        `${i + 1}. **${f.component} · ${f.module}** (code ${f.code}): ${cell(f.message)}`,
+      );
+      expect(at, f.message).toBeGreaterThan(4);
+      expect(lines[at + 1]).toBe(`   **Fix:** ${cell(f.fix!)}`);
+    });
+  });
+
+  it('has a section with a table per component, failing ones open', async () => {
+    const { markdown } = await demoMarkdown();
+    const headings = markdown.split('\n').filter((l) => l.startsWith('### '));
+    expect(headings).toEqual([
+      '### Failures',
+      '### ✓ Cluster and release',
+      '### ✗ identity',
+      '### ✗ webModeler',
+      '### ✓ orchestration',
+      '### ✓ optimize',
+    ]);
+    expect(markdown).toContain('<details open><summary>9 OK, 0 WARN, 3 FAIL</summary>');
+    expect(markdown).toContain(
+      '| service-accounts | ✗ FAIL (code 221) | pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added<br>**Fix:** Restart the pods: kubectl rollout restart -n camunda for the identity workload. |',
+    );
+    // Every table row has the header's three columns: no message broke out of its cell.
+    for (const row of markdown.split('\n').filter((l) => l.startsWith('| '))) {
+      expect(row.replace(/\\\|/g, '').split('|').length, row).toBe(5);
+    }
+  });
+
+  it('draws each component’s trust chain; Mermaid parses it, the broken links are the planted faults', async () => {
+    const { markdown } = await demoMarkdown();
+    const blocks = mermaidBlocks(markdown);
+    expect(blocks).toHaveLength(4);
+    const charts = await Promise.all(blocks.map(parseFlowchart));
+    const links = (c: ParsedFlowchart) => c.edges.map((e) => `${e.start} ${e.text} ${e.end}`);
+    expect(links(charts[0]!)).toEqual([
+      'identity_sa ✗ identity_role',
+      'identity_role ✓ identity_provider',
+      'identity_provider ✓ identity_issuer',
+      'identity_role ✓ identity_aurora',
+    ]);
+    expect(links(charts[1]!)).toEqual([
+      'webModeler_sa ✓ webModeler_role',
+      'webModeler_role ✗ webModeler_provider',
+      'webModeler_provider ✓ webModeler_issuer',
+      'webModeler_role ✓ webModeler_aurora',
+    ]);
+    expect(links(charts[2]!)).toEqual([
+      'orchestration_sa ✓ orchestration_role',
+      'orchestration_role ✓ orchestration_provider',
+      'orchestration_provider ✓ orchestration_issuer',
+      'orchestration_role ✓ orchestration_opensearch',
+    ]);
+    expect(charts[1]!.vertices.map((v) => v.text)).toEqual([
+      'ServiceAccount camunda-web-modeler',
+      'IAM role camunda-web-modeler-irsa',
+      'IAM OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8',
+      'cluster OIDC issuer https://oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8',
+      'Aurora PostgreSQL camunda-prod-aurora',
+    ]);
+    expect(charts[3]!.vertices.at(-1)!.text).toBe('OpenSearch camunda-prod-os');
+  });
+});
+
+describe('trust-chain links', () => {
+  /** A finding of check `check` (its catalogue exit code on a FAIL). */
+  const f = (level: Finding['level'], module: string, component?: string, check?: string): Finding => ({
+    level,
+    module,
+    message: `${module} says ${level}`,
+    ...(component ? { component } : {}),
+    ...(check !== undefined ? { check } : {}),
+    ...(level === 'FAIL' ? { code: CATALOGUE.get(check ?? '')?.code ?? 1, fix: 'do it' } : {}),
+  });
+
+  it('every check a link claims is in the catalogue, declared by that module', () => {
+    for (const evidence of Object.values(LINK_EVIDENCE))
+      for (const e of evidence)
+        for (const id of e.checks ?? []) expect(CATALOGUE.get(id)?.module, id).toBe(e.module);
+  });
+
+  it('not checked when nothing vouches for a link; never ✓ from another link’s OK', () => {
+    expect(linkStatus('role-provider', 'identity', [])).toBe('unchecked');
+    // A jobs OK (e.g. connectivity) says nothing about the trust or the database permission.
+    expect(linkStatus('role-provider', 'identity', [f('OK', 'jobs', 'identity', 'tcp-reachable')])).toBe(
+      'unchecked',
+    );
+    expect(linkStatus('role-aurora', 'identity', [f('OK', 'jobs', 'identity', 'identity-job-role')])).toBe(
+      'unchecked',
+    );
+    expect(linkStatus('role-provider', 'identity', [f('OK', 'token', 'identity', 'token-sts')])).toBe('ok');
+    // An OK without a check ID vouches for nothing.
+    expect(linkStatus('role-provider', 'identity', [f('OK', 'token', 'identity')])).toBe('unchecked');
+  });
+
+  it('a FAIL breaks the link it is about, and only that one', () => {
+    const findings = [
+      f('OK', 'roles', 'identity', 'trust-sub'),
+      f('OK', 'aurora', 'identity', 'aurora-iam-auth'),
+      f('FAIL', 'roles', 'identity', 'rds-connect-resource'),
+    ];
+    expect(linkStatus('role-aurora', 'identity', findings)).toBe('fail');
+    expect(linkStatus('role-provider', 'identity', findings)).toBe('ok');
+    expect(linkStatus('role-aurora', 'optimize', findings)).toBe('unchecked');
+  });
+
+  it('a FAIL of a check no link claims (cannot ask, internal error) breaks every link its module feeds', () => {
+    const findings = [
+      f('OK', 'roles', 'identity', 'trust-sub'),
+      f('OK', 'aurora', 'identity', 'aurora-iam-auth'),
+      f('FAIL', 'roles', 'identity', 'cannot-ask'),
+    ];
+    expect(linkStatus('role-aurora', 'identity', findings)).toBe('fail');
+    expect(linkStatus('role-provider', 'identity', findings)).toBe('fail');
+    // roles also feeds sa-role (does the annotated role exist?): unknown after a failed GetRole.
+    expect(linkStatus('sa-role', 'identity', findings)).toBe('fail');
+    expect(linkStatus('provider-issuer', 'identity', findings)).toBe('unchecked');
+  });
+
+  it('a release-wide FAIL (the cluster’s OIDC provider) breaks that link for every component', () => {
+    const findings = [
+      f('OK', 'cluster', undefined, 'eks-cluster-match'),
+      f('FAIL', 'cluster', undefined, 'oidc-provider'),
+      f('OK', 'token', 'optimize', 'token-valid'),
+    ];
+    expect(linkStatus('provider-issuer', 'identity', findings)).toBe('fail');
+    expect(linkStatus('provider-issuer', 'optimize', findings)).toBe('fail');
+  });
+
+  it('the data-store links drawn are the ones the component was checked for', () => {
+    const findings = [f('OK', 'opensearch'), f('OK', 'aurora', 'identity')];
+    expect(trustChain('identity', findings, { targets: ['aurora'] }).links.map((l) => l.id)).toEqual([
+      'sa-role',
+      'role-provider',
+      'provider-issuer',
+      'role-aurora',
+    ]);
+    // Without the plan (-A runs): whatever the findings evidence.
+    expect(
+      trustChain('identity', findings)
+        .links.map((l) => l.id)
+        .slice(3),
+    ).toEqual(['role-aurora', 'role-opensearch']);
+  });
+
+  it('names with quotes, brackets and pipes still parse, as text', async () => {
+    const chain = trustChain(
+      'web-modeler.x',
+      [f('FAIL', 'service-accounts', 'web-modeler.x', 'pod-injection')],
+      {
+        serviceAccount: 'sa "quoted" <b>|x|</b>',
+        role: 'r[1]{2}',
+        targets: [],
+      },
+    );
+    const parsed = await parseFlowchart(mermaidChain(chain));
+    expect(parsed.vertices.map((v) => v.id)).toEqual([
+      'web_modeler_x_sa',
+      'web_modeler_x_role',
+      'web_modeler_x_provider',
+      'web_modeler_x_issuer',
+    ]);
+    expect(parsed.vertices[0]!.text).toBe('ServiceAccount sa #quot;quoted#quot; #lt;b#gt;|x|#lt;/b#gt;');
+    expect(parsed.edges.map((e) => e.text)).toEqual(['✗', 'not checked', 'not checked']);
+  });
+
+  it('a table cell keeps a message in its cell', () => {
+    expect(cell('a | b <c>\nd & e')).toBe('a \\| b &lt;c&gt;<br>d &amp; e');
+  });
+});
+
+describe('-A: one part per release', () => {
+  it('groups components under their release', () => {
+    const findings: Finding[] = [
+      { level: 'OK', module: 'preflight', message: 'AWS credentials resolve' },
+      { level: 'OK', module: 'token', component: 'identity', release: 'a/camunda', message: 'accepted' },
+      {
+        level: 'FAIL',
+        module: 'roles',
+        component: 'identity',
+        release: 'b/c8',
+        code: 202,
+        message: 'no sub',
+        fix: 'add sub',
+      },
+    ];
+    const md = markdownReport(findings, { namespace: '' }).split('\n');
+    expect(md.filter((l) => l.startsWith('#'))).toEqual([
+      '## ✗ irsa-check: 1 check(s) failed (exit code 202)',
+      '### Failures',
+      '### ✓ irsa-check',
+      '### Release `a/camunda`',
+      '#### ✓ Cluster and release',
+      '#### ✓ identity',
+      '### Release `b/c8`',
+      '#### ✓ Cluster and release',
+      '#### ✗ identity',
+    ]);
+    expect(md).toContain('1. **b/c8 · identity · roles** (code 202): no sub');
+    expect(md).toContain('Namespace all · irsa-check 0.1.0 · 2 OK, 0 WARN, 1 FAIL');
+  });
+});
+
+describe('the CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'irsa-markdown-'));
+  const demo = (args: string[], env: Record<string, string> = {}) =>
+    runCli(['--replay', DEMO_BUNDLE, ...DEMO_ARGS, ...args], { env });
+
+  it('--output markdown: the report on stdout, nothing on stderr, the same exit code', async () => {
+    const r = await demo(['--output', 'markdown']);
+    expect(r.code).toBe(131);
+    expect(r.stderr).toBe('');
+    expect(r.out[0]).toBe('## ✗ irsa-check: 4 check(s) failed (exit code 131)');
+    expect(r.stdout).toBe((await demoMarkdown()).markdown);
+  });
+
+  it('--summary FILE appends the report; the text output stays as it was', async () => {
+    const file = join(dir, 'summary.md');
+    writeFileSync(file, '# CI run\n');
+    const text = await demo([]);
+    const r = await demo(['--summary', file]);
+    expect(r).toEqual(text);
+    const { markdown } = await demoMarkdown();
+    expect(readFileSync(file, 'utf8')).toBe(`# CI run\n${markdown}\n`);
+  });
+
+  it('--summary alone appends to $GITHUB_STEP_SUMMARY, as a GitHub Actions step', async () => {
+    const file = join(dir, 'step-summary.md');
+    appendFileSync(file, '');
+    const r = await demo(['--summary', '--output', 'json'], { GITHUB_STEP_SUMMARY: file });
+    expect(JSON.parse(r.stdout).exitCode).toBe(131);
+    expect(readFileSync(file, 'utf8')).toMatch(/^## ✗ irsa-check: 4 check\(s\) failed \(exit code 131\)\n/);
+  });
+
+  it('--summary without a file outside GitHub Actions: a usage error', async () => {
+    const r = await demo(['--summary']);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([
+      'irsa-check: --summary needs a file: --summary FILE, or GITHUB_STEP_SUMMARY set (GitHub Actions sets it)',
+      '(run irsa-check --help for usage)',
+    ]);
+  });
+});
