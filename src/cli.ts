@@ -9,6 +9,8 @@ import {
   DEFAULT_JOB_IMAGE,
   DEFAULT_JOB_TIMEOUT_SECONDS,
   DEFAULT_PG,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
   type RunOptions,
 } from './core/options.js';
 import { VERSION } from './version.js';
@@ -109,6 +111,18 @@ export function buildProgram(): Command {
       positiveInt('--job-timeout'),
       DEFAULT_JOB_TIMEOUT_SECONDS,
     )
+    .option(
+      '--timeout <seconds>',
+      'overall deadline of the run; verification Jobs add --job-timeout',
+      positiveInt('--timeout'),
+      DEFAULT_TIMEOUT_SECONDS,
+    )
+    .option(
+      '--request-timeout <seconds>',
+      'deadline of one Kubernetes or AWS request',
+      positiveInt('--request-timeout'),
+      DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    )
     .option('--no-color', 'no colours (also: NO_COLOR)')
     .option('--verbose', 'print every Kubernetes and AWS call made, and their count')
     .showHelpAfterError('(run irsa-check --help for usage)')
@@ -152,7 +166,20 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     jobImage: opts.jobImage as string,
     jobTimeoutSeconds: opts.jobTimeout as number,
     allNamespaces,
+    timeoutSeconds: opts.timeout as number,
+    requestTimeoutMs: requestTimeoutMs(opts.requestTimeout as number, env),
   };
+}
+
+/** `--request-timeout`, or IRSA_CHECK_REQUEST_TIMEOUT_MS (milliseconds, for tests and slow links). */
+function requestTimeoutMs(seconds: number, env: NodeJS.ProcessEnv): number {
+  const raw = env.IRSA_CHECK_REQUEST_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return seconds * 1000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new UsageError(`IRSA_CHECK_REQUEST_TIMEOUT_MS takes a whole number of milliseconds, got "${raw}"`);
+  }
+  return ms;
 }
 
 /** Runs the CLI; returns the exit code. Never throws: every error becomes one line on stderr. */

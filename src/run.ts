@@ -23,6 +23,26 @@ import { junitReport } from './report/junit.js';
 import { sarifReport } from './report/sarif.js';
 import { writeFile } from 'node:fs/promises';
 import { VERSION } from './version.js';
+import { CODE_CANNOT_ASK } from './core/reporter.js';
+import { deleteTrackedJobs } from './platform/cleanup.js';
+
+/** The overall deadline: `--timeout`, plus `--job-timeout` when Jobs run (they have their own deadline). */
+function deadlineMs(options: RunOptions): number {
+  return (options.timeoutSeconds + (options.spawn ? options.jobTimeoutSeconds : 0)) * 1000;
+}
+
+/** Resolves undefined when `work` settles in time, else the deadline (ms) that expired. */
+async function withinDeadline(work: Promise<unknown>, ms: number): Promise<number | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(ms), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => undefined), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface RunIO {
   stdout: Writable & { isTTY?: boolean };
@@ -66,8 +86,16 @@ async function platformFor(options: RunOptions): Promise<Platform> {
     import('./platform/live-aws.js'),
   ]);
   return {
-    kube: LiveKube.create({ kubeconfig: options.kubeconfig, context: options.context }),
-    aws: new LiveAws({ region: options.region, profile: options.profile }),
+    kube: LiveKube.create({
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      requestTimeoutMs: options.requestTimeoutMs,
+    }),
+    aws: new LiveAws({
+      region: options.region,
+      profile: options.profile,
+      requestTimeoutMs: options.requestTimeoutMs,
+    }),
   };
 }
 
@@ -119,8 +147,22 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     text?.write(safe);
   };
 
-  if (options.allNamespaces) await runAllNamespaces(ctx, sink);
-  else await runModules(CHECK_MODULES, ctx, sink);
+  const checks = options.allNamespaces ? runAllNamespaces(ctx, sink) : runModules(CHECK_MODULES, ctx, sink);
+  const expired = await withinDeadline(checks, deadlineMs(options));
+  if (expired) {
+    // check: run-timeout
+    const waiting = calls.inFlight();
+    sink({
+      level: 'FAIL',
+      module: 'run',
+      code: CODE_CANNOT_ASK,
+      message: `irsa-check did not finish within ${expired / 1000} s (--timeout)${
+        waiting.length > 0 ? `: still waiting for ${waiting.slice(0, 5).join(', ')}` : ''
+      }`,
+      fix: 'Check network access to the API server and AWS (proxy, VPN, firewall); raise --timeout for a very large cluster.',
+    });
+    await deleteTrackedJobs();
+  }
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
 

@@ -2,7 +2,7 @@ import { defineModule } from '../core/module.js';
 import { ApiCallError, FatalCheckError } from '../core/errors.js';
 import { parseArn } from '../iam/arn.js';
 import type { Context } from '../core/context.js';
-import type { Reporter } from '../core/reporter.js';
+import { CODE_CANNOT_ASK, type Reporter } from '../core/reporter.js';
 
 export const CODE_PREFLIGHT = 1;
 export const CODE_NO_CLUSTER = 3;
@@ -37,6 +37,16 @@ function awsCredentialProblem(
   };
 }
 
+/** STS could not be asked (throttled, 5xx, network, timeout): irsa-check's problem, not the user's credentials. */
+function stsNotAnswering(e: ApiCallError): boolean {
+  return (
+    /Throttl|TooManyRequests|RequestLimitExceeded|Timeout|TimeoutError|ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN|NetworkingError|ServiceUnavailable|InternalFailure|InternalError/i.test(
+      `${e.reason} ${e.message}`,
+    ) ||
+    (e.status !== undefined && (e.status >= 500 || e.status === 429))
+  );
+}
+
 async function checkAwsIdentity(ctx: Context, out: Reporter): Promise<void> {
   try {
     const caller = await ctx.aws.callerIdentity();
@@ -45,6 +55,14 @@ async function checkAwsIdentity(ctx: Context, out: Reporter): Promise<void> {
     out.ok(`AWS credentials resolve: ${caller.arn}`);
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
+    if (stsNotAnswering(e)) {
+      // check: sts-unavailable — exit 2 (README: irsa-check could not ask AWS), not a credentials problem.
+      throw new FatalCheckError(
+        CODE_CANNOT_ASK,
+        `irsa-check cannot call sts:GetCallerIdentity (${e.reason}): ${e.message}`,
+        'STS is throttling, failing or unreachable: check network access to STS (proxy, VPC endpoint) and run irsa-check again.',
+      );
+    }
     const { message, fix } = awsCredentialProblem(e, ctx.options.profile);
     throw new FatalCheckError(CODE_PREFLIGHT, message, fix);
   }
@@ -53,6 +71,21 @@ async function checkAwsIdentity(ctx: Context, out: Reporter): Promise<void> {
 /** Failures that mean irsa-check cannot talk to the cluster at all: nothing else can run. */
 export function clusterUnusable(e: unknown, server: string): FatalCheckError | undefined {
   if (!(e instanceof ApiCallError) || e.api !== 'kube') return undefined;
+  if (e.reason === 'Timeout') {
+    return new FatalCheckError(
+      CODE_NO_CLUSTER,
+      `the Kubernetes API server at ${server} did not answer ${e.operation}: ${e.message}`,
+      'Check the kubeconfig context (--context), VPN, proxy or firewall between irsa-check and the cluster endpoint.',
+    );
+  }
+  if (e.reason === 'NotKubernetes') {
+    // check: not-kubernetes-api
+    return new FatalCheckError(
+      CODE_NO_CLUSTER,
+      `${server} is not a Kubernetes API server: ${e.operation} answered ${e.message}`,
+      'Point the kubeconfig (--kubeconfig, --context) at the cluster endpoint, e.g. `aws eks update-kubeconfig --name <cluster>`; a proxy or captive portal may be answering instead.',
+    );
+  }
   if (e.reason === 'Unreachable') {
     return new FatalCheckError(
       CODE_NO_CLUSTER,

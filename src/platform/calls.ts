@@ -43,6 +43,8 @@ export class CallLog {
   /** How many times each distinct call was actually sent (1 when memoisation works). */
   readonly sent = new Map<string, number>();
   private readonly pending = new Map<string, Promise<unknown>>();
+  /** Calls sent and not answered yet, by key: what a run that ran out of time was waiting for. */
+  private readonly open = new Map<CallRecord, string>();
 
   constructor(private readonly onCall?: (key: string) => void) {}
 
@@ -71,12 +73,15 @@ export class CallLog {
     this.onCall?.(key);
     const record: CallRecord = { api, method, args };
     this.records.push(record);
+    this.open.set(record, `${api === 'aws' ? 'AWS' : api === 'kube' ? 'Kubernetes' : api} ${method}`);
     const promise = send().then(
       (result) => {
+        this.open.delete(record);
         record.result = result;
         return result;
       },
       (error: unknown) => {
+        this.open.delete(record);
         if (error instanceof ApiCallError) record.error = error.toJSON();
         throw error;
       },
@@ -91,6 +96,11 @@ export class CallLog {
    */
   derive<T>(method: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
     return this.invoke('derived', method, args, compute) as Promise<T>;
+  }
+
+  /** The calls still waiting for an answer, e.g. `AWS callerIdentity` (distinct, in the order sent). */
+  inFlight(): string[] {
+    return [...new Set(this.open.values())];
   }
 
   count(api?: ApiName): number {

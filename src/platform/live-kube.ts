@@ -22,14 +22,19 @@ import type {
 } from './kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
 import { runJobWithWatch } from './kube-jobs.js';
-import { firstLine, kubeError } from './kube-errors.js';
+import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
 
 export const CODE_NO_CLUSTER = 3;
 
 export interface LiveKubeOptions {
   kubeconfig?: string;
   context?: string;
+  /** Per-request deadline (connect, TLS, answer and body): a silent API server never stalls a run. */
+  requestTimeoutMs?: number;
 }
+
+/** Default per-request deadline for Kubernetes calls (README "Timeouts"). */
+export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Loads the kubeconfig like kubectl: --kubeconfig, KUBECONFIG, ~/.kube/config, then in-cluster. */
 export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inCluster: boolean } {
@@ -67,11 +72,46 @@ export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inC
   return { kc, inCluster };
 }
 
+/**
+ * An API client whose every request carries its own AbortSignal.timeout: client-node
+ * (node-fetch) otherwise waits forever on a server that accepts the connection and never
+ * answers. The signal covers connect, TLS handshake, headers and body alike.
+ */
+function makeTimedClient<T>(
+  kc: k8s.KubeConfig,
+  api: new (config: k8s.Configuration) => T,
+  timeoutMs: number,
+): T {
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const config = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: async (context) => {
+          context.setSignal(AbortSignal.timeout(timeoutMs));
+          return context;
+        },
+        // An HTML answer (a captive portal or proxy answering 200) is never the API server's.
+        post: async (context) => {
+          const type = context.headers['content-type'] ?? '';
+          if (/text\/html/i.test(type)) throw new NotKubernetesAnswer(context.httpStatusCode);
+          return context;
+        },
+      },
+    ],
+  });
+  return new api(config);
+}
+
+/** Set by LiveKube: how long one request may take, for the timeout message. */
+let requestTimeoutMs = DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+
 async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw kubeError(operation, e);
+    throw kubeError(operation, e, requestTimeoutMs);
   }
 }
 
@@ -80,8 +120,8 @@ async function callOrNotFound<T>(operation: string, fn: () => Promise<T>): Promi
   try {
     return await fn();
   } catch (e) {
-    const err = kubeError(operation, e);
-    if (err.status === 404) return undefined;
+    const err = kubeError(operation, e, requestTimeoutMs);
+    if (err.status === 404 && err.reason !== 'NotKubernetes') return undefined;
     throw err;
   }
 }
@@ -159,15 +199,17 @@ export class LiveKube implements Kube {
   constructor(
     private readonly kc: k8s.KubeConfig,
     private readonly inCluster: boolean,
+    private readonly timeoutMs = DEFAULT_KUBE_REQUEST_TIMEOUT_MS,
   ) {
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
-    this.batch = kc.makeApiClient(k8s.BatchV1Api);
-    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    requestTimeoutMs = timeoutMs;
+    this.core = makeTimedClient(kc, k8s.CoreV1Api, timeoutMs);
+    this.batch = makeTimedClient(kc, k8s.BatchV1Api, timeoutMs);
+    this.custom = makeTimedClient(kc, k8s.CustomObjectsApi, timeoutMs);
   }
 
   static create(opts: LiveKubeOptions): LiveKube {
     const { kc, inCluster } = loadKubeConfig(opts);
-    return new LiveKube(kc, inCluster);
+    return new LiveKube(kc, inCluster, opts.requestTimeoutMs);
   }
 
   async clusterInfo(): Promise<KubeClusterInfo> {
@@ -309,8 +351,8 @@ export class LiveKube implements Kube {
   }
 
   async issuerDiscovery(): Promise<IssuerDiscovery> {
-    const wellKnown = this.kc.makeApiClient(k8s.WellKnownApi);
-    const openid = this.kc.makeApiClient(k8s.OpenidApi);
+    const wellKnown = makeTimedClient(this.kc, k8s.WellKnownApi, this.timeoutMs);
+    const openid = makeTimedClient(this.kc, k8s.OpenidApi, this.timeoutMs);
     const [configuration, jwks] = await Promise.all([
       call('get /.well-known/openid-configuration', () =>
         wellKnown.getServiceAccountIssuerOpenIDConfiguration(),
