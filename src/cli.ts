@@ -125,7 +125,6 @@ export function buildProgram(): Command {
     )
     .option('--no-color', 'no colours (also: NO_COLOR)')
     .option('--verbose', 'print every Kubernetes and AWS call made, and their count')
-    .showHelpAfterError('(run irsa-check --help for usage)')
     .exitOverride();
 }
 
@@ -182,15 +181,25 @@ function requestTimeoutMs(seconds: number, env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
-/** Runs the CLI; returns the exit code. Never throws: every error becomes one line on stderr. */
+/** Runs the CLI; returns the exit code. Never throws: every error becomes a FAIL in the chosen output. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const program = buildProgram();
+  // Commander's own error lines become one FAIL (and a JSON document with --output json).
+  program.configureOutput({ writeErr: () => {}, outputError: () => {} });
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  const fail = async (code: number, message: string, fix?: string): Promise<number> => {
+    const { writeFatal, outputFormatOf } = await import('./report/fatal.js');
+    return writeFatal(code, message, fix, outputFormatOf(argv), io);
+  };
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    if (e instanceof UsageError) return usageFailure(e);
-    throw e;
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0;
+      return fail(1, e.message.replace(/^error: /, ''), USAGE_HINT);
+    }
+    if (e instanceof UsageError) return usageFailure(e, fail);
+    return fail(99, `internal error: ${errorMessage(e)}`, REPORT_BUG);
   }
   try {
     const options = toRunOptions(program.opts(), env);
@@ -198,21 +207,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const result = await run(options, { stdout: process.stdout, stderr: process.stderr, env });
     return result.exitCode;
   } catch (e) {
-    if (e instanceof UsageError) return usageFailure(e);
-    if (e instanceof FatalCheckError) {
-      process.stderr.write(`[FAIL] ${e.message}\n`);
-      return e.code;
-    }
-    process.stderr.write(
-      `irsa-check: internal error: ${errorMessage(e)} (run with --verbose and report it)\n`,
-    );
+    if (e instanceof UsageError) return usageFailure(e, fail);
+    if (e instanceof FatalCheckError) return fail(e.code, e.message, e.fix);
     if (env.IRSA_CHECK_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
-    return 99;
+    return fail(99, `internal error in irsa-check: ${errorMessage(e)}`, REPORT_BUG);
   }
 }
 
-function usageFailure(e: UsageError): number {
-  process.stderr.write(`irsa-check: ${e.message}\n`);
-  if (e.exitCode === 1) process.stderr.write('(run irsa-check --help for usage)\n');
-  return e.exitCode;
+const USAGE_HINT = 'Run irsa-check --help for usage.';
+const REPORT_BUG = 'This is a bug in irsa-check: run again with --verbose and report it.';
+
+function usageFailure(
+  e: UsageError,
+  fail: (code: number, message: string, fix?: string) => Promise<number>,
+): Promise<number> {
+  return fail(e.exitCode, e.message, e.fix ?? (e.exitCode === 1 ? USAGE_HINT : undefined));
 }

@@ -23,6 +23,9 @@ import { junitReport } from './report/junit.js';
 import { sarifReport } from './report/sarif.js';
 import { writeFile } from 'node:fs/promises';
 import { VERSION } from './version.js';
+import { errorMessage } from './core/errors.js';
+import { checkOutputPaths } from './report/output-paths.js';
+import { checkValuesFilesEarly } from './helm/values-only.js';
 import { CODE_CANNOT_ASK } from './core/reporter.js';
 import { deleteTrackedJobs } from './platform/cleanup.js';
 
@@ -119,6 +122,11 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   const calls = new CallLog(
     options.verbose ? (key) => io.stderr.write(`[call] ${redactText(key)}\n`) : undefined,
   );
+  checkOutputPaths([
+    ['--junit', options.junit],
+    ['--record', options.record],
+  ]);
+  if (!options.replay) await checkValuesFilesEarly(options);
   platform ??= await platformFor(options);
   const redactor = new Redactor();
   const ctx: Context = {
@@ -163,6 +171,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     });
     await deleteTrackedJobs();
   }
+  await writeOutputFiles(options, calls, [...findings, ...closingFindings(findings)], sink);
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
 
@@ -171,12 +180,42 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   if (options.output === 'sarif') {
     io.stdout.write(JSON.stringify(sarifReport(findings, CHECK_MODULES, options.values[0]), null, 2) + '\n');
   }
-  if (options.junit) await writeFile(options.junit, junitReport(findings, `irsa-check ${options.namespace}`));
   if (options.verbose) {
     io.stderr.write(`[debug] ${calls.count('kube')} Kubernetes calls, ${calls.count('aws')} AWS calls\n`);
   }
-  if (options.record) {
-    await writeBundle(options.record, {
+  return { findings, exitCode: summary.exitCode, calls };
+}
+
+/**
+ * Writes --junit and --record before the summary line and the JSON/SARIF document, so a
+ * write that still fails (disk full) is a FAIL in them rather than a crash after "All checks passed".
+ */
+async function writeOutputFiles(
+  options: RunOptions,
+  calls: CallLog,
+  findings: Finding[],
+  sink: (f: Finding) => void,
+): Promise<void> {
+  const write = async (flag: string, file: string | undefined, work: () => Promise<void>) => {
+    if (file === undefined) return;
+    try {
+      await work();
+    } catch (e) {
+      // check: output-write-failed
+      sink({
+        level: 'FAIL',
+        module: 'run',
+        code: CODE_CANNOT_ASK,
+        message: `cannot write ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`,
+        fix: `Free space or pass another path to ${flag}.`,
+      });
+    }
+  };
+  await write('--junit', options.junit, () =>
+    writeFile(options.junit!, junitReport(findings, `irsa-check ${options.namespace}`)),
+  );
+  await write('--record', options.record, () =>
+    writeBundle(options.record!, {
       schema: BUNDLE_SCHEMA,
       createdAt: new Date().toISOString(),
       tool: `irsa-check ${VERSION}`,
@@ -191,7 +230,6 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
         allNamespaces: options.allNamespaces,
       },
       calls: calls.records,
-    });
-  }
-  return { findings, exitCode: summary.exitCode, calls };
+    }),
+  );
 }

@@ -25,6 +25,8 @@ import { runJobWithWatch } from './kube-jobs.js';
 import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
 
 export const CODE_NO_CLUSTER = 3;
+const KUBECONFIG_FIX =
+  'Point irsa-check at the cluster with --kubeconfig, KUBECONFIG or --context; `aws eks update-kubeconfig --name <cluster>` writes a kubeconfig.';
 
 export interface LiveKubeOptions {
   kubeconfig?: string;
@@ -45,7 +47,8 @@ export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inC
   let inCluster = false;
   try {
     if (file) {
-      if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist`, CODE_NO_CLUSTER);
+      if (!existsSync(file))
+        throw new UsageError(`kubeconfig ${file} does not exist`, CODE_NO_CLUSTER, KUBECONFIG_FIX);
       kc.loadFromFile(file);
     } else if (envFiles || existsSync(homeFile)) {
       kc.loadFromDefault();
@@ -56,19 +59,25 @@ export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inC
       throw new UsageError(
         'no kubeconfig found (--kubeconfig, KUBECONFIG or ~/.kube/config): run `aws eks update-kubeconfig --name <cluster>` first',
         CODE_NO_CLUSTER,
+        KUBECONFIG_FIX,
       );
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read kubeconfig: ${firstLine(e)}`, CODE_NO_CLUSTER);
+    throw new UsageError(`cannot read kubeconfig: ${firstLine(e)}`, CODE_NO_CLUSTER, KUBECONFIG_FIX);
   }
   if (opts.context) {
     if (!kc.getContexts().some((c) => c.name === opts.context)) {
-      throw new UsageError(`kubeconfig has no context named "${opts.context}"`, CODE_NO_CLUSTER);
+      throw new UsageError(
+        `kubeconfig has no context named "${opts.context}"`,
+        CODE_NO_CLUSTER,
+        KUBECONFIG_FIX,
+      );
     }
     kc.setCurrentContext(opts.context);
   }
-  if (!kc.getCurrentCluster()) throw new UsageError('kubeconfig has no current cluster', CODE_NO_CLUSTER);
+  if (!kc.getCurrentCluster())
+    throw new UsageError('kubeconfig has no current cluster', CODE_NO_CLUSTER, KUBECONFIG_FIX);
   return { kc, inCluster };
 }
 

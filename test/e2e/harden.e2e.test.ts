@@ -2,11 +2,14 @@
  * Issue 12 (never hang, one contract in every mode): the built CLI against servers
  * that stay silent, answer HTML, or throttle; exact lines, streams and exit codes.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
 import { startWorld } from '../support/kube-world.js';
 import type { FakeKube } from '../support/fake-kube.js';
-import { seedMoto, type SeededMoto } from '../support/moto.js';
+import { randomAccountId, seedMoto, type SeededMoto } from '../support/moto.js';
 import { loadWorld, type WorldModel } from '../support/world.js';
 import {
   kubeconfigFor,
@@ -21,7 +24,7 @@ let fake: FakeKube | undefined;
 let server: TestServer | undefined;
 
 beforeAll(async () => {
-  moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'), undefined, { accountId: '123456789012' });
+  moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'), undefined, { accountId: randomAccountId() });
   healthy = moto.world;
 });
 
@@ -111,6 +114,126 @@ describe('not a Kubernetes API server: exit 3', () => {
     expect(r.err).toEqual([
       `[FAIL] ${server.url} is not a Kubernetes API server: get namespaces answered ${answered}`,
       '       fix: Point the kubeconfig (--kubeconfig, --context) at the cluster endpoint, e.g. `aws eks update-kubeconfig --name <cluster>`; a proxy or captive portal may be answering instead.',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 3).',
+    ]);
+  });
+});
+
+describe('output paths are checked before any call', () => {
+  it('an --junit path in a directory that does not exist: exit 1 before any call', async () => {
+    fake = await startWorld(healthy);
+    const r = await cli([
+      '-n',
+      'camunda',
+      '-s',
+      '--kubeconfig',
+      fake.kubeconfigPath,
+      '--junit',
+      '/nonexistent-dir/report.xml',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([
+      '[FAIL] cannot write --junit /nonexistent-dir/report.xml: directory /nonexistent-dir does not exist',
+      '       fix: Pass a writable path to --junit; nothing was checked yet.',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 1).',
+    ]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('a --record path that is a directory: exit 1, and --output json still prints a document', async () => {
+    fake = await startWorld(healthy);
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-out-'));
+    const r = await cli([
+      '-n',
+      'camunda',
+      '-s',
+      '--output',
+      'json',
+      '--kubeconfig',
+      fake.kubeconfigPath,
+      '--record',
+      dir,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.exitCode).toBe(1);
+    expect(doc.findings[0]).toMatchObject({
+      level: 'FAIL',
+      code: 1,
+      message: `cannot write --record ${dir}: it is a directory`,
+    });
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('a write that fails at the end (/dev/full) is a FAIL in the same run: exit and JSON agree', async () => {
+    fake = await startWorld(healthy);
+    const r = await cli([
+      '-n',
+      'camunda',
+      '-s',
+      '--no-token',
+      '--output',
+      'json',
+      '--kubeconfig',
+      fake.kubeconfigPath,
+      '--junit',
+      '/dev/full',
+    ]);
+    const doc = JSON.parse(r.stdout);
+    expect(r.code).toBe(2);
+    expect(doc.exitCode).toBe(2);
+    expect(
+      doc.findings
+        .filter((f: { level: string }) => f.level === 'FAIL')
+        .map((f: { message: string }) => f.message),
+    ).toEqual([
+      'cannot write --junit /dev/full: ENOSPC',
+      'irsa-check: At least one of the checks failed (error code: 2).',
+    ]);
+  });
+});
+
+describe('machine-readable output survives fatal errors; text fatal errors are [FAIL] lines', () => {
+  it.each([
+    [['--output', 'json', '-n', 'camunda'], { KUBECONFIG: undefined }, 3, /^no kubeconfig found/],
+    [['--output', 'json', '-n', 'camunda', '--frobnicate'], {}, 1, /^unknown option '--frobnicate'$/],
+    [['--output=json', '-n', 'Bad_NS'], {}, 1, /^invalid namespace "Bad_NS"/],
+    [['--output', 'json', '--replay', '/nonexistent/bundle.json'], {}, 1, /^cannot read bundle/],
+  ])('%j: one JSON document on stdout, nothing on stderr', async (args, env, code, message) => {
+    const r = await cli(args as string[], env as Record<string, undefined>);
+    expect(r.code).toBe(code);
+    expect(r.err).toEqual([]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ schema: 'irsa-check/report@1', exitCode: code });
+    expect(doc.findings[0].level).toBe('FAIL');
+    expect(doc.findings[0].message).toMatch(message);
+  });
+
+  it('--output sarif with a bad values file is a valid SARIF log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-values-'));
+    const file = join(dir, 'values.yaml');
+    writeFileSync(file, 'a: [\n');
+    const r = await cli(
+      ['-n', 'camunda', '--output', 'sarif', '--values', file, '--chart-version', '13.1.2'],
+      {
+        KUBECONFIG: undefined,
+      },
+    );
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.version).toBe('2.1.0');
+    expect(doc.runs[0].results[0].level).toBe('error');
+  });
+
+  it('text mode: an unknown context is a [FAIL] line with its fix and the summary line', async () => {
+    fake = await startWorld(healthy);
+    const r = await cli(['-n', 'camunda', '--context', 'staging', '--kubeconfig', fake.kubeconfigPath]);
+    expect(r.code).toBe(3);
+    expect(r.err).toEqual([
+      '[FAIL] kubeconfig has no context named "staging"',
+      '       fix: Point irsa-check at the cluster with --kubeconfig, KUBECONFIG or --context; `aws eks update-kubeconfig --name <cluster>` writes a kubeconfig.',
       '[FAIL] irsa-check: At least one of the checks failed (error code: 3).',
     ]);
   });
