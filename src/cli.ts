@@ -183,6 +183,7 @@ function requestTimeoutMs(seconds: number, env: NodeJS.ProcessEnv): number {
 
 /** Runs the CLI; returns the exit code. Never throws: every error becomes a FAIL in the chosen output. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  quietOnClosedStreams();
   const program = buildProgram();
   // Commander's own error lines become one FAIL (and a JSON document with --output json).
   program.configureOutput({ writeErr: () => {}, outputError: () => {} });
@@ -211,6 +212,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (e instanceof FatalCheckError) return fail(e.code, e.message, e.fix);
     if (env.IRSA_CHECK_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
     return fail(99, `internal error in irsa-check: ${errorMessage(e)}`, REPORT_BUG);
+  }
+}
+
+/**
+ * A reader that goes away (`| head -1`) or a full disk (`> /dev/full`) makes the next write
+ * fail with EPIPE/ENOSPC, emitted as an 'error' event that would crash with a stack trace.
+ * Such output is lost anyway: swallow it, so the run still finishes (and deletes its Jobs).
+ */
+function quietOnClosedStreams(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => {});
   }
 }
 
