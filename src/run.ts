@@ -27,7 +27,23 @@ import { errorMessage } from './core/errors.js';
 import { checkOutputPaths } from './report/output-paths.js';
 import { checkValuesFilesEarly } from './helm/values-only.js';
 import { CODE_CANNOT_ASK } from './core/reporter.js';
-import { deleteTrackedJobs } from './platform/cleanup.js';
+import {
+  deleteTrackedJobs,
+  installSignalCleanup,
+  leftoverJobLines,
+  onInterruptReport,
+  trackedJobs,
+} from './platform/cleanup.js';
+import { writeFindings } from './report/fatal.js';
+
+/** Jobs whose DELETE failed are tried once more, then listed with the command that deletes them. */
+async function reportLeftoverJobs(sink: (f: Finding) => void): Promise<void> {
+  if (trackedJobs().length === 0) return;
+  await deleteTrackedJobs(LEFTOVER_RETRY_MS);
+  // check: jobs-left-behind
+  for (const message of leftoverJobLines()) sink({ level: 'WARN', module: 'jobs', message });
+}
+const LEFTOVER_RETRY_MS = 5_000;
 
 /** The overall deadline: `--timeout`, plus `--job-timeout` when Jobs run (they have their own deadline). */
 function deadlineMs(options: RunOptions): number {
@@ -155,6 +171,20 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     text?.write(safe);
   };
 
+  if (!options.replay) {
+    installSignalCleanup();
+    onInterruptReport((signal, code) => {
+      if (options.output === 'text') return; // text: the interrupt line above is the last line
+      const interruptedFinding: Finding = {
+        level: 'FAIL',
+        module: 'cli',
+        code,
+        message: `interrupted (${signal})`,
+        fix: 'Run irsa-check again to completion.',
+      };
+      writeFindings([...findings, interruptedFinding], options.output, io, options.namespace);
+    });
+  }
   const checks = options.allNamespaces ? runAllNamespaces(ctx, sink) : runModules(CHECK_MODULES, ctx, sink);
   const expired = await withinDeadline(checks, deadlineMs(options));
   if (expired) {
@@ -171,6 +201,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     });
     await deleteTrackedJobs();
   }
+  await reportLeftoverJobs(sink);
   await writeOutputFiles(options, calls, [...findings, ...closingFindings(findings)], sink);
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
