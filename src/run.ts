@@ -26,6 +26,7 @@ import { VERSION } from './version.js';
 import { errorMessage } from './core/errors.js';
 import { checkOutputPaths } from './report/output-paths.js';
 import { checkValuesFilesEarly } from './helm/values-only.js';
+import { checkComponentNamesEarly } from './helm/component-names.js';
 import { CODE_CANNOT_ASK } from './core/reporter.js';
 import {
   deleteTrackedJobs,
@@ -141,6 +142,11 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   checkOutputPaths([
     ['--junit', options.junit],
     ['--record', options.record],
+  ]);
+  checkComponentNamesEarly([
+    ['-p/--pg', options.pg],
+    ['-l/--os', options.os],
+    ['-e/--exclude', options.exclude],
   ]);
   if (!options.replay) await checkValuesFilesEarly(options);
   platform ??= await platformFor(options);

@@ -58,6 +58,14 @@ export const plan = defineModule({
     const keep = (k: string) => !excluded.includes(k);
     const pgList = resolveList(profile, ctx.options.pg ?? profile.defaultPg, 'pg').filter(keep);
     const osList = resolveList(profile, ctx.options.os ?? profile.defaultOs, 'os').filter(keep);
+    if (excluded.length > 0 && pgList.length === 0 && osList.length === 0) {
+      // check: nothing-to-check — a run with zero checks must not pass.
+      throw new FatalCheckError(
+        CODE_USAGE,
+        `nothing to check: -e/--exclude (${excluded.join(', ')}) excludes every component of -p/--pg and -l/--os`,
+        'Exclude fewer components, or name the ones to check with -p and -l.',
+      );
+    }
     ctx.facts.pgList = pgList;
     ctx.facts.osList = osList;
     if (excluded.length > 0) out.info(`excluded from every check: ${excluded.join(', ')}`);

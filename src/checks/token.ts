@@ -18,7 +18,7 @@ import {
 } from 'jose';
 import { defineModule } from '../core/module.js';
 import { ApiCallError, errorMessage } from '../core/errors.js';
-import { eachInOrder, type Reporter } from '../core/reporter.js';
+import { CODE_CANNOT_ASK, eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Context, PlannedComponent } from '../core/context.js';
 import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
 import { requireRelease } from './release.js';
@@ -387,7 +387,8 @@ async function proveComponent(
     const e = requested.error;
     if (!(e instanceof ApiCallError)) throw e;
     out.fail(
-      CODE_TOKEN_REQUEST,
+      // RBAC denying irsa-check itself is "could not ask" (exit 2, README), not a finding about the SA.
+      e.isAccessDenied ? CODE_CANNOT_ASK : CODE_TOKEN_REQUEST,
       `cannot request a token for service account ${sa} (TokenRequest, aud ${audience}): ${e.reason}: ${e.message}`,
       { fix: tokenRequestFix(e, ns, sa) },
     );

@@ -7,6 +7,12 @@ export const CODE_CANNOT_ASK = 2;
 /** A bug in irsa-check: a check module threw something unexpected. */
 export const CODE_INTERNAL = 99;
 
+/** Expired or revoked credentials: AWS ExpiredToken*, or the API server answering 401 mid-run. */
+function credentialsExpired(e: ApiCallError): boolean {
+  if (e.api === 'kube') return e.status === 401;
+  return /^ExpiredToken|TokenRefreshRequired/i.test(e.reason);
+}
+
 export type FindingSink = (finding: Finding) => void;
 
 /**
@@ -46,6 +52,17 @@ export class Reporter {
     if (error instanceof FatalCheckError || error instanceof UsageError) throw error;
     if (error instanceof ApiCallError) {
       const what = `irsa-check cannot call ${error.operation} (${error.reason})`;
+      if (credentialsExpired(error)) {
+        // check: credentials-expired — a token that expired mid-run is not a missing permission.
+        this.fail(CODE_CANNOT_ASK, `${what}: irsa-check's credentials expired during the run`, {
+          ...opts,
+          fix:
+            error.api === 'kube'
+              ? 'Refresh the kubeconfig credentials (e.g. `aws sso login`, `aws eks update-kubeconfig`) and run irsa-check again.'
+              : 'Refresh the AWS credentials (e.g. `aws sso login`) and run irsa-check again.',
+        });
+        return;
+      }
       if (error.isAccessDenied) {
         this.fail(CODE_CANNOT_ASK, `${what}: grant it, see README "Permissions"`, {
           ...opts,

@@ -238,3 +238,112 @@ describe('machine-readable output survives fatal errors; text fatal errors are [
     ]);
   });
 });
+
+describe('exit codes as the README says', () => {
+  afterEach(() => moto.proxy.reset());
+
+  it.each(['throttling', 'serverError'] as const)(
+    'STS %s beyond the retries: exit 2 (could not ask), not 1',
+    async (kind) => {
+      fake = await startWorld(healthy);
+      moto.proxy.fail('sts:GetCallerIdentity', kind);
+      const r = await cli(['-n', 'camunda', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath]);
+      expect(r.code).toBe(2);
+      expect(r.err[0]).toMatch(/^\[FAIL\] irsa-check cannot call sts:GetCallerIdentity \(\w+\): /);
+    },
+  );
+
+  it('AWS credentials expiring mid-run: "credentials expired", not "grant it"', async () => {
+    fake = await startWorld(healthy);
+    moto.proxy.fail('iam:GetRole', 'expiredToken');
+    const r = await cli([
+      '-n',
+      'camunda',
+      '-s',
+      '--no-token',
+      '-p',
+      'identity',
+      '-l',
+      '',
+      '--kubeconfig',
+      fake.kubeconfigPath,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      "[FAIL] identity: irsa-check cannot call iam:GetRole (ExpiredToken): irsa-check's credentials expired during the run",
+    );
+    expect(r.err).toContain(
+      '       fix: Refresh the AWS credentials (e.g. `aws sso login`) and run irsa-check again.',
+    );
+    expect(r.stderr).not.toMatch(/grant it/);
+  });
+
+  it('RBAC denying TokenRequest: exit 2 (irsa-check could not ask), not 231', async () => {
+    fake = await startWorld(healthy, {
+      faults: [
+        {
+          method: 'POST',
+          path: /^\/api\/v1\/namespaces\/camunda\/serviceaccounts\/[^/]+\/token$/,
+          status: 403,
+          reason: 'Forbidden',
+        },
+      ],
+    });
+    const r = await cli([
+      '-n',
+      'camunda',
+      '-s',
+      '-p',
+      'identity',
+      '-l',
+      '',
+      '--output',
+      'json',
+      '--kubeconfig',
+      fake.kubeconfigPath,
+    ]);
+    const doc = JSON.parse(r.stdout);
+    const token = doc.findings.filter(
+      (f: { module: string; level: string }) => f.module === 'token' && f.level === 'FAIL',
+    );
+    expect(token.length).toBeGreaterThan(0);
+    expect(token.map((f: { code: number }) => f.code)).toEqual(token.map(() => 2));
+    expect(r.code).toBe(2);
+  });
+
+  it('-e excluding every component is not a pass with zero checks: exit 1', async () => {
+    fake = await startWorld(healthy);
+    const r = await cli(
+      [
+        '-n',
+        'camunda',
+        '-s',
+        '--no-token',
+        '-p',
+        'identity',
+        '-l',
+        'optimize',
+        '-e',
+        'identity,optimize',
+        '--kubeconfig',
+        fake.kubeconfigPath,
+      ],
+      { EXCLUDE_COMPONENTS: undefined },
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      '[FAIL] nothing to check: -e/--exclude (identity, optimize) excludes every component of -p/--pg and -l/--os',
+    );
+  });
+
+  it('a component name that no chart version has is rejected before any cluster call', async () => {
+    fake = await startWorld(healthy);
+    const r = await cli(['-n', 'camunda', '-s', '-p', 'identty', '--kubeconfig', fake.kubeconfigPath]);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toBe('[FAIL] unknown component "identty" in -p/--pg: no Camunda chart version has it');
+    expect(r.err[1]).toMatch(
+      /^ {7}fix: Use one of: .*identity.*webModeler.* \(which ones apply depends on the chart version\)\.$/,
+    );
+    expect(fake.requests).toEqual([]);
+  });
+});
