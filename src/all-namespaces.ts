@@ -10,7 +10,7 @@ import { Reporter, type FindingSink } from './core/reporter.js';
 import { CHECK_MODULES } from './checks/index.js';
 import { preflight } from './checks/preflight.js';
 import { CODE_NO_RELEASE } from './checks/release.js';
-import { findCamundaReleases, type HelmRelease } from './helm/release.js';
+import { findCamundaReleases, type HelmRelease, type ReleaseSearch } from './helm/release.js';
 import { summarize } from './report/format.js';
 import { runModules } from './run-modules.js';
 import { mapLimit } from './core/concurrency.js';
@@ -49,13 +49,17 @@ async function checkRelease(ctx: Context, release: HelmRelease): Promise<Finding
 export async function runAllNamespaces(ctx: Context, sink: FindingSink): Promise<void> {
   if (!(await runModules([preflight], ctx, sink))) return;
   const out = new Reporter(MODULE, sink);
-  let releases: HelmRelease[];
+  let search: ReleaseSearch;
   try {
-    releases = findCamundaReleases(await ctx.kube.helmReleaseRecords()).releases;
+    search = findCamundaReleases(await ctx.kube.helmReleaseRecords());
   } catch (e) {
     out.unexpected(e, { fix: 'Allow irsa-check to list secrets in all namespaces (README, "Permissions").' });
     return;
   }
+  const releases = search.releases;
+  // Releases `helm list -A` shows but irsa-check cannot check: named in the summary, never dropped.
+  const unchecked = uncheckedReleases(search);
+  for (const u of unchecked) out.warn(`${u.namespace}/${u.name} not checked: ${u.why}`); // check: release-unchecked
   if (releases.length === 0) {
     out.fail(CODE_NO_RELEASE, 'no deployed Camunda release (chart camunda-platform) in any namespace', {
       fix: '`helm list -A` lists the releases irsa-check can see.',
@@ -82,5 +86,34 @@ export async function runAllNamespaces(ctx: Context, sink: FindingSink): Promise
       String(s.fail),
     ]);
   });
+  for (const u of unchecked) rows.push([u.namespace, u.name, `(${u.state})`, '-', '-', '-']);
   for (const line of table(rows)) out.info(line);
+}
+
+interface Unchecked {
+  namespace: string;
+  name: string;
+  /** Short, for the table: failed, pending-install, unreadable. */
+  state: string;
+  why: string;
+}
+
+function uncheckedReleases(search: ReleaseSearch): Unchecked[] {
+  const list: Unchecked[] = [];
+  for (const u of search.undeployed) {
+    if (u.deployedRevision !== undefined) continue; // its deployed revision is checked
+    list.push({
+      namespace: u.namespace,
+      name: u.name,
+      state: u.status,
+      why: `no deployed revision; revision ${u.revision} is ${u.status}`,
+    });
+  }
+  const checked = new Set(search.releases.map((r) => `${r.namespace}/${r.name}`));
+  for (const c of search.corrupt) {
+    const name = c.release ?? '?';
+    if (checked.has(`${c.namespace}/${name}`)) continue;
+    list.push({ namespace: c.namespace ?? '?', name, state: 'unreadable', why: c.message });
+  }
+  return list.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }

@@ -28,9 +28,17 @@ async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | u
     }
     throw e;
   }
-  const { releases, corrupt } = findCamundaReleases(records);
+  const { releases, corrupt, undeployed } = findCamundaReleases(records);
   for (const c of corrupt) {
     if (releases.length > 0) out.warn(`skipped an unreadable Helm release record: ${c.message}`);
+  }
+  for (const u of undeployed) {
+    // check: release-pending — `helm list` shows this revision, not the one checked.
+    if (u.deployedRevision !== undefined) {
+      out.warn(
+        `release ${u.name}: revision ${u.revision} is ${u.status} above deployed revision ${u.deployedRevision}, which is checked; a Helm operation is in progress or was interrupted (\`helm history -n ${ns} ${u.name}\`)`,
+      );
+    }
   }
   if (releases.length === 0) {
     if (corrupt.length > 0) {
@@ -41,6 +49,18 @@ async function findRelease(ctx: Context, out: Reporter): Promise<HelmRelease | u
     }
     const fromArgo = await releaseFromArgo(ctx, out);
     if (fromArgo) return fromArgo;
+    const notDeployed = undeployed.filter((u) => u.deployedRevision === undefined);
+    if (notDeployed.length > 0) {
+      // check: release-not-deployed — named with its state rather than "no release".
+      out.fail(
+        CODE_NO_RELEASE,
+        `no deployed Camunda release in namespace ${ns}: ${notDeployed.map((u) => `release ${u.name} is ${u.status} (revision ${u.revision})`).join(', ')}`,
+        {
+          fix: `\`helm history -n ${ns} ${notDeployed[0]!.name}\` shows why; fix the install and run \`helm upgrade\` until it is deployed.`,
+        },
+      );
+      return undefined;
+    }
     out.fail(CODE_NO_RELEASE, `no deployed Camunda release (chart camunda-platform) in namespace ${ns}`, {
       fix: `Check the namespace (-n); \`helm list -n ${ns}\` lists its releases. For helm template / Argo CD installs use --values.`,
     });

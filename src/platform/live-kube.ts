@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ApiCallError, UsageError } from '../core/errors.js';
 import type {
@@ -38,6 +38,40 @@ export interface LiveKubeOptions {
 /** Default per-request deadline for Kubernetes calls (README "Timeouts"). */
 export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * KUBECONFIG=a:b as kubectl reads it: files that do not exist are skipped, the first file
+ * to define a name (cluster, user, context) or a current-context wins.
+ */
+function loadKubeconfigList(kc: k8s.KubeConfig, list: string): void {
+  const files = list.split(delimiter).filter((f) => f !== '');
+  const present = files.filter((f) => existsSync(f));
+  if (present.length === 0) {
+    throw new UsageError(
+      `none of the KUBECONFIG files exist: ${files.join(', ')}`,
+      CODE_NO_CLUSTER,
+      KUBECONFIG_FIX,
+    );
+  }
+  const merged = {
+    clusters: [] as k8s.Cluster[],
+    users: [] as k8s.User[],
+    contexts: [] as k8s.Context[],
+    currentContext: '',
+  };
+  for (const file of present) {
+    const one = new k8s.KubeConfig();
+    one.loadFromFile(file);
+    const add = <T extends { name: string }>(into: T[], items: T[]) => {
+      for (const item of items) if (!into.some((x) => x.name === item.name)) into.push(item);
+    };
+    add(merged.clusters, one.clusters);
+    add(merged.users, one.users);
+    add(merged.contexts, one.contexts);
+    merged.currentContext ||= one.currentContext;
+  }
+  kc.loadFromOptions(merged);
+}
+
 /** Loads the kubeconfig like kubectl: --kubeconfig, KUBECONFIG, ~/.kube/config, then in-cluster. */
 export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inCluster: boolean } {
   const kc = new k8s.KubeConfig();
@@ -50,7 +84,9 @@ export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inC
       if (!existsSync(file))
         throw new UsageError(`kubeconfig ${file} does not exist`, CODE_NO_CLUSTER, KUBECONFIG_FIX);
       kc.loadFromFile(file);
-    } else if (envFiles || existsSync(homeFile)) {
+    } else if (envFiles) {
+      loadKubeconfigList(kc, envFiles);
+    } else if (existsSync(homeFile)) {
       kc.loadFromDefault();
     } else if (process.env.KUBERNETES_SERVICE_HOST) {
       kc.loadFromCluster();

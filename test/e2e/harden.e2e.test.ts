@@ -10,7 +10,7 @@ import { runCli, type CliResult } from '../support/cli.js';
 import { startWorld } from '../support/kube-world.js';
 import type { FakeKube } from '../support/fake-kube.js';
 import { randomAccountId, seedMoto, type SeededMoto } from '../support/moto.js';
-import { loadWorld, type WorldModel } from '../support/world.js';
+import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 import {
   kubeconfigFor,
   startHtmlServer,
@@ -345,5 +345,71 @@ describe('exit codes as the README says', () => {
       /^ {7}fix: Use one of: .*identity.*webModeler.* \(which ones apply depends on the chart version\)\.$/,
     );
     expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('releases and kubeconfigs as Helm and kubectl treat them', () => {
+  const base = () => cloneWorld(healthy).kube.releases![0]!;
+
+  it('KUBECONFIG=a:b skips a file that does not exist, as kubectl does', async () => {
+    fake = await startWorld(healthy);
+    const r = await cli(['-n', 'camunda', '-s', '--no-token'], {
+      KUBECONFIG: `/nonexistent/config:${fake.kubeconfigPath}`,
+    });
+    expect(r.out).toContain(
+      '[OK] Helm release camunda found: chart camunda-platform-13.1.2 (Camunda 8.8.x), revision 3',
+    );
+  });
+
+  it('a pending-upgrade revision above the deployed one is reported', async () => {
+    const world = cloneWorld(healthy);
+    world.kube.releases = [base(), { ...base(), revision: 4, status: 'pending-upgrade' }];
+    fake = await startWorld(world);
+    const r = await cli(['-n', 'camunda', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath]);
+    expect(r.err).toContain(
+      '[WARN] release camunda: revision 4 is pending-upgrade above deployed revision 3, which is checked; a Helm operation is in progress or was interrupted (`helm history -n camunda camunda`)',
+    );
+  });
+
+  it('a failed-only release is named with its state: exit 4', async () => {
+    const world = cloneWorld(healthy);
+    world.kube.releases = [{ ...base(), revision: 1, status: 'failed' }];
+    fake = await startWorld(world);
+    const r = await cli(['-n', 'camunda', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath]);
+    expect(r.code).toBe(4);
+    expect(r.err).toContain(
+      '[FAIL] no deployed Camunda release in namespace camunda: release camunda is failed (revision 1)',
+    );
+  });
+
+  it('-A names the releases it could not check (failed, corrupt) in its summary', async () => {
+    const world = cloneWorld(healthy);
+    world.kube.releases = [base(), { ...base(), name: 'camunda-b', revision: 1, status: 'failed' }];
+    fake = await startWorld(world);
+    fake.put({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'helm.sh/release.v1',
+      metadata: {
+        name: 'sh.helm.release.v1.broken.v1',
+        namespace: 'camunda',
+        labels: { name: 'broken', owner: 'helm', status: 'deployed', version: '1' },
+      },
+      data: { release: Buffer.from('H4sIAAAAbm90IGd6aXA=').toString('base64') },
+    });
+    const r = await cli(['-A', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath]);
+    expect(r.err).toContain(
+      '[WARN] camunda/camunda-b not checked: no deployed revision; revision 1 is failed',
+    );
+    expect(r.err.find((l) => l.startsWith('[WARN] camunda/broken not checked: '))).toMatch(
+      /^\[WARN\] camunda\/broken not checked: secret sh\.helm\.release\.v1\.broken\.v1: not a Helm release/,
+    );
+    const table = r.out.filter((l) => /^\[INFO\] (NAMESPACE|camunda) /.test(l));
+    expect(table[0]).toMatch(/^\[INFO\] NAMESPACE\s+RELEASE\s+CHART\s+OK\s+WARN\s+FAIL$/);
+    expect(table.slice(1).map((l) => l.split(/\s+/).slice(1, 4).join(' '))).toEqual([
+      'camunda camunda camunda-platform-13.1.2',
+      'camunda broken (unreadable)',
+      'camunda camunda-b (failed)',
+    ]);
   });
 });
