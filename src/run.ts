@@ -36,6 +36,7 @@ import {
   trackedJobs,
 } from './platform/cleanup.js';
 import { writeFindings } from './report/fatal.js';
+import { RunProgress } from './report/run-progress.js';
 
 /** Jobs whose DELETE failed are tried once more, then listed with the command that deletes them. */
 async function reportLeftoverJobs(sink: (f: Finding) => void): Promise<void> {
@@ -170,10 +171,17 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
           stderr: await makePaint(wantsColour(io.stderr, options, io.env)),
         })
       : undefined;
+  const progress = RunProgress.start(
+    io.stderr,
+    options.output === 'text' && !options.verbose,
+    calls,
+    () => trackedJobs().length > 0,
+  );
   const sink = (f: Finding): void => {
     const safe: Finding = { ...f, message: redactor.text(f.message) };
     if (f.fix !== undefined) safe.fix = redactor.text(f.fix);
     findings.push(safe);
+    progress?.clear();
     text?.write(safe);
   };
 
@@ -208,12 +216,36 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     await deleteTrackedJobs();
   }
   await reportLeftoverJobs(sink);
+  progress?.stop();
+  const throttled = (platform.aws as { throttled?: () => number }).throttled?.() ?? 0;
+  if (throttled > 0) {
+    // check: aws-throttled — a slow run says why.
+    const slow = calls.slowest
+      ? `; slowest call: ${calls.slowest.call}, ${(calls.slowest.ms / 1000).toFixed(1)} s`
+      : '';
+    sink({
+      level: 'WARN',
+      module: 'run',
+      message: `AWS throttled ${throttled} request(s); irsa-check retried them${slow}`,
+    });
+  }
   await writeOutputFiles(options, calls, [...findings, ...closingFindings(findings)], sink);
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
 
   if (options.output === 'json')
-    io.stdout.write(JSON.stringify(jsonReport(options, findings, summary), null, 2) + '\n');
+    io.stdout.write(
+      JSON.stringify(
+        jsonReport(options, findings, summary, {
+          kubernetes: calls.count('kube'),
+          aws: calls.count('aws'),
+          throttled,
+          ...(calls.slowest ? { slowest: calls.slowest } : {}),
+        }),
+        null,
+        2,
+      ) + '\n',
+    );
   if (options.output === 'sarif') {
     io.stdout.write(JSON.stringify(sarifReport(findings, CHECK_MODULES, options.values[0]), null, 2) + '\n');
   }

@@ -45,6 +45,10 @@ export class CallLog {
   private readonly pending = new Map<string, Promise<unknown>>();
   /** Calls sent and not answered yet, by key: what a run that ran out of time was waiting for. */
   private readonly open = new Map<CallRecord, string>();
+  /** The call that took longest (kube or aws), for the throttling summary. */
+  slowest?: { call: string; ms: number };
+  /** Calls answered (or failed) so far: the progress line counts them. */
+  answered = 0;
 
   constructor(private readonly onCall?: (key: string) => void) {}
 
@@ -73,15 +77,25 @@ export class CallLog {
     this.onCall?.(key);
     const record: CallRecord = { api, method, args };
     this.records.push(record);
-    this.open.set(record, `${api === 'aws' ? 'AWS' : api === 'kube' ? 'Kubernetes' : api} ${method}`);
+    const name = `${api === 'aws' ? 'AWS' : api === 'kube' ? 'Kubernetes' : api} ${method}`;
+    this.open.set(record, name);
+    const started = Date.now();
+    const settle = () => {
+      this.open.delete(record);
+      this.answered++;
+      const ms = Date.now() - started;
+      if (api !== 'derived' && method !== 'runJob' && (!this.slowest || ms > this.slowest.ms)) {
+        this.slowest = { call: name, ms };
+      }
+    };
     const promise = send().then(
       (result) => {
-        this.open.delete(record);
+        settle();
         record.result = result;
         return result;
       },
       (error: unknown) => {
-        this.open.delete(record);
+        settle();
         if (error instanceof ApiCallError) record.error = error.toJSON();
         throw error;
       },

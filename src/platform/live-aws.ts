@@ -149,8 +149,28 @@ interface SharedClientConfig {
   logger: typeof SILENT_LOGGER;
 }
 
+/** A throttling answer from any AWS service (query and JSON protocols alike). */
+function isThrottling(e: unknown): boolean {
+  const err = e as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(`${err?.Code ?? ''} ${err?.name ?? ''}`) ||
+    err?.$metadata?.httpStatusCode === 429
+  );
+}
+
+type MiddlewareClient = {
+  middlewareStack: {
+    add(
+      mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+      opts: { step: 'deserialize'; name: string; priority: 'high' },
+    ): void;
+  };
+};
+
 export class LiveAws implements Aws {
   private readonly clients = new Map<string, Promise<unknown>>();
+  /** Attempts AWS answered with throttling (each one retried by the SDK, or the last one failed). */
+  private throttledAttempts = 0;
   private defaultRegionPromise?: Promise<string>;
   /** Set once SimulatePrincipalPolicy turned out to be unavailable: later calls do not ask again. */
   private simulationUnavailable = false;
@@ -203,11 +223,32 @@ export class LiveAws implements Aws {
     return this.defaultRegionPromise;
   }
 
+  /** How many AWS attempts were throttled so far (the run says so at its end). */
+  throttled(): number {
+    return this.throttledAttempts;
+  }
+
+  /** Counts every throttled attempt: the deserialize step runs once per attempt, inside the retries. */
+  private countThrottling<T>(client: T): T {
+    (client as unknown as MiddlewareClient).middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (e) {
+          if (isThrottling(e)) this.throttledAttempts++;
+          throw e;
+        }
+      },
+      { step: 'deserialize', name: 'irsaCheckThrottleCounter', priority: 'high' },
+    );
+    return client;
+  }
+
   /** One client per service and region, created on first use. */
   private client<T>(key: string, create: () => Promise<T>): Promise<T> {
     let c = this.clients.get(key) as Promise<T> | undefined;
     if (!c) {
-      c = create();
+      c = create().then((client) => this.countThrottling(client));
       this.clients.set(key, c);
       // A failed creation (e.g. a broken profile) is not cached: the next call tries again.
       c.catch(() => this.clients.delete(key));

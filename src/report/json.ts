@@ -6,13 +6,27 @@ import { VERSION } from '../version.js';
 /** The versioned schema of `--output json` (documented in the README). */
 export const JSON_SCHEMA = 'irsa-check/report@1';
 
-export function jsonReport(options: RunOptions, findings: readonly Finding[], summary: Summary): object {
+/** Calls made, AWS attempts throttled, and the slowest call: why a run was slow. */
+export interface CallStats {
+  kubernetes: number;
+  aws: number;
+  throttled: number;
+  slowest?: { call: string; ms: number };
+}
+
+export function jsonReport(
+  options: RunOptions,
+  findings: readonly Finding[],
+  summary: Summary,
+  calls?: CallStats,
+): object {
   return {
     schema: JSON_SCHEMA,
     tool: { name: 'irsa-check', version: VERSION },
     namespace: options.namespace,
     exitCode: summary.exitCode,
     summary: { ok: summary.ok, info: summary.info, warn: summary.warn, fail: summary.fail },
+    ...(calls ? { calls } : {}),
     findings,
   };
 }

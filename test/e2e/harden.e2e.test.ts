@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, cleanEnv, runCli, type CliResult } from '../support/cli.js';
 import { startWorld } from '../support/kube-world.js';
 import type { FakeKube } from '../support/fake-kube.js';
 import { randomAccountId, seedMoto, type SeededMoto } from '../support/moto.js';
@@ -411,5 +412,72 @@ describe('releases and kubeconfigs as Helm and kubectl treat them', () => {
       'camunda broken (unreadable)',
       'camunda camunda-b (failed)',
     ]);
+  });
+});
+
+describe('a slow run says why', () => {
+  afterEach(() => moto.proxy.reset());
+
+  it('throttled AWS calls: a WARN at the end with the count and the slowest call, and a field in the JSON report', async () => {
+    fake = await startWorld(healthy);
+    moto.proxy.fail('iam:GetRole', 'throttling', 3);
+    const args = ['-n', 'camunda', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath];
+    const r = await cli(args);
+    expect(r.err.filter((l) => l.startsWith('[WARN] AWS throttled'))).toEqual([
+      expect.stringMatching(
+        /^\[WARN\] AWS throttled 3 request\(s\); irsa-check retried them; slowest call: (AWS|Kubernetes) \w+, \d+\.\d s$/,
+      ),
+    ]);
+    moto.proxy.fail('iam:GetRole', 'throttling', 2);
+    const json = await cli([...args, '--output', 'json']);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.calls).toMatchObject({
+      throttled: 2,
+      slowest: { call: expect.any(String), ms: expect.any(Number) },
+    });
+    expect(json.err).toEqual([]);
+  });
+
+  it('no throttling: no such line, and "throttled": 0 in JSON', async () => {
+    fake = await startWorld(healthy);
+    const r = await cli([
+      '-n',
+      'camunda',
+      '-s',
+      '--no-token',
+      '--output',
+      'json',
+      '--kubeconfig',
+      fake.kubeconfigPath,
+    ]);
+    expect(JSON.parse(r.stdout).calls.throttled).toBe(0);
+  });
+
+  /** The CLI on a pseudo-terminal (util-linux `script`), as a person at a shell sees it. */
+  function onTerminal(args: string[], env: Record<string, string>): Promise<string> {
+    const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    return new Promise((resolve, reject) => {
+      const child = spawn('script', ['-qec', quoted, '/dev/null'], {
+        env: cleanEnv({ ...moto.env, ...env }),
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+  }
+
+  it('a slow run shows what it waits for on a terminal only, never with --output json', async () => {
+    fake = await startWorld(healthy);
+    server = await startSilentServer();
+    const env = { IRSA_CHECK_REQUEST_TIMEOUT_MS: '1500', AWS_ENDPOINT_URL_STS: server.url };
+    const args = ['-n', 'camunda', '-s', '--no-token', '--timeout', '3', '--kubeconfig', fake.kubeconfigPath];
+    const screen = await onTerminal(args, env);
+    expect(screen).toMatch(/… waiting for AWS callerIdentity \(\d+ calls answered, \d s\)/);
+    // erased before the findings: no finding line starts with the progress text
+    expect(screen.split('\n').filter((l) => l.startsWith('… waiting'))).toEqual([]);
+    expect(await onTerminal([...args, '--output', 'json'], env)).not.toContain('… waiting for');
+    const piped = await cli(args, env);
+    expect(piped.stderr).not.toContain('… waiting for');
   });
 });
