@@ -9,7 +9,7 @@ import type { Facts } from './core/facts.js';
 import type { Finding } from './core/finding.js';
 import { Reporter, type FindingSink } from './core/reporter.js';
 import { CHECK_MODULES } from './checks/index.js';
-import { findCamundaReleases, type HelmRelease } from './helm/release.js';
+import { findCamundaReleases, type HelmRelease, type ReleaseSearch } from './helm/release.js';
 import { summarize } from './report/format.js';
 import { dispatch } from './dispatch.js';
 import { mapLimit } from './core/concurrency.js';
@@ -61,14 +61,18 @@ export async function runAllNamespaces(
   const shared: Partial<Facts> = {};
   const preflight = CHECK_MODULES.filter((m) => m.id === SHARED);
   if (!(await dispatch(preflight, ctx, sink, { facts: shared, skip }))) return;
-  const out = new Reporter<'releases-found'>(MODULE, sink, {}, undefined, skip);
-  let releases: HelmRelease[];
+  const out = new Reporter<'releases-found' | 'release-unchecked'>(MODULE, sink, {}, undefined, skip);
+  let search: ReleaseSearch;
   try {
-    releases = findCamundaReleases(await ctx.kube.helmReleaseRecords()).releases;
+    search = findCamundaReleases(await ctx.kube.helmReleaseRecords());
   } catch (e) {
     out.unexpected(e, { fix: 'Allow irsa-check to list secrets in all namespaces (README, "Permissions").' });
     return;
   }
+  const releases = search.releases;
+  // Releases `helm list -A` shows but irsa-check cannot check: named in the summary, never dropped.
+  const unchecked = uncheckedReleases(search);
+  for (const u of unchecked) out.warn('release-unchecked', `${u.namespace}/${u.name} not checked: ${u.why}`);
   if (releases.length === 0) {
     out.fail('releases-found', 'no deployed Camunda release (chart camunda-platform) in any namespace', {
       fix: '`helm list -A` lists the releases irsa-check can see.',
@@ -95,5 +99,34 @@ export async function runAllNamespaces(
       String(s.fail),
     ]);
   });
+  for (const u of unchecked) rows.push([u.namespace, u.name, `(${u.state})`, '-', '-', '-']);
   for (const line of table(rows)) out.info(line);
+}
+
+interface Unchecked {
+  namespace: string;
+  name: string;
+  /** Short, for the table: failed, pending-install, unreadable. */
+  state: string;
+  why: string;
+}
+
+function uncheckedReleases(search: ReleaseSearch): Unchecked[] {
+  const list: Unchecked[] = [];
+  for (const u of search.undeployed) {
+    if (u.deployedRevision !== undefined) continue; // its deployed revision is checked
+    list.push({
+      namespace: u.namespace,
+      name: u.name,
+      state: u.status,
+      why: `no deployed revision; revision ${u.revision} is ${u.status}`,
+    });
+  }
+  const checked = new Set(search.releases.map((r) => `${r.namespace}/${r.name}`));
+  for (const c of search.corrupt) {
+    const name = c.release ?? '?';
+    if (checked.has(`${c.namespace}/${name}`)) continue;
+    list.push({ namespace: c.namespace ?? '?', name, state: 'unreadable', why: c.message });
+  }
+  return list.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }

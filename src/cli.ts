@@ -9,6 +9,8 @@ import {
   DEFAULT_JOB_IMAGE,
   DEFAULT_JOB_TIMEOUT_SECONDS,
   DEFAULT_PG,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
   type RunOptions,
 } from './core/options.js';
 import { VERSION } from './version.js';
@@ -121,6 +123,18 @@ export function buildProgram(name = 'irsa-check'): Command {
       '--list-checks',
       'list every check: ID, module, severity, exit code, title (text or --output json)',
     )
+    .option(
+      '--timeout <seconds>',
+      'overall deadline of the run; verification Jobs add --job-timeout',
+      positiveInt('--timeout'),
+      DEFAULT_TIMEOUT_SECONDS,
+    )
+    .option(
+      '--request-timeout <seconds>',
+      'deadline of one Kubernetes or AWS request',
+      positiveInt('--request-timeout'),
+      DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    )
     .option('--no-color', 'no colours (also: NO_COLOR)')
     .option('--verbose', 'print every Kubernetes and AWS call made, and their count')
     .showHelpAfterError(`(run ${name} --help for usage)`)
@@ -172,22 +186,47 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     jobTimeoutSeconds: opts.jobTimeout as number,
     allNamespaces,
     skip: parseList(opts.skip as string | undefined, '--skip') ?? [],
+    timeoutSeconds: opts.timeout as number,
+    requestTimeoutMs: requestTimeoutMs(opts.requestTimeout as number, env),
   };
 }
 
-/** Runs the CLI; returns the exit code. Never throws: every error becomes one line on stderr. */
+/** `--request-timeout`, or IRSA_CHECK_REQUEST_TIMEOUT_MS (milliseconds, for tests and slow links). */
+function requestTimeoutMs(seconds: number, env: NodeJS.ProcessEnv): number {
+  const raw = env.IRSA_CHECK_REQUEST_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return seconds * 1000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new UsageError(`IRSA_CHECK_REQUEST_TIMEOUT_MS takes a whole number of milliseconds, got "${raw}"`);
+  }
+  return ms;
+}
+
+/** Runs the CLI; returns the exit code. Never throws: every error becomes a FAIL in the chosen output. */
 export async function main(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   name = 'irsa-check',
 ): Promise<number> {
+  quietOnClosedStreams();
   const program = buildProgram(name);
+  const usageHint = `Run ${name} --help for usage.`;
+  // Commander's own error lines become one FAIL (and a JSON document with --output json).
+  program.configureOutput({ writeErr: () => {}, outputError: () => {} });
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  const fail = async (code: number, message: string, fix?: string, check?: string): Promise<number> => {
+    const { writeFatal, outputFormatOf } = await import('./report/fatal.js');
+    return writeFatal(code, message, fix, outputFormatOf(argv), io, check);
+  };
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    if (e instanceof UsageError) return usageFailure(e, name);
-    throw e;
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0;
+      return fail(1, e.message.replace(/^error: /, ''), usageHint);
+    }
+    if (e instanceof UsageError) return usageFailure(e, fail, usageHint);
+    return fail(99, `internal error: ${errorMessage(e)}`, REPORT_BUG);
   }
   try {
     if (program.opts().listChecks) {
@@ -200,21 +239,30 @@ export async function main(
     const result = await run(options, { stdout: process.stdout, stderr: process.stderr, env });
     return result.exitCode;
   } catch (e) {
-    if (e instanceof UsageError) return usageFailure(e, name);
-    if (e instanceof FatalCheckError) {
-      process.stderr.write(`[FAIL] ${e.message}\n`);
-      return e.code;
-    }
-    process.stderr.write(
-      `irsa-check: internal error: ${errorMessage(e)} (run with --verbose and report it)\n`,
-    );
+    if (e instanceof UsageError) return usageFailure(e, fail, usageHint);
+    if (e instanceof FatalCheckError) return fail(e.code, e.message, e.fix, e.check);
     if (env.IRSA_CHECK_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
-    return 99;
+    return fail(99, `internal error in irsa-check: ${errorMessage(e)}`, REPORT_BUG);
   }
 }
 
-function usageFailure(e: UsageError, name: string): number {
-  process.stderr.write(`irsa-check: ${e.message}\n`);
-  if (e.exitCode === 1) process.stderr.write(`(run ${name} --help for usage)\n`);
-  return e.exitCode;
+/**
+ * A reader that goes away (`| head -1`) or a full disk (`> /dev/full`) makes the next write
+ * fail with EPIPE/ENOSPC, emitted as an 'error' event that would crash with a stack trace.
+ * Such output is lost anyway: swallow it, so the run still finishes (and deletes its Jobs).
+ */
+function quietOnClosedStreams(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  }
+}
+
+const REPORT_BUG = 'This is a bug in irsa-check: run again with --verbose and report it.';
+
+function usageFailure(
+  e: UsageError,
+  fail: (code: number, message: string, fix?: string) => Promise<number>,
+  usageHint: string,
+): Promise<number> {
+  return fail(e.exitCode, e.message, e.fix ?? (e.exitCode === 1 ? usageHint : undefined));
 }

@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { createContext, type Platform } from './core/context.js';
 import { UsageError } from './core/errors.js';
 import type { Facts } from './core/facts.js';
+import type { Aws } from './platform/aws.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
 import { Redactor } from './core/redact.js';
@@ -25,6 +26,52 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { markdownReport } from './report/markdown.js';
 import { labelsFromFacts } from './report/trust-chain.js';
 import { VERSION } from './version.js';
+import { errorMessage } from './core/errors.js';
+import { checkOutputPaths } from './report/output-paths.js';
+import { checkValuesFilesEarly } from './helm/values-only.js';
+import { checkComponentNamesEarly } from './helm/component-names.js';
+import { CODE_CANNOT_ASK } from './core/reporter.js';
+import {
+  deleteTrackedJobs,
+  installSignalCleanup,
+  leftoverJobLines,
+  onInterruptReport,
+  trackedJobs,
+} from './platform/cleanup.js';
+import { writeFindings } from './report/fatal.js';
+import { RunProgress } from './report/run-progress.js';
+
+function throttledAttempts(aws: Aws): number {
+  const n = (aws as { throttled?: () => unknown }).throttled?.();
+  return typeof n === 'number' ? n : 0;
+}
+
+/** Jobs whose DELETE failed are tried once more, then listed with the command that deletes them. */
+async function reportLeftoverJobs(sink: (f: Finding) => void): Promise<void> {
+  if (trackedJobs().length === 0) return;
+  await deleteTrackedJobs(LEFTOVER_RETRY_MS);
+  for (const message of leftoverJobLines())
+    sink({ level: 'WARN', check: 'jobs-left-behind', module: 'jobs', message });
+}
+const LEFTOVER_RETRY_MS = 5_000;
+
+/** The overall deadline: `--timeout`, plus `--job-timeout` when Jobs run (they have their own deadline). */
+function deadlineMs(options: RunOptions): number {
+  return (options.timeoutSeconds + (options.spawn ? options.jobTimeoutSeconds : 0)) * 1000;
+}
+
+/** Resolves undefined when `work` settles in time, else the deadline (ms) that expired. */
+async function withinDeadline(work: Promise<unknown>, ms: number): Promise<number | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(ms), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => undefined), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface RunIO {
   stdout: Writable & { isTTY?: boolean };
@@ -68,8 +115,16 @@ async function platformFor(options: RunOptions): Promise<Platform> {
     import('./platform/live-aws.js'),
   ]);
   return {
-    kube: LiveKube.create({ kubeconfig: options.kubeconfig, context: options.context }),
-    aws: new LiveAws({ region: options.region, profile: options.profile }),
+    kube: LiveKube.create({
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      requestTimeoutMs: options.requestTimeoutMs,
+    }),
+    aws: new LiveAws({
+      region: options.region,
+      profile: options.profile,
+      requestTimeoutMs: options.requestTimeoutMs,
+    }),
   };
 }
 
@@ -109,6 +164,16 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   const calls = new CallLog(
     options.verbose ? (key) => io.stderr.write(`[call] ${redactor.text(key)}\n`) : undefined,
   );
+  checkOutputPaths([
+    ['--junit', options.junit],
+    ['--record', options.record],
+  ]);
+  checkComponentNamesEarly([
+    ['-p/--pg', options.pg],
+    ['-l/--os', options.os],
+    ['-e/--exclude', options.exclude],
+  ]);
+  if (!options.replay) await checkValuesFilesEarly(options);
   platform ??= await platformFor(options);
   const ctx = createContext(options, platform, {
     calls,
@@ -127,25 +192,91 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
           stderr: await makePaint(wantsColour(io.stderr, options, io.env)),
         })
       : undefined;
+  const progress = RunProgress.start(
+    io.stderr,
+    options.output === 'text' && !options.verbose,
+    calls,
+    () => trackedJobs().length > 0,
+  );
   const sink = (f: Finding): void => {
     const safe: Finding = { ...f, message: redactor.text(f.message) };
     if (f.fix !== undefined) safe.fix = redactor.text(f.fix);
     if (f.data !== undefined) safe.data = redactor.deep(f.data);
     findings.push(safe);
+    progress?.clear();
     text?.write(safe);
   };
 
+  if (!options.replay) {
+    installSignalCleanup();
+    onInterruptReport((signal, code) => {
+      if (options.output === 'text') return; // text: the interrupt line above is the last line
+      const interruptedFinding: Finding = {
+        level: 'FAIL',
+        check: 'interrupted',
+        module: 'run',
+        code,
+        message: `interrupted (${signal})`,
+        fix: 'Run irsa-check again to completion.',
+      };
+      writeFindings([...findings, interruptedFinding], options.output, io, options.namespace);
+    });
+  }
   const skip = new Set(options.skip);
   for (const id of options.skip) sink(skippedLine(id));
   // The facts the modules found (a single-release run): the markdown report names its nodes with them.
   const facts: Partial<Facts> = {};
-  if (options.allNamespaces) await runAllNamespaces(ctx, sink, skip);
-  else await dispatch(CHECK_MODULES, ctx, sink, { skip, facts });
+  const checks = options.allNamespaces
+    ? runAllNamespaces(ctx, sink, skip)
+    : dispatch(CHECK_MODULES, ctx, sink, { skip, facts });
+  const expired = await withinDeadline(checks, deadlineMs(options));
+  if (expired) {
+    const waiting = calls.inFlight();
+    sink({
+      level: 'FAIL',
+      check: 'run-timeout',
+      module: 'run',
+      code: CODE_CANNOT_ASK,
+      message: `irsa-check did not finish within ${expired / 1000} s (--timeout)${
+        waiting.length > 0 ? `: still waiting for ${waiting.slice(0, 5).join(', ')}` : ''
+      }`,
+      fix: 'Check network access to the API server and AWS (proxy, VPN, firewall); raise --timeout for a very large cluster.',
+    });
+    await deleteTrackedJobs();
+  }
+  await reportLeftoverJobs(sink);
+  progress?.stop();
+  // Live AWS only: a replay answers from the bundle (and its proxy answers every method name).
+  const throttled = options.replay ? 0 : throttledAttempts(platform.aws);
+  if (throttled > 0) {
+    // A slow run says why.
+    const slow = calls.slowest
+      ? `; slowest call: ${calls.slowest.call}, ${(calls.slowest.ms / 1000).toFixed(1)} s`
+      : '';
+    sink({
+      level: 'WARN',
+      check: 'aws-throttled',
+      module: 'run',
+      message: `AWS throttled ${throttled} request(s); irsa-check retried them${slow}`,
+    });
+  }
+  await writeOutputFiles(options, calls, [...findings, ...closingFindings(findings)], sink, redactor);
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
 
   if (options.output === 'json')
-    io.stdout.write(JSON.stringify(jsonReport(options, findings, summary, CATALOGUE), null, 2) + '\n');
+    io.stdout.write(
+      JSON.stringify(
+        jsonReport(options, findings, summary, CATALOGUE, {
+          kubernetes: calls.count('kube'),
+          aws: calls.count('aws'),
+          throttled,
+          ...(calls.slowest ? { slowest: calls.slowest } : {}),
+        }),
+        null,
+        2,
+      ) + '\n',
+    );
   if (options.output === 'sarif') {
     io.stdout.write(JSON.stringify(sarifReport(findings, CATALOGUE, options.values[0]), null, 2) + '\n');
   }
@@ -159,13 +290,44 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     // Appended, as GitHub's job summary file expects: several steps (or runs) add their parts.
     if (options.summary) await appendFile(options.summary, markdown + '\n');
   }
-  if (options.junit) await writeFile(options.junit, junitReport(findings, `irsa-check ${options.namespace}`));
   if (options.verbose) {
     io.stderr.write(`[debug] ${calls.count('kube')} Kubernetes calls, ${calls.count('aws')} AWS calls\n`);
   }
-  if (options.record) {
-    await writeBundle(
-      options.record,
+  return { findings, exitCode: summary.exitCode, calls };
+}
+
+/**
+ * Writes --junit and --record before the summary line and the JSON/SARIF document, so a
+ * write that still fails (disk full) is a FAIL in them rather than a crash after "All checks passed".
+ */
+async function writeOutputFiles(
+  options: RunOptions,
+  calls: CallLog,
+  findings: Finding[],
+  sink: (f: Finding) => void,
+  redactor: Redactor,
+): Promise<void> {
+  const write = async (flag: string, file: string | undefined, work: () => Promise<void>) => {
+    if (file === undefined) return;
+    try {
+      await work();
+    } catch (e) {
+      sink({
+        level: 'FAIL',
+        check: 'output-write-failed',
+        module: 'run',
+        code: CODE_CANNOT_ASK,
+        message: `cannot write ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`,
+        fix: `Free space or pass another path to ${flag}.`,
+      });
+    }
+  };
+  await write('--junit', options.junit, () =>
+    writeFile(options.junit!, junitReport(findings, `irsa-check ${options.namespace}`)),
+  );
+  await write('--record', options.record, () =>
+    writeBundle(
+      options.record!,
       {
         schema: BUNDLE_SCHEMA,
         createdAt: new Date().toISOString(),
@@ -183,7 +345,6 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
         calls: calls.records,
       },
       redactor,
-    );
-  }
-  return { findings, exitCode: summary.exitCode, calls };
+    ),
+  );
 }

@@ -73,6 +73,6 @@ describe('npm run demo', () => {
     expect(report.exitCode).toBeGreaterThan(100);
     const bad = demo('--output', 'yaml');
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain("error: option '--output <format>' argument 'yaml' is invalid.");
+    expect(bad.stderr).toContain("[FAIL] option '--output <format>' argument 'yaml' is invalid.");
   });
 });

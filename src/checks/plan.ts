@@ -47,6 +47,12 @@ export const plan = defineModule({
   needs: ['profile', 'values', 'release', 'keycloakMode'],
   provides: ['pgList', 'osList', 'plan'],
   checks: {
+    'nothing-to-check': {
+      severity: 'FAIL',
+      code: CODE_USAGE,
+      title: '-e/--exclude excludes every component of -p/--pg and -l/--os: nothing would be checked (fatal)',
+      fix: 'Exclude fewer components, or name the ones to check with -p and -l.',
+    },
     'component-name': {
       severity: 'FAIL',
       code: CODE_USAGE,
@@ -60,6 +66,14 @@ export const plan = defineModule({
     const keep = (k: string) => !excluded.includes(k);
     const pgList = resolveList(profile, ctx.options.pg ?? profile.defaultPg, 'pg').filter(keep);
     const osList = resolveList(profile, ctx.options.os ?? profile.defaultOs, 'os').filter(keep);
+    if (excluded.length > 0 && pgList.length === 0 && osList.length === 0) {
+      // A run with zero checks must not pass.
+      throw out.fatal(
+        'nothing-to-check',
+        `nothing to check: -e/--exclude (${excluded.join(', ')}) excludes every component of -p/--pg and -l/--os`,
+        'Exclude fewer components, or name the ones to check with -p and -l.',
+      );
+    }
     ctx.provide('pgList', pgList);
     ctx.provide('osList', osList);
     if (excluded.length > 0) out.info(`excluded from every check: ${excluded.join(', ')}`);

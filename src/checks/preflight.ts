@@ -14,6 +14,12 @@ const CHECKS = {
     title: 'AWS credentials do not resolve: none, expired, or an unconfigured profile (fatal)',
     fix: 'Set AWS_PROFILE (or --profile), or refresh the session (aws sso login).',
   },
+  'sts-unavailable': {
+    severity: 'FAIL',
+    code: 2,
+    title: 'STS does not answer GetCallerIdentity (throttling, 5xx, network, timeout) (fatal)',
+    fix: 'STS is throttling, failing or unreachable: check network access to STS (proxy, VPC endpoint) and run irsa-check again.',
+  },
   'aws-nodes': {
     severity: 'FAIL',
     code: CODE_PREFLIGHT,
@@ -65,6 +71,16 @@ function awsCredentialProblem(
   };
 }
 
+/** STS could not be asked (throttled, 5xx, network, timeout): irsa-check's problem, not the user's credentials. */
+function stsNotAnswering(e: ApiCallError): boolean {
+  return (
+    /Throttl|TooManyRequests|RequestLimitExceeded|Timeout|TimeoutError|ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN|NetworkingError|ServiceUnavailable|InternalFailure|InternalError/i.test(
+      `${e.reason} ${e.message}`,
+    ) ||
+    (e.status !== undefined && (e.status >= 500 || e.status === 429))
+  );
+}
+
 async function checkAwsIdentity(ctx: Ctx, out: Reporter<Id>): Promise<void> {
   try {
     const caller = await ctx.aws.callerIdentity();
@@ -73,6 +89,13 @@ async function checkAwsIdentity(ctx: Ctx, out: Reporter<Id>): Promise<void> {
     out.ok('aws-credentials', `AWS credentials resolve: ${caller.arn}`);
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
+    if (stsNotAnswering(e)) {
+      // Exit 2 (README: irsa-check could not ask AWS), not a credentials problem.
+      throw out.fatal(
+        'sts-unavailable',
+        `irsa-check cannot call sts:GetCallerIdentity (${e.reason}): ${e.message}`,
+      );
+    }
     const { message, fix } = awsCredentialProblem(e, ctx.options.profile);
     throw out.fatal('aws-credentials', message, fix);
   }

@@ -27,6 +27,17 @@ const CHECKS = {
     title: 'the release’s values, chart defaults or chart version are unreadable',
     fix: 'Re-deploy the release with Helm 3, or give --values and --chart-version.',
   },
+  'release-not-deployed': {
+    severity: 'FAIL',
+    code: 4,
+    title: 'the Camunda release has no deployed revision (failed, pending-install, …)',
+    fix: '`helm history -n <namespace> <release>` shows why; fix the install and `helm upgrade` until it is deployed.',
+  },
+  'release-pending': {
+    severity: 'WARN',
+    title: 'a pending or failed revision sits above the deployed one that is checked',
+    fix: 'Finish or roll back the Helm operation (`helm history`, `helm rollback`).',
+  },
   'release-record': {
     severity: 'WARN',
     title: 'an unreadable Helm release record was skipped',
@@ -63,10 +74,19 @@ async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | u
     }
     throw e;
   }
-  const { releases, corrupt } = findCamundaReleases(records);
+  const { releases, corrupt, undeployed } = findCamundaReleases(records);
   for (const c of corrupt) {
     if (releases.length > 0)
       out.warn('release-record', `skipped an unreadable Helm release record: ${c.message}`);
+  }
+  for (const u of undeployed) {
+    // `helm list` shows this revision, not the one checked.
+    if (u.deployedRevision !== undefined) {
+      out.warn(
+        'release-pending',
+        `release ${u.name}: revision ${u.revision} is ${u.status} above deployed revision ${u.deployedRevision}, which is checked; a Helm operation is in progress or was interrupted (\`helm history -n ${ns} ${u.name}\`)`,
+      );
+    }
   }
   if (releases.length === 0) {
     if (corrupt.length > 0) {
@@ -77,6 +97,18 @@ async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | u
     }
     const fromArgo = await releaseFromArgo(ctx, out);
     if (fromArgo) return fromArgo;
+    const notDeployed = undeployed.filter((u) => u.deployedRevision === undefined);
+    if (notDeployed.length > 0) {
+      // Named with its state rather than "no release".
+      out.fail(
+        'release-not-deployed',
+        `no deployed Camunda release in namespace ${ns}: ${notDeployed.map((u) => `release ${u.name} is ${u.status} (revision ${u.revision})`).join(', ')}`,
+        {
+          fix: `\`helm history -n ${ns} ${notDeployed[0]!.name}\` shows why; fix the install and run \`helm upgrade\` until it is deployed.`,
+        },
+      );
+      return undefined;
+    }
     out.fail('release-found', `no deployed Camunda release (chart camunda-platform) in namespace ${ns}`, {
       fix: `Check the namespace (-n); \`helm list -n ${ns}\` lists its releases. For helm template / Argo CD installs use --values.`,
     });

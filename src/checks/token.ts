@@ -385,7 +385,8 @@ async function proveComponent(
     const e = requested.error;
     if (!(e instanceof ApiCallError)) throw e;
     out.fail(
-      'token-request',
+      // RBAC denying irsa-check itself is "could not ask" (exit 2, README), not a finding about the SA.
+      e.isAccessDenied ? 'cannot-ask' : 'token-request',
       `cannot request a token for service account ${sa} (TokenRequest, aud ${audience}): ${e.reason}: ${e.message}`,
       { fix: tokenRequestFix(e, ns, sa) },
     );

@@ -48,6 +48,12 @@ export const RUN_CHECKS = {
       'irsa-check could not ask Kubernetes or AWS (its own permission denied, throttling beyond retries, network)',
     fix: 'Grant the call to the identity irsa-check runs as (README, "Permissions"), or check connectivity.',
   },
+  'credentials-expired': {
+    severity: 'FAIL',
+    code: 2,
+    title: "irsa-check's own Kubernetes or AWS credentials expired during the run",
+    fix: 'Refresh the credentials (e.g. `aws sso login`, `aws eks update-kubeconfig`) and run irsa-check again.',
+  },
   'no-kubeconfig': {
     severity: 'FAIL',
     code: 3,
@@ -71,6 +77,46 @@ export const RUN_CHECKS = {
     code: 4,
     title: 'no deployed Camunda Helm release in any namespace (-A)',
     fix: '`helm list -A` lists the releases irsa-check can see.',
+  },
+  'release-unchecked': {
+    severity: 'WARN',
+    title: '-A: a Camunda release could not be checked (no deployed revision, or an unreadable record)',
+    fix: '`helm history -n <namespace> <release>` shows its state; fix the install and `helm upgrade` it.',
+  },
+  'run-timeout': {
+    severity: 'FAIL',
+    code: 2,
+    title: 'the run did not finish within --timeout',
+    fix: 'Check network access to the API server and AWS (proxy, VPN, firewall); raise --timeout for a very large cluster.',
+  },
+  'aws-throttled': {
+    severity: 'WARN',
+    title: 'AWS throttled requests during the run (irsa-check retried them)',
+    fix: 'Run irsa-check again later, or from an identity with its own API rate budget.',
+  },
+  'output-write-failed': {
+    severity: 'FAIL',
+    code: 2,
+    title: 'a report or bundle file (--junit, --record, --summary) could not be written',
+    fix: 'Free space or pass another path.',
+  },
+  'jobs-left-behind': {
+    severity: 'WARN',
+    title: 'verification Jobs could not be deleted within the cleanup deadline',
+    fix: 'Delete them with the kubectl delete command the run prints.',
+  },
+  'kube-timeout': {
+    severity: 'FAIL',
+    code: 3,
+    title: 'the Kubernetes API server does not answer within the request timeout (fatal)',
+    fix: 'Check the kubeconfig context (--context), VPN, proxy or firewall between irsa-check and the cluster endpoint.',
+  },
+  'not-kubernetes-api': {
+    severity: 'FAIL',
+    code: 3,
+    title:
+      'the kubeconfig points at a server that is not a Kubernetes API server (HTML, a proxy or captive portal) (fatal)',
+    fix: 'Point the kubeconfig (--kubeconfig, --context) at the cluster endpoint, e.g. `aws eks update-kubeconfig --name <cluster>`; a proxy or captive portal may be answering instead.',
   },
   'internal-error': {
     severity: 'FAIL',

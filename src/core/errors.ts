@@ -8,6 +8,8 @@ export class UsageError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** What to do about it; usage errors (exit 1) default to the --help hint. */
+    readonly fix?: string,
   ) {
     super(message);
   }

@@ -31,8 +31,14 @@ export interface RunOptions {
   allNamespaces: boolean;
   /** Check and module IDs turned off with --skip. */
   skip: string[];
+  /** Overall deadline of the run, Jobs excluded (`--timeout`); Jobs add `jobTimeoutSeconds`. */
+  timeoutSeconds: number;
+  /** Deadline of one Kubernetes or AWS request (`--request-timeout`, env IRSA_CHECK_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_PG = ['identityKeycloak', 'identity', 'webModeler'];
 export const DEFAULT_JOB_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.22.0';
 export const DEFAULT_JOB_TIMEOUT_SECONDS = 120;
+export const DEFAULT_TIMEOUT_SECONDS = 120;
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;

@@ -7,6 +7,12 @@ export const CODE_CANNOT_ASK = RUN_CHECKS['cannot-ask'].code;
 /** A bug in irsa-check: a check module threw something unexpected. */
 export const CODE_INTERNAL = RUN_CHECKS['internal-error'].code;
 
+/** Expired or revoked credentials: AWS ExpiredToken*, or the API server answering 401 mid-run. */
+function credentialsExpired(e: ApiCallError): boolean {
+  if (e.api === 'kube') return e.status === 401;
+  return /^ExpiredToken|TokenRefreshRequired/i.test(e.reason);
+}
+
 export type FindingSink = (finding: Finding) => void;
 
 const RUN: Readonly<Record<string, CheckMeta>> = RUN_CHECKS;
@@ -42,7 +48,11 @@ export class Reporter<Id extends string = string> {
     this.emit('WARN', id, message, opts);
   }
 
-  fail(id: Id | 'cannot-ask' | 'internal-error', message: string, opts: FindingOptions = {}): void {
+  fail(
+    id: Id | 'cannot-ask' | 'internal-error' | 'credentials-expired',
+    message: string,
+    opts: FindingOptions = {},
+  ): void {
     this.emit('FAIL', id, message, opts);
   }
 
@@ -60,6 +70,17 @@ export class Reporter<Id extends string = string> {
     if (error instanceof FatalCheckError || error instanceof UsageError) throw error;
     if (error instanceof ApiCallError) {
       const what = `irsa-check cannot call ${error.operation} (${error.reason})`;
+      if (credentialsExpired(error)) {
+        // A token that expired mid-run is not a missing permission.
+        this.fail('credentials-expired', `${what}: irsa-check's credentials expired during the run`, {
+          ...opts,
+          fix:
+            error.api === 'kube'
+              ? 'Refresh the kubeconfig credentials (e.g. `aws sso login`, `aws eks update-kubeconfig`) and run irsa-check again.'
+              : 'Refresh the AWS credentials (e.g. `aws sso login`) and run irsa-check again.',
+        });
+        return;
+      }
       if (error.isAccessDenied) {
         this.fail('cannot-ask', `${what}: grant it, see README "Permissions"`, {
           ...opts,

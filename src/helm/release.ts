@@ -22,6 +22,9 @@ export interface HelmRelease {
 
 export class CorruptReleaseError extends Error {
   override name = 'CorruptReleaseError';
+  /** Where the record lives and the release it names (Helm's `name` label). */
+  namespace?: string;
+  release?: string;
 }
 
 export const CAMUNDA_CHART_PREFIX = 'camunda-platform';
@@ -64,11 +67,24 @@ export function decodeRelease(record: HelmStorageRecord): HelmRelease {
   };
 }
 
+/** A Camunda release whose newest revision is not deployed (what `helm list -a` shows). */
+export interface UndeployedRevision {
+  namespace: string;
+  name: string;
+  revision: number;
+  /** failed, pending-install, pending-upgrade, pending-rollback, uninstalling, … */
+  status: string;
+  /** The deployed revision below it, if any (then that one is checked). */
+  deployedRevision?: number;
+}
+
 export interface ReleaseSearch {
   /** Newest deployed revision of each Camunda release. */
   releases: HelmRelease[];
   /** Records of Camunda-looking releases that could not be decoded. */
   corrupt: CorruptReleaseError[];
+  /** Camunda releases whose newest revision is failed or pending: none deployed, or one in progress above it. */
+  undeployed: UndeployedRevision[];
 }
 
 /**
@@ -85,8 +101,10 @@ export function findCamundaReleases(records: HelmStorageRecord[]): ReleaseSearch
     try {
       release = decodeRelease(record);
     } catch (e) {
-      if (e instanceof CorruptReleaseError) corrupt.push(e);
-      else throw e;
+      if (!(e instanceof CorruptReleaseError)) throw e;
+      e.namespace = record.namespace;
+      e.release = record.labels.name;
+      corrupt.push(e);
       continue;
     }
     if (release.status !== 'deployed' || !release.chartName.startsWith(CAMUNDA_CHART_PREFIX)) continue;
@@ -97,5 +115,48 @@ export function findCamundaReleases(records: HelmStorageRecord[]): ReleaseSearch
   const releases = [...newest.values()].sort(
     (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
   );
-  return { releases, corrupt };
+  return { releases, corrupt, undeployed: undeployedRevisions(records, newest) };
+}
+
+const revisionOf = (r: HelmStorageRecord): number => Number(r.labels.version ?? 0);
+
+/**
+ * Releases whose newest revision is not `deployed`: failed-only or pending-install ones (which
+ * `helm list` shows and the check must name, not drop), and a pending-* revision above the
+ * deployed one (an upgrade in progress or interrupted). Superseded revisions are history, and a
+ * failed upgrade above a deployed revision leaves that revision live, as Helm does.
+ * Only the newest record of each release is decoded, to learn its chart.
+ */
+function undeployedRevisions(
+  records: HelmStorageRecord[],
+  deployed: Map<string, HelmRelease>,
+): UndeployedRevision[] {
+  const newestRecord = new Map<string, HelmStorageRecord>();
+  for (const record of records) {
+    const key = `${record.namespace}/${record.labels.name ?? record.name}`;
+    const seen = newestRecord.get(key);
+    if (!seen || revisionOf(seen) < revisionOf(record)) newestRecord.set(key, record);
+  }
+  const found: UndeployedRevision[] = [];
+  for (const [key, record] of newestRecord) {
+    const status = record.labels.status ?? '';
+    if (!status || status === 'deployed' || status === 'superseded') continue;
+    const live = deployed.get(key);
+    if (live && !status.startsWith('pending-')) continue;
+    let release: HelmRelease;
+    try {
+      release = decodeRelease(record);
+    } catch {
+      continue; // a corrupt record is reported as such when it is a deployed one
+    }
+    if (!release.chartName.startsWith(CAMUNDA_CHART_PREFIX)) continue;
+    found.push({
+      namespace: release.namespace,
+      name: release.name,
+      revision: release.revision,
+      status: release.status,
+      ...(live ? { deployedRevision: live.revision } : {}),
+    });
+  }
+  return found.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }

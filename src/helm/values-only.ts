@@ -89,6 +89,29 @@ export async function loadValuesOnlyRelease(ctx: Services, out: Reporter<string>
   return valuesOnlyRelease(ctx, user, chart, version);
 }
 
+/**
+ * Reads and parses every --values file (and --chart) before any cluster call: a typo in a
+ * values file is reported at once, not after the cluster and AWS have been asked.
+ */
+export async function checkValuesFilesEarly(options: {
+  values: string[];
+  chart?: string;
+  chartVersion?: string;
+}): Promise<void> {
+  if (options.values.length === 0) return;
+  for (const file of options.values) await readValuesFile(file);
+  let version = options.chartVersion;
+  if (options.chart) {
+    const files = await readChart(options.chart);
+    await parseYaml(files.valuesYaml, `values.yaml of ${options.chart}`);
+    if (!version && files.chartYaml) {
+      const chartYaml = await parseYaml(files.chartYaml, `Chart.yaml of ${options.chart}`);
+      if (typeof chartYaml.version === 'string') version = chartYaml.version;
+    }
+  }
+  if (!version) throw new UsageError('--values needs --chart-version (or --chart with a Chart.yaml)');
+}
+
 function isCamundaApp(app: ArgoApplication, ns: string): boolean {
   return (
     (app.chart ?? '').startsWith(CAMUNDA_CHART_PREFIX) &&

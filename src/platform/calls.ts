@@ -43,6 +43,12 @@ export class CallLog {
   /** How many times each distinct call was actually sent (1 when memoisation works). */
   readonly sent = new Map<string, number>();
   private readonly pending = new Map<string, Promise<unknown>>();
+  /** Calls sent and not answered yet, by key: what a run that ran out of time was waiting for. */
+  private readonly open = new Map<CallRecord, string>();
+  /** The call that took longest (kube or aws), for the throttling summary. */
+  slowest?: { call: string; ms: number };
+  /** Calls answered (or failed) so far: the progress line counts them. */
+  answered = 0;
 
   constructor(private readonly onCall?: (key: string) => void) {}
 
@@ -71,12 +77,25 @@ export class CallLog {
     this.onCall?.(key);
     const record: CallRecord = { api, method, args };
     this.records.push(record);
+    const name = `${api === 'aws' ? 'AWS' : api === 'kube' ? 'Kubernetes' : api} ${method}`;
+    this.open.set(record, name);
+    const started = Date.now();
+    const settle = () => {
+      this.open.delete(record);
+      this.answered++;
+      const ms = Date.now() - started;
+      if (api !== 'derived' && method !== 'runJob' && (!this.slowest || ms > this.slowest.ms)) {
+        this.slowest = { call: name, ms };
+      }
+    };
     const promise = send().then(
       (result) => {
+        settle();
         record.result = result;
         return result;
       },
       (error: unknown) => {
+        settle();
         if (error instanceof ApiCallError) record.error = error.toJSON();
         throw error;
       },
@@ -91,6 +110,11 @@ export class CallLog {
    */
   derive<T>(method: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
     return this.invoke('derived', method, args, compute) as Promise<T>;
+  }
+
+  /** The calls still waiting for an answer, e.g. `AWS callerIdentity` (distinct, in the order sent). */
+  inFlight(): string[] {
+    return [...new Set(this.open.values())];
   }
 
   count(api?: ApiName): number {

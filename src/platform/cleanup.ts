@@ -1,8 +1,8 @@
 /**
  * The Jobs this process created and has not deleted yet. On Ctrl-C (SIGINT) or
- * SIGTERM they are deleted before the process exits with 130/143, so an
- * interrupted run leaves nothing behind. The handlers are installed when the
- * first Job is tracked: `--help` and runs without Jobs never pay for them.
+ * SIGTERM or SIGHUP they are deleted before the process exits with 130/143/129, so an
+ * interrupted run leaves nothing behind; Jobs whose DELETE cannot finish within the
+ * cleanup deadline are listed with the kubectl command that deletes them.
  */
 
 export interface TrackedJob {
@@ -13,13 +13,21 @@ export interface TrackedJob {
   delete(): Promise<void>;
 }
 
-const EXIT_CODES: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+/** 128 + the signal number; SIGHUP is what a dropped SSH session sends. */
+const EXIT_CODES: Record<Signal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 /** How long an interrupted run waits for its deletes before exiting anyway. */
 const CLEANUP_DEADLINE_MS = 10_000;
 
 const tracked = new Map<string, TrackedJob>();
 let installed = false;
 let interrupted = false;
+/** Writes the run's report on an interrupt (a JSON document with --output json). */
+let interruptReport: ((signal: Signal, code: number) => void) | undefined;
+
+export function onInterruptReport(report: (signal: Signal, code: number) => void): void {
+  interruptReport = report;
+}
 
 /** Registers a Job (before its create is sent); returns the function that forgets it. */
 export function trackJob(job: TrackedJob): () => void {
@@ -57,15 +65,28 @@ export async function deleteTrackedJobs(deadlineMs = CLEANUP_DEADLINE_MS): Promi
   return jobs.length;
 }
 
-function installSignalCleanup(): void {
+/** The Jobs still tracked, grouped by namespace, as the lines that tell the user how to delete them. */
+export function leftoverJobLines(): string[] {
+  const byNs = new Map<string, string[]>();
+  for (const job of tracked.values()) byNs.set(job.namespace, [...(byNs.get(job.namespace) ?? []), job.name]);
+  const all = [...tracked.values()].map((j) => j.name);
+  if (all.length === 0) return [];
+  return [
+    `${all.length} verification Job(s) could not be deleted: ${all.join(', ')}`,
+    ...[...byNs].map(([ns, names]) => `delete them with: kubectl delete job -n ${ns} ${names.join(' ')}`),
+  ];
+}
+
+/** Installed by every live run (and on the first tracked Job), so an interrupt always ends cleanly. */
+export function installSignalCleanup(): void {
   if (installed) return;
   installed = true;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void onSignal(signal));
   }
 }
 
-async function onSignal(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
+async function onSignal(signal: Signal): Promise<void> {
   const code = EXIT_CODES[signal];
   if (interrupted) process.exit(code); // a second Ctrl-C: stop waiting
   interrupted = true;
@@ -74,5 +95,7 @@ async function onSignal(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
     process.stderr.write(`\nirsa-check: interrupted (${signal}): deleting ${count} verification Job(s)…\n`);
   }
   await deleteTrackedJobs();
+  for (const line of leftoverJobLines()) process.stderr.write(`[WARN] ${line}\n`);
+  interruptReport?.(signal, code);
   process.exit(code);
 }

@@ -7,6 +7,24 @@ import { RUN_CHECKS } from '../core/catalogue.js';
 
 export function clusterUnusable(e: unknown, server: string): FatalCheckError | undefined {
   if (!(e instanceof ApiCallError) || e.api !== 'kube') return undefined;
+  if (e.reason === 'Timeout') {
+    const c = RUN_CHECKS['kube-timeout'];
+    return new FatalCheckError(
+      'kube-timeout',
+      c.code,
+      `the Kubernetes API server at ${server} did not answer ${e.operation}: ${e.message}`,
+      c.fix,
+    );
+  }
+  if (e.reason === 'NotKubernetes') {
+    const c = RUN_CHECKS['not-kubernetes-api'];
+    return new FatalCheckError(
+      'not-kubernetes-api',
+      c.code,
+      `${server} is not a Kubernetes API server: ${e.operation} answered ${e.message}`,
+      c.fix,
+    );
+  }
   if (e.reason === 'Unreachable') {
     const c = RUN_CHECKS['kube-unreachable'];
     return new FatalCheckError(

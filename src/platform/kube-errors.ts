@@ -6,17 +6,51 @@ export function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 }
 
+/** An HTML page (captive portal, proxy, web server) where the API server's JSON should be. */
+function looksLikeHtml(text: unknown): boolean {
+  return typeof text === 'string' && /^\s*(<!doctype html|<html|<head|<body|<\?xml)/i.test(text);
+}
+
+const NOT_KUBERNETES = 'NotKubernetes';
+
+/** Thrown by live-kube's response check when an HTML page answers a Kubernetes call. */
+export class NotKubernetesAnswer extends Error {
+  override name = 'NotKubernetesAnswer';
+  constructor(readonly status: number) {
+    super(`HTTP ${status} with an HTML page`);
+  }
+}
+
 /** client-node's exceptions → ApiCallError with Kubernetes' own reason and message. */
-export function kubeError(operation: string, e: unknown): ApiCallError {
+export function kubeError(operation: string, e: unknown, timeoutMs?: number): ApiCallError {
+  if (e instanceof ApiCallError) return e;
+  if (e instanceof NotKubernetesAnswer) {
+    return new ApiCallError('kube', operation, NOT_KUBERNETES, e.message, e.status);
+  }
   if (e instanceof k8s.ApiException) {
     let body: { reason?: string; message?: string } = {};
     try {
       body = typeof e.body === 'string' ? JSON.parse(e.body) : (e.body as typeof body);
     } catch {
-      /* a non-JSON body (proxy error page): keep the status alone */
+      /* a non-JSON body: a proxy or web server answered, not the API server */
+    }
+    // Every API server error is JSON (a Status, or kube-apiserver's plain "404 page not found"
+    // for an unknown API group); an HTML page means something else answered: a captive portal,
+    // a corporate proxy, a plain web server.
+    if (looksLikeHtml(e.body)) {
+      return new ApiCallError('kube', operation, NOT_KUBERNETES, `HTTP ${e.code} with an HTML page`, e.code);
     }
     const reason = body?.reason ?? `HTTP${e.code}`;
     return new ApiCallError('kube', operation, reason, body?.message ?? `HTTP ${e.code}`, e.code);
+  }
+  // node-fetch's AbortError: the per-request AbortSignal.timeout fired (live-kube.ts).
+  if ((e as { name?: string })?.name === 'AbortError' || (e as { name?: string })?.name === 'TimeoutError') {
+    const secs = timeoutMs !== undefined ? `${timeoutMs / 1000} s` : 'its timeout';
+    return new ApiCallError('kube', operation, 'Timeout', `no answer within ${secs}`);
+  }
+  // client-node parses a 2xx answer as JSON: a syntax error means an HTML page answered.
+  if (e instanceof SyntaxError || /Unexpected token|is not valid JSON|JSON at position/i.test(firstLine(e))) {
+    return new ApiCallError('kube', operation, NOT_KUBERNETES, 'HTTP 200 with a body that is not JSON');
   }
   const cause = (e as { cause?: { code?: string } })?.cause;
   const code = cause?.code ?? (e as { code?: string })?.code;

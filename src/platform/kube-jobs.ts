@@ -232,6 +232,19 @@ async function podLog(
   }
 }
 
+/**
+ * The Job's pod when the watch never showed it: the Job's completion can arrive before the
+ * pod watch (re)delivers its pod. Listed by the Job controller's own `job-name` label.
+ */
+async function listedPod(core: k8s.CoreV1Api, ns: string, jobName: string): Promise<k8s.V1Pod | undefined> {
+  try {
+    const list = await core.listNamespacedPod({ namespace: ns, labelSelector: `job-name=${jobName}` });
+    return newest(list.items);
+  } catch {
+    return undefined; // no list permission: the verdict stands without the log
+  }
+}
+
 async function deleteJob(batch: k8s.BatchV1Api, ns: string, name: string): Promise<void> {
   try {
     await batch.deleteNamespacedJob({ name, namespace: ns, propagationPolicy: 'Background' });
@@ -331,7 +344,7 @@ export async function runJobWithWatch(
     const { outcome, reason, state } = await watchJob(kc, ns, jobName, timeoutMs);
     const result: JobResult = { outcome, jobName, ...(reason ? { reason } : {}) };
     if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'timeout') {
-      const pod = newest(state.pods.values());
+      const pod = newest(state.pods.values()) ?? (await listedPod(core, ns, jobName));
       const logs = await podLog(core, ns, pod, manifestContainer(manifest));
       if (logs !== undefined) result.logs = logs;
       const exitCode = pod ? containerStatus(pod)?.state?.terminated?.exitCode : undefined;

@@ -33,7 +33,20 @@ import type { OpenSearchClient, DomainStatus } from '@aws-sdk/client-opensearch'
 export interface LiveAwsOptions {
   region?: string;
   profile?: string;
+  /** Per-attempt deadline of one AWS request (README "Timeouts"). */
+  requestTimeoutMs?: number;
 }
+
+/** Default per-attempt deadline of an AWS request; connects get at most CONNECT_TIMEOUT_MS. */
+export const DEFAULT_AWS_REQUEST_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The SDK logs to the console (e.g. `@smithy/node-http-handler - [WARN] a request has exceeded…`):
+ * raw library lines would break the output contract, so every client logs nowhere and
+ * the timeouts become errors the checks report.
+ */
+const SILENT_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** DescribeDomains takes at most 5 names per call. */
 const DESCRIBE_DOMAINS_BATCH = 5;
@@ -50,6 +63,15 @@ export function awsError(operation: string, e: unknown): ApiCallError {
     message?: string;
     $metadata?: { httpStatusCode?: number };
   };
+  if (err?.name === 'TimeoutError' || (err as { code?: string })?.code === 'ETIMEDOUT') {
+    const ms = /(\d+) ?ms/.exec(err.message ?? '')?.[1];
+    return new ApiCallError(
+      'aws',
+      operation,
+      'Timeout',
+      `no answer within ${ms ? `${Number(ms) / 1000} s` : 'the request timeout'}`,
+    );
+  }
   const reason = err?.Code ?? err?.name ?? 'Error';
   const message = (err?.message ?? String(e)).split('\n')[0] ?? '';
   return new ApiCallError('aws', operation, reason, message, err?.$metadata?.httpStatusCode);
@@ -118,11 +140,37 @@ interface SharedClientConfig {
   profile?: string;
   retryMode: string;
   maxAttempts: number;
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  requestHandler: {
+    connectionTimeout: number;
+    requestTimeout: number;
+    throwOnRequestTimeout: boolean;
+    logger: typeof SILENT_LOGGER;
+  };
+  logger: typeof SILENT_LOGGER;
 }
+
+/** A throttling answer from any AWS service (query and JSON protocols alike). */
+function isThrottling(e: unknown): boolean {
+  const err = e as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(`${err?.Code ?? ''} ${err?.name ?? ''}`) ||
+    err?.$metadata?.httpStatusCode === 429
+  );
+}
+
+type MiddlewareClient = {
+  middlewareStack: {
+    add(
+      mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+      opts: { step: 'deserialize'; name: string; priority: 'high' },
+    ): void;
+  };
+};
 
 export class LiveAws implements Aws {
   private readonly clients = new Map<string, Promise<unknown>>();
+  /** Attempts AWS answered with throttling (each one retried by the SDK, or the last one failed). */
+  private throttledAttempts = 0;
   private defaultRegionPromise?: Promise<string>;
   /** Set once SimulatePrincipalPolicy turned out to be unavailable: later calls do not ask again. */
   private simulationUnavailable = false;
@@ -138,8 +186,19 @@ export class LiveAws implements Aws {
       ...(this.opts.profile ? { profile: this.opts.profile } : {}),
       retryMode: 'adaptive',
       maxAttempts: 5,
-      // The SDK waits forever on a silent endpoint unless told otherwise.
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+      requestHandler: this.requestHandler(),
+      logger: SILENT_LOGGER,
+    };
+  }
+
+  /** The SDK waits forever on a silent endpoint, and only logs a request timeout, unless told otherwise. */
+  private requestHandler(): SharedClientConfig['requestHandler'] {
+    const requestTimeout = this.opts.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS;
+    return {
+      connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, requestTimeout),
+      requestTimeout,
+      throwOnRequestTimeout: true,
+      logger: SILENT_LOGGER,
     };
   }
 
@@ -149,7 +208,10 @@ export class LiveAws implements Aws {
     this.defaultRegionPromise ??= (async () => {
       quietSdk();
       const { STSClient } = await loaders.sts();
-      const probe = new STSClient(this.opts.profile ? { profile: this.opts.profile } : {});
+      const probe = new STSClient({
+        ...(this.opts.profile ? { profile: this.opts.profile } : {}),
+        logger: SILENT_LOGGER,
+      });
       try {
         return (await probe.config.region()) || FALLBACK_REGION;
       } catch {
@@ -161,11 +223,32 @@ export class LiveAws implements Aws {
     return this.defaultRegionPromise;
   }
 
+  /** How many AWS attempts were throttled so far (the run says so at its end). */
+  throttled(): number {
+    return this.throttledAttempts;
+  }
+
+  /** Counts every throttled attempt: the deserialize step runs once per attempt, inside the retries. */
+  private countThrottling<T>(client: T): T {
+    (client as unknown as MiddlewareClient).middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (e) {
+          if (isThrottling(e)) this.throttledAttempts++;
+          throw e;
+        }
+      },
+      { step: 'deserialize', name: 'irsaCheckThrottleCounter', priority: 'high' },
+    );
+    return client;
+  }
+
   /** One client per service and region, created on first use. */
   private client<T>(key: string, create: () => Promise<T>): Promise<T> {
     let c = this.clients.get(key) as Promise<T> | undefined;
     if (!c) {
-      c = create();
+      c = create().then((client) => this.countThrottling(client));
       this.clients.set(key, c);
       // A failed creation (e.g. a broken profile) is not cached: the next call tries again.
       c.catch(() => this.clients.delete(key));
@@ -195,6 +278,7 @@ export class LiveAws implements Aws {
         retryMode: config.retryMode,
         maxAttempts: config.maxAttempts,
         requestHandler: config.requestHandler,
+        logger: SILENT_LOGGER,
         credentials: async () => ({ accessKeyId: '', secretAccessKey: '' }),
       });
     });

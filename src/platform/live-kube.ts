@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ApiCallError, UsageError } from '../core/errors.js';
 import type {
@@ -22,13 +22,54 @@ import type {
 } from './kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
 import { runJobWithWatch } from './kube-jobs.js';
-import { firstLine, kubeError } from './kube-errors.js';
+import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
 
 export const CODE_NO_CLUSTER = 3;
+const KUBECONFIG_FIX =
+  'Point irsa-check at the cluster with --kubeconfig, KUBECONFIG or --context; `aws eks update-kubeconfig --name <cluster>` writes a kubeconfig.';
 
 export interface LiveKubeOptions {
   kubeconfig?: string;
   context?: string;
+  /** Per-request deadline (connect, TLS, answer and body): a silent API server never stalls a run. */
+  requestTimeoutMs?: number;
+}
+
+/** Default per-request deadline for Kubernetes calls (README "Timeouts"). */
+export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * KUBECONFIG=a:b as kubectl reads it: files that do not exist are skipped, the first file
+ * to define a name (cluster, user, context) or a current-context wins.
+ */
+function loadKubeconfigList(kc: k8s.KubeConfig, list: string): void {
+  const files = list.split(delimiter).filter((f) => f !== '');
+  const present = files.filter((f) => existsSync(f));
+  if (present.length === 0) {
+    throw new UsageError(
+      `none of the KUBECONFIG files exist: ${files.join(', ')}`,
+      CODE_NO_CLUSTER,
+      KUBECONFIG_FIX,
+    );
+  }
+  const merged = {
+    clusters: [] as k8s.Cluster[],
+    users: [] as k8s.User[],
+    contexts: [] as k8s.Context[],
+    currentContext: '',
+  };
+  for (const file of present) {
+    const one = new k8s.KubeConfig();
+    one.loadFromFile(file);
+    const add = <T extends { name: string }>(into: T[], items: T[]) => {
+      for (const item of items) if (!into.some((x) => x.name === item.name)) into.push(item);
+    };
+    add(merged.clusters, one.clusters);
+    add(merged.users, one.users);
+    add(merged.contexts, one.contexts);
+    merged.currentContext ||= one.currentContext;
+  }
+  kc.loadFromOptions(merged);
 }
 
 /** Loads the kubeconfig like kubectl: --kubeconfig, KUBECONFIG, ~/.kube/config, then in-cluster. */
@@ -40,9 +81,12 @@ export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inC
   let inCluster = false;
   try {
     if (file) {
-      if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist`, CODE_NO_CLUSTER);
+      if (!existsSync(file))
+        throw new UsageError(`kubeconfig ${file} does not exist`, CODE_NO_CLUSTER, KUBECONFIG_FIX);
       kc.loadFromFile(file);
-    } else if (envFiles || existsSync(homeFile)) {
+    } else if (envFiles) {
+      loadKubeconfigList(kc, envFiles);
+    } else if (existsSync(homeFile)) {
       kc.loadFromDefault();
     } else if (process.env.KUBERNETES_SERVICE_HOST) {
       kc.loadFromCluster();
@@ -51,27 +95,68 @@ export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inC
       throw new UsageError(
         'no kubeconfig found (--kubeconfig, KUBECONFIG or ~/.kube/config): run `aws eks update-kubeconfig --name <cluster>` first',
         CODE_NO_CLUSTER,
+        KUBECONFIG_FIX,
       );
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read kubeconfig: ${firstLine(e)}`, CODE_NO_CLUSTER);
+    throw new UsageError(`cannot read kubeconfig: ${firstLine(e)}`, CODE_NO_CLUSTER, KUBECONFIG_FIX);
   }
   if (opts.context) {
     if (!kc.getContexts().some((c) => c.name === opts.context)) {
-      throw new UsageError(`kubeconfig has no context named "${opts.context}"`, CODE_NO_CLUSTER);
+      throw new UsageError(
+        `kubeconfig has no context named "${opts.context}"`,
+        CODE_NO_CLUSTER,
+        KUBECONFIG_FIX,
+      );
     }
     kc.setCurrentContext(opts.context);
   }
-  if (!kc.getCurrentCluster()) throw new UsageError('kubeconfig has no current cluster', CODE_NO_CLUSTER);
+  if (!kc.getCurrentCluster())
+    throw new UsageError('kubeconfig has no current cluster', CODE_NO_CLUSTER, KUBECONFIG_FIX);
   return { kc, inCluster };
 }
+
+/**
+ * An API client whose every request carries its own AbortSignal.timeout: client-node
+ * (node-fetch) otherwise waits forever on a server that accepts the connection and never
+ * answers. The signal covers connect, TLS handshake, headers and body alike.
+ */
+function makeTimedClient<T>(
+  kc: k8s.KubeConfig,
+  api: new (config: k8s.Configuration) => T,
+  timeoutMs: number,
+): T {
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const config = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: async (context) => {
+          context.setSignal(AbortSignal.timeout(timeoutMs));
+          return context;
+        },
+        // An HTML answer (a captive portal or proxy answering 200) is never the API server's.
+        post: async (context) => {
+          const type = context.headers['content-type'] ?? '';
+          if (/text\/html/i.test(type)) throw new NotKubernetesAnswer(context.httpStatusCode);
+          return context;
+        },
+      },
+    ],
+  });
+  return new api(config);
+}
+
+/** Set by LiveKube: how long one request may take, for the timeout message. */
+let requestTimeoutMs = DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
 
 async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw kubeError(operation, e);
+    throw kubeError(operation, e, requestTimeoutMs);
   }
 }
 
@@ -80,8 +165,8 @@ async function callOrNotFound<T>(operation: string, fn: () => Promise<T>): Promi
   try {
     return await fn();
   } catch (e) {
-    const err = kubeError(operation, e);
-    if (err.status === 404) return undefined;
+    const err = kubeError(operation, e, requestTimeoutMs);
+    if (err.status === 404 && err.reason !== 'NotKubernetes') return undefined;
     throw err;
   }
 }
@@ -159,15 +244,17 @@ export class LiveKube implements Kube {
   constructor(
     private readonly kc: k8s.KubeConfig,
     private readonly inCluster: boolean,
+    private readonly timeoutMs = DEFAULT_KUBE_REQUEST_TIMEOUT_MS,
   ) {
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
-    this.batch = kc.makeApiClient(k8s.BatchV1Api);
-    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    requestTimeoutMs = timeoutMs;
+    this.core = makeTimedClient(kc, k8s.CoreV1Api, timeoutMs);
+    this.batch = makeTimedClient(kc, k8s.BatchV1Api, timeoutMs);
+    this.custom = makeTimedClient(kc, k8s.CustomObjectsApi, timeoutMs);
   }
 
   static create(opts: LiveKubeOptions): LiveKube {
     const { kc, inCluster } = loadKubeConfig(opts);
-    return new LiveKube(kc, inCluster);
+    return new LiveKube(kc, inCluster, opts.requestTimeoutMs);
   }
 
   async clusterInfo(): Promise<KubeClusterInfo> {
@@ -309,8 +396,8 @@ export class LiveKube implements Kube {
   }
 
   async issuerDiscovery(): Promise<IssuerDiscovery> {
-    const wellKnown = this.kc.makeApiClient(k8s.WellKnownApi);
-    const openid = this.kc.makeApiClient(k8s.OpenidApi);
+    const wellKnown = makeTimedClient(this.kc, k8s.WellKnownApi, this.timeoutMs);
+    const openid = makeTimedClient(this.kc, k8s.OpenidApi, this.timeoutMs);
     const [configuration, jwks] = await Promise.all([
       call('get /.well-known/openid-configuration', () =>
         wellKnown.getServiceAccountIssuerOpenIDConfiguration(),

@@ -3,7 +3,7 @@ import { summarize } from './format.js';
 
 const MODULE = 'summary';
 /** Modules whose FAILs are about reaching the cluster, AWS or the release: the IRSA guidance would not help. */
-const PRECONDITIONS = new Set(['preflight', 'release', 'plan', 'all-namespaces']);
+const PRECONDITIONS = new Set(['cli', 'run', 'preflight', 'release', 'plan', 'all-namespaces']);
 
 /** The closing guidance (when an IRSA check failed) and the summary line, as aws-irsa.sh ends. */
 export function closingFindings(findings: readonly Finding[]): Finding[] {

@@ -12,11 +12,20 @@ export const JSON_SCHEMA = 'irsa-check/report@1';
  * One JSON document: the findings (each verdict with its catalogue `check` ID) and,
  * for every check they name, its catalogue entry, so a reader needs nothing else.
  */
+/** Calls made, AWS attempts throttled, and the slowest call: why a run was slow. */
+export interface CallStats {
+  kubernetes: number;
+  aws: number;
+  throttled: number;
+  slowest?: { call: string; ms: number };
+}
+
 export function jsonReport(
   options: RunOptions,
   findings: readonly Finding[],
   summary: Summary,
   catalogue: Catalogue,
+  calls?: CallStats,
 ): object {
   const checks: Record<string, object> = {};
   for (const f of findings) {
@@ -38,6 +47,7 @@ export function jsonReport(
     exitCode: summary.exitCode,
     summary: { ok: summary.ok, info: summary.info, warn: summary.warn, fail: summary.fail },
     skipped: options.skip,
+    ...(calls ? { calls } : {}),
     findings,
     checks,
   };

@@ -4,7 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { Finding, Level } from '../core/finding.js';
-import { findingLine, streamOf } from './format.js';
+import { escapeControl, findingLine, streamOf } from './format.js';
 
 export interface TextStreams {
   stdout: Writable;
@@ -37,6 +37,6 @@ export class TextReporter {
     const which = streamOf(f.level);
     const stream = this.streams[which];
     stream.write(this.paint[which](f.level, findingLine(f)) + '\n');
-    if (f.level === 'FAIL' && f.fix) stream.write(`       fix: ${f.fix}\n`);
+    if (f.level === 'FAIL' && f.fix) stream.write(`       fix: ${escapeControl(f.fix)}\n`);
   }
 }

@@ -158,7 +158,7 @@ describe('token: pod-less proof of the trust chain', () => {
     ]);
   });
 
-  it('231: the token cannot be requested', async () => {
+  it('RBAC denies the TokenRequest: code 2 (irsa-check could not ask), not 231', async () => {
     const w = world();
     w.kube.errors = {
       requestToken: {
@@ -176,8 +176,8 @@ describe('token: pod-less proof of the trust chain', () => {
       '[FAIL] identity: cannot request a token for service account camunda-identity (TokenRequest, aud sts.amazonaws.com): Forbidden: serviceaccounts "camunda-identity" is forbidden: User "jane" cannot create resource "serviceaccounts/token" in API group "" in the namespace "camunda"',
     ]);
     expect(r.findings[1]).toMatchObject({
-      code: 231,
-      check: 'token-request',
+      code: 2,
+      check: 'cannot-ask',
       fix: 'Allow irsa-check to create serviceaccounts/token in namespace camunda (README, "Permissions"), or run with --no-token.',
     });
   });

@@ -39,9 +39,11 @@ describe('--skip', () => {
   it('an unknown ID is a usage error before any call is made', async () => {
     const r = await runCli(['--replay', DEMO_BUNDLE, ...DEMO_ARGS, '--skip', 'trust-sub,no-such-check']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(
-      'irsa-check: --skip: unknown check "no-such-check" (irsa-check --list-checks lists them)',
-    );
+    expect(r.err).toEqual([
+      '[FAIL] --skip: unknown check "no-such-check" (irsa-check --list-checks lists them)',
+      '       fix: Run irsa-check --help for usage.',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 1).',
+    ]);
     expect(r.stdout).toBe('');
   });
 

@@ -44,41 +44,50 @@ async function cli(args: string[], kubeconfig?: string, env: Record<string, stri
   return r;
 }
 
-describe('usage errors: exit 1, one line, usage hint', () => {
+/** A fatal error's lines in text mode: the FAIL, its fix, and the summary line. */
+function fatalLines(message: string, code: number, fix: string): string[] {
+  return [
+    `[FAIL] ${message}`,
+    `       fix: ${fix}`,
+    `[FAIL] irsa-check: At least one of the checks failed (error code: ${code}).`,
+  ];
+}
+const USAGE_FIX = 'Run irsa-check --help for usage.';
+const KUBECONFIG_FIX =
+  'Point irsa-check at the cluster with --kubeconfig, KUBECONFIG or --context; `aws eks update-kubeconfig --name <cluster>` writes a kubeconfig.';
+
+describe('usage errors: exit 1, one FAIL line, usage hint', () => {
   it.each([
-    [[], 'irsa-check: a namespace is required: -n <namespace> (or the NAMESPACE environment variable)'],
+    [[], 'a namespace is required: -n <namespace> (or the NAMESPACE environment variable)'],
     [
       ['-n', 'Camunda_Prod'],
-      `irsa-check: invalid namespace "Camunda_Prod": a namespace is a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`,
+      `invalid namespace "Camunda_Prod": a namespace is a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`,
     ],
-    [['-n', 'camunda', '-p', '', '-l', ''], 'irsa-check: nothing to check: both --pg and --os are empty'],
+    [['-n', 'camunda', '-p', '', '-l', ''], 'nothing to check: both --pg and --os are empty'],
     [
       ['-n', 'camunda', '-p', 'identity,,webModeler'],
-      'irsa-check: --pg has an empty component name in "identity,,webModeler"',
+      '--pg has an empty component name in "identity,,webModeler"',
     ],
-    [
-      ['-n', 'camunda', '--job-timeout', 'soon'],
-      'irsa-check: --job-timeout takes a whole number of seconds, got "soon"',
-    ],
+    [['-n', 'camunda', '--job-timeout', 'soon'], '--job-timeout takes a whole number of seconds, got "soon"'],
   ])('%j', async (args, line) => {
     const r = await cli(args as string[]);
     expect(r.code).toBe(1);
     expect(r.out).toEqual([]);
-    expect(r.err).toEqual([line, '(run irsa-check --help for usage)']);
+    expect(r.err).toEqual(fatalLines(line, 1, USAGE_FIX));
   });
 
   it('takes the namespace from NAMESPACE and validates it too', async () => {
     const r = await cli([], undefined, { NAMESPACE: '-bad' });
     expect(r.code).toBe(1);
     expect(r.err[0]).toBe(
-      `irsa-check: invalid namespace "-bad": a namespace is a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`,
+      `[FAIL] invalid namespace "-bad": a namespace is a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`,
     );
   });
 
   it('an unknown option is a usage error', async () => {
     const r = await cli(['-n', 'camunda', '--frobnicate']);
     expect(r.code).toBe(1);
-    expect(r.err[0]).toBe("error: unknown option '--frobnicate'");
+    expect(r.err).toEqual(fatalLines("unknown option '--frobnicate'", 1, USAGE_FIX));
   });
 });
 
@@ -86,22 +95,28 @@ describe('the cluster cannot be used: exit 3', () => {
   it('no kubeconfig anywhere', async () => {
     const r = await cli(['-n', 'camunda'], undefined, { KUBECONFIG: undefined });
     expect(r.code).toBe(3);
-    expect(r.err).toEqual([
-      'irsa-check: no kubeconfig found (--kubeconfig, KUBECONFIG or ~/.kube/config): run `aws eks update-kubeconfig --name <cluster>` first',
-    ]);
+    expect(r.err).toEqual(
+      fatalLines(
+        'no kubeconfig found (--kubeconfig, KUBECONFIG or ~/.kube/config): run `aws eks update-kubeconfig --name <cluster>` first',
+        3,
+        KUBECONFIG_FIX,
+      ),
+    );
   });
 
   it('a kubeconfig that does not exist', async () => {
     const r = await cli(['-n', 'camunda', '--kubeconfig', '/tmp/does-not-exist.yaml']);
     expect(r.code).toBe(3);
-    expect(r.err).toEqual(['irsa-check: kubeconfig /tmp/does-not-exist.yaml does not exist']);
+    expect(r.err).toEqual(
+      fatalLines('kubeconfig /tmp/does-not-exist.yaml does not exist', 3, KUBECONFIG_FIX),
+    );
   });
 
   it('an unknown context', async () => {
     fake = await startWorld(healthy);
     const r = await cli(['-n', 'camunda', '--context', 'staging'], fake.kubeconfigPath);
     expect(r.code).toBe(3);
-    expect(r.err).toEqual(['irsa-check: kubeconfig has no context named "staging"']);
+    expect(r.err).toEqual(fatalLines('kubeconfig has no context named "staging"', 3, KUBECONFIG_FIX));
   });
 
   it('an unreachable API server', async () => {
@@ -293,7 +308,7 @@ describe('values-only mode', () => {
     );
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(
-      new RegExp(`^irsa-check: malformed values file ${file} at line \\d+, column \\d+: .+`),
+      new RegExp(`^\\[FAIL\\] malformed values file ${file} at line \\d+, column \\d+: .+`),
     );
   });
 });

@@ -139,7 +139,7 @@ describe('kubectl irsa-check', () => {
     ]);
   });
 
-  it('an unknown --context: exit 3, one line', async () => {
+  it('an unknown --context: exit 3, one FAIL with its fix', async () => {
     const r = await kubectl([
       'irsa-check',
       '-n',
@@ -148,15 +148,20 @@ describe('kubectl irsa-check', () => {
       '--context=prod',
     ]);
     expect(r.code).toBe(3);
-    expect(r.err).toEqual(['irsa-check: kubeconfig has no context named "prod"']);
+    expect(r.err).toEqual([
+      '[FAIL] kubeconfig has no context named "prod"',
+      '       fix: Point irsa-check at the cluster with --kubeconfig, KUBECONFIG or --context; `aws eks update-kubeconfig --name <cluster>` writes a kubeconfig.',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 3).',
+    ]);
   });
 
   it('no namespace anywhere: the usage error names the plugin', async () => {
     const r = await kubectl(['irsa-check', '-s', '--kubeconfig', fake.kubeconfigPath]);
     expect(r.code).toBe(1);
     expect(r.err).toEqual([
-      'irsa-check: a namespace is required: -n <namespace> (or the NAMESPACE environment variable)',
-      '(run kubectl irsa-check --help for usage)',
+      '[FAIL] a namespace is required: -n <namespace> (or the NAMESPACE environment variable)',
+      '       fix: Run kubectl irsa-check --help for usage.',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 1).',
     ]);
   });
 

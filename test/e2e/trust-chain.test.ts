@@ -306,6 +306,8 @@ describe('trust chain, end to end', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    // An SSH session that drops sends SIGHUP: the Jobs go as on Ctrl-C.
+    ['SIGHUP', 129],
   ] as const)('%s while a Job runs: the Job is deleted and the exit code is %i', async (signal, code) => {
     fake.world.jobBehaviour = () => ({ outcome: 'hang' });
     let sentAt = 0;
@@ -335,6 +337,75 @@ describe('trust chain, end to end', () => {
     const deletes = fake.requests.filter((q) => q.method === 'DELETE' && /\/jobs\//.test(q.path));
     expect(deletes.length).toBe(jobPosts().length);
     console.log(`${signal} → exit: ${Date.now() - sentAt} ms`);
+  });
+
+  it('a Job whose completion arrives before its pod was seen on the watch keeps its log (pods listed by selector)', async () => {
+    // The first pod watches are answered 410 Gone: each restarts after a pause in which its Job completes.
+    fake.world.faults = [
+      {
+        method: 'GET',
+        path: `/api/v1/namespaces/${NS}/pods`,
+        query: /watch=true/,
+        status: 410,
+        reason: 'Expired',
+        times: 2,
+      },
+    ];
+    try {
+      const r = await cliJson([...ONE, '--no-token']);
+      console.log(r.mine);
+      expect(r.mine).toContain(
+        `[OK] identity: in-pod identity: a pod running as service account camunda-identity is arn:aws:sts::${seeded.accountId}:assumed-role/camunda-identity-irsa/botocore-session-1 (role ${ID_ROLE(seeded.accountId)})`,
+      );
+      expect(r.mine.filter((l) => /not JSON/.test(l))).toEqual([]);
+    } finally {
+      fake.world.faults = [];
+    }
+  });
+
+  it('a Job that cannot be deleted within the cleanup deadline is listed with its kubectl delete command', async () => {
+    fake.world.faults = [
+      { method: 'DELETE', path: new RegExp(`^/apis/batch/v1/namespaces/${NS}/jobs/`), status: 500 },
+    ];
+    try {
+      const r = await cli([...ONE, '--no-token']);
+      const left = fake.objects('Job', NS).map((j) => j.metadata.name as string);
+      expect(left.length).toBeGreaterThan(0);
+      // The last stderr lines (before the summary line, when it is a FAIL) name them and say how to delete them.
+      const tail = r.err.filter((l) => !l.startsWith('[FAIL] irsa-check:')).slice(-2);
+      const names = tail[0]?.match(/could not be deleted: (.+)$/)?.[1]?.split(', ') ?? [];
+      expect(tail).toEqual([
+        `[WARN] ${left.length} verification Job(s) could not be deleted: ${names.join(', ')}`,
+        `[WARN] delete them with: kubectl delete job -n ${NS} ${names.join(' ')}`,
+      ]);
+      expect([...names].sort()).toEqual([...left].sort());
+    } finally {
+      fake.world.faults = [];
+      for (const j of fake.objects('Job', NS)) fake.remove('Job', NS, j.metadata.name);
+    }
+  });
+
+  it('--output json on SIGINT still prints one JSON document', async () => {
+    fake.world.jobBehaviour = () => ({ outcome: 'hang' });
+    const r = await cli([...ONE, '--no-token', '--job-timeout', '60', '--output', 'json'], {
+      onSpawn: (child) => {
+        const wait = setInterval(() => {
+          const jobs = new Set(fake.objects('Job', NS).map((j) => j.metadata.name));
+          const running = fake
+            .objects('Pod', NS)
+            .some((p) => jobs.has(p.metadata.labels?.['job-name']) && p.status?.phase === 'Running');
+          if (running) {
+            clearInterval(wait);
+            child.kill('SIGINT');
+          }
+        }, 20);
+        child.on('close', () => clearInterval(wait));
+      },
+    });
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.exitCode).toBe(130);
+    expect(doc.findings.at(-2)).toMatchObject({ level: 'FAIL', code: 130, message: 'interrupted (SIGINT)' });
   });
 
   describe('the pod-less proof’s JWT checks (fake tokenOverrides)', () => {

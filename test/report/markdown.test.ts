@@ -322,8 +322,9 @@ describe('the CLI', () => {
     const r = await demo(['--summary']);
     expect(r.code).toBe(1);
     expect(r.err).toEqual([
-      'irsa-check: --summary needs a file: --summary FILE, or GITHUB_STEP_SUMMARY set (GitHub Actions sets it)',
-      '(run irsa-check --help for usage)',
+      '[FAIL] --summary needs a file: --summary FILE, or GITHUB_STEP_SUMMARY set (GitHub Actions sets it)',
+      '       fix: Run irsa-check --help for usage.',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 1).',
     ]);
   });
 });

@@ -64,6 +64,8 @@ export interface FakeFault {
   method?: string;
   /** string: exact match on the URL path (no query); RegExp: tested against the path. */
   path: RegExp | string;
+  /** Tested against the query string (without `?`), e.g. /watch=true/ to fault only watches. */
+  query?: RegExp;
   status: number;
   reason?: string;
   message?: string;
@@ -1985,6 +1987,7 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
     for (const f of world.faults ?? []) {
       if (f.method && f.method.toUpperCase() !== method) continue;
       if (typeof f.path === 'string' ? f.path !== p : !f.path.test(p)) continue;
+      if (f.query && !f.query.test(q.toString())) continue;
       if (f.times !== undefined) {
         if (f.times <= 0) continue;
         f.times--;

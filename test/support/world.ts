@@ -345,6 +345,8 @@ export function testOptions(overrides: Partial<RunOptions> = {}): RunOptions {
     values: [],
     jobImage: DEFAULT_JOB_IMAGE,
     jobTimeoutSeconds: 120,
+    timeoutSeconds: 120,
+    requestTimeoutMs: 30_000,
     allNamespaces: false,
     skip: [],
     ...overrides,

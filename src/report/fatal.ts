@@ -1,0 +1,72 @@
+/**
+ * A run that stops before or outside the check modules (bad flag, no kubeconfig,
+ * bad values file or bundle, an unwritable output path, Ctrl-C) still honours the
+ * output contract: a `[FAIL]` line with its fix and the summary line in text mode,
+ * one valid document with `--output json|sarif`.
+ */
+import type { Writable } from 'node:stream';
+import type { Finding } from '../core/finding.js';
+import type { RunOptions } from '../core/options.js';
+import { CATALOGUE } from '../checks/index.js';
+import { closingFindings } from './closing.js';
+import { summarize } from './format.js';
+import { jsonReport } from './json.js';
+import { sarifReport } from './sarif.js';
+import { TextReporter } from './text.js';
+
+export type OutputFormat = RunOptions['output'];
+
+/** The --output format as far as the command line says it, even when parsing it failed. */
+export function outputFormatOf(argv: readonly string[]): OutputFormat {
+  let format: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === '--output') format = argv[i + 1];
+    else if (arg.startsWith('--output=')) format = arg.slice('--output='.length);
+  });
+  return format === 'json' || format === 'sarif' ? format : 'text';
+}
+
+/** Writes `findings` (a FAIL among them) and the closing lines in `format`. */
+export function writeFindings(
+  findings: readonly Finding[],
+  format: OutputFormat,
+  io: { stdout: Writable; stderr: Writable },
+  namespace = '',
+): number {
+  const all = [...findings, ...closingFindings(findings)];
+  const summary = summarize(all);
+  if (format === 'text') {
+    const plain = (_l: unknown, t: string): string => t;
+    const text = new TextReporter(io, { stdout: plain, stderr: plain });
+    all.forEach((f) => text.write(f));
+  } else {
+    const doc =
+      format === 'json'
+        ? jsonReport({ namespace, skip: [] as string[] } as RunOptions, all, summary, CATALOGUE)
+        : sarifReport(all, CATALOGUE);
+    io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  }
+  return summary.exitCode;
+}
+
+/** The catalogue check a fatal error outside the modules is, by its exit code. */
+const CHECK_OF_CODE: Record<number, string> = {
+  1: 'usage',
+  2: 'cannot-ask',
+  3: 'no-kubeconfig',
+  99: 'internal-error',
+};
+
+/** One fatal error in the output contract; returns its exit code. */
+export function writeFatal(
+  code: number,
+  message: string,
+  fix: string | undefined,
+  format: OutputFormat,
+  io: { stdout: Writable; stderr: Writable },
+  check: string | undefined = CHECK_OF_CODE[code],
+): number {
+  const finding: Finding = { level: 'FAIL', module: 'cli', code, message, ...(check ? { check } : {}) };
+  if (fix) finding.fix = fix;
+  return writeFindings([finding], format, io);
+}
