@@ -155,6 +155,8 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     ['-e/--exclude', options.exclude],
   ]);
   if (!options.replay) await checkValuesFilesEarly(options);
+  // A live run owns the process's signals; tests passing a platform and replays do not.
+  const live = platform === undefined && !options.replay;
   platform ??= await platformFor(options);
   const redactor = new Redactor();
   const ctx: Context = {
@@ -190,7 +192,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     text?.write(safe);
   };
 
-  if (!options.replay) {
+  if (live) {
     installSignalCleanup();
     onInterruptReport((signal, code) => {
       if (options.output === 'text') return; // text: the interrupt line above is the last line
