@@ -174,6 +174,8 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     ['-e/--exclude', options.exclude],
   ]);
   if (!options.replay) await checkValuesFilesEarly(options);
+  // A live run owns the process's signals; tests passing a platform and replays do not.
+  const live = platform === undefined && !options.replay;
   platform ??= await platformFor(options);
   const ctx = createContext(options, platform, {
     calls,
@@ -207,7 +209,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     text?.write(safe);
   };
 
-  if (!options.replay) {
+  if (live) {
     installSignalCleanup();
     onInterruptReport((signal, code) => {
       if (options.output === 'text') return; // text: the interrupt line above is the last line
