@@ -391,6 +391,12 @@ export const cluster = defineModule({
       out.info('skipped: no AWS identity to ask EKS and IAM with');
       return;
     }
+    if (ctx.facts.platform?.kind === 'self-managed') {
+      // No EKS cluster to find: the issuer-chain module checks the issuer and its IAM provider.
+      if (ctx.options.region) ctx.facts.region = ctx.options.region;
+      out.info('skipped: self-managed cluster, no EKS cluster to look up (see issuer-chain)');
+      return;
+    }
     const info = await ctx.kube.clusterInfo();
     if (!info.server?.trim()) {
       out.fail(CODE_REGION, 'the kubeconfig context names no API server URL');

@@ -3,6 +3,7 @@ import { ApiCallError, FatalCheckError } from '../core/errors.js';
 import { parseArn } from '../iam/arn.js';
 import type { Context } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
+import { detectPlatform } from '../platform/detect.js';
 
 export const CODE_PREFLIGHT = 1;
 export const CODE_NO_CLUSTER = 3;
@@ -71,6 +72,7 @@ export function clusterUnusable(e: unknown, server: string): FatalCheckError | u
 }
 
 async function checkAwsNodes(ctx: Context, out: Reporter, server: string): Promise<void> {
+  const selfManaged = ctx.facts.platform?.kind === 'self-managed';
   let nodes;
   try {
     nodes = await ctx.kube.nodes();
@@ -84,6 +86,11 @@ async function checkAwsNodes(ctx: Context, out: Reporter, server: string): Promi
     throw e;
   }
   const onAws = nodes.filter((n) => n.providerID?.startsWith('aws://'));
+  if (selfManaged) {
+    // EKS Anywhere on vSphere/bare metal, kubeadm on premises: IRSA needs AWS only for IAM and STS.
+    out.info(`self-managed cluster: ${onAws.length} of ${nodes.length} node(s) on AWS (not required)`);
+    return;
+  }
   if (nodes.length > 0 && onAws.length === nodes.length) {
     out.ok(`AWS environment detected: ${nodes.length} node(s) with an aws:// provider ID`);
     return;
@@ -138,9 +145,20 @@ export const preflight = defineModule({
   async run(ctx, out) {
     const { server } = await ctx.kube.clusterInfo();
     ctx.debug(`Kubernetes API server: ${server}`);
+    try {
+      ctx.facts.platform = await detectPlatform(ctx.kube, ctx.options.platform);
+    } catch (e) {
+      const fatal = clusterUnusable(e, server);
+      if (fatal) throw fatal;
+      throw e;
+    }
     // Independent questions, asked at once; their lines and fatal answers come in this fixed order.
     const identity = out.buffered();
     const nodes = out.buffered();
+    // check: platform-detected
+    nodes.reporter.info(
+      `platform: ${ctx.facts.platform.kind === 'eks' ? 'EKS' : 'self-managed'} (${ctx.facts.platform.reason})`,
+    );
     const results = await Promise.allSettled([
       checkAwsIdentity(ctx, identity.reporter),
       ctx.options.allNamespaces ? Promise.resolve() : checkNamespace(ctx, server),

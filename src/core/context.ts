@@ -1,4 +1,6 @@
 import type { RunOptions } from './options.js';
+import type { PlatformDecision } from '../platform/detect.js';
+import type { WebhookSettings } from '../platform/pod-identity.js';
 import type { Redactor } from './redact.js';
 import type { Kube } from '../platform/kube.js';
 import type { Aws, CallerIdentity, DbCluster, EksCluster, OpenSearchDomain } from '../platform/aws.js';
@@ -27,6 +29,10 @@ export interface DatabaseTarget {
 
 /** Facts modules share, filled in run order; a later module reads, never re-fetches. */
 export interface Facts {
+  /** EKS or self-managed (EKS Anywhere, kOps, kubeadm), decided by preflight. */
+  platform?: PlatformDecision;
+  /** The self-managed pod identity webhook's flags (webhook module); EKS: the managed defaults. */
+  webhook?: WebhookSettings;
   caller?: CallerIdentity;
   partition?: string;
   release?: HelmRelease;

@@ -14,6 +14,8 @@ export interface RunOptions {
   release?: string;
   region?: string;
   clusterName?: string;
+  /** --platform: skips detection (src/platform/detect.ts). */
+  platform?: 'eks' | 'self-managed';
   profile?: string;
   output: 'text' | 'json' | 'sarif';
   color: boolean;

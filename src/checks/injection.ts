@@ -1,0 +1,213 @@
+/**
+ * Injection proof, on every platform (codes 251–252): a server-side dry-run
+ * create (`dryRun=All`) of a pod from the component's real pod template, with
+ * its ServiceAccount. Admission runs every mutating webhook, nothing is
+ * persisted, and the answer shows what a pod started now would get: the
+ * AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE env, AWS_STS_REGIONAL_ENDPOINTS,
+ * and the projected token volume with its audience and lifetime
+ * (aws/amazon-eks-pod-identity-webhook, pkg/handler). That tells "the pods
+ * started before the annotation" (restart them) from "the webhook does not
+ * inject" (fix the webhook), which the running pods alone cannot.
+ * Needs `create` on pods; without it the proof is skipped with an INFO.
+ */
+import { defineModule } from '../core/module.js';
+import { ApiCallError } from '../core/errors.js';
+import { eachInOrder, type Reporter } from '../core/reporter.js';
+import type { Context, PlannedComponent } from '../core/context.js';
+import type { KubeDryRunPod, KubeWorkload } from '../platform/kube.js';
+import { EKS_WEBHOOK, expectedInjection, TOKEN_VOLUME } from '../platform/pod-identity.js';
+
+export const CODE_NOT_INJECTED = 251;
+export const CODE_WRONG_INJECTION = 252;
+
+const RUN_AS = 1000;
+
+/** A pod from the workload's template, or a minimal restricted-compliant pod of the ServiceAccount. */
+export function dryRunManifest(
+  ns: string,
+  sa: string,
+  workload: KubeWorkload | undefined,
+  image: string,
+): Record<string, unknown> {
+  const template = (workload?.template ?? {}) as {
+    metadata?: Record<string, unknown>;
+    spec?: Record<string, unknown>;
+  };
+  const meta = template.metadata ?? {};
+  const spec = template.spec ?? {
+    securityContext: { runAsNonRoot: true, runAsUser: RUN_AS, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      {
+        name: 'main',
+        image,
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          runAsNonRoot: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+      },
+    ],
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: 'irsa-check-dry-run-',
+      namespace: ns,
+      ...(meta.labels ? { labels: meta.labels } : {}),
+      ...(meta.annotations ? { annotations: meta.annotations } : {}),
+    },
+    spec: { ...spec, serviceAccountName: sa },
+  };
+}
+
+function envOf(pod: KubeDryRunPod, name: string): Array<string | undefined> {
+  return pod.containers.map((c) => c.env.find((e) => e.name === name)?.value);
+}
+
+async function proveComponent(
+  ctx: Context,
+  c: PlannedComponent,
+  roleArn: string,
+  workloads: KubeWorkload[],
+  out: Reporter,
+): Promise<void> {
+  const ns = ctx.options.namespace;
+  const saName = c.serviceAccount.name;
+  const sa = await ctx.kube.serviceAccount(ns, saName);
+  if (!sa) return; // the service-accounts module already failed it
+  const workload = workloads.find((w) => w.serviceAccountName === saName);
+  const from = workload
+    ? `the pod template of ${workload.kind} ${workload.name}`
+    : 'a minimal pod (no workload uses it yet)';
+  let pod: KubeDryRunPod;
+  try {
+    pod = await ctx.kube.dryRunCreatePod(ns, dryRunManifest(ns, saName, workload, ctx.options.jobImage));
+  } catch (e) {
+    if (!(e instanceof ApiCallError)) throw e;
+    if (e.isAccessDenied && /cannot create resource "pods"|forbidden: User/i.test(e.message)) {
+      // check: injection-forbidden
+      out.info(
+        `cannot dry-run a pod (${e.reason}): allow create on pods to prove IRSA injection (README, "Permissions"); nothing is persisted by a dry run`,
+      );
+      return;
+    }
+    if (e.reason === 'NotRecorded') {
+      out.info('the bundle holds no dry-run pod: injection not proven');
+      return;
+    }
+    // check: injection-refused
+    out.fail(
+      CODE_NOT_INJECTED,
+      `a dry-run pod of service account ${saName} (${from}) was refused: ${e.message}`,
+      {
+        fix: /webhook/i.test(e.message)
+          ? 'The API server cannot call the pod identity webhook: fix its Service, pods and certificate (see the webhook lines), then restart the component pods.'
+          : 'Fix what the API server names; real pods of the component are refused the same way.',
+      },
+    );
+    return;
+  }
+  const expected = expectedInjection(sa, ctx.facts.webhook ?? EKS_WEBHOOK);
+  const arns = envOf(pod, 'AWS_ROLE_ARN');
+  const files = envOf(pod, 'AWS_WEB_IDENTITY_TOKEN_FILE');
+  const volume =
+    pod.tokenVolumes.find((v) => v.name === TOKEN_VOLUME) ??
+    pod.tokenVolumes.find((v) => v.audience === expected.audience);
+  const selfManaged = ctx.facts.platform?.kind === 'self-managed';
+  if (arns.every((a) => a === undefined) && !volume) {
+    // check: injection-missing
+    out.fail(
+      CODE_NOT_INJECTED,
+      `a new pod of service account ${saName} gets no AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE or ${TOKEN_VOLUME} volume (dry run of ${from}): the pod identity webhook does not inject IRSA, restarting pods will not help`,
+      {
+        fix: selfManaged
+          ? 'Fix the pod identity webhook (see the webhook lines: installed, available, selecting this namespace and these pods), then restart the component pods.'
+          : `Check the ${expected.roleArn ? 'pod' : 'eks.amazonaws.com/role-arn annotation and the pod'}: the EKS webhook skips pods with hostNetwork and containers listed in eks.amazonaws.com/skip-containers.`,
+      },
+    );
+    return;
+  }
+  const problems: string[] = [];
+  if (arns.some((a) => a !== roleArn))
+    problems.push(`AWS_ROLE_ARN is ${arns.find((a) => a !== roleArn) ?? '(unset)'}, not ${roleArn}`);
+  if (files.some((f) => !f)) problems.push('AWS_WEB_IDENTITY_TOKEN_FILE is missing in a container');
+  if (!volume) problems.push(`no projected token volume with audience ${expected.audience}`);
+  else {
+    if ((volume.audience ?? '') !== expected.audience)
+      problems.push(`the token audience is ${volume.audience ?? '(none)'}, not ${expected.audience}`);
+    if (volume.expirationSeconds !== undefined && volume.expirationSeconds !== expected.expirationSeconds) {
+      problems.push(
+        `the token lives ${volume.expirationSeconds}s, not ${expected.expirationSeconds}s (token-expiration)`,
+      );
+    }
+  }
+  if (expected.regional && envOf(pod, 'AWS_STS_REGIONAL_ENDPOINTS').some((v) => v !== 'regional')) {
+    problems.push('AWS_STS_REGIONAL_ENDPOINTS=regional is missing (sts-regional-endpoints: "true")');
+  }
+  if (problems.length > 0) {
+    // check: injection-mismatch
+    out.fail(
+      CODE_WRONG_INJECTION,
+      `a new pod of service account ${saName} is injected wrongly (dry run of ${from}): ${problems.join('; ')}`,
+      {
+        fix: 'Check the container env of the pod template (an AWS_ROLE_ARN set there wins over the webhook) and the webhook flags (--token-audience, --token-expiration); then restart the component pods.',
+      },
+    );
+    return;
+  }
+  out.ok(
+    `injection proof: a new pod of service account ${saName} gets AWS_ROLE_ARN ${roleArn} and the ${TOKEN_VOLUME} volume (aud ${expected.audience}) (dry run of ${from})`,
+  );
+  // The pods check cannot tell a late annotation from a broken webhook; this answer can.
+  const stale = (await ctx.kube.pods(ns).catch(() => []))
+    .filter((p) => p.serviceAccountName === saName && p.phase === 'Running')
+    .filter((p) => !p.containers.some((c) => c.env.some((e) => e.name === 'AWS_ROLE_ARN')));
+  if (stale.length > 0) {
+    // check: injection-pods-stale
+    out.info(
+      `running pod(s) ${stale.map((p) => p.name).join(', ')} lack the injection a new pod gets: they started before the annotation or the webhook; restarting them fixes it`,
+    );
+  }
+}
+
+export const injection = defineModule({
+  id: 'injection',
+  title: 'Injection proof (dry-run pod create)',
+  codes: [
+    {
+      code: CODE_NOT_INJECTED,
+      title:
+        'a dry-run pod of the service account gets no IRSA injection (or is refused): the webhook does not inject',
+      fix: 'Fix the pod identity webhook, then restart the component pods.',
+    },
+    {
+      code: CODE_WRONG_INJECTION,
+      title:
+        'a dry-run pod gets another role ARN, token audience, lifetime or STS endpoint setting than the service account asks for',
+      fix: 'Fix the pod template env or the webhook flags.',
+    },
+  ],
+  async run(ctx, out) {
+    if (!ctx.facts.plan) {
+      out.info('skipped: no Camunda release to read');
+      return;
+    }
+    const targets = ctx.facts.plan.filter((c) => ctx.facts.roleArns.has(c.key));
+    if (targets.length === 0) {
+      out.info('skipped: no component has a role ARN');
+      return;
+    }
+    const workloads = await ctx.kube.workloads(ctx.options.namespace).catch((e: unknown) => {
+      if (e instanceof ApiCallError) return [] as KubeWorkload[];
+      throw e;
+    });
+    await eachInOrder(
+      targets,
+      out,
+      (c) => c.key,
+      (c, o) => proveComponent(ctx, c, ctx.facts.roleArns.get(c.key)!, workloads, o),
+    );
+  },
+});

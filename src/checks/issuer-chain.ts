@@ -1,0 +1,252 @@
+/**
+ * The issuer chain of a self-managed cluster (EKS Anywhere, kOps, kubeadm), link
+ * by link, each with its own FAIL and fix (codes 241–245):
+ *   API server --service-account-issuer → public HTTPS discovery document naming
+ *   that issuer → its jwks_uri holding every key the API server signs with →
+ *   an IAM OIDC provider for exactly that host/path with sts.amazonaws.com.
+ * STS walks the same chain for every AssumeRoleWithWebIdentity; one broken link
+ * and every pod's token is refused. On EKS AWS runs the issuer: skipped.
+ *
+ * Fills ctx.facts.issuer and .oidcProviderArn (what the roles and token modules
+ * compare trust policies and tokens with), as the cluster module does on EKS.
+ */
+import { defineModule } from '../core/module.js';
+import { ApiCallError, errorMessage } from '../core/errors.js';
+import type { Context } from '../core/context.js';
+import type { Reporter } from '../core/reporter.js';
+import type { OidcProvider } from '../platform/aws.js';
+import { DEFAULT_AUDIENCE } from '../iam/policy.js';
+import { issuerHostPath, oidcProviderArn } from '../iam/arn.js';
+import {
+  fetchPublicIssuer,
+  issuerKey,
+  keyMaterial,
+  type Jwks,
+  type PublicIssuerAnswer,
+} from '../platform/issuer.js';
+
+export const CODE_ISSUER_NOT_PUBLIC = 241;
+export const CODE_ISSUER_DISCOVERY = 242;
+export const CODE_ISSUER_MISMATCH = 243;
+export const CODE_JWKS_STALE = 244;
+export const CODE_ISSUER_NO_PROVIDER = 245;
+
+const PUBLIC_TIMEOUT_MS = 5000;
+/** `ctx.derive` name: the public fetch is recorded in bundles and answered from them on --replay. */
+export const DERIVED_PUBLIC_ISSUER = 'publicIssuerChain';
+
+const ISSUER_FIX =
+  'Set the API server flag --service-account-issuer (EKS Anywhere: spec.podIamConfig.serviceAccountIssuer of the Cluster) to the public HTTPS URL that serves the discovery document (e.g. your S3 bucket), then restart the API server; keep the old issuer as a second --service-account-issuer while pods still hold old tokens.';
+
+/** Issuers only the cluster itself can reach: the API server's defaults and in-cluster names. */
+function notPublic(issuer: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(issuer);
+  } catch {
+    return 'it is not a URL';
+  }
+  if (u.protocol !== 'https:') return 'it is not an HTTPS URL';
+  const host = u.hostname.toLowerCase();
+  if (host === 'kubernetes.default.svc' || /\.svc(\.cluster\.local)?$/.test(host) || host === 'kubernetes') {
+    return 'it is the in-cluster API server name, the default when --service-account-issuer is not set';
+  }
+  return undefined;
+}
+
+const same = (a: string, b: string): boolean => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
+function checkPublicDiscovery(issuer: string, pub: PublicIssuerAnswer, out: Reporter): Jwks | undefined {
+  const wellKnown = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  if (pub.configurationProblem) {
+    // check: issuer-discovery-unreachable
+    out.fail(
+      CODE_ISSUER_DISCOVERY,
+      `the issuer's discovery document ${wellKnown} is not usable: ${pub.configurationProblem}`,
+      {
+        fix: `Publish the API server's /.well-known/openid-configuration at ${wellKnown}, publicly readable over HTTPS with a certificate from a public CA valid for its host (EKS Anywhere: upload it to the S3 bucket of podIamConfig).`,
+      },
+    );
+    return undefined;
+  }
+  const named = pub.configuration?.issuer;
+  if (!named || !same(named, issuer)) {
+    // check: issuer-discovery-mismatch
+    out.fail(
+      CODE_ISSUER_MISMATCH,
+      `the discovery document at ${wellKnown} names issuer ${named ?? '(none)'}, not the API server's ${issuer}: STS rejects the tokens`,
+      {
+        fix: `Regenerate the discovery document from this cluster (kubectl get --raw /.well-known/openid-configuration) and publish it at ${wellKnown}.`,
+      },
+    );
+    return undefined;
+  }
+  if (pub.jwksProblem || !pub.jwks) {
+    // check: issuer-jwks-unreachable
+    out.fail(
+      CODE_ISSUER_DISCOVERY,
+      `the issuer's JWKS ${pub.jwksUri ?? '(no jwks_uri)'} is not usable: ${pub.jwksProblem ?? 'no keys'}`,
+      {
+        fix: `Publish the API server's /openid/v1/jwks (kubectl get --raw /openid/v1/jwks) at the discovery document's jwks_uri, publicly readable over HTTPS.`,
+      },
+    );
+    return undefined;
+  }
+  out.ok(
+    `the issuer's discovery document ${wellKnown} answers over HTTPS, names the issuer and its JWKS ${pub.jwksUri}`,
+  );
+  return pub.jwks;
+}
+
+function checkKeys(clusterJwks: Jwks, publicJwks: Jwks, jwksUri: string, out: Reporter): void {
+  const published = new Set(publicJwks.keys.map(keyMaterial));
+  const missing = clusterJwks.keys.filter((k) => !published.has(keyMaterial(k)));
+  if (missing.length === 0) {
+    out.ok(
+      `the public JWKS holds every key the API server signs with (${clusterJwks.keys.length}, compared by key material)`,
+    );
+    return;
+  }
+  const kids = (keys: Jwks['keys']) => keys.map((k) => String(k.kid ?? '(no kid)')).join(', ');
+  const sameKid = missing.filter((k) => publicJwks.keys.some((p) => p.kid === k.kid));
+  const detail =
+    sameKid.length > 0
+      ? `key ${kids(sameKid)} is published under the same kid with other key material`
+      : `it publishes ${kids(publicJwks.keys) || 'no keys'}`;
+  // check: issuer-jwks-stale
+  out.fail(
+    CODE_JWKS_STALE,
+    `the public JWKS ${jwksUri} lacks the API server's signing key ${kids(missing)} (${detail}): STS rejects every token; a keys.json left from an earlier cluster?`,
+    {
+      fix: `Publish this cluster's keys: kubectl get --raw /openid/v1/jwks > keys.json and upload it to ${jwksUri} (keep old keys in it while old tokens are in use).`,
+    },
+  );
+}
+
+function checkProvider(ctx: Context, issuer: string, providers: OidcProvider[], out: Reporter): void {
+  const provider = providers.find((p) => issuerKey(p.url) === issuerKey(issuer));
+  const account = ctx.facts.caller?.account ?? '<account>';
+  const arn = oidcProviderArn(ctx.facts.partition ?? 'aws', account, issuer);
+  if (!provider) {
+    const host = issuerKey(issuer).split('/')[0];
+    const near = providers.filter((p) => issuerKey(p.url).split('/')[0] === host).map((p) => p.url);
+    // check: issuer-no-provider
+    out.fail(
+      CODE_ISSUER_NO_PROVIDER,
+      `no IAM OIDC provider for the issuer ${issuerHostPath(issuer)}${near.length ? ` (IAM has ${near.join(', ')}: host and path must equal the API server's issuer)` : ''}: STS refuses every ServiceAccount token`,
+      {
+        fix: `Create it: \`aws iam create-open-id-connect-provider --url ${issuer.replace(/\/+$/, '')} --client-id-list ${DEFAULT_AUDIENCE}\`; trust policies name it as ${arn}.`,
+      },
+    );
+    return;
+  }
+  ctx.facts.oidcProviderArn = provider.arn;
+  if (!provider.clientIds.includes(DEFAULT_AUDIENCE)) {
+    // check: issuer-provider-audience
+    out.fail(
+      CODE_ISSUER_NO_PROVIDER,
+      `IAM OIDC provider ${provider.arn} does not list the audience ${DEFAULT_AUDIENCE} (client IDs: ${provider.clientIds.join(', ') || 'none'})`,
+      {
+        fix: `aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${DEFAULT_AUDIENCE}`,
+      },
+    );
+    return;
+  }
+  out.ok(`IAM OIDC provider ${provider.arn} is for the issuer, audience ${DEFAULT_AUDIENCE}`);
+}
+
+async function publicAnswer(ctx: Context, issuer: string): Promise<PublicIssuerAnswer> {
+  try {
+    return await ctx.derive<PublicIssuerAnswer>(DERIVED_PUBLIC_ISSUER, [issuer], () =>
+      fetchPublicIssuer(issuer, PUBLIC_TIMEOUT_MS),
+    );
+  } catch (e) {
+    // a bundle recorded without it
+    return { configurationProblem: e instanceof ApiCallError ? e.reason : errorMessage(e) };
+  }
+}
+
+export const issuerChain = defineModule({
+  id: 'issuer-chain',
+  title: 'Service-account issuer chain (self-managed clusters)',
+  codes: [
+    {
+      code: CODE_ISSUER_NOT_PUBLIC,
+      title:
+        "self-managed: the API server's service-account issuer is unreadable or not a public HTTPS URL (--service-account-issuer not set)",
+      fix: ISSUER_FIX,
+    },
+    {
+      code: CODE_ISSUER_DISCOVERY,
+      title:
+        "self-managed: the issuer's discovery document or JWKS is not publicly reachable over HTTPS with a valid certificate",
+      fix: 'Publish /.well-known/openid-configuration and the JWKS at the issuer URL over HTTPS.',
+    },
+    {
+      code: CODE_ISSUER_MISMATCH,
+      title: "self-managed: the public discovery document names another issuer than the API server's",
+      fix: "Publish this cluster's discovery document.",
+    },
+    {
+      code: CODE_JWKS_STALE,
+      title: 'self-managed: the public JWKS lacks a key the API server signs with (e.g. a stale keys.json)',
+      fix: 'Upload the output of kubectl get --raw /openid/v1/jwks as the public JWKS.',
+    },
+    {
+      code: CODE_ISSUER_NO_PROVIDER,
+      title: "self-managed: no IAM OIDC provider for the API server's issuer, or it lacks sts.amazonaws.com",
+      fix: 'aws iam create-open-id-connect-provider --url <issuer> --client-id-list sts.amazonaws.com',
+    },
+  ],
+  async run(ctx, out) {
+    const platform = ctx.facts.platform;
+    if (platform?.kind !== 'self-managed') {
+      out.info('skipped: EKS runs the issuer (the cluster module checks its IAM OIDC provider)');
+      return;
+    }
+    const issuer = platform.apiIssuer;
+    if (!issuer) {
+      const why = platform.discoveryError
+        ? `${platform.discoveryError.reason}: ${platform.discoveryError.message}`
+        : 'the document names no issuer';
+      // check: issuer-unreadable
+      out.fail(
+        CODE_ISSUER_NOT_PUBLIC,
+        `cannot read the API server's service-account issuer (/.well-known/openid-configuration; ${why})`,
+        {
+          fix: platform.discoveryError?.isAccessDenied
+            ? 'Allow irsa-check get on the nonResourceURLs /.well-known/openid-configuration and /openid/v1/jwks (README, "Permissions").'
+            : ISSUER_FIX,
+        },
+      );
+      return;
+    }
+    ctx.facts.issuer = issuer;
+    const bad = notPublic(issuer);
+    if (bad) {
+      // check: issuer-not-set
+      out.fail(
+        CODE_ISSUER_NOT_PUBLIC,
+        `the API server's service-account issuer is ${issuer}: ${bad}; STS cannot fetch its keys`,
+        {
+          fix: ISSUER_FIX,
+        },
+      );
+      return;
+    }
+    out.ok(`the API server's service-account issuer is ${issuer}`);
+    const [pub, providers] = await Promise.all([
+      publicAnswer(ctx, issuer),
+      ctx.facts.caller ? ctx.aws.oidcProviders().catch((e: unknown) => e) : Promise.resolve(undefined),
+    ]);
+    const publicJwks = checkPublicDiscovery(issuer, pub, out);
+    if (publicJwks && platform.discovery) checkKeys(platform.discovery.jwks, publicJwks, pub.jwksUri!, out);
+    if (providers === undefined) {
+      out.info('no AWS identity: the IAM OIDC provider is not checked');
+    } else if (providers instanceof Error) {
+      out.unexpected(providers);
+    } else {
+      checkProvider(ctx, issuer, providers as OidcProvider[], out);
+    }
+  },
+});
