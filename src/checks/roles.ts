@@ -254,9 +254,20 @@ function expectedProvider(ctx: Context, role: RoleArn): ExpectedProvider | undef
   return { arn: oidcProviderArn(role.partition, role.account, issuer), hostPath: issuerHostPath(issuer) };
 }
 
-function isEksProvider(arn: string, expected: ExpectedProvider | undefined): boolean {
+/** On a self-managed cluster any IAM OIDC provider may be the cluster's: its issuer is the operator's URL. */
+function isEksProvider(arn: string, expected: ExpectedProvider | undefined, selfManaged = false): boolean {
   const hostPath = oidcProviderHostPath(arn);
-  return hostPath !== undefined && (EKS_PROVIDER.test(hostPath) || arn === expected?.arn);
+  return hostPath !== undefined && (selfManaged || EKS_PROVIDER.test(hostPath) || arn === expected?.arn);
+}
+
+/** " (it does not exist in IAM)" for named providers IAM does not have; "" when unknown. */
+async function missingProviders(ctx: Context, arns: string[]): Promise<string> {
+  if (!ctx.facts.caller) return '';
+  const known = await ctx.aws.oidcProviders().catch(() => undefined);
+  if (!known) return '';
+  const missing = arns.filter((a) => !known.some((p) => p.arn === a));
+  // check: trust-provider-missing
+  return missing.length > 0 ? ` (${missing.join(', ')} does not exist in IAM)` : '';
 }
 
 export async function checkTrust(
@@ -294,7 +305,9 @@ export async function checkTrust(
     return;
   }
   const federated = federatedPrincipals(trust);
-  const eks = federated.filter((p) => isEksProvider(p, expected));
+  const eks = federated.filter((p) =>
+    isEksProvider(p, expected, ctx.facts.platform?.kind === 'self-managed'),
+  );
   if (eks.length === 0) {
     out.fail(
       CODE_TRUST_PROVIDER,
@@ -311,7 +324,7 @@ export async function checkTrust(
       const show = (p: string) => (sameIssuer ? p : (oidcProviderHostPath(p) ?? p));
       out.fail(
         CODE_THIS_PROVIDER,
-        `the trust policy of role ${name} trusts OIDC provider ${eks.map(show).join(', ')}, not this cluster's ${sameIssuer ? expected.arn : expected.hostPath}`,
+        `the trust policy of role ${name} trusts OIDC provider ${eks.map(show).join(', ')}, not this cluster's ${sameIssuer ? expected.arn : expected.hostPath}${await missingProviders(ctx, eks)}`,
         { fix: `${providerFix} Its condition keys must start with "${expected.hostPath}:".` },
       );
       return;
