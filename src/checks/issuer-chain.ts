@@ -21,6 +21,7 @@ import {
   fetchPublicIssuer,
   issuerKey,
   keyMaterial,
+  type ChainCert,
   type Jwks,
   type PublicIssuerAnswer,
 } from '../platform/issuer.js';
@@ -123,7 +124,40 @@ function checkKeys(clusterJwks: Jwks, publicJwks: Jwks, jwksUri: string, out: Re
   );
 }
 
-function checkProvider(ctx: Context, issuer: string, providers: OidcProvider[], out: Reporter): void {
+/**
+ * IAM's thumbprint of the issuer's CA. AWS verifies issuers whose certificate
+ * chains to a CA in its trusted root library without it ("Obtain the thumbprint
+ * for an OpenID Connect identity provider", IAM User Guide); only other chains
+ * (a private CA) are still checked against the thumbprint, so only they WARN.
+ */
+function checkThumbprint(provider: OidcProvider, chain: ChainCert[] | undefined, out: Reporter): void {
+  if (!chain || chain.length === 0) return;
+  const top = chain[chain.length - 1]!;
+  const listed = provider.thumbprints ?? [];
+  const match = chain.find((c) => listed.includes(c.sha1));
+  if (top.publicRoot) {
+    out.info(
+      `the issuer's certificate chains to the public CA ${top.subject}: AWS verifies it with its trusted root CAs, the provider's thumbprint${match ? '' : 's'} (${listed.join(', ') || 'none'}) ${match ? 'matches' : 'are'} not used`,
+    );
+    return;
+  }
+  if (match) {
+    out.ok(`IAM OIDC provider thumbprint ${match.sha1} is the issuer's certificate ${match.subject}`);
+    return;
+  }
+  // check: issuer-thumbprint
+  out.warn(
+    `the thumbprints of IAM OIDC provider ${provider.arn} (${listed.join(', ') || 'none'}) match no certificate of the issuer's chain (${chain.map((c) => `${c.subject} ${c.sha1}`).join(', ')}): its CA is not one AWS trusts by itself, so STS checks the thumbprint; update it: aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn ${provider.arn} --thumbprint-list ${top.sha1}`,
+  );
+}
+
+function checkProvider(
+  ctx: Context,
+  issuer: string,
+  providers: OidcProvider[],
+  chain: ChainCert[] | undefined,
+  out: Reporter,
+): void {
   const provider = providers.find((p) => issuerKey(p.url) === issuerKey(issuer));
   const account = ctx.facts.caller?.account ?? '<account>';
   const arn = oidcProviderArn(ctx.facts.partition ?? 'aws', account, issuer);
@@ -153,6 +187,7 @@ function checkProvider(ctx: Context, issuer: string, providers: OidcProvider[], 
     return;
   }
   out.ok(`IAM OIDC provider ${provider.arn} is for the issuer, audience ${DEFAULT_AUDIENCE}`);
+  checkThumbprint(provider, chain, out);
 }
 
 async function publicAnswer(ctx: Context, issuer: string): Promise<PublicIssuerAnswer> {
@@ -246,7 +281,7 @@ export const issuerChain = defineModule({
     } else if (providers instanceof Error) {
       out.unexpected(providers);
     } else {
-      checkProvider(ctx, issuer, providers as OidcProvider[], out);
+      checkProvider(ctx, issuer, providers as OidcProvider[], pub.chain, out);
     }
   },
 });

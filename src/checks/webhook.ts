@@ -159,10 +159,7 @@ async function checkScope(
   if (w.failurePolicy === 'Ignore') {
     // check: webhook-failure-ignore
     out.warn(
-      `webhook ${w.name} has failurePolicy Ignore: pods created while it is down start without IRSA, silently`,
-      {
-        fix: 'Set failurePolicy: Fail on the webhook, or restart pods that started without AWS_ROLE_ARN.',
-      },
+      `webhook ${w.name} has failurePolicy Ignore: pods created while it is down start without IRSA, silently (set failurePolicy: Fail, or restart pods that started without AWS_ROLE_ARN)`,
     );
   }
   const nsLabels = { 'kubernetes.io/metadata.name': ns, ...((await ctx.kube.namespaceLabels(ns)) ?? {}) };

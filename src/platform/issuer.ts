@@ -6,6 +6,8 @@
  * `problem` in words. AWS: "Create an OpenID Connect (OIDC) identity provider in
  * IAM" (the discovery document and JWKS must be publicly reachable over HTTPS).
  */
+import { rootCertificates, connect, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { errorMessage } from '../core/errors.js';
 
 export type Jwks = { keys: Array<Record<string, unknown>> };
@@ -18,6 +20,62 @@ export interface PublicIssuerAnswer {
   jwksUri?: string;
   jwks?: Jwks;
   jwksProblem?: string;
+  /** The issuer host's TLS chain, leaf first, as this machine verified it. */
+  chain?: ChainCert[];
+}
+
+export interface ChainCert {
+  subject: string;
+  /** SHA-1 of the DER, lower-case hex: what IAM calls a thumbprint. */
+  sha1: string;
+  /** In Node's bundled Mozilla root store, i.e. a public CA AWS trusts without a thumbprint. */
+  publicRoot: boolean;
+}
+
+const PUBLIC_ROOTS = new Set(
+  rootCertificates.map((pem) => {
+    try {
+      return new X509Certificate(pem).fingerprint.replace(/:/g, '').toLowerCase();
+    } catch {
+      return '';
+    }
+  }),
+);
+
+/** The verified certificate chain of the issuer's host (leaf first); undefined when TLS fails. */
+export function issuerChain(issuer: string, timeoutMs: number): Promise<ChainCert[] | undefined> {
+  let u: URL;
+  try {
+    u = new URL(issuer);
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve) => {
+    const socket = connect({
+      host: u.hostname,
+      port: Number(u.port || 443),
+      ...(/^[\d.]+$|:/.test(u.hostname) ? {} : { servername: u.hostname }),
+      timeout: timeoutMs,
+    });
+    const done = (v: ChainCert[] | undefined) => {
+      socket.destroy();
+      resolve(v);
+    };
+    socket.once('secureConnect', () => {
+      const chain: ChainCert[] = [];
+      let cert: PeerCertificate | DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+      const seen = new Set<string>();
+      while (cert && cert.raw && !seen.has(cert.fingerprint)) {
+        seen.add(cert.fingerprint);
+        const sha1 = cert.fingerprint.replace(/:/g, '').toLowerCase();
+        chain.push({ subject: String(cert.subject?.CN ?? ''), sha1, publicRoot: PUBLIC_ROOTS.has(sha1) });
+        cert = (cert as DetailedPeerCertificate).issuerCertificate;
+      }
+      done(chain);
+    });
+    socket.once('error', () => done(undefined));
+    socket.once('timeout', () => done(undefined));
+  });
 }
 
 /** Node's TLS error codes in words a person acts on. */
@@ -64,13 +122,17 @@ async function getJson(url: string, timeoutMs: number): Promise<{ json?: unknown
 
 export async function fetchPublicIssuer(issuer: string, timeoutMs: number): Promise<PublicIssuerAnswer> {
   const base = issuer.trim().replace(/\/+$/, '');
-  const doc = await getJson(`${base}/.well-known/openid-configuration`, timeoutMs);
+  const [doc, chain] = await Promise.all([
+    getJson(`${base}/.well-known/openid-configuration`, timeoutMs),
+    /^https:/i.test(base) ? issuerChain(base, timeoutMs) : Promise.resolve(undefined),
+  ]);
   if (doc.problem) return { configurationProblem: doc.problem };
   const configuration = doc.json as { issuer?: unknown; jwks_uri?: unknown } | null;
   if (!configuration || typeof configuration !== 'object') {
     return { configurationProblem: 'the discovery document is not a JSON object' };
   }
   const answer: PublicIssuerAnswer = {
+    ...(chain ? { chain } : {}),
     configuration: {
       ...(typeof configuration.issuer === 'string' ? { issuer: configuration.issuer } : {}),
       ...(typeof configuration.jwks_uri === 'string' ? { jwks_uri: configuration.jwks_uri } : {}),

@@ -8,6 +8,7 @@
  * issuer. The healthy world passes; each broken link of the chain gives its
  * exact FAIL lines and exit code.
  */
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,8 +178,34 @@ beforeAll(async () => {
     })),
     objects: [...kubeObjectsOf(world), identityDeployment, ...webhookObjects(pki.caPem)],
   });
+  // The provider's thumbprint is the test CA's, as `openssl x509 -fingerprint -sha1` would give it.
+  await setThumbprint(caThumbprint());
   healthy();
 }, 60_000);
+
+function caThumbprint(): string {
+  return new X509Certificate(pki.caPem).fingerprint.replace(/:/g, '').toLowerCase();
+}
+
+async function iamClient() {
+  const iam = await import('@aws-sdk/client-iam');
+  const client = new iam.IAMClient({
+    region: 'eu-west-1',
+    endpoint: seeded.url,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  return { iam, client };
+}
+
+async function setThumbprint(thumbprint: string): Promise<void> {
+  const { iam, client } = await iamClient();
+  await client.send(
+    new iam.UpdateOpenIDConnectProviderThumbprintCommand({
+      OpenIDConnectProviderArn: `arn:aws:iam::${seeded.accountId}:oidc-provider/${hostPath}`,
+      ThumbprintList: [thumbprint],
+    }),
+  );
+}
 
 afterAll(async () => {
   await fake?.close();
@@ -210,6 +237,7 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
         `[OK] the issuer's discovery document ${issuer.url}/.well-known/openid-configuration answers over HTTPS, names the issuer and its JWKS ${issuer.url}/keys.json`,
         '[OK] the public JWKS holds every key the API server signs with (1, compared by key material)',
         `[OK] IAM OIDC provider arn:aws:iam::${acct}:oidc-provider/${hostPath} is for the issuer, audience sts.amazonaws.com`,
+        `[OK] IAM OIDC provider thumbprint ${caThumbprint()} is the issuer's certificate irsa-check test CA`,
         '[OK] pod identity webhook: MutatingWebhookConfiguration pod-identity-webhook, webhook pod-identity-webhook.amazonaws.com',
         '[OK] webhook pod-identity-webhook.amazonaws.com: Deployment default/pod-identity-webhook available (1), Service pod-identity-webhook has 1 ready endpoint(s)',
         '[OK] webhook pod-identity-webhook.amazonaws.com selects namespace camunda and every pod in it',
@@ -279,7 +307,7 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
         new iam.CreateOpenIDConnectProviderCommand({
           Url: issuer.url,
           ClientIDList: ['sts.amazonaws.com'],
-          ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'],
+          ThumbprintList: [caThumbprint()],
         }),
       );
     }
@@ -372,6 +400,57 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
           PolicyDocument: original,
         }),
       );
+    }
+  });
+
+  it("a thumbprint that matches no certificate of the issuer's private-CA chain: a WARN, not a FAIL", async () => {
+    await setThumbprint('9e99a48a9960b14926bb7f3b02e22da2b0ab7280');
+    try {
+      const r = await cli(['--no-token']);
+      const provider = `arn:aws:iam::${seeded.accountId}:oidc-provider/${hostPath}`;
+      expect(problems(r)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^\\[WARN\\] the thumbprints of IAM OIDC provider ${provider.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(9e99a48a9960b14926bb7f3b02e22da2b0ab7280\\) match no certificate of the issuer's chain \\(127\\.0\\.0\\.1 [0-9a-f]{40}, irsa-check test CA ${caThumbprint()}\\): its CA is not one AWS trusts by itself, so STS checks the thumbprint; update it: aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn ${provider.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --thumbprint-list ${caThumbprint()}$`,
+          ),
+        ),
+      ]);
+      expect(r.code).toBe(0);
+    } finally {
+      await setThumbprint(caThumbprint());
+    }
+  });
+
+  it('pods/create forbidden: the injection proof is an INFO, not a FAIL', async () => {
+    fake.world.faults = [{ method: 'POST', path: `/api/v1/namespaces/${NS}/pods`, status: 403 }];
+    try {
+      const r = await cli(['--no-token']);
+      expect(problems(r)).toEqual([]);
+      expect(r.out).toContainEqual(
+        expect.stringMatching(
+          /^\[INFO\] identity: cannot dry-run a pod \(Forbidden\): allow create on pods to prove IRSA injection/,
+        ),
+      );
+      expect(r.code).toBe(0);
+    } finally {
+      fake.world.faults = [];
+    }
+  });
+
+  it('an AWS_ROLE_ARN in the pod template wins over the webhook: injected wrongly (252)', async () => {
+    const other = `arn:aws:iam::${seeded.accountId}:role/some-other-role`;
+    const d = structuredClone(identityDeployment) as any;
+    d.spec.template.spec.containers[0].env.push({ name: 'AWS_ROLE_ARN', value: other });
+    fake.put(d);
+    try {
+      const r = await cli(['--no-token']);
+      expect(problems(r)).toEqual([
+        `[FAIL] identity: a new pod of service account camunda-identity is injected wrongly (dry run of the pod template of Deployment camunda-identity): AWS_ROLE_ARN is ${other}, not arn:aws:iam::${seeded.accountId}:role/camunda-identity-irsa`,
+        '[FAIL] irsa-check: At least one of the checks failed (error code: 252).',
+      ]);
+      expect(r.code).toBe(252);
+    } finally {
+      fake.put(identityDeployment);
     }
   });
 });
