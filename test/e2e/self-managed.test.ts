@@ -453,4 +453,18 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
       fake.put(identityDeployment);
     }
   });
+
+  it('a recorded bundle replays offline to the same findings (issuer chain, webhook, dry run)', async () => {
+    const bundle = join(mkdtempSync(join(tmpdir(), 'self-managed-bundle-')), 'bundle.json');
+    const live = await cli(['--record', bundle]);
+    expect(live.code).toBe(0);
+    await issuer.close(); // nothing may be fetched again
+    issuer = await startIssuerServer(pki.issue({ cn: '127.0.0.1', ips: ['127.0.0.1'] }), {
+      jwks: { keys: [] },
+    });
+    const replay = await runCli(['--replay', bundle], { env: { NODE_EXTRA_CA_CERTS: caFile } });
+    expect(replay.stdout).toBe(live.stdout);
+    expect(replay.stderr).toBe(live.stderr);
+    expect(replay.code).toBe(0);
+  });
 });
