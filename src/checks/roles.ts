@@ -262,10 +262,12 @@ function isEksProvider(arn: string, expected: ExpectedProvider | undefined, self
 
 /** " (it does not exist in IAM)" for named providers IAM does not have; "" when unknown. */
 async function missingProviders(ctx: Context, arns: string[]): Promise<string> {
-  if (!ctx.facts.caller) return '';
+  // Self-managed only (EKS output unchanged); IAM lists only the caller's own account's providers.
+  const account = ctx.facts.caller?.account;
+  if (!account || ctx.facts.platform?.kind !== 'self-managed') return '';
   const known = await ctx.aws.oidcProviders().catch(() => undefined);
   if (!known) return '';
-  const missing = arns.filter((a) => !known.some((p) => p.arn === a));
+  const missing = arns.filter((a) => parseArn(a)?.account === account && !known.some((p) => p.arn === a));
   // check: trust-provider-missing
   return missing.length > 0 ? ` (${missing.join(', ')} does not exist in IAM)` : '';
 }
