@@ -360,6 +360,47 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
     expect(r.code).toBe(251);
   });
 
+  it('the webhook has no ready endpoints and 0 available replicas (247): the API server refuses the dry-run pod (251)', async () => {
+    const [, , eps, deploy] = webhookObjects(pki.caPem) as any[];
+    fake.put({ ...eps, subsets: [{ notReadyAddresses: [{ ip: '10.1.2.3' }], ports: [{ port: 443 }] }] });
+    fake.put({ ...deploy, status: { replicas: 1, readyReplicas: 0, availableReplicas: 0 } });
+    const r = await cli(['--no-token']);
+    expect(problems(r)).toEqual([
+      '[FAIL] Deployment default/pod-identity-webhook of webhook pod-identity-webhook.amazonaws.com has no available replica (0 of 1)',
+      '[FAIL] identity: a dry-run pod of service account camunda-identity (the pod template of Deployment camunda-identity) was refused: Internal error occurred: failed calling webhook "pod-identity-webhook.amazonaws.com": failed to call webhook: Post "https://pod-identity-webhook.default.svc:443/mutate?timeout=10s": no endpoints available for service "pod-identity-webhook"',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 251).',
+    ]);
+    expect(r.code).toBe(251);
+  });
+
+  it("the webhook's objectSelector excludes the component's pods (248)", async () => {
+    fake.put(
+      webhookObjects(pki.caPem, {
+        objectSelector: { matchLabels: { 'irsa.example.com/inject': 'true' } },
+      })[0]!,
+    );
+    const r = await cli(['--no-token']);
+    expect(problems(r)).toEqual([
+      '[FAIL] identity: the objectSelector of webhook pod-identity-webhook.amazonaws.com ({"matchLabels":{"irsa.example.com/inject":"true"}}) does not select the pods of Deployment camunda-identity: they get no IRSA',
+      '[FAIL] identity: a new pod of service account camunda-identity gets no AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE or aws-iam-token volume (dry run of the pod template of Deployment camunda-identity): the pod identity webhook does not inject IRSA, restarting pods will not help',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 251).',
+    ]);
+    expect(r.code).toBe(251);
+  });
+
+  it('the webhook runs with another --annotation-prefix (250)', async () => {
+    const deploy = structuredClone(webhookObjects(pki.caPem)[3]) as any;
+    const cmd: string[] = deploy.spec.template.spec.containers[0].command;
+    cmd[cmd.indexOf('--annotation-prefix=eks.amazonaws.com')] = '--annotation-prefix=iam.example.com';
+    fake.put(deploy);
+    const r = await cli(['--no-token']);
+    expect(problems(r)).toEqual([
+      '[FAIL] webhook pod-identity-webhook.amazonaws.com runs with --annotation-prefix=iam.example.com: it ignores the eks.amazonaws.com/role-arn annotation the Camunda chart sets',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 250).',
+    ]);
+    expect(r.code).toBe(250);
+  });
+
   it('--platform eks forces EKS: then the vSphere nodes are a fatal precondition, as before', async () => {
     const r = await cli(['--no-token', '--platform', 'eks']);
     expect(r.out).toContain('[INFO] platform: EKS (--platform)');
