@@ -58,8 +58,27 @@ export function dryRunManifest(
       ...(meta.labels ? { labels: meta.labels } : {}),
       ...(meta.annotations ? { annotations: meta.annotations } : {}),
     },
-    spec: { ...spec, serviceAccountName: sa },
+    spec: withClaimVolumes({ ...spec, serviceAccountName: sa }),
   };
+}
+
+/**
+ * A StatefulSet's pod template mounts its volumeClaimTemplates by name without declaring them (the
+ * controller adds the PVC volumes): declare them as emptyDir so the dry-run pod validates.
+ */
+function withClaimVolumes(spec: Record<string, unknown>): Record<string, unknown> {
+  type Mounts = { volumeMounts?: Array<{ name: string }> };
+  const containers = [
+    ...((spec.initContainers as Mounts[] | undefined) ?? []),
+    ...((spec.containers as Mounts[] | undefined) ?? []),
+  ];
+  const volumes = (spec.volumes as Array<{ name: string }> | undefined) ?? [];
+  const declared = new Set(volumes.map((v) => v.name));
+  const missing = [...new Set(containers.flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)))].filter(
+    (n) => !declared.has(n),
+  );
+  if (missing.length === 0) return spec;
+  return { ...spec, volumes: [...volumes, ...missing.map((name) => ({ name, emptyDir: {} }))] };
 }
 
 function envOf(pod: KubeDryRunPod, name: string): Array<string | undefined> {
@@ -97,14 +116,20 @@ async function proveComponent(
       out.info('the bundle holds no dry-run pod: injection not proven');
       return;
     }
+    if (!/webhook/i.test(e.message)) {
+      // Invalid, PodSecurity, quota: about the pod, not about IRSA; real pods are admitted by other means.
+      // check: injection-unproven
+      out.info(
+        `the dry-run pod of service account ${saName} (${from}) was not admitted (${e.reason}: ${e.message}): injection not proven`,
+      );
+      return;
+    }
     // check: injection-refused
     out.fail(
       CODE_NOT_INJECTED,
       `a dry-run pod of service account ${saName} (${from}) was refused: ${e.message}`,
       {
-        fix: /webhook/i.test(e.message)
-          ? 'The API server cannot call the pod identity webhook: fix its Service, pods and certificate (see the webhook lines), then restart the component pods.'
-          : 'Fix what the API server names; real pods of the component are refused the same way.',
+        fix: 'The API server cannot call the pod identity webhook: fix its Service, pods and certificate (see the webhook lines), then restart the component pods.',
       },
     );
     return;

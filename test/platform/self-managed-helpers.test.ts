@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../src/core/errors.js';
+import { dryRunManifest } from '../../src/checks/injection.js';
 import { detectPlatform, isEksIssuer } from '../../src/platform/detect.js';
 import { issuerKey, keyMaterial } from '../../src/platform/issuer.js';
 import type { Kube, KubeClusterInfo } from '../../src/platform/kube.js';
@@ -179,5 +180,50 @@ describe('issuer comparison', () => {
 
   it('IAM host/path: host case-insensitive, path exact, no trailing slash', () => {
     expect(issuerKey('https://S3.Example.com/Bucket/')).toBe('s3.example.com/Bucket');
+  });
+});
+
+describe('the dry-run pod', () => {
+  it("declares a StatefulSet's claim volumes, keeps the template's labels and sets the ServiceAccount", () => {
+    const manifest = dryRunManifest(
+      'camunda',
+      'camunda-zeebe',
+      {
+        kind: 'StatefulSet',
+        name: 'camunda-zeebe',
+        namespace: 'camunda',
+        replicas: 3,
+        availableReplicas: 3,
+        templateLabels: { app: 'zeebe' },
+        containers: [],
+        template: {
+          metadata: { labels: { app: 'zeebe' } },
+          spec: {
+            serviceAccountName: 'other',
+            volumes: [{ name: 'config', configMap: { name: 'c' } }],
+            containers: [
+              {
+                name: 'zeebe',
+                volumeMounts: [
+                  { name: 'config', mountPath: '/c' },
+                  { name: 'data', mountPath: '/d' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+      'img',
+    ) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(manifest.metadata).toEqual({
+      generateName: 'irsa-check-dry-run-',
+      namespace: 'camunda',
+      labels: { app: 'zeebe' },
+    });
+    expect(manifest.spec.serviceAccountName).toBe('camunda-zeebe');
+    expect(manifest.spec.volumes).toEqual([
+      { name: 'config', configMap: { name: 'c' } },
+      { name: 'data', emptyDir: {} },
+    ]);
   });
 });
