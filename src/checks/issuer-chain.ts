@@ -163,11 +163,14 @@ function checkProvider(
   const arn = oidcProviderArn(ctx.facts.partition ?? 'aws', account, issuer);
   if (!provider) {
     const host = issuerKey(issuer).split('/')[0];
-    const near = providers.filter((p) => issuerKey(p.url).split('/')[0] === host).map((p) => p.url);
+    // Providers of other self-managed issuers (same host first): the issuer the trust policies were written for.
+    const near = providers
+      .filter((p) => issuerKey(p.url).split('/')[0] === host || !/^oidc\.eks\./.test(issuerKey(p.url)))
+      .map((p) => p.url);
     // check: issuer-no-provider
     out.fail(
       CODE_ISSUER_NO_PROVIDER,
-      `no IAM OIDC provider for the issuer ${issuerHostPath(issuer)}${near.length ? ` (IAM has ${near.join(', ')}: host and path must equal the API server's issuer)` : ''}: STS refuses every ServiceAccount token`,
+      `no IAM OIDC provider for the issuer ${issuerHostPath(issuer)}${near.length ? ` (IAM has ${near.join(', ')}: the API server's issuer must equal one of them in host and path, or get its own provider)` : ''}: STS refuses every ServiceAccount token`,
       {
         fix: `Create it: \`aws iam create-open-id-connect-provider --url ${issuer.replace(/\/+$/, '')} --client-id-list ${DEFAULT_AUDIENCE}\`; trust policies name it as ${arn}.`,
       },

@@ -313,6 +313,20 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
     }
   });
 
+  it("the API server's issuer is not the one IAM and the trust policies name (242, 245, 201)", async () => {
+    const other = issuer.url.replace(/\/issuer$/, '/other-cluster');
+    fake.world.serviceAccountIssuer = other;
+    const r = await cli(['--no-token']);
+    const otherHostPath = other.replace('https://', '');
+    expect(problems(r)).toEqual([
+      `[FAIL] the issuer's discovery document ${other}/.well-known/openid-configuration is not usable: HTTP 404`,
+      `[FAIL] no IAM OIDC provider for the issuer ${otherHostPath} (IAM has ${hostPath}: the API server's issuer must equal one of them in host and path, or get its own provider): STS refuses every ServiceAccount token`,
+      `[FAIL] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider ${hostPath}, not this cluster's ${otherHostPath}`,
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 201).',
+    ]);
+    expect(r.code).toBe(201);
+  });
+
   it('the webhook missing (246): the dry-run pod gets no injection (251)', async () => {
     fake.remove('MutatingWebhookConfiguration', undefined, 'pod-identity-webhook');
     const r = await cli(['--no-token']);
