@@ -85,6 +85,12 @@ export function buildProgram(name = 'irsa-check'): Command {
     )
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
     .addOption(
+      new Option('--platform <platform>', 'force the platform instead of detecting it').choices([
+        'eks',
+        'self-managed',
+      ]),
+    )
+    .addOption(
       new Option('--output <format>', 'output format')
         .choices(['text', 'json', 'sarif', 'markdown'])
         .default('text'),
@@ -171,6 +177,7 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     release: opts.release as string | undefined,
     region: (opts.region as string | undefined) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
     clusterName: opts.clusterName as string | undefined,
+    ...(opts.platform ? { platform: opts.platform as RunOptions['platform'] } : {}),
     profile: (opts.profile as string | undefined) ?? env.AWS_PROFILE,
     output: opts.output as RunOptions['output'],
     color: opts.color !== false,

@@ -17,6 +17,7 @@
  * or in an EKS context ARN, accepted when its endpoint is the API server; else
  * the cluster in the region whose endpoint is the API server URL.
  */
+import { issuerKey } from '../platform/issuer.js';
 import { defineModule, type ModuleContext } from '../core/module.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import type { Reporter } from '../core/reporter.js';
@@ -443,13 +444,29 @@ export const cluster = defineModule({
   id: 'cluster',
   title: 'EKS cluster and OIDC provider',
   needs: [],
-  uses: ['caller', 'partition'],
+  uses: ['caller', 'partition', 'platform'],
   provides: ['region', 'cluster', 'issuer', 'oidcProviderArn'],
   checks: CHECKS,
   async run(ctx, out) {
     const caller = await ctx.use('caller');
     if (!caller) {
       out.info('skipped: no AWS identity to ask EKS and IAM with');
+      return;
+    }
+    const platform = await ctx.use('platform');
+    if (platform?.kind === 'self-managed') {
+      // No EKS cluster to find. The API server's own issuer is the one trust policies must name,
+      // and its IAM provider is the one whose host and path equal it; the issuer-chain module
+      // checks every link of that chain and reports.
+      if (ctx.options.region) ctx.provide('region', ctx.options.region);
+      const issuer = platform.apiIssuer;
+      if (issuer) {
+        ctx.provide('issuer', issuer);
+        const providers = await ctx.aws.oidcProviders().catch(() => undefined);
+        const provider = providers?.find((p) => issuerKey(p.url) === issuerKey(issuer));
+        if (provider) ctx.provide('oidcProviderArn', provider.arn);
+      }
+      out.info('skipped: self-managed cluster, no EKS cluster to look up (see issuer-chain)');
       return;
     }
     const info = await ctx.kube.clusterInfo();

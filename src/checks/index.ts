@@ -10,6 +10,9 @@ import { validateRegistry } from '../dispatch.js';
 import { preflight } from './preflight.js';
 import { release } from './release.js';
 import { cluster } from './cluster.js';
+import { issuerChain } from './issuer-chain.js';
+import { webhook } from './webhook.js';
+import { injection } from './injection.js';
 import { plan } from './plan.js';
 import { openSearchValues } from './opensearch-values.js';
 import { openSearch } from './opensearch.js';
@@ -24,12 +27,15 @@ export const CHECK_MODULES: readonly CheckModule[] = [
   preflight,
   release,
   cluster,
+  issuerChain,
   plan,
   openSearchValues,
   openSearch,
   databaseValues,
   aurora,
   serviceAccounts,
+  webhook,
+  injection,
   roles,
   token,
   jobs,

@@ -3,6 +3,7 @@ import { ApiCallError, FatalCheckError } from '../core/errors.js';
 import { parseArn } from '../iam/arn.js';
 import type { Reporter } from '../core/reporter.js';
 import { clusterUnusable } from '../platform/cluster-unusable.js';
+import { detectPlatform, type PlatformDecision } from '../platform/detect.js';
 
 /** aws-irsa.sh's preflight code: every failed precondition of the environment exits 1. */
 const CODE_PREFLIGHT = 1;
@@ -31,6 +32,10 @@ const CHECKS = {
     title: 'some nodes are not AWS instances, or nodes cannot be listed',
     fix: 'Check the node providers (kubectl get nodes -o wide), or grant list nodes.',
   },
+  'platform-detected': {
+    severity: 'INFO',
+    title: 'the platform irsa-check detected (EKS or self-managed) and why',
+  },
   namespace: {
     severity: 'FAIL',
     code: CODE_PREFLIGHT,
@@ -39,7 +44,7 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-type Ctx = ModuleContext<never, never, 'caller' | 'partition'>;
+type Ctx = ModuleContext<never, never, 'caller' | 'partition' | 'platform'>;
 
 /** Words a person can act on, for the ways AWS credentials typically fail. */
 function awsCredentialProblem(
@@ -101,7 +106,13 @@ async function checkAwsIdentity(ctx: Ctx, out: Reporter<Id>): Promise<void> {
   }
 }
 
-async function checkAwsNodes(ctx: Ctx, out: Reporter<Id>, server: string): Promise<void> {
+async function checkAwsNodes(
+  ctx: Ctx,
+  out: Reporter<Id>,
+  server: string,
+  platform: PlatformDecision,
+): Promise<void> {
+  const selfManaged = platform.kind === 'self-managed';
   let nodes;
   try {
     nodes = await ctx.kube.nodes();
@@ -118,6 +129,11 @@ async function checkAwsNodes(ctx: Ctx, out: Reporter<Id>, server: string): Promi
     throw e;
   }
   const onAws = nodes.filter((n) => n.providerID?.startsWith('aws://'));
+  if (selfManaged) {
+    // EKS Anywhere on vSphere/bare metal, kubeadm on premises: IRSA needs AWS only for IAM and STS.
+    out.info(`self-managed cluster: ${onAws.length} of ${nodes.length} node(s) on AWS (not required)`);
+    return;
+  }
   if (nodes.length > 0 && onAws.length === nodes.length) {
     out.ok('aws-nodes', `AWS environment detected: ${nodes.length} node(s) with an aws:// provider ID`);
     return;
@@ -161,18 +177,31 @@ export const preflight = defineModule({
   id: 'preflight',
   title: 'AWS identity and environment',
   needs: [],
-  provides: ['caller', 'partition'],
+  provides: ['caller', 'partition', 'platform'],
   checks: CHECKS,
   async run(ctx, out) {
     const { server } = await ctx.kube.clusterInfo();
     ctx.debug(`Kubernetes API server: ${server}`);
+    let platform: PlatformDecision;
+    try {
+      platform = await detectPlatform(ctx.kube, ctx.options.platform);
+    } catch (e) {
+      const fatal = clusterUnusable(e, server);
+      if (fatal) throw fatal;
+      throw e;
+    }
+    ctx.provide('platform', platform);
     // Independent questions, asked at once; their lines and fatal answers come in this fixed order.
     const identity = out.buffered();
     const nodes = out.buffered();
+    nodes.reporter.info(
+      'platform-detected',
+      `platform: ${platform.kind === 'eks' ? 'EKS' : 'self-managed'} (${platform.reason})`,
+    );
     const results = await Promise.allSettled([
       checkAwsIdentity(ctx, identity.reporter),
       ctx.options.allNamespaces ? Promise.resolve() : checkNamespace(ctx, out, server),
-      checkAwsNodes(ctx, nodes.reporter, server),
+      checkAwsNodes(ctx, nodes.reporter, server, platform),
     ]);
     identity.flush();
     nodes.flush();

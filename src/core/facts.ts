@@ -8,6 +8,8 @@ import type { CallerIdentity, DbCluster, EksCluster, OpenSearchDomain } from '..
 import type { HelmRelease } from '../helm/release.js';
 import type { Values } from '../helm/values.js';
 import type { ChartProfile, ChartVersion, ServiceAccountPlan } from '../helm/chart.js';
+import type { PlatformDecision } from '../platform/detect.js';
+import type { WebhookSettings } from '../platform/pod-identity.js';
 
 export type KeycloakMode = 'subchart' | 'external' | 'none';
 
@@ -45,6 +47,10 @@ export interface OpenSearchDomainTarget {
 }
 
 export interface Facts {
+  /** EKS or self-managed (EKS Anywhere, kOps, kubeadm), decided by preflight. */
+  platform: PlatformDecision;
+  /** The self-managed pod identity webhook's flags (webhook module); EKS: the managed defaults. */
+  webhook: WebhookSettings;
   caller: CallerIdentity;
   partition: string;
   release: HelmRelease;
@@ -76,6 +82,8 @@ export type FactKey = keyof Facts;
 
 /** What a module that lacks a fact says it needs: "skipped: needs <label>". */
 export const FACT_LABELS: Record<FactKey, string> = {
+  platform: 'the platform (EKS or self-managed)',
+  webhook: "the pod identity webhook's settings",
   caller: 'the AWS caller identity',
   partition: 'the AWS partition',
   release: 'the Helm release',

@@ -14,6 +14,8 @@ export interface RunOptions {
   release?: string;
   region?: string;
   clusterName?: string;
+  /** --platform: skips detection (src/platform/detect.ts). */
+  platform?: 'eks' | 'self-managed';
   profile?: string;
   output: 'text' | 'json' | 'sarif' | 'markdown';
   /** Append the Markdown report to this file (--summary; default $GITHUB_STEP_SUMMARY). */

@@ -30,7 +30,12 @@ export function isHostKey(key: string): boolean {
 }
 
 const JWT = /\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+/g;
-/** A PEM block (private key, certificate…), closed or cut off (a log excerpt). */
+/**
+ * A PEM block (private key, certificate…), closed or cut off (a log excerpt). Certificates and
+ * public keys are public by design (a webhook's caBundle, an issuer's chain) and checks read them
+ * from bundles, so only the other types are redacted.
+ */
+const PUBLIC_PEM = /^(?:(?:TRUSTED |X509 )?CERTIFICATE|PUBLIC KEY|X509 CRL)$/;
 const PEM = /-----BEGIN ([A-Z0-9 ]{1,40})-----(?:[\s\S]*?-----END \1-----|[A-Za-z0-9+/=\s\\]*)/g;
 /** AWS access key IDs: long-term (AKIA) and temporary (ASIA). */
 const AWS_ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
@@ -53,7 +58,7 @@ function isAwsSecretShape(s: string): boolean {
 /** Secrets recognisable by their shape alone, in any text. `collect` learns the passwords found. */
 export function redactText(text: string, collect?: Set<string>): string {
   return text
-    .replace(PEM, (_m, type: string) => `<redacted PEM block: ${type}>`)
+    .replace(PEM, (m, type: string) => (PUBLIC_PEM.test(type) ? m : `<redacted PEM block: ${type}>`))
     .replace(JWT, '<redacted JWT>')
     .replace(AWS_SESSION_TOKEN, '<redacted AWS session token>')
     .replace(AWS_ACCESS_KEY_ID, '<redacted AWS access key ID>')

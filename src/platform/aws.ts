@@ -25,6 +25,8 @@ export interface OidcProvider {
   /** As IAM stores it: without `https://`. */
   url: string;
   clientIds: string[];
+  /** SHA-1 thumbprints (lower-case hex) of the issuer's certificate chain IAM was given. */
+  thumbprints?: string[];
 }
 
 export interface IamRole {

@@ -67,6 +67,8 @@ export interface KubeService {
   type?: string;
   externalName?: string;
   clusterIP?: string;
+  /** spec.selector: the pods (and so the Deployment) behind the Service. */
+  selector?: Record<string, string>;
 }
 
 export interface ArgoApplication {
@@ -98,6 +100,71 @@ export interface JobResult {
   jobName: string;
 }
 
+/** A Kubernetes label selector (metav1.LabelSelector). */
+export interface KubeLabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+/** One webhook of a MutatingWebhookConfiguration, reduced to what decides whether it mutates a pod. */
+export interface KubeMutatingWebhook {
+  name: string;
+  failurePolicy?: string;
+  rules: Array<{ operations: string[]; apiGroups: string[]; resources: string[] }>;
+  namespaceSelector?: KubeLabelSelector;
+  objectSelector?: KubeLabelSelector;
+  service?: { namespace: string; name: string; path?: string; port?: number };
+  url?: string;
+  /** clientConfig.caBundle, decoded to PEM. */
+  caBundle?: string;
+}
+
+export interface KubeMutatingWebhookConfiguration {
+  name: string;
+  webhooks: KubeMutatingWebhook[];
+}
+
+export interface KubeWorkloadContainer {
+  name: string;
+  image?: string;
+  command: string[];
+  args: string[];
+}
+
+/** A Deployment or StatefulSet: its status and its pod template (as the API server holds it). */
+export interface KubeWorkload {
+  kind: 'Deployment' | 'StatefulSet';
+  name: string;
+  namespace: string;
+  replicas: number;
+  availableReplicas: number;
+  /** The pod template's labels. */
+  templateLabels: Record<string, string>;
+  serviceAccountName?: string;
+  containers: KubeWorkloadContainer[];
+  /** spec.template as JSON, env values of secret-like names removed: the base of the dry-run pod. */
+  template: Record<string, unknown>;
+}
+
+export interface KubeEndpoints {
+  ready: number;
+  notReady: number;
+}
+
+/** A projected service-account token volume of a pod. */
+export interface KubeTokenVolume {
+  name: string;
+  audience?: string;
+  expirationSeconds?: number;
+  path: string;
+}
+
+/** What the API server answered to a dry-run pod create: the pod after every mutating webhook. */
+export interface KubeDryRunPod {
+  containers: Array<{ name: string; env: KubeEnvVar[]; mountPaths: string[] }>;
+  tokenVolumes: KubeTokenVolume[];
+}
+
 export interface Kube {
   clusterInfo(): Promise<KubeClusterInfo>;
   namespaceExists(ns: string): Promise<boolean>;
@@ -126,11 +193,24 @@ export interface Kube {
    */
   leftoverJobs(ns: string, olderThanSeconds: number): Promise<string[]>;
   deleteJob(ns: string, name: string): Promise<void>;
+  /** A namespace's labels; undefined when it does not exist. */
+  namespaceLabels(ns: string): Promise<Record<string, string> | undefined>;
+  mutatingWebhookConfigurations(): Promise<KubeMutatingWebhookConfiguration[]>;
+  /** Deployments and StatefulSets of a namespace. */
+  workloads(ns: string): Promise<KubeWorkload[]>;
+  /** Ready and not-ready addresses behind a Service; undefined when it has no Endpoints object. */
+  endpoints(ns: string, name: string): Promise<KubeEndpoints | undefined>;
+  /** Pod create with dryRun=All: admission (and so every mutating webhook) runs, nothing is persisted. */
+  dryRunCreatePod(ns: string, manifest: Record<string, unknown>): Promise<KubeDryRunPod>;
 }
 
 /** The annotations the EKS pod identity webhook reads on a ServiceAccount. */
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
+/** "true": the webhook sets AWS_STS_REGIONAL_ENDPOINTS=regional (amazon-eks-pod-identity-webhook README). */
+export const STS_REGIONAL_ANNOTATION = 'eks.amazonaws.com/sts-regional-endpoints';
+/** Seconds: the expirationSeconds of the projected token the webhook mounts (default 86400). */
+export const TOKEN_EXPIRATION_ANNOTATION = 'eks.amazonaws.com/token-expiration';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'irsa-check';

@@ -406,7 +406,14 @@ export class LiveAws implements Aws {
     const providers = await mapLimit(arns, FAN_OUT, async (arn): Promise<OidcProvider | undefined> => {
       try {
         const out = await client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
-        return { arn, url: out.Url ?? '', clientIds: out.ClientIDList ?? [] };
+        return {
+          arn,
+          url: out.Url ?? '',
+          clientIds: out.ClientIDList ?? [],
+          ...(out.ThumbprintList?.length
+            ? { thumbprints: out.ThumbprintList.map((t) => t.toLowerCase()) }
+            : {}),
+        };
       } catch (e) {
         // Deleted between the list and the get: it does not exist any more.
         if (isNotFoundError(e)) return undefined;

@@ -15,6 +15,11 @@ import type {
   Kube,
   KubeClusterInfo,
   KubeContainer,
+  KubeDryRunPod,
+  KubeEndpoints,
+  KubeLabelSelector,
+  KubeMutatingWebhookConfiguration,
+  KubeWorkload,
   KubeNode,
   KubePod,
   KubeService,
@@ -23,6 +28,7 @@ import type {
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
 import { runJobWithWatch } from './kube-jobs.js';
 import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
+import { isSecretKey, REDACTED } from '../core/redact.js';
 
 export const CODE_NO_CLUSTER = 3;
 const KUBECONFIG_FIX =
@@ -211,6 +217,57 @@ function toPod(p: k8s.V1Pod): KubePod {
   };
 }
 
+function toSelector(s: k8s.V1LabelSelector | undefined): KubeLabelSelector | undefined {
+  if (!s) return undefined;
+  return {
+    ...(s.matchLabels ? { matchLabels: s.matchLabels } : {}),
+    ...(s.matchExpressions
+      ? {
+          matchExpressions: s.matchExpressions.map((e) => ({
+            key: e.key,
+            operator: e.operator,
+            ...(e.values ? { values: e.values } : {}),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** The pod template as wire JSON, literal values of secret-like env names replaced (it is recorded). */
+function templateJson(t: k8s.V1PodTemplateSpec | undefined): Record<string, unknown> {
+  // client-node's models use the wire names for pod fields; Dates become ISO strings.
+  const json = (t ? JSON.parse(JSON.stringify(t)) : {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const c of [...(json.spec?.initContainers ?? []), ...(json.spec?.containers ?? [])]) {
+    for (const e of c.env ?? []) if (e.value !== undefined && isSecretKey(e.name)) e.value = REDACTED;
+  }
+  return json;
+}
+
+function toWorkload(
+  kind: KubeWorkload['kind'],
+  w: k8s.V1Deployment | k8s.V1StatefulSet,
+  ns: string,
+): KubeWorkload {
+  const spec = w.spec?.template?.spec;
+  const status = w.status as { availableReplicas?: number; readyReplicas?: number } | undefined;
+  return {
+    kind,
+    name: w.metadata?.name ?? '',
+    namespace: w.metadata?.namespace ?? ns,
+    replicas: w.spec?.replicas ?? 1,
+    availableReplicas: status?.availableReplicas ?? status?.readyReplicas ?? 0,
+    templateLabels: w.spec?.template?.metadata?.labels ?? {},
+    ...(spec?.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
+    containers: (spec?.containers ?? []).map((c) => ({
+      name: c.name,
+      ...(c.image ? { image: c.image } : {}),
+      command: c.command ?? [],
+      args: c.args ?? [],
+    })),
+    template: templateJson(w.spec?.template),
+  };
+}
+
 function decodeSecretRecord(s: k8s.V1Secret): HelmStorageRecord {
   return {
     driver: 'secret',
@@ -240,6 +297,8 @@ export class LiveKube implements Kube {
   private readonly core: k8s.CoreV1Api;
   private readonly batch: k8s.BatchV1Api;
   private readonly custom: k8s.CustomObjectsApi;
+  private readonly apps: k8s.AppsV1Api;
+  private readonly admission: k8s.AdmissionregistrationV1Api;
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -250,6 +309,8 @@ export class LiveKube implements Kube {
     this.core = makeTimedClient(kc, k8s.CoreV1Api, timeoutMs);
     this.batch = makeTimedClient(kc, k8s.BatchV1Api, timeoutMs);
     this.custom = makeTimedClient(kc, k8s.CustomObjectsApi, timeoutMs);
+    this.apps = makeTimedClient(kc, k8s.AppsV1Api, timeoutMs);
+    this.admission = makeTimedClient(kc, k8s.AdmissionregistrationV1Api, timeoutMs);
   }
 
   static create(opts: LiveKubeOptions): LiveKube {
@@ -340,6 +401,7 @@ export class LiveKube implements Kube {
       type: s.spec?.type,
       externalName: s.spec?.externalName,
       clusterIP: s.spec?.clusterIP,
+      ...(s.spec?.selector ? { selector: s.spec.selector } : {}),
     };
   }
 
@@ -435,4 +497,103 @@ export class LiveKube implements Kube {
       this.batch.deleteNamespacedJob({ namespace: ns, name, propagationPolicy: 'Background' }),
     );
   }
+
+  async namespaceLabels(ns: string): Promise<Record<string, string> | undefined> {
+    const n = await callOrNotFound('get namespaces', () => this.core.readNamespace({ name: ns }));
+    return n ? (n.metadata?.labels ?? {}) : undefined;
+  }
+
+  async mutatingWebhookConfigurations(): Promise<KubeMutatingWebhookConfiguration[]> {
+    const list = await call('list mutatingwebhookconfigurations.admissionregistration.k8s.io', () =>
+      this.admission.listMutatingWebhookConfiguration(),
+    );
+    return list.items.map((m) => ({
+      name: m.metadata?.name ?? '',
+      webhooks: (m.webhooks ?? []).map((w) => ({
+        name: w.name,
+        ...(w.failurePolicy ? { failurePolicy: w.failurePolicy } : {}),
+        rules: (w.rules ?? []).map((r) => ({
+          operations: r.operations ?? [],
+          apiGroups: r.apiGroups ?? [],
+          resources: r.resources ?? [],
+        })),
+        ...(w.namespaceSelector ? { namespaceSelector: toSelector(w.namespaceSelector) } : {}),
+        ...(w.objectSelector ? { objectSelector: toSelector(w.objectSelector) } : {}),
+        ...(w.clientConfig?.service
+          ? {
+              service: {
+                namespace: w.clientConfig.service.namespace,
+                name: w.clientConfig.service.name,
+                ...(w.clientConfig.service.path ? { path: w.clientConfig.service.path } : {}),
+                ...(w.clientConfig.service.port ? { port: w.clientConfig.service.port } : {}),
+              },
+            }
+          : {}),
+        ...(w.clientConfig?.url ? { url: w.clientConfig.url } : {}),
+        ...(w.clientConfig?.caBundle
+          ? { caBundle: Buffer.from(w.clientConfig.caBundle, 'base64').toString('utf8') }
+          : {}),
+      })),
+    }));
+  }
+
+  async workloads(ns: string): Promise<KubeWorkload[]> {
+    const [deployments, statefulSets] = await Promise.all([
+      call('list deployments.apps', () => this.apps.listNamespacedDeployment({ namespace: ns })),
+      call('list statefulsets.apps', () => this.apps.listNamespacedStatefulSet({ namespace: ns })),
+    ]);
+    return [
+      ...deployments.items.map((d) => toWorkload('Deployment', d, ns)),
+      ...statefulSets.items.map((s) => toWorkload('StatefulSet', s, ns)),
+    ];
+  }
+
+  async endpoints(ns: string, name: string): Promise<KubeEndpoints | undefined> {
+    const e = await callOrNotFound('get endpoints', () =>
+      this.core.readNamespacedEndpoints({ namespace: ns, name }),
+    );
+    if (!e) return undefined;
+    let ready = 0;
+    let notReady = 0;
+    for (const s of e.subsets ?? []) {
+      ready += s.addresses?.length ?? 0;
+      notReady += s.notReadyAddresses?.length ?? 0;
+    }
+    return { ready, notReady };
+  }
+
+  async dryRunCreatePod(ns: string, manifest: Record<string, unknown>): Promise<KubeDryRunPod> {
+    const body = manifest as k8s.V1Pod;
+    const pod = await call('create pods (dryRun=All)', () =>
+      this.core.createNamespacedPod({ namespace: ns, body, dryRun: 'All' }),
+    );
+    return dryRunPodOf(pod);
+  }
+}
+
+/** The parts of a (mutated) pod the injection proof compares: env, mounts and projected token volumes. */
+export function dryRunPodOf(pod: k8s.V1Pod): KubeDryRunPod {
+  const tokenVolumes = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    for (const s of v.projected?.sources ?? []) {
+      const t = s.serviceAccountToken;
+      if (!t) continue;
+      tokenVolumes.push({
+        name: v.name,
+        ...(t.audience !== undefined ? { audience: t.audience } : {}),
+        ...(t.expirationSeconds !== undefined ? { expirationSeconds: t.expirationSeconds } : {}),
+        path: t.path,
+      });
+    }
+  }
+  return {
+    containers: [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => ({
+      name: c.name,
+      env: toContainer(c).env.map((e) =>
+        e.value !== undefined && isSecretKey(e.name) ? { ...e, value: REDACTED } : e,
+      ),
+      mountPaths: (c.volumeMounts ?? []).map((m) => m.mountPath),
+    })),
+    tokenVolumes,
+  };
 }

@@ -36,12 +36,13 @@ describe('preflight: AWS credentials, worded for a person (fatal, exit 1)', () =
   ])('%s', async (_name, world, options, line) => {
     const run = await runWorld(world, options);
     expect(run.lines('preflight')).toEqual([
+      '[INFO] platform: EKS (the API server https://5C9F1A2B3D4E5F60718293A4B5C6D7E8.gr7.eu-west-1.eks.amazonaws.com is an EKS endpoint)',
       '[OK] AWS environment detected: 3 node(s) with an aws:// provider ID',
       line,
     ]);
     expect(run.exitCode).toBe(1);
     // Nothing after a fatal precondition, and no IRSA troubleshooting text that would not help.
-    expect(run.findings.map((f) => f.module)).toEqual(['preflight', 'preflight', 'summary']);
+    expect(run.findings.map((f) => f.module)).toEqual(['preflight', 'preflight', 'preflight', 'summary']);
   });
 });
 

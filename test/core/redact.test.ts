@@ -171,3 +171,11 @@ describe('redaction', () => {
     expect(out).toContain('value: "db"');
   });
 });
+
+describe('public PEM blocks', () => {
+  it('a certificate (a webhook caBundle, an issuer chain) is public: kept; a private key is not', () => {
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';
+    const key = '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIcanary\n-----END EC PRIVATE KEY-----';
+    expect(redactText(`${cert}\n${key}`)).toBe(`${cert}\n<redacted PEM block: EC PRIVATE KEY>`);
+  });
+});

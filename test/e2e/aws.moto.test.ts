@@ -389,6 +389,7 @@ describe('the dispatcher with LiveAws against moto', () => {
     const r = await runWithPlatform(seeded.world, platform());
     expect(r.lines('preflight')).toEqual([
       `[OK] AWS credentials resolve: arn:aws:sts::${accountId}:user/moto`,
+      `[INFO] platform: EKS (the API server ${server} is an EKS endpoint)`,
       '[OK] AWS environment detected: 3 node(s) with an aws:// provider ID',
     ]);
     expect(r.lines('cluster')).toEqual([

@@ -79,7 +79,7 @@ describe('the Markdown report of the demo', () => {
     const { markdown, findings } = await demoMarkdown();
     const lines = markdown.split('\n');
     expect(lines[0]).toBe('## ✗ irsa-check: 4 check(s) failed (exit code 131)');
-    expect(lines[2]).toBe('Namespace `camunda` · irsa-check 0.1.0 · 48 OK, 0 WARN, 4 FAIL');
+    expect(lines[2]).toBe('Namespace `camunda` · irsa-check 0.1.0 · 52 OK, 0 WARN, 4 FAIL');
     expect(lines[4]).toBe('### Failures');
     const fails = findings.filter((f) => f.level === 'FAIL' && f.module !== 'summary');
     expect(fails).toHaveLength(4);
@@ -103,7 +103,7 @@ describe('the Markdown report of the demo', () => {
       '### ✓ orchestration',
       '### ✓ optimize',
     ]);
-    expect(markdown).toContain('<details open><summary>9 OK, 0 WARN, 3 FAIL</summary>');
+    expect(markdown).toContain('<details open><summary>10 OK, 0 WARN, 3 FAIL</summary>');
     expect(markdown).toContain(
       '| service-accounts | ✗ FAIL (code 221) | pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added<br>**Fix:** Restart the pods: kubectl rollout restart -n camunda for the identity workload. |',
     );

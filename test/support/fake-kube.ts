@@ -12,7 +12,7 @@ import https from 'node:https';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { createHash, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,8 +105,15 @@ export interface FakeKubeWorld {
   version?: string;
   /** The authenticated user's name (used in Forbidden messages). Default: kubernetes-admin */
   username?: string;
-  /** Mutate pods of annotated ServiceAccounts like amazon-eks-pod-identity-webhook. Default true. */
-  podIdentityWebhook?: boolean;
+  /**
+   * Mutate pods of annotated ServiceAccounts like amazon-eks-pod-identity-webhook. Default true.
+   * `'objects'`: like a self-managed cluster, only when the world's MutatingWebhookConfiguration
+   * `pod-identity-webhook`, its Service's Endpoints and Deployment are healthy, its caBundle has
+   * not expired and its selectors match (else: no mutation, or a refusal with failurePolicy Fail).
+   */
+  podIdentityWebhook?: boolean | 'objects';
+  /** Whether dry-run pod creates get the EKS-managed injection when podIdentityWebhook is a boolean. Default true. */
+  dryRunWebhook?: boolean;
   /** Don't add default/kube-system/... namespaces, the `default` SA and `kube-root-ca.crt`. */
   bare?: boolean;
   /**
@@ -312,6 +319,47 @@ const RESOURCES: ResourceDef[] = [
     categories: ['all'],
     verbs: RW,
     fieldLabels: ['status.successful'],
+  },
+  {
+    resource: 'endpoints',
+    kind: 'Endpoints',
+    group: '',
+    version: 'v1',
+    namespaced: true,
+    singular: 'endpoints',
+    shortNames: ['ep'],
+    verbs: RW,
+  },
+  {
+    resource: 'deployments',
+    kind: 'Deployment',
+    group: 'apps',
+    version: 'v1',
+    namespaced: true,
+    singular: 'deployment',
+    shortNames: ['deploy'],
+    categories: ['all'],
+    verbs: RW,
+  },
+  {
+    resource: 'statefulsets',
+    kind: 'StatefulSet',
+    group: 'apps',
+    version: 'v1',
+    namespaced: true,
+    singular: 'statefulset',
+    shortNames: ['sts'],
+    categories: ['all'],
+    verbs: RW,
+  },
+  {
+    resource: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    namespaced: false,
+    singular: 'mutatingwebhookconfiguration',
+    verbs: RW,
   },
   {
     resource: 'applications',
@@ -1037,6 +1085,16 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
         versions: [{ groupVersion: 'batch/v1', version: 'v1' }],
         preferredVersion: { groupVersion: 'batch/v1', version: 'v1' },
       },
+      {
+        name: 'apps',
+        versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+      },
+      {
+        name: 'admissionregistration.k8s.io',
+        versions: [{ groupVersion: 'admissionregistration.k8s.io/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'admissionregistration.k8s.io/v1', version: 'v1' },
+      },
     ];
     if (argoEnabled())
       groups.push({
@@ -1258,7 +1316,62 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
   }
 
   /** Pod defaulting + the amazon-eks-pod-identity-webhook mutation. */
-  function buildPod(raw: any, ns: string): any {
+  /** Whether the (simulated) pod identity webhook mutates this pod: inject, skip, or refuse with a message. */
+  function webhookDecision(pod: any, ns: string, dryRun: boolean): 'inject' | 'skip' | { refuse: string } {
+    const mode = world.podIdentityWebhook;
+    if (mode !== 'objects') {
+      if (dryRun && mode === false) return (world.dryRunWebhook ?? true) ? 'inject' : 'skip';
+      return mode === false ? 'skip' : 'inject';
+    }
+    const mwcDef = defByKind('MutatingWebhookConfiguration')!;
+    const cfg = getObj(mwcDef, undefined, 'pod-identity-webhook');
+    const hook = cfg?.webhooks?.[0];
+    if (!hook) return 'skip';
+    const fail = (why: string) =>
+      hook.failurePolicy === 'Ignore'
+        ? ('skip' as const)
+        : { refuse: `Internal error occurred: failed calling webhook "${hook.name}": ${why}` };
+    const svc = hook.clientConfig?.service;
+    const nsObj = getObj(nsDef, undefined, ns);
+    if (!selectorOk(hook.namespaceSelector, nsObj?.metadata.labels ?? {})) return 'skip';
+    if (!selectorOk(hook.objectSelector, pod.metadata?.labels ?? {})) return 'skip';
+    if (svc) {
+      const eps = getObj(defByKind('Endpoints')!, svc.namespace, svc.name);
+      const ready = (eps?.subsets ?? []).some((x: any) => (x.addresses ?? []).length > 0);
+      if (!ready)
+        return fail(
+          `failed to call webhook: Post "https://${svc.name}.${svc.namespace}.svc:443/mutate?timeout=10s": no endpoints available for service "${svc.name}"`,
+        );
+    }
+    const pem = Buffer.from(hook.clientConfig?.caBundle ?? '', 'base64').toString('utf8');
+    try {
+      const cert = new X509Certificate(pem);
+      if (new Date(cert.validTo).getTime() < Date.now())
+        return fail(
+          'failed to call webhook: Post "https://pod-identity-webhook.kube-system.svc:443/mutate?timeout=10s": tls: failed to verify certificate: x509: certificate has expired or is not yet valid',
+        );
+    } catch {
+      return fail(
+        'failed to call webhook: tls: failed to verify certificate: x509: certificate signed by unknown authority',
+      );
+    }
+    return 'inject';
+  }
+
+  function selectorOk(sel: any, labels: Record<string, string>): boolean {
+    if (!sel) return true;
+    for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+    for (const e of sel.matchExpressions ?? []) {
+      const has = e.key in labels;
+      if (e.operator === 'In' && !(has && e.values.includes(labels[e.key]))) return false;
+      if (e.operator === 'NotIn' && has && e.values.includes(labels[e.key])) return false;
+      if (e.operator === 'Exists' && !has) return false;
+      if (e.operator === 'DoesNotExist' && has) return false;
+    }
+    return true;
+  }
+
+  function buildPod(raw: any, ns: string, dryRun = false): any {
     const pod: any = clone(raw);
     pod.apiVersion = 'v1';
     pod.kind = 'Pod';
@@ -1296,11 +1409,24 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
     }
     const sa = getObj(saDef, ns, spec.serviceAccountName);
     const roleArn = sa?.metadata.annotations?.['eks.amazonaws.com/role-arn'];
-    if (roleArn && world.podIdentityWebhook !== false) {
-      const audience = sa?.metadata.annotations?.['eks.amazonaws.com/audience'] ?? 'sts.amazonaws.com';
+    const decision = roleArn ? webhookDecision(pod, ns, dryRun) : 'skip';
+    if (typeof decision === 'object') {
+      pod.refusedByWebhook = decision.refuse;
+      return pod;
+    }
+    if (roleArn && decision === 'inject') {
+      const ann = sa?.metadata.annotations ?? {};
+      const audience = ann['eks.amazonaws.com/audience'] ?? 'sts.amazonaws.com';
+      const expirationSeconds = Math.max(
+        Number(ann['eks.amazonaws.com/token-expiration'] ?? 86400) || 86400,
+        3600,
+      );
       const region = regionFromIssuer();
       const env = [
-        { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' },
+        ...(ann['eks.amazonaws.com/sts-regional-endpoints'] === 'true' ||
+        world.podIdentityWebhook !== 'objects'
+          ? [{ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }]
+          : []),
         { name: 'AWS_DEFAULT_REGION', value: region },
         { name: 'AWS_REGION', value: region },
         { name: 'AWS_ROLE_ARN', value: roleArn },
@@ -1326,7 +1452,7 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
         {
           name: 'aws-iam-token',
           projected: {
-            sources: [{ serviceAccountToken: { audience, expirationSeconds: 86400, path: 'token' } }],
+            sources: [{ serviceAccountToken: { audience, expirationSeconds, path: 'token' } }],
             defaultMode: 420,
           },
         },
@@ -2154,13 +2280,18 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
           }),
         );
       if (def.kind === 'Pod') {
-        const pod = buildPod(obj, ns!);
+        const dryRun = q.get('dryRun') === 'All';
+        const pod = buildPod(obj, ns!, dryRun);
+        if (pod.refusedByWebhook)
+          return sendStatus(res, statusObj(500, 'InternalError', pod.refusedByWebhook));
         const denied = admitPod(pod, ns!);
         if (denied)
           return sendStatus(
             res,
             statusObj(403, 'Forbidden', denied, { name: obj.metadata.name, kind: 'pods' }),
           );
+        // dryRun=All: admitted and mutated, never stored.
+        if (dryRun) return send(res, 201, toWire(def, pod));
         return send(res, 201, toWire(def, save(def, pod)));
       }
       return send(res, 201, toWire(def, save(def, obj)));

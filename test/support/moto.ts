@@ -385,7 +385,8 @@ export async function seedMoto(
     const rewrite = (w: WorldModel): WorldModel => replaceDeep(structuredClone(w), mapping.replacements);
     const world = rewrite(fixture);
     world.aws.caller = { arn: caller.Arn!, account: caller.Account!, userId: caller.UserId! };
-    world.aws.oidcProviders = seededAws.oidcProviders;
+    // What IAM answers: the thumbprint given at creation too.
+    world.aws.oidcProviders = seededAws.oidcProviders?.map((p) => ({ ...p, thumbprints: [THUMBPRINT] }));
     world.aws.clusters = (world.aws.clusters ?? []).map((c) => ({
       ...clusterTruth.get(c.name)!,
       region: c.region,

@@ -22,6 +22,10 @@ import type {
   KubePod,
   KubeService,
   KubeServiceAccount,
+  KubeDryRunPod,
+  KubeEndpoints,
+  KubeMutatingWebhookConfiguration,
+  KubeWorkload,
 } from '../../src/platform/kube.js';
 import type {
   AssumedRole,
@@ -90,6 +94,16 @@ export interface WorldModel {
     publicIssuer?:
       { issuer?: string; jwksUri: string; jwks: IssuerDiscovery['jwks'] } | { unreachable: string };
     leftoverJobs?: string[];
+    /** Namespace → labels (default: none). */
+    namespaceLabels?: Record<string, Record<string, string>>;
+    webhookConfigurations?: KubeMutatingWebhookConfiguration[];
+    workloads?: KubeWorkload[];
+    endpoints?: Record<string, KubeEndpoints>;
+    /**
+     * Whether a dry-run pod create gets the EKS pod identity webhook's injection (default true,
+     * as on EKS); a function decides per manifest.
+     */
+    dryRunInjects?: boolean;
     /** method name → the error it throws (fault injection). */
     errors?: Record<string, ApiCallErrorJson>;
   };
@@ -225,6 +239,53 @@ export class MemoryKube implements Kube {
     return this.w.leftoverJobs ?? [];
   }
   async deleteJob() {}
+  async namespaceLabels(ns: string) {
+    return (this.w.namespaces ?? []).includes(ns) ? (this.w.namespaceLabels?.[ns] ?? {}) : undefined;
+  }
+  async mutatingWebhookConfigurations() {
+    return this.w.webhookConfigurations ?? [];
+  }
+  async workloads(ns: string) {
+    return (this.w.workloads ?? []).filter((w) => w.namespace === ns);
+  }
+  async endpoints(ns: string, name: string) {
+    return this.w.endpoints?.[`${ns}/${name}`];
+  }
+  /** Like the EKS-managed webhook: env and the aws-iam-token volume from the SA's annotations. */
+  async dryRunCreatePod(ns: string, manifest: Record<string, unknown>): Promise<KubeDryRunPod> {
+    const spec = (manifest.spec ?? {}) as {
+      serviceAccountName?: string;
+      containers?: Array<{ name: string }>;
+    };
+    const sa = (this.w.serviceAccounts ?? []).find(
+      (s) => s.namespace === ns && s.name === (spec.serviceAccountName ?? 'default'),
+    );
+    const roleArn = sa?.annotations['eks.amazonaws.com/role-arn'];
+    const inject = (this.w.dryRunInjects ?? true) && !!roleArn;
+    const file = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
+    return {
+      containers: (spec.containers ?? []).map((c) => ({
+        name: c.name,
+        env: inject
+          ? [
+              { name: 'AWS_ROLE_ARN', value: roleArn },
+              { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: file },
+            ]
+          : [],
+        mountPaths: inject ? ['/var/run/secrets/eks.amazonaws.com/serviceaccount'] : [],
+      })),
+      tokenVolumes: inject
+        ? [
+            {
+              name: 'aws-iam-token',
+              audience: sa?.annotations['eks.amazonaws.com/audience'] ?? 'sts.amazonaws.com',
+              expirationSeconds: 86400,
+              path: 'token',
+            },
+          ]
+        : [],
+    };
+  }
 }
 
 const notFound = (op: string, what: string) =>

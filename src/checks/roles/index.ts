@@ -172,6 +172,7 @@ export const roles = defineModule({
   title: 'IAM roles, trust and permission policies',
   needs: ['plan', 'roleArns', 'caller'],
   uses: [
+    'platform',
     'partition',
     'region',
     'issuer',
@@ -190,10 +191,13 @@ export const roles = defineModule({
     }
     let oidc: Promise<ClusterOidc> | undefined;
     const clusterOidc = () =>
-      (oidc ??= Promise.all([ctx.use('oidcProviderArn'), ctx.use('issuer')]).then(
-        ([oidcProviderArn, issuer]) => ({
+      (oidc ??= Promise.all([ctx.use('oidcProviderArn'), ctx.use('issuer'), ctx.use('platform')]).then(
+        ([oidcProviderArn, issuer, platform]) => ({
           ...(oidcProviderArn !== undefined ? { oidcProviderArn } : {}),
           ...(issuer !== undefined ? { issuer } : {}),
+          ...(platform?.kind === 'self-managed'
+            ? { selfManaged: true, callerAccount: ctx.facts.caller.account }
+            : {}),
         }),
       ));
     await eachInOrder(

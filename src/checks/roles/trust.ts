@@ -11,7 +11,13 @@ import type { Services } from '../../core/context.js';
 import type { IamRole } from '../../platform/aws.js';
 import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
 import { tokenAudience } from '../../platform/service-account.js';
-import { issuerHostPath, oidcProviderArn, oidcProviderHostPath, type RoleArn } from '../../iam/arn.js';
+import {
+  issuerHostPath,
+  oidcProviderArn,
+  oidcProviderHostPath,
+  type RoleArn,
+  parseArn,
+} from '../../iam/arn.js';
 import {
   DEFAULT_AUDIENCE,
   federatedPrincipals,
@@ -101,9 +107,13 @@ const EKS_PROVIDER = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/[0-9a
 export interface ClusterOidc {
   oidcProviderArn?: string;
   issuer?: string;
+  /** A self-managed cluster (EKS Anywhere, kOps, kubeadm): its issuer is the operator's own URL. */
+  selfManaged?: boolean;
+  /** The account irsa-check runs as: IAM lists only its providers. */
+  callerAccount?: string;
 }
 
-export type TrustServices = Pick<Services, 'kube' | 'options'>;
+export type TrustServices = Pick<Services, 'kube' | 'options' | 'aws'>;
 
 interface ExpectedProvider {
   arn: string;
@@ -119,9 +129,19 @@ function expectedProvider(cluster: ClusterOidc, role: RoleArn): ExpectedProvider
   return { arn: oidcProviderArn(role.partition, role.account, issuer), hostPath: issuerHostPath(issuer) };
 }
 
-function isEksProvider(arn: string, expected: ExpectedProvider | undefined): boolean {
+/** On a self-managed cluster any IAM OIDC provider may be the cluster's: its issuer is the operator's URL. */
+function isEksProvider(arn: string, expected: ExpectedProvider | undefined, selfManaged = false): boolean {
   const hostPath = oidcProviderHostPath(arn);
-  return hostPath !== undefined && (EKS_PROVIDER.test(hostPath) || arn === expected?.arn);
+  return hostPath !== undefined && (selfManaged || EKS_PROVIDER.test(hostPath) || arn === expected?.arn);
+}
+
+/** " (… does not exist in IAM)" for named providers of `account` that IAM does not have; "" when unknown. */
+async function missingProviders(services: TrustServices, account: string, arns: string[]): Promise<string> {
+  // IAM lists only the caller's own account's providers.
+  const known = await services.aws.oidcProviders().catch(() => undefined);
+  if (!known) return '';
+  const missing = arns.filter((a) => parseArn(a)?.account === account && !known.some((p) => p.arn === a));
+  return missing.length > 0 ? ` (${missing.join(', ')} does not exist in IAM)` : '';
 }
 
 export async function checkTrust(
@@ -143,7 +163,8 @@ export async function checkTrust(
     });
     return;
   }
-  const expected = expectedProvider(await clusterOidc(), arn);
+  const cluster = await clusterOidc();
+  const expected = expectedProvider(cluster, arn);
   const providerFix = expected
     ? `Set Principal.Federated to "${expected.arn}" (this cluster's IAM OIDC provider) in the trust policy of role ${name}.`
     : `Set Principal.Federated to this cluster's IAM OIDC provider (arn:${arn.partition}:iam::${arn.account}:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>) in the trust policy of role ${name}.`;
@@ -160,7 +181,7 @@ export async function checkTrust(
     return;
   }
   const federated = federatedPrincipals(trust);
-  const eks = federated.filter((p) => isEksProvider(p, expected));
+  const eks = federated.filter((p) => isEksProvider(p, expected, cluster.selfManaged));
   if (eks.length === 0) {
     out.fail(
       'trust-provider',
@@ -177,7 +198,12 @@ export async function checkTrust(
       const show = (p: string) => (sameIssuer ? p : (oidcProviderHostPath(p) ?? p));
       out.fail(
         'trust-this-provider',
-        `the trust policy of role ${name} trusts OIDC provider ${eks.map(show).join(', ')}, not this cluster's ${sameIssuer ? expected.arn : expected.hostPath}`,
+        `the trust policy of role ${name} trusts OIDC provider ${eks.map(show).join(', ')}, not this cluster's ${sameIssuer ? expected.arn : expected.hostPath}${
+          // Self-managed only (EKS output unchanged): name a provider that was never created.
+          cluster.selfManaged && cluster.callerAccount
+            ? await missingProviders(services, cluster.callerAccount, eks)
+            : ''
+        }`,
         { fix: `${providerFix} Its condition keys must start with "${expected.hostPath}:".` },
       );
       return;

@@ -1,0 +1,389 @@
+/**
+ * The pod identity webhook of a self-managed cluster (codes 246–250): the
+ * component that turns a ServiceAccount's role annotation into AWS_ROLE_ARN,
+ * AWS_WEB_IDENTITY_TOKEN_FILE and the projected `aws-iam-token` volume of every
+ * new pod (aws/amazon-eks-pod-identity-webhook). Found through its
+ * MutatingWebhookConfiguration (a webhook on pod CREATE, usually named
+ * pod-identity-webhook), then: its Service has ready endpoints and the
+ * Deployment behind it is available; failurePolicy; its namespace and object
+ * selectors cover the Camunda namespace and pods; the CA in caBundle has not
+ * expired; its --annotation-prefix and --token-audience flags.
+ * On EKS the webhook is managed and invisible: skipped.
+ */
+import { X509Certificate } from 'node:crypto';
+import { defineModule, type ModuleContext } from '../core/module.js';
+import { ApiCallError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
+import type { KubeMutatingWebhook, KubeWorkload } from '../platform/kube.js';
+import {
+  DEFAULT_ANNOTATION_PREFIX,
+  DEFAULT_TOKEN_AUDIENCE,
+  EKS_WEBHOOK,
+  expectedInjection,
+  looksLikePodIdentity,
+  mutatesPodCreate,
+  selectorMatches,
+  webhookSettings,
+} from '../platform/pod-identity.js';
+
+const INSTALL_FIX =
+  'Install amazon-eks-pod-identity-webhook (its deploy/ manifests, or the EKS Anywhere IRSA guide) with a serving certificate from cert-manager, and its MutatingWebhookConfiguration for pod CREATE.';
+
+const CHECKS = {
+  'webhook-managed': {
+    severity: 'INFO',
+    title: 'EKS: the pod identity webhook is managed and not visible in the cluster, so it is not checked',
+  },
+  'webhook-configs-unreadable': {
+    severity: 'WARN',
+    title: 'self-managed: MutatingWebhookConfigurations cannot be listed, so the webhook is not checked',
+    fix: 'Grant list on mutatingwebhookconfigurations (admissionregistration.k8s.io) to the identity irsa-check runs as (README, "Permissions").',
+  },
+  'webhook-missing': {
+    severity: 'FAIL',
+    code: 246,
+    title: 'self-managed: no pod identity webhook (MutatingWebhookConfiguration for pod CREATE)',
+    fix: INSTALL_FIX,
+  },
+  'webhook-cert-missing': {
+    severity: 'FAIL',
+    code: 249,
+    title: "self-managed: the webhook's caBundle holds no readable certificate",
+    fix: 'Renew the serving certificate (cert-manager).',
+  },
+  'webhook-cert-expired': {
+    severity: 'FAIL',
+    code: 249,
+    title: "self-managed: the certificate in the webhook's caBundle has expired",
+    fix: 'Renew the serving certificate (cert-manager).',
+  },
+  'webhook-service-missing': {
+    severity: 'FAIL',
+    code: 247,
+    title: "self-managed: the webhook's Service does not exist",
+    fix: 'Make the webhook Deployment available.',
+  },
+  'webhook-deployment-missing': {
+    severity: 'FAIL',
+    code: 247,
+    title: "self-managed: no Deployment runs the pods of the webhook's Service",
+    fix: 'Make the webhook Deployment available.',
+  },
+  'webhook-deployment-unavailable': {
+    severity: 'FAIL',
+    code: 247,
+    title: "self-managed: the webhook's Deployment has no available replica",
+    fix: 'Make the webhook Deployment available.',
+  },
+  'webhook-no-endpoints': {
+    severity: 'FAIL',
+    code: 247,
+    title: "self-managed: the webhook's Service has no ready endpoints",
+    fix: 'Make the webhook Deployment available.',
+  },
+  'webhook-failure-ignore': {
+    severity: 'WARN',
+    title:
+      'self-managed: the webhook has failurePolicy Ignore, so pods created while it is down silently get no IRSA',
+    fix: 'Set failurePolicy: Fail, or restart pods that started without AWS_ROLE_ARN.',
+  },
+  'webhook-namespace-excluded': {
+    severity: 'FAIL',
+    code: 248,
+    title: "self-managed: the webhook's namespaceSelector excludes the Camunda namespace",
+    fix: 'Widen the selector or label the namespace/pods.',
+  },
+  'webhook-pods-excluded': {
+    severity: 'FAIL',
+    code: 248,
+    title: "self-managed: the webhook's objectSelector excludes the pods of a component",
+    fix: 'Widen the selector or label the namespace/pods.',
+  },
+  'webhook-annotation-prefix': {
+    severity: 'FAIL',
+    code: 250,
+    title:
+      "self-managed: the webhook's --annotation-prefix does not fit the chart's eks.amazonaws.com/role-arn annotation",
+    fix: 'Run the webhook with the default flags.',
+  },
+  'webhook-token-audience': {
+    severity: 'FAIL',
+    code: 250,
+    title: "self-managed: the webhook's --token-audience is not a client ID of the IAM OIDC provider",
+    fix: 'Run the webhook with the default flags.',
+  },
+} as const;
+type Id = keyof typeof CHECKS;
+type Ctx = ModuleContext<'platform' | 'plan' | 'roleArns', 'caller' | 'oidcProviderArn', 'webhook'>;
+
+function pemCertificates(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const certs: X509Certificate[] = [];
+  for (const b of blocks) {
+    try {
+      certs.push(new X509Certificate(b));
+    } catch {
+      // an unreadable block is reported as "no readable certificate" below
+    }
+  }
+  return certs;
+}
+
+function checkCaBundle(configName: string, w: KubeMutatingWebhook, out: Reporter<Id>): void {
+  const certs = w.caBundle ? pemCertificates(w.caBundle) : [];
+  const fix = `Renew the webhook's serving certificate and put its CA in clientConfig.caBundle of MutatingWebhookConfiguration ${configName} (cert-manager's cainjector keeps it current: annotation cert-manager.io/inject-ca-from).`;
+  if (certs.length === 0) {
+    if (w.url && !w.caBundle) {
+      out.info(`webhook ${w.name} has no caBundle: the API server trusts its URL with the system CAs`);
+      return;
+    }
+    out.fail(
+      'webhook-cert-missing',
+      `webhook ${w.name} of MutatingWebhookConfiguration ${configName} has no readable certificate in caBundle: the API server cannot call it`,
+      { fix },
+    );
+    return;
+  }
+  const now = Date.now();
+  const expired = certs.filter((c) => new Date(c.validTo).getTime() < now);
+  if (expired.length > 0) {
+    out.fail(
+      'webhook-cert-expired',
+      `the certificate in caBundle of webhook ${w.name} (${expired[0]!.subject.replace(/\n/g, ', ')}) expired on ${new Date(expired[0]!.validTo).toISOString()}: the API server cannot call the webhook, so new pods get no IRSA${w.failurePolicy === 'Fail' ? ' (failurePolicy Fail: they are refused)' : ''}`,
+      { fix },
+    );
+    return;
+  }
+  const until = new Date(Math.min(...certs.map((c) => new Date(c.validTo).getTime()))).toISOString();
+  out.ok('webhook-cert-expired', `webhook ${w.name}: the certificate in caBundle is valid until ${until}`);
+}
+
+async function checkBackend(
+  ctx: Ctx,
+  w: KubeMutatingWebhook,
+  out: Reporter<Id>,
+): Promise<KubeWorkload | undefined> {
+  if (!w.service) {
+    out.info(
+      `webhook ${w.name} is served at ${w.url ?? 'an unknown URL'}, outside the cluster: its availability is not checked here`,
+    );
+    return undefined;
+  }
+  const { namespace, name } = w.service;
+  const svc = await ctx.kube.service(namespace, name);
+  if (!svc) {
+    out.fail(
+      'webhook-service-missing',
+      `the Service ${namespace}/${name} of webhook ${w.name} does not exist: the API server cannot call it`,
+      { fix: INSTALL_FIX },
+    );
+    return undefined;
+  }
+  const [endpoints, workloads] = await Promise.all([
+    ctx.kube.endpoints(namespace, name),
+    svc.selector ? ctx.kube.workloads(namespace) : Promise.resolve([]),
+  ]);
+  const selector = svc.selector ?? {};
+  const deployment = workloads.find(
+    (d) => d.kind === 'Deployment' && Object.entries(selector).every(([k, v]) => d.templateLabels[k] === v),
+  );
+  if (svc.selector && !deployment) {
+    out.fail(
+      'webhook-deployment-missing',
+      `no Deployment in ${namespace} runs the pods of Service ${name} (selector ${Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}): webhook ${w.name} has no backend`,
+      { fix: INSTALL_FIX },
+    );
+    return undefined;
+  }
+  if (deployment && deployment.availableReplicas < 1) {
+    out.fail(
+      'webhook-deployment-unavailable',
+      `Deployment ${namespace}/${deployment.name} of webhook ${w.name} has no available replica (0 of ${deployment.replicas})`,
+      {
+        fix: `kubectl -n ${namespace} describe deployment ${deployment.name} (image pull, certificate secret, scheduling), then fix what it names.`,
+      },
+    );
+    return deployment;
+  }
+  if (!endpoints || endpoints.ready === 0) {
+    out.fail(
+      'webhook-no-endpoints',
+      `Service ${namespace}/${name} of webhook ${w.name} has no ready endpoints${endpoints ? ` (${endpoints.notReady} not ready)` : ''}: the API server cannot call it`,
+      {
+        fix: `kubectl -n ${namespace} get pods,endpoints for the webhook; fix the pods that are not ready.`,
+      },
+    );
+    return deployment;
+  }
+  out.ok(
+    'webhook-no-endpoints',
+    `webhook ${w.name}: Deployment ${namespace}/${deployment?.name ?? '?'} available (${deployment?.availableReplicas ?? '?'}), Service ${name} has ${endpoints.ready} ready endpoint(s)`,
+  );
+  return deployment;
+}
+
+async function checkScope(
+  ctx: Ctx,
+  configName: string,
+  w: KubeMutatingWebhook,
+  out: Reporter<Id>,
+): Promise<void> {
+  const ns = ctx.options.namespace;
+  if (w.failurePolicy === 'Ignore') {
+    out.warn(
+      'webhook-failure-ignore',
+      `webhook ${w.name} has failurePolicy Ignore: pods created while it is down start without IRSA, silently (set failurePolicy: Fail, or restart pods that started without AWS_ROLE_ARN)`,
+    );
+  }
+  const nsLabels = { 'kubernetes.io/metadata.name': ns, ...((await ctx.kube.namespaceLabels(ns)) ?? {}) };
+  if (!selectorMatches(w.namespaceSelector, nsLabels)) {
+    out.fail(
+      'webhook-namespace-excluded',
+      `the namespaceSelector of webhook ${w.name} (${JSON.stringify(w.namespaceSelector)}) does not select namespace ${ns}: its pods get no IRSA`,
+      {
+        fix: `Label namespace ${ns} to match the selector, or widen the namespaceSelector of MutatingWebhookConfiguration ${configName}.`,
+      },
+    );
+    return;
+  }
+  const { plan, roleArns } = ctx.facts;
+  const roles = plan.filter((c) => roleArns.has(c.key));
+  if (roles.length === 0 || !w.objectSelector) {
+    out.ok(
+      'webhook-namespace-excluded',
+      `webhook ${w.name} selects namespace ${ns}${w.objectSelector ? '' : ' and every pod in it'}`,
+    );
+    return;
+  }
+  const workloads = await ctx.kube.workloads(ns).catch(() => [] as KubeWorkload[]);
+  let excluded = 0;
+  for (const c of roles) {
+    const wl = workloads.find((x) => x.serviceAccountName === c.serviceAccount.name);
+    if (!wl) continue;
+    if (!selectorMatches(w.objectSelector, wl.templateLabels)) {
+      excluded++;
+      out.fail(
+        'webhook-pods-excluded',
+        `the objectSelector of webhook ${w.name} (${JSON.stringify(w.objectSelector)}) does not select the pods of ${wl.kind} ${wl.name}: they get no IRSA`,
+        {
+          component: c.key,
+          fix: `Add matching pod labels (${c.key}.podLabels in the values) or widen the objectSelector of MutatingWebhookConfiguration ${configName}.`,
+        },
+      );
+    }
+  }
+  if (excluded === 0)
+    out.ok('webhook-pods-excluded', `webhook ${w.name} selects namespace ${ns} and the component pods`);
+}
+
+async function checkFlags(
+  ctx: Ctx,
+  w: KubeMutatingWebhook,
+  deployment: KubeWorkload | undefined,
+  out: Reporter<Id>,
+): Promise<void> {
+  const settings = webhookSettings(deployment);
+  ctx.provide('webhook', settings);
+  if (!deployment) return;
+  let bad = false;
+  if (settings.annotationPrefix !== DEFAULT_ANNOTATION_PREFIX) {
+    bad = true;
+    out.fail(
+      'webhook-annotation-prefix',
+      `webhook ${w.name} runs with --annotation-prefix=${settings.annotationPrefix}: it ignores the ${DEFAULT_ANNOTATION_PREFIX}/role-arn annotation the Camunda chart sets`,
+      {
+        fix: `Remove --annotation-prefix from Deployment ${deployment.name} (default ${DEFAULT_ANNOTATION_PREFIX}).`,
+      },
+    );
+  }
+  if (settings.tokenAudience !== DEFAULT_TOKEN_AUDIENCE) {
+    const { plan, roleArns } = ctx.facts;
+    const providers = (await ctx.use('caller'))
+      ? await ctx.aws.oidcProviders().catch(() => undefined)
+      : undefined;
+    const oidcProviderArn = await ctx.use('oidcProviderArn');
+    const provider = providers?.find((p) => p.arn === oidcProviderArn);
+    const unannotated = await Promise.all(
+      plan
+        .filter((c) => roleArns.has(c.key))
+        .map(async (c) => ({
+          c,
+          sa: await ctx.kube.serviceAccount(ctx.options.namespace, c.serviceAccount.name),
+        })),
+    );
+    const affected = unannotated.filter(
+      ({ sa }) => expectedInjection(sa, settings).audience === settings.tokenAudience,
+    );
+    if (affected.length > 0 && provider && !provider.clientIds.includes(settings.tokenAudience)) {
+      bad = true;
+      out.fail(
+        'webhook-token-audience',
+        `webhook ${w.name} runs with --token-audience=${settings.tokenAudience}, which IAM OIDC provider ${provider.arn} does not list: STS refuses the tokens of ${affected.map((a) => a.c.key).join(', ')}`,
+        {
+          fix: `Remove --token-audience from Deployment ${deployment.name} (default ${DEFAULT_TOKEN_AUDIENCE}), or add ${settings.tokenAudience} to the provider's client IDs and the trust policies' aud condition.`,
+        },
+      );
+    } else {
+      out.info(`webhook ${w.name} gives tokens the audience ${settings.tokenAudience} (--token-audience)`);
+    }
+  }
+  if (!bad)
+    out.ok(
+      'webhook-annotation-prefix',
+      `webhook ${w.name}: --annotation-prefix ${settings.annotationPrefix}, --token-audience ${settings.tokenAudience}`,
+    );
+}
+
+export const webhook = defineModule({
+  id: 'webhook',
+  title: 'Pod identity webhook (self-managed clusters)',
+  needs: ['platform', 'plan', 'roleArns'],
+  uses: ['caller', 'oidcProviderArn'],
+  provides: ['webhook'],
+  checks: CHECKS,
+  async run(ctx, out) {
+    if (ctx.facts.platform.kind !== 'self-managed') {
+      ctx.provide('webhook', EKS_WEBHOOK);
+      out.info(
+        'webhook-managed',
+        'skipped: EKS runs the pod identity webhook (managed, not visible in the cluster)',
+      );
+      return;
+    }
+    let configs;
+    try {
+      configs = await ctx.kube.mutatingWebhookConfigurations();
+    } catch (e) {
+      if (e instanceof ApiCallError && e.isAccessDenied) {
+        out.warn(
+          'webhook-configs-unreadable',
+          `cannot list MutatingWebhookConfigurations (${e.reason}): the webhook is not checked; the injection proof still is`,
+        );
+        return;
+      }
+      throw e;
+    }
+    const candidates = configs.flatMap((c) =>
+      c.webhooks.filter(mutatesPodCreate).map((w) => ({ config: c.name, w })),
+    );
+    const found = candidates.find((x) => looksLikePodIdentity(x.config, x.w));
+    if (!found) {
+      out.fail(
+        'webhook-missing',
+        `no pod identity webhook: no MutatingWebhookConfiguration like pod-identity-webhook mutates pod CREATE${candidates.length ? ` (pod webhooks: ${candidates.map((x) => x.config).join(', ')})` : ''}; new pods get no AWS_ROLE_ARN or token`,
+        { fix: INSTALL_FIX },
+      );
+      return;
+    }
+    out.ok(
+      'webhook-missing',
+      `pod identity webhook: MutatingWebhookConfiguration ${found.config}, webhook ${found.w.name}`,
+    );
+    checkCaBundle(found.config, found.w, out);
+    const deployment = await checkBackend(ctx, found.w, out);
+    await checkScope(ctx, found.config, found.w, out);
+    await checkFlags(ctx, found.w, deployment, out);
+  },
+});
