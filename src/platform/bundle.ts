@@ -8,6 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { isSecretKey, redactDeep, redactText, Redactor, REDACTED } from '../core/redact.js';
 import { decodeHelmPayload, encodeHelmPayload } from '../helm/codec.js';
 import type { CallRecord } from './calls.js';
+import { matchingLines } from './irsa-log-patterns.js';
 import type { HelmStorageRecord } from './kube.js';
 
 export const BUNDLE_SCHEMA = 'irsa-check/bundle@1';
@@ -46,7 +47,10 @@ export function redactRecord(record: CallRecord): CallRecord {
   const out: CallRecord = { ...record, args: redactDeep(record.args) };
   if (record.error) out.error = { ...record.error, message: redactText(record.error.message) };
   if (!('result' in record)) return out;
-  if (record.method === 'requestToken') out.result = REDACTED;
+  if (record.method === 'requestToken' || record.method === 'webIdentityCredentials') out.result = REDACTED;
+  // A pod's log may quote anything: only the lines an IRSA check matched are kept.
+  else if (record.method === 'podLogTail' && typeof record.result === 'string')
+    out.result = redactText(matchingLines(record.result));
   else if (record.method === 'helmReleaseRecords') {
     out.result = (record.result as HelmStorageRecord[]).map((r) => ({
       ...r,

@@ -126,6 +126,14 @@ export interface Kube {
    */
   leftoverJobs(ns: string, olderThanSeconds: number): Promise<string[]>;
   deleteJob(ns: string, name: string): Promise<void>;
+  /** The last `tailLines` lines (at most `limitBytes`) of a container's log; '' when it has none. */
+  podLogTail(
+    ns: string,
+    pod: string,
+    container: string,
+    tailLines: number,
+    limitBytes: number,
+  ): Promise<string>;
 }
 
 /** The annotations the EKS pod identity webhook reads on a ServiceAccount. */

@@ -348,4 +348,17 @@ export class LiveKube implements Kube {
       this.batch.deleteNamespacedJob({ namespace: ns, name, propagationPolicy: 'Background' }),
     );
   }
+
+  async podLogTail(
+    ns: string,
+    pod: string,
+    container: string,
+    tailLines: number,
+    limitBytes: number,
+  ): Promise<string> {
+    const log = await callOrNotFound('get pods/log', () =>
+      this.core.readNamespacedPodLog({ namespace: ns, name: pod, container, tailLines, limitBytes }),
+    );
+    return typeof log === 'string' ? log : '';
+  }
 }

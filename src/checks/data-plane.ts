@@ -1,0 +1,290 @@
+/**
+ * The data-plane proofs, made from this machine (--direct): with the temporary
+ * credentials the pod-less proof's AssumeRoleWithWebIdentity hands out for the
+ * component's own ServiceAccount token, so no pod is needed,
+ * - Aurora: log in over TLS as the component's database user with an IAM auth token
+ *   and ask whether the user is a member of rds_iam (platform/pg-login.ts);
+ * - OpenSearch: a SigV4-signed GET of _plugins/_security/authinfo, which says which
+ *   backend roles and OpenSearch roles the IAM role maps to (platform/opensearch-authinfo.ts).
+ * The verdicts are recorded as derived results (a replay cannot log in again); the
+ * token, the credentials and the auth token are never printed or recorded.
+ */
+import { defineModule } from '../core/module.js';
+import { ApiCallError, errorMessage } from '../core/errors.js';
+import { eachInOrder, type Reporter } from '../core/reporter.js';
+import type { Context, PlannedComponent } from '../core/context.js';
+import { DEFAULT_AUDIENCE } from '../iam/policy.js';
+import { databaseNameOf } from '../helm/database-name.js';
+import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
+import type { TemporaryCredentials } from '../platform/aws.js';
+import { auroraLogin, type LoginResult } from '../platform/pg-login.js';
+import { openSearchAuthInfo, type AuthInfoResult } from '../platform/opensearch-authinfo.js';
+import { rdsAuthToken } from '../platform/sigv4.js';
+
+export const CODE_PG_AUTH = 260;
+export const CODE_PG_NO_DATABASE = 261;
+export const CODE_PG_TLS = 262;
+export const CODE_PG_UNREACHABLE = 263;
+export const CODE_PG_ERROR = 264;
+export const CODE_PG_NO_RDS_IAM = 265;
+export const CODE_OS_UNMAPPED = 270;
+export const CODE_OS_REFUSED = 271;
+export const CODE_OS_UNREACHABLE = 272;
+export const CODE_OS_ERROR = 273;
+
+/** How long one login or one request may take. */
+export const DIRECT_TIMEOUT_MS = 10_000;
+const TOKEN_SECONDS = 600;
+
+export const DERIVED_AURORA_LOGIN = 'auroraLogin';
+export const DERIVED_OPENSEARCH_AUTHINFO = 'openSearchAuthInfo';
+
+/**
+ * How the password of the Aurora login is made: an RDS IAM auth token. A seam for the
+ * tests, whose PostgreSQL server has a password-auth user standing in for the token.
+ */
+export const auroraPassword = {
+  make: (credentials: TemporaryCredentials, region: string, host: string, port: number, user: string) =>
+    rdsAuthToken(credentials, region, host, port, user),
+};
+
+type Proof<T> = { ok: true; result: T } | { ok: false; reason: string };
+
+/** The role's temporary credentials, exactly as a pod's SDK gets them; the reason when not. */
+async function credentialsFor(
+  ctx: Context,
+  c: PlannedComponent,
+  roleArn: string,
+): Promise<Proof<TemporaryCredentials>> {
+  const ns = ctx.options.namespace;
+  try {
+    const account = await ctx.kube.serviceAccount(ns, c.serviceAccount.name);
+    const audience = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || DEFAULT_AUDIENCE;
+    const token = await ctx.kube.requestToken(ns, c.serviceAccount.name, audience, TOKEN_SECONDS);
+    const region = ctx.facts.region ?? ctx.options.region ?? 'us-east-1';
+    return { ok: true, result: await ctx.aws.webIdentityCredentials(roleArn, token, region) };
+  } catch (e) {
+    const why = e instanceof ApiCallError ? `${e.operation}: ${e.reason}` : errorMessage(e);
+    return { ok: false, reason: `no credentials for ${roleArn} (${why}; see the token check)` };
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+async function proveAurora(ctx: Context, c: PlannedComponent, roleArn: string, out: Reporter): Promise<void> {
+  const db = ctx.facts.databases.get(c.key);
+  const database = databaseNameOf(ctx.facts.values!, c.key);
+  if (!db?.dbUser || !database) {
+    out.info('Aurora login not proven: the database host, user or name is not known from the values');
+    return;
+  }
+  const { host, port, dbUser: user } = db;
+  const region = db.region ?? ctx.facts.region ?? 'us-east-1';
+  const proof = await ctx.derive<Proof<LoginResult>>(
+    DERIVED_AURORA_LOGIN,
+    [c.key, host, port, database, user, roleArn],
+    async () => {
+      const creds = await credentialsFor(ctx, c, roleArn);
+      if (!creds.ok) return creds;
+      const password = await auroraPassword.make(creds.result, region, host, port, user);
+      const result = await auroraLogin({
+        host,
+        port,
+        database,
+        user,
+        password,
+        timeoutMs: DIRECT_TIMEOUT_MS,
+      });
+      return { ok: true, result };
+    },
+  );
+  if (!proof.ok) {
+    out.info(`Aurora login not proven: ${proof.reason}`);
+    return;
+  }
+  const r = proof.result;
+  const who = `${user}@${host}:${port}/${database}`;
+  const grant = `CREATE USER ${quoteIdent(user)} WITH LOGIN; GRANT rds_iam TO ${quoteIdent(user)};`;
+  const detail = r.detail ? ` (${r.detail})` : '';
+  switch (r.outcome) {
+    case 'ok':
+      if (r.rdsIam)
+        out.ok(`Aurora login proven: ${who} over TLS with role ${roleArn}; the user is a member of rds_iam`);
+      // check: aurora-user-not-rds-iam
+      else
+        out.fail(
+          CODE_PG_NO_RDS_IAM,
+          `${who} logs in, but the user is not a member of rds_iam: IAM logins are refused`,
+          {
+            fix: `As the master user: GRANT rds_iam TO ${quoteIdent(user)};`,
+          },
+        );
+      return;
+    case 'auth-failed':
+      // check: aurora-pam-authentication-failed
+      out.fail(
+        CODE_PG_AUTH,
+        `Aurora refused the IAM login of ${who}${detail}: the user does not exist or is not granted rds_iam`,
+        { fix: `As the master user, in database ${database}: ${grant}` },
+      );
+      return;
+    case 'no-database':
+      // check: aurora-database-missing
+      out.fail(CODE_PG_NO_DATABASE, `database ${database} does not exist on ${host}${detail}`, {
+        fix: `As the master user: CREATE DATABASE ${quoteIdent(database)} OWNER ${quoteIdent(user)}; (or correct the database name in the values).`,
+      });
+      return;
+    case 'tls-refused':
+      // check: aurora-tls-refused
+      out.fail(CODE_PG_TLS, `${host}:${port} refused TLS${detail}: IAM database authentication needs TLS`, {
+        fix: `Point the component at the Aurora endpoint itself (not a proxy or another PostgreSQL); Aurora always offers TLS. A self-managed PostgreSQL needs ssl = on.`,
+      });
+      return;
+    case 'unreachable':
+      // check: aurora-unreachable
+      out.fail(CODE_PG_UNREACHABLE, `cannot reach ${host}:${port} from here${detail}`, {
+        fix: `Run --direct from inside the VPC (VPN, bastion, a CI runner in the VPC) and allow TCP ${port} from it in the Aurora cluster's security group; or leave out --direct.`,
+      });
+      return;
+    default:
+      // check: aurora-login-error
+      out.fail(CODE_PG_ERROR, `the Aurora login of ${who} failed${detail}`, {
+        fix: 'Check the database log for the refusal and the values of the component.',
+      });
+  }
+}
+
+function openSearchBase(ctx: Context, host: string, port: number): string {
+  const protocol = ctx.facts.values?.string('global.opensearch.url.protocol') === 'http' ? 'http' : 'https';
+  return `${protocol}://${host}:${port}`;
+}
+
+async function proveOpenSearch(
+  ctx: Context,
+  c: PlannedComponent,
+  roleArn: string,
+  out: Reporter,
+): Promise<void> {
+  const os = ctx.facts.openSearch!;
+  const base = openSearchBase(ctx, os.host, os.port);
+  const region = os.region ?? ctx.facts.region ?? 'us-east-1';
+  const proof = await ctx.derive<Proof<AuthInfoResult>>(
+    DERIVED_OPENSEARCH_AUTHINFO,
+    [c.key, base, roleArn],
+    async () => {
+      const creds = await credentialsFor(ctx, c, roleArn);
+      if (!creds.ok) return creds;
+      return { ok: true, result: await openSearchAuthInfo(creds.result, region, base, DIRECT_TIMEOUT_MS) };
+    },
+  );
+  if (!proof.ok) {
+    out.info(`OpenSearch role mapping not proven: ${proof.reason}`);
+    return;
+  }
+  const r = proof.result;
+  const fgacOff = os.domain !== undefined && !os.domain.fineGrainedAccessControl;
+  const detail = r.detail ? ` (HTTP ${r.status}: ${r.detail})` : '';
+  const mapping = `PUT _plugins/_security/api/rolesmapping/all_access {"backend_roles": ["${roleArn}"]} (or map it to a narrower role with the index permissions Camunda needs)`;
+  if (r.outcome === 'mapped') {
+    out.ok(
+      `OpenSearch maps role ${roleArn} (backend roles ${r.backendRoles.join(', ') || 'none'}) to OpenSearch roles ${r.roles.join(', ')}`,
+    );
+  } else if (r.outcome === 'no-fgac' || (fgacOff && r.status !== undefined && r.status < 400)) {
+    out.ok(
+      `OpenSearch accepts requests signed with role ${roleArn} (fine-grained access control is off: no role mapping to check)`,
+    );
+  } else if (r.outcome === 'unmapped') {
+    // check: opensearch-role-unmapped
+    out.fail(
+      CODE_OS_UNMAPPED,
+      `OpenSearch maps role ${roleArn} to no OpenSearch role${detail}: every request fails with security_exception … no permissions`,
+      {
+        fix: `As the OpenSearch master user: ${mapping}.`,
+      },
+    );
+  } else if (r.outcome === 'refused') {
+    // check: opensearch-signed-request-refused
+    out.fail(CODE_OS_REFUSED, `OpenSearch refused a request signed with role ${roleArn}${detail}`, {
+      fix: 'Allow the role es:ESHttp* on the domain, in its permission policy and the domain access policy.',
+    });
+  } else if (r.outcome === 'unreachable') {
+    // check: opensearch-unreachable
+    out.fail(CODE_OS_UNREACHABLE, `cannot reach ${base} from here (${r.detail ?? 'no answer'})`, {
+      fix: 'Run --direct from inside the VPC (VPN, bastion, a CI runner in the VPC) and allow HTTPS (443) from it in the domain’s security group; or leave out --direct.',
+    });
+  } else {
+    // check: opensearch-authinfo-error
+    out.fail(CODE_OS_ERROR, `OpenSearch answered the authinfo request unexpectedly${detail}`, {
+      fix: 'Check the domain’s health and the OpenSearch endpoint in the values.',
+    });
+  }
+}
+
+export const dataPlane = defineModule({
+  id: 'data-plane',
+  title: 'Data-plane proofs (Aurora login, OpenSearch role mapping)',
+  codes: [
+    {
+      code: CODE_PG_AUTH,
+      title: 'Aurora refused the IAM login (PAM authentication failed): user missing or not granted rds_iam',
+      fix: 'CREATE USER …; GRANT rds_iam TO …;',
+    },
+    {
+      code: CODE_PG_NO_DATABASE,
+      title: 'the component’s database does not exist on the Aurora cluster',
+      fix: 'Create the database.',
+    },
+    { code: CODE_PG_TLS, title: 'the database host refused TLS', fix: 'Use the Aurora endpoint, with TLS.' },
+    {
+      code: CODE_PG_UNREACHABLE,
+      title: 'the database is not reachable from where the direct proof runs',
+      fix: 'Run from inside the VPC; open the security group.',
+    },
+    {
+      code: CODE_PG_ERROR,
+      title: 'the Aurora login failed for another reason',
+      fix: 'Check the database log.',
+    },
+    {
+      code: CODE_PG_NO_RDS_IAM,
+      title: 'the database user is not a member of rds_iam',
+      fix: 'GRANT rds_iam TO the user.',
+    },
+    {
+      code: CODE_OS_UNMAPPED,
+      title: 'OpenSearch fine-grained access control maps the IAM role to no OpenSearch role',
+      fix: 'Map the role (backend_roles) in OpenSearch.',
+    },
+    {
+      code: CODE_OS_REFUSED,
+      title: 'OpenSearch refused a request signed with the role',
+      fix: 'Allow es:ESHttp* for the role.',
+    },
+    {
+      code: CODE_OS_UNREACHABLE,
+      title: 'OpenSearch is not reachable from where the direct proof runs',
+      fix: 'Run from inside the VPC; open the security group.',
+    },
+    {
+      code: CODE_OS_ERROR,
+      title: 'OpenSearch answered the authinfo request unexpectedly',
+      fix: 'Check the domain.',
+    },
+  ],
+  async run(ctx, out) {
+    if (!ctx.options.direct || !ctx.facts.values) return;
+    const targets = (ctx.facts.plan ?? []).filter((c) => ctx.facts.roleArns.has(c.key));
+    await eachInOrder(
+      targets,
+      out,
+      (c) => c.key,
+      async (c, o) => {
+        const roleArn = ctx.facts.roleArns.get(c.key)!;
+        if (c.pg) await proveAurora(ctx, c, roleArn, o);
+        if (c.os && ctx.facts.openSearch) await proveOpenSearch(ctx, c, roleArn, o);
+      },
+    );
+  },
+});
