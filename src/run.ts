@@ -136,24 +136,28 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     io.stderr.write(`[debug] ${calls.count('kube')} Kubernetes calls, ${calls.count('aws')} AWS calls\n`);
   }
   if (options.record) {
-    await writeBundle(options.record, {
-      schema: BUNDLE_SCHEMA,
-      createdAt: new Date().toISOString(),
-      tool: `irsa-check ${VERSION}`,
-      invocation: {
-        namespace: options.namespace,
-        release: options.release,
-        pg: options.pg,
-        os: options.os,
-        exclude: options.exclude,
-        spawn: options.spawn,
-        token: options.token,
-        direct: options.direct,
-        logs: options.logs,
-        allNamespaces: options.allNamespaces,
+    await writeBundle(
+      options.record,
+      {
+        schema: BUNDLE_SCHEMA,
+        createdAt: new Date().toISOString(),
+        tool: `irsa-check ${VERSION}`,
+        invocation: {
+          namespace: options.namespace,
+          release: options.release,
+          pg: options.pg,
+          os: options.os,
+          exclude: options.exclude,
+          spawn: options.spawn,
+          token: options.token,
+          direct: options.direct,
+          logs: options.logs,
+          allNamespaces: options.allNamespaces,
+        },
+        calls: calls.records,
       },
-      calls: calls.records,
-    });
+      redactor,
+    );
   }
   return { findings, exitCode: summary.exitCode, calls };
 }

@@ -43,14 +43,14 @@ export async function readBundle(file: string): Promise<Bundle> {
 }
 
 /** Redacts one recorded answer; Helm payloads are decoded, redacted and re-encoded. */
-export function redactRecord(record: CallRecord): CallRecord {
+export function redactRecord(record: CallRecord, known?: Redactor): CallRecord {
   const out: CallRecord = { ...record, args: redactDeep(record.args) };
   if (record.error) out.error = { ...record.error, message: redactText(record.error.message) };
   if (!('result' in record)) return out;
   if (record.method === 'requestToken' || record.method === 'webIdentityCredentials') out.result = REDACTED;
   // A pod's log may quote anything: only the lines an IRSA check matched are kept.
   else if (record.method === 'podLogTail' && typeof record.result === 'string')
-    out.result = redactText(matchingLines(record.result));
+    out.result = (known ?? new Redactor()).text(matchingLines(record.result));
   else if (record.method === 'helmReleaseRecords') {
     out.result = (record.result as HelmStorageRecord[]).map((r) => ({
       ...r,
@@ -99,8 +99,9 @@ export function redactManifest(manifest: string): string {
     .join('\n');
 }
 
-export async function writeBundle(file: string, bundle: Bundle): Promise<void> {
-  const safe: Bundle = { ...bundle, calls: bundle.calls.map(redactRecord) };
+/** `known`: the secrets the run learnt (Helm values), hidden wherever free text is kept (pod logs). */
+export async function writeBundle(file: string, bundle: Bundle, known?: Redactor): Promise<void> {
+  const safe: Bundle = { ...bundle, calls: bundle.calls.map((r) => redactRecord(r, known)) };
   const text = JSON.stringify(safe, null, 2) + '\n';
   await writeFile(file, file.endsWith('.gz') ? gzipSync(text) : text);
 }

@@ -219,7 +219,7 @@ describe('data-plane proofs, --direct', () => {
   it('a bundle keeps the verdicts, never the credentials', async () => {
     os.mode = { fgac: true, roles: ['all_access'] };
     const r = await direct(world, facts(tls.port));
-    const recorded = JSON.stringify(r.calls.records.map(redactRecord));
+    const recorded = JSON.stringify(r.calls.records.map((c) => redactRecord(c)));
     for (const secret of ['canary-7731', 'canary-4419']) expect(recorded).not.toContain(secret);
     expect(recorded).toContain('"method":"auroraLogin"');
     expect(recorded).toContain('"method":"openSearchAuthInfo"');

@@ -4,6 +4,9 @@
  * application has not used since its pods started, a private cluster without a way
  * to STS, IRSA errors in the pods' logs. Exact lines, through the real dispatcher.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { accessDenied, healthy, plant } from './aws-checks-harness.js';
 import { runWorld, type WorldModel } from '../support/world.js';
@@ -249,5 +252,33 @@ describe('pod-logs', () => {
     expect(
       on.calls.records.filter((r) => r.method === 'podLogTail').map((r) => r.args.slice(2)),
     ).toContainEqual(['identity', 500, 262144]);
+  });
+});
+
+describe('pod-logs in a support bundle', () => {
+  it('keeps only the matching lines, with the values’ secrets and shaped secrets redacted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-logs-'));
+    const record = join(dir, 'bundle.json');
+    const w = plant((w) => {
+      w.kube.logs = {
+        'camunda-identity-7d9c5b8f6-x2k4p/identity': [
+          'INFO connecting with the first user password canary-first-user-Pw-4711, unrelated line',
+          'FATAL: PAM authentication failed for user "identity_irsa" (first user canary-first-user-Pw-4711)',
+        ].join('\n'),
+      };
+    });
+    const run = await runWorld(w, { record });
+    expect(run.lines('pod-logs')).toContain(
+      '[FAIL] identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: camunda-identity-7d9c5b8f6-x2k4p: "FATAL: PAM authentication failed for user "identity_irsa" (first user ***REDACTED***)"',
+    );
+    const bundle = readFileSync(record, 'utf8');
+    expect(bundle).not.toContain('canary-first-user-Pw-4711');
+    expect(bundle).not.toContain('unrelated line');
+    const logCall = (
+      JSON.parse(bundle) as { calls: Array<{ method: string; args: unknown[]; result: string }> }
+    ).calls.find((c) => c.method === 'podLogTail' && c.args[1] === 'camunda-identity-7d9c5b8f6-x2k4p');
+    expect(logCall!.result).toBe(
+      'FATAL: PAM authentication failed for user "identity_irsa" (first user ***REDACTED***)',
+    );
   });
 });
