@@ -400,7 +400,9 @@ export async function seedMoto(
       pairs.push([i.instanceId, out.Instances![0]!.InstanceId!]);
     }
 
-    // --- Roles the applications used: a call with the role's credentials sets RoleLastUsed (to now).
+    // --- Roles the applications used: a call with the role's credentials sets RoleLastUsed
+    // (to now: moto's date, which the rewritten world takes over).
+    const lastUsed = new Map<string, string>();
     for (const r of seededAws.roles ?? []) {
       if (!r.lastUsedDate) continue;
       const assumed = await new sts.STSClient(config(aws.clusters?.[0]?.region ?? 'us-east-1')).send(
@@ -415,6 +417,9 @@ export async function seedMoto(
           sessionToken: c.SessionToken!,
         },
       }).send(new sts.GetCallerIdentityCommand({}));
+      const used = (await iamClient.send(new iam.GetRoleCommand({ RoleName: r.name }))).Role?.RoleLastUsed;
+      if (used?.LastUsedDate) lastUsed.set(r.name, used.LastUsedDate.toISOString());
+      else unsupported.push(`RoleLastUsed of role ${r.name} (moto did not record the use)`);
     }
 
     // --- What moto says about the caller (no IAM user: `arn:aws:sts::<account>:user/moto`).
@@ -435,6 +440,10 @@ export async function seedMoto(
       ...dbTruth.get(d.identifier)!,
       region: d.region,
     }));
+    for (const r of world.aws.roles ?? []) {
+      if (lastUsed.has(r.name)) r.lastUsedDate = lastUsed.get(r.name);
+      else delete r.lastUsedDate;
+    }
     world.aws.domains = (world.aws.domains ?? []).map((d) => ({
       ...domainTruth.get(d.name)!,
       ...(d.accessPolicies !== undefined ? { accessPolicies: d.accessPolicies } : {}),
