@@ -20,6 +20,46 @@ import type { TemporaryCredentials } from '../platform/aws.js';
 import { auroraLogin, type LoginResult } from '../platform/pg-login.js';
 import { openSearchAuthInfo, type AuthInfoResult } from '../platform/opensearch-authinfo.js';
 import { rdsAuthToken } from '../platform/sigv4.js';
+import {
+  AURORA_MARKER,
+  AUTHINFO_MARKER,
+  auroraJob,
+  authInfoJob,
+  parseAuroraMarker,
+  parseAuthInfoMarker,
+} from '../platform/data-plane-jobs.js';
+
+/** Beyond the Job's own deadline: time to start the pod and fetch its log. */
+const JOB_GRACE_MS = 15_000;
+
+/** Runs a proof Job and reads its marker line; why not, when it gives no verdict. */
+async function viaJob<T>(
+  ctx: Context,
+  manifest: Record<string, unknown>,
+  marker: string,
+  parse: (logs: string | undefined) => T | 'no-credentials' | undefined,
+  roleArn: string,
+): Promise<Proof<T>> {
+  const res = await ctx.kube.runJob(
+    ctx.options.namespace,
+    manifest,
+    ctx.options.jobTimeoutSeconds * 1000 + JOB_GRACE_MS,
+  );
+  if (res.outcome !== 'succeeded')
+    return {
+      ok: false,
+      reason: `the verification Job ${res.jobName} ended ${res.outcome}${res.reason ? ` (${res.reason})` : ''}`,
+    };
+  const verdict = parse(res.logs);
+  if (verdict === undefined)
+    return { ok: false, reason: `the verification Job ${res.jobName} printed no ${marker} line` };
+  if (verdict === 'no-credentials')
+    return {
+      ok: false,
+      reason: `the pod got no credentials for ${roleArn} through IRSA (see the identity Job)`,
+    };
+  return { ok: true, result: verdict };
+}
 
 export const CODE_PG_AUTH = 260;
 export const CODE_PG_NO_DATABASE = 261;
@@ -82,24 +122,43 @@ async function proveAurora(ctx: Context, c: PlannedComponent, roleArn: string, o
   }
   const { host, port, dbUser: user } = db;
   const region = db.region ?? ctx.facts.region ?? 'us-east-1';
-  const proof = await ctx.derive<Proof<LoginResult>>(
-    DERIVED_AURORA_LOGIN,
-    [c.key, host, port, database, user, roleArn],
-    async () => {
-      const creds = await credentialsFor(ctx, c, roleArn);
-      if (!creds.ok) return creds;
-      const password = await auroraPassword.make(creds.result, region, host, port, user);
-      const result = await auroraLogin({
-        host,
-        port,
-        database,
-        user,
-        password,
-        timeoutMs: DIRECT_TIMEOUT_MS,
-      });
-      return { ok: true, result };
-    },
-  );
+  const proof = ctx.options.direct
+    ? await ctx.derive<Proof<LoginResult>>(
+        DERIVED_AURORA_LOGIN,
+        [c.key, host, port, database, user, roleArn],
+        async () => {
+          const creds = await credentialsFor(ctx, c, roleArn);
+          if (!creds.ok) return creds;
+          const password = await auroraPassword.make(creds.result, region, host, port, user);
+          const result = await auroraLogin({
+            host,
+            port,
+            database,
+            user,
+            password,
+            timeoutMs: DIRECT_TIMEOUT_MS,
+          });
+          return { ok: true, result };
+        },
+      )
+    : await viaJob(
+        ctx,
+        auroraJob({
+          namespace: ctx.options.namespace,
+          component: c.key,
+          serviceAccount: c.serviceAccount.name,
+          timeoutSeconds: ctx.options.jobTimeoutSeconds,
+          awsImage: ctx.options.jobImage,
+          host,
+          port,
+          database,
+          user,
+          region,
+        }),
+        AURORA_MARKER,
+        parseAuroraMarker,
+        roleArn,
+      );
   if (!proof.ok) {
     out.info(`Aurora login not proven: ${proof.reason}`);
     return;
@@ -108,10 +167,14 @@ async function proveAurora(ctx: Context, c: PlannedComponent, roleArn: string, o
   const who = `${user}@${host}:${port}/${database}`;
   const grant = `CREATE USER ${quoteIdent(user)} WITH LOGIN; GRANT rds_iam TO ${quoteIdent(user)};`;
   const detail = r.detail ? ` (${r.detail})` : '';
+  const where = ctx.options.direct ? 'here' : 'the cluster';
+  const via = ctx.options.direct ? '' : ' (verification Job)';
   switch (r.outcome) {
     case 'ok':
       if (r.rdsIam)
-        out.ok(`Aurora login proven: ${who} over TLS with role ${roleArn}; the user is a member of rds_iam`);
+        out.ok(
+          `Aurora login proven${via}: ${who} over TLS with role ${roleArn}; the user is a member of rds_iam`,
+        );
       // check: aurora-user-not-rds-iam
       else
         out.fail(
@@ -144,8 +207,10 @@ async function proveAurora(ctx: Context, c: PlannedComponent, roleArn: string, o
       return;
     case 'unreachable':
       // check: aurora-unreachable
-      out.fail(CODE_PG_UNREACHABLE, `cannot reach ${host}:${port} from here${detail}`, {
-        fix: `Run --direct from inside the VPC (VPN, bastion, a CI runner in the VPC) and allow TCP ${port} from it in the Aurora cluster's security group; or leave out --direct.`,
+      out.fail(CODE_PG_UNREACHABLE, `cannot reach ${host}:${port} from ${where}${detail}`, {
+        fix: ctx.options.direct
+          ? `Run --direct from inside the VPC (VPN, bastion, a CI runner in the VPC) and allow TCP ${port} from it in the Aurora cluster's security group; or leave out --direct.`
+          : `Allow TCP ${port} from the nodes in the Aurora cluster's security group.`,
       });
       return;
     default:
@@ -170,15 +235,34 @@ async function proveOpenSearch(
   const os = ctx.facts.openSearch!;
   const base = openSearchBase(ctx, os.host, os.port);
   const region = os.region ?? ctx.facts.region ?? 'us-east-1';
-  const proof = await ctx.derive<Proof<AuthInfoResult>>(
-    DERIVED_OPENSEARCH_AUTHINFO,
-    [c.key, base, roleArn],
-    async () => {
-      const creds = await credentialsFor(ctx, c, roleArn);
-      if (!creds.ok) return creds;
-      return { ok: true, result: await openSearchAuthInfo(creds.result, region, base, DIRECT_TIMEOUT_MS) };
-    },
-  );
+  const proof = ctx.options.direct
+    ? await ctx.derive<Proof<AuthInfoResult>>(
+        DERIVED_OPENSEARCH_AUTHINFO,
+        [c.key, base, roleArn],
+        async () => {
+          const creds = await credentialsFor(ctx, c, roleArn);
+          if (!creds.ok) return creds;
+          return {
+            ok: true,
+            result: await openSearchAuthInfo(creds.result, region, base, DIRECT_TIMEOUT_MS),
+          };
+        },
+      )
+    : await viaJob(
+        ctx,
+        authInfoJob({
+          namespace: ctx.options.namespace,
+          component: c.key,
+          serviceAccount: c.serviceAccount.name,
+          timeoutSeconds: ctx.options.jobTimeoutSeconds,
+          awsImage: ctx.options.jobImage,
+          baseUrl: base,
+          region,
+        }),
+        AUTHINFO_MARKER,
+        parseAuthInfoMarker,
+        roleArn,
+      );
   if (!proof.ok) {
     out.info(`OpenSearch role mapping not proven: ${proof.reason}`);
     return;
@@ -211,8 +295,11 @@ async function proveOpenSearch(
     });
   } else if (r.outcome === 'unreachable') {
     // check: opensearch-unreachable
-    out.fail(CODE_OS_UNREACHABLE, `cannot reach ${base} from here (${r.detail ?? 'no answer'})`, {
-      fix: 'Run --direct from inside the VPC (VPN, bastion, a CI runner in the VPC) and allow HTTPS (443) from it in the domain’s security group; or leave out --direct.',
+    const where = ctx.options.direct ? 'here' : 'the cluster';
+    out.fail(CODE_OS_UNREACHABLE, `cannot reach ${base} from ${where} (${r.detail ?? 'no answer'})`, {
+      fix: ctx.options.direct
+        ? 'Run --direct from inside the VPC (VPN, bastion, a CI runner in the VPC) and allow HTTPS (443) from it in the domain’s security group; or leave out --direct.'
+        : 'Allow HTTPS (443) from the nodes in the domain’s security group.',
     });
   } else {
     // check: opensearch-authinfo-error
@@ -274,7 +361,8 @@ export const dataPlane = defineModule({
     },
   ],
   async run(ctx, out) {
-    if (!ctx.options.direct || !ctx.facts.values) return;
+    // From here with --direct; else in the cluster, with verification Jobs unless -s.
+    if (!(ctx.options.direct || ctx.options.spawn) || !ctx.facts.values) return;
     const targets = (ctx.facts.plan ?? []).filter((c) => ctx.facts.roleArns.has(c.key));
     await eachInOrder(
       targets,

@@ -45,6 +45,11 @@ export async function openSearchAuthInfo(
     const code = err.cause?.code ?? err.name ?? 'Error';
     return { outcome: 'unreachable', backendRoles: [], roles: [], detail: `${code}: ${err.message ?? ''}` };
   }
+  return classifyAuthInfo(res.status, text);
+}
+
+/** An authinfo answer (status and body text) → the proof's verdict; shared with the Job form. */
+export function classifyAuthInfo(status: number, text: string): AuthInfoResult {
   const detail = redactText(text.replace(/\s+/g, ' ').slice(0, 300));
   let body: Record<string, unknown> | undefined;
   try {
@@ -52,8 +57,8 @@ export async function openSearchAuthInfo(
   } catch {
     body = undefined;
   }
-  const base = { status: res.status, backendRoles: [] as string[], roles: [] as string[] };
-  if (res.status === 200 && body) {
+  const base = { status, backendRoles: [] as string[], roles: [] as string[] };
+  if (status === 200 && body) {
     const roles = strings(body.roles);
     const backendRoles = strings(body.backend_roles);
     const user = typeof body.user_name === 'string' ? body.user_name : undefined;
@@ -66,12 +71,12 @@ export async function openSearchAuthInfo(
     };
   }
   // FGAC on, role mapped to nothing: the security plugin refuses with security_exception.
-  if (res.status === 403 && /security_exception/.test(text) && /no permissions/i.test(text))
+  if (status === 403 && /security_exception/.test(text) && /no permissions/i.test(text))
     return { ...base, outcome: 'unmapped', detail };
   // Refused before OpenSearch: the signature, or the domain's access policy (IAM).
-  if (res.status === 401 || res.status === 403) return { ...base, outcome: 'refused', detail };
+  if (status === 401 || status === 403) return { ...base, outcome: 'refused', detail };
   // No security plugin (FGAC off): the signed request got through to OpenSearch.
-  if ((res.status === 400 || res.status === 404) && /no handler found/i.test(text))
+  if ((status === 400 || status === 404) && /no handler found/i.test(text))
     return { ...base, outcome: 'no-fgac', detail };
   return { ...base, outcome: 'error', detail };
 }

@@ -208,12 +208,52 @@ describe('data-plane proofs, --direct', () => {
     ]);
   });
 
-  it('without --direct: no proof, no token requested', async () => {
-    const r = await runModule(world, dataPlane, { direct: false }, facts(tls.port));
+  it('-s without --direct: no proof, no token, no Job', async () => {
+    const r = await runModule(world, dataPlane, { direct: false, spawn: false }, facts(tls.port));
     expect(r.lines).toEqual([]);
     expect(
-      r.calls.records.filter((c) => c.method === 'requestToken' || c.method === 'webIdentityCredentials'),
+      r.calls.records.filter((c) => ['requestToken', 'webIdentityCredentials', 'runJob'].includes(c.method)),
     ).toEqual([]);
+  });
+
+  it('without --direct: one verification Job per proof, read from its marker line', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const w = await worldWith(undefined, (w) => {
+      w.kube.jobFor = (m) => {
+        const labels = (m.metadata as { labels: Record<string, string> }).labels;
+        const component = labels['irsa-check/component'];
+        if (labels['irsa-check/purpose'] === 'aurora')
+          return {
+            outcome: 'succeeded',
+            logs:
+              component === 'identity'
+                ? 'IRSA_CHECK_AURORA outcome=ok rds_iam=t\n'
+                : `IRSA_CHECK_AURORA outcome=auth-failed detail=${b64('psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"')}\n`,
+          };
+        if (labels['irsa-check/purpose'] === 'authinfo')
+          return component === 'optimize'
+            ? { outcome: 'image-pull', reason: 'ErrImagePull' }
+            : {
+                outcome: 'succeeded',
+                logs: `IRSA_CHECK_AUTHINFO status=200 body=${b64(JSON.stringify({ backend_roles: [ROLE('orchestration')], roles: [] }))}\n`,
+              };
+        return undefined;
+      };
+    });
+    const r = await runModule(w, dataPlane, { direct: false, spawn: true }, facts(5432));
+    expect(r.lines).toEqual([
+      '[FAIL] identityKeycloak: Aurora refused the IAM login of keycloak_irsa@127.0.0.1:5432/keycloak (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user does not exist or is not granted rds_iam',
+      `[OK] identity: Aurora login proven (verification Job): identity_irsa@127.0.0.1:5432/identity over TLS with role ${ROLE('identity')}; the user is a member of rds_iam`,
+      '[FAIL] webModeler: Aurora refused the IAM login of modeler_irsa@127.0.0.1:5432/modeler (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user does not exist or is not granted rds_iam',
+      `[FAIL] orchestration: OpenSearch maps role ${ROLE('orchestration')} to no OpenSearch role: every request fails with security_exception … no permissions`,
+      expect.stringMatching(
+        /^\[INFO\] optimize: OpenSearch role mapping not proven: the verification Job irsa-check-authinfo-optimize-[a-z0-9]{5} ended image-pull \(ErrImagePull\)$/,
+      ),
+    ]);
+    expect(
+      r.manifests.map((m) => (m.metadata as { labels: Record<string, string> }).labels['irsa-check/purpose']),
+    ).toEqual(['aurora', 'aurora', 'aurora', 'authinfo', 'authinfo']);
+    expect(r.calls.records.filter((c) => c.method === 'webIdentityCredentials')).toEqual([]);
   });
 
   it('a bundle keeps the verdicts, never the credentials', async () => {

@@ -80,6 +80,8 @@ async function verify(
     service: service!,
     sha256: Sha256,
     uriEscapePath: true,
+    // Sign exactly the headers the request lists (curl signs no x-amz-content-sha256).
+    applyChecksum: false,
   });
   const again = await signer.sign(
     {
