@@ -31,14 +31,14 @@ if (major < 20 || (major === 20 && minor < 19)) {
 
 /**
  * Optional peers that libraries require inside try/catch and do without: ws's native
- * speed-ups and node-fetch's legacy charset converter. Left as require() calls, each would
+ * speed-ups, node-fetch's legacy charset converter and pg's native binding (pg-native). Left as require() calls, each would
  * make the executable print Node's "require() ... only supports loading built-in modules"
  * warning; bundled as a module that throws, the library takes its fallback silently.
  */
 const absentOptionalPeers = {
   name: 'absent-optional-peers',
   setup(b) {
-    b.onResolve({ filter: /^(bufferutil|utf-8-validate|encoding)$/ }, (a) => ({
+    b.onResolve({ filter: /^(bufferutil|utf-8-validate|encoding|pg-native)$/ }, (a) => ({
       path: a.path,
       namespace: 'absent',
     }));

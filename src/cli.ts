@@ -72,6 +72,11 @@ export function buildProgram(name = 'irsa-check'): Command {
     .option('-s, --no-spawn', 'spawn no verification Jobs (no connectivity or in-pod identity checks)')
     .option('--no-token', 'skip the pod-less trust-chain proof (TokenRequest + AssumeRoleWithWebIdentity)')
     .option(
+      '--direct',
+      'prove the Aurora login and the OpenSearch role mapping from this machine (needs network access to them)',
+    )
+    .option('--no-logs', "do not scan the component pods' recent logs for IRSA errors")
+    .option(
       '--kubeconfig <file>',
       'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)',
     )
@@ -172,6 +177,8 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     os,
     spawn: opts.spawn !== false,
     token: opts.token !== false,
+    direct: opts.direct === true,
+    logs: opts.logs !== false,
     kubeconfig: opts.kubeconfig as string | undefined,
     context: opts.context as string | undefined,
     release: opts.release as string | undefined,

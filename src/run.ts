@@ -97,6 +97,8 @@ function adoptRecordedInvocation(options: RunOptions, recorded: Partial<RunOptio
   if (options.exclude.length === 0 && recorded.exclude) options.exclude = recorded.exclude;
   if (typeof recorded.spawn === 'boolean') options.spawn = recorded.spawn;
   if (typeof recorded.token === 'boolean') options.token = recorded.token;
+  if (typeof recorded.direct === 'boolean') options.direct = recorded.direct;
+  if (typeof recorded.logs === 'boolean') options.logs = recorded.logs;
   if (typeof recorded.allNamespaces === 'boolean') options.allNamespaces = recorded.allNamespaces;
 }
 
@@ -342,6 +344,8 @@ async function writeOutputFiles(
           exclude: options.exclude,
           spawn: options.spawn,
           token: options.token,
+          direct: options.direct,
+          logs: options.logs,
           allNamespaces: options.allNamespaces,
         },
         calls: calls.records,

@@ -22,6 +22,12 @@ import { serviceAccounts } from './service-accounts.js';
 import { roles } from './roles/index.js';
 import { token } from './token.js';
 import { jobs } from './jobs.js';
+import { imds } from './imds.js';
+import { podIdentity } from './pod-identity.js';
+import { roleInUse } from './role-in-use.js';
+import { privateSts } from './private-sts.js';
+import { podLogs } from './pod-logs.js';
+import { dataPlane } from './data-plane.js';
 
 export const CHECK_MODULES: readonly CheckModule[] = [
   preflight,
@@ -39,6 +45,12 @@ export const CHECK_MODULES: readonly CheckModule[] = [
   roles,
   token,
   jobs,
+  imds,
+  podIdentity,
+  roleInUse,
+  privateSts,
+  dataPlane,
+  podLogs,
 ];
 
 validateRegistry(CHECK_MODULES);

@@ -9,6 +9,10 @@ export interface RunOptions {
   os?: string[];
   spawn: boolean;
   token: boolean;
+  /** --direct: make the data-plane proofs (Aurora login, OpenSearch authinfo) from this machine. */
+  direct: boolean;
+  /** --no-logs turns off the scan of the component pods' recent logs. */
+  logs: boolean;
   kubeconfig?: string;
   context?: string;
   release?: string;

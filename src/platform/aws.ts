@@ -18,6 +18,10 @@ export interface EksCluster {
   status?: string;
   /** identity.oidc.issuer */
   issuer?: string;
+  /** resourcesVpcConfig: the cluster's VPC and who may reach its API endpoint. */
+  vpcId?: string;
+  endpointPublicAccess?: boolean;
+  endpointPrivateAccess?: boolean;
 }
 
 export interface OidcProvider {
@@ -36,6 +40,8 @@ export interface IamRole {
   /** Decoded trust policy document. */
   trustPolicy: unknown;
   permissionsBoundaryArn?: string;
+  /** RoleLastUsed.LastUsedDate (ISO 8601): when any principal last used the role; absent = not in IAM's tracking window. */
+  lastUsedDate?: string;
 }
 
 export interface AttachedPolicy {
@@ -89,6 +95,43 @@ export interface AssumedRole {
   assumedRoleArn: string;
 }
 
+/** An EC2 instance's metadata-service settings (DescribeInstances MetadataOptions). */
+export interface Ec2Instance {
+  instanceId: string;
+  /** HttpTokens `required`: IMDSv2 only (not named *tokens*, which bundles would redact). */
+  imdsV2Required: boolean;
+  httpPutResponseHopLimit?: number;
+  /** `disabled` = no IMDS at all. */
+  httpEndpoint?: string;
+}
+
+/** An EKS Pod Identity association (ListPodIdentityAssociations + DescribePodIdentityAssociation). */
+export interface PodIdentityAssociation {
+  associationId: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn?: string;
+}
+
+/** A VPC endpoint (DescribeVpcEndpoints). */
+export interface VpcEndpoint {
+  id: string;
+  serviceName: string;
+  type?: string;
+  state?: string;
+  privateDnsEnabled: boolean;
+}
+
+/**
+ * Temporary credentials from AssumeRoleWithWebIdentity, for the direct data-plane
+ * proofs. Never recorded (platform/calls.ts) and never printed.
+ */
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
 export interface Aws {
   callerIdentity(): Promise<CallerIdentity>;
   listEksClusters(region: string): Promise<string[]>;
@@ -108,6 +151,20 @@ export interface Aws {
     resources: string[],
   ): Promise<SimulationResult[] | undefined>;
   assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole>;
+  /** ec2:DescribeInstances for these instance IDs (unknown IDs are left out). */
+  instances(region: string, instanceIds: string[]): Promise<Ec2Instance[]>;
+  /** eks:ListPodIdentityAssociations in a namespace; undefined when the endpoint does not implement the API. */
+  podIdentityAssociations(
+    cluster: string,
+    region: string,
+    namespace: string,
+  ): Promise<PodIdentityAssociation[] | undefined>;
+  /** ec2:DescribeVpcEndpoints of a VPC. */
+  vpcEndpoints(region: string, vpcId: string): Promise<VpcEndpoint[]>;
+  /** ec2:DescribeNatGateways: how many available NAT gateways the VPC has. */
+  natGatewayCount(region: string, vpcId: string): Promise<number>;
+  /** AssumeRoleWithWebIdentity, keeping the temporary credentials (never recorded). */
+  webIdentityCredentials(roleArn: string, token: string, region: string): Promise<TemporaryCredentials>;
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
   resolveCname(host: string): Promise<string[]>;
 }

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
 
-export type JobPurpose = 'identity' | 'tcp';
+export type JobPurpose = 'identity' | 'tcp' | 'aurora' | 'authinfo';
 
 /** Deleted by Kubernetes this long after finishing, should irsa-check's own delete never arrive. */
 export const JOB_TTL_SECONDS = 600;

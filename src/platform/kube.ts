@@ -202,6 +202,14 @@ export interface Kube {
   endpoints(ns: string, name: string): Promise<KubeEndpoints | undefined>;
   /** Pod create with dryRun=All: admission (and so every mutating webhook) runs, nothing is persisted. */
   dryRunCreatePod(ns: string, manifest: Record<string, unknown>): Promise<KubeDryRunPod>;
+  /** The last `tailLines` lines (at most `limitBytes`) of a container's log; '' when it has none. */
+  podLogTail(
+    ns: string,
+    pod: string,
+    container: string,
+    tailLines: number,
+    limitBytes: number,
+  ): Promise<string>;
 }
 
 /** The annotations the EKS pod identity webhook reads on a ServiceAccount. */

@@ -16,12 +16,16 @@ import type {
   Aws,
   CallerIdentity,
   DbCluster,
+  Ec2Instance,
   EksCluster,
   IamRole,
   InlinePolicy,
   OidcProvider,
   OpenSearchDomain,
+  PodIdentityAssociation,
   SimulationResult,
+  TemporaryCredentials,
+  VpcEndpoint,
 } from './aws.js';
 
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -29,6 +33,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { OpenSearchClient, DomainStatus } from '@aws-sdk/client-opensearch';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 
 export interface LiveAwsOptions {
   region?: string;
@@ -113,6 +118,16 @@ function isNotImplemented(e: unknown): boolean {
   return status === 500 || status === 501 || /NotImplemented|not (?:yet |been )?implemented/i.test(words);
 }
 
+/**
+ * An answer that is no AWS API answer at all: an unknown route answered with an HTML
+ * 404 page (what moto does for EKS APIs it lacks). Not a ResourceNotFoundException.
+ */
+function isNotAnApiAnswer(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown };
+  if (err?.name === 'SyntaxError') return true;
+  return err?.$metadata?.httpStatusCode === 404 && !/NotFound/i.test(err?.name ?? '');
+}
+
 function isNotFoundError(e: unknown): boolean {
   const err = e as { name?: string; Code?: string };
   return /NoSuchEntity|ResourceNotFound|NotFound/i.test(`${err?.Code ?? ''} ${err?.name ?? ''}`);
@@ -124,6 +139,7 @@ type SdkModules = {
   iam: typeof import('@aws-sdk/client-iam');
   rds: typeof import('@aws-sdk/client-rds');
   opensearch: typeof import('@aws-sdk/client-opensearch');
+  ec2: typeof import('@aws-sdk/client-ec2');
 };
 
 const loaders: { [K in keyof SdkModules]: () => Promise<SdkModules[K]> } = {
@@ -132,6 +148,7 @@ const loaders: { [K in keyof SdkModules]: () => Promise<SdkModules[K]> } = {
   iam: () => import('@aws-sdk/client-iam'),
   rds: () => import('@aws-sdk/client-rds'),
   opensearch: () => import('@aws-sdk/client-opensearch'),
+  ec2: () => import('@aws-sdk/client-ec2'),
 };
 
 /** Client settings shared by every service. */
@@ -317,6 +334,14 @@ export class LiveAws implements Aws {
     });
   }
 
+  private ec2(region: string): Promise<EC2Client> {
+    return this.client(`ec2@${region}`, async () => {
+      quietSdk();
+      const { EC2Client } = await loaders.ec2();
+      return new EC2Client(await this.clientConfig(region));
+    });
+  }
+
   /** Runs `call`, turning whatever it throws into an ApiCallError for `operation`. */
   private async call<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
@@ -361,7 +386,148 @@ export class LiveAws implements Aws {
     });
   }
 
+  async webIdentityCredentials(
+    roleArn: string,
+    token: string,
+    region: string,
+  ): Promise<TemporaryCredentials> {
+    return this.call('sts:AssumeRoleWithWebIdentity', async () => {
+      const { AssumeRoleWithWebIdentityCommand } = await loaders.sts();
+      const out = await (
+        await this.webIdentitySts(region)
+      ).send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: roleArn,
+          RoleSessionName: `irsa-check-dataplane-${Date.now()}`,
+          WebIdentityToken: token,
+          DurationSeconds: 900,
+        }),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
+        throw new ApiCallError(
+          'aws',
+          'sts:AssumeRoleWithWebIdentity',
+          'EmptyAnswer',
+          'STS answered without credentials',
+        );
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+    });
+  }
+
   // ------------------------------------------------------------------ EKS
+
+  async podIdentityAssociations(
+    cluster: string,
+    region: string,
+    namespace: string,
+  ): Promise<PodIdentityAssociation[] | undefined> {
+    const { paginateListPodIdentityAssociations, DescribePodIdentityAssociationCommand } =
+      await loaders.eks();
+    const client = await this.eks(region);
+    const summaries: Array<{ associationId: string; namespace: string; serviceAccount: string }> = [];
+    try {
+      for await (const page of paginateListPodIdentityAssociations(
+        { client },
+        { clusterName: cluster, namespace },
+      )) {
+        for (const a of page.associations ?? []) {
+          if (a.associationId)
+            summaries.push({
+              associationId: a.associationId,
+              namespace: a.namespace ?? namespace,
+              serviceAccount: a.serviceAccount ?? '',
+            });
+        }
+      }
+    } catch (e) {
+      if (isNotImplemented(e) || isNotAnApiAnswer(e)) return undefined;
+      throw awsError('eks:ListPodIdentityAssociations', e);
+    }
+    // The list answers no role: DescribePodIdentityAssociation does.
+    return mapLimit(summaries, FAN_OUT, (a) =>
+      this.call('eks:DescribePodIdentityAssociation', async () => {
+        const out = await client.send(
+          new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId: a.associationId }),
+        );
+        const roleArn = out.association?.roleArn;
+        return { ...a, ...(roleArn ? { roleArn } : {}) };
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------------ EC2
+
+  async instances(region: string, instanceIds: string[]): Promise<Ec2Instance[]> {
+    if (instanceIds.length === 0) return [];
+    return this.call('ec2:DescribeInstances', async () => {
+      const { paginateDescribeInstances } = await loaders.ec2();
+      const found: Ec2Instance[] = [];
+      // Filter rather than InstanceIds: an unknown ID is left out instead of failing the whole call.
+      const pages = paginateDescribeInstances(
+        { client: await this.ec2(region) },
+        { Filters: [{ Name: 'instance-id', Values: instanceIds }] },
+      );
+      for await (const page of pages) {
+        for (const r of page.Reservations ?? []) {
+          for (const i of r.Instances ?? []) {
+            if (!i.InstanceId) continue;
+            const m = i.MetadataOptions;
+            found.push({
+              instanceId: i.InstanceId,
+              imdsV2Required: m?.HttpTokens === 'required',
+              ...(m?.HttpPutResponseHopLimit !== undefined
+                ? { httpPutResponseHopLimit: m.HttpPutResponseHopLimit }
+                : {}),
+              ...(m?.HttpEndpoint ? { httpEndpoint: m.HttpEndpoint } : {}),
+            });
+          }
+        }
+      }
+      return found.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    });
+  }
+
+  async vpcEndpoints(region: string, vpcId: string): Promise<VpcEndpoint[]> {
+    return this.call('ec2:DescribeVpcEndpoints', async () => {
+      const { paginateDescribeVpcEndpoints } = await loaders.ec2();
+      const found: VpcEndpoint[] = [];
+      const pages = paginateDescribeVpcEndpoints(
+        { client: await this.ec2(region) },
+        { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] },
+      );
+      for await (const page of pages) {
+        for (const e of page.VpcEndpoints ?? []) {
+          found.push({
+            id: e.VpcEndpointId ?? '',
+            serviceName: e.ServiceName ?? '',
+            ...(e.VpcEndpointType ? { type: e.VpcEndpointType } : {}),
+            ...(e.State ? { state: e.State } : {}),
+            privateDnsEnabled: e.PrivateDnsEnabled === true,
+          });
+        }
+      }
+      return found;
+    });
+  }
+
+  async natGatewayCount(region: string, vpcId: string): Promise<number> {
+    return this.call('ec2:DescribeNatGateways', async () => {
+      const { paginateDescribeNatGateways } = await loaders.ec2();
+      let count = 0;
+      const pages = paginateDescribeNatGateways(
+        { client: await this.ec2(region) },
+        {
+          Filter: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'state', Values: ['available'] },
+          ],
+        },
+      );
+      for await (const page of pages) count += (page.NatGateways ?? []).length;
+      return count;
+    });
+  }
 
   async listEksClusters(region: string): Promise<string[]> {
     return this.call('eks:ListClusters', async () => {
@@ -387,6 +553,13 @@ export class LiveAws implements Aws {
         ...(cluster.version ? { version: cluster.version } : {}),
         ...(cluster.status ? { status: cluster.status } : {}),
         ...(cluster.identity?.oidc?.issuer ? { issuer: cluster.identity.oidc.issuer } : {}),
+        ...(cluster.resourcesVpcConfig?.vpcId ? { vpcId: cluster.resourcesVpcConfig.vpcId } : {}),
+        ...(cluster.resourcesVpcConfig?.endpointPublicAccess !== undefined
+          ? { endpointPublicAccess: cluster.resourcesVpcConfig.endpointPublicAccess }
+          : {}),
+        ...(cluster.resourcesVpcConfig?.endpointPrivateAccess !== undefined
+          ? { endpointPrivateAccess: cluster.resourcesVpcConfig.endpointPrivateAccess }
+          : {}),
       };
     } catch (e) {
       if (isNotFoundError(e)) return undefined;
@@ -437,6 +610,7 @@ export class LiveAws implements Aws {
         ...(r.PermissionsBoundary?.PermissionsBoundaryArn
           ? { permissionsBoundaryArn: r.PermissionsBoundary.PermissionsBoundaryArn }
           : {}),
+        ...(r.RoleLastUsed?.LastUsedDate ? { lastUsedDate: r.RoleLastUsed.LastUsedDate.toISOString() } : {}),
       };
     } catch (e) {
       if (isNotFoundError(e)) return undefined;

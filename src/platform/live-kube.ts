@@ -498,6 +498,19 @@ export class LiveKube implements Kube {
     );
   }
 
+  async podLogTail(
+    ns: string,
+    pod: string,
+    container: string,
+    tailLines: number,
+    limitBytes: number,
+  ): Promise<string> {
+    const log = await callOrNotFound('get pods/log', () =>
+      this.core.readNamespacedPodLog({ namespace: ns, name: pod, container, tailLines, limitBytes }),
+    );
+    return typeof log === 'string' ? log : '';
+  }
+
   async namespaceLabels(ns: string): Promise<Record<string, string> | undefined> {
     const n = await callOrNotFound('get namespaces', () => this.core.readNamespace({ name: ns }));
     return n ? (n.metadata?.labels ?? {}) : undefined;

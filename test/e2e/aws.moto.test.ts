@@ -186,6 +186,8 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
       name: 'camunda-identity-irsa',
       path: '/',
       trustPolicy: seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.trustPolicy,
+      // seedMoto used the role once, as the application would.
+      lastUsedDate: seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.lastUsedDate,
     });
     // IAM's URL-encoded documents come back decoded.
     expect((role!.trustPolicy as { Version: string }).Version).toBe('2012-10-17');

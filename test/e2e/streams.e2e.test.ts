@@ -39,7 +39,7 @@ describe('closed stdout', () => {
     const r = await runWith('pipe-closed-early');
     expect(r.firstChunk).toMatch(/^\[OK\] AWS credentials resolve: /);
     expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
-    expect(r.code).toBe(131);
+    expect(r.code).toBe(255);
   });
 
   it('stdout on /dev/full: no ENOSPC trace', async () => {
@@ -47,7 +47,7 @@ describe('closed stdout', () => {
     try {
       const r = await runWith(fd);
       expect(r.stderr).not.toMatch(/ENOSPC|Error:|\n\s+at /);
-      expect(r.code).toBe(131);
+      expect(r.code).toBe(255);
     } finally {
       closeSync(fd);
     }

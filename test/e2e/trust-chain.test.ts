@@ -27,6 +27,17 @@ function healthyJobs(job: any, ctx: { serviceAccount: any }): JobScript {
     return { outcome: 'complete', logs: 'IRSA_CHECK_TCP=open\n' };
   }
   const roleArn: string = ctx.serviceAccount?.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '';
+  // The data-plane Jobs: a working login and a role mapped to all_access.
+  if (job.metadata.labels['irsa-check/purpose'] === 'aurora') {
+    return { outcome: 'complete', logs: 'IRSA_CHECK_AURORA outcome=ok rds_iam=t\n' };
+  }
+  if (job.metadata.labels['irsa-check/purpose'] === 'authinfo') {
+    const body = JSON.stringify({ user_name: roleArn, backend_roles: [roleArn], roles: ['all_access'] });
+    return {
+      outcome: 'complete',
+      logs: `IRSA_CHECK_AUTHINFO status=200 body=${Buffer.from(body).toString('base64')}\n`,
+    };
+  }
   const [, , , , account, resource] = roleArn.split(':');
   const name = resource?.split('/').pop();
   return {
@@ -132,7 +143,7 @@ describe('trust chain, end to end', () => {
     expect(posts.length).toBeGreaterThanOrEqual(1);
     for (const p of posts) {
       const job = p.body as any;
-      expect(job.metadata.name).toMatch(/^irsa-check-(identity|tcp)-[a-z0-9-]+-[a-z0-9]{5}$/);
+      expect(job.metadata.name).toMatch(/^irsa-check-(identity|tcp|aurora|authinfo)-[a-z0-9-]+-[a-z0-9]{5}$/);
       expect(job.metadata.labels['app.kubernetes.io/managed-by']).toBe('irsa-check');
       expect(podSecurityViolations('restricted', job.spec.template.spec)).toEqual([]);
     }
@@ -160,7 +171,7 @@ describe('trust chain, end to end', () => {
     const at = r.err.indexOf(
       '[FAIL] identity: the identity Job failed (exit code 254): An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity',
     );
-    expect(at).toBeGreaterThanOrEqual(0);
+    expect(at, r.err.join('\n')).toBeGreaterThanOrEqual(0);
     expect(r.err[at + 1]).toBe(
       `       fix: The trust policy of ${ID_ROLE(seeded.accountId)} does not admit system:serviceaccount:camunda:camunda-identity with aud sts.amazonaws.com: add it to the role's Condition.`,
     );

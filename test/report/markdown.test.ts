@@ -78,11 +78,11 @@ describe('the Markdown report of the demo', () => {
   it('opens with the verdict, then every FAIL with its fix', async () => {
     const { markdown, findings } = await demoMarkdown();
     const lines = markdown.split('\n');
-    expect(lines[0]).toBe('## ✗ irsa-check: 4 check(s) failed (exit code 131)');
-    expect(lines[2]).toBe('Namespace `camunda` · irsa-check 0.1.0 · 52 OK, 0 WARN, 4 FAIL');
+    expect(lines[0]).toBe('## ✗ irsa-check: 5 check(s) failed (exit code 255)');
+    expect(lines[2]).toBe('Namespace `camunda` · irsa-check 0.1.0 · 63 OK, 1 WARN, 5 FAIL');
     expect(lines[4]).toBe('### Failures');
     const fails = findings.filter((f) => f.level === 'FAIL' && f.module !== 'summary');
-    expect(fails).toHaveLength(4);
+    expect(fails).toHaveLength(5);
     fails.forEach((f, i) => {
       const at = lines.indexOf(
         `${i + 1}. **${f.component} · ${f.module}** (code ${f.code}): ${cell(f.message)}`,
@@ -103,7 +103,7 @@ describe('the Markdown report of the demo', () => {
       '### ✓ orchestration',
       '### ✓ optimize',
     ]);
-    expect(markdown).toContain('<details open><summary>10 OK, 0 WARN, 3 FAIL</summary>');
+    expect(markdown).toContain('<details open><summary>12 OK, 0 WARN, 3 FAIL</summary>');
     expect(markdown).toContain(
       '| service-accounts | ✗ FAIL (code 221) | pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added<br>**Fix:** Restart the pods: kubectl rollout restart -n camunda for the identity workload. |',
     );
@@ -294,9 +294,9 @@ describe('the CLI', () => {
 
   it('--output markdown: the report on stdout, nothing on stderr, the same exit code', async () => {
     const r = await demo(['--output', 'markdown']);
-    expect(r.code).toBe(131);
+    expect(r.code).toBe(255);
     expect(r.stderr).toBe('');
-    expect(r.out[0]).toBe('## ✗ irsa-check: 4 check(s) failed (exit code 131)');
+    expect(r.out[0]).toBe('## ✗ irsa-check: 5 check(s) failed (exit code 255)');
     expect(r.stdout).toBe((await demoMarkdown()).markdown);
   });
 
@@ -314,8 +314,8 @@ describe('the CLI', () => {
     const file = join(dir, 'step-summary.md');
     appendFileSync(file, '');
     const r = await demo(['--summary', '--output', 'json'], { GITHUB_STEP_SUMMARY: file });
-    expect(JSON.parse(r.stdout).exitCode).toBe(131);
-    expect(readFileSync(file, 'utf8')).toMatch(/^## ✗ irsa-check: 4 check\(s\) failed \(exit code 131\)\n/);
+    expect(JSON.parse(r.stdout).exitCode).toBe(255);
+    expect(readFileSync(file, 'utf8')).toMatch(/^## ✗ irsa-check: 5 check\(s\) failed \(exit code 255\)\n/);
   });
 
   it('--summary without a file outside GitHub Actions: a usage error', async () => {

@@ -70,6 +70,12 @@ const REST_ROUTES: Array<{ service: string; method: string; path: RegExp; action
   { service: 'eks', method: 'POST', path: /^\/clusters$/, action: 'CreateCluster' },
   { service: 'eks', method: 'GET', path: /^\/clusters\/[^/]+$/, action: 'DescribeCluster' },
   { service: 'eks', method: 'DELETE', path: /^\/clusters\/[^/]+$/, action: 'DeleteCluster' },
+  {
+    service: 'eks',
+    method: 'GET',
+    path: /^\/clusters\/[^/]+\/pod-identity-associations$/,
+    action: 'ListPodIdentityAssociations',
+  },
   { service: 'es', method: 'GET', path: /^\/2021-01-01\/domain$/, action: 'ListDomainNames' },
   {
     service: 'es',

@@ -23,5 +23,15 @@ export async function demoWorld(): Promise<WorldModel> {
   const identityPod = world.kube.pods!.find((p) => p.name.startsWith('camunda-identity-'))!;
   identityPod.containers[0]!.env = identityPod.containers[0]!.env.filter((e) => !e.name.startsWith('AWS_'));
   identityPod.projectedTokenAudiences = [];
+  // What that pod shows at run time: its role unused since it started (RoleLastUsed before
+  // the pod's start), and the AWS JDBC wrapper's IAM plugin finding no credentials in its log.
+  world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.lastUsedDate = '2026-11-02T16:40:11.000Z';
+  world.kube.logs = {
+    [`${identityPod.name}/identity`]: [
+      '2026-11-20 08:13:20.114  INFO 1 --- [main] i.c.identity.Application : Starting Application v8.8.3',
+      '2026-11-20 08:13:31.902 ERROR 1 --- [main] com.zaxxer.hikari.pool.HikariPool : HikariPool-1 - Exception during pool initialization.',
+      'software.amazon.awssdk.core.exception.SdkClientException: Unable to load credentials from any of the providers in the chain AwsCredentialsProviderChain(credentialsProviders=[SystemPropertyCredentialsProvider(), EnvironmentVariableCredentialsProvider(), WebIdentityTokenCredentialsProvider(), ProfileCredentialsProvider(), ContainerCredentialsProvider(), InstanceProfileCredentialsProvider()])',
+    ].join('\n'),
+  };
   return withTrustChain(world);
 }

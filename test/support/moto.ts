@@ -132,6 +132,10 @@ const METHOD_ACTIONS: Record<string, string> = {
   openSearchDomains: 'es:ListDomainNames',
   simulatePrincipalPolicy: 'iam:SimulatePrincipalPolicy',
   assumeRoleWithWebIdentity: 'sts:AssumeRoleWithWebIdentity',
+  instances: 'ec2:DescribeInstances',
+  podIdentityAssociations: 'eks:ListPodIdentityAssociations',
+  vpcEndpoints: 'ec2:DescribeVpcEndpoints',
+  natGatewayCount: 'ec2:DescribeNatGateways',
 };
 
 function faultFor(reason: string): FaultKind | undefined {
@@ -376,6 +380,48 @@ export async function seedMoto(
       }
     }
 
+    // --- EC2: one instance per node with the world's metadata options; moto picks the IDs.
+    const ec2 = await import('@aws-sdk/client-ec2');
+    for (const i of aws.instances ?? []) {
+      const out = await new ec2.EC2Client(config(i.region)).send(
+        new ec2.RunInstancesCommand({
+          ImageId: 'ami-12c6146b',
+          MinCount: 1,
+          MaxCount: 1,
+          MetadataOptions: {
+            HttpTokens: i.imdsV2Required ? 'required' : 'optional',
+            ...(i.httpPutResponseHopLimit !== undefined
+              ? { HttpPutResponseHopLimit: i.httpPutResponseHopLimit }
+              : {}),
+            ...(i.httpEndpoint ? { HttpEndpoint: i.httpEndpoint as 'enabled' | 'disabled' } : {}),
+          },
+        }),
+      );
+      pairs.push([i.instanceId, out.Instances![0]!.InstanceId!]);
+    }
+
+    // --- Roles the applications used: a call with the role's credentials sets RoleLastUsed
+    // (to now: moto's date, which the rewritten world takes over).
+    const lastUsed = new Map<string, string>();
+    for (const r of seededAws.roles ?? []) {
+      if (!r.lastUsedDate) continue;
+      const assumed = await new sts.STSClient(config(aws.clusters?.[0]?.region ?? 'us-east-1')).send(
+        new sts.AssumeRoleCommand({ RoleArn: r.arn, RoleSessionName: 'application' }),
+      );
+      const c = assumed.Credentials!;
+      await new sts.STSClient({
+        ...config(aws.clusters?.[0]?.region ?? 'us-east-1'),
+        credentials: {
+          accessKeyId: c.AccessKeyId!,
+          secretAccessKey: c.SecretAccessKey!,
+          sessionToken: c.SessionToken!,
+        },
+      }).send(new sts.GetCallerIdentityCommand({}));
+      const used = (await iamClient.send(new iam.GetRoleCommand({ RoleName: r.name }))).Role?.RoleLastUsed;
+      if (used?.LastUsedDate) lastUsed.set(r.name, used.LastUsedDate.toISOString());
+      else unsupported.push(`RoleLastUsed of role ${r.name} (moto did not record the use)`);
+    }
+
     // --- What moto says about the caller (no IAM user: `arn:aws:sts::<account>:user/moto`).
     const caller = await new sts.STSClient(config(aws.clusters?.[0]?.region ?? 'us-east-1')).send(
       new sts.GetCallerIdentityCommand({}),
@@ -395,6 +441,10 @@ export async function seedMoto(
       ...dbTruth.get(d.identifier)!,
       region: d.region,
     }));
+    for (const r of world.aws.roles ?? []) {
+      if (lastUsed.has(r.name)) r.lastUsedDate = lastUsed.get(r.name);
+      else delete r.lastUsedDate;
+    }
     world.aws.domains = (world.aws.domains ?? []).map((d) => ({
       ...domainTruth.get(d.name)!,
       ...(d.accessPolicies !== undefined ? { accessPolicies: d.accessPolicies } : {}),

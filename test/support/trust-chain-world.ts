@@ -75,6 +75,27 @@ export async function withTrustChain(world: WorldModel): Promise<WorldModel> {
     if (m.metadata.labels['irsa-check/purpose'] === 'tcp')
       return { outcome: 'succeeded', exitCode: 0, logs: 'IRSA_CHECK_TCP=open\n' };
     const assumed = assumedBy.get(m.spec.template.spec.serviceAccountName ?? '');
+    // The data-plane Jobs: the login and the role mapping work wherever IRSA does.
+    const purpose = m.metadata.labels['irsa-check/purpose'];
+    if (purpose === 'aurora')
+      return {
+        outcome: 'succeeded',
+        exitCode: 0,
+        logs: assumed
+          ? 'IRSA_CHECK_AURORA outcome=ok rds_iam=t\n'
+          : 'IRSA_CHECK_AURORA outcome=no-credentials\n',
+      };
+    if (purpose === 'authinfo') {
+      if (!assumed)
+        return { outcome: 'succeeded', exitCode: 0, logs: 'IRSA_CHECK_AUTHINFO outcome=no-credentials\n' };
+      const role = assumed.replace(/:sts::(\d+):assumed-role\/([^/]+)\/.*$/, ':iam::$1:role/$2');
+      const body = JSON.stringify({ user_name: role, backend_roles: [role], roles: ['all_access'] });
+      return {
+        outcome: 'succeeded',
+        exitCode: 0,
+        logs: `IRSA_CHECK_AUTHINFO status=200 body=${Buffer.from(body).toString('base64')}\n`,
+      };
+    }
     if (!assumed) {
       return {
         outcome: 'failed',

@@ -39,6 +39,10 @@ import type {
   OidcProvider,
   OpenSearchDomain,
   SimulationResult,
+  Ec2Instance,
+  PodIdentityAssociation,
+  TemporaryCredentials,
+  VpcEndpoint,
 } from '../../src/platform/aws.js';
 import { run, type Platform, type RunResult } from '../../src/run.js';
 import type { Deriver } from '../../src/platform/replay.js';
@@ -104,6 +108,8 @@ export interface WorldModel {
      * as on EKS); a function decides per manifest.
      */
     dryRunInjects?: boolean;
+    /** `pod/container` (or `pod`) → the container's recent log. */
+    logs?: Record<string, string>;
     /** method name → the error it throws (fault injection). */
     errors?: Record<string, ApiCallErrorJson>;
   };
@@ -118,6 +124,14 @@ export interface WorldModel {
     cnames?: Record<string, string[]>;
     simulation?: SimulationResult[];
     assumeRole?: Record<string, AssumedRole | ApiCallErrorJson>;
+    /** role ARN → the temporary credentials AssumeRoleWithWebIdentity hands out (direct proofs). */
+    credentials?: Record<string, TemporaryCredentials>;
+    instances?: Array<Ec2Instance & { region: string }>;
+    /** Associations per cluster; `notImplemented` answers like moto (undefined). */
+    podIdentity?: Array<PodIdentityAssociation & { cluster: string; region: string }> | 'notImplemented';
+    vpcEndpoints?: Array<VpcEndpoint & { region: string; vpcId: string }>;
+    /** vpc ID → available NAT gateways. */
+    natGateways?: Record<string, number>;
     errors?: Record<string, ApiCallErrorJson>;
   };
 }
@@ -286,6 +300,10 @@ export class MemoryKube implements Kube {
         : [],
     };
   }
+  async podLogTail(_ns: string, pod: string, container: string, tailLines: number) {
+    const log = this.w.logs?.[`${pod}/${container}`] ?? this.w.logs?.[pod] ?? '';
+    return log.split('\n').slice(-tailLines).join('\n');
+  }
 }
 
 const notFound = (op: string, what: string) =>
@@ -324,6 +342,7 @@ export class MemoryAws implements Aws {
       path: r.path ?? '/',
       trustPolicy: r.trustPolicy,
       ...(r.permissionsBoundaryArn ? { permissionsBoundaryArn: r.permissionsBoundaryArn } : {}),
+      ...(r.lastUsedDate ? { lastUsedDate: r.lastUsedDate } : {}),
     };
   }
   private roleOrThrow(name: string, op: string): WorldRole {
@@ -370,6 +389,39 @@ export class MemoryAws implements Aws {
   async resolveCname(host: string) {
     return this.w.cnames?.[host] ?? [];
   }
+  async instances(region: string, ids: string[]) {
+    return (this.w.instances ?? [])
+      .filter((i) => i.region === region && ids.includes(i.instanceId))
+      .map(({ region: _r, ...i }) => i);
+  }
+  async podIdentityAssociations(cluster: string, region: string, namespace: string) {
+    if (this.w.podIdentity === 'notImplemented') return undefined;
+    return (this.w.podIdentity ?? [])
+      .filter((a) => a.cluster === cluster && a.region === region && a.namespace === namespace)
+      .map(({ cluster: _c, region: _r, ...a }) => a);
+  }
+  async vpcEndpoints(region: string, vpcId: string) {
+    return (this.w.vpcEndpoints ?? [])
+      .filter((e) => e.region === region && e.vpcId === vpcId)
+      .map(({ region: _r, vpcId: _v, ...e }) => e);
+  }
+  async natGatewayCount(_region: string, vpcId: string) {
+    return this.w.natGateways?.[vpcId] ?? 0;
+  }
+  async webIdentityCredentials(roleArn: string, token: string, region: string) {
+    void token;
+    void region;
+    await this.assumeRoleWithWebIdentity(roleArn);
+    const c = this.w.credentials?.[roleArn];
+    if (!c)
+      throw new ApiCallError(
+        'aws',
+        'sts:AssumeRoleWithWebIdentity',
+        'EmptyAnswer',
+        'no credentials in this world',
+      );
+    return c;
+  }
 }
 
 /** The public issuer discovery the world serves (see `kube.publicIssuer`), as the token module derives it. */
@@ -400,6 +452,8 @@ export function testOptions(overrides: Partial<RunOptions> = {}): RunOptions {
     exclude: [],
     spawn: false,
     token: false,
+    direct: false,
+    logs: true,
     output: 'text',
     color: false,
     verbose: false,

@@ -1,0 +1,206 @@
+/**
+ * The in-cluster (Job) form of the data-plane proofs, for when the database and the
+ * domain are reachable only from inside the cluster. Built on the one Job template
+ * (platform/job-template.ts: naming, labels, deadline, TTL, `restricted` security
+ * context); public stock images only, nothing installed at run time; each Job talks
+ * only to the database or the domain (and STS, through the SDK). Values travel as
+ * arguments, never spliced into shell text. Tokens and credentials stay in the pod:
+ * the scripts print one marker line, and only that line is parsed.
+ */
+import { classifyAuthInfo, AUTHINFO_PATH, type AuthInfoResult } from './opensearch-authinfo.js';
+import { RDS_IAM_MEMBERSHIP_SQL, type LoginOutcome, type LoginResult } from './pg-login.js';
+import { jobManifest, jobName, CONTAINER_NAME } from './job-template.js';
+import { redactText } from '../core/redact.js';
+
+/** psql for the Aurora login: the official PostgreSQL image (Docker Hub library), Alpine variant. */
+export const PSQL_IMAGE = 'docker.io/library/postgres:17-alpine';
+export const AURORA_MARKER = 'IRSA_CHECK_AURORA';
+export const AUTHINFO_MARKER = 'IRSA_CHECK_AUTHINFO';
+const TOKEN_DIR = '/irsa-check';
+const TOKEN_FILE = `${TOKEN_DIR}/token`;
+/** Seconds psql and curl may take. */
+export const DATA_PLANE_CONNECT_SECONDS = 10;
+
+/**
+ * Init container (AWS CLI image): the RDS IAM auth token from the pod's IRSA
+ * credentials into a memory-backed volume. It never fails the pod: an empty file means
+ * "no credentials", which the main container reports in its marker line.
+ * `$1` host, `$2` port, `$3` user, `$4` region.
+ */
+export const AURORA_TOKEN_SCRIPT = [
+  `umask 077`,
+  `aws rds generate-db-auth-token --hostname "$1" --port "$2" --username "$3" --region "$4" > ${TOKEN_FILE} 2>/dev/null || : > ${TOKEN_FILE}`,
+  'exit 0',
+].join('\n');
+
+/**
+ * Main container (psql): log in with TLS, ask about rds_iam, print one marker line.
+ * `$1` host, `$2` port, `$3` database, `$4` user, `$5` SQL. The refusal is sorted by
+ * libpq's own message into an outcome; its first line travels base64-encoded.
+ */
+export const AURORA_LOGIN_SCRIPT = [
+  `if [ ! -s ${TOKEN_FILE} ]; then echo "${AURORA_MARKER} outcome=no-credentials"; exit 0; fi`,
+  `out=$(PGPASSWORD="$(cat ${TOKEN_FILE})" PGCONNECT_TIMEOUT=${DATA_PLANE_CONNECT_SECONDS} psql -XAtq "host=$1 port=$2 dbname=$3 user=$4 sslmode=require application_name=irsa-check" -c "$5" 2>&1)`,
+  'rc=$?',
+  `if [ "$rc" -eq 0 ]; then echo "${AURORA_MARKER} outcome=ok rds_iam=$out"; exit 0; fi`,
+  'case "$out" in',
+  '  *"PAM authentication failed"*|*"password authentication failed"*|*"is not permitted to log in"*) o=auth-failed ;;',
+  '  *"database \\""*"\\" does not exist"*) o=no-database ;;',
+  '  *SSL*|*ssl*) o=tls-refused ;;',
+  '  *"Connection refused"*|*"timeout expired"*|*"could not translate host name"*|*"No route to host"*|*"Network unreachable"*|*"Network is unreachable"*) o=unreachable ;;',
+  '  *) o=error ;;',
+  'esac',
+  `echo "${AURORA_MARKER} outcome=$o detail=$(printf '%s' "$out" | head -n 1 | base64 | tr -d '\\n')"`,
+].join('\n');
+
+/**
+ * OpenSearch (AWS CLI image): the pod's IRSA credentials (export-credentials) sign a
+ * GET of authinfo with curl's SigV4 (service `es`); keys go to curl on stdin (-K -),
+ * never on its command line. `$1` base URL, `$2` region, `$3` seconds.
+ */
+export const AUTHINFO_SCRIPT = [
+  `creds=$(aws configure export-credentials --format env-no-export 2>/dev/null) || { echo "${AUTHINFO_MARKER} outcome=no-credentials"; exit 0; }`,
+  'eval "$creds"',
+  `resp=$(printf 'user = "%s:%s"\\nheader = "x-amz-security-token: %s"\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" | curl -sS -K - --max-time "$3" --aws-sigv4 "aws:amz:$2:es" -w '\\n%{http_code}' "$1${AUTHINFO_PATH}" 2>&1)`,
+  'rc=$?',
+  `if [ "$rc" -ne 0 ]; then echo "${AUTHINFO_MARKER} outcome=unreachable detail=$(printf '%s' "$resp" | head -n 1 | base64 | tr -d '\\n')"; exit 0; fi`,
+  'status=$(printf "%s" "$resp" | tail -n 1)',
+  `echo "${AUTHINFO_MARKER} status=$status body=$(printf '%s' "$resp" | sed '$d' | base64 | tr -d '\\n')"`,
+].join('\n');
+
+interface JobInput {
+  namespace: string;
+  component: string;
+  serviceAccount: string;
+  timeoutSeconds: number;
+}
+
+/** The Aurora login Job: AWS CLI init container for the token, psql for the login. */
+export function auroraJob(
+  opts: JobInput & {
+    awsImage: string;
+    host: string;
+    port: number;
+    database: string;
+    user: string;
+    region: string;
+  },
+): Record<string, unknown> {
+  const manifest = jobManifest({
+    name: jobName('aurora', opts.component),
+    namespace: opts.namespace,
+    purpose: 'aurora',
+    component: opts.component,
+    serviceAccount: opts.serviceAccount,
+    image: PSQL_IMAGE,
+    command: [
+      'sh',
+      '-c',
+      AURORA_LOGIN_SCRIPT,
+      'irsa-check-aurora',
+      opts.host,
+      String(opts.port),
+      opts.database,
+      opts.user,
+      RDS_IAM_MEMBERSHIP_SQL,
+    ],
+    activeDeadlineSeconds: opts.timeoutSeconds,
+  });
+  const pod = (manifest.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+  const main = (pod.containers as Array<Record<string, unknown>>)[0]!;
+  const mount = { name: 'token', mountPath: TOKEN_DIR };
+  main.volumeMounts = [{ ...mount, readOnly: true }];
+  pod.initContainers = [
+    {
+      ...main,
+      name: 'token',
+      image: opts.awsImage,
+      command: [
+        'sh',
+        '-c',
+        AURORA_TOKEN_SCRIPT,
+        'irsa-check-token',
+        opts.host,
+        String(opts.port),
+        opts.user,
+        opts.region,
+      ],
+      volumeMounts: [mount],
+    },
+  ];
+  // Memory-backed: the token never touches the node's disk.
+  pod.volumes = [{ name: 'token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }];
+  return manifest;
+}
+
+/** The OpenSearch role-mapping Job: a SigV4-signed authinfo GET from the AWS CLI image. */
+export function authInfoJob(
+  opts: JobInput & { awsImage: string; baseUrl: string; region: string },
+): Record<string, unknown> {
+  return jobManifest({
+    name: jobName('authinfo', opts.component),
+    namespace: opts.namespace,
+    purpose: 'authinfo',
+    component: opts.component,
+    serviceAccount: opts.serviceAccount,
+    image: opts.awsImage,
+    command: [
+      'bash',
+      '-c',
+      AUTHINFO_SCRIPT,
+      'irsa-check-authinfo',
+      opts.baseUrl,
+      opts.region,
+      String(DATA_PLANE_CONNECT_SECONDS),
+    ],
+    activeDeadlineSeconds: opts.timeoutSeconds,
+  });
+}
+
+export { CONTAINER_NAME };
+
+const OUTCOMES: readonly LoginOutcome[] = [
+  'ok',
+  'auth-failed',
+  'no-database',
+  'tls-refused',
+  'unreachable',
+  'error',
+];
+
+function decode(b64: string | undefined): string | undefined {
+  if (!b64) return undefined;
+  const text = Buffer.from(b64, 'base64').toString('utf8').trim();
+  return text ? redactText(text.slice(0, 300)) : undefined;
+}
+
+/** The Aurora Job's verdict from its marker line; 'no-credentials' apart; undefined without a marker. */
+export function parseAuroraMarker(logs: string | undefined): LoginResult | 'no-credentials' | undefined {
+  const m = new RegExp(
+    `^${AURORA_MARKER} outcome=([a-z-]+)(?: rds_iam=([tf]))?(?: detail=([A-Za-z0-9+/=]*))?$`,
+    'm',
+  ).exec(logs ?? '');
+  if (!m) return undefined;
+  if (m[1] === 'no-credentials') return 'no-credentials';
+  const outcome = OUTCOMES.includes(m[1] as LoginOutcome) ? (m[1] as LoginOutcome) : 'error';
+  const detail = decode(m[3]);
+  return {
+    outcome,
+    ...(outcome === 'ok' ? { rdsIam: m[2] === 't' } : {}),
+    ...(detail ? { detail } : {}),
+  };
+}
+
+/** The authinfo Job's verdict from its marker line. */
+export function parseAuthInfoMarker(logs: string | undefined): AuthInfoResult | 'no-credentials' | undefined {
+  const text = logs ?? '';
+  if (new RegExp(`^${AUTHINFO_MARKER} outcome=no-credentials$`, 'm').test(text)) return 'no-credentials';
+  const down = new RegExp(`^${AUTHINFO_MARKER} outcome=unreachable detail=([A-Za-z0-9+/=]*)$`, 'm').exec(
+    text,
+  );
+  if (down)
+    return { outcome: 'unreachable', backendRoles: [], roles: [], detail: decode(down[1]) ?? 'no answer' };
+  const m = new RegExp(`^${AUTHINFO_MARKER} status=(\\d{3}) body=([A-Za-z0-9+/=]*)$`, 'm').exec(text);
+  if (!m) return undefined;
+  return classifyAuthInfo(Number(m[1]), Buffer.from(m[2]!, 'base64').toString('utf8'));
+}

@@ -1,0 +1,72 @@
+/**
+ * The error strings an application prints when its AWS credentials or its data-plane
+ * login fail (the IRSA errors of the AWS SDKs and of STS, PostgreSQL's IAM login
+ * error, the OpenSearch security plugin's refusal), each with what it means and its
+ * fix. Camunda's troubleshooting page asks users to look for exactly these by hand.
+ * Shared by the pod-log check and the bundle recorder (which keeps only matching lines).
+ */
+export interface LogPattern {
+  /** Stable ID, also the check ID suffix. */
+  id: string;
+  re: RegExp;
+  meaning: string;
+  fix: string;
+}
+
+export const IRSA_LOG_PATTERNS: readonly LogPattern[] = [
+  {
+    id: 'not-authorized-assume',
+    re: /Not authorized to perform sts:AssumeRoleWithWebIdentity/i,
+    meaning: 'STS refused the pod’s token for the role',
+    fix: 'Make the role’s trust policy admit system:serviceaccount:<namespace>:<service account> with aud sts.amazonaws.com for this cluster’s OIDC provider.',
+  },
+  {
+    id: 'invalid-identity-token',
+    re: /InvalidIdentityToken/,
+    meaning: 'STS does not accept the token’s issuer',
+    fix: 'Create the IAM OIDC provider for the cluster’s issuer (eksctl utils associate-iam-oidc-provider) with audience sts.amazonaws.com.',
+  },
+  {
+    id: 'expired-token',
+    re: /ExpiredToken/,
+    meaning: 'the application used an expired token or expired temporary credentials',
+    fix: 'Use an AWS SDK version that re-reads the projected token file (see the IRSA "supported SDKs" list) and check the node clocks; restart the pods.',
+  },
+  {
+    id: 'web-identity-error',
+    re: /WebIdentityErr/,
+    meaning: 'the SDK could not exchange the web identity token for credentials',
+    fix: 'Check the role ARN annotation, the trust policy (sub, aud) and the OIDC provider; then restart the pods.',
+  },
+  {
+    id: 'unable-to-load-credentials',
+    re: /Unable to load (?:AWS )?credentials/i,
+    meaning: 'the SDK found no credentials at all',
+    fix: 'The pod has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: annotate the ServiceAccount and restart the pods (and do not rely on the node role).',
+  },
+  {
+    id: 'pam-authentication-failed',
+    re: /PAM authentication failed/i,
+    meaning: 'Aurora refused the IAM login: the database user is missing or not granted rds_iam',
+    fix: 'As the master user: CREATE USER "<db user>" WITH LOGIN; GRANT rds_iam TO "<db user>"; and allow rds-db:connect on dbuser:<cluster resource id>/<db user> in the role.',
+  },
+  {
+    id: 'opensearch-no-permissions',
+    re: /security_exception.{0,200}no permissions/i,
+    meaning: 'OpenSearch fine-grained access control maps the IAM role to no OpenSearch role',
+    fix: 'Map the role: PUT _plugins/_security/api/rolesmapping/all_access {"backend_roles": ["<role ARN>"]} (or a narrower role).',
+  },
+];
+
+/** The first pattern a log line matches. */
+export function matchLogLine(line: string): LogPattern | undefined {
+  return IRSA_LOG_PATTERNS.find((p) => p.re.test(line));
+}
+
+/** Only the lines that match a pattern: what a bundle keeps of a pod's log. */
+export function matchingLines(log: string): string {
+  return log
+    .split('\n')
+    .filter((l) => matchLogLine(l) !== undefined)
+    .join('\n');
+}

@@ -1,0 +1,292 @@
+/**
+ * The runtime signals over the healthy 8.8 world with one fault planted each: IMDS
+ * reachable from pods, an EKS Pod Identity association beside IRSA, a role the
+ * application has not used since its pods started, a private cluster without a way
+ * to STS, IRSA errors in the pods' logs. Exact lines, through the real dispatcher.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { accessDenied, healthy, plant } from './aws-checks-harness.js';
+import { runWorld, type WorldModel } from '../support/world.js';
+import { runModule } from '../support/module-run.js';
+import { podLogs } from '../../src/checks/pod-logs.js';
+
+const lines = async (w: WorldModel, module: string, opts = {}) => (await runWorld(w, opts)).lines(module);
+const NODE_1 = 'ip-10-0-1-17.eu-west-1.compute.internal';
+const IDENTITY_ROLE = 'arn:aws:iam::123456789012:role/camunda-identity-irsa';
+
+describe('imds', () => {
+  it('healthy: hop limit 1 and IMDSv2 only on every node', async () => {
+    expect(await lines(healthy, 'imds')).toEqual([
+      '[OK] pods cannot reach the instance metadata service on 3 node(s) (hop limit 1, IMDSv2 only)',
+    ]);
+  });
+
+  it('hop limit 2 or IMDSv1 on a node: a WARN naming the nodes; an unknown instance is INFO', async () => {
+    const w = plant((w) => {
+      w.aws.instances![0]!.httpPutResponseHopLimit = 2;
+      w.aws.instances![1]!.imdsV2Required = false;
+      w.aws.instances!.pop();
+    });
+    const run = await runWorld(w);
+    expect(run.lines('imds')).toEqual([
+      '[INFO] IMDS settings not checked for 1 node(s) whose instance eu-west-1 does not list: ip-10-0-3-9.eu-west-1.compute.internal (i-03c4d5e6f708192a3)',
+      `[WARN] pods can reach the instance metadata service on 2 node(s): ${NODE_1} (i-0a1b2c3d4e5f60718: hop limit 2); ip-10-0-2-41.eu-west-1.compute.internal (i-0f1e2d3c4b5a69788: IMDSv1 allowed): a pod without working IRSA silently runs as the node's instance role; set HttpPutResponseHopLimit 1 and HttpTokens required in the nodes' launch template, as Camunda's IRSA guide recommends`,
+    ]);
+    expect(run.findings.filter((f) => f.module === 'imds' && f.level === 'WARN').map((f) => f.check)).toEqual(
+      ['imds-reachable-from-pods'],
+    );
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('IMDS disabled counts as closed', async () => {
+    const w = plant((w) => {
+      for (const i of w.aws.instances!)
+        Object.assign(i, { httpPutResponseHopLimit: 3, httpEndpoint: 'disabled' });
+    });
+    expect(await lines(w, 'imds')).toEqual([
+      '[OK] pods cannot reach the instance metadata service on 3 node(s) (hop limit 1, IMDSv2 only)',
+    ]);
+  });
+
+  it('ec2:DescribeInstances denied: the usual "cannot call" line, exit 2', async () => {
+    const w = plant((w) => (w.aws.errors = { instances: accessDenied('ec2:DescribeInstances') }));
+    const run = await runWorld(w);
+    expect(run.lines('imds')).toEqual([
+      '[FAIL] irsa-check cannot call ec2:DescribeInstances (AccessDenied): grant it, see README "Permissions"',
+    ]);
+  });
+});
+
+describe('pod-identity', () => {
+  it('healthy: no association', async () => {
+    expect(await lines(healthy, 'pod-identity')).toEqual([
+      '[OK] no EKS Pod Identity association for the checked service accounts in namespace camunda',
+    ]);
+  });
+
+  it('an association with another role: FAIL 253 naming which role the SDKs use', async () => {
+    const w = plant((w) => {
+      w.aws.podIdentity = [
+        {
+          cluster: 'camunda-prod',
+          region: 'eu-west-1',
+          associationId: 'a-1234567890abcdef0',
+          namespace: 'camunda',
+          serviceAccount: 'camunda-identity',
+          roleArn: 'arn:aws:iam::123456789012:role/camunda-identity-pod-identity',
+        },
+        {
+          cluster: 'camunda-prod',
+          region: 'eu-west-1',
+          associationId: 'a-0fedcba0987654321',
+          namespace: 'camunda',
+          serviceAccount: 'camunda-zeebe',
+          roleArn: 'arn:aws:iam::123456789012:role/camunda-orchestration-irsa',
+        },
+      ];
+    });
+    const run = await runWorld(w);
+    expect(run.lines('pod-identity')).toEqual([
+      `[FAIL] identity: Pod Identity association a-1234567890abcdef0 gives service account camunda-identity the role arn:aws:iam::123456789012:role/camunda-identity-pod-identity, but its IRSA annotation says ${IDENTITY_ROLE}: the AWS SDKs use ${IDENTITY_ROLE} (the web identity token comes first in their credential chain), arn:aws:iam::123456789012:role/camunda-identity-pod-identity goes unused`,
+      '[INFO] orchestration: service account camunda-zeebe has both IRSA and Pod Identity association a-0fedcba0987654321 for arn:aws:iam::123456789012:role/camunda-orchestration-irsa: the AWS SDKs use IRSA (the web identity token comes first in their credential chain)',
+    ]);
+    expect(run.fails('pod-identity')[0]!.code).toBe(253);
+    expect(run.fails('pod-identity')[0]!.check).toBe('pod-identity-conflict');
+    expect(run.fails('pod-identity')[0]!.fix).toBe(
+      'Delete the association (aws eks delete-pod-identity-association --cluster-name camunda-prod --association-id a-1234567890abcdef0) or make both name the same role.',
+    );
+  });
+
+  it('an endpoint without the API (moto): INFO, never a FAIL', async () => {
+    const w = plant((w) => (w.aws.podIdentity = 'notImplemented'));
+    expect(await lines(w, 'pod-identity')).toEqual([
+      '[INFO] EKS Pod Identity associations not checked: the EKS endpoint does not implement ListPodIdentityAssociations',
+    ]);
+  });
+});
+
+describe('role-in-use', () => {
+  it('healthy: every role used after its pods started', async () => {
+    expect(await lines(healthy, 'role-in-use')).toContain(
+      '[OK] identity: role camunda-identity-irsa was last used at 2026-11-20T09:13:15.000Z, after its pods started (2026-11-20T08:12:44.000Z)',
+    );
+  });
+
+  it('last used before the pods started, or never: a WARN, not a FAIL', async () => {
+    const w = plant((w) => {
+      w.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.lastUsedDate = '2026-11-01T10:00:00.000Z';
+      delete w.aws.roles!.find((r) => r.name === 'camunda-web-modeler-irsa')!.lastUsedDate;
+    });
+    const run = await runWorld(w);
+    const warns = run.lines('role-in-use').filter((l) => l.startsWith('[WARN]'));
+    expect(warns).toEqual([
+      "[WARN] identity: role camunda-identity-irsa was last used at 2026-11-01T10:00:00.000Z, before its pods started (2026-11-20T08:12:44.000Z): the application has not used its role since it started and may run on other credentials (node role, static keys); check its logs and its AWS SDK's credential chain",
+      "[WARN] webModeler: role camunda-web-modeler-irsa has no recorded use, before its pods started (2026-11-20T08:13:02.000Z): the application has not used its role since it started and may run on other credentials (node role, static keys); check its logs and its AWS SDK's credential chain",
+    ]);
+    expect(
+      run.findings.filter((f) => f.module === 'role-in-use' && f.level === 'WARN').map((f) => f.check),
+    ).toEqual(['role-not-used', 'role-not-used']);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('pods younger than IAM’s reporting delay are not judged', async () => {
+    const w = plant((w) => {
+      const pod = w.kube.pods!.find((p) => p.name.startsWith('camunda-identity-'))!;
+      pod.startTime = new Date(Date.now() - 60_000).toISOString();
+    });
+    const l = (await lines(w, 'role-in-use')).find((x) => x.startsWith('[INFO] identity:'));
+    expect(l).toMatch(
+      /^\[INFO\] identity: role camunda-identity-irsa use not judged: its pods started at .*, less than 4 hours ago \(IAM reports last use late\)$/,
+    );
+  });
+});
+
+describe('private-sts', () => {
+  const privateCluster = (w: WorldModel) =>
+    Object.assign(w.aws.clusters![0]!, {
+      vpcId: 'vpc-0abc',
+      endpointPublicAccess: false,
+      endpointPrivateAccess: true,
+    });
+
+  it('a public endpoint: nothing to say', async () => {
+    expect(await lines(healthy, 'private-sts')).toEqual([]);
+  });
+
+  it('private-only, no NAT, no STS endpoint: FAIL 254 with the endpoint to create', async () => {
+    const run = await runWorld(plant(privateCluster));
+    expect(run.lines('private-sts')).toEqual([
+      '[FAIL] private-only cluster, VPC vpc-0abc has no NAT gateway and no STS interface VPC endpoint: pods cannot reach STS to exchange their token',
+    ]);
+    expect(run.fails('private-sts')[0]!.fix).toBe(
+      "Create an interface VPC endpoint for com.amazonaws.eu-west-1.sts in vpc-0abc with private DNS enabled, in the nodes' subnets, with a security group that allows HTTPS (443) from the nodes.",
+    );
+    expect(run.fails('private-sts').map((f) => [f.check, f.code])).toEqual([['private-sts-endpoint', 254]]);
+    expect(run.exitCode).toBe(254);
+  });
+
+  it('an STS endpoint without private DNS is no way to STS', async () => {
+    const w = plant((w) => {
+      privateCluster(w);
+      w.aws.vpcEndpoints = [
+        {
+          region: 'eu-west-1',
+          vpcId: 'vpc-0abc',
+          id: 'vpce-1',
+          serviceName: 'com.amazonaws.eu-west-1.sts',
+          type: 'Interface',
+          state: 'available',
+          privateDnsEnabled: false,
+        },
+      ];
+    });
+    expect(await lines(w, 'private-sts')).toEqual([
+      '[FAIL] private-only cluster, VPC vpc-0abc has no NAT gateway and STS endpoint vpce-1 without private DNS or not available: pods cannot reach STS to exchange their token',
+    ]);
+  });
+
+  it('with the endpoint: OK, and a WARN for pods without AWS_STS_REGIONAL_ENDPOINTS=regional', async () => {
+    const w = plant((w) => {
+      privateCluster(w);
+      w.aws.vpcEndpoints = [
+        {
+          region: 'eu-west-1',
+          vpcId: 'vpc-0abc',
+          id: 'vpce-1',
+          serviceName: 'com.amazonaws.eu-west-1.sts',
+          type: 'Interface',
+          state: 'available',
+          privateDnsEnabled: true,
+        },
+      ];
+    });
+    expect(await lines(w, 'private-sts')).toEqual([
+      '[OK] private-only cluster: STS interface VPC endpoint vpce-1 with private DNS in vpc-0abc',
+      // Only Identity's pod carries the variable in this world.
+      '[WARN] pod(s) camunda-keycloak-0, camunda-web-modeler-restapi-6f4d8c7b9-q8w2e, camunda-zeebe-0, camunda-optimize-5b7f9d6c4-m3n7v do not set AWS_STS_REGIONAL_ENDPOINTS=regional: an SDK defaulting to the global sts.amazonaws.com cannot use the regional VPC endpoint; annotate the service accounts eks.amazonaws.com/sts-regional-endpoints: "true" and restart the pods',
+    ]);
+  });
+
+  it('a NAT gateway is a way out', async () => {
+    const w = plant((w) => {
+      privateCluster(w);
+      w.aws.natGateways = { 'vpc-0abc': 2 };
+    });
+    expect(await lines(w, 'private-sts')).toEqual([
+      '[INFO] private-only API endpoint; VPC vpc-0abc has 2 NAT gateway(s), so pods reach STS through them',
+    ]);
+  });
+});
+
+describe('pod-logs', () => {
+  it('healthy: no IRSA error in the logs', async () => {
+    expect(await lines(healthy, 'pod-logs')).toContain(
+      '[OK] identity: no IRSA error in the last 500 log lines of 1 pod(s)',
+    );
+  });
+
+  it('quotes the matching lines, redacted, with the matching fix; --no-logs reads no log', async () => {
+    const w = plant((w) => {
+      w.kube.logs = {
+        'camunda-identity-7d9c5b8f6-x2k4p/identity': [
+          '2026-11-30 10:00:00 INFO started',
+          'org.postgresql.util.PSQLException: FATAL: PAM authentication failed for user "identity_irsa" password=canary-Pw-991',
+          'software.amazon.awssdk.services.sts.model.StsException: Not authorized to perform sts:AssumeRoleWithWebIdentity (Service: Sts, Status Code: 403)',
+        ].join('\n'),
+        'camunda-zeebe-0/orchestration':
+          'OpenSearchException[type=security_exception, reason=no permissions for [indices:data/read/search] and User [name=arn:aws:iam::123456789012:role/camunda-orchestration-irsa]]',
+      };
+    });
+    const run = await runWorld(w);
+    expect(run.lines('pod-logs')).toEqual([
+      '[OK] identityKeycloak: no IRSA error in the last 500 log lines of 1 pod(s)',
+      '[FAIL] identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: camunda-identity-7d9c5b8f6-x2k4p: "org.postgresql.util.PSQLException: FATAL: PAM authentication failed for user "identity_irsa" password=***REDACTED***"',
+      '[FAIL] identity: the application logs that STS refused the pod’s token for the role: camunda-identity-7d9c5b8f6-x2k4p: "software.amazon.awssdk.services.sts.model.StsException: Not authorized to perform sts:AssumeRoleWithWebIdentity (Service: Sts, Status Code: 403)"',
+      '[OK] webModeler: no IRSA error in the last 500 log lines of 1 pod(s)',
+      '[FAIL] orchestration: the application logs that OpenSearch fine-grained access control maps the IAM role to no OpenSearch role: camunda-zeebe-0: "OpenSearchException[type=security_exception, reason=no permissions for [indices:data/read/search] and User [name=arn:aws:iam::123456789012:role/camunda-orchestration-irsa]]"',
+      '[OK] optimize: no IRSA error in the last 500 log lines of 1 pod(s)',
+    ]);
+    expect(run.fails('pod-logs').map((f) => f.code)).toEqual([255, 255, 255]);
+    expect(run.fails('pod-logs')[0]!.fix).toMatch(
+      /^As the master user: CREATE USER "<db user>" WITH LOGIN; GRANT rds_iam TO "<db user>";/,
+    );
+    const off = await runModule(w, podLogs, { logs: false });
+    expect(off.lines).toEqual([]);
+    expect(off.calls.records.filter((r) => r.method === 'podLogTail')).toEqual([]);
+    const on = await runModule(w, podLogs);
+    expect(
+      on.calls.records.filter((r) => r.method === 'podLogTail').map((r) => r.args.slice(2)),
+    ).toContainEqual(['identity', 500, 262144]);
+  });
+});
+
+describe('pod-logs in a support bundle', () => {
+  it('keeps only the matching lines, with the values’ secrets and shaped secrets redacted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-logs-'));
+    const record = join(dir, 'bundle.json');
+    const w = plant((w) => {
+      w.kube.logs = {
+        'camunda-identity-7d9c5b8f6-x2k4p/identity': [
+          'INFO connecting with the first user password canary-first-user-Pw-4711, unrelated line',
+          'FATAL: PAM authentication failed for user "identity_irsa" (first user canary-first-user-Pw-4711)',
+        ].join('\n'),
+      };
+    });
+    const run = await runWorld(w, { record });
+    expect(run.lines('pod-logs')).toContain(
+      '[FAIL] identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: camunda-identity-7d9c5b8f6-x2k4p: "FATAL: PAM authentication failed for user "identity_irsa" (first user ***REDACTED***)"',
+    );
+    const bundle = readFileSync(record, 'utf8');
+    expect(bundle).not.toContain('canary-first-user-Pw-4711');
+    expect(bundle).not.toContain('unrelated line');
+    const logCall = (
+      JSON.parse(bundle) as { calls: Array<{ method: string; args: unknown[]; result: string }> }
+    ).calls.find((c) => c.method === 'podLogTail' && c.args[1] === 'camunda-identity-7d9c5b8f6-x2k4p');
+    expect(logCall!.result).toBe(
+      'FATAL: PAM authentication failed for user "identity_irsa" (first user ***REDACTED***)',
+    );
+  });
+});

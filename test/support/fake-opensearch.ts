@@ -1,0 +1,178 @@
+/**
+ * A fake Amazon OpenSearch endpoint on loopback for the role-mapping proof. It checks
+ * each request's SigV4 signature for real, by signing the same request again with
+ * @smithy/signature-v4 and the secret of the access key it knows (service `es`, the
+ * region of the credential scope, the request's own X-Amz-Date), and answers
+ * `GET /_plugins/_security/authinfo` as OpenSearch does: with fine-grained access
+ * control the authenticated user, its backend roles (the IAM role ARN) and mapped
+ * roles; without, no security plugin ("no handler found", 400).
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { TemporaryCredentials } from '../../src/platform/aws.js';
+
+export type DomainMode =
+  /** FGAC on, the role mapped to these OpenSearch roles. */
+  | { fgac: true; roles: string[] }
+  /** FGAC on, the role mapped to nothing; `refuse403` answers authinfo like a guarded API would. */
+  | { fgac: true; roles: []; refuse403?: boolean }
+  | { fgac: false };
+
+export interface FakeOpenSearch {
+  url: string;
+  /** Access keys it accepts, with the role ARN each stands for. */
+  allow(credentials: TemporaryCredentials, roleArn: string): void;
+  mode: DomainMode;
+  /** Requests seen, with whether their signature checked out. */
+  readonly seen: Array<{ path: string; signatureValid: boolean; service?: string }>;
+  close(): Promise<void>;
+}
+
+/** An independent SHA-256/HMAC for the signer (not the product's). */
+type Source = string | ArrayBuffer | ArrayBufferView;
+const buf = (d: Source) =>
+  typeof d === 'string'
+    ? Buffer.from(d)
+    : ArrayBuffer.isView(d)
+      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
+      : Buffer.from(d);
+class Sha256 {
+  private h;
+  constructor(secret?: Source) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', buf(secret));
+  }
+  update(d: Source) {
+    this.h.update(buf(d));
+  }
+  async digest() {
+    return new Uint8Array(this.h.digest());
+  }
+  reset() {}
+}
+
+function xAmzDate(s: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s)!;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+}
+
+async function verify(
+  req: IncomingMessage,
+  keys: Map<string, { creds: TemporaryCredentials; roleArn: string }>,
+): Promise<{ roleArn?: string; service?: string; error?: string }> {
+  const auth = String(req.headers.authorization ?? '');
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(
+      auth,
+    );
+  if (!m) return { error: 'Authorization header requires a SigV4 signature' };
+  const [, keyId, , region, service, signedHeaders, signature] = m;
+  const known = keys.get(keyId!);
+  if (!known) return { service, error: 'The security token included in the request is invalid.' };
+  const url = new URL(req.url ?? '/', 'http://x');
+  const headers: Record<string, string> = {};
+  for (const h of signedHeaders!.split(';')) headers[h] = String(req.headers[h] ?? '');
+  const query: Record<string, string> = {};
+  url.searchParams.forEach((v, k) => (query[k] = v));
+  const signer = new SignatureV4({
+    credentials: known.creds,
+    region: region!,
+    service: service!,
+    sha256: Sha256,
+    uriEscapePath: true,
+    // Sign exactly the headers the request lists (curl signs no x-amz-content-sha256).
+    applyChecksum: false,
+  });
+  const again = await signer.sign(
+    {
+      method: req.method ?? 'GET',
+      protocol: 'http:',
+      hostname: String(req.headers.host ?? '').split(':')[0]!,
+      path: url.pathname,
+      query,
+      headers,
+    },
+    { signingDate: xAmzDate(String(req.headers['x-amz-date'] ?? '')) },
+  );
+  const expected = /Signature=([0-9a-f]+)/.exec(
+    String(again.headers.authorization ?? again.headers.Authorization),
+  )?.[1];
+  if (expected !== signature)
+    return {
+      service,
+      error: 'The request signature we calculated does not match the signature you provided.',
+    };
+  if (service !== 'es') return { service, error: `Credential should be scoped to correct service: 'es'.` };
+  return { roleArn: known.roleArn, service };
+}
+
+export async function startFakeOpenSearch(mode: DomainMode): Promise<FakeOpenSearch> {
+  const keys = new Map<string, { creds: TemporaryCredentials; roleArn: string }>();
+  const seen: FakeOpenSearch['seen'] = [];
+  const state = { mode };
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const path = (req.url ?? '/').split('?')[0]!;
+      const v = await verify(req, keys);
+      seen.push({
+        path,
+        signatureValid: v.roleArn !== undefined,
+        ...(v.service ? { service: v.service } : {}),
+      });
+      // AWS answers an unsigned or badly signed request before OpenSearch sees it.
+      if (!v.roleArn) return send(403, { message: v.error });
+      const m = state.mode;
+      if (path !== '/_plugins/_security/authinfo') return send(404, { error: 'not served by this fake' });
+      if (!m.fgac)
+        return send(400, { error: `no handler found for uri [${path}] and method [${req.method}]` });
+      if (m.roles.length === 0 && 'refuse403' in m && m.refuse403)
+        return send(403, {
+          error: {
+            root_cause: [
+              {
+                type: 'security_exception',
+                reason: `no permissions for [cluster:admin/opendistro_security/authinfo] and User [name=${v.roleArn}, backend_roles=[${v.roleArn}], requestedTenant=null]`,
+              },
+            ],
+            type: 'security_exception',
+            reason: `no permissions for [cluster:admin/opendistro_security/authinfo] and User [name=${v.roleArn}, backend_roles=[${v.roleArn}], requestedTenant=null]`,
+          },
+          status: 403,
+        });
+      return send(200, {
+        user: `User [name=${v.roleArn}, backend_roles=[${v.roleArn}], requestedTenant=null]`,
+        user_name: v.roleArn,
+        user_requested_tenant: null,
+        remote_address: '127.0.0.1:0',
+        backend_roles: [v.roleArn],
+        custom_attribute_names: [],
+        roles: m.roles,
+        tenants: {},
+        principal: null,
+        peer_certificates: '0',
+        sso_logout_url: null,
+      });
+    })().catch(() => {
+      res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    allow: (creds, roleArn) => keys.set(creds.accessKeyId, { creds, roleArn }),
+    get mode() {
+      return state.mode;
+    },
+    set mode(m: DomainMode) {
+      state.mode = m;
+    },
+    seen,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
