@@ -149,7 +149,10 @@ async function checkComponent(
 ): Promise<string | undefined> {
   const ns = services.options.namespace;
   const sa = c.serviceAccount;
-  if (!sa.enabled) {
+  // serviceAccountName helper (camundaPlatform.serviceAccountName, Bitnami common.names.serviceAccountName):
+  // with the switch off, the pods run as `serviceAccount.name` when set, else as "default".
+  const external = !sa.enabled && sa.how === 'values';
+  if (!sa.enabled && !external) {
     const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
     out.fail(
       'sa-enabled',
@@ -165,15 +168,30 @@ async function checkComponent(
     services.kube.pods(ns),
   ]);
   checkStaticKeys(values, c, pods, out);
+  if (!account && external) {
+    const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
+    out.fail(
+      'sa-exists',
+      `service account ${sa.name} does not exist in namespace ${ns}: with ${c.key}.${key}: false the chart does not create it, and the pods run as it`,
+      {
+        fix: `Create service account ${sa.name} in namespace ${ns} (annotated with ${ROLE_ARN_ANNOTATION}), or set ${c.key}.${key}: true.`,
+      },
+    );
+    return;
+  }
   if (!account) {
     out.fail('sa-exists', `service account ${sa.name} does not exist in namespace ${ns}`, {
       fix: `Deploy the release with ${c.key}.serviceAccount.enabled: true, or set ${c.key}.serviceAccount.name to the existing service account.`,
     });
     return;
   }
+  // An externally created service account is annotated where it is created, not through the chart.
+  const annotateFix = external
+    ? `Annotate service account ${sa.name} (created outside the chart) with ${ROLE_ARN_ANNOTATION}: <the component's IAM role ARN>.`
+    : `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`;
   if (!(ROLE_ARN_ANNOTATION in account.annotations)) {
     out.fail('sa-annotation', `service account ${sa.name} has no ${ROLE_ARN_ANNOTATION} annotation`, {
-      fix: `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`,
+      fix: annotateFix,
     });
     return;
   }
@@ -182,9 +200,7 @@ async function checkComponent(
     out.fail(
       'sa-role-empty',
       `service account ${sa.name} has an empty ${ROLE_ARN_ANNOTATION} annotation: role checks skipped`,
-      {
-        fix: `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`,
-      },
+      { fix: annotateFix },
     );
     return;
   }
