@@ -25,5 +25,7 @@ export {
   type OpenSearchComponent,
   type OpenSearchSettings,
   type SecondaryStorage,
+  unsignedWebapps,
+  type UnsignedWebapps,
 } from './opensearch.js';
 export { webModelerDatabase, type WebModelerDb } from './web-modeler-db.js';

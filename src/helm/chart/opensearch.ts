@@ -200,3 +200,36 @@ export function openSearchSettings(
     perComponent,
   };
 }
+
+/** Operate and Tasklist inside orchestration that talk to OpenSearch without AWS request signing. */
+export interface UnsignedWebapps {
+  /** 'operate', 'tasklist': the orchestration profiles that are on. */
+  webapps: string[];
+  /** The key that answered for orchestration's own signing switch. */
+  awsKey: string;
+}
+
+/**
+ * 8.9+ (orchestration/files/_application.yaml): orchestration's `secondary-storage.opensearch.
+ * aws-enabled` follows `orchestration.data.secondaryStorage.opensearch.aws.enabled`, but the
+ * `camunda.operate.opensearch.awsEnabled` and `camunda.tasklist.opensearch.awsEnabled` blocks are
+ * rendered only under `{{- if .Values.global.opensearch.enabled }}`. With the secondary-storage keys
+ * alone, the broker signs its requests and the Operate and Tasklist profiles do not: Amazon
+ * OpenSearch answers them 401/403. Camunda's reference values for 8.9 set global.opensearch.enabled
+ * together with the secondary-storage keys for that reason.
+ */
+export function unsignedWebapps(profile: ChartProfile, values: Values): UnsignedWebapps | undefined {
+  if (profile.major < 14) return undefined;
+  const v = withSubcharts(profile, values);
+  if (orchestrationStorage(v) !== 'opensearch') return undefined;
+  if (flag(v, `${G_OS}.enabled`)) return undefined;
+  const own = flag(v, `${ORCH_STORE}.opensearch.aws.enabled`);
+  if (!own && !flag(v, `${G_OS}.aws.enabled`)) return undefined; // unsigned everywhere: os-aws-signing says so
+  // `{{- if .Values.orchestration.profiles.operate -}}` / `.tasklist`: on by default (values.yaml).
+  const webapps = ['operate', 'tasklist'].filter((p) => {
+    const raw = v.get(`orchestration.profiles.${p}`);
+    return raw === undefined || raw === null ? true : v.bool(`orchestration.profiles.${p}`) !== false;
+  });
+  if (webapps.length === 0) return undefined;
+  return { webapps, awsKey: own ? `${ORCH_STORE}.opensearch.aws.enabled` : `${G_OS}.aws.enabled` };
+}
