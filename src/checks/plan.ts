@@ -3,6 +3,8 @@ import { FatalCheckError } from '../core/errors.js';
 import type { PlannedComponent } from '../core/facts.js';
 import {
   componentEnabled,
+  orchestrationRdbms,
+  orchestrationUsesSearch,
   resolveComponent,
   serviceAccountFor,
   type ChartProfile,
@@ -58,7 +60,11 @@ export const plan = defineModule({
     const { profile, values, release, keycloakMode } = ctx.facts;
     const excluded = resolveList(profile, ctx.options.exclude, 'exclude');
     const keep = (k: string) => !excluded.includes(k);
-    const pgList = resolveList(profile, ctx.options.pg ?? profile.defaultPg, 'pg').filter(keep);
+    // 8.9+: with its secondary storage in a relational database, orchestration is a pg component too.
+    const defaultPg = orchestrationRdbms(profile, values)
+      ? [...profile.defaultPg, 'orchestration']
+      : profile.defaultPg;
+    const pgList = resolveList(profile, ctx.options.pg ?? defaultPg, 'pg').filter(keep);
     const osList = resolveList(profile, ctx.options.os ?? profile.defaultOs, 'os').filter(keep);
     ctx.provide('pgList', pgList);
     ctx.provide('osList', osList);
@@ -89,7 +95,10 @@ export const plan = defineModule({
               default: 'the namespace default',
             }[serviceAccount.how];
       out.info(`service account ${serviceAccount.name} (${how})`, { component: key });
-      planned.push({ key, pg: pgList.includes(key), os: osList.includes(key), serviceAccount });
+      // Orchestration on rdbms (or without secondary storage) talks to no OpenSearch: no es:ESHttp* to check.
+      const os =
+        osList.includes(key) && (key !== 'orchestration' || orchestrationUsesSearch(profile, values));
+      planned.push({ key, pg: pgList.includes(key), os, serviceAccount });
     }
     ctx.provide('plan', planned);
   },

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunOptions } from '../../src/core/options.js';
-import { runWorld, type WorldModel, type WorldRun } from '../support/world.js';
+import { loadWorld, runWorld, type WorldModel, type WorldRun } from '../support/world.js';
 import { factsAfter, put, variant, W86, W87, W88, W89, W810, type Tree } from '../support/values-worlds.js';
 import { databaseValues } from '../../src/checks/database-values/index.js';
 import { hasIamPlugin, parseJdbcParams, parseJdbcUrl, tlsRequirement } from '../../src/db/jdbc.js';
@@ -956,13 +956,97 @@ const webModelerCases: Case[] = [
   },
 ];
 
-const ALL_CASES = [...keycloakCases, ...keycloakModeCases, ...identityCases, ...webModelerCases];
+// orchestration (8.9+): secondary storage in Aurora PostgreSQL with IAM database authentication, as
+// orchestration/files/_application.yaml renders it (the rdbms block only with the RDBMS exporter on).
+const W89_RDBMS = loadWorld('camunda-8.9-rdbms-iam.yaml');
+const RDBMS = 'orchestration.data.secondaryStorage.rdbms';
+const RDBMS_IAM_OK = `[OK] orchestration: ${RDBMS}.aws.enabled is true: IAM database authentication`;
+const orchestrationCases: Case[] = [
+  {
+    name: 'rdbms with IAM: the database recorded for the Aurora and role checks',
+    world: W89_RDBMS,
+    component: 'orchestration',
+    lines: [RDBMS_IAM_OK, `[OK] orchestration: database orchestration_irsa@${HOST}:5432 (${RDBMS}.url)`],
+    exit: 0,
+  },
+  {
+    name: '77: type rdbms without the RDBMS exporter',
+    world: variant(W89_RDBMS, (u) => put(u, 'orchestration.exporters', undefined)),
+    component: 'orchestration',
+    lines: [
+      '[FAIL] orchestration: orchestration.exporters.rdbms.enabled is false (chart default): the chart renders the rdbms connection settings (url, username, aws-enabled) only with the RDBMS exporter on',
+      RDBMS_IAM_OK,
+      `[OK] orchestration: database orchestration_irsa@${HOST}:5432 (${RDBMS}.url)`,
+    ],
+    exit: 77,
+    fixes: ['Set orchestration.exporters.rdbms.enabled: true'],
+  },
+  {
+    name: '78, 79, 80: no IAM, no URL, no user',
+    world: variant(W89_RDBMS, (u) => put(u, `${RDBMS}`, {})),
+    component: 'orchestration',
+    lines: [
+      `[FAIL] orchestration: ${RDBMS}.aws.enabled is false (chart default): orchestration logs in with a password, not with IAM database authentication`,
+      `[FAIL] orchestration: ${RDBMS}.url is empty (chart default)`.replace(
+        ' is empty (chart default)',
+        ' is not set',
+      ),
+      `[FAIL] orchestration: ${RDBMS}.username is not set`,
+    ],
+    exit: 80,
+    fixes: [
+      `Set ${RDBMS}.aws.enabled: true`,
+      `Set ${RDBMS}.url to jdbc:postgresql://<cluster>.cluster-<id>.<region>.rds.amazonaws.com:5432/<database>?sslmode=require`,
+      `Set ${RDBMS}.username to the database user granted rds_iam.`,
+    ],
+  },
+  {
+    name: '79: a URL that is no PostgreSQL JDBC URL; a MySQL one',
+    world: variant(W89_RDBMS, (u) => put(u, `${RDBMS}.url`, `jdbc:mysql://${HOST}:3306/camunda`)),
+    component: 'orchestration',
+    lines: [
+      RDBMS_IAM_OK,
+      `[FAIL] orchestration: ${RDBMS}.url is not a PostgreSQL JDBC URL (jdbc:postgresql:// or jdbc:aws-wrapper:postgresql://)`,
+    ],
+    exit: 79,
+  },
+  {
+    name: 'WARN: the URL does not require TLS',
+    world: variant(W89_RDBMS, (u) => put(u, `${RDBMS}.url`, `jdbc:postgresql://${HOST}/camunda`)),
+    component: 'orchestration',
+    lines: [
+      RDBMS_IAM_OK,
+      `[WARN] orchestration: ${RDBMS}.url does not require TLS (no sslmode or ssl=true): the IAM token is sent as the password`,
+      `[OK] orchestration: database orchestration_irsa@${HOST}:5432 (default port) (${RDBMS}.url)`,
+    ],
+    exit: 0,
+  },
+  {
+    name: 'orchestration on OpenSearch, named with -p: nothing to check',
+    world: W89,
+    options: { pg: ['orchestration'] },
+    component: 'orchestration',
+    lines: [
+      '[INFO] orchestration: orchestration.data.secondaryStorage.type is not rdbms: orchestration uses no relational database',
+    ],
+    exit: 0,
+  },
+];
+
+const ALL_CASES = [
+  ...keycloakCases,
+  ...keycloakModeCases,
+  ...identityCases,
+  ...webModelerCases,
+  ...orchestrationCases,
+];
 
 describe.each([
   { group: 'identityKeycloak subchart (81–85, 87, 71, 72)', cases: keycloakCases },
   { group: 'Keycloak mode and external Keycloak (86)', cases: keycloakModeCases },
   { group: 'identity (88–93)', cases: identityCases },
   { group: 'webModeler (94–98)', cases: webModelerCases },
+  { group: 'orchestration rdbms, 8.9+ (77–80)', cases: orchestrationCases },
 ])('database-values: $group', ({ cases }) => {
   it.each(cases)('$name', async ({ world, options, component, lines, exit, fixes }) => {
     const run = await runWorld(world, options);

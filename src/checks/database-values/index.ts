@@ -24,6 +24,7 @@ import type { Ctx, RecordDb } from './shared.js';
 import { checkExternalKeycloak, checkKeycloakSubchart, KC, keycloakExpected } from './keycloak.js';
 import { checkIdentity } from './identity.js';
 import { checkWebModeler } from './web-modeler.js';
+import { checkOrchestrationRdbms } from './orchestration.js';
 
 async function checkComponent(ctx: Ctx, key: string, out: Reporter<Id>, record: RecordDb): Promise<void> {
   const { profile, values, keycloakMode } = ctx.facts;
@@ -41,6 +42,7 @@ async function checkComponent(ctx: Ctx, key: string, out: Reporter<Id>, record: 
   }
   if (key === IDENTITY_DB.component) checkIdentity(values, out, record);
   else if (key === WEB_MODELER_DB.component) checkWebModeler(ctx, values, out, record);
+  else if (key === 'orchestration') checkOrchestrationRdbms(profile, values, out, record);
   else out.info('no database checks are defined for this component');
 }
 

@@ -29,3 +29,10 @@ export {
   type UnsignedWebapps,
 } from './opensearch.js';
 export { webModelerDatabase, type WebModelerDb } from './web-modeler-db.js';
+export {
+  orchestrationRdbms,
+  orchestrationUsesSearch,
+  RDBMS,
+  RDBMS_EXPORTER,
+  type OrchestrationRdbms,
+} from './rdbms.js';

@@ -171,7 +171,8 @@ export function unifiedLayout(major: 13 | 14 | 15): ComponentSpec[] {
       ...(hub ? { aliases: ['camundaHub'] } : {}),
     }),
     comp('connectors', 'connectors'),
-    comp('orchestration', 'zeebe', { lists: ['os'] }),
+    // 8.9+: orchestration's secondary storage may be a relational database (rdbms.aws: IAM auth).
+    comp('orchestration', 'zeebe', { lists: major >= 14 ? ['os', 'pg'] : ['os'] }),
     comp('optimize', 'optimize', { lists: ['os'], enabled: false }),
   ];
 }
