@@ -11,6 +11,7 @@ import { preflight } from './preflight.js';
 import { release } from './release.js';
 import { cluster } from './cluster.js';
 import { plan } from './plan.js';
+import { documentStore } from './document-store.js';
 import { openSearchValues } from './opensearch-values.js';
 import { openSearch } from './opensearch.js';
 import { databaseValues } from './database-values/index.js';
@@ -25,6 +26,7 @@ export const CHECK_MODULES: readonly CheckModule[] = [
   release,
   cluster,
   plan,
+  documentStore,
   openSearchValues,
   openSearch,
   databaseValues,

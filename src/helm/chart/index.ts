@@ -19,7 +19,7 @@ export {
   type ListKind,
 } from './profiles.js';
 export { componentEnabled } from './switches.js';
-export { serviceAccountFor, type ServiceAccountPlan } from './service-accounts.js';
+export { componentFullname, serviceAccountFor, type ServiceAccountPlan } from './service-accounts.js';
 export {
   openSearchSettings,
   type OpenSearchComponent,
@@ -36,3 +36,10 @@ export {
   RDBMS_EXPORTER,
   type OrchestrationRdbms,
 } from './rdbms.js';
+export {
+  DOC_ACTIVE,
+  DOC_AWS,
+  documentStoreAws,
+  type DocumentStoreAws,
+  type StorePod,
+} from './document-store.js';

@@ -170,3 +170,21 @@ export function serviceAccountFor(
     ...(roleArnKey ? { roleArnKey } : {}),
   };
 }
+
+/** The component's full name (`<component>.fullname`): the base of its workload and pod names. */
+export function componentFullname(
+  profile: ChartProfile,
+  values: Values,
+  releaseName: string,
+  componentKey: string,
+): string | undefined {
+  const spec = specFor(profile, componentKey);
+  if (!spec) return undefined;
+  const v = withSubcharts(profile, values);
+  const s =
+    spec.key === 'webModeler' && profile.hasCamundaHub
+      ? webModelerHubSettings(profile, v, spec)
+      : plainSettings(profile, v, spec);
+  const release = spec.key === 'identityKeycloak' ? keycloakReleaseName(profile, releaseName) : releaseName;
+  return helmFullname(release, spec.fullnamePart, s.fullnameOverride, s.nameOverride);
+}
