@@ -12,6 +12,8 @@ import { runAllNamespaces } from './all-namespaces.js';
 import { dispatch } from './dispatch.js';
 import { CATALOGUE, CHECK_MODULES } from './checks/index.js';
 import { CallLog } from './platform/calls.js';
+import type { Kube } from './platform/kube.js';
+import { NoCluster } from './platform/no-cluster.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
 import { replayPlatform } from './platform/replay.js';
 import { summarize } from './report/format.js';
@@ -65,9 +67,25 @@ async function platformFor(options: RunOptions): Promise<Platform> {
     import('./platform/live-aws.js'),
   ]);
   return {
-    kube: LiveKube.create({ kubeconfig: options.kubeconfig, context: options.context }),
+    kube: kubeFor(options, () =>
+      LiveKube.create({ kubeconfig: options.kubeconfig, context: options.context }),
+    ),
     aws: new LiveAws({ region: options.region, profile: options.profile }),
   };
+}
+
+/**
+ * Values-only mode runs without a cluster: when `--values` is given and no kubeconfig is found
+ * (none was named explicitly), the checks that need one skip with an INFO instead of the run stopping.
+ */
+function kubeFor(options: RunOptions, create: () => Kube): Kube {
+  try {
+    return create();
+  } catch (e) {
+    const offline = options.values.length > 0 && !options.kubeconfig && !options.context;
+    if (!offline || !(e instanceof UsageError)) throw e;
+    return new NoCluster('no kubeconfig (values-only mode)');
+  }
 }
 
 export function wantsColour(

@@ -18,6 +18,7 @@
  * the cluster in the region whose endpoint is the API server URL.
  */
 import { defineModule, type ModuleContext } from '../core/module.js';
+import { clusterAbsent } from '../platform/no-cluster.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import type { Reporter } from '../core/reporter.js';
 import type { CallerIdentity } from '../platform/aws.js';
@@ -447,6 +448,10 @@ export const cluster = defineModule({
   provides: ['region', 'cluster', 'issuer', 'oidcProviderArn'],
   checks: CHECKS,
   async run(ctx, out) {
+    if (clusterAbsent(ctx.kube)) {
+      out.info('skipped: needs the Kubernetes cluster');
+      return;
+    }
     const caller = await ctx.use('caller');
     if (!caller) {
       out.info('skipped: no AWS identity to ask EKS and IAM with');

@@ -10,6 +10,7 @@ import type { PlannedComponent } from '../core/facts.js';
 import type { Values } from '../helm/values.js';
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platform/kube.js';
 import { describeRoleArnProblem } from '../iam/arn.js';
+import { clusterAbsent } from '../platform/no-cluster.js';
 
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
@@ -230,6 +231,18 @@ export const serviceAccounts = defineModule({
   checks: CHECKS,
   async run(ctx, out) {
     const { plan, values } = ctx.facts;
+    if (clusterAbsent(ctx.kube)) {
+      // Values-only mode without a cluster: the annotations the chart will render stand for the
+      // ServiceAccounts, so the role checks (trust policies) still run when AWS is reachable.
+      out.info('skipped: needs the Kubernetes cluster; the role ARNs are read from the values');
+      const fromValues = new Map<string, string>();
+      for (const c of plan) {
+        const arn = c.serviceAccount.annotations[ROLE_ARN_ANNOTATION]?.trim();
+        if (arn && !describeRoleArnProblem(arn)) fromValues.set(c.key, arn);
+      }
+      ctx.provide('roleArns', fromValues);
+      return;
+    }
     const found = new Map<string, string>();
     await eachInOrder(
       plan,
