@@ -106,6 +106,8 @@ export interface Aws {
     resources: string[],
   ): Promise<SimulationResult[] | undefined>;
   assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole>;
+  /** S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. */
+  bucketRegion(bucket: string): Promise<string | undefined>;
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
   resolveCname(host: string): Promise<string[]>;
 }

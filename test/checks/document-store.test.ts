@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { documentStoreAws, parseChartVersion, profileFor } from '../../src/helm/chart.js';
 import { Values } from '../../src/helm/values.js';
 import { put, variant, W87, W88, W89, W810 } from '../support/values-worlds.js';
-import { runWorld } from '../support/world.js';
+import { cloneWorld, loadWorld, runWorld, type WorldModel } from '../support/world.js';
 
 const profile = (v: string) => profileFor(parseChartVersion(v)!);
 const AWS = 'global.documentStore.type.aws';
@@ -120,7 +120,8 @@ describe('documentStoreAws: the pods the chart wires to S3 and injects keys into
   });
 });
 
-const staticKeys = (values: Record<string, unknown>) => {
+const staticKeys = (values: Record<string, unknown>, world?: WorldModel) => {
+  if (world) world.aws.buckets = { 'camunda-prod-documents': 'eu-west-1' };
   put(values, 'global.documentStore', {
     activeStoreId: 'aws',
     type: {
@@ -136,7 +137,10 @@ const staticKeys = (values: Record<string, unknown>) => {
 
 describe('document-store module: one FAIL from the values alone', () => {
   it('8.9 static keys: names the keys, the pods and the fix', async () => {
-    const run = await runWorld(variant(W89, staticKeys), { pg: ['identity'], os: [] });
+    const run = await runWorld(
+      variant(W89, (v, w) => staticKeys(v, w)),
+      { pg: ['identity'], os: [] },
+    );
     expect(run.fails('document-store').map((f) => [f.check, f.code, f.message, f.fix])).toEqual([
       [
         'docstore-static-keys',
@@ -153,13 +157,13 @@ describe('document-store module: one FAIL from the values alone', () => {
     ['8.10', W810, 'orchestration (camunda-zeebe)'],
   ])('%s with irsa.enabled: true: no keys, OK', async (_c, base) => {
     const run = await runWorld(
-      variant(base, (v) => {
-        staticKeys(v);
+      variant(base, (v, w) => {
+        staticKeys(v, w);
         put(v, `${AWS}.irsa`, { enabled: true });
       }),
       { pg: ['identity'], os: [] },
     );
-    expect(run.fails('document-store')).toEqual([]);
+    expect(run.fails('document-store').filter((f) => f.check !== 'docstore-s3-access')).toEqual([]);
     expect(run.lines('document-store')[0]).toMatch(
       /^\[OK\] global\.documentStore\.type\.aws\.irsa\.enabled is true: no static AWS keys in the pods of /,
     );
@@ -185,5 +189,48 @@ describe('document-store module: one FAIL from the values alone', () => {
   it('no document store in the values: the module says nothing', async () => {
     const run = await runWorld(W88, { pg: ['identity'], os: [] });
     expect(run.lines('document-store')).toEqual([]);
+  });
+});
+
+describe('document-store module: the roles, with the IAM evaluator (src/iam/policy.ts)', () => {
+  const IRSA = loadWorld('camunda-8.9-document-store-irsa.yaml');
+  const POLICY = 'arn:aws:iam::123456789012:policy/camunda-document-store';
+  const s3Lines = async (w: WorldModel) =>
+    (await runWorld(w, { pg: ['identity'], os: [] }))
+      .lines('document-store')
+      .filter((l) => l.includes('connectors:'));
+
+  it('an explicit Deny on s3:DeleteObject is named with its statement', async () => {
+    const w = cloneWorld(IRSA);
+    w.aws.roles!.find((r) => r.name === 'camunda-connectors-irsa')!.inline = [
+      {
+        name: 'no-delete',
+        document: {
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'NoDelete', Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' }],
+        },
+      },
+    ];
+    expect(await s3Lines(w)).toEqual([
+      '[FAIL] connectors: role camunda-connectors-irsa of camunda-connectors may not s3:DeleteObject (denied by statement "NoDelete" of policy "no-delete") on arn:aws:s3:::camunda-prod-documents/*',
+    ]);
+  });
+
+  it('a grant on a prefix only: enough with that bucketPath, refused without', async () => {
+    const prefixOnly = (w: WorldModel) => {
+      const doc = w.aws.policies![POLICY] as { Statement: Array<{ Resource: string }> };
+      doc.Statement[0]!.Resource = 'arn:aws:s3:::camunda-prod-documents/invoices/*';
+    };
+    const withPath = variant(IRSA, (v, w) => {
+      prefixOnly(w);
+      put(v, `${AWS}.bucketPath`, 'invoices');
+    });
+    expect((await s3Lines(withPath))[0]).toMatch(
+      /^\[OK\] connectors: role camunda-connectors-irsa of camunda-connectors allows/,
+    );
+    const without = variant(IRSA, (_v, w) => prefixOnly(w));
+    expect((await s3Lines(without))[0]).toMatch(
+      /^\[FAIL\] connectors: role camunda-connectors-irsa of camunda-connectors may not s3:GetObject, s3:PutObject, s3:DeleteObject on /,
+    );
   });
 });

@@ -206,3 +206,68 @@ describe('values-only mode offline: a pre-merge CI gate (no cluster, no AWS cred
     expect(r.code).toBe(3);
   });
 });
+
+describe('S3 document store worlds (moto: S3 bucket, IAM roles; fake API server)', () => {
+  it('IRSA: no static keys; the bucket exists in its region; every wired pod’s role may use it', async () => {
+    const moto = await seedMoto(loadWorld('camunda-8.9-document-store-irsa.yaml'));
+    try {
+      const r = await runAgainst(moto.world, ['-s'], moto);
+      expect(problems(r.err)).toEqual([]);
+      const doc = r.out.filter((l) => /S3|document store|s3:/.test(l));
+      const objects = replaceDeep('arn:aws:s3:::camunda-prod-documents/*', moto.mapping.replacements);
+      const bucket = replaceDeep('camunda-prod-documents', moto.mapping.replacements);
+      expect(doc).toEqual([
+        "[OK] global.documentStore.type.aws.irsa.enabled is true: no static AWS keys in the pods of orchestration (camunda-zeebe), connectors (camunda-connectors), optimize (camunda-optimize), webModeler (camunda-web-modeler-restapi); they reach S3 with their ServiceAccount's role",
+        `[OK] S3 document store bucket ${bucket} (eu-west-1)`,
+        `[OK] S3 bucket ${bucket} exists in eu-west-1`,
+        ...[
+          ['orchestration', 'camunda-orchestration-irsa', 'camunda-zeebe'],
+          ['connectors', 'camunda-connectors-irsa', 'camunda-connectors'],
+          ['optimize', 'camunda-optimize-irsa', 'camunda-optimize'],
+          ['webModeler', 'camunda-web-modeler-irsa', 'camunda-web-modeler-restapi'],
+        ].map(
+          ([c, role, workload]) =>
+            `[OK] ${c}: role ${role} of ${workload} allows s3:GetObject, s3:PutObject, s3:DeleteObject on ${objects} (statement "DocumentStoreObjects" of policy "camunda-document-store")`,
+        ),
+      ]);
+      expect(r.code).toBe(0);
+    } finally {
+      await moto.close();
+    }
+  });
+
+  it('IRSA, broken: connectors’ role lacks the policy, and the bucket is in another region', async () => {
+    const world = cloneWorld(loadWorld('camunda-8.9-document-store-irsa.yaml'));
+    world.aws.roles!.find((r) => r.name === 'camunda-connectors-irsa')!.attached = [];
+    world.aws.buckets = { 'camunda-prod-documents': 'eu-central-1' };
+    const moto = await seedMoto(world);
+    try {
+      const r = await runAgainst(moto.world, ['-s'], moto);
+      const bucket = replaceDeep('camunda-prod-documents', moto.mapping.replacements);
+      expect(problems(r.err)).toEqual([
+        `[FAIL] S3 bucket ${bucket} is in eu-central-1, not in eu-west-1 (global.documentStore.type.aws.region)`,
+        `[FAIL] connectors: role camunda-connectors-irsa of camunda-connectors may not s3:GetObject, s3:PutObject, s3:DeleteObject on arn:aws:s3:::${bucket}/*`,
+        '[FAIL] irsa-check: At least one of the checks failed (error code: 162).',
+      ]);
+    } finally {
+      await moto.close();
+    }
+  });
+
+  it('static keys: one FAIL naming the keys, the pods and the fix, exit 160', async () => {
+    const moto = await seedMoto(loadWorld('camunda-8.9-document-store-static-keys.yaml'));
+    try {
+      const r = await runAgainst(moto.world, ['-s'], moto);
+      expect(problems(r.err)).toEqual([
+        '[FAIL] global.documentStore.type.aws.irsa.enabled is false: the chart injects AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the Secret named in global.documentStore.type.aws.accessKeyId.secret.existingSecret into the pods of orchestration (camunda-zeebe), connectors (camunda-connectors), optimize (camunda-optimize), webModeler (camunda-web-modeler-restapi); static keys come first in the AWS SDK credential chain, so those pods use them, not their IRSA role, for S3 and also for OpenSearch and Aurora',
+        '[FAIL] irsa-check: At least one of the checks failed (error code: 160).',
+      ]);
+      expect(r.code).toBe(160);
+      expect([...r.out, ...r.err]).toContain(
+        "       fix: Set global.documentStore.type.aws.irsa.enabled: true (the chart then injects no keys) and allow each of those components' IRSA roles s3:GetObject, s3:PutObject and s3:DeleteObject on the bucket.",
+      );
+    } finally {
+      await moto.close();
+    }
+  });
+});

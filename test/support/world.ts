@@ -100,6 +100,8 @@ export interface WorldModel {
     roles?: WorldRole[];
     policies?: Record<string, unknown>;
     dbClusters?: Array<DbCluster & { region: string }>;
+    /** S3 buckets: name → region. */
+    buckets?: Record<string, string>;
     domains?: Array<OpenSearchDomain & { region: string }>;
     cnames?: Record<string, string[]>;
     simulation?: SimulationResult[];
@@ -305,6 +307,9 @@ export class MemoryAws implements Aws {
       );
     if ('operation' in answer) throw ApiCallError.fromJSON(answer);
     return answer;
+  }
+  async bucketRegion(bucket: string) {
+    return this.w.buckets?.[bucket];
   }
   async resolveCname(host: string) {
     return this.w.cnames?.[host] ?? [];
