@@ -48,8 +48,15 @@ const CHECKS = {
   'sa-static-keys': {
     severity: 'FAIL',
     code: 223,
-    title: 'static AWS keys in the component env override IRSA',
+    title:
+      'static AWS keys in a pod of the component (env or envFrom, any container: init, main, sidecar) override IRSA',
     fix: 'Remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the env.',
+  },
+  'sa-shared-credentials': {
+    severity: 'WARN',
+    title:
+      'the pods can read AWS credentials from a shared credentials/config file (AWS_PROFILE, a mounted .aws)',
+    fix: 'Remove AWS_PROFILE/AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE and mounted .aws directories from the pods.',
   },
   'pod-service-account': {
     severity: 'FAIL',
@@ -121,11 +128,63 @@ function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: R
   if (good > 0) out.ok('pod-injection', `${good} running pod(s) carry the injected role ${roleArn}`);
 }
 
-function checkStaticKeys(values: Values, c: PlannedComponent, pods: KubePod[], out: Reporter<Id>): void {
+/**
+ * Variables that point the AWS SDK at a shared credentials/config file. The Java SDK v2 default
+ * chain (Camunda, the AWS JDBC wrapper) tries web identity before the profile file, but other
+ * SDKs in the pod (sidecars, init containers, the AWS CLI) read the file first.
+ */
+const SHARED_FILE_VARS = ['AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'];
+const AWS_DIR = /(^|\/)\.aws(\/|$)/;
+
+/** `pod p` for the main container (as before), `pod p container c (init|sidecar)` otherwise. */
+function where(pod: KubePod, ct: KubePod['containers'][number]): string {
+  const main = pod.containers.filter((x) => !x.init)[0];
+  if (ct === main) return `pod ${pod.name}`;
+  return `pod ${pod.name} ${ct.init ? 'init container' : 'sidecar'} ${ct.name}`;
+}
+
+async function checkStaticKeys(
+  services: Pick<Services, 'kube' | 'options'>,
+  values: Values,
+  c: PlannedComponent,
+  pods: KubePod[],
+  out: Reporter<Id>,
+): Promise<void> {
   const found = new Set<string>();
+  const shared = new Set<string>();
+  const keysOf = new Map<string, Promise<string[] | undefined>>();
+  const ns = services.options.namespace;
   for (const pod of componentPods(pods, c)) {
-    for (const ct of pod.containers)
-      for (const e of ct.env) if (STATIC_KEYS.includes(e.name)) found.add(`pod ${pod.name}`);
+    for (const ct of pod.containers) {
+      for (const e of ct.env) {
+        if (STATIC_KEYS.includes(e.name)) found.add(where(pod, ct));
+        if (SHARED_FILE_VARS.includes(e.name)) shared.add(`${e.name} in ${where(pod, ct)}`);
+      }
+      for (const path of ct.mountPaths ?? [])
+        if (AWS_DIR.test(path)) shared.add(`a volume mounted at ${path} in ${where(pod, ct)}`);
+      // envFrom: every key of the Secret/ConfigMap becomes a variable; only key names are read.
+      for (const src of ct.envFrom ?? []) {
+        const id = `${src.kind}/${src.name}`;
+        if (!keysOf.has(id))
+          keysOf.set(
+            id,
+            services.kube.envSourceKeys(ns, src.kind, src.name).catch(() => undefined),
+          );
+        const names = ((await keysOf.get(id)) ?? []).map((k) => `${src.prefix ?? ''}${k}`);
+        const via = `${src.kind} ${src.name} (envFrom) of ${where(pod, ct)}`;
+        if (names.some((n) => STATIC_KEYS.includes(n))) found.add(via);
+        for (const n of names.filter((n) => SHARED_FILE_VARS.includes(n))) shared.add(`${n} from ${via}`);
+      }
+    }
+  }
+  if (shared.size > 0) {
+    out.warn(
+      'sa-shared-credentials',
+      `the pods can read AWS credentials from a file: ${[...shared].join(', ')}; an SDK that reads the shared credentials file before web identity uses it instead of IRSA`,
+      {
+        fix: 'Remove AWS_PROFILE/AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE and the mounted .aws directory from the pods.',
+      },
+    );
   }
   for (const path of [`${c.key}.env`, `${c.key}.restapi.env`, `${c.key}.extraEnvVars`]) {
     for (const name of STATIC_KEYS) if (values.env(path).has(name)) found.add(`values ${path}`);
@@ -168,7 +227,7 @@ async function checkComponent(
     services.kube.serviceAccount(ns, sa.name),
     services.kube.pods(ns),
   ]);
-  checkStaticKeys(values, c, pods, out);
+  await checkStaticKeys(services, values, c, pods, out);
   if (!account && external) {
     const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
     out.fail(

@@ -28,6 +28,7 @@ export class NoCluster implements Kube {
   pods = () => this.refuse();
   service = () => this.refuse();
   argoApplications = () => this.refuse();
+  envSourceKeys = () => this.refuse();
   requestToken = () => this.refuse();
   issuerDiscovery = () => this.refuse();
   runJob = () => this.refuse();

@@ -165,3 +165,63 @@ describe('components with their own ServiceAccount that reach AWS', () => {
     }
   });
 });
+
+describe('static credentials anywhere a pod can get them (sa-static-keys, sa-shared-credentials)', () => {
+  const identityPod = (w: WorldModel) =>
+    w.kube.pods!.find((p) => p.serviceAccountName === 'camunda-identity')!;
+  const run = (w: WorldModel) => runWorld(w, { pg: ['identity'], os: [] });
+
+  it('envFrom a Secret holding AWS_ACCESS_KEY_ID: named by key names only, never values', async () => {
+    const w = variant(W88, (_v, world) => {
+      const pod = identityPod(world);
+      pod.containers[0]!.envFrom = [{ kind: 'Secret', name: 'legacy-aws' }];
+      world.kube.envSources = [
+        {
+          kind: 'Secret',
+          name: 'legacy-aws',
+          namespace: 'camunda',
+          keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+        },
+      ];
+    });
+    const r = await run(w);
+    expect(r.fails('service-accounts').map((f) => [f.check, f.message])).toEqual([
+      [
+        'sa-static-keys',
+        `static AWS keys (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) are set in Secret legacy-aws (envFrom) of pod ${identityPod(w).name}: they override IRSA, even when empty`,
+      ],
+    ]);
+  });
+
+  it('envFrom with a prefix: AWS_ + ACCESS_KEY_ID is the same variable', async () => {
+    const w = variant(W88, (_v, world) => {
+      identityPod(world).containers[0]!.envFrom = [{ kind: 'ConfigMap', name: 'aws-env', prefix: 'AWS_' }];
+      world.kube.envSources = [
+        { kind: 'ConfigMap', name: 'aws-env', namespace: 'camunda', keys: ['ACCESS_KEY_ID'] },
+      ];
+    });
+    expect((await run(w)).fails('service-accounts').map((f) => f.check)).toEqual(['sa-static-keys']);
+  });
+
+  it('an init container with static keys, a sidecar with AWS_PROFILE and a mounted .aws directory', async () => {
+    const w = variant(W88, (_v, world) => {
+      const pod = identityPod(world);
+      pod.containers.unshift({
+        name: 'fetch-certs',
+        init: true,
+        env: [{ name: 'AWS_ACCESS_KEY_ID', value: 'x' }],
+      });
+      pod.containers.push({
+        name: 'log-shipper',
+        env: [{ name: 'AWS_PROFILE', value: 'shipper' }],
+        mountPaths: ['/root/.aws'],
+      });
+    });
+    const r = await run(w);
+    const name = identityPod(w).name;
+    expect(r.lines('service-accounts').filter((l) => /^\[(FAIL|WARN)\]/.test(l))).toEqual([
+      `[WARN] identity: the pods can read AWS credentials from a file: AWS_PROFILE in pod ${name} sidecar log-shipper, a volume mounted at /root/.aws in pod ${name} sidecar log-shipper; an SDK that reads the shared credentials file before web identity uses it instead of IRSA`,
+      `[FAIL] identity: static AWS keys (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) are set in pod ${name} init container fetch-certs: they override IRSA, even when empty`,
+    ]);
+  });
+});

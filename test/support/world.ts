@@ -68,6 +68,8 @@ export interface WorldModel {
     records?: HelmStorageRecord[];
     serviceAccounts?: KubeServiceAccount[];
     pods?: KubePod[];
+    /** Secrets and ConfigMaps pods load with envFrom: their key names only. */
+    envSources?: Array<{ kind: 'Secret' | 'ConfigMap'; name: string; namespace: string; keys: string[] }>;
     services?: KubeService[];
     argoApplications?: ArgoApplication[];
     issuer?: IssuerDiscovery;
@@ -193,6 +195,12 @@ export class MemoryKube implements Kube {
   }
   async service(ns: string, name: string) {
     return (this.w.services ?? []).find((s) => s.namespace === ns && s.name === name);
+  }
+  async envSourceKeys(ns: string, kind: 'Secret' | 'ConfigMap', name: string) {
+    const found = (this.w.envSources ?? []).find(
+      (e) => e.namespace === ns && e.kind === kind && e.name === name,
+    );
+    return found ? [...found.keys].sort() : undefined;
   }
   async argoApplications(ns: string) {
     return (this.w.argoApplications ?? []).filter((a) => a.namespace === ns);
