@@ -1033,7 +1033,111 @@ const orchestrationCases: Case[] = [
   },
 ];
 
+// Every route the Bitnami Keycloak 24.x subchart offers (charts/keycloak-24/templates/statefulset.yaml,
+// _helpers.tpl keycloak.databaseHost/databaseUser): a correct setup through any of them gets no FAIL.
+const KC_HOST = HOST;
+const KC_IMAGE_OK =
+  '[OK] identityKeycloak: image docker.io/camunda/keycloak:26.3.1 contains the AWS JDBC wrapper';
+const KC_DB_OK = `[OK] identityKeycloak: database keycloak_irsa@${KC_HOST}:5432`;
+const KC_BUNDLED_OK =
+  '[OK] identityKeycloak: identityKeycloak.postgresql.enabled is false: Keycloak uses the external database';
+const withoutEnv = (u: Tree, name: string) => {
+  const kc = u.identityKeycloak as { extraEnvVars: Array<{ name: string }> };
+  kc.extraEnvVars = kc.extraEnvVars.filter((e) => e.name !== name);
+};
+const keycloakRouteCases: Case[] = [
+  {
+    name: 'extraStartupArgs: rendered as KEYCLOAK_EXTRA_ARGS',
+    world: variant(W88, (u) => {
+      withoutEnv(u, 'KEYCLOAK_EXTRA_ARGS');
+      put(u, 'identityKeycloak.extraStartupArgs', '--db-driver=software.amazon.jdbc.Driver --optimized');
+    }),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      KC_DB_OK,
+      '[OK] identityKeycloak: identityKeycloak.extraStartupArgs and identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'extraEnvVars KEYCLOAK_EXTRA_ARGS wins over extraStartupArgs (rendered later in env)',
+    world: variant(W88, (u) =>
+      put(u, 'identityKeycloak.extraStartupArgs', '--db-driver=org.postgresql.Driver'),
+    ),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      KC_DB_OK,
+      '[OK] identityKeycloak: identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'KEYCLOAK_JDBC_* through extraEnvVarsSecret / extraEnvVarsCM (envFrom): not read, no FAIL',
+    world: variant(W88, (u) => {
+      withoutEnv(u, 'KEYCLOAK_JDBC_PARAMS');
+      withoutEnv(u, 'KEYCLOAK_JDBC_DRIVER');
+      put(u, 'identityKeycloak.extraEnvVarsSecret', 'keycloak-jdbc');
+      put(u, 'identityKeycloak.extraEnvVarsCM', 'keycloak-env');
+    }),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      KC_DB_OK,
+      '[WARN] identityKeycloak: KEYCLOAK_JDBC_DRIVER, if set, from the Secret named in identityKeycloak.extraEnvVarsSecret or the ConfigMap named in identityKeycloak.extraEnvVarsCM: not checked (its content is not in the values)',
+      '[WARN] identityKeycloak: KEYCLOAK_JDBC_PARAMS, if set, from the Secret named in identityKeycloak.extraEnvVarsSecret or the ConfigMap named in identityKeycloak.extraEnvVarsCM: not checked (its content is not in the values)',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'host and user from externalDatabase.existingSecret (existingSecretHostKey/UserKey): INFO, no FAIL',
+    world: variant(W88, (u) =>
+      put(u, 'identityKeycloak.externalDatabase', {
+        existingSecret: 'keycloak-db',
+        existingSecretHostKey: 'db-host',
+        existingSecretUserKey: 'db-user',
+        port: 5432,
+      }),
+    ),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      '[INFO] identityKeycloak: the database host comes from the Secret named in identityKeycloak.externalDatabase.existingSecret, at the key named in identityKeycloak.externalDatabase.existingSecretHostKey: not read, so the Aurora checks cannot follow it',
+      '[INFO] identityKeycloak: the database user comes from the Secret named in identityKeycloak.externalDatabase.existingSecret, at the key named in identityKeycloak.externalDatabase.existingSecretUserKey: not read, so rds-db:connect is not checked for it',
+      '[OK] identityKeycloak: identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'host and user through tpl: .Values.global.* and .Release.Name are rendered',
+    world: variant(W88, (u) => {
+      put(u, 'global.auroraHost', KC_HOST);
+      put(u, 'identityKeycloak.externalDatabase.host', '{{ .Values.global.auroraHost }}');
+      put(u, 'identityKeycloak.externalDatabase.user', '{{ .Release.Name }}_keycloak');
+    }),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      `[OK] identityKeycloak: database camunda_keycloak@${KC_HOST}:5432`,
+      '[OK] identityKeycloak: identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+    ],
+    exit: 0,
+  },
+];
+
 const ALL_CASES = [
+  ...keycloakRouteCases,
   ...keycloakCases,
   ...keycloakModeCases,
   ...identityCases,
@@ -1047,6 +1151,7 @@ describe.each([
   { group: 'identity (88–93)', cases: identityCases },
   { group: 'webModeler (94–98)', cases: webModelerCases },
   { group: 'orchestration rdbms, 8.9+ (77–80)', cases: orchestrationCases },
+  { group: 'Keycloak subchart routes (extraStartupArgs, envFrom, Secrets, tpl)', cases: keycloakRouteCases },
 ])('database-values: $group', ({ cases }) => {
   it.each(cases)('$name', async ({ world, options, component, lines, exit, fixes }) => {
     const run = await runWorld(world, options);

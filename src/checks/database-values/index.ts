@@ -30,7 +30,11 @@ async function checkComponent(ctx: Ctx, key: string, out: Reporter<Id>, record: 
   const { profile, values, keycloakMode } = ctx.facts;
   if (key === KC) {
     // The Keycloak mode (release module) replaces the enabled switch: off means "external".
-    if (keycloakMode === 'subchart') checkKeycloakSubchart(values, out, record);
+    if (keycloakMode === 'subchart')
+      checkKeycloakSubchart(values, out, record, {
+        name: ctx.facts.release.name,
+        namespace: ctx.facts.release.namespace,
+      });
     else if (keycloakMode === 'external' || keycloakExpected(ctx, values))
       await checkExternalKeycloak(ctx, values, out, record);
     else out.info('no Keycloak is configured (subchart disabled, no external URL): skipped');
@@ -49,7 +53,7 @@ async function checkComponent(ctx: Ctx, key: string, out: Reporter<Id>, record: 
 export const databaseValues = defineModule({
   id: 'database-values',
   title: 'Database Helm settings (Aurora PostgreSQL via IAM)',
-  needs: ['profile', 'values', 'keycloakMode', 'pgList'],
+  needs: ['profile', 'values', 'keycloakMode', 'pgList', 'release'],
   provides: ['databases'],
   checks: CHECKS,
   async run(ctx, out) {

@@ -43,3 +43,12 @@ export {
   type DocumentStoreAws,
   type StorePod,
 } from './document-store.js';
+export {
+  keycloakDbHost,
+  keycloakDbUser,
+  keycloakEnv,
+  keycloakEnvFrom,
+  renderTpl,
+  type KeycloakDbField,
+  type KeycloakEnvSource,
+} from './keycloak-env.js';
