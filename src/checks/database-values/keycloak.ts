@@ -55,14 +55,15 @@ function checkKeycloakEnv(values: Values, out: Reporter<Id>): void {
     out.fail('keycloak-jdbc-env', `${label} ${what}`, { fix });
   // An unread variable leaves the verdict open: no FAIL, and no OK either.
   let complete = true;
-  const unreadable = (name: string, src: { unread: string }) =>
-    (complete = false) ||
+  const unreadable = (name: string, src: { unread: string }) => {
+    complete = false;
     out.warn(
       'db-env-unread',
       src.unread.endsWith('(valueFrom)')
         ? `${KC_ENV} ${name} is set from a Secret or ConfigMap (valueFrom): not checked`
         : `${src.unread}: not checked (its content is not in the values)`,
     );
+  };
   let good = true;
 
   const args = keycloakEnv(values, 'KEYCLOAK_EXTRA_ARGS');
