@@ -271,3 +271,56 @@ describe('S3 document store worlds (moto: S3 bucket, IAM roles; fake API server)
     }
   });
 });
+
+describe('more worlds: an externally created ServiceAccount; Keycloak through extraStartupArgs', () => {
+  it('identity.serviceAccount.enabled false with a name: that SA, its annotation and role are checked; passes', async () => {
+    const moto = await seedMoto(loadWorld('camunda-8.8-external-service-account.yaml'));
+    try {
+      const r = await runAgainst(moto.world, ['-s'], moto);
+      expect(problems(r.err)).toEqual([]);
+      expect(r.out).toContain(
+        '[INFO] identity: service account platform-identity (from values, created outside the chart)',
+      );
+      expect(r.out.filter((l) => l.includes('"default"'))).toEqual([]);
+      expect(
+        r.out.some((l) =>
+          l.startsWith(
+            '[OK] identity: role camunda-identity-irsa trusts system:serviceaccount:camunda:platform-identity',
+          ),
+        ),
+      ).toBe(true);
+      expect(r.code).toBe(0);
+    } finally {
+      await moto.close();
+    }
+  });
+
+  it('external SA missing from the namespace: one FAIL that says the chart does not create it', async () => {
+    const world = cloneWorld(loadWorld('camunda-8.8-external-service-account.yaml'));
+    world.kube.serviceAccounts = world.kube.serviceAccounts!.filter((s) => s.name !== 'platform-identity');
+    const moto = await seedMoto(world);
+    try {
+      const r = await runAgainst(moto.world, ['-s', '--no-token'], moto);
+      expect(problems(r.err)).toEqual([
+        '[FAIL] identity: service account platform-identity does not exist in namespace camunda: with identity.serviceAccount.enabled: false the chart does not create it, and the pods run as it',
+        '[FAIL] irsa-check: At least one of the checks failed (error code: 110).',
+      ]);
+    } finally {
+      await moto.close();
+    }
+  });
+
+  it('Keycloak via extraStartupArgs (KEYCLOAK_EXTRA_ARGS): no FAIL, passes', async () => {
+    const moto = await seedMoto(loadWorld('camunda-8.8-keycloak-startup-args.yaml'));
+    try {
+      const r = await runAgainst(moto.world, ['-s'], moto);
+      expect(problems(r.err)).toEqual([]);
+      expect(r.out).toContain(
+        '[OK] identityKeycloak: identityKeycloak.extraStartupArgs and identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+      );
+      expect(r.code).toBe(0);
+    } finally {
+      await moto.close();
+    }
+  });
+});
