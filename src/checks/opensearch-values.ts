@@ -80,6 +80,11 @@ function judge(c: OpenSearchComponent, values: Values): Verdict {
       evidence: [],
     };
   }
+  if (c.elasticsearchAws) {
+    // 8.9+: an AWS-signed Elasticsearch-compatible domain (Amazon OpenSearch Service) is fine for IRSA.
+    const [typeKey, awsKey] = c.keys;
+    return { changes: [], evidence: [`${typeKey}=elasticsearch`, `${awsKey}=true`] };
+  }
   const typeKey = c.keys.find((k) => k.endsWith('.type'));
   const type = typeKey ? values.string(typeKey) : undefined;
   const esKeys = c.keys.filter((k) => k.endsWith('elasticsearch.enabled'));

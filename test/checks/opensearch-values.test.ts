@@ -199,6 +199,23 @@ const componentCases: Case[] = [
     endpoint: { host: OS, port: 443 },
   },
   {
+    name: '8.9: type elasticsearch with secondaryStorage.elasticsearch.aws.enabled: AWS-signed, no FAIL',
+    world: variant(W89, (u) =>
+      put(u, STORE, {
+        type: 'elasticsearch',
+        elasticsearch: { aws: { enabled: true }, url: `https://${OS}:443` },
+      }),
+    ),
+    lines: [
+      `[OK] orchestration: Amazon OpenSearch with AWS request signing (${STORE}.type=elasticsearch, ${STORE}.elasticsearch.aws.enabled=true)`,
+      OPT_OK,
+      `[OK] orchestration: OpenSearch endpoint ${OS}:443 (${STORE}.elasticsearch.url)`,
+      OPT_HOST,
+    ],
+    exit: 0,
+    endpoint: { host: OS, port: 443 },
+  },
+  {
     name: '51: orchestration without any AWS switch',
     world: variant(W89, (u) => put(u, `${STORE}.opensearch.aws`, undefined)),
     lines: [

@@ -18,6 +18,12 @@ export interface OpenSearchComponent {
   keys: string[];
   /** The backend the chart wires the component to ('rdbms'/'none' → no OpenSearch at all). */
   storage: SecondaryStorage;
+  /**
+   * 8.9+: orchestration on `type: elasticsearch` with `secondaryStorage.elasticsearch.aws.enabled`
+   * (`aws-enabled` in orchestration/files/_application.yaml): requests to an Amazon OpenSearch
+   * Service domain (Elasticsearch-compatible) signed with the IRSA credentials.
+   */
+  elasticsearchAws?: boolean;
   /** The OpenSearch endpoint this component is configured with. */
   host?: string;
   port?: number;
@@ -118,6 +124,23 @@ export function openSearchFor(profile: ChartProfile, v: Values, key: string): Op
     const type = v.string(`${ORCH_STORE}.type`);
     const storage = orchestrationStorage(v);
     const typed = type !== undefined;
+    if (type === 'elasticsearch' && flag(v, `${ORCH_STORE}.elasticsearch.aws.enabled`)) {
+      const url = v.string(`${ORCH_STORE}.elasticsearch.url`);
+      const parsed = url ? parseUrl(url) : undefined;
+      return {
+        awsEnabled: true,
+        opensearchEnabled: true,
+        elasticsearchEnabled: false,
+        elasticsearchAws: true,
+        keys: [
+          `${ORCH_STORE}.type`,
+          `${ORCH_STORE}.elasticsearch.aws.enabled`,
+          `${ORCH_STORE}.elasticsearch.url`,
+        ],
+        storage: 'elasticsearch',
+        ...(parsed ? { ...parsed, hostKey: `${ORCH_STORE}.elasticsearch.url` } : {}),
+      };
+    }
     return {
       awsEnabled: flag(v, `${ORCH_STORE}.opensearch.aws.enabled`) || gAws,
       opensearchEnabled: typed ? type === 'opensearch' : gOs || flag(v, `${OPT_OS}.enabled`),
