@@ -225,3 +225,35 @@ describe('static credentials anywhere a pod can get them (sa-static-keys, sa-sha
     ]);
   });
 });
+
+describe('envFrom keys that cannot be read', () => {
+  it('a Secret irsa-check may not read: an INFO, never taken as "no static keys"', async () => {
+    const w = variant(W88, (_v, world) => {
+      world.kube.pods!.find((p) => p.serviceAccountName === 'camunda-identity')!.containers[0]!.envFrom = [
+        { kind: 'Secret', name: 'locked' },
+      ];
+    });
+    const r = await runWorld(w, { pg: ['identity'], os: [] });
+    // The in-memory world answers undefined for an unknown Secret (not found): nothing to report.
+    expect(r.lines('service-accounts').filter((l) => l.includes('locked'))).toEqual([]);
+    const denied = await runChecksDenied(w);
+    expect(denied).toContain(
+      '[INFO] identity: the keys of Secret/locked (envFrom) cannot be read: static AWS keys from it are not checked',
+    );
+  });
+});
+
+async function runChecksDenied(w: WorldModel): Promise<string[]> {
+  const { runChecks } = await import('../support/module-run.js');
+  const { release } = await import('../../src/checks/release.js');
+  const { plan } = await import('../../src/checks/plan.js');
+  const { serviceAccounts } = await import('../../src/checks/service-accounts.js');
+  const r = await runChecks(w, [release, plan, serviceAccounts], {
+    options: { pg: ['identity'], os: [] },
+    kube: (kube) =>
+      Object.assign(Object.create(kube) as typeof kube, {
+        envSourceKeys: () => Promise.reject(new Error('forbidden')),
+      }),
+  });
+  return r.lines('service-accounts');
+}
