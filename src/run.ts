@@ -14,6 +14,8 @@ import { runAllNamespaces } from './all-namespaces.js';
 import { dispatch } from './dispatch.js';
 import { CATALOGUE, CHECK_MODULES } from './checks/index.js';
 import { CallLog } from './platform/calls.js';
+import type { Kube } from './platform/kube.js';
+import { NoCluster } from './platform/no-cluster.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
 import { replayPlatform } from './platform/replay.js';
 import { summarize } from './report/format.js';
@@ -117,17 +119,33 @@ async function platformFor(options: RunOptions): Promise<Platform> {
     import('./platform/live-aws.js'),
   ]);
   return {
-    kube: LiveKube.create({
-      kubeconfig: options.kubeconfig,
-      context: options.context,
-      requestTimeoutMs: options.requestTimeoutMs,
-    }),
+    kube: kubeFor(options, () =>
+      LiveKube.create({
+        kubeconfig: options.kubeconfig,
+        context: options.context,
+        requestTimeoutMs: options.requestTimeoutMs,
+      }),
+    ),
     aws: new LiveAws({
       region: options.region,
       profile: options.profile,
       requestTimeoutMs: options.requestTimeoutMs,
     }),
   };
+}
+
+/**
+ * Values-only mode runs without a cluster: when `--values` is given and no kubeconfig is found
+ * (none was named explicitly), the checks that need one skip with an INFO instead of the run stopping.
+ */
+function kubeFor(options: RunOptions, create: () => Kube): Kube {
+  try {
+    return create();
+  } catch (e) {
+    const offline = options.values.length > 0 && !options.kubeconfig && !options.context;
+    if (!offline || !(e instanceof UsageError)) throw e;
+    return new NoCluster('no kubeconfig (values-only mode)');
+  }
 }
 
 export function wantsColour(

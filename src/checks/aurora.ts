@@ -254,7 +254,7 @@ function orderedTargets(
 export const aurora = defineModule({
   id: 'aurora',
   title: 'Aurora PostgreSQL cluster',
-  needs: ['plan', 'pgList', 'databases'],
+  needs: ['plan', 'pgList', 'databases', 'caller'],
   uses: ['region'],
   provides: ['auroraClusters'],
   checks: CHECKS,

@@ -19,6 +19,7 @@
  */
 import { issuerKey } from '../platform/issuer.js';
 import { defineModule, type ModuleContext } from '../core/module.js';
+import { clusterAbsent } from '../platform/no-cluster.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import type { Reporter } from '../core/reporter.js';
 import type { CallerIdentity } from '../platform/aws.js';
@@ -448,6 +449,10 @@ export const cluster = defineModule({
   provides: ['region', 'cluster', 'issuer', 'oidcProviderArn'],
   checks: CHECKS,
   async run(ctx, out) {
+    if (clusterAbsent(ctx.kube)) {
+      out.info('skipped: needs the Kubernetes cluster');
+      return;
+    }
     const caller = await ctx.use('caller');
     if (!caller) {
       out.info('skipped: no AWS identity to ask EKS and IAM with');
@@ -466,6 +471,8 @@ export const cluster = defineModule({
         const provider = providers?.find((p) => issuerKey(p.url) === issuerKey(issuer));
         if (provider) ctx.provide('oidcProviderArn', provider.arn);
       }
+      // Modules that need the EKS cluster (Pod Identity, private endpoints) do not apply: silent.
+      ctx.notApplicable('cluster');
       out.info('skipped: self-managed cluster, no EKS cluster to look up (see issuer-chain)');
       return;
     }

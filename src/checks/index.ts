@@ -14,6 +14,7 @@ import { issuerChain } from './issuer-chain.js';
 import { webhook } from './webhook.js';
 import { injection } from './injection.js';
 import { plan } from './plan.js';
+import { documentStore } from './document-store.js';
 import { openSearchValues } from './opensearch-values.js';
 import { openSearch } from './opensearch.js';
 import { databaseValues } from './database-values/index.js';
@@ -35,6 +36,7 @@ export const CHECK_MODULES: readonly CheckModule[] = [
   cluster,
   issuerChain,
   plan,
+  documentStore,
   openSearchValues,
   openSearch,
   databaseValues,

@@ -7,6 +7,7 @@
  * always deleted; leftovers of an interrupted run are deleted first.
  */
 import { defineModule, type ModuleContext } from '../core/module.js';
+import { clusterAbsent } from '../platform/no-cluster.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_JOB_TIMEOUT_SECONDS, type RunOptions } from '../core/options.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
@@ -579,6 +580,10 @@ export const jobs = defineModule({
   async run(ctx, out) {
     if (!ctx.options.spawn) {
       out.info('skipped (-s/--no-spawn): no verification Jobs');
+      return;
+    }
+    if (clusterAbsent(ctx.kube)) {
+      out.info('skipped: needs the Kubernetes cluster');
       return;
     }
     const items = await workOf(ctx);

@@ -14,6 +14,8 @@ import {
   openSearchSettings,
   type OpenSearchComponent,
   type OpenSearchSettings,
+  unsignedWebapps,
+  type ChartProfile,
 } from '../helm/chart.js';
 
 const CHECKS = {
@@ -22,6 +24,13 @@ const CHECKS = {
     code: 51,
     title: 'the chart is not set to use Amazon OpenSearch with AWS request signing',
     fix: 'Set global.elasticsearch.enabled: false, global.opensearch.enabled: true and global.opensearch.aws.enabled: true (8.9+: the component keys).',
+  },
+  'os-webapps-signing': {
+    severity: 'FAIL',
+    code: 51,
+    title:
+      '8.9+: orchestration signs its OpenSearch requests, but Operate and Tasklist do not (global.opensearch.enabled is off)',
+    fix: 'Set global.opensearch.enabled: true (the chart renders Operate’s and Tasklist’s awsEnabled only then).',
   },
   'os-host': {
     severity: 'FAIL',
@@ -70,6 +79,11 @@ function judge(c: OpenSearchComponent, values: Values): Verdict {
       changes: [],
       evidence: [],
     };
+  }
+  if (c.elasticsearchAws) {
+    // 8.9+: an AWS-signed Elasticsearch-compatible domain (Amazon OpenSearch Service) is fine for IRSA.
+    const [typeKey, awsKey] = c.keys;
+    return { changes: [], evidence: [`${typeKey}=elasticsearch`, `${awsKey}=true`] };
   }
   const typeKey = c.keys.find((k) => k.endsWith('.type'));
   const type = typeKey ? values.string(typeKey) : undefined;
@@ -148,6 +162,18 @@ function reportSwitches(g: Group, values: Values, out: Reporter<Id>): boolean {
   return true;
 }
 
+/** 8.9+: Operate and Tasklist inside orchestration sign only when global.opensearch.enabled is on. */
+function reportWebapps(profile: ChartProfile, values: Values, out: Reporter<Id>): void {
+  const unsigned = unsignedWebapps(profile, values);
+  if (!unsigned) return;
+  const names = unsigned.webapps.map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' and ');
+  out.fail(
+    'os-webapps-signing',
+    `${unsigned.awsKey} is true but global.opensearch.enabled is ${describeValue(values, 'global.opensearch.enabled')}: the chart renders AWS request signing for ${names} only when global.opensearch.enabled is true, so Amazon OpenSearch rejects their requests (401/403)`,
+    { component: 'orchestration', fix: 'Set global.opensearch.enabled: true' },
+  );
+}
+
 /** Where the domain checks look: the settings' endpoint when a checked component uses it, else the first one found. */
 function pickEndpoint(
   settings: OpenSearchSettings,
@@ -184,7 +210,11 @@ export const openSearchValues = defineModule({
     const global = perComponent.every((g) => g.settings.keys.every((k) => k.startsWith('global.')));
     const groups: Group[] = global ? [{ settings: perComponent[0]!.settings }] : perComponent;
 
-    const used = groups.filter((g) => reportSwitches(g, values, out));
+    const used = groups.filter((g) => {
+      const uses = reportSwitches(g, values, out);
+      if (uses && g.component === 'orchestration') reportWebapps(profile, values, out);
+      return uses;
+    });
     if (used.length === 0) return;
 
     for (const g of used) {

@@ -285,7 +285,7 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
 export const openSearch = defineModule({
   id: 'opensearch',
   title: 'Amazon OpenSearch domain',
-  needs: ['osList', 'openSearch'],
+  needs: ['osList', 'openSearch', 'caller'],
   uses: ['region'],
   provides: ['openSearchDomain'],
   checks: CHECKS,

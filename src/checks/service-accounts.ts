@@ -10,6 +10,7 @@ import type { PlannedComponent } from '../core/facts.js';
 import type { Values } from '../helm/values.js';
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platform/kube.js';
 import { describeRoleArnProblem } from '../iam/arn.js';
+import { clusterAbsent } from '../platform/no-cluster.js';
 
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
@@ -47,8 +48,15 @@ const CHECKS = {
   'sa-static-keys': {
     severity: 'FAIL',
     code: 223,
-    title: 'static AWS keys in the component env override IRSA',
+    title:
+      'static AWS keys in a pod of the component (env or envFrom, any container: init, main, sidecar) override IRSA',
     fix: 'Remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the env.',
+  },
+  'sa-shared-credentials': {
+    severity: 'WARN',
+    title:
+      'the pods can read AWS credentials from a shared credentials/config file (AWS_PROFILE, a mounted .aws)',
+    fix: 'Remove AWS_PROFILE/AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE and mounted .aws directories from the pods.',
   },
   'pod-service-account': {
     severity: 'FAIL',
@@ -120,11 +128,70 @@ function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: R
   if (good > 0) out.ok('pod-injection', `${good} running pod(s) carry the injected role ${roleArn}`);
 }
 
-function checkStaticKeys(values: Values, c: PlannedComponent, pods: KubePod[], out: Reporter<Id>): void {
+/**
+ * Variables that point the AWS SDK at a shared credentials/config file. The Java SDK v2 default
+ * chain (Camunda, the AWS JDBC wrapper) tries web identity before the profile file, but other
+ * SDKs in the pod (sidecars, init containers, the AWS CLI) read the file first.
+ */
+const SHARED_FILE_VARS = ['AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'];
+const AWS_DIR = /(^|\/)\.aws(\/|$)/;
+
+/** `pod p` for the main container (as before), `pod p container c (init|sidecar)` otherwise. */
+function where(pod: KubePod, ct: KubePod['containers'][number]): string {
+  const main = pod.containers.filter((x) => !x.init)[0];
+  if (ct === main) return `pod ${pod.name}`;
+  return `pod ${pod.name} ${ct.init ? 'init container' : 'sidecar'} ${ct.name}`;
+}
+
+async function checkStaticKeys(
+  services: Pick<Services, 'kube' | 'options'>,
+  values: Values,
+  c: PlannedComponent,
+  pods: KubePod[],
+  out: Reporter<Id>,
+): Promise<void> {
   const found = new Set<string>();
+  const shared = new Set<string>();
+  const keysOf = new Map<string, Promise<string[] | undefined>>();
+  const unread = new Set<string>();
+  const ns = services.options.namespace;
   for (const pod of componentPods(pods, c)) {
-    for (const ct of pod.containers)
-      for (const e of ct.env) if (STATIC_KEYS.includes(e.name)) found.add(`pod ${pod.name}`);
+    for (const ct of pod.containers) {
+      for (const e of ct.env) {
+        if (STATIC_KEYS.includes(e.name)) found.add(where(pod, ct));
+        if (SHARED_FILE_VARS.includes(e.name)) shared.add(`${e.name} in ${where(pod, ct)}`);
+      }
+      for (const path of ct.mountPaths ?? [])
+        if (AWS_DIR.test(path)) shared.add(`a volume mounted at ${path} in ${where(pod, ct)}`);
+      // envFrom: every key of the Secret/ConfigMap becomes a variable; only key names are read.
+      for (const src of ct.envFrom ?? []) {
+        const id = `${src.kind}/${src.name}`;
+        if (!keysOf.has(id))
+          keysOf.set(
+            id,
+            services.kube.envSourceKeys(ns, src.kind, src.name).catch(() => {
+              unread.add(id);
+              return undefined;
+            }),
+          );
+        const names = ((await keysOf.get(id)) ?? []).map((k) => `${src.prefix ?? ''}${k}`);
+        const via = `${src.kind} ${src.name} (envFrom) of ${where(pod, ct)}`;
+        if (names.some((n) => STATIC_KEYS.includes(n))) found.add(via);
+        for (const n of names.filter((n) => SHARED_FILE_VARS.includes(n))) shared.add(`${n} from ${via}`);
+      }
+    }
+  }
+  // Not readable (e.g. no `get` on secrets): said, never taken as "no static keys".
+  for (const id of unread)
+    out.info(`the keys of ${id} (envFrom) cannot be read: static AWS keys from it are not checked`);
+  if (shared.size > 0) {
+    out.warn(
+      'sa-shared-credentials',
+      `the pods can read AWS credentials from a file: ${[...shared].join(', ')}; an SDK that reads the shared credentials file before web identity uses it instead of IRSA`,
+      {
+        fix: 'Remove AWS_PROFILE/AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE and the mounted .aws directory from the pods.',
+      },
+    );
   }
   for (const path of [`${c.key}.env`, `${c.key}.restapi.env`, `${c.key}.extraEnvVars`]) {
     for (const name of STATIC_KEYS) if (values.env(path).has(name)) found.add(`values ${path}`);
@@ -149,7 +216,10 @@ async function checkComponent(
 ): Promise<string | undefined> {
   const ns = services.options.namespace;
   const sa = c.serviceAccount;
-  if (!sa.enabled) {
+  // serviceAccountName helper (camundaPlatform.serviceAccountName, Bitnami common.names.serviceAccountName):
+  // with the switch off, the pods run as `serviceAccount.name` when set, else as "default".
+  const external = !sa.enabled && sa.how === 'values';
+  if (!sa.enabled && !external) {
     const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
     out.fail(
       'sa-enabled',
@@ -164,16 +234,31 @@ async function checkComponent(
     services.kube.serviceAccount(ns, sa.name),
     services.kube.pods(ns),
   ]);
-  checkStaticKeys(values, c, pods, out);
+  await checkStaticKeys(services, values, c, pods, out);
+  if (!account && external) {
+    const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
+    out.fail(
+      'sa-exists',
+      `service account ${sa.name} does not exist in namespace ${ns}: with ${c.key}.${key}: false the chart does not create it, and the pods run as it`,
+      {
+        fix: `Create service account ${sa.name} in namespace ${ns} (annotated with ${ROLE_ARN_ANNOTATION}), or set ${c.key}.${key}: true.`,
+      },
+    );
+    return;
+  }
   if (!account) {
     out.fail('sa-exists', `service account ${sa.name} does not exist in namespace ${ns}`, {
       fix: `Deploy the release with ${c.key}.serviceAccount.enabled: true, or set ${c.key}.serviceAccount.name to the existing service account.`,
     });
     return;
   }
+  // An externally created service account is annotated where it is created, not through the chart.
+  const annotateFix = external
+    ? `Annotate service account ${sa.name} (created outside the chart) with ${ROLE_ARN_ANNOTATION}: <the component's IAM role ARN>.`
+    : `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`;
   if (!(ROLE_ARN_ANNOTATION in account.annotations)) {
     out.fail('sa-annotation', `service account ${sa.name} has no ${ROLE_ARN_ANNOTATION} annotation`, {
-      fix: `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`,
+      fix: annotateFix,
     });
     return;
   }
@@ -182,9 +267,7 @@ async function checkComponent(
     out.fail(
       'sa-role-empty',
       `service account ${sa.name} has an empty ${ROLE_ARN_ANNOTATION} annotation: role checks skipped`,
-      {
-        fix: `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`,
-      },
+      { fix: annotateFix },
     );
     return;
   }
@@ -214,6 +297,18 @@ export const serviceAccounts = defineModule({
   checks: CHECKS,
   async run(ctx, out) {
     const { plan, values } = ctx.facts;
+    if (clusterAbsent(ctx.kube)) {
+      // Values-only mode without a cluster: the annotations the chart will render stand for the
+      // ServiceAccounts, so the role checks (trust policies) still run when AWS is reachable.
+      out.info('skipped: needs the Kubernetes cluster; the role ARNs are read from the values');
+      const fromValues = new Map<string, string>();
+      for (const c of plan) {
+        const arn = c.serviceAccount.annotations[ROLE_ARN_ANNOTATION]?.trim();
+        if (arn && !describeRoleArnProblem(arn)) fromValues.set(c.key, arn);
+      }
+      ctx.provide('roleArns', fromValues);
+      return;
+    }
     const found = new Map<string, string>();
     await eachInOrder(
       plan,

@@ -17,6 +17,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { defineModule } from '../core/module.js';
+import { clusterAbsent } from '../platform/no-cluster.js';
 import { ApiCallError, errorMessage } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
@@ -441,6 +442,10 @@ export const token = defineModule({
   async run(ctx, out) {
     if (!ctx.options.token) {
       out.info('skipped (--no-token)');
+      return;
+    }
+    if (clusterAbsent(ctx.kube)) {
+      out.info('skipped: needs the Kubernetes cluster');
       return;
     }
     const { plan, roleArns } = ctx.facts;

@@ -86,3 +86,8 @@ export class ApiCallError extends Error {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** A Kubernetes call in values-only mode without a cluster (src/platform/no-cluster.ts). */
+export class NoClusterError extends Error {
+  override name = 'NoClusterError';
+}

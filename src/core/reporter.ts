@@ -1,6 +1,6 @@
 import type { Finding, FindingOptions, Level } from './finding.js';
 import { RUN_CHECKS, type CheckMeta } from './catalogue.js';
-import { ApiCallError, FatalCheckError, UsageError, errorMessage } from './errors.js';
+import { ApiCallError, FatalCheckError, NoClusterError, UsageError, errorMessage } from './errors.js';
 
 /** irsa-check could not ask Kubernetes or AWS something (its own permissions, throttling, network). */
 export const CODE_CANNOT_ASK = RUN_CHECKS['cannot-ask'].code;
@@ -68,6 +68,11 @@ export class Reporter<Id extends string = string> {
    */
   unexpected(error: unknown, opts: FindingOptions = {}): void {
     if (error instanceof FatalCheckError || error instanceof UsageError) throw error;
+    // Values-only mode without a cluster: whatever asks it is skipped, not an error.
+    if (error instanceof NoClusterError) {
+      this.info('skipped: needs the Kubernetes cluster', opts);
+      return;
+    }
     if (error instanceof ApiCallError) {
       const what = `irsa-check cannot call ${error.operation} (${error.reason})`;
       if (credentialsExpired(error)) {

@@ -165,6 +165,8 @@ export interface Aws {
   natGatewayCount(region: string, vpcId: string): Promise<number>;
   /** AssumeRoleWithWebIdentity, keeping the temporary credentials (never recorded). */
   webIdentityCredentials(roleArn: string, token: string, region: string): Promise<TemporaryCredentials>;
+  /** S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. */
+  bucketRegion(bucket: string): Promise<string | undefined>;
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
   resolveCname(host: string): Promise<string[]>;
 }

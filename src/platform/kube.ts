@@ -43,10 +43,22 @@ export interface KubeEnvVar {
   valueFrom?: string;
 }
 
+export interface KubeEnvSource {
+  kind: 'Secret' | 'ConfigMap';
+  name: string;
+  prefix?: string;
+}
+
 export interface KubeContainer {
   name: string;
   image?: string;
   env: KubeEnvVar[];
+  /** `envFrom`: Secrets and ConfigMaps whose every key becomes a variable. */
+  envFrom?: KubeEnvSource[];
+  /** Where volumes are mounted in the container. */
+  mountPaths?: string[];
+  /** An init container (spec.initContainers) rather than a main container or sidecar. */
+  init?: boolean;
 }
 
 export interface KubePod {
@@ -176,6 +188,11 @@ export interface Kube {
   pods(ns: string, labelSelector?: string): Promise<KubePod[]>;
   service(ns: string, name: string): Promise<KubeService | undefined>;
   argoApplications(ns: string): Promise<ArgoApplication[]>;
+  /**
+   * The key names of a Secret or ConfigMap (what `envFrom` turns into variables), never their
+   * values; undefined when it does not exist.
+   */
+  envSourceKeys(ns: string, kind: 'Secret' | 'ConfigMap', name: string): Promise<string[] | undefined>;
   /** TokenRequest API: a short-lived token for the ServiceAccount. */
   requestToken(
     ns: string,

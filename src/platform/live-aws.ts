@@ -140,6 +140,7 @@ type SdkModules = {
   rds: typeof import('@aws-sdk/client-rds');
   opensearch: typeof import('@aws-sdk/client-opensearch');
   ec2: typeof import('@aws-sdk/client-ec2');
+  s3: typeof import('@aws-sdk/client-s3');
 };
 
 const loaders: { [K in keyof SdkModules]: () => Promise<SdkModules[K]> } = {
@@ -149,6 +150,7 @@ const loaders: { [K in keyof SdkModules]: () => Promise<SdkModules[K]> } = {
   rds: () => import('@aws-sdk/client-rds'),
   opensearch: () => import('@aws-sdk/client-opensearch'),
   ec2: () => import('@aws-sdk/client-ec2'),
+  s3: () => import('@aws-sdk/client-s3'),
 };
 
 /** Client settings shared by every service. */
@@ -799,6 +801,33 @@ export class LiveAws implements Aws {
   // ------------------------------------------------------------------ DNS
 
   /** Follows the CNAME chain of `host` (at most 8 links); [] when it has none. */
+  async bucketRegion(bucket: string): Promise<string | undefined> {
+    const { S3Client, GetBucketLocationCommand } = await loaders.s3();
+    const client = await this.client<InstanceType<typeof S3Client>>('s3', async () => {
+      quietSdk();
+      // A custom endpoint (AWS_ENDPOINT_URL, an S3-compatible proxy or emulator) takes path-style requests.
+      const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+      return new S3Client({ ...(await this.clientConfig('us-east-1')), forcePathStyle: custom });
+    });
+    return this.call('s3:GetBucketLocation', async () => {
+      try {
+        const { LocationConstraint } = await client.send(new GetBucketLocationCommand({ Bucket: bucket }));
+        // An empty LocationConstraint is us-east-1; "EU" is the legacy name of eu-west-1.
+        return !LocationConstraint
+          ? 'us-east-1'
+          : LocationConstraint === 'EU'
+            ? 'eu-west-1'
+            : LocationConstraint;
+      } catch (e) {
+        if (
+          /NoSuchBucket/.test(`${(e as { name?: string }).name ?? ''} ${(e as { Code?: string }).Code ?? ''}`)
+        )
+          return undefined;
+        throw e;
+      }
+    });
+  }
+
   async resolveCname(host: string): Promise<string[]> {
     const chain: string[] = [];
     let current = host;

@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ApiCallError, UsageError } from '../core/errors.js';
 import type {
+  KubeEnvSource,
   ArgoApplication,
   HelmStorageRecord,
   IssuerDiscovery,
@@ -186,8 +187,17 @@ function describeValueFrom(v: k8s.V1EnvVarSource | undefined): string | undefine
   return 'valueFrom';
 }
 
-function toContainer(c: k8s.V1Container): KubeContainer {
+function toContainer(c: k8s.V1Container, init = false): KubeContainer {
+  const envFrom = (c.envFrom ?? []).flatMap((f): KubeEnvSource[] => {
+    const prefix = f.prefix ? { prefix: f.prefix } : {};
+    if (f.secretRef?.name) return [{ kind: 'Secret' as const, name: f.secretRef.name, ...prefix }];
+    if (f.configMapRef?.name) return [{ kind: 'ConfigMap' as const, name: f.configMapRef.name, ...prefix }];
+    return [];
+  });
   return {
+    ...(init ? { init } : {}),
+    ...(envFrom.length > 0 ? { envFrom } : {}),
+    ...(c.volumeMounts?.length ? { mountPaths: c.volumeMounts.map((m) => m.mountPath) } : {}),
     name: c.name,
     image: c.image,
     env: (c.env ?? []).map((e) => ({
@@ -212,7 +222,10 @@ function toPod(p: k8s.V1Pod): KubePod {
     serviceAccountName: p.spec?.serviceAccountName,
     phase: p.status?.phase,
     startTime: p.status?.startTime ? new Date(p.status.startTime).toISOString() : undefined,
-    containers: (p.spec?.containers ?? []).map(toContainer),
+    containers: [
+      ...(p.spec?.initContainers ?? []).map((c) => toContainer(c, true)),
+      ...(p.spec?.containers ?? []).map((c) => toContainer(c)),
+    ],
     projectedTokenAudiences: audiences,
   };
 }
@@ -388,6 +401,20 @@ export class LiveKube implements Kube {
   async pods(ns: string, labelSelector?: string): Promise<KubePod[]> {
     const list = await call('list pods', () => this.core.listNamespacedPod({ namespace: ns, labelSelector }));
     return list.items.map(toPod);
+  }
+
+  async envSourceKeys(ns: string, kind: 'Secret' | 'ConfigMap', name: string): Promise<string[] | undefined> {
+    // Only the key names leave this method: the values are dropped here, never stored or printed.
+    if (kind === 'Secret') {
+      const s = await callOrNotFound('get secrets', () =>
+        this.core.readNamespacedSecret({ namespace: ns, name }),
+      );
+      return s ? [...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})].sort() : undefined;
+    }
+    const c = await callOrNotFound('get configmaps', () =>
+      this.core.readNamespacedConfigMap({ namespace: ns, name }),
+    );
+    return c ? [...Object.keys(c.data ?? {}), ...Object.keys(c.binaryData ?? {})].sort() : undefined;
   }
 
   async service(ns: string, name: string): Promise<KubeService | undefined> {

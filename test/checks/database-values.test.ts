@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunOptions } from '../../src/core/options.js';
-import { runWorld, type WorldModel, type WorldRun } from '../support/world.js';
+import { loadWorld, runWorld, type WorldModel, type WorldRun } from '../support/world.js';
 import { factsAfter, put, variant, W86, W87, W88, W89, W810, type Tree } from '../support/values-worlds.js';
 import { databaseValues } from '../../src/checks/database-values/index.js';
 import { hasIamPlugin, parseJdbcParams, parseJdbcUrl, tlsRequirement } from '../../src/db/jdbc.js';
@@ -956,13 +956,202 @@ const webModelerCases: Case[] = [
   },
 ];
 
-const ALL_CASES = [...keycloakCases, ...keycloakModeCases, ...identityCases, ...webModelerCases];
+// orchestration (8.9+): secondary storage in Aurora PostgreSQL with IAM database authentication, as
+// orchestration/files/_application.yaml renders it (the rdbms block only with the RDBMS exporter on).
+const W89_RDBMS = loadWorld('camunda-8.9-rdbms-iam.yaml');
+const RDBMS = 'orchestration.data.secondaryStorage.rdbms';
+const RDBMS_IAM_OK = `[OK] orchestration: ${RDBMS}.aws.enabled is true: IAM database authentication`;
+const orchestrationCases: Case[] = [
+  {
+    name: 'rdbms with IAM: the database recorded for the Aurora and role checks',
+    world: W89_RDBMS,
+    component: 'orchestration',
+    lines: [RDBMS_IAM_OK, `[OK] orchestration: database orchestration_irsa@${HOST}:5432 (${RDBMS}.url)`],
+    exit: 0,
+  },
+  {
+    name: '77: type rdbms without the RDBMS exporter',
+    world: variant(W89_RDBMS, (u) => put(u, 'orchestration.exporters', undefined)),
+    component: 'orchestration',
+    lines: [
+      '[FAIL] orchestration: orchestration.exporters.rdbms.enabled is false (chart default): the chart renders the rdbms connection settings (url, username, aws-enabled) only with the RDBMS exporter on',
+      RDBMS_IAM_OK,
+      `[OK] orchestration: database orchestration_irsa@${HOST}:5432 (${RDBMS}.url)`,
+    ],
+    exit: 77,
+    fixes: ['Set orchestration.exporters.rdbms.enabled: true'],
+  },
+  {
+    name: '78, 79, 80: no IAM, no URL, no user',
+    world: variant(W89_RDBMS, (u) => put(u, `${RDBMS}`, {})),
+    component: 'orchestration',
+    lines: [
+      `[FAIL] orchestration: ${RDBMS}.aws.enabled is false (chart default): orchestration logs in with a password, not with IAM database authentication`,
+      `[FAIL] orchestration: ${RDBMS}.url is empty (chart default)`.replace(
+        ' is empty (chart default)',
+        ' is not set',
+      ),
+      `[FAIL] orchestration: ${RDBMS}.username is not set`,
+    ],
+    exit: 80,
+    fixes: [
+      `Set ${RDBMS}.aws.enabled: true`,
+      `Set ${RDBMS}.url to jdbc:postgresql://<cluster>.cluster-<id>.<region>.rds.amazonaws.com:5432/<database>?sslmode=require`,
+      `Set ${RDBMS}.username to the database user granted rds_iam.`,
+    ],
+  },
+  {
+    name: '79: a URL that is no PostgreSQL JDBC URL; a MySQL one',
+    world: variant(W89_RDBMS, (u) => put(u, `${RDBMS}.url`, `jdbc:mysql://${HOST}:3306/camunda`)),
+    component: 'orchestration',
+    lines: [
+      RDBMS_IAM_OK,
+      `[FAIL] orchestration: ${RDBMS}.url is not a PostgreSQL JDBC URL (jdbc:postgresql:// or jdbc:aws-wrapper:postgresql://)`,
+    ],
+    exit: 79,
+  },
+  {
+    name: 'WARN: the URL does not require TLS',
+    world: variant(W89_RDBMS, (u) => put(u, `${RDBMS}.url`, `jdbc:postgresql://${HOST}/camunda`)),
+    component: 'orchestration',
+    lines: [
+      RDBMS_IAM_OK,
+      `[WARN] orchestration: ${RDBMS}.url does not require TLS (no sslmode or ssl=true): the IAM token is sent as the password`,
+      `[OK] orchestration: database orchestration_irsa@${HOST}:5432 (default port) (${RDBMS}.url)`,
+    ],
+    exit: 0,
+  },
+  {
+    name: 'orchestration on OpenSearch, named with -p: nothing to check',
+    world: W89,
+    options: { pg: ['orchestration'] },
+    component: 'orchestration',
+    lines: [
+      '[INFO] orchestration: orchestration.data.secondaryStorage.type is not rdbms: orchestration uses no relational database',
+    ],
+    exit: 0,
+  },
+];
+
+// Every route the Bitnami Keycloak 24.x subchart offers (charts/keycloak-24/templates/statefulset.yaml,
+// _helpers.tpl keycloak.databaseHost/databaseUser): a correct setup through any of them gets no FAIL.
+const KC_HOST = HOST;
+const KC_IMAGE_OK =
+  '[OK] identityKeycloak: image docker.io/camunda/keycloak:26.3.1 contains the AWS JDBC wrapper';
+const KC_DB_OK = `[OK] identityKeycloak: database keycloak_irsa@${KC_HOST}:5432`;
+const KC_BUNDLED_OK =
+  '[OK] identityKeycloak: identityKeycloak.postgresql.enabled is false: Keycloak uses the external database';
+const withoutEnv = (u: Tree, name: string) => {
+  const kc = u.identityKeycloak as { extraEnvVars: Array<{ name: string }> };
+  kc.extraEnvVars = kc.extraEnvVars.filter((e) => e.name !== name);
+};
+const keycloakRouteCases: Case[] = [
+  {
+    name: 'extraStartupArgs: rendered as KEYCLOAK_EXTRA_ARGS',
+    world: variant(W88, (u) => {
+      withoutEnv(u, 'KEYCLOAK_EXTRA_ARGS');
+      put(u, 'identityKeycloak.extraStartupArgs', '--db-driver=software.amazon.jdbc.Driver --optimized');
+    }),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      KC_DB_OK,
+      '[OK] identityKeycloak: identityKeycloak.extraStartupArgs and identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'extraEnvVars KEYCLOAK_EXTRA_ARGS wins over extraStartupArgs (rendered later in env)',
+    world: variant(W88, (u) =>
+      put(u, 'identityKeycloak.extraStartupArgs', '--db-driver=org.postgresql.Driver'),
+    ),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      KC_DB_OK,
+      '[OK] identityKeycloak: identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'KEYCLOAK_JDBC_* through extraEnvVarsSecret / extraEnvVarsCM (envFrom): not read, no FAIL',
+    world: variant(W88, (u) => {
+      withoutEnv(u, 'KEYCLOAK_JDBC_PARAMS');
+      withoutEnv(u, 'KEYCLOAK_JDBC_DRIVER');
+      put(u, 'identityKeycloak.extraEnvVarsSecret', 'keycloak-jdbc');
+      put(u, 'identityKeycloak.extraEnvVarsCM', 'keycloak-env');
+    }),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      KC_DB_OK,
+      '[WARN] identityKeycloak: KEYCLOAK_JDBC_DRIVER, if set, from the Secret named in identityKeycloak.extraEnvVarsSecret or the ConfigMap named in identityKeycloak.extraEnvVarsCM: not checked (its content is not in the values)',
+      '[WARN] identityKeycloak: KEYCLOAK_JDBC_PARAMS, if set, from the Secret named in identityKeycloak.extraEnvVarsSecret or the ConfigMap named in identityKeycloak.extraEnvVarsCM: not checked (its content is not in the values)',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'host and user from externalDatabase.existingSecret (existingSecretHostKey/UserKey): INFO, no FAIL',
+    world: variant(W88, (u) =>
+      put(u, 'identityKeycloak.externalDatabase', {
+        existingSecret: 'keycloak-db',
+        existingSecretHostKey: 'db-host',
+        existingSecretUserKey: 'db-user',
+        port: 5432,
+      }),
+    ),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      '[INFO] identityKeycloak: the database host comes from the Secret named in identityKeycloak.externalDatabase.existingSecret, at the key named in identityKeycloak.externalDatabase.existingSecretHostKey: not read, so the Aurora checks cannot follow it',
+      '[INFO] identityKeycloak: the database user comes from the Secret named in identityKeycloak.externalDatabase.existingSecret, at the key named in identityKeycloak.externalDatabase.existingSecretUserKey: not read, so rds-db:connect is not checked for it',
+      '[OK] identityKeycloak: identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'host and user through tpl: .Values.global.* and .Release.Name are rendered',
+    world: variant(W88, (u) => {
+      put(u, 'global.auroraHost', KC_HOST);
+      put(u, 'identityKeycloak.externalDatabase.host', '{{ .Values.global.auroraHost }}');
+      put(u, 'identityKeycloak.externalDatabase.user', '{{ .Release.Name }}_keycloak');
+    }),
+    options: { pg: ['identityKeycloak'], os: [] },
+    component: 'identityKeycloak',
+    lines: [
+      KC_BUNDLED_OK,
+      KC_IMAGE_OK,
+      `[OK] identityKeycloak: database camunda_keycloak@${KC_HOST}:5432`,
+      '[OK] identityKeycloak: identityKeycloak.extraEnvVars select the AWS JDBC wrapper with IAM authentication and TLS (sslmode=require)',
+    ],
+    exit: 0,
+  },
+];
+
+const ALL_CASES = [
+  ...keycloakRouteCases,
+  ...keycloakCases,
+  ...keycloakModeCases,
+  ...identityCases,
+  ...webModelerCases,
+  ...orchestrationCases,
+];
 
 describe.each([
   { group: 'identityKeycloak subchart (81–85, 87, 71, 72)', cases: keycloakCases },
   { group: 'Keycloak mode and external Keycloak (86)', cases: keycloakModeCases },
   { group: 'identity (88–93)', cases: identityCases },
   { group: 'webModeler (94–98)', cases: webModelerCases },
+  { group: 'orchestration rdbms, 8.9+ (77–80)', cases: orchestrationCases },
+  { group: 'Keycloak subchart routes (extraStartupArgs, envFrom, Secrets, tpl)', cases: keycloakRouteCases },
 ])('database-values: $group', ({ cases }) => {
   it.each(cases)('$name', async ({ world, options, component, lines, exit, fixes }) => {
     const run = await runWorld(world, options);

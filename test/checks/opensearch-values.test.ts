@@ -31,6 +31,10 @@ const OPT_OK = `[OK] optimize: Amazon OpenSearch with AWS request signing (${OPT
 const ORCH_HOST = `[OK] orchestration: OpenSearch endpoint ${OS}:443 (${STORE}.opensearch.url)`;
 const OPT_HOST = `[OK] optimize: OpenSearch endpoint ${OS}:443 (${OPT}.url.host)`;
 
+// orchestration/files/_application.yaml (8.9, 8.10): camunda.operate/tasklist.opensearch.awsEnabled
+// are rendered only under `if .Values.global.opensearch.enabled`.
+const WEBAPPS_UNSIGNED = `[FAIL] orchestration: ${STORE}.opensearch.aws.enabled is true but global.opensearch.enabled is false (chart default): the chart renders AWS request signing for Operate and Tasklist only when global.opensearch.enabled is true, so Amazon OpenSearch rejects their requests (401/403)`;
+
 interface Case {
   name: string;
   world: WorldModel;
@@ -195,6 +199,23 @@ const componentCases: Case[] = [
     endpoint: { host: OS, port: 443 },
   },
   {
+    name: '8.9: type elasticsearch with secondaryStorage.elasticsearch.aws.enabled: AWS-signed, no FAIL',
+    world: variant(W89, (u) =>
+      put(u, STORE, {
+        type: 'elasticsearch',
+        elasticsearch: { aws: { enabled: true }, url: `https://${OS}:443` },
+      }),
+    ),
+    lines: [
+      `[OK] orchestration: Amazon OpenSearch with AWS request signing (${STORE}.type=elasticsearch, ${STORE}.elasticsearch.aws.enabled=true)`,
+      OPT_OK,
+      `[OK] orchestration: OpenSearch endpoint ${OS}:443 (${STORE}.elasticsearch.url)`,
+      OPT_HOST,
+    ],
+    exit: 0,
+    endpoint: { host: OS, port: 443 },
+  },
+  {
     name: '51: orchestration without any AWS switch',
     world: variant(W89, (u) => put(u, `${STORE}.opensearch.aws`, undefined)),
     lines: [
@@ -228,9 +249,50 @@ const componentCases: Case[] = [
       put(u, `${OPT}.enabled`, false);
       put(u, 'global.opensearch', undefined);
     }),
-    lines: [ORCH_OK, `[FAIL] optimize: ${OPT}.enabled is false: OpenSearch must be on`, ORCH_HOST, OPT_HOST],
+    lines: [
+      ORCH_OK,
+      WEBAPPS_UNSIGNED,
+      `[FAIL] optimize: ${OPT}.enabled is false: OpenSearch must be on`,
+      ORCH_HOST,
+      OPT_HOST,
+    ],
     exit: 51,
-    fixes: [`Set ${OPT}.enabled: true`],
+    fixes: ['Set global.opensearch.enabled: true', `Set ${OPT}.enabled: true`],
+    endpoint: { host: OS, port: 443 },
+  },
+  {
+    name: '51: 8.9 secondary-storage keys alone, global.opensearch.enabled off: Operate/Tasklist unsigned',
+    world: variant(W89, (u) => put(u, 'global.opensearch', undefined)),
+    lines: [ORCH_OK, WEBAPPS_UNSIGNED, OPT_OK, ORCH_HOST, OPT_HOST],
+    exit: 51,
+    fixes: ['Set global.opensearch.enabled: true'],
+    endpoint: { host: OS, port: 443 },
+  },
+  {
+    name: '51: 8.10, global.opensearch.enabled false; only the Operate profile on',
+    world: variant(W810, (u) => {
+      put(u, 'global.opensearch.enabled', false);
+      put(u, 'orchestration.profiles', { tasklist: false });
+    }),
+    lines: [
+      ORCH_OK,
+      WEBAPPS_UNSIGNED.replace('Operate and Tasklist', 'Operate').replace('false (chart default)', 'false'),
+      OPT_OK,
+      ORCH_HOST,
+      OPT_HOST,
+    ],
+    exit: 51,
+    fixes: ['Set global.opensearch.enabled: true'],
+    endpoint: { host: OS, port: 443 },
+  },
+  {
+    name: 'Operate and Tasklist profiles both off: nothing unsigned',
+    world: variant(W89, (u) => {
+      put(u, 'global.opensearch', undefined);
+      put(u, 'orchestration.profiles', { operate: false, tasklist: false });
+    }),
+    lines: [ORCH_OK, OPT_OK, ORCH_HOST, OPT_HOST],
+    exit: 0,
     endpoint: { host: OS, port: 443 },
   },
   {
@@ -390,7 +452,14 @@ const CHECK_IDS: Array<[string, string[]]> = [
   ['WARN: port 9200 (Elasticsearch habit) instead of 443', ['os-port']],
   ['51: orchestration secondary storage typed elasticsearch', ['os-aws-signing']],
   ['51: orchestration without any AWS switch', ['os-aws-signing']],
-  ['51: optimize with neither its own nor the global OpenSearch switch', ['os-aws-signing']],
+  [
+    '51: optimize with neither its own nor the global OpenSearch switch',
+    ['os-webapps-signing', 'os-aws-signing'],
+  ],
+  [
+    '51: 8.9 secondary-storage keys alone, global.opensearch.enabled off: Operate/Tasklist unsigned',
+    ['os-webapps-signing'],
+  ],
   ['51: optimize pointed at Elasticsearch', ['os-aws-signing']],
   ['51: untyped secondary storage and no OpenSearch switch anywhere', ['os-aws-signing']],
   ['61: no host for either component', ['os-host', 'os-host']],

@@ -558,8 +558,10 @@ describe('resolveComponent', () => {
       webModeler: ['pg'],
       connectors: [],
     });
+    expect(lists('13.0.0')).toMatchObject({ orchestration: ['os'] });
+    // 8.9+: secondary storage may be a relational database (orchestration.data.secondaryStorage.rdbms).
     expect(lists('14.0.0')).toMatchObject({
-      orchestration: ['os'],
+      orchestration: ['os', 'pg'],
       optimize: ['os'],
       identity: ['pg'],
       console: [],

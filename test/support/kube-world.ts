@@ -11,6 +11,7 @@ import {
   type StartOptions,
 } from './fake-kube.js';
 import type { WorldModel } from './world.js';
+import type { KubeContainer } from '../../src/platform/kube.js';
 
 export function kubeObjectsOf(world: WorldModel): object[] {
   const k = world.kube;
@@ -46,25 +47,54 @@ export function kubeObjectsOf(world: WorldModel): object[] {
     metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
     spec: {
       serviceAccountName: p.serviceAccountName,
-      containers: p.containers.map((c) => ({
-        name: c.name,
-        image: c.image,
-        env: c.env.map((e) =>
-          e.valueFrom
-            ? {
-                name: e.name,
-                valueFrom: {
-                  secretKeyRef: {
-                    name: e.valueFrom.split(' ')[1]?.split('/')[0],
-                    key: e.valueFrom.split('/')[1],
-                  },
-                },
-              }
-            : { name: e.name, value: e.value ?? '' },
-        ),
-      })),
+      ...(p.containers.some((c) => c.init)
+        ? { initContainers: p.containers.filter((c) => c.init).map(containerOf) }
+        : {}),
+      containers: p.containers.filter((c) => !c.init).map(containerOf),
     },
     status: { phase: p.phase, startTime: p.startTime },
+  }));
+  function containerOf(c: KubeContainer) {
+    return {
+      name: c.name,
+      image: c.image,
+      ...(c.envFrom
+        ? {
+            envFrom: c.envFrom.map((f) => ({
+              ...(f.prefix ? { prefix: f.prefix } : {}),
+              [f.kind === 'Secret' ? 'secretRef' : 'configMapRef']: { name: f.name },
+            })),
+          }
+        : {}),
+      ...(c.mountPaths
+        ? { volumeMounts: c.mountPaths.map((mountPath, i) => ({ name: `v${i}`, mountPath })) }
+        : {}),
+      env: c.env.map((e) =>
+        e.valueFrom
+          ? {
+              name: e.name,
+              valueFrom: {
+                secretKeyRef: {
+                  name: e.valueFrom.split(' ')[1]?.split('/')[0],
+                  key: e.valueFrom.split('/')[1],
+                },
+              },
+            }
+          : { name: e.name, value: e.value ?? '' },
+      ),
+    };
+  }
+  // envFrom sources: their keys, with placeholder values (irsa-check reads only the key names).
+  const envSources = (k.envSources ?? []).map((e) => ({
+    apiVersion: 'v1',
+    kind: e.kind,
+    metadata: { name: e.name, namespace: e.namespace },
+    data: Object.fromEntries(
+      e.keys.map((key) => [
+        key,
+        e.kind === 'Secret' ? Buffer.from('placeholder').toString('base64') : 'placeholder',
+      ]),
+    ),
   }));
   const services = (k.services ?? []).map((s) => ({
     apiVersion: 'v1',
@@ -72,7 +102,7 @@ export function kubeObjectsOf(world: WorldModel): object[] {
     metadata: { name: s.name, namespace: s.namespace },
     spec: { type: s.type, clusterIP: s.clusterIP, externalName: s.externalName },
   }));
-  return [...releases, ...serviceAccounts, ...pods, ...services];
+  return [...releases, ...serviceAccounts, ...pods, ...services, ...envSources];
 }
 
 export function fakeKubeWorldOf(world: WorldModel, extra: Partial<FakeKubeWorld> = {}): FakeKubeWorld {

@@ -136,6 +136,7 @@ const METHOD_ACTIONS: Record<string, string> = {
   podIdentityAssociations: 'eks:ListPodIdentityAssociations',
   vpcEndpoints: 'ec2:DescribeVpcEndpoints',
   natGatewayCount: 'ec2:DescribeNatGateways',
+  bucketRegion: 's3:GetBucketLocation',
 };
 
 function faultFor(reason: string): FaultKind | undefined {
@@ -222,6 +223,23 @@ export async function seedMoto(
         status: created.status ?? 'ACTIVE',
         issuer,
       });
+    }
+
+    // --- S3: bucket names are global in moto across accounts, so each seeding gets its own.
+    if (Object.keys(aws.buckets ?? {}).length > 0) {
+      const s3 = await import('@aws-sdk/client-s3');
+      for (const [name, region] of Object.entries(aws.buckets ?? {})) {
+        const seeded = `${name}-${accountId}`;
+        pairs.push([name, seeded]);
+        await new s3.S3Client({ ...config(region), forcePathStyle: true }).send(
+          new s3.CreateBucketCommand({
+            Bucket: seeded,
+            ...(region === 'us-east-1'
+              ? {}
+              : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+          }),
+        );
+      }
     }
 
     // --- RDS: endpoints and DbClusterResourceId are moto's.

@@ -76,6 +76,8 @@ export interface WorldModel {
     records?: HelmStorageRecord[];
     serviceAccounts?: KubeServiceAccount[];
     pods?: KubePod[];
+    /** Secrets and ConfigMaps pods load with envFrom: their key names only. */
+    envSources?: Array<{ kind: 'Secret' | 'ConfigMap'; name: string; namespace: string; keys: string[] }>;
     services?: KubeService[];
     argoApplications?: ArgoApplication[];
     issuer?: IssuerDiscovery;
@@ -120,6 +122,8 @@ export interface WorldModel {
     roles?: WorldRole[];
     policies?: Record<string, unknown>;
     dbClusters?: Array<DbCluster & { region: string }>;
+    /** S3 buckets: name → region. */
+    buckets?: Record<string, string>;
     domains?: Array<OpenSearchDomain & { region: string }>;
     cnames?: Record<string, string[]>;
     simulation?: SimulationResult[];
@@ -219,6 +223,12 @@ export class MemoryKube implements Kube {
   }
   async service(ns: string, name: string) {
     return (this.w.services ?? []).find((s) => s.namespace === ns && s.name === name);
+  }
+  async envSourceKeys(ns: string, kind: 'Secret' | 'ConfigMap', name: string) {
+    const found = (this.w.envSources ?? []).find(
+      (e) => e.namespace === ns && e.kind === kind && e.name === name,
+    );
+    return found ? [...found.keys].sort() : undefined;
   }
   async argoApplications(ns: string) {
     return (this.w.argoApplications ?? []).filter((a) => a.namespace === ns);
@@ -385,6 +395,9 @@ export class MemoryAws implements Aws {
       );
     if ('operation' in answer) throw ApiCallError.fromJSON(answer);
     return answer;
+  }
+  async bucketRegion(bucket: string) {
+    return this.w.buckets?.[bucket];
   }
   async resolveCname(host: string) {
     return this.w.cnames?.[host] ?? [];

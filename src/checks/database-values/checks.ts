@@ -1,5 +1,30 @@
 /** The checks of the database-values module: IDs, severities, exit codes and fixes. */
 export const CHECKS = {
+  'orch-rdbms-exporter': {
+    severity: 'FAIL',
+    code: 77,
+    title:
+      '8.9+: secondary storage rdbms without orchestration.exporters.rdbms.enabled: the chart renders no rdbms connection settings',
+    fix: 'Set orchestration.exporters.rdbms.enabled: true.',
+  },
+  'orch-rdbms-iam': {
+    severity: 'FAIL',
+    code: 78,
+    title: '8.9+: orchestration’s relational secondary storage does not use IAM database authentication',
+    fix: 'Set orchestration.data.secondaryStorage.rdbms.aws.enabled: true.',
+  },
+  'orch-rdbms-url': {
+    severity: 'FAIL',
+    code: 79,
+    title: '8.9+: orchestration’s relational secondary storage has no PostgreSQL JDBC URL',
+    fix: 'Set orchestration.data.secondaryStorage.rdbms.url to jdbc:postgresql://<Aurora cluster endpoint>:5432/<database>?sslmode=require.',
+  },
+  'orch-rdbms-username': {
+    severity: 'FAIL',
+    code: 80,
+    title: '8.9+: orchestration’s relational secondary storage has no database user',
+    fix: 'Set orchestration.data.secondaryStorage.rdbms.username to the database user granted rds_iam.',
+  },
   'db-host-name': {
     severity: 'FAIL',
     code: 71,

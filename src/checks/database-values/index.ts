@@ -24,12 +24,17 @@ import type { Ctx, RecordDb } from './shared.js';
 import { checkExternalKeycloak, checkKeycloakSubchart, KC, keycloakExpected } from './keycloak.js';
 import { checkIdentity } from './identity.js';
 import { checkWebModeler } from './web-modeler.js';
+import { checkOrchestrationRdbms } from './orchestration.js';
 
 async function checkComponent(ctx: Ctx, key: string, out: Reporter<Id>, record: RecordDb): Promise<void> {
   const { profile, values, keycloakMode } = ctx.facts;
   if (key === KC) {
     // The Keycloak mode (release module) replaces the enabled switch: off means "external".
-    if (keycloakMode === 'subchart') checkKeycloakSubchart(values, out, record);
+    if (keycloakMode === 'subchart')
+      checkKeycloakSubchart(values, out, record, {
+        name: ctx.facts.release.name,
+        namespace: ctx.facts.release.namespace,
+      });
     else if (keycloakMode === 'external' || keycloakExpected(ctx, values))
       await checkExternalKeycloak(ctx, values, out, record);
     else out.info('no Keycloak is configured (subchart disabled, no external URL): skipped');
@@ -41,13 +46,14 @@ async function checkComponent(ctx: Ctx, key: string, out: Reporter<Id>, record: 
   }
   if (key === IDENTITY_DB.component) checkIdentity(values, out, record);
   else if (key === WEB_MODELER_DB.component) checkWebModeler(ctx, values, out, record);
+  else if (key === 'orchestration') checkOrchestrationRdbms(profile, values, out, record);
   else out.info('no database checks are defined for this component');
 }
 
 export const databaseValues = defineModule({
   id: 'database-values',
   title: 'Database Helm settings (Aurora PostgreSQL via IAM)',
-  needs: ['profile', 'values', 'keycloakMode', 'pgList'],
+  needs: ['profile', 'values', 'keycloakMode', 'pgList', 'release'],
   provides: ['databases'],
   checks: CHECKS,
   async run(ctx, out) {

@@ -2,20 +2,12 @@
 import type { Reporter } from '../../core/reporter.js';
 import { ApiCallError } from '../../core/errors.js';
 import { Values } from '../../helm/values.js';
-import { componentEnabled } from '../../helm/chart.js';
+import { componentEnabled, keycloakDbHost, keycloakDbUser, keycloakEnv } from '../../helm/chart.js';
 import { describeValue } from '../../helm/describe.js';
 import { KEYCLOAK } from '../../helm/database-keys.js';
 import { AWS_DRIVER_CLASS, AWS_JDBC_SCHEME, hasIamPlugin, parseJdbcParams, PG_PORT } from '../../db/jdbc.js';
 import type { Id } from './checks.js';
-import {
-  checkEndpoint,
-  envEntry,
-  portNote,
-  warnTls,
-  type Ctx,
-  type Endpoint,
-  type RecordDb,
-} from './shared.js';
+import { checkEndpoint, portNote, warnTls, type Ctx, type Endpoint, type RecordDb } from './shared.js';
 
 const KEYCLOAK_HTTP_PORT = 80;
 
@@ -58,19 +50,29 @@ function checkKeycloakImage(values: Values, out: Reporter<Id>): void {
 }
 
 function checkKeycloakEnv(values: Values, out: Reporter<Id>): void {
-  const bad = (name: string, what: string, fix: string) =>
-    out.fail('keycloak-jdbc-env', `${KC_ENV} ${name} ${what}`, { fix });
-  const unreadable = (name: string) =>
-    out.warn('db-env-unread', `${KC_ENV} ${name} is set from a Secret or ConfigMap (valueFrom): not checked`);
+  // keycloakEnv: extraEnvVars, extraStartupArgs (KEYCLOAK_EXTRA_ARGS) or envFrom (extraEnvVarsCM/-Secret).
+  const bad = (label: string, what: string, fix: string) =>
+    out.fail('keycloak-jdbc-env', `${label} ${what}`, { fix });
+  // An unread variable leaves the verdict open: no FAIL, and no OK either.
+  let complete = true;
+  const unreadable = (name: string, src: { unread: string }) => {
+    complete = false;
+    out.warn(
+      'db-env-unread',
+      src.unread.endsWith('(valueFrom)')
+        ? `${KC_ENV} ${name} is set from a Secret or ConfigMap (valueFrom): not checked`
+        : `${src.unread}: not checked (its content is not in the values)`,
+    );
+  };
   let good = true;
 
-  const args = envEntry(values, KC_ENV, 'KEYCLOAK_EXTRA_ARGS');
-  const argsFix = `Add --db-driver=${AWS_DRIVER_CLASS} to ${KC_ENV} KEYCLOAK_EXTRA_ARGS.`;
+  const args = keycloakEnv(values, 'KEYCLOAK_EXTRA_ARGS');
+  const argsFix = `Add --db-driver=${AWS_DRIVER_CLASS} to ${KC_ENV} KEYCLOAK_EXTRA_ARGS (or ${KEYCLOAK.component}.extraStartupArgs).`;
   if (!args) {
-    bad('KEYCLOAK_EXTRA_ARGS', 'is not set', argsFix);
+    bad(`${KC_ENV} KEYCLOAK_EXTRA_ARGS`, 'is not set', argsFix);
     good = false;
-  } else if ('ref' in args) {
-    unreadable('KEYCLOAK_EXTRA_ARGS');
+  } else if ('unread' in args) {
+    unreadable('KEYCLOAK_EXTRA_ARGS', args);
   } else {
     const tokens = args.value.split(/\s+/).filter(Boolean);
     const i = tokens.indexOf('--db-driver');
@@ -79,7 +81,7 @@ function checkKeycloakEnv(values: Values, out: Reporter<Id>): void {
       (i >= 0 ? tokens[i + 1] : undefined);
     if (driver !== AWS_DRIVER_CLASS) {
       bad(
-        'KEYCLOAK_EXTRA_ARGS',
+        args.key,
         driver
           ? `sets --db-driver=${driver}, not ${AWS_DRIVER_CLASS}`
           : `has no --db-driver=${AWS_DRIVER_CLASS}`,
@@ -89,49 +91,51 @@ function checkKeycloakEnv(values: Values, out: Reporter<Id>): void {
     }
   }
 
-  const driver = envEntry(values, KC_ENV, 'KEYCLOAK_JDBC_DRIVER');
+  const driver = keycloakEnv(values, 'KEYCLOAK_JDBC_DRIVER');
   const driverFix = `Set ${KC_ENV} KEYCLOAK_JDBC_DRIVER to ${AWS_JDBC_SCHEME}.`;
   if (!driver) {
-    bad('KEYCLOAK_JDBC_DRIVER', 'is not set', driverFix);
+    bad(`${KC_ENV} KEYCLOAK_JDBC_DRIVER`, 'is not set', driverFix);
     good = false;
-  } else if ('ref' in driver) {
-    unreadable('KEYCLOAK_JDBC_DRIVER');
+  } else if ('unread' in driver) {
+    unreadable('KEYCLOAK_JDBC_DRIVER', driver);
   } else if (driver.value.trim() !== AWS_JDBC_SCHEME) {
-    bad('KEYCLOAK_JDBC_DRIVER', `is "${driver.value}", not ${AWS_JDBC_SCHEME}`, driverFix);
+    bad(driver.key, `is "${driver.value}", not ${AWS_JDBC_SCHEME}`, driverFix);
     good = false;
   }
 
-  const params = envEntry(values, KC_ENV, 'KEYCLOAK_JDBC_PARAMS');
+  const params = keycloakEnv(values, 'KEYCLOAK_JDBC_PARAMS');
   const paramsFix = `Set ${KC_ENV} KEYCLOAK_JDBC_PARAMS to wrapperPlugins=iam&sslmode=require (other parameters may follow).`;
   let tls: string | undefined;
   if (!params) {
-    bad('KEYCLOAK_JDBC_PARAMS', 'is not set', paramsFix);
+    bad(`${KC_ENV} KEYCLOAK_JDBC_PARAMS`, 'is not set', paramsFix);
     good = false;
-  } else if ('ref' in params) {
-    unreadable('KEYCLOAK_JDBC_PARAMS');
+  } else if ('unread' in params) {
+    unreadable('KEYCLOAK_JDBC_PARAMS', params);
   } else {
     const parsed = parseJdbcParams(params.value);
     if (!hasIamPlugin(parsed)) {
-      bad('KEYCLOAK_JDBC_PARAMS', 'has no wrapperPlugins=iam', paramsFix);
+      bad(params.key, 'has no wrapperPlugins=iam', paramsFix);
       good = false;
     } else {
-      tls = warnTls(
-        out,
-        `${KC_ENV} KEYCLOAK_JDBC_PARAMS`,
-        parsed,
-        `Add sslmode=require to ${KC_ENV} KEYCLOAK_JDBC_PARAMS.`,
-      );
+      tls = warnTls(out, params.key, parsed, `Add sslmode=require to ${params.key}.`);
     }
   }
-  if (good) {
+  if (good && complete) {
+    const sources = [args, driver, params].flatMap((x) => (x && 'key' in x ? [x.key.split(' ')[0]!] : []));
+    const where = [...new Set(sources)].join(' and ') || KC_ENV;
     out.ok(
       'keycloak-jdbc-env',
-      `${KC_ENV} select the AWS JDBC wrapper with IAM authentication${tls ? ` and TLS (${tls})` : ''}`,
+      `${where} select the AWS JDBC wrapper with IAM authentication${tls ? ` and TLS (${tls})` : ''}`,
     );
   }
 }
 
-export function checkKeycloakSubchart(values: Values, out: Reporter<Id>, record: RecordDb): void {
+export function checkKeycloakSubchart(
+  values: Values,
+  out: Reporter<Id>,
+  record: RecordDb,
+  release: { name: string; namespace: string },
+): void {
   const pgKey = KEYCLOAK.bundledPostgres;
   const bundled = values.get(pgKey);
   if (bundled === undefined || bundled === null || bundled === '') {
@@ -155,10 +159,21 @@ export function checkKeycloakSubchart(values: Values, out: Reporter<Id>, record:
   const hostKey = KEYCLOAK.host;
   const portKey = KEYCLOAK.port;
   const userKey = KEYCLOAK.user;
-  const host = values.string(hostKey);
+  const hostField = keycloakDbHost(values, release);
+  const userField = keycloakDbUser(values, release);
+  const host = hostField && 'value' in hostField ? hostField.value : undefined;
   const rawPort = values.get(portKey);
   let endpoint: Endpoint | undefined;
-  if (!host) {
+  if (hostField && 'secret' in hostField) {
+    out.info(
+      `the database host comes from the Secret named in ${hostField.secretNameKey}, at the key named in ${hostField.key}: not read, so the Aurora checks cannot follow it`,
+    );
+  } else if (hostField && 'template' in hostField) {
+    out.warn(
+      'db-env-unread',
+      `${hostKey} "${hostField.template}" is a template irsa-check cannot render: not checked`,
+    );
+  } else if (!host) {
     out.fail('keycloak-db-host', `${hostKey} is not set`, {
       fix: `Set ${hostKey} to the Aurora cluster endpoint.`,
     });
@@ -166,8 +181,17 @@ export function checkKeycloakSubchart(values: Values, out: Reporter<Id>, record:
     endpoint = checkEndpoint(out, host, hostKey, rawPort, portKey, PG_PORT);
   }
 
-  const user = values.string(userKey);
-  if (!user) {
+  const user = userField && 'value' in userField ? userField.value : undefined;
+  if (userField && 'secret' in userField) {
+    out.info(
+      `the database user comes from the Secret named in ${userField.secretNameKey}, at the key named in ${userField.key}: not read, so rds-db:connect is not checked for it`,
+    );
+  } else if (userField && 'template' in userField) {
+    out.warn(
+      'db-env-unread',
+      `${userKey} "${userField.template}" is a template irsa-check cannot render: not checked`,
+    );
+  } else if (!user) {
     out.fail(
       'keycloak-db-user',
       `${userKey} is not set in your values, the chart defaults or the Keycloak chart's defaults`,

@@ -15,7 +15,11 @@ import {
 } from '../../db/jdbc.js';
 import type { Id } from './checks.js';
 
-export type Ctx = ModuleContext<'profile' | 'values' | 'keycloakMode' | 'pgList', never, 'databases'>;
+export type Ctx = ModuleContext<
+  'profile' | 'values' | 'keycloakMode' | 'pgList' | 'release',
+  never,
+  'databases'
+>;
 /** Records the database a component connects to (the `databases` fact, provided once complete). */
 export type RecordDb = (component: string, target: DatabaseTarget) => void;
 

@@ -10,6 +10,7 @@ import type { PlannedComponent } from '../../core/facts.js';
 import type { Services } from '../../core/context.js';
 import type { IamRole } from '../../platform/aws.js';
 import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
+import { clusterAbsent } from '../../platform/no-cluster.js';
 import { tokenAudience } from '../../platform/service-account.js';
 import {
   issuerHostPath,
@@ -219,7 +220,10 @@ export async function checkTrust(
   const ns = services.options.namespace;
   const saName = c.serviceAccount.name;
   const sub = `system:serviceaccount:${ns}:${saName}`;
-  const account = await services.kube.serviceAccount(ns, saName);
+  // Values-only mode without a cluster: the ServiceAccount as the chart will render it.
+  const account = clusterAbsent(services.kube)
+    ? { name: saName, namespace: ns, labels: {}, annotations: c.serviceAccount.annotations }
+    : await services.kube.serviceAccount(ns, saName);
   const { annotated, audience: aud } = tokenAudience(account);
 
   for (const providerArn of providers) {

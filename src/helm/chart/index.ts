@@ -19,11 +19,36 @@ export {
   type ListKind,
 } from './profiles.js';
 export { componentEnabled } from './switches.js';
-export { serviceAccountFor, type ServiceAccountPlan } from './service-accounts.js';
+export { componentFullname, serviceAccountFor, type ServiceAccountPlan } from './service-accounts.js';
 export {
   openSearchSettings,
   type OpenSearchComponent,
   type OpenSearchSettings,
   type SecondaryStorage,
+  unsignedWebapps,
+  type UnsignedWebapps,
 } from './opensearch.js';
 export { webModelerDatabase, type WebModelerDb } from './web-modeler-db.js';
+export {
+  orchestrationRdbms,
+  orchestrationUsesSearch,
+  RDBMS,
+  RDBMS_EXPORTER,
+  type OrchestrationRdbms,
+} from './rdbms.js';
+export {
+  DOC_ACTIVE,
+  DOC_AWS,
+  documentStoreAws,
+  type DocumentStoreAws,
+  type StorePod,
+} from './document-store.js';
+export {
+  keycloakDbHost,
+  keycloakDbUser,
+  keycloakEnv,
+  keycloakEnvFrom,
+  renderTpl,
+  type KeycloakDbField,
+  type KeycloakEnvSource,
+} from './keycloak-env.js';

@@ -18,6 +18,12 @@ export interface OpenSearchComponent {
   keys: string[];
   /** The backend the chart wires the component to ('rdbms'/'none' → no OpenSearch at all). */
   storage: SecondaryStorage;
+  /**
+   * 8.9+: orchestration on `type: elasticsearch` with `secondaryStorage.elasticsearch.aws.enabled`
+   * (`aws-enabled` in orchestration/files/_application.yaml): requests to an Amazon OpenSearch
+   * Service domain (Elasticsearch-compatible) signed with the IRSA credentials.
+   */
+  elasticsearchAws?: boolean;
   /** The OpenSearch endpoint this component is configured with. */
   host?: string;
   port?: number;
@@ -118,6 +124,23 @@ export function openSearchFor(profile: ChartProfile, v: Values, key: string): Op
     const type = v.string(`${ORCH_STORE}.type`);
     const storage = orchestrationStorage(v);
     const typed = type !== undefined;
+    if (type === 'elasticsearch' && flag(v, `${ORCH_STORE}.elasticsearch.aws.enabled`)) {
+      const url = v.string(`${ORCH_STORE}.elasticsearch.url`);
+      const parsed = url ? parseUrl(url) : undefined;
+      return {
+        awsEnabled: true,
+        opensearchEnabled: true,
+        elasticsearchEnabled: false,
+        elasticsearchAws: true,
+        keys: [
+          `${ORCH_STORE}.type`,
+          `${ORCH_STORE}.elasticsearch.aws.enabled`,
+          `${ORCH_STORE}.elasticsearch.url`,
+        ],
+        storage: 'elasticsearch',
+        ...(parsed ? { ...parsed, hostKey: `${ORCH_STORE}.elasticsearch.url` } : {}),
+      };
+    }
     return {
       awsEnabled: flag(v, `${ORCH_STORE}.opensearch.aws.enabled`) || gAws,
       opensearchEnabled: typed ? type === 'opensearch' : gOs || flag(v, `${OPT_OS}.enabled`),
@@ -199,4 +222,37 @@ export function openSearchSettings(
     ...(endpoint.hostKey ? { hostKey: endpoint.hostKey } : {}),
     perComponent,
   };
+}
+
+/** Operate and Tasklist inside orchestration that talk to OpenSearch without AWS request signing. */
+export interface UnsignedWebapps {
+  /** 'operate', 'tasklist': the orchestration profiles that are on. */
+  webapps: string[];
+  /** The key that answered for orchestration's own signing switch. */
+  awsKey: string;
+}
+
+/**
+ * 8.9+ (orchestration/files/_application.yaml): orchestration's `secondary-storage.opensearch.
+ * aws-enabled` follows `orchestration.data.secondaryStorage.opensearch.aws.enabled`, but the
+ * `camunda.operate.opensearch.awsEnabled` and `camunda.tasklist.opensearch.awsEnabled` blocks are
+ * rendered only under `{{- if .Values.global.opensearch.enabled }}`. With the secondary-storage keys
+ * alone, the broker signs its requests and the Operate and Tasklist profiles do not: Amazon
+ * OpenSearch answers them 401/403. Camunda's reference values for 8.9 set global.opensearch.enabled
+ * together with the secondary-storage keys for that reason.
+ */
+export function unsignedWebapps(profile: ChartProfile, values: Values): UnsignedWebapps | undefined {
+  if (profile.major < 14) return undefined;
+  const v = withSubcharts(profile, values);
+  if (orchestrationStorage(v) !== 'opensearch') return undefined;
+  if (flag(v, `${G_OS}.enabled`)) return undefined;
+  const own = flag(v, `${ORCH_STORE}.opensearch.aws.enabled`);
+  if (!own && !flag(v, `${G_OS}.aws.enabled`)) return undefined; // unsigned everywhere: os-aws-signing says so
+  // `{{- if .Values.orchestration.profiles.operate -}}` / `.tasklist`: on by default (values.yaml).
+  const webapps = ['operate', 'tasklist'].filter((p) => {
+    const raw = v.get(`orchestration.profiles.${p}`);
+    return raw === undefined || raw === null ? true : v.bool(`orchestration.profiles.${p}`) !== false;
+  });
+  if (webapps.length === 0) return undefined;
+  return { webapps, awsKey: own ? `${ORCH_STORE}.opensearch.aws.enabled` : `${G_OS}.aws.enabled` };
 }

@@ -66,6 +66,17 @@ export interface ChartProfile {
   hasKeycloakSubchart: boolean;
   /** Chart 15. */
   hasCamundaHub: boolean;
+  /**
+   * The chart ships a values.schema.json (8.8+): switches are typed booleans. Without one (8.6/8.7
+   * and older) the templates see the raw value, and the string "false" is true for `{{ if }}`.
+   */
+  valuesSchema: boolean;
+  /**
+   * The Keycloak subchart's `common.names.fullname` cleans the release name (lower case, each run
+   * of characters other than [a-z0-9-] becomes "-"): Bitnami Keycloak 24.x (8.7, 8.8, 8.9) does,
+   * 22.2.6 (8.6) and older do not.
+   */
+  keycloakCleansReleaseName: boolean;
   /** Chart 15 only: see HubMerge. */
   hubMerge?: HubMerge;
 }
@@ -160,7 +171,8 @@ export function unifiedLayout(major: 13 | 14 | 15): ComponentSpec[] {
       ...(hub ? { aliases: ['camundaHub'] } : {}),
     }),
     comp('connectors', 'connectors'),
-    comp('orchestration', 'zeebe', { lists: ['os'] }),
+    // 8.9+: orchestration's secondary storage may be a relational database (rdbms.aws: IAM auth).
+    comp('orchestration', 'zeebe', { lists: major >= 14 ? ['os', 'pg'] : ['os'] }),
     comp('optimize', 'optimize', { lists: ['os'], enabled: false }),
   ];
 }
@@ -272,6 +284,8 @@ export function profileFor(version: ChartVersion): ChartProfile {
       : {},
     hasKeycloakSubchart: row.hasKeycloakSubchart,
     hasCamundaHub: row.hasCamundaHub,
+    valuesSchema: row.major >= 13,
+    keycloakCleansReleaseName: row.hasKeycloakSubchart && row.major >= 12,
     ...(row.hasCamundaHub ? { hubMerge: hubMergeFor(version) } : {}),
   };
 }

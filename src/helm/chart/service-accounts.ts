@@ -9,7 +9,7 @@ import {
   helmFullname,
   nonEmptyString,
   stringMap,
-  switchValue,
+  chartSwitch,
   truthy,
   withSubcharts,
 } from './template.js';
@@ -57,9 +57,14 @@ export function secretStoreRoleArn(values: Values): { arn: string; key: string }
   return found;
 }
 
-/** Bitnami common.names.fullname (common 2.x shipped with chart 13+) sanitises the release name. */
+/**
+ * Bitnami common.names.fullname, as vendored with Keycloak 24.x (charts 12-14), cleans the release
+ * name: `regexReplaceAll "(-?[^a-z\\d\\-])+-?" (lower .Release.Name) "-"`.
+ */
 export function keycloakReleaseName(profile: ChartProfile, release: string): string {
-  return profile.major >= 13 ? release.toLowerCase().replace(/(-?[^a-z\d-])+-?/g, '-') : release;
+  return profile.keycloakCleansReleaseName
+    ? release.toLowerCase().replace(/(-?[^a-z\d-])+-?/g, '-')
+    : release;
 }
 
 export interface SaSettings {
@@ -86,7 +91,7 @@ export function webModelerHubSettings(profile: ChartProfile, v: Values, spec: Co
     annotations = stringMap(pick('serviceAccount.annotations').value);
   }
   return {
-    enabled: switchValue(pick('serviceAccount.enabled').value) ?? spec.saEnabledByDefault,
+    enabled: chartSwitch(profile, pick('serviceAccount.enabled').value) ?? spec.saEnabledByDefault,
     name: nonEmptyString(pick('serviceAccount.name').value),
     annotations,
     fullnameOverride: nonEmptyString(pick('fullnameOverride').value),
@@ -95,7 +100,7 @@ export function webModelerHubSettings(profile: ChartProfile, v: Values, spec: Co
   };
 }
 
-export function plainSettings(v: Values, spec: ComponentSpec): SaSettings {
+export function plainSettings(profile: ChartProfile, v: Values, spec: ComponentSpec): SaSettings {
   const base = `${spec.key}.serviceAccount`;
   let annotations = stringMap(v.get(`${base}.annotations`));
   if (spec.key === 'identityKeycloak') {
@@ -104,7 +109,7 @@ export function plainSettings(v: Values, spec: ComponentSpec): SaSettings {
   }
   const chartLevel = spec.nameFrom === 'chart';
   return {
-    enabled: switchValue(v.get(`${base}.${spec.saSwitch}`)) ?? spec.saEnabledByDefault,
+    enabled: chartSwitch(profile, v.get(`${base}.${spec.saSwitch}`)) ?? spec.saEnabledByDefault,
     name: v.string(`${base}.name`),
     annotations,
     // charts 8/9 connectors & console: camundaPlatform.fullname with nameOverride forced to the component
@@ -131,7 +136,7 @@ export function serviceAccountFor(
   const s =
     spec.key === 'webModeler' && profile.hasCamundaHub
       ? webModelerHubSettings(profile, v, spec)
-      : plainSettings(v, spec);
+      : plainSettings(profile, v, spec);
 
   const annotations = { ...s.annotations };
   let roleArnKey: string | undefined;
@@ -164,4 +169,22 @@ export function serviceAccountFor(
     settingsPaths: s.paths,
     ...(roleArnKey ? { roleArnKey } : {}),
   };
+}
+
+/** The component's full name (`<component>.fullname`): the base of its workload and pod names. */
+export function componentFullname(
+  profile: ChartProfile,
+  values: Values,
+  releaseName: string,
+  componentKey: string,
+): string | undefined {
+  const spec = specFor(profile, componentKey);
+  if (!spec) return undefined;
+  const v = withSubcharts(profile, values);
+  const s =
+    spec.key === 'webModeler' && profile.hasCamundaHub
+      ? webModelerHubSettings(profile, v, spec)
+      : plainSettings(profile, v, spec);
+  const release = spec.key === 'identityKeycloak' ? keycloakReleaseName(profile, releaseName) : releaseName;
+  return helmFullname(release, spec.fullnamePart, s.fullnameOverride, s.nameOverride);
 }

@@ -2,7 +2,7 @@
 import { Values } from '../values.js';
 import type { ChartProfile } from './profiles.js';
 import { specFor } from './profiles.js';
-import { switchValue, withSubcharts } from './template.js';
+import { chartSwitch, withSubcharts } from './template.js';
 
 export function topologyMode(values: Values): string {
   return values.string('global.topology.mode') ?? 'combined';
@@ -18,14 +18,19 @@ export function componentEnabled(profile: ChartProfile, values: Values, componen
     if (!profile.hasKeycloakSubchart) return false;
     // Chart.yaml condition (8.5–8.7): "identity.keycloak.enabled,identityKeycloak.enabled" — the first
     // path holding a boolean decides; a missing condition value leaves the sub-chart enabled.
+    // Helm reads a condition path only when it holds a real boolean (a string is skipped with a warning).
+    const condition = (key: string) => {
+      const raw = v.get(key);
+      return typeof raw === 'boolean' ? raw : profile.valuesSchema ? v.bool(key) : undefined;
+    };
     if (profile.major <= 12) {
-      const legacy = v.bool('identity.keycloak.enabled');
+      const legacy = condition('identity.keycloak.enabled');
       if (legacy !== undefined) return legacy;
     }
-    return v.bool('identityKeycloak.enabled') ?? true;
+    return condition('identityKeycloak.enabled') ?? true;
   }
 
-  const own = (key: string, fallback: boolean) => switchValue(v.get(key)) ?? fallback;
+  const own = (key: string, fallback: boolean) => chartSwitch(profile, v.get(key)) ?? fallback;
   let enabled: boolean;
   if (spec.key === 'webModeler' && profile.hasCamundaHub) {
     // camundaHub.webModelerEnabled: camundaHub.enabled OR webModeler.enabled

@@ -12,12 +12,25 @@ export function truthy(v: unknown): boolean {
   return true;
 }
 
-/** A switch: real booleans, the strings "true"/"false" (as Values.bool), else Go truthiness; undefined when absent. */
+/**
+ * A switch as a chart with a values schema sees it (8.8+, `values.schema.json` types the switches
+ * as booleans, so only real booleans reach the templates; the strings "true"/"false" are read as
+ * what the user meant). Undefined when absent.
+ */
 export function switchValue(v: unknown): boolean | undefined {
   if (v === undefined || v === null) return undefined;
   if (v === 'true') return true;
   if (v === 'false') return false;
   return truthy(v);
+}
+
+/**
+ * A switch as the templates of this chart build see it. Charts without a values schema (8.6/8.7
+ * and older) hand the raw value to `{{ if }}`: the string "false" is a non-empty string, so true.
+ */
+export function chartSwitch(profile: ChartProfile, v: unknown): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  return profile.valuesSchema ? switchValue(v) : truthy(v);
 }
 
 export function nonEmptyString(v: unknown): string | undefined {
