@@ -17,7 +17,8 @@ export const PSQL_IMAGE = 'docker.io/library/postgres:17-alpine';
 export const AURORA_MARKER = 'IRSA_CHECK_AURORA';
 export const AUTHINFO_MARKER = 'IRSA_CHECK_AUTHINFO';
 const TOKEN_DIR = '/irsa-check';
-const TOKEN_FILE = `${TOKEN_DIR}/token`;
+/** Where the init container leaves the token for the main container (a memory-backed volume). */
+export const TOKEN_FILE = `${TOKEN_DIR}/token`;
 /** Seconds psql and curl may take. */
 export const DATA_PLANE_CONNECT_SECONDS = 10;
 

