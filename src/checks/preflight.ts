@@ -195,6 +195,16 @@ export const preflight = defineModule({
     }
     const { server } = await ctx.kube.clusterInfo();
     ctx.debug(`Kubernetes API server: ${server}`);
+    // Independent questions, asked at once (the platform decision only shapes how the nodes are
+    // judged, so the nodes are listed meanwhile: the call log answers the later call from it);
+    // their lines and fatal answers come in this fixed order.
+    const identity = out.buffered();
+    const nodes = out.buffered();
+    const asked = checkAwsIdentity(ctx, identity.reporter);
+    const namespace = ctx.options.allNamespaces ? Promise.resolve() : checkNamespace(ctx, out, server);
+    asked.catch(() => {}); // settled below
+    namespace.catch(() => {}); // settled below
+    ctx.kube.nodes().catch(() => {}); // the same call checkAwsNodes makes
     let platform: PlatformDecision;
     try {
       platform = await detectPlatform(ctx.kube, ctx.options.platform);
@@ -204,16 +214,13 @@ export const preflight = defineModule({
       throw e;
     }
     ctx.provide('platform', platform);
-    // Independent questions, asked at once; their lines and fatal answers come in this fixed order.
-    const identity = out.buffered();
-    const nodes = out.buffered();
     nodes.reporter.info(
       'platform-detected',
       `platform: ${platform.kind === 'eks' ? 'EKS' : 'self-managed'} (${platform.reason})`,
     );
     const results = await Promise.allSettled([
-      checkAwsIdentity(ctx, identity.reporter),
-      ctx.options.allNamespaces ? Promise.resolve() : checkNamespace(ctx, out, server),
+      asked,
+      namespace,
       checkAwsNodes(ctx, nodes.reporter, server, platform),
     ]);
     identity.flush();
