@@ -2,7 +2,7 @@ import type { Catalogue } from '../core/catalogue.js';
 import type { Finding } from '../core/finding.js';
 import type { RunOptions } from '../core/options.js';
 import type { Summary } from './format.js';
-import { docLink } from './doc-link.js';
+import { entryJson } from './doc-link.js';
 import { VERSION } from '../version.js';
 
 /** The versioned schema of `--output json` (documented in the README). */
@@ -31,14 +31,7 @@ export function jsonReport(
   for (const f of findings) {
     const c = f.check !== undefined ? catalogue.get(f.check) : undefined;
     if (!c || checks[c.id]) continue;
-    checks[c.id] = {
-      module: c.module,
-      severity: c.severity,
-      ...(c.code !== undefined ? { exitCode: c.code } : {}),
-      title: c.title,
-      ...(c.fix ? { fix: c.fix } : {}),
-      doc: docLink(c.anchor),
-    };
+    checks[c.id] = entryJson(c);
   }
   return {
     schema: JSON_SCHEMA,

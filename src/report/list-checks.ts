@@ -1,21 +1,13 @@
 /** `irsa-check --list-checks`: the catalogue as text (one check a line) or JSON. */
 import { CATALOGUE } from '../checks/index.js';
-import { docLink } from './doc-link.js';
+import { entryJson } from './doc-link.js';
 
 export function listChecks(format: 'text' | 'json' | string): string {
   const entries = CATALOGUE.entries();
   if (format === 'json') {
     return (
       JSON.stringify(
-        entries.map((c) => ({
-          id: c.id,
-          module: c.module,
-          severity: c.severity,
-          ...(c.code !== undefined ? { exitCode: c.code } : {}),
-          title: c.title,
-          ...(c.fix ? { fix: c.fix } : {}),
-          doc: docLink(c.anchor),
-        })),
+        entries.map((c) => ({ id: c.id, ...entryJson(c) })),
         null,
         2,
       ) + '\n'
