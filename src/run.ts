@@ -10,9 +10,9 @@ import type { Aws } from './platform/aws.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
 import { Redactor } from './core/redact.js';
-import { runAllNamespaces } from './all-namespaces.js';
 import { dispatch } from './dispatch.js';
-import { CATALOGUE, CHECK_MODULES } from './checks/index.js';
+import type { Catalogue } from './core/catalogue.js';
+import type { CheckModule } from './core/module.js';
 import { CallLog } from './platform/calls.js';
 import type { Kube } from './platform/kube.js';
 import { NoCluster } from './platform/no-cluster.js';
@@ -104,7 +104,19 @@ function adoptRecordedInvocation(options: RunOptions, recorded: Partial<RunOptio
   if (typeof recorded.allNamespaces === 'boolean') options.allNamespaces = recorded.allNamespaces;
 }
 
-async function platformFor(options: RunOptions): Promise<Platform> {
+/** The registry and its catalogue, loaded once (src/checks/index.ts). */
+interface Registry {
+  CHECK_MODULES: readonly CheckModule[];
+  CATALOGUE: Catalogue;
+}
+
+/**
+ * The live platform. The AWS side comes first and STS GetCallerIdentity (which preflight asks
+ * first, in every live run) is sent before client-node and the check modules are compiled: that
+ * compiling then overlaps the call's round trip instead of delaying it. The call goes through the
+ * run's call log, so preflight's own call is answered by this one: still one request.
+ */
+async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boolean): Promise<Platform> {
   if (options.replay) {
     const bundle = await readBundle(options.replay);
     adoptRecordedInvocation(options, bundle.invocation as Partial<RunOptions>);
@@ -114,10 +126,21 @@ async function platformFor(options: RunOptions): Promise<Platform> {
   // Node >= 20.19 and pins the SDK, so that warning is noise on the user's stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Lazy: client-node and the AWS SDK cost most of the start-up time.
-  const [{ LiveKube }, { LiveAws }] = await Promise.all([
-    import('./platform/live-kube.js'),
-    import('./platform/live-aws.js'),
-  ]);
+  const { LiveAws } = await import('./platform/live-aws.js');
+  const aws = new LiveAws({
+    region: options.region,
+    profile: options.profile,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
+  if (askIdentity) {
+    await aws.preload('sts');
+    // Its answer or error is preflight's to report: handled there, not here.
+    calls
+      .wrap('aws', aws as Aws)
+      .callerIdentity()
+      .catch(() => {});
+  }
+  const { LiveKube } = await import('./platform/live-kube.js');
   return {
     kube: kubeFor(options, () =>
       LiveKube.create({
@@ -126,11 +149,7 @@ async function platformFor(options: RunOptions): Promise<Platform> {
         requestTimeoutMs: options.requestTimeoutMs,
       }),
     ),
-    aws: new LiveAws({
-      region: options.region,
-      profile: options.profile,
-      requestTimeoutMs: options.requestTimeoutMs,
-    }),
+    aws,
   };
 }
 
@@ -159,7 +178,7 @@ export function wantsColour(
 export type { Platform } from './core/context.js';
 
 /** The one line a check or module turned off with --skip prints, before the run. */
-function skippedLine(id: string): Finding {
+function skippedLine({ CATALOGUE, CHECK_MODULES }: Registry, id: string): Finding {
   const check = CATALOGUE.get(id);
   const module = CHECK_MODULES.find((m) => m.id === id);
   const what = check ? `check ${id} (${check.title})` : `module ${id} (${module?.title ?? id})`;
@@ -168,7 +187,7 @@ function skippedLine(id: string): Finding {
 
 /** `platform` replaces live/replay answers: tests pass in-memory worlds here. */
 /** --skip names checks or modules: an unknown one is a usage error before any call is made. */
-function validateSkip(ids: readonly string[]): void {
+function validateSkip({ CATALOGUE, CHECK_MODULES }: Registry, ids: readonly string[]): void {
   const unknown = ids.filter((id) => !CATALOGUE.has(id) && !CHECK_MODULES.some((m) => m.id === id));
   if (unknown.length > 0) {
     throw new UsageError(
@@ -178,7 +197,10 @@ function validateSkip(ids: readonly string[]): void {
 }
 
 export async function run(options: RunOptions, io: RunIO, platform?: Platform): Promise<RunResult> {
-  validateSkip(options.skip);
+  // The check modules load once the first request is on its way (platformFor), unless --skip
+  // must be checked against them before any call.
+  let registry: Registry | undefined;
+  if (options.skip.length > 0) validateSkip((registry = await import('./checks/index.js')), options.skip);
   // One redactor for every line: a call's arguments can quote a learnt secret (a host's password).
   const redactor = new Redactor();
   const calls = new CallLog(
@@ -196,7 +218,9 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   if (!options.replay) await checkValuesFilesEarly(options);
   // A live run owns the process's signals; tests passing a platform and replays do not.
   const live = platform === undefined && !options.replay;
-  platform ??= await platformFor(options);
+  platform ??= await platformFor(options, calls, !options.skip.includes('preflight'));
+  registry ??= (await import('./checks/index.js')) as Registry;
+  const { CATALOGUE, CHECK_MODULES } = registry;
   const ctx = createContext(options, platform, {
     calls,
     redactor,
@@ -241,15 +265,15 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
         message: `interrupted (${signal})`,
         fix: 'Run irsa-check again to completion.',
       };
-      writeFindings([...findings, interruptedFinding], options.output, io, options.namespace);
+      writeFindings([...findings, interruptedFinding], options.output, io, CATALOGUE, options.namespace);
     });
   }
   const skip = new Set(options.skip);
-  for (const id of options.skip) sink(skippedLine(id));
+  for (const id of options.skip) sink(skippedLine(registry, id));
   // The facts the modules found (a single-release run): the markdown report names its nodes with them.
   const facts: Partial<Facts> = {};
   const checks = options.allNamespaces
-    ? runAllNamespaces(ctx, sink, skip)
+    ? import('./all-namespaces.js').then(({ runAllNamespaces }) => runAllNamespaces(ctx, sink, skip))
     : dispatch(CHECK_MODULES, ctx, sink, { skip, facts });
   const expired = await withinDeadline(checks, deadlineMs(options));
   if (expired) {

@@ -242,6 +242,11 @@ export class LiveAws implements Aws {
     return this.defaultRegionPromise;
   }
 
+  /** Loads one service's SDK ahead of its first call (start-up: see platformFor in src/run.ts). */
+  async preload(service: keyof SdkModules): Promise<void> {
+    await loaders[service]();
+  }
+
   /** How many AWS attempts were throttled so far (the run says so at its end). */
   throttled(): number {
     return this.throttledAttempts;

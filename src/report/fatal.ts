@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import type { Finding } from '../core/finding.js';
 import type { RunOptions } from '../core/options.js';
-import { CATALOGUE } from '../checks/index.js';
+import { Catalogue } from '../core/catalogue.js';
 import { closingFindings } from './closing.js';
 import { summarize } from './format.js';
 import { jsonReport } from './json.js';
@@ -26,11 +26,15 @@ export function outputFormatOf(argv: readonly string[]): OutputFormat {
   return format === 'json' || format === 'sarif' ? format : 'text';
 }
 
-/** Writes `findings` (a FAIL among them) and the closing lines in `format`. */
+/**
+ * Writes `findings` (a FAIL among them) and the closing lines in `format`. The catalogue is
+ * passed in, not imported: run.ts must not load every check module before its first request.
+ */
 export function writeFindings(
   findings: readonly Finding[],
   format: OutputFormat,
   io: { stdout: Writable; stderr: Writable },
+  catalogue: Catalogue | undefined,
   namespace = '',
 ): number {
   const all = [...findings, ...closingFindings(findings)];
@@ -40,10 +44,12 @@ export function writeFindings(
     const text = new TextReporter(io, { stdout: plain, stderr: plain });
     all.forEach((f) => text.write(f));
   } else {
+    // Without the modules' catalogue, the document still names irsa-check's own checks.
+    catalogue ??= new Catalogue([]);
     const doc =
       format === 'json'
-        ? jsonReport({ namespace, skip: [] as string[] } as RunOptions, all, summary, CATALOGUE)
-        : sarifReport(all, CATALOGUE);
+        ? jsonReport({ namespace, skip: [] as string[] } as RunOptions, all, summary, catalogue)
+        : sarifReport(all, catalogue);
     io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   }
   return summary.exitCode;
@@ -58,15 +64,17 @@ const CHECK_OF_CODE: Record<number, string> = {
 };
 
 /** One fatal error in the output contract; returns its exit code. */
-export function writeFatal(
+export async function writeFatal(
   code: number,
   message: string,
   fix: string | undefined,
   format: OutputFormat,
   io: { stdout: Writable; stderr: Writable },
   check: string | undefined = CHECK_OF_CODE[code],
-): number {
+): Promise<number> {
   const finding: Finding = { level: 'FAIL', module: 'cli', code, message, ...(check ? { check } : {}) };
   if (fix) finding.fix = fix;
-  return writeFindings([finding], format, io);
+  // Only a JSON or SARIF document needs the catalogue (its rules): a text FAIL loads no check module.
+  const catalogue = format === 'text' ? undefined : (await import('../checks/index.js')).CATALOGUE;
+  return writeFindings([finding], format, io, catalogue);
 }
