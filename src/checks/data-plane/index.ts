@@ -1,0 +1,56 @@
+/**
+ * The data-plane proofs, from verification Jobs or, with --direct, from this machine: with the temporary
+ * credentials the pod-less proof's AssumeRoleWithWebIdentity hands out for the
+ * component's own ServiceAccount token, so no pod is needed,
+ * - Aurora: log in over TLS as the component's database user with an IAM auth token
+ *   and ask whether the user is a member of rds_iam (platform/pg-login.ts);
+ * - OpenSearch: a SigV4-signed GET of _plugins/_security/authinfo, which says which
+ *   backend roles and OpenSearch roles the IAM role maps to (platform/opensearch-authinfo.ts).
+ * The verdicts are recorded as derived results (a replay cannot log in again); the
+ * token, the credentials and the auth token are never printed or recorded.
+ */
+import { defineModule } from '../../core/module.js';
+import { eachInOrder } from '../../core/reporter.js';
+import { CHECKS } from './checks.js';
+import { proveAurora } from './aurora.js';
+import { proveOpenSearch } from './opensearch.js';
+import type { ProofFacts } from './proof.js';
+
+export {
+  auroraPassword,
+  DERIVED_AURORA_LOGIN,
+  DERIVED_OPENSEARCH_AUTHINFO,
+  DIRECT_TIMEOUT_MS,
+} from './proof.js';
+
+export const dataPlane = defineModule({
+  id: 'data-plane',
+  title: 'Data-plane proofs (Aurora login, OpenSearch role mapping)',
+  needs: ['caller', 'plan', 'roleArns', 'values'],
+  uses: ['region', 'databases', 'auroraClusters', 'openSearch', 'openSearchDomain'],
+  checks: CHECKS,
+  async run(ctx, out) {
+    // From here with --direct; else in the cluster, with verification Jobs unless -s.
+    if (!(ctx.options.direct || ctx.options.spawn)) return;
+    const { plan, roleArns } = ctx.facts;
+    const targets = plan.filter((c) => roleArns.has(c.key));
+    const [region, databases, auroraClusters, openSearch, openSearchDomain] = await Promise.all([
+      ctx.use('region'),
+      ctx.use('databases'),
+      ctx.use('auroraClusters'),
+      ctx.use('openSearch'),
+      ctx.use('openSearchDomain'),
+    ]);
+    const f: ProofFacts = { region, databases, auroraClusters, openSearchDomain };
+    await eachInOrder(
+      targets,
+      out,
+      (c) => c.key,
+      async (c, o) => {
+        const roleArn = roleArns.get(c.key)!;
+        if (c.pg) await proveAurora(ctx, f, c, roleArn, o);
+        if (c.os && openSearch) await proveOpenSearch(ctx, f, openSearch, c, roleArn, o);
+      },
+    );
+  },
+});

@@ -1,0 +1,96 @@
+/**
+ * What both proofs share: the component's temporary credentials for --direct (the pod-less
+ * proof's AssumeRoleWithWebIdentity with the ServiceAccount's own token), a verification Job's
+ * marker line otherwise, and the facts they read.
+ */
+import type { ModuleContext } from '../../core/module.js';
+import { ApiCallError, errorMessage } from '../../core/errors.js';
+import type { Services } from '../../core/context.js';
+import type { Facts, PlannedComponent } from '../../core/facts.js';
+import { DEFAULT_AUDIENCE } from '../../iam/policy.js';
+import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
+import type { TemporaryCredentials } from '../../platform/aws.js';
+import { rdsAuthToken } from '../../platform/sigv4.js';
+
+/** Beyond the Job's own deadline: time to start the pod and fetch its log. */
+const JOB_GRACE_MS = 15_000;
+
+/** Runs a proof Job and reads its marker line; why not, when it gives no verdict. */
+export async function viaJob<T>(
+  ctx: Services,
+  manifest: Record<string, unknown>,
+  marker: string,
+  parse: (logs: string | undefined) => T | 'no-credentials' | undefined,
+  roleArn: string,
+): Promise<Proof<T>> {
+  const res = await ctx.kube.runJob(
+    ctx.options.namespace,
+    manifest,
+    ctx.options.jobTimeoutSeconds * 1000 + JOB_GRACE_MS,
+  );
+  if (res.outcome !== 'succeeded')
+    return {
+      ok: false,
+      reason: `the verification Job ${res.jobName} ended ${res.outcome}${res.reason ? ` (${res.reason})` : ''}`,
+    };
+  const verdict = parse(res.logs);
+  if (verdict === undefined)
+    return { ok: false, reason: `the verification Job ${res.jobName} printed no ${marker} line` };
+  if (verdict === 'no-credentials')
+    return {
+      ok: false,
+      reason: `the pod got no credentials for ${roleArn} through IRSA (see the identity Job)`,
+    };
+  return { ok: true, result: verdict };
+}
+
+export type Ctx = ModuleContext<
+  'caller' | 'plan' | 'roleArns' | 'values',
+  'region' | 'databases' | 'auroraClusters' | 'openSearch' | 'openSearchDomain'
+>;
+
+/** The optional facts the proofs read, awaited once. */
+export interface ProofFacts {
+  region: string | undefined;
+  databases: Facts['databases'] | undefined;
+  auroraClusters: Facts['auroraClusters'] | undefined;
+  openSearchDomain: Facts['openSearchDomain'] | undefined;
+}
+
+/** How long one login or one request may take. */
+export const DIRECT_TIMEOUT_MS = 10_000;
+const TOKEN_SECONDS = 600;
+
+export const DERIVED_AURORA_LOGIN = 'auroraLogin';
+export const DERIVED_OPENSEARCH_AUTHINFO = 'openSearchAuthInfo';
+
+/**
+ * How the password of the Aurora login is made: an RDS IAM auth token. A seam for the
+ * tests, whose PostgreSQL server has a password-auth user standing in for the token.
+ */
+export const auroraPassword = {
+  make: (credentials: TemporaryCredentials, region: string, host: string, port: number, user: string) =>
+    rdsAuthToken(credentials, region, host, port, user),
+};
+
+export type Proof<T> = { ok: true; result: T } | { ok: false; reason: string };
+
+/** The role's temporary credentials, exactly as a pod's SDK gets them; the reason when not. */
+export async function credentialsFor(
+  ctx: Services,
+  c: PlannedComponent,
+  roleArn: string,
+  clusterRegion: string | undefined,
+): Promise<Proof<TemporaryCredentials>> {
+  const ns = ctx.options.namespace;
+  try {
+    const account = await ctx.kube.serviceAccount(ns, c.serviceAccount.name);
+    const audience = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || DEFAULT_AUDIENCE;
+    const token = await ctx.kube.requestToken(ns, c.serviceAccount.name, audience, TOKEN_SECONDS);
+    const region = clusterRegion ?? ctx.options.region ?? 'us-east-1';
+    return { ok: true, result: await ctx.aws.webIdentityCredentials(roleArn, token, region) };
+  } catch (e) {
+    const why = e instanceof ApiCallError ? `${e.operation}: ${e.reason}` : errorMessage(e);
+    return { ok: false, reason: `no credentials for ${roleArn} (${why}; see the token check)` };
+  }
+}
