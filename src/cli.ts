@@ -9,11 +9,13 @@ import {
   DEFAULT_JOB_IMAGE,
   DEFAULT_JOB_TIMEOUT_SECONDS,
   DEFAULT_PG,
+  DEFAULT_PSQL_IMAGE,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
   DEFAULT_TIMEOUT_SECONDS,
   type RunOptions,
 } from './core/options.js';
 import { VERSION } from './version.js';
+import { readCaFile } from './db/rds-trust.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -124,6 +126,15 @@ export function buildProgram(name = 'irsa-check'): Command {
       DEFAULT_JOB_IMAGE,
     )
     .option(
+      '--psql-image <image>',
+      'image of the Aurora login Job (must contain sh and psql; e.g. a mirror of the default)',
+      DEFAULT_PSQL_IMAGE,
+    )
+    .option(
+      '--db-ca <file>',
+      "PEM file of the CAs an Aurora endpoint's certificate must chain to (default: the Amazon RDS CAs and Amazon's root CAs)",
+    )
+    .option(
       '--job-timeout <seconds>',
       'how long a verification Job may take',
       positiveInt('--job-timeout'),
@@ -197,6 +208,8 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     chartVersion: opts.chartVersion as string | undefined,
     chart: opts.chart as string | undefined,
     jobImage: opts.jobImage as string,
+    psqlImage: opts.psqlImage as string,
+    ...(opts.dbCa ? { dbCa: readCaFile(opts.dbCa as string) } : {}),
     jobTimeoutSeconds: opts.jobTimeout as number,
     allNamespaces,
     skip: parseList(opts.skip as string | undefined, '--skip') ?? [],

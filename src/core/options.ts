@@ -33,6 +33,10 @@ export interface RunOptions {
   chartVersion?: string;
   chart?: string;
   jobImage: string;
+  /** Image with psql for the Aurora login Job (--psql-image; a mirror where Docker Hub is out of reach). */
+  psqlImage: string;
+  /** --db-ca: the certificates an Aurora endpoint's TLS certificate must chain to, instead of the RDS CAs. */
+  dbCa?: string[];
   jobTimeoutSeconds: number;
   allNamespaces: boolean;
   /** Check and module IDs turned off with --skip. */
@@ -45,6 +49,8 @@ export interface RunOptions {
 
 export const DEFAULT_PG = ['identityKeycloak', 'identity', 'webModeler'];
 export const DEFAULT_JOB_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.22.0';
+/** psql for the Aurora login Job: the official PostgreSQL image (Docker Hub library), Alpine variant. */
+export const DEFAULT_PSQL_IMAGE = 'docker.io/library/postgres:17-alpine';
 export const DEFAULT_JOB_TIMEOUT_SECONDS = 120;
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;

@@ -8,12 +8,10 @@
  * the scripts print one marker line, and only that line is parsed.
  */
 import { classifyAuthInfo, AUTHINFO_PATH, type AuthInfoResult } from './opensearch-authinfo.js';
-import { RDS_IAM_MEMBERSHIP_SQL, type LoginOutcome, type LoginResult } from './pg-login.js';
+import { RDS_IAM_MEMBERSHIP_SQL, type LoginOutcome, type LoginResult, type TlsVerdict } from './pg-login.js';
 import { jobManifest, jobName, CONTAINER_NAME } from './job-template.js';
 import { redactText } from '../core/redact.js';
 
-/** psql for the Aurora login: the official PostgreSQL image (Docker Hub library), Alpine variant. */
-export const PSQL_IMAGE = 'docker.io/library/postgres:17-alpine';
 export const AURORA_MARKER = 'IRSA_CHECK_AURORA';
 export const AUTHINFO_MARKER = 'IRSA_CHECK_AUTHINFO';
 const TOKEN_DIR = '/irsa-check';
@@ -22,28 +20,49 @@ export const TOKEN_FILE = `${TOKEN_DIR}/token`;
 /** Seconds psql and curl may take. */
 export const DATA_PLANE_CONNECT_SECONDS = 10;
 
+/** Where the init container leaves the trust anchors (`IRSA_CHECK_DB_CA`) for psql. */
+export const CA_FILE = `${TOKEN_DIR}/ca.pem`;
+export const CA_ENV = 'IRSA_CHECK_DB_CA';
+
 /**
  * Init container (AWS CLI image): the RDS IAM auth token from the pod's IRSA
- * credentials into a memory-backed volume. It never fails the pod: an empty file means
- * "no credentials", which the main container reports in its marker line.
+ * credentials into a memory-backed volume, and the CAs the database's certificate must
+ * chain to (from the environment) beside it. It never fails the pod: an empty token file
+ * means "no credentials", which the main container reports in its marker line.
  * `$1` host, `$2` port, `$3` user, `$4` region.
  */
 export const AURORA_TOKEN_SCRIPT = [
   `umask 077`,
+  `printf '%s\n' "$${CA_ENV}" > ${CA_FILE}`,
   `aws rds generate-db-auth-token --hostname "$1" --port "$2" --username "$3" --region "$4" > ${TOKEN_FILE} 2>/dev/null || : > ${TOKEN_FILE}`,
   'exit 0',
 ].join('\n');
 
 /**
  * Main container (psql): log in with TLS, ask about rds_iam, print one marker line.
- * `$1` host, `$2` port, `$3` database, `$4` user, `$5` SQL. The refusal is sorted by
- * libpq's own message into an outcome; its first line travels base64-encoded.
+ * `$1` host, `$2` port, `$3` database, `$4` user, `$5` SQL. The values reach libpq as PG*
+ * environment variables, never inside a connection string it would parse. First with
+ * sslmode=verify-full against the CA file; when the certificate does not verify (no
+ * password is sent then), again with sslmode=require, as Camunda's JDBC URL logs in, and
+ * `tls=unverified:<why>` says so. A refusal is sorted by libpq's own message into an
+ * outcome; its first line travels base64-encoded.
  */
 export const AURORA_LOGIN_SCRIPT = [
   `if [ ! -s ${TOKEN_FILE} ]; then echo "${AURORA_MARKER} outcome=no-credentials"; exit 0; fi`,
-  `out=$(PGPASSWORD="$(cat ${TOKEN_FILE})" PGCONNECT_TIMEOUT=${DATA_PLANE_CONNECT_SECONDS} psql -XAtq "host=$1 port=$2 dbname=$3 user=$4 sslmode=require application_name=irsa-check" -c "$5" 2>&1)`,
+  'export PGHOST="$1" PGPORT="$2" PGDATABASE="$3" PGUSER="$4" PGAPPNAME=irsa-check',
+  `export PGCONNECT_TIMEOUT=${DATA_PLANE_CONNECT_SECONDS}`,
+  `out=$(PGPASSWORD="$(cat ${TOKEN_FILE})" PGSSLMODE=verify-full PGSSLROOTCERT=${CA_FILE} psql -XAtq -c "$5" 2>&1)`,
   'rc=$?',
-  `if [ "$rc" -eq 0 ]; then echo "${AURORA_MARKER} outcome=ok rds_iam=$out"; exit 0; fi`,
+  'tls=verified',
+  'if [ "$rc" -ne 0 ]; then',
+  '  case "$out" in',
+  '    *"certificate verify failed"*|*"does not match host name"*|*"root certificate"*|*"certificate has expired"*)',
+  `      tls="unverified:$(printf '%s' "$out" | head -n 1 | base64 | tr -d '\n')"`,
+  `      out=$(PGPASSWORD="$(cat ${TOKEN_FILE})" PGSSLMODE=require psql -XAtq -c "$5" 2>&1)`,
+  '      rc=$? ;;',
+  '  esac',
+  'fi',
+  `if [ "$rc" -eq 0 ]; then echo "${AURORA_MARKER} outcome=ok rds_iam=$out tls=$tls"; exit 0; fi`,
   'case "$out" in',
   '  *"PAM authentication failed"*|*"password authentication failed"*|*"is not permitted to log in"*) o=auth-failed ;;',
   '  *"database \\""*"\\" does not exist"*) o=no-database ;;',
@@ -51,7 +70,9 @@ export const AURORA_LOGIN_SCRIPT = [
   '  *"Connection refused"*|*"timeout expired"*|*"could not translate host name"*|*"No route to host"*|*"Network unreachable"*|*"Network is unreachable"*) o=unreachable ;;',
   '  *) o=error ;;',
   'esac',
-  `echo "${AURORA_MARKER} outcome=$o detail=$(printf '%s' "$out" | head -n 1 | base64 | tr -d '\\n')"`,
+  // Only a refusal after the handshake vouches for the certificate.
+  'case "$o" in auth-failed|no-database) ;; *) if [ "$tls" = verified ]; then tls=; fi ;; esac',
+  `echo "${AURORA_MARKER} outcome=$o\${tls:+ tls=$tls} detail=$(printf '%s' "$out" | head -n 1 | base64 | tr -d '\n')"`,
 ].join('\n');
 
 /**
@@ -80,6 +101,9 @@ interface JobInput {
 export function auroraJob(
   opts: JobInput & {
     awsImage: string;
+    psqlImage: string;
+    /** PEM certificates the database's certificate must chain to (db/rds-trust.ts). */
+    ca: readonly string[];
     host: string;
     port: number;
     database: string;
@@ -93,7 +117,7 @@ export function auroraJob(
     purpose: 'aurora',
     component: opts.component,
     serviceAccount: opts.serviceAccount,
-    image: PSQL_IMAGE,
+    image: opts.psqlImage,
     command: [
       'sh',
       '-c',
@@ -126,6 +150,8 @@ export function auroraJob(
         opts.user,
         opts.region,
       ],
+      // Public certificates, not secrets; a few kilobytes for one Region.
+      env: [...((main.env as unknown[]) ?? []), { name: CA_ENV, value: opts.ca.join('\n') }],
       volumeMounts: [mount],
     },
   ];
@@ -178,16 +204,24 @@ function decode(b64: string | undefined): string | undefined {
 /** The Aurora Job's verdict from its marker line; 'no-credentials' apart; undefined without a marker. */
 export function parseAuroraMarker(logs: string | undefined): LoginResult | 'no-credentials' | undefined {
   const m = new RegExp(
-    `^${AURORA_MARKER} outcome=([a-z-]+)(?: rds_iam=([tf]))?(?: detail=([A-Za-z0-9+/=]*))?$`,
+    `^${AURORA_MARKER} outcome=([a-z-]+)(?: rds_iam=([tf]))?(?: tls=(verified|unverified:[A-Za-z0-9+/=]*))?(?: detail=([A-Za-z0-9+/=]*))?$`,
     'm',
   ).exec(logs ?? '');
   if (!m) return undefined;
   if (m[1] === 'no-credentials') return 'no-credentials';
   const outcome = OUTCOMES.includes(m[1] as LoginOutcome) ? (m[1] as LoginOutcome) : 'error';
-  const detail = decode(m[3]);
+  const detail = decode(m[4]);
+  // A Job of an older irsa-check (a recorded bundle) says nothing of TLS: no claim then.
+  const tls: TlsVerdict | undefined =
+    m[3] === undefined
+      ? undefined
+      : m[3] === 'verified'
+        ? { verified: true }
+        : { verified: false, reason: decode(m[3].slice('unverified:'.length)) ?? 'not verified' };
   return {
     outcome,
     ...(outcome === 'ok' ? { rdsIam: m[2] === 't' } : {}),
+    ...(tls ? { tls } : {}),
     ...(detail ? { detail } : {}),
   };
 }

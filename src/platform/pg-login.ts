@@ -9,8 +9,17 @@ import { redactText } from '../core/redact.js';
 
 export type LoginOutcome = 'ok' | 'auth-failed' | 'no-database' | 'tls-refused' | 'unreachable' | 'error';
 
+/** Whether the server's certificate chained to the trust anchors and named the host. */
+export interface TlsVerdict {
+  verified: boolean;
+  /** Why not (OpenSSL's or Node's code, or libpq's words), when not. */
+  reason?: string;
+}
+
 export interface LoginResult {
   outcome: LoginOutcome;
+  /** Set once a TLS session was set up (a refusal after it too); absent when none was. */
+  tls?: TlsVerdict;
   /** With `ok`: whether the user is a member of rds_iam (directly or through a role). */
   rdsIam?: boolean;
   /** The server's or the network's own words (SQLSTATE or errno first), redacted. */
@@ -24,6 +33,8 @@ export interface LoginTarget {
   user: string;
   password: string;
   timeoutMs: number;
+  /** The CAs the server's certificate should chain to (db/rds-trust.ts). */
+  ca: string[];
 }
 
 /**
@@ -70,23 +81,45 @@ export async function auroraLogin(t: LoginTarget): Promise<LoginResult> {
     database: t.database,
     user: t.user,
     password: t.password,
-    // TLS always, as IAM authentication requires. The server certificate is not
-    // verified (like JDBC sslmode=require, what Camunda's guide configures): the RDS
-    // CAs are not in Node's trust store, and the token expires in 15 minutes.
-    ssl: { rejectUnauthorized: false },
+    // TLS always, as IAM authentication requires. The certificate is checked against the RDS
+    // CAs and the host name, and the verdict reported, but a failure does not stop the login:
+    // Camunda's guide configures JDBC sslmode=require, which logs in without that check, and
+    // the proof must log in as Camunda does.
+    ssl: { ca: t.ca, rejectUnauthorized: false },
     connectionTimeoutMillis: t.timeoutMs,
     query_timeout: t.timeoutMs,
     application_name: 'irsa-check',
   });
   // A connection dropped after the login must not crash the process.
   client.on('error', () => undefined);
+  const withTls = (r: LoginResult): LoginResult => {
+    const tls = tlsVerdictOf(client);
+    return tls ? { ...r, tls } : r;
+  };
   try {
     await client.connect();
     const res = await client.query<{ rds_iam: boolean }>(RDS_IAM_MEMBERSHIP_SQL);
-    return { outcome: 'ok', rdsIam: res.rows[0]?.rds_iam === true };
+    return withTls({ outcome: 'ok', rdsIam: res.rows[0]?.rds_iam === true });
   } catch (e) {
-    return classifyLoginError(e);
+    return withTls(classifyLoginError(e));
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * The verdict Node's TLS layer reached on the connection pg upgraded to TLS: `authorized`
+ * covers the chain and, through checkServerIdentity, the host name (pg sets servername for
+ * a host name; an IP address is matched against the certificate's IP SANs).
+ */
+function tlsVerdictOf(client: unknown): TlsVerdict | undefined {
+  const stream = (client as { connection?: { stream?: unknown } }).connection?.stream as
+    { encrypted?: boolean; authorized?: boolean; authorizationError?: unknown } | undefined;
+  if (!stream?.encrypted || typeof stream.authorized !== 'boolean') return undefined;
+  if (stream.authorized) return { verified: true };
+  const why = stream.authorizationError;
+  return {
+    verified: false,
+    reason: redactText(String((why as { code?: string })?.code ?? why ?? 'not verified')),
+  };
 }

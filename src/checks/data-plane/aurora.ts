@@ -6,6 +6,7 @@
 import type { Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../core/facts.js';
 import { databaseNameOf } from '../../helm/database-name.js';
+import { rdsTrustAnchors } from '../../db/rds-trust.js';
 import { auroraLogin, type LoginResult } from '../../platform/pg-login.js';
 import { AURORA_MARKER, auroraJob, parseAuroraMarker } from '../../platform/data-plane-jobs.js';
 import type { Id } from './checks.js';
@@ -42,6 +43,8 @@ export async function proveAurora(
   }
   const { host, port, dbUser: user } = db;
   const region = f.auroraClusters?.get(c.key)?.region ?? f.region ?? 'us-east-1';
+  // In-process every Region's CAs cost nothing; a Job carries only its Region's.
+  const ca = await rdsTrustAnchors({ host, region, all: ctx.options.direct }, ctx.options.dbCa);
   const proof = ctx.options.direct
     ? await ctx.derive<Proof<LoginResult>>(
         DERIVED_AURORA_LOGIN,
@@ -57,6 +60,7 @@ export async function proveAurora(
             user,
             password,
             timeoutMs: DIRECT_TIMEOUT_MS,
+            ca,
           });
           return { ok: true, result };
         },
@@ -69,6 +73,8 @@ export async function proveAurora(
           serviceAccount: c.serviceAccount.name,
           timeoutSeconds: ctx.options.jobTimeoutSeconds,
           awsImage: ctx.options.jobImage,
+          psqlImage: ctx.options.psqlImage,
+          ca,
           host,
           port,
           database,
@@ -84,17 +90,50 @@ export async function proveAurora(
     return;
   }
   const r = proof.result;
+  reportLogin(ctx, r, { user, host, port, database, roleArn }, out);
+  if (r.tls && !r.tls.verified) {
+    const anchors = ctx.options.dbCa ? 'the CAs of --db-ca' : 'the Amazon RDS CAs';
+    out.warn(
+      'aurora-tls-unverified',
+      `the TLS certificate of ${host}:${port} does not verify against ${anchors} (${r.tls.reason ?? 'not verified'}): the login went ahead unverified, as JDBC sslmode=require does`,
+      {
+        fix: `Point the component at the Aurora endpoint by its own name (a CNAME or an IP address is not in its certificate); for a CA of your own in front of the database, pass it with --db-ca. A JDBC URL with sslmode=verify-full would refuse this certificate.`,
+      },
+    );
+  }
+}
+
+interface Login {
+  user: string;
+  host: string;
+  port: number;
+  database: string;
+  roleArn: string;
+}
+
+/** The login's own verdict: one OK or one FAIL. */
+function reportLogin(
+  ctx: Ctx,
+  r: LoginResult,
+  { user, host, port, database, roleArn }: Login,
+  out: Reporter<Id>,
+): void {
   const who = `${user}@${host}:${port}/${database}`;
   const grant = `CREATE USER ${quoteIdent(user)} WITH LOGIN; GRANT rds_iam TO ${quoteIdent(user)};`;
   const detail = r.detail ? ` (${r.detail})` : '';
   const where = ctx.options.direct ? 'here' : 'the cluster';
   const via = ctx.options.direct ? '' : ' (verification Job)';
+  const tls = r.tls
+    ? r.tls.verified
+      ? 'TLS (certificate verified)'
+      : 'TLS (certificate not verified)'
+    : 'TLS';
   switch (r.outcome) {
     case 'ok':
       if (r.rdsIam)
         out.ok(
           'aurora-user-not-rds-iam',
-          `Aurora login proven${via}: ${who} over TLS with role ${roleArn}; the user is a member of rds_iam`,
+          `Aurora login proven${via}: ${who} over ${tls} with role ${roleArn}; the user is a member of rds_iam`,
         );
       else
         out.fail(

@@ -36,6 +36,12 @@ export const CHECKS = {
     title: 'the database user is not a member of rds_iam',
     fix: 'GRANT rds_iam TO the user.',
   },
+  'aurora-tls-unverified': {
+    severity: 'WARN',
+    title:
+      'the Aurora endpoint’s TLS certificate does not verify against the Amazon RDS CAs (or --db-ca) for its host name',
+    fix: 'Use the Aurora endpoint by its own name, or pass the CA that issued the certificate with --db-ca.',
+  },
   'aurora-login-not-proven': {
     severity: 'INFO',
     title:
