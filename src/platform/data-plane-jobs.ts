@@ -20,6 +20,16 @@ export const TOKEN_FILE = `${TOKEN_DIR}/token`;
 /** Seconds psql and curl may take. */
 export const DATA_PLANE_CONNECT_SECONDS = 10;
 
+/** Where the init container says which tool its image lacks (`aws`), for the main container's marker. */
+export const MISSING_FILE = `${TOKEN_DIR}/missing`;
+
+/**
+ * A tool the Job's image lacks: a wrong --job-image or --psql-image, told apart from a
+ * database or domain that refuses, so it never reads as a data-plane FAIL.
+ */
+export type MissingTool = 'missing:aws' | 'missing:psql' | 'missing:curl-sigv4';
+const MISSING_TOOLS = ['aws', 'psql', 'curl-sigv4'] as const;
+
 /** Where the init container leaves the trust anchors (`IRSA_CHECK_DB_CA`) for psql. */
 export const CA_FILE = `${TOKEN_DIR}/ca.pem`;
 export const CA_ENV = 'IRSA_CHECK_DB_CA';
@@ -34,6 +44,7 @@ export const CA_ENV = 'IRSA_CHECK_DB_CA';
 export const AURORA_TOKEN_SCRIPT = [
   `umask 077`,
   `printf '%s\n' "$${CA_ENV}" > ${CA_FILE}`,
+  `if ! command -v aws >/dev/null 2>&1; then : > ${TOKEN_FILE}; echo aws > ${MISSING_FILE}; exit 0; fi`,
   `aws rds generate-db-auth-token --hostname "$1" --port "$2" --username "$3" --region "$4" > ${TOKEN_FILE} 2>/dev/null || : > ${TOKEN_FILE}`,
   'exit 0',
 ].join('\n');
@@ -48,6 +59,8 @@ export const AURORA_TOKEN_SCRIPT = [
  * outcome; its first line travels base64-encoded.
  */
 export const AURORA_LOGIN_SCRIPT = [
+  `if [ -s ${MISSING_FILE} ]; then echo "${AURORA_MARKER} outcome=missing-tool tool=$(cat ${MISSING_FILE})"; exit 0; fi`,
+  `if ! command -v psql >/dev/null 2>&1; then echo "${AURORA_MARKER} outcome=missing-tool tool=psql"; exit 0; fi`,
   `if [ ! -s ${TOKEN_FILE} ]; then echo "${AURORA_MARKER} outcome=no-credentials"; exit 0; fi`,
   'export PGHOST="$1" PGPORT="$2" PGDATABASE="$3" PGUSER="$4" PGAPPNAME=irsa-check',
   `export PGCONNECT_TIMEOUT=${DATA_PLANE_CONNECT_SECONDS}`,
@@ -81,6 +94,9 @@ export const AURORA_LOGIN_SCRIPT = [
  * never on its command line. `$1` base URL, `$2` region, `$3` seconds.
  */
 export const AUTHINFO_SCRIPT = [
+  `command -v aws >/dev/null 2>&1 || { echo "${AUTHINFO_MARKER} outcome=missing-tool tool=aws"; exit 0; }`,
+  // --aws-sigv4 came with curl 7.75; `--help all` (7.73) lists it where it exists.
+  `curl --help all 2>/dev/null | grep -q -e '--aws-sigv4' || { echo "${AUTHINFO_MARKER} outcome=missing-tool tool=curl-sigv4"; exit 0; }`,
   `creds=$(aws configure export-credentials --format env-no-export 2>/dev/null) || { echo "${AUTHINFO_MARKER} outcome=no-credentials"; exit 0; }`,
   'eval "$creds"',
   `resp=$(printf 'user = "%s:%s"\\nheader = "x-amz-security-token: %s"\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" | curl -sS -K - --max-time "$3" --aws-sigv4 "aws:amz:$2:es" -w '\\n%{http_code}' "$1${AUTHINFO_PATH}" 2>&1)`,
@@ -201,8 +217,19 @@ function decode(b64: string | undefined): string | undefined {
   return text ? redactText(text.slice(0, 300)) : undefined;
 }
 
+/** `<marker> outcome=missing-tool tool=<tool>`, for a tool irsa-check knows. */
+function missingTool(marker: string, logs: string | undefined): MissingTool | undefined {
+  const m = new RegExp(`^${marker} outcome=missing-tool tool=([a-z0-9-]+)$`, 'm').exec(logs ?? '');
+  const tool = MISSING_TOOLS.find((t) => t === m?.[1]);
+  return tool ? `missing:${tool}` : undefined;
+}
+
 /** The Aurora Job's verdict from its marker line; 'no-credentials' apart; undefined without a marker. */
-export function parseAuroraMarker(logs: string | undefined): LoginResult | 'no-credentials' | undefined {
+export function parseAuroraMarker(
+  logs: string | undefined,
+): LoginResult | 'no-credentials' | MissingTool | undefined {
+  const missing = missingTool(AURORA_MARKER, logs);
+  if (missing) return missing;
   const m = new RegExp(
     `^${AURORA_MARKER} outcome=([a-z-]+)(?: rds_iam=([tf]))?(?: tls=(verified|unverified:[A-Za-z0-9+/=]*))?(?: detail=([A-Za-z0-9+/=]*))?$`,
     'm',
@@ -227,7 +254,11 @@ export function parseAuroraMarker(logs: string | undefined): LoginResult | 'no-c
 }
 
 /** The authinfo Job's verdict from its marker line. */
-export function parseAuthInfoMarker(logs: string | undefined): AuthInfoResult | 'no-credentials' | undefined {
+export function parseAuthInfoMarker(
+  logs: string | undefined,
+): AuthInfoResult | 'no-credentials' | MissingTool | undefined {
+  const missing = missingTool(AUTHINFO_MARKER, logs);
+  if (missing) return missing;
   const text = logs ?? '';
   if (new RegExp(`^${AUTHINFO_MARKER} outcome=no-credentials$`, 'm').test(text)) return 'no-credentials';
   const down = new RegExp(`^${AUTHINFO_MARKER} outcome=unreachable detail=([A-Za-z0-9+/=]*)$`, 'm').exec(

@@ -333,6 +333,33 @@ describe('data-plane proofs, --direct', () => {
     expect(subjects.some((s) => s.includes('CN=Amazon Root CA 1'))).toBe(true);
   });
 
+  it('a Job image without its tool: "not proven", naming the image and the flag, never a data-plane FAIL', async () => {
+    const w = await worldWith(undefined, (w) => {
+      w.kube.jobFor = (m) => {
+        const labels = (m.metadata as { labels: Record<string, string> }).labels;
+        const component = labels['irsa-check/component'];
+        if (labels['irsa-check/purpose'] === 'aurora')
+          return {
+            outcome: 'succeeded',
+            logs: `IRSA_CHECK_AURORA outcome=missing-tool tool=${component === 'identity' ? 'aws' : 'psql'}\n`,
+          };
+        return { outcome: 'succeeded', logs: 'IRSA_CHECK_AUTHINFO outcome=missing-tool tool=curl-sigv4\n' };
+      };
+    });
+    const r = await runModule(
+      w,
+      dataPlane,
+      { direct: false, spawn: true, jobImage: 'old/aws-cli:2.0', psqlImage: 'mirror/pg:bad' },
+      facts(5432),
+    );
+    expect(r.lines.filter((l) => /^\[INFO\] (identity|webModeler|optimize):/.test(l))).toEqual([
+      '[INFO] identity: Aurora login not proven: the image old/aws-cli:2.0 has no AWS CLI (aws): pass --job-image with one that has it (default public.ecr.aws/aws-cli/aws-cli:2.22.0)',
+      '[INFO] webModeler: Aurora login not proven: the image mirror/pg:bad has no psql: pass --psql-image with one that has it (default docker.io/library/postgres:17-alpine)',
+      '[INFO] optimize: OpenSearch role mapping not proven: the image old/aws-cli:2.0 has no curl that signs requests (--aws-sigv4 needs curl 7.75 or later): pass --job-image with a current AWS CLI image (default public.ecr.aws/aws-cli/aws-cli:2.22.0)',
+    ]);
+    expect(r.findings.filter((f) => f.level === 'FAIL' || f.level === 'WARN')).toEqual([]);
+  });
+
   it('a bundle keeps the verdicts, never the credentials', async () => {
     os.mode = { fgac: true, roles: ['all_access'] };
     const r = await direct(world, facts(tls.port));

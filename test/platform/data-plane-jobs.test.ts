@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +18,7 @@ import {
   AUTHINFO_SCRIPT,
   CA_ENV,
   CA_FILE,
+  MISSING_FILE,
   authInfoJob,
   auroraJob,
   parseAuroraMarker,
@@ -120,6 +121,30 @@ describe('the authinfo Job script, run here (bash, curl --aws-sigv4, a stand-in 
     expect((down as { detail: string }).detail).toMatch(
       /^curl: \(7\) Failed to connect to 127\.0\.0\.1 port \d+/,
     );
+  });
+
+  it('an image without the AWS CLI, or whose curl cannot sign (before 7.75), says which tool it lacks', async () => {
+    // No aws anywhere on the PATH (a --job-image without the AWS CLI).
+    const noAws = await run(
+      '/bin/bash',
+      ['-c', AUTHINFO_SCRIPT, 'irsa-check-authinfo', os.url, 'eu-west-1', '5'],
+      {
+        env: { PATH: '/nonexistent' },
+      },
+    );
+    expect(noAws.stdout).toBe('IRSA_CHECK_AUTHINFO outcome=missing-tool tool=aws\n');
+    expect(parseAuthInfoMarker(noAws.stdout)).toBe('missing:aws');
+    // A curl whose help knows no --aws-sigv4, as curl before 7.75.
+    const old = mkdtempSync(join(tmpdir(), 'irsa-old-curl-'));
+    writeFileSync(
+      join(old, 'curl'),
+      '#!/bin/sh\necho "Usage: curl [options...] <url>"\necho " -u, --user <user:password>"\n',
+    );
+    chmodSync(join(old, 'curl'), 0o755);
+    const out = await authinfoScript(os.url, { PATH: `${bin}:${old}:${process.env.PATH}` });
+    expect(out).toBe('IRSA_CHECK_AUTHINFO outcome=missing-tool tool=curl-sigv4\n');
+    expect(parseAuthInfoMarker(out)).toBe('missing:curl-sigv4');
+    expect(parseAuthInfoMarker('IRSA_CHECK_AUTHINFO outcome=missing-tool tool=rm')).toBeUndefined();
   });
 
   it('only an exact marker line counts', () => {
@@ -365,6 +390,33 @@ describe('the Aurora login Job script, run here (sh and psql) against a real Pos
     });
     expect(readFileSync(join(dir, 'ca.pem'), 'utf8')).toBe(`${tls.certPem!}\n`);
     expect(readFileSync(join(dir, 'token'), 'utf8')).toBe('');
+  });
+
+  it('an image without psql (--psql-image), or an init image without aws (--job-image), says which tool it lacks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-aurora-tools-'));
+    const paths = (script: string) =>
+      script
+        .replaceAll(TOKEN_FILE, join(dir, 'token'))
+        .replaceAll(CA_FILE, join(dir, 'ca.pem'))
+        .replaceAll(MISSING_FILE, join(dir, 'missing'));
+    const args = ['irsa-check-aurora', '127.0.0.1', String(tls.port), 'camunda', 'with_rds_iam', 'SELECT 1'];
+    writeFileSync(join(dir, 'token'), STAND_IN);
+    const noPsql = await run('/bin/sh', ['-c', paths(AURORA_LOGIN_SCRIPT), ...args], {
+      env: { PATH: '/nonexistent' },
+    });
+    expect(noPsql.stdout).toBe('IRSA_CHECK_AURORA outcome=missing-tool tool=psql\n');
+    expect(parseAuroraMarker(noPsql.stdout)).toBe('missing:psql');
+    // The init container without aws leaves word for the main container.
+    await run(
+      '/bin/sh',
+      ['-c', paths(AURORA_TOKEN_SCRIPT), 'irsa-check-token', 'db', '5432', 'u', 'eu-west-1'],
+      {
+        env: { PATH: `/nonexistent:${dirname(process.execPath)}`, [CA_ENV]: 'PEM' },
+      },
+    );
+    expect(readFileSync(join(dir, 'token'), 'utf8')).toBe('');
+    const noAws = await run('sh', ['-c', paths(AURORA_LOGIN_SCRIPT), ...args]);
+    expect(parseAuroraMarker(noAws.stdout)).toBe('missing:aws');
   });
 
   it('an empty token file (no IRSA credentials in the pod) says so', async () => {

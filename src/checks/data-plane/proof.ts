@@ -11,6 +11,8 @@ import { DEFAULT_AUDIENCE } from '../../iam/policy.js';
 import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
 import type { TemporaryCredentials } from '../../platform/aws.js';
 import { rdsAuthToken } from '../../platform/sigv4.js';
+import type { MissingTool } from '../../platform/data-plane-jobs.js';
+import { DEFAULT_JOB_IMAGE, DEFAULT_PSQL_IMAGE } from '../../core/options.js';
 
 /** Beyond the Job's own deadline: time to start the pod and fetch its log. */
 const JOB_GRACE_MS = 15_000;
@@ -20,7 +22,7 @@ export async function viaJob<T>(
   ctx: Services,
   manifest: Record<string, unknown>,
   marker: string,
-  parse: (logs: string | undefined) => T | 'no-credentials' | undefined,
+  parse: (logs: string | undefined) => T | 'no-credentials' | MissingTool | undefined,
   roleArn: string,
 ): Promise<Proof<T>> {
   const res = await ctx.kube.runJob(
@@ -36,12 +38,27 @@ export async function viaJob<T>(
   const verdict = parse(res.logs);
   if (verdict === undefined)
     return { ok: false, reason: `the verification Job ${res.jobName} printed no ${marker} line` };
+  if (typeof verdict === 'string' && verdict.startsWith('missing:'))
+    return { ok: false, reason: missingToolReason(ctx, verdict as MissingTool) };
   if (verdict === 'no-credentials')
     return {
       ok: false,
       reason: `the pod got no credentials for ${roleArn} through IRSA (see the identity Job)`,
     };
-  return { ok: true, result: verdict };
+  return { ok: true, result: verdict as T };
+}
+
+/** A Job image without the tool a proof needs: which flag picks another image. */
+function missingToolReason(ctx: Services, tool: MissingTool): string {
+  const { jobImage, psqlImage } = ctx.options;
+  switch (tool) {
+    case 'missing:aws':
+      return `the image ${jobImage} has no AWS CLI (aws): pass --job-image with one that has it (default ${DEFAULT_JOB_IMAGE})`;
+    case 'missing:psql':
+      return `the image ${psqlImage} has no psql: pass --psql-image with one that has it (default ${DEFAULT_PSQL_IMAGE})`;
+    case 'missing:curl-sigv4':
+      return `the image ${jobImage} has no curl that signs requests (--aws-sigv4 needs curl 7.75 or later): pass --job-image with a current AWS CLI image (default ${DEFAULT_JOB_IMAGE})`;
+  }
 }
 
 export type Ctx = ModuleContext<
