@@ -82,7 +82,7 @@ export async function withTrustChain(world: WorldModel): Promise<WorldModel> {
         outcome: 'succeeded',
         exitCode: 0,
         logs: assumed
-          ? 'IRSA_CHECK_AURORA outcome=ok rds_iam=t\n'
+          ? 'IRSA_CHECK_AURORA outcome=ok rds_iam=t tls=verified\n'
           : 'IRSA_CHECK_AURORA outcome=no-credentials\n',
       };
     if (purpose === 'authinfo') {
