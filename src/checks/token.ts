@@ -25,7 +25,8 @@ import type { PlannedComponent } from '../core/facts.js';
 import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
 import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
 import { tokenAudience } from '../platform/service-account.js';
-import { publicDiscovery, type Jwks } from '../platform/public-issuer.js';
+import { publicDiscovery } from '../platform/public-issuer.js';
+import type { Jwks } from '../platform/issuer.js';
 
 const CHECKS = {
   'token-request': {

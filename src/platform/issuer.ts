@@ -10,6 +10,7 @@ import { rootCertificates, connect, type PeerCertificate, type DetailedPeerCerti
 import { X509Certificate } from 'node:crypto';
 import { errorMessage } from '../core/errors.js';
 
+/** A JWK Set: the API server's /openid/v1/jwks and the issuer's public jwks_uri alike. */
 export type Jwks = { keys: Array<Record<string, unknown>> };
 
 export interface PublicIssuerAnswer {

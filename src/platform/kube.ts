@@ -3,6 +3,7 @@
  * objects (not client-node model classes), so a recorder can write them to a
  * bundle and a replay can answer from one.
  */
+import type { Jwks } from './issuer.js';
 
 export interface KubeClusterInfo {
   /** API server URL of the current context, e.g. https://ABC.gr7.eu-west-1.eks.amazonaws.com */
@@ -98,7 +99,7 @@ export interface IssuerDiscovery {
   /** `/.well-known/openid-configuration` as the API server serves it. */
   configuration: { issuer?: string; jwks_uri?: string; [k: string]: unknown };
   /** `/openid/v1/jwks` as the API server serves it. */
-  jwks: { keys: Array<Record<string, unknown>> };
+  jwks: Jwks;
 }
 
 /** What a verification Job ended as, decided from Job/Pod status and events. */

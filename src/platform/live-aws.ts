@@ -28,7 +28,7 @@ import type {
   VpcEndpoint,
 } from './aws.js';
 
-import type { STSClient } from '@aws-sdk/client-sts';
+import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -368,57 +368,45 @@ export class LiveAws implements Aws {
     });
   }
 
+  /** The role STS assumes for the token: what the pod-less proof compares. */
   async assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole> {
-    return this.call('sts:AssumeRoleWithWebIdentity', async () => {
-      const { AssumeRoleWithWebIdentityCommand } = await loaders.sts();
-      const out = await (
-        await this.webIdentitySts(region)
-      ).send(
-        new AssumeRoleWithWebIdentityCommand({
-          RoleArn: roleArn,
-          RoleSessionName: `irsa-check-${Date.now()}`,
-          WebIdentityToken: token,
-          DurationSeconds: 900,
-        }),
-      );
-      const arn = out.AssumedRoleUser?.Arn;
-      if (!arn)
-        throw new ApiCallError(
-          'aws',
-          'sts:AssumeRoleWithWebIdentity',
-          'EmptyAnswer',
-          'STS answered without an AssumedRoleUser ARN',
-        );
-      return { assumedRoleArn: arn };
-    });
+    const out = await this.webIdentity(roleArn, token, region, 'irsa-check');
+    const arn = out.AssumedRoleUser?.Arn;
+    if (!arn) throw emptyWebIdentityAnswer('an AssumedRoleUser ARN');
+    return { assumedRoleArn: arn };
   }
 
+  /** The temporary credentials STS hands out for the token: what the direct data-plane proofs use. */
   async webIdentityCredentials(
     roleArn: string,
     token: string,
     region: string,
   ): Promise<TemporaryCredentials> {
+    const c = (await this.webIdentity(roleArn, token, region, 'irsa-check-dataplane')).Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw emptyWebIdentityAnswer('credentials');
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+  }
+
+  /**
+   * One AssumeRoleWithWebIdentity through the unsigned client, for 15 minutes. The
+   * session name tells the two callers apart in CloudTrail (`<session>-<ms>`).
+   */
+  private webIdentity(
+    roleArn: string,
+    token: string,
+    region: string,
+    session: string,
+  ): Promise<AssumeRoleWithWebIdentityCommandOutput> {
     return this.call('sts:AssumeRoleWithWebIdentity', async () => {
       const { AssumeRoleWithWebIdentityCommand } = await loaders.sts();
-      const out = await (
-        await this.webIdentitySts(region)
-      ).send(
+      return (await this.webIdentitySts(region)).send(
         new AssumeRoleWithWebIdentityCommand({
           RoleArn: roleArn,
-          RoleSessionName: `irsa-check-dataplane-${Date.now()}`,
+          RoleSessionName: `${session}-${Date.now()}`,
           WebIdentityToken: token,
           DurationSeconds: 900,
         }),
       );
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
-        throw new ApiCallError(
-          'aws',
-          'sts:AssumeRoleWithWebIdentity',
-          'EmptyAnswer',
-          'STS answered without credentials',
-        );
-      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
     });
   }
 
@@ -852,6 +840,16 @@ export class LiveAws implements Aws {
     }
     return chain;
   }
+}
+
+/** STS answered AssumeRoleWithWebIdentity without the part the caller needs. */
+function emptyWebIdentityAnswer(missing: string): ApiCallError {
+  return new ApiCallError(
+    'aws',
+    'sts:AssumeRoleWithWebIdentity',
+    'EmptyAnswer',
+    `STS answered without ${missing}`,
+  );
 }
 
 function toDecision(decision: string | undefined): SimulationResult['decision'] {

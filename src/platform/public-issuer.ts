@@ -3,11 +3,16 @@
  * STS reads them. A run reaches it only through `publicDiscovery`, which goes
  * through `Services.derive`: fetched live, recorded in a bundle, answered from it
  * on --replay (which stays offline).
+ *
+ * Not fetchPublicIssuer (issuer.ts), on purpose: that one is the issuer-chain
+ * module's verdict (HTTPS only, the TLS chain too, 5 s a request, its own words
+ * for each link); this one is the token check's best-effort extra key set (3 s
+ * in all, the cause as Node names it). Both answers are recorded in bundles under
+ * their own names and shapes, so folding them would change lines and old replays.
  */
 import { ApiCallError, errorMessage } from '../core/errors.js';
 import type { Services } from '../core/context.js';
-
-export type Jwks = { keys: Array<Record<string, unknown>> };
+import type { Jwks } from './issuer.js';
 
 export interface PublicDiscovery {
   /** The issuer the public discovery document names. */

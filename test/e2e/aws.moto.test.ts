@@ -6,39 +6,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from '../../src/core/errors.js';
 import type { Finding } from '../../src/core/finding.js';
 import { Reporter } from '../../src/core/reporter.js';
 import { LiveAws, decodePolicyText } from '../../src/platform/live-aws.js';
 import { mapLimit } from '../../src/core/concurrency.js';
-import { replaceDeep, seedMoto, type SeededMoto } from '../support/moto.js';
+import { replaceDeep, seedMoto } from '../support/moto.js';
+import { REGION, liveAwsAgainstMoto } from '../support/live-aws-moto.js';
 import { MemoryAws, MemoryKube, cloneWorld, loadWorld, runWithPlatform } from '../support/world.js';
 
-const REGION = 'eu-west-1';
-let seeded: SeededMoto;
-
-beforeAll(async () => {
-  seeded = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
-  // LiveAws finds moto the way users point the SDK elsewhere: AWS_ENDPOINT_URL.
-  for (const [k, v] of Object.entries(seeded.env)) vi.stubEnv(k, v);
-  vi.stubEnv('AWS_PROFILE', undefined);
-  vi.stubEnv('AWS_SESSION_TOKEN', undefined);
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await seeded?.close();
-});
-
-beforeEach(() => seeded.proxy.reset());
-
-/** A fresh LiveAws: adaptive retry keeps per-client state, tests must not share it. */
-const live = () => new LiveAws({ region: REGION });
+const moto = liveAwsAgainstMoto();
+const { live } = moto;
 
 describe('seedMoto', () => {
   it('seeds into its own account and rewrites the world to what moto generated', () => {
-    const { world, mapping, accountId } = seeded;
+    const { world, mapping, accountId } = moto.seeded;
     expect(accountId).toMatch(/^\d{12}$/);
     expect(accountId).not.toBe('123456789012');
     const text = JSON.stringify(world);
@@ -58,7 +41,7 @@ describe('seedMoto', () => {
     );
     const identityValues = world.kube.releases![0]!.user!.identity as { externalDatabase: { host: string } };
     expect(identityValues.externalDatabase.host).toBe(mapping.dbClusters['camunda-prod-aurora']!.endpoint);
-    expect(seeded.unsupported).toEqual([]);
+    expect(moto.seeded.unsupported).toEqual([]);
   });
 });
 
@@ -99,7 +82,7 @@ describe('seedMoto: a world with more of everything', () => {
     };
     const other = await seedMoto(w);
     try {
-      expect(other.accountId).not.toBe(seeded.accountId);
+      expect(other.accountId).not.toBe(moto.seeded.accountId);
       expect(other.unsupported).toEqual([
         'DB cluster reporting status backing-up (moto: available or stopped)',
         'DB cluster reporting custom endpoints (moto has no CreateDBClusterEndpoint)',
@@ -124,10 +107,10 @@ describe('seedMoto: a world with more of everything', () => {
         reason: 'AccessDenied',
       });
       // The first world's account never saw any of it.
-      vi.stubEnv('AWS_ENDPOINT_URL', seeded.url);
+      vi.stubEnv('AWS_ENDPOINT_URL', moto.seeded.url);
       expect((await live().dbClusters(REGION)).map((d) => d.status)).toEqual(['available']);
     } finally {
-      vi.stubEnv('AWS_ENDPOINT_URL', seeded.url);
+      vi.stubEnv('AWS_ENDPOINT_URL', moto.seeded.url);
       await other.close();
     }
   });
@@ -136,9 +119,9 @@ describe('seedMoto: a world with more of everything', () => {
 describe('LiveAws against moto: the healthy 8.8 world', () => {
   it('answers every Aws method exactly as the seeded in-memory world does', async () => {
     const aws = live();
-    const memory = new MemoryAws(seeded.world.aws);
-    const roles = seeded.world.aws.roles!.map((r) => r.name);
-    const policies = Object.keys(seeded.world.aws.policies!);
+    const memory = new MemoryAws(moto.seeded.world.aws);
+    const roles = moto.seeded.world.aws.roles!.map((r) => r.name);
+    const policies = Object.keys(moto.seeded.world.aws.policies!);
     const same = async <T>(call: (a: LiveAws | MemoryAws) => Promise<T>) =>
       expect(await call(aws)).toEqual(await call(memory));
 
@@ -160,13 +143,13 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
     expect(await aws.dbClusters('us-east-1')).toEqual([]);
     expect(await aws.openSearchDomains('us-east-1')).toEqual([]);
     // Every request went through the proxy: AWS_ENDPOINT_URL is honoured for every service.
-    const services = new Set(seeded.proxy.requests.map((r) => r.action.split(':')[0]));
+    const services = new Set(moto.seeded.proxy.requests.map((r) => r.action.split(':')[0]));
     expect([...services].sort()).toEqual(['eks', 'es', 'iam', 'rds', 'sts']);
   });
 
   it('returns the shapes the checks rely on', async () => {
     const aws = live();
-    const { mapping, accountId } = seeded;
+    const { mapping, accountId } = moto.seeded;
     expect(await aws.callerIdentity()).toEqual({
       arn: `arn:aws:sts::${accountId}:user/moto`,
       account: accountId,
@@ -185,9 +168,10 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
       arn: `arn:aws:iam::${accountId}:role/camunda-identity-irsa`,
       name: 'camunda-identity-irsa',
       path: '/',
-      trustPolicy: seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.trustPolicy,
+      trustPolicy: moto.seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.trustPolicy,
       // seedMoto used the role once, as the application would.
-      lastUsedDate: seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.lastUsedDate,
+      lastUsedDate: moto.seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!
+        .lastUsedDate,
     });
     // IAM's URL-encoded documents come back decoded.
     expect((role!.trustPolicy as { Version: string }).Version).toBe('2012-10-17');
@@ -222,27 +206,29 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
       fineGrainedAccessControl: true,
       anonymousAuthEnabled: false,
       internalUserDatabaseEnabled: false,
-      accessPolicies: seeded.world.aws.domains![0]!.accessPolicies,
+      accessPolicies: moto.seeded.world.aws.domains![0]!.accessPolicies,
     });
   });
 
   it('answers undefined from SimulatePrincipalPolicy, which moto does not implement, and asks only once', async () => {
     const aws = live();
-    const roleArn = `arn:aws:iam::${seeded.accountId}:role/camunda-identity-irsa`;
+    const roleArn = `arn:aws:iam::${moto.seeded.accountId}:role/camunda-identity-irsa`;
     expect(await aws.simulatePrincipalPolicy(roleArn, ['rds-db:connect'], ['*'])).toBeUndefined();
-    const asked = seeded.proxy.count('iam:SimulatePrincipalPolicy');
+    const asked = moto.seeded.proxy.count('iam:SimulatePrincipalPolicy');
     expect(asked).toBeGreaterThan(0);
     expect(await aws.simulatePrincipalPolicy(roleArn, ['es:ESHttpGet'], ['*'])).toBeUndefined();
-    expect(seeded.proxy.count('iam:SimulatePrincipalPolicy')).toBe(asked);
+    expect(moto.seeded.proxy.count('iam:SimulatePrincipalPolicy')).toBe(asked);
   });
 
   it('calls AssumeRoleWithWebIdentity unsigned and returns the assumed-role ARN', async () => {
-    const roleArn = `arn:aws:iam::${seeded.accountId}:role/camunda-identity-irsa`;
+    const roleArn = `arn:aws:iam::${moto.seeded.accountId}:role/camunda-identity-irsa`;
     const out = await live().assumeRoleWithWebIdentity(roleArn, 'header.payload.signature', REGION);
     expect(out.assumedRoleArn).toMatch(
-      new RegExp(`^arn:aws:sts::${seeded.accountId}:assumed-role/camunda-identity-irsa/irsa-check-\\d+$`),
+      new RegExp(
+        `^arn:aws:sts::${moto.seeded.accountId}:assumed-role/camunda-identity-irsa/irsa-check-\\d+$`,
+      ),
     );
-    const calls = seeded.proxy.requests.filter((r) => r.action === 'sts:AssumeRoleWithWebIdentity');
+    const calls = moto.seeded.proxy.requests.filter((r) => r.action === 'sts:AssumeRoleWithWebIdentity');
     expect(calls).toHaveLength(1);
     expect(calls[0]!.signed).toBe(false);
   });
@@ -271,7 +257,7 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
       vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', undefined);
       vi.stubEnv('AWS_REGION', REGION);
     }
-    expect(seeded.proxy.requests.map((r) => [r.accessKeyId, r.region])).toEqual([
+    expect(moto.seeded.proxy.requests.map((r) => [r.accessKeyId, r.region])).toEqual([
       ['AKIDPROFILE', 'eu-central-1'],
       ['testing', 'ap-south-1'],
       ['testing', 'us-east-1'],
@@ -280,10 +266,10 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
 
   it('describes OpenSearch domains in batches of 5', async () => {
     const { OpenSearchClient, CreateDomainCommand } = await import('@aws-sdk/client-opensearch');
-    const client = new OpenSearchClient({ region: 'us-west-2', endpoint: seeded.url });
+    const client = new OpenSearchClient({ region: 'us-west-2', endpoint: moto.seeded.url });
     const names = ['os-a', 'os-b', 'os-c', 'os-d', 'os-e', 'os-f', 'os-g'];
     for (const DomainName of names) await client.send(new CreateDomainCommand({ DomainName }));
-    seeded.proxy.reset();
+    moto.seeded.proxy.reset();
     const domains = await live().openSearchDomains('us-west-2');
     expect(domains.map((d) => d.name).sort()).toEqual(names);
     expect(domains[0]).toMatchObject({
@@ -291,7 +277,7 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
       httpsEnforced: false,
       fineGrainedAccessControl: false,
     });
-    expect(seeded.proxy.count('es:DescribeDomains')).toBe(2);
+    expect(moto.seeded.proxy.count('es:DescribeDomains')).toBe(2);
   });
 
   it('creates each SDK client once per region', async () => {
@@ -305,8 +291,8 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
 describe('LiveAws against moto: faults', () => {
   it('retries throttling (400 Throttling, 429) and succeeds', async () => {
     // One throttle each, on two clients at once: the SDK's throttling back-off starts at up to 1 s.
-    seeded.proxy.fail('iam:GetRole', 'throttling', 1);
-    seeded.proxy.fail('eks:DescribeCluster', 'tooManyRequests', 1);
+    moto.seeded.proxy.fail('iam:GetRole', 'throttling', 1);
+    moto.seeded.proxy.fail('eks:DescribeCluster', 'tooManyRequests', 1);
     const aws = live();
     const [role, eks] = await Promise.all([
       aws.role('camunda-identity-irsa'),
@@ -314,10 +300,10 @@ describe('LiveAws against moto: faults', () => {
     ]);
     expect(role?.name).toBe('camunda-identity-irsa');
     expect(eks?.name).toBe('camunda-prod');
-    expect(seeded.proxy.count('iam:GetRole')).toBe(2);
-    expect(seeded.proxy.count('eks:DescribeCluster')).toBe(2);
+    expect(moto.seeded.proxy.count('iam:GetRole')).toBe(2);
+    expect(moto.seeded.proxy.count('eks:DescribeCluster')).toBe(2);
     expect(
-      seeded.proxy.requests
+      moto.seeded.proxy.requests
         .filter((r) => r.fault)
         .map((r) => r.fault)
         .sort(),
@@ -325,27 +311,27 @@ describe('LiveAws against moto: faults', () => {
   });
 
   it('retries 5xx and succeeds', async () => {
-    seeded.proxy.fail('rds:DescribeDBClusters', 'serverError', 2);
-    seeded.proxy.fail('es:ListDomainNames', 'unavailable', 1);
+    moto.seeded.proxy.fail('rds:DescribeDBClusters', 'serverError', 2);
+    moto.seeded.proxy.fail('es:ListDomainNames', 'unavailable', 1);
     const aws = live();
     expect(await aws.dbClusters(REGION)).toHaveLength(1);
     expect(await aws.openSearchDomains(REGION)).toHaveLength(1);
-    expect(seeded.proxy.count('rds:DescribeDBClusters')).toBe(3);
-    expect(seeded.proxy.count('es:ListDomainNames')).toBe(2);
+    expect(moto.seeded.proxy.count('rds:DescribeDBClusters')).toBe(3);
+    expect(moto.seeded.proxy.count('es:ListDomainNames')).toBe(2);
   });
 
   it('gives up after 5 attempts on a lasting 5xx, as an ApiCallError', async () => {
-    seeded.proxy.fail('eks:ListClusters', 'serverError');
+    moto.seeded.proxy.fail('eks:ListClusters', 'serverError');
     const error = await live()
       .listEksClusters(REGION)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiCallError);
     expect(error).toMatchObject({ operation: 'eks:ListClusters', reason: 'InternalFailure', status: 500 });
-    expect(seeded.proxy.count('eks:ListClusters')).toBe(5);
+    expect(moto.seeded.proxy.count('eks:ListClusters')).toBe(5);
   });
 
   it('turns AccessDenied into ApiCallError.isAccessDenied without retrying, and words it for the user', async () => {
-    seeded.proxy.fail('iam:GetRole', 'accessDenied');
+    moto.seeded.proxy.fail('iam:GetRole', 'accessDenied');
     const error = await live()
       .role('camunda-identity-irsa')
       .catch((e: unknown) => e);
@@ -358,7 +344,7 @@ describe('LiveAws against moto: faults', () => {
       status: 403,
     });
     expect(denied.isAccessDenied).toBe(true);
-    expect(seeded.proxy.count('iam:GetRole')).toBe(1);
+    expect(moto.seeded.proxy.count('iam:GetRole')).toBe(1);
     const findings: Finding[] = [];
     new Reporter('roles', (f) => findings.push(f)).unexpected(denied);
     expect(findings.map((f) => `[${f.level}] ${f.message}`)).toEqual([
@@ -367,7 +353,7 @@ describe('LiveAws against moto: faults', () => {
   });
 
   it('names the JSON services’ AccessDeniedException the same way', async () => {
-    seeded.proxy.fail('es:ListDomainNames', 'accessDenied');
+    moto.seeded.proxy.fail('es:ListDomainNames', 'accessDenied');
     const error = (await live()
       .openSearchDomains(REGION)
       .catch((e: unknown) => e)) as ApiCallError;
@@ -381,14 +367,14 @@ describe('LiveAws against moto: faults', () => {
 });
 
 describe('the dispatcher with LiveAws against moto', () => {
-  const platform = () => ({ kube: new MemoryKube(seeded.world.kube), aws: live() });
+  const platform = () => ({ kube: new MemoryKube(moto.seeded.world.kube), aws: live() });
 
   it('finds the cluster and its OIDC provider in the seeded healthy world', async () => {
-    const { mapping, accountId } = seeded;
+    const { mapping, accountId } = moto.seeded;
     const eks = mapping.clusters['camunda-prod']!;
     const server = eks.endpoint.replace(/\/$/, '');
     const hostPath = eks.issuer.replace('https://', '');
-    const r = await runWithPlatform(seeded.world, platform());
+    const r = await runWithPlatform(moto.seeded.world, platform());
     expect(r.lines('preflight')).toEqual([
       `[OK] AWS credentials resolve: arn:aws:sts::${accountId}:user/moto`,
       `[INFO] platform: EKS (the API server ${server} is an EKS endpoint)`,
@@ -404,8 +390,8 @@ describe('the dispatcher with LiveAws against moto', () => {
   });
 
   it('reports a denied IAM call as a FAIL with code 2 and goes on', async () => {
-    seeded.proxy.fail('iam:ListOpenIDConnectProviders', 'accessDenied');
-    const r = await runWithPlatform(seeded.world, platform());
+    moto.seeded.proxy.fail('iam:ListOpenIDConnectProviders', 'accessDenied');
+    const r = await runWithPlatform(moto.seeded.world, platform());
     expect(r.lines('cluster').at(-1)).toBe(
       '[FAIL] irsa-check cannot call iam:ListOpenIDConnectProviders (AccessDenied): grant it, see README "Permissions"',
     );
@@ -423,8 +409,8 @@ describe('the dispatcher with LiveAws against moto', () => {
   });
 
   it('reports a denied iam:GetRole in the roles module with the README line', async () => {
-    seeded.proxy.fail('iam:GetRole', 'accessDenied');
-    const r = await runWithPlatform(seeded.world, platform());
+    moto.seeded.proxy.fail('iam:GetRole', 'accessDenied');
+    const r = await runWithPlatform(moto.seeded.world, platform());
     const message = 'irsa-check cannot call iam:GetRole (AccessDenied): grant it, see README "Permissions"';
     const denied = r.fails('roles').filter((f) => f.message === message);
     expect(denied.map((f) => f.component)).toEqual([
@@ -440,8 +426,8 @@ describe('the dispatcher with LiveAws against moto', () => {
   });
 
   it('stops with the preflight line and exit 1 when the credentials have expired', async () => {
-    seeded.proxy.fail('sts:GetCallerIdentity', 'expiredToken');
-    const r = await runWithPlatform(seeded.world, platform());
+    moto.seeded.proxy.fail('sts:GetCallerIdentity', 'expiredToken');
+    const r = await runWithPlatform(moto.seeded.world, platform());
     expect(r.exitCode).toBe(1);
     expect(r.fails()).toMatchObject([
       {
@@ -454,7 +440,7 @@ describe('the dispatcher with LiveAws against moto', () => {
     ]);
     expect(r.stderr).toContain('[FAIL] AWS credentials have expired (ExpiredToken)\n');
     expect(r.lines('cluster')).toEqual([]);
-    expect(seeded.proxy.count('sts:GetCallerIdentity')).toBe(1);
+    expect(moto.seeded.proxy.count('sts:GetCallerIdentity')).toBe(1);
   });
 });
 

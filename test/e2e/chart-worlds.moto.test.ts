@@ -7,20 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../support/cli.js';
-import { startWorld } from '../support/kube-world.js';
 import { replaceDeep, seedMoto, type SeededMoto } from '../support/moto.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
-
-async function runAgainst(world: WorldModel, args: string[], moto: SeededMoto) {
-  const fake = await startWorld(world);
-  try {
-    return await runCli(['--kubeconfig', fake.kubeconfigPath, '-n', 'camunda', ...args], { env: moto.env });
-  } finally {
-    await fake.close();
-  }
-}
-
-const problems = (lines: string[]) => lines.filter((l) => /^\[(FAIL|WARN)\]/.test(l));
+import { expectPlantedFault, problems, runAgainst, type PlantedFault } from '../support/world-runs.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fault plants poke into fixture documents */
 const orchestrationUser = (w: WorldModel) => (w.kube.releases![0]!.user as any).orchestration;
@@ -61,7 +50,7 @@ describe('8.9: orchestration secondary storage in Aurora PostgreSQL with IAM (or
   });
 });
 
-const rdbmsFaults: Array<{ name: string; plant: (w: WorldModel) => void; fails: string[]; code: number }> = [
+const rdbmsFaults: PlantedFault[] = [
   {
     name: 'RDBMS exporter off: the chart renders no rdbms block at all',
     plant: (w) => {
@@ -98,21 +87,9 @@ const rdbmsFaults: Array<{ name: string; plant: (w: WorldModel) => void; fails: 
 ];
 
 describe('8.9 rdbms with IAM, broken: exact FAIL lines and exit code', () => {
-  it.each(rdbmsFaults)('$name', async ({ plant, fails, code }) => {
-    const world = cloneWorld(loadWorld('camunda-8.9-rdbms-iam.yaml'));
-    plant(world);
-    const moto = await seedMoto(world);
-    try {
-      const r = await runAgainst(moto.world, ['-s'], moto);
-      expect(problems(r.err)).toEqual([
-        ...replaceDeep(fails, moto.mapping.replacements),
-        `[FAIL] irsa-check: At least one of the checks failed (error code: ${code}).`,
-      ]);
-      expect(r.code).toBe(code);
-    } finally {
-      await moto.close();
-    }
-  });
+  it.each(rdbmsFaults)('$name', (fault) =>
+    expectPlantedFault(loadWorld('camunda-8.9-rdbms-iam.yaml'), fault),
+  );
 });
 
 describe('values-only mode offline: a pre-merge CI gate (no cluster, no AWS credentials)', () => {

@@ -4,37 +4,19 @@
  * direct proofs' temporary credentials, and ListPodIdentityAssociations, which moto
  * does not implement (an answer, not a crash) and which, denied, is one clear line.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../src/core/errors.js';
-import { LiveAws } from '../../src/platform/live-aws.js';
-import { seedMoto, type SeededMoto } from '../support/moto.js';
-import { loadWorld } from '../support/world.js';
+import { REGION, liveAwsAgainstMoto } from '../support/live-aws-moto.js';
 
-const REGION = 'eu-west-1';
-let seeded: SeededMoto;
-
-beforeAll(async () => {
-  seeded = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
-  for (const [k, v] of Object.entries(seeded.env)) vi.stubEnv(k, v);
-  vi.stubEnv('AWS_PROFILE', undefined);
-  vi.stubEnv('AWS_SESSION_TOKEN', undefined);
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await seeded?.close();
-});
-
-beforeEach(() => seeded.proxy.reset());
-
-const live = () => new LiveAws({ region: REGION });
+const moto = liveAwsAgainstMoto();
+const { live } = moto;
 const ec2Client = async () => {
   const ec2 = await import('@aws-sdk/client-ec2');
   return {
     ec2,
     client: new ec2.EC2Client({
       region: REGION,
-      endpoint: seeded.url,
+      endpoint: moto.seeded.url,
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     }),
   };
@@ -42,7 +24,7 @@ const ec2Client = async () => {
 
 describe('LiveAws runtime calls against moto', () => {
   it('instances: the metadata options of the nodes, matched by ID; unknown IDs are left out', async () => {
-    const ids = seeded.world.kube.nodes!.map((n) => n.providerID!.split('/').pop()!);
+    const ids = moto.seeded.world.kube.nodes!.map((n) => n.providerID!.split('/').pop()!);
     const found = await live().instances(REGION, [...ids, 'i-00000000000000000']);
     expect(found).toEqual(
       [...ids].sort().map((instanceId) => ({
@@ -56,7 +38,7 @@ describe('LiveAws runtime calls against moto', () => {
   });
 
   it('instances denied: ApiCallError naming ec2:DescribeInstances', async () => {
-    seeded.proxy.fail('ec2:DescribeInstances', 'accessDenied');
+    moto.seeded.proxy.fail('ec2:DescribeInstances', 'accessDenied');
     const e = await live()
       .instances(REGION, ['i-0123456789abcdef0'])
       .catch((x: unknown) => x);
@@ -67,7 +49,7 @@ describe('LiveAws runtime calls against moto', () => {
 
   it('podIdentityAssociations: moto does not implement it → undefined; denied → ApiCallError', async () => {
     expect(await live().podIdentityAssociations('camunda-prod', REGION, 'camunda')).toBeUndefined();
-    seeded.proxy.fail('eks:ListPodIdentityAssociations', 'accessDenied');
+    moto.seeded.proxy.fail('eks:ListPodIdentityAssociations', 'accessDenied');
     const e = await live()
       .podIdentityAssociations('camunda-prod', REGION, 'camunda')
       .catch((x: unknown) => x);
@@ -103,7 +85,7 @@ describe('LiveAws runtime calls against moto', () => {
   });
 
   it('webIdentityCredentials: the temporary credentials of the web identity', async () => {
-    const arn = seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.arn;
+    const arn = moto.seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.arn;
     const creds = await live().webIdentityCredentials(arn, 'header.payload.signature', REGION);
     expect(Object.keys(creds).sort()).toEqual(['accessKeyId', 'secretAccessKey', 'sessionToken']);
     expect(creds.accessKeyId).toMatch(/^ASIA/);

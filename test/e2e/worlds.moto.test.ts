@@ -10,20 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { startWorld } from '../support/kube-world.js';
-import { replaceDeep, seedMoto, type SeededMoto } from '../support/moto.js';
+import { seedMoto, type SeededMoto } from '../support/moto.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
+import { expectPlantedFault, runAgainst, type PlantedFault } from '../support/world-runs.js';
 
 const fixture = loadWorld('camunda-8.8-healthy.yaml');
-
-async function runAgainst(world: WorldModel, args: string[], moto: SeededMoto) {
-  const fake = await startWorld(world);
-  try {
-    return await runCli(['--kubeconfig', fake.kubeconfigPath, '-n', 'camunda', ...args], { env: moto.env });
-  } finally {
-    await fake.close();
-  }
-}
 
 describe('healthy Camunda 8.8 world', () => {
   let moto: SeededMoto;
@@ -51,7 +42,7 @@ describe('healthy Camunda 8.8 world', () => {
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fault plants poke into fixture documents */
 const ROLE = (name: string) => (w: WorldModel) => w.aws.roles!.find((r) => r.name === name)! as any;
-const faults: Array<{ name: string; plant: (w: WorldModel) => void; fails: string[]; code: number }> = [
+const faults: PlantedFault[] = [
   {
     name: "the trust policy names the component, not the chart's service account (#1 IRSA mistake)",
     plant: (w) => {
@@ -120,21 +111,7 @@ const faults: Array<{ name: string; plant: (w: WorldModel) => void; fails: strin
 ];
 
 describe('one planted fault per world: exact FAIL lines and exit code', () => {
-  it.each(faults)('$name', async ({ plant, fails, code }) => {
-    const world = cloneWorld(fixture);
-    plant(world);
-    const moto = await seedMoto(world);
-    try {
-      const r = await runAgainst(moto.world, ['-s'], moto);
-      expect(r.err.filter((l) => /^\[(FAIL|WARN)\]/.test(l))).toEqual([
-        ...replaceDeep(fails, moto.mapping.replacements),
-        `[FAIL] irsa-check: At least one of the checks failed (error code: ${code}).`,
-      ]);
-      expect(r.code).toBe(code);
-    } finally {
-      await moto.close();
-    }
-  });
+  it.each(faults)('$name', (fault) => expectPlantedFault(fixture, fault));
 });
 
 describe('support bundles', () => {
