@@ -27,6 +27,7 @@ import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
 import { tokenAudience } from '../platform/service-account.js';
 import { publicDiscovery } from '../platform/public-issuer.js';
 import type { Jwks } from '../platform/issuer.js';
+import type { TemporaryCredentials } from '../platform/aws.js';
 
 const CHECKS = {
   'token-request': {
@@ -368,6 +369,7 @@ async function proveComponent(
   roleArn: string,
   facts: ProofFacts,
   out: Reporter<Id>,
+  credentials: Map<string, TemporaryCredentials>,
 ): Promise<void> {
   const ns = ctx.options.namespace;
   const sa = c.serviceAccount.name;
@@ -416,6 +418,7 @@ async function proveComponent(
     const region = stsRegion(await facts.region(), ctx.options.region, anchors.issuer);
     const answer = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, region);
     assumed = answer.assumedRoleArn;
+    if (answer.credentials) credentials.set(c.key, answer.credentials);
   } catch (e) {
     const refusal = stsRefusal(e, await facts.oidcProviderArn(), roleArn, anchors.issuer, subject, audience);
     if (!refusal) throw e;
@@ -439,6 +442,7 @@ export const token = defineModule({
   title: 'Pod-less proof of the trust chain',
   needs: ['caller', 'plan', 'roleArns'],
   uses: ['issuer', 'oidcProviderArn', 'region'],
+  provides: ['webIdentity'],
   checks: CHECKS,
   async run(ctx, out) {
     if (!ctx.options.token) {
@@ -460,11 +464,15 @@ export const token = defineModule({
       region: () => ctx.use('region'),
       oidcProviderArn: () => ctx.use('oidcProviderArn'),
     };
+    // The credentials of each proven role: the --direct data-plane proofs sign with them
+    // instead of asking STS again.
+    const credentials = new Map<string, TemporaryCredentials>();
     await eachInOrder(
       targets,
       out,
       (c) => c.key,
-      (c, o) => proveComponent(ctx, c, roleArns.get(c.key)!, facts, o),
+      (c, o) => proveComponent(ctx, c, roleArns.get(c.key)!, facts, o, credentials),
     );
+    ctx.provide('webIdentity', credentials);
   },
 });

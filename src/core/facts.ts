@@ -4,7 +4,13 @@
  * dispatcher starts it once they exist, so no module reads a fact before its
  * provider wrote it, whatever order the modules finish in.
  */
-import type { CallerIdentity, DbCluster, EksCluster, OpenSearchDomain } from '../platform/aws.js';
+import type {
+  CallerIdentity,
+  DbCluster,
+  EksCluster,
+  OpenSearchDomain,
+  TemporaryCredentials,
+} from '../platform/aws.js';
 import type { HelmRelease } from '../helm/release.js';
 import type { Values } from '../helm/values.js';
 import type { ChartProfile, ChartVersion, ServiceAccountPlan } from '../helm/chart.js';
@@ -76,6 +82,11 @@ export interface Facts {
   openSearchDomain: OpenSearchDomainTarget;
   /** component → role ARN annotated on its ServiceAccount. */
   roleArns: ReadonlyMap<string, string>;
+  /**
+   * component → the temporary credentials the pod-less proof's AssumeRoleWithWebIdentity
+   * handed out for its ServiceAccount's token (a secret: never printed or recorded).
+   */
+  webIdentity: ReadonlyMap<string, TemporaryCredentials>;
 }
 
 export type FactKey = keyof Facts;
@@ -103,6 +114,7 @@ export const FACT_LABELS: Record<FactKey, string> = {
   openSearch: 'the OpenSearch endpoint',
   openSearchDomain: 'the OpenSearch domain',
   roleArns: 'an annotated role',
+  webIdentity: "the pod-less proof's credentials",
 };
 
 /** Facts as a module sees them: those it needs are present, the rest may not be. */

@@ -93,6 +93,11 @@ export interface SimulationResult {
 
 export interface AssumedRole {
   assumedRoleArn: string;
+  /**
+   * The temporary credentials STS handed out, as a pod's SDK gets them: the --direct
+   * data-plane proofs sign with them. A secret: never printed, redacted in bundles.
+   */
+  credentials?: TemporaryCredentials;
 }
 
 /** An EC2 instance's metadata-service settings (DescribeInstances MetadataOptions). */
@@ -163,8 +168,6 @@ export interface Aws {
   vpcEndpoints(region: string, vpcId: string): Promise<VpcEndpoint[]>;
   /** ec2:DescribeNatGateways: how many available NAT gateways the VPC has. */
   natGatewayCount(region: string, vpcId: string): Promise<number>;
-  /** AssumeRoleWithWebIdentity, keeping the temporary credentials (never recorded). */
-  webIdentityCredentials(roleArn: string, token: string, region: string): Promise<TemporaryCredentials>;
   /** S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. */
   bucketRegion(bucket: string): Promise<string | undefined>;
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */

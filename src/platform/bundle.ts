@@ -9,6 +9,7 @@ import { UsageError } from '../core/errors.js';
 import { REDACTED, Redactor } from '../core/redact.js';
 import { bundleHelmRecord, helmValues } from './bundle-helm.js';
 import { redactManifest } from './bundle-manifest.js';
+import type { AssumedRole } from './aws.js';
 import type { CallRecord } from './calls.js';
 import { matchingLines } from './irsa-log-patterns.js';
 import type { ArgoApplication, HelmStorageRecord } from './kube.js';
@@ -64,7 +65,10 @@ export function redactRecord(record: CallRecord, redactor: Redactor = new Redact
   const out: CallRecord = { ...record, args: redactor.deep(record.args) };
   if (record.error) out.error = { ...record.error, message: redactor.text(record.error.message) };
   if (!('result' in record)) return out;
-  if (record.method === 'requestToken' || record.method === 'webIdentityCredentials') out.result = REDACTED;
+  if (record.method === 'requestToken') out.result = REDACTED;
+  // The role STS assumed is evidence; the credentials it handed out are a secret.
+  else if (record.method === 'assumeRoleWithWebIdentity' && (record.result as AssumedRole)?.credentials)
+    out.result = { ...(record.result as AssumedRole), credentials: REDACTED };
   // A pod's log may quote anything: only the lines an IRSA check matched are kept.
   else if (record.method === 'podLogTail' && typeof record.result === 'string')
     out.result = redactor.text(matchingLines(record.result));

@@ -17,13 +17,7 @@ export interface CallRecord {
 }
 
 /** Methods with side effects: never memoised, never replayed from another call's answer. */
-const UNCACHED = new Set([
-  'runJob',
-  'deleteJob',
-  'requestToken',
-  'assumeRoleWithWebIdentity',
-  'webIdentityCredentials',
-]);
+const UNCACHED = new Set(['runJob', 'deleteJob', 'requestToken', 'assumeRoleWithWebIdentity']);
 
 /**
  * The arguments that identify a call across runs: a Job's random name and a
@@ -34,8 +28,7 @@ function stableArgs(method: string, args: unknown[]): unknown[] {
     const manifest = args[1] as { metadata?: { labels?: unknown } } | undefined;
     return [args[0], manifest?.metadata?.labels ?? {}];
   }
-  if (method === 'assumeRoleWithWebIdentity' || method === 'webIdentityCredentials')
-    return [args[0], '<token>', args[2]];
+  if (method === 'assumeRoleWithWebIdentity') return [args[0], '<token>', args[2]];
   if (method === 'verifyToken') return args.slice(1);
   return args;
 }

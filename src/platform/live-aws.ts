@@ -24,11 +24,10 @@ import type {
   OpenSearchDomain,
   PodIdentityAssociation,
   SimulationResult,
-  TemporaryCredentials,
   VpcEndpoint,
 } from './aws.js';
 
-import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -368,46 +367,35 @@ export class LiveAws implements Aws {
     });
   }
 
-  /** The role STS assumes for the token: what the pod-less proof compares. */
-  async assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole> {
-    const out = await this.webIdentity(roleArn, token, region, 'irsa-check');
-    const arn = out.AssumedRoleUser?.Arn;
-    if (!arn) throw emptyWebIdentityAnswer('an AssumedRoleUser ARN');
-    return { assumedRoleArn: arn };
-  }
-
-  /** The temporary credentials STS hands out for the token: what the direct data-plane proofs use. */
-  async webIdentityCredentials(
-    roleArn: string,
-    token: string,
-    region: string,
-  ): Promise<TemporaryCredentials> {
-    const c = (await this.webIdentity(roleArn, token, region, 'irsa-check-dataplane')).Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw emptyWebIdentityAnswer('credentials');
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-  }
-
   /**
-   * One AssumeRoleWithWebIdentity through the unsigned client, for 15 minutes. The
-   * session name tells the two callers apart in CloudTrail (`<session>-<ms>`).
+   * One AssumeRoleWithWebIdentity through the unsigned client, for 15 minutes: the role STS
+   * assumes for the token (what the pod-less proof compares) and the temporary credentials it
+   * hands out (what the --direct data-plane proofs sign with).
    */
-  private webIdentity(
-    roleArn: string,
-    token: string,
-    region: string,
-    session: string,
-  ): Promise<AssumeRoleWithWebIdentityCommandOutput> {
-    return this.call('sts:AssumeRoleWithWebIdentity', async () => {
+  async assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole> {
+    const out = await this.call('sts:AssumeRoleWithWebIdentity', async () => {
       const { AssumeRoleWithWebIdentityCommand } = await loaders.sts();
       return (await this.webIdentitySts(region)).send(
         new AssumeRoleWithWebIdentityCommand({
           RoleArn: roleArn,
-          RoleSessionName: `${session}-${Date.now()}`,
+          RoleSessionName: `irsa-check-${Date.now()}`,
           WebIdentityToken: token,
           DurationSeconds: 900,
         }),
       );
     });
+    const arn = out.AssumedRoleUser?.Arn;
+    if (!arn) throw emptyWebIdentityAnswer('an AssumedRoleUser ARN');
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) return { assumedRoleArn: arn };
+    return {
+      assumedRoleArn: arn,
+      credentials: {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+      },
+    };
   }
 
   // ------------------------------------------------------------------ EKS

@@ -16,7 +16,11 @@ import { rdsAuthToken } from '../../src/platform/sigv4.js';
 import { freePort } from '../support/global-setup.js';
 import { startPostgres, type TestPostgres } from '../support/embedded-pg.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
-import { runModule } from '../support/module-run.js';
+import { runChecks, runModule } from '../support/module-run.js';
+import { release } from '../../src/checks/release.js';
+import { plan } from '../../src/checks/plan.js';
+import { serviceAccounts } from '../../src/checks/service-accounts.js';
+import { token } from '../../src/checks/token.js';
 import { withTrustChain } from '../support/trust-chain-world.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 
@@ -261,7 +265,9 @@ describe('data-plane proofs, --direct', () => {
     const r = await runModule(world, dataPlane, { direct: false, spawn: false }, facts(tls.port));
     expect(r.lines).toEqual([]);
     expect(
-      r.calls.records.filter((c) => ['requestToken', 'webIdentityCredentials', 'runJob'].includes(c.method)),
+      r.calls.records.filter((c) =>
+        ['requestToken', 'assumeRoleWithWebIdentity', 'runJob'].includes(c.method),
+      ),
     ).toEqual([]);
   });
 
@@ -313,7 +319,7 @@ describe('data-plane proofs, --direct', () => {
       'opensearch-role-unmapped',
       'opensearch-mapping-not-proven',
     ]);
-    expect(r.calls.records.filter((c) => c.method === 'webIdentityCredentials')).toEqual([]);
+    expect(r.calls.records.filter((c) => c.method === 'assumeRoleWithWebIdentity')).toEqual([]);
     // --psql-image runs the login; the init container carries the CAs of the Region only.
     const aurora = r.manifests.find(
       (m) => (m.metadata as { labels: Record<string, string> }).labels['irsa-check/purpose'] === 'aurora',
@@ -358,6 +364,30 @@ describe('data-plane proofs, --direct', () => {
       '[INFO] optimize: OpenSearch role mapping not proven: the image old/aws-cli:2.0 has no curl that signs requests (--aws-sigv4 needs curl 7.75 or later): pass --job-image with a current AWS CLI image (default public.ecr.aws/aws-cli/aws-cli:2.22.0)',
     ]);
     expect(r.findings.filter((f) => f.level === 'FAIL' || f.level === 'WARN')).toEqual([]);
+  });
+
+  it('after the pod-less proof, --direct signs with its credentials: one TokenRequest and one STS call per role, not two', async () => {
+    os.mode = { fgac: true, roles: ['all_access'] };
+    const r = await runChecks(world, [release, plan, serviceAccounts, token, dataPlane], {
+      options: { direct: true, spawn: false, token: true, dbCa: [tls.certPem!] },
+      after: (ctx, m) => {
+        if (m === serviceAccounts) Object.assign(ctx.facts, facts(tls.port));
+      },
+    });
+    expect(r.lines('data-plane')).toEqual([
+      expect.stringMatching(/^\[FAIL\] identityKeycloak: Aurora refused the IAM login of keycloak_irsa@/),
+      expect.stringMatching(
+        /^\[OK\] identity: Aurora login proven: identity_irsa@.* over TLS \(certificate verified\)/,
+      ),
+      expect.stringMatching(
+        /^\[FAIL\] webModeler: modeler_irsa@.* logs in, but the user is not a member of rds_iam/,
+      ),
+      expect.stringMatching(/^\[OK\] orchestration: OpenSearch maps role /),
+      expect.stringMatching(/^\[OK\] optimize: OpenSearch maps role /),
+    ]);
+    const sent = (method: string) => r.calls.records.filter((c) => c.method === method).length;
+    // Five roles: one token and one AssumeRoleWithWebIdentity each, all the pod-less proof's.
+    expect([sent('requestToken'), sent('assumeRoleWithWebIdentity')]).toEqual([5, 5]);
   });
 
   it('a bundle keeps the verdicts, never the credentials', async () => {

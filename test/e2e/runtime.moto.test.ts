@@ -84,9 +84,11 @@ describe('LiveAws runtime calls against moto', () => {
     expect(Date.parse(role!.lastUsedDate!)).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
   });
 
-  it('webIdentityCredentials: the temporary credentials of the web identity', async () => {
+  it('assumeRoleWithWebIdentity: the assumed role and the temporary credentials of the web identity', async () => {
     const arn = moto.seeded.world.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.arn;
-    const creds = await live().webIdentityCredentials(arn, 'header.payload.signature', REGION);
+    const answer = await live().assumeRoleWithWebIdentity(arn, 'header.payload.signature', REGION);
+    expect(answer.assumedRoleArn).toMatch(/:assumed-role\/camunda-identity-irsa\/irsa-check-\d+$/);
+    const creds = answer.credentials!;
     expect(Object.keys(creds).sort()).toEqual(['accessKeyId', 'secretAccessKey', 'sessionToken']);
     expect(creds.accessKeyId).toMatch(/^ASIA/);
   });

@@ -394,7 +394,9 @@ export class MemoryAws implements Aws {
         403,
       );
     if ('operation' in answer) throw ApiCallError.fromJSON(answer);
-    return answer;
+    // The world's temporary credentials for the role, as STS hands them out with the answer.
+    const credentials = this.w.credentials?.[roleArn];
+    return credentials ? { ...answer, credentials } : answer;
   }
   async bucketRegion(bucket: string) {
     return this.w.buckets?.[bucket];
@@ -420,20 +422,6 @@ export class MemoryAws implements Aws {
   }
   async natGatewayCount(_region: string, vpcId: string) {
     return this.w.natGateways?.[vpcId] ?? 0;
-  }
-  async webIdentityCredentials(roleArn: string, token: string, region: string) {
-    void token;
-    void region;
-    await this.assumeRoleWithWebIdentity(roleArn);
-    const c = this.w.credentials?.[roleArn];
-    if (!c)
-      throw new ApiCallError(
-        'aws',
-        'sts:AssumeRoleWithWebIdentity',
-        'EmptyAnswer',
-        'no credentials in this world',
-      );
-    return c;
   }
 }
 

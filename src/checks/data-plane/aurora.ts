@@ -50,7 +50,7 @@ export async function proveAurora(
         DERIVED_AURORA_LOGIN,
         [c.key, host, port, database, user, roleArn],
         async () => {
-          const creds = await credentialsFor(ctx, c, roleArn, f.region);
+          const creds = await credentialsFor(ctx, f, c, roleArn);
           if (!creds.ok) return creds;
           const password = await auroraPassword.make(creds.result, region, host, port, user);
           const result = await auroraLogin({

@@ -27,7 +27,7 @@ export const dataPlane = defineModule({
   id: 'data-plane',
   title: 'Data-plane proofs (Aurora login, OpenSearch role mapping)',
   needs: ['caller', 'plan', 'roleArns', 'values'],
-  uses: ['region', 'databases', 'auroraClusters', 'openSearch', 'openSearchDomain'],
+  uses: ['region', 'databases', 'auroraClusters', 'openSearch', 'openSearchDomain', 'webIdentity'],
   checks: CHECKS,
   async run(ctx, out) {
     // From here with --direct; else in the cluster, with verification Jobs unless -s.
@@ -41,7 +41,13 @@ export const dataPlane = defineModule({
       ctx.use('openSearch'),
       ctx.use('openSearchDomain'),
     ]);
-    const f: ProofFacts = { region, databases, auroraClusters, openSearchDomain };
+    const f: ProofFacts = {
+      region,
+      databases,
+      auroraClusters,
+      openSearchDomain,
+      webIdentity: () => ctx.use('webIdentity'),
+    };
     await eachInOrder(
       targets,
       out,

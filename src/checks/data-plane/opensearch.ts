@@ -38,7 +38,7 @@ export async function proveOpenSearch(
         DERIVED_OPENSEARCH_AUTHINFO,
         [c.key, base, roleArn],
         async () => {
-          const creds = await credentialsFor(ctx, c, roleArn, f.region);
+          const creds = await credentialsFor(ctx, f, c, roleArn);
           if (!creds.ok) return creds;
           return {
             ok: true,

@@ -63,7 +63,7 @@ function missingToolReason(ctx: Services, tool: MissingTool): string {
 
 export type Ctx = ModuleContext<
   'caller' | 'plan' | 'roleArns' | 'values',
-  'region' | 'databases' | 'auroraClusters' | 'openSearch' | 'openSearchDomain'
+  'region' | 'databases' | 'auroraClusters' | 'openSearch' | 'openSearchDomain' | 'webIdentity'
 >;
 
 /** The optional facts the proofs read, awaited once. */
@@ -72,6 +72,8 @@ export interface ProofFacts {
   databases: Facts['databases'] | undefined;
   auroraClusters: Facts['auroraClusters'] | undefined;
   openSearchDomain: Facts['openSearchDomain'] | undefined;
+  /** The pod-less proof's credentials, awaited only by --direct (a Job gets its own in the pod). */
+  webIdentity: () => Promise<Facts['webIdentity'] | undefined>;
 }
 
 /** How long one login or one request may take. */
@@ -92,20 +94,29 @@ export const auroraPassword = {
 
 export type Proof<T> = { ok: true; result: T } | { ok: false; reason: string };
 
-/** The role's temporary credentials, exactly as a pod's SDK gets them; the reason when not. */
+/**
+ * The role's temporary credentials, exactly as a pod's SDK gets them: those the pod-less
+ * proof got for the component when it ran (no second TokenRequest and STS call), else from
+ * a TokenRequest and AssumeRoleWithWebIdentity of their own; the reason when not.
+ */
 export async function credentialsFor(
   ctx: Services,
+  f: ProofFacts,
   c: PlannedComponent,
   roleArn: string,
-  clusterRegion: string | undefined,
 ): Promise<Proof<TemporaryCredentials>> {
+  const reused = (await f.webIdentity())?.get(c.key);
+  if (reused) return { ok: true, result: reused };
   const ns = ctx.options.namespace;
+  const clusterRegion = f.region;
   try {
     const account = await ctx.kube.serviceAccount(ns, c.serviceAccount.name);
     const audience = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || DEFAULT_AUDIENCE;
     const token = await ctx.kube.requestToken(ns, c.serviceAccount.name, audience, TOKEN_SECONDS);
     const region = clusterRegion ?? ctx.options.region ?? 'us-east-1';
-    return { ok: true, result: await ctx.aws.webIdentityCredentials(roleArn, token, region) };
+    const { credentials } = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, region);
+    if (!credentials) return { ok: false, reason: `STS assumed ${roleArn} but handed out no credentials` };
+    return { ok: true, result: credentials };
   } catch (e) {
     const why = e instanceof ApiCallError ? `${e.operation}: ${e.reason}` : errorMessage(e);
     return { ok: false, reason: `no credentials for ${roleArn} (${why}; see the token check)` };
