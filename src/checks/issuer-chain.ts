@@ -24,6 +24,7 @@ import {
   type Jwks,
   type PublicIssuerAnswer,
 } from '../platform/issuer.js';
+import { discoveryOf } from '../platform/public-issuer.js';
 
 const PUBLIC_TIMEOUT_MS = 5000;
 /** `ctx.derive` name: the public fetch is recorded in bundles and answered from them on --replay. */
@@ -89,7 +90,7 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-type Ctx = ModuleContext<'platform', 'caller' | 'partition'>;
+type Ctx = ModuleContext<'platform', 'caller' | 'partition', 'publicIssuer'>;
 
 const ISSUER_FIX =
   'Set the API server flag --service-account-issuer (EKS Anywhere: spec.podIamConfig.serviceAccountIssuer of the Cluster) to the public HTTPS URL that serves the discovery document (e.g. your S3 bucket), then restart the API server; keep the old issuer as a second --service-account-issuer while pods still hold old tokens.';
@@ -250,14 +251,18 @@ function checkProvider(
 }
 
 async function publicAnswer(ctx: Ctx, issuer: string): Promise<PublicIssuerAnswer> {
+  let pub: PublicIssuerAnswer;
   try {
-    return await ctx.derive<PublicIssuerAnswer>(DERIVED_PUBLIC_ISSUER, [issuer], () =>
+    pub = await ctx.derive<PublicIssuerAnswer>(DERIVED_PUBLIC_ISSUER, [issuer], () =>
       fetchPublicIssuer(issuer, PUBLIC_TIMEOUT_MS),
     );
   } catch (e) {
     // a bundle recorded without it
-    return { configurationProblem: e instanceof ApiCallError ? e.reason : errorMessage(e) };
+    pub = { configurationProblem: e instanceof ApiCallError ? e.reason : errorMessage(e) };
   }
+  // The token check reads the same documents: fetched once per run.
+  ctx.provide('publicIssuer', { issuer, answer: discoveryOf(pub) });
+  return pub;
 }
 
 export const issuerChain = defineModule({
@@ -265,6 +270,7 @@ export const issuerChain = defineModule({
   title: 'Service-account issuer chain (self-managed clusters)',
   needs: ['platform'],
   uses: ['caller', 'partition'],
+  provides: ['publicIssuer'],
   checks: CHECKS,
   async run(ctx, out) {
     const platform = ctx.facts.platform;

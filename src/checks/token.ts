@@ -25,7 +25,7 @@ import type { PlannedComponent } from '../core/facts.js';
 import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
 import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
 import { tokenAudience } from '../platform/service-account.js';
-import { publicDiscovery } from '../platform/public-issuer.js';
+import { publicDiscovery, type SharedPublicDiscovery } from '../platform/public-issuer.js';
 import type { Jwks } from '../platform/issuer.js';
 import type { TemporaryCredentials } from '../platform/aws.js';
 
@@ -96,6 +96,7 @@ function normalIssuer(url: string): string {
 async function loadAnchors(
   services: Pick<Services, 'kube' | 'derive'>,
   knownIssuer: Promise<string | undefined>,
+  shared: Promise<SharedPublicDiscovery | undefined>,
   out: Reporter<Id>,
 ): Promise<TrustAnchors> {
   const anchors: TrustAnchors = {};
@@ -118,7 +119,12 @@ async function loadAnchors(
     );
     return anchors;
   }
-  const pub = await publicDiscovery(services, anchors.issuer);
+  // The issuer-chain module fetched the same documents (self-managed): read its answer.
+  const fetched = await shared;
+  const pub =
+    fetched && normalIssuer(fetched.issuer) === normalIssuer(anchors.issuer)
+      ? fetched.answer
+      : await publicDiscovery(services, anchors.issuer);
   if (!pub.reachable) {
     out.info(
       `the issuer's public discovery (${anchors.issuer}) is not reachable from here (${pub.reason}): tokens are checked against the cluster's own JWKS`,
@@ -441,7 +447,7 @@ export const token = defineModule({
   id: 'token',
   title: 'Pod-less proof of the trust chain',
   needs: ['caller', 'plan', 'roleArns'],
-  uses: ['issuer', 'oidcProviderArn', 'region'],
+  uses: ['issuer', 'oidcProviderArn', 'region', 'publicIssuer'],
   provides: ['webIdentity'],
   checks: CHECKS,
   async run(ctx, out) {
@@ -460,7 +466,7 @@ export const token = defineModule({
       return;
     }
     const facts: ProofFacts = {
-      anchors: loadAnchors(ctx, ctx.use('issuer'), out),
+      anchors: loadAnchors(ctx, ctx.use('issuer'), ctx.use('publicIssuer'), out),
       region: () => ctx.use('region'),
       oidcProviderArn: () => ctx.use('oidcProviderArn'),
     };

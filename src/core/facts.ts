@@ -16,6 +16,7 @@ import type { Values } from '../helm/values.js';
 import type { ChartProfile, ChartVersion, ServiceAccountPlan } from '../helm/chart.js';
 import type { PlatformDecision } from '../platform/detect.js';
 import type { WebhookSettings } from '../platform/pod-identity.js';
+import type { SharedPublicDiscovery } from '../platform/public-issuer.js';
 
 export type KeycloakMode = 'subchart' | 'external' | 'none';
 
@@ -87,6 +88,8 @@ export interface Facts {
    * handed out for its ServiceAccount's token (a secret: never printed or recorded).
    */
   webIdentity: ReadonlyMap<string, TemporaryCredentials>;
+  /** The issuer's public discovery and JWKS as the issuer-chain module fetched them (self-managed). */
+  publicIssuer: SharedPublicDiscovery;
 }
 
 export type FactKey = keyof Facts;
@@ -115,6 +118,7 @@ export const FACT_LABELS: Record<FactKey, string> = {
   openSearchDomain: 'the OpenSearch domain',
   roleArns: 'an annotated role',
   webIdentity: "the pod-less proof's credentials",
+  publicIssuer: "the issuer's public discovery",
 };
 
 /** Facts as a module sees them: those it needs are present, the rest may not be. */

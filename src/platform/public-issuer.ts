@@ -4,15 +4,16 @@
  * through `Services.derive`: fetched live, recorded in a bundle, answered from it
  * on --replay (which stays offline).
  *
- * Not fetchPublicIssuer (issuer.ts), on purpose: that one is the issuer-chain
- * module's verdict (HTTPS only, the TLS chain too, 5 s a request, its own words
- * for each link); this one is the token check's best-effort extra key set (3 s
- * in all, the cause as Node names it). Both answers are recorded in bundles under
- * their own names and shapes, so folding them would change lines and old replays.
+ * On a self-managed cluster the issuer-chain module fetches the same documents
+ * (fetchPublicIssuer, issuer.ts: HTTPS only, the TLS chain too, its own words for each
+ * link) and shares its answer as the `publicIssuer` fact, read through `discoveryOf`: one
+ * fetch per run. This fetcher serves the rest (an EKS issuer: 3 s in all, the cause as
+ * Node names it). Both answers keep their own names and shapes in bundles, so old
+ * bundles replay as they were recorded.
  */
 import { ApiCallError, errorMessage } from '../core/errors.js';
 import type { Services } from '../core/context.js';
-import type { Jwks } from './issuer.js';
+import type { Jwks, PublicIssuerAnswer } from './issuer.js';
 
 export interface PublicDiscovery {
   /** The issuer the public discovery document names. */
@@ -24,6 +25,25 @@ export interface PublicDiscovery {
 /** The public discovery as recorded in bundles and replayed: never an exception. */
 export type PublicDiscoveryAnswer =
   ({ reachable: true } & PublicDiscovery) | { reachable: false; reason: string };
+
+/** The public discovery one module fetched for an issuer, for another to read instead of fetching again. */
+export interface SharedPublicDiscovery {
+  /** The issuer URL it was fetched for. */
+  issuer: string;
+  answer: PublicDiscoveryAnswer;
+}
+
+/** The issuer-chain module's answer (discovery, JWKS, TLS chain) as the token check reads it. */
+export function discoveryOf(pub: PublicIssuerAnswer): PublicDiscoveryAnswer {
+  if (pub.configurationProblem) return { reachable: false, reason: pub.configurationProblem };
+  if (!pub.jwks || !pub.jwksUri) return { reachable: false, reason: pub.jwksProblem ?? 'no JWKS' };
+  return {
+    reachable: true,
+    ...(pub.configuration?.issuer !== undefined ? { issuer: pub.configuration.issuer } : {}),
+    jwksUri: pub.jwksUri,
+    jwks: pub.jwks,
+  };
+}
 
 /** The `derive` name the public discovery is recorded under. */
 export const DERIVED_PUBLIC_DISCOVERY = 'publicIssuerDiscovery';

@@ -225,7 +225,11 @@ const problems = (r: CliResult) => r.err.filter((l) => /^\[(FAIL|WARN)\]/.test(l
 
 describe('a self-managed cluster (EKS Anywhere)', () => {
   it('healthy: detected as self-managed, every link of the issuer chain and the webhook pass, the injection is proven', async () => {
+    issuer.requests.length = 0;
     const r = await cli();
+    // The issuer-chain check and the pod-less proof read the same public documents: fetched once.
+    expect(issuer.requests.filter((p) => p === '/issuer/.well-known/openid-configuration')).toHaveLength(1);
+    expect(issuer.requests.filter((p) => p === '/issuer/keys.json')).toHaveLength(1);
     expect(problems(r)).toEqual([]);
     const acct = seeded.accountId;
     expect(r.out).toEqual(
