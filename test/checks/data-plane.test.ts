@@ -75,6 +75,18 @@ async function worldWith(
   return t;
 }
 
+type JobAnswer = ReturnType<NonNullable<WorldModel['kube']['jobFor']>>;
+
+/** The world whose verification Jobs answer by their purpose and component labels. */
+function worldWithJobs(answer: (purpose: string, component: string) => JobAnswer): Promise<WorldModel> {
+  return worldWith(undefined, (w) => {
+    w.kube.jobFor = (m) => {
+      const labels = (m.metadata as { labels: Record<string, string> }).labels;
+      return answer(labels['irsa-check/purpose']!, labels['irsa-check/component']!);
+    };
+  });
+}
+
 afterAll(async () => {
   auroraPassword.make = originalPassword;
   await Promise.all([tls?.stop(), plain?.stop(), os?.close()]);
@@ -273,27 +285,23 @@ describe('data-plane proofs, --direct', () => {
 
   it('without --direct: one verification Job per proof, read from its marker line', async () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64');
-    const w = await worldWith(undefined, (w) => {
-      w.kube.jobFor = (m) => {
-        const labels = (m.metadata as { labels: Record<string, string> }).labels;
-        const component = labels['irsa-check/component'];
-        if (labels['irsa-check/purpose'] === 'aurora')
-          return {
-            outcome: 'succeeded',
-            logs:
-              component === 'identity'
-                ? 'IRSA_CHECK_AURORA outcome=ok rds_iam=t\n'
-                : `IRSA_CHECK_AURORA outcome=auth-failed detail=${b64('psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"')}\n`,
-          };
-        if (labels['irsa-check/purpose'] === 'authinfo')
-          return component === 'optimize'
-            ? { outcome: 'image-pull', reason: 'ErrImagePull' }
-            : {
-                outcome: 'succeeded',
-                logs: `IRSA_CHECK_AUTHINFO status=200 body=${b64(JSON.stringify({ backend_roles: [ROLE('orchestration')], roles: [] }))}\n`,
-              };
-        return undefined;
-      };
+    const w = await worldWithJobs((purpose, component) => {
+      if (purpose === 'aurora')
+        return {
+          outcome: 'succeeded',
+          logs:
+            component === 'identity'
+              ? 'IRSA_CHECK_AURORA outcome=ok rds_iam=t\n'
+              : `IRSA_CHECK_AURORA outcome=auth-failed detail=${b64('psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"')}\n`,
+        };
+      if (purpose === 'authinfo')
+        return component === 'optimize'
+          ? { outcome: 'image-pull', reason: 'ErrImagePull' }
+          : {
+              outcome: 'succeeded',
+              logs: `IRSA_CHECK_AUTHINFO status=200 body=${b64(JSON.stringify({ backend_roles: [ROLE('orchestration')], roles: [] }))}\n`,
+            };
+      return undefined;
     });
     const mirror = 'registry.example.com/mirror/postgres:17-alpine';
     const r = await runModule(w, dataPlane, { direct: false, spawn: true, psqlImage: mirror }, facts(5432));
@@ -340,17 +348,13 @@ describe('data-plane proofs, --direct', () => {
   });
 
   it('a Job image without its tool: "not proven", naming the image and the flag, never a data-plane FAIL', async () => {
-    const w = await worldWith(undefined, (w) => {
-      w.kube.jobFor = (m) => {
-        const labels = (m.metadata as { labels: Record<string, string> }).labels;
-        const component = labels['irsa-check/component'];
-        if (labels['irsa-check/purpose'] === 'aurora')
-          return {
-            outcome: 'succeeded',
-            logs: `IRSA_CHECK_AURORA outcome=missing-tool tool=${component === 'identity' ? 'aws' : 'psql'}\n`,
-          };
-        return { outcome: 'succeeded', logs: 'IRSA_CHECK_AUTHINFO outcome=missing-tool tool=curl-sigv4\n' };
-      };
+    const w = await worldWithJobs((purpose, component) => {
+      if (purpose === 'aurora')
+        return {
+          outcome: 'succeeded',
+          logs: `IRSA_CHECK_AURORA outcome=missing-tool tool=${component === 'identity' ? 'aws' : 'psql'}\n`,
+        };
+      return { outcome: 'succeeded', logs: 'IRSA_CHECK_AUTHINFO outcome=missing-tool tool=curl-sigv4\n' };
     });
     const r = await runModule(
       w,
