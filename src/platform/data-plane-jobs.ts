@@ -30,6 +30,10 @@ export const MISSING_FILE = `${TOKEN_DIR}/missing`;
 export type MissingTool = 'missing:aws' | 'missing:psql' | 'missing:curl-sigv4';
 const MISSING_TOOLS = ['aws', 'psql', 'curl-sigv4'] as const;
 
+export function isMissingTool(verdict: unknown): verdict is MissingTool {
+  return MISSING_TOOLS.some((t) => verdict === `missing:${t}`);
+}
+
 /** Where the init container leaves the trust anchors (`IRSA_CHECK_DB_CA`) for psql. */
 export const CA_FILE = `${TOKEN_DIR}/ca.pem`;
 export const CA_ENV = 'IRSA_CHECK_DB_CA';

@@ -43,8 +43,8 @@ export async function proveAurora(
   }
   const { host, port, dbUser: user } = db;
   const region = f.auroraClusters?.get(c.key)?.region ?? f.region ?? 'us-east-1';
-  // In-process every Region's CAs cost nothing; a Job carries only its Region's.
-  const ca = await rdsTrustAnchors({ host, region, all: ctx.options.direct }, ctx.options.dbCa);
+  // In-process every Region's CAs cost nothing; a Job carries only its Region's. A replay needs none.
+  const anchors = () => rdsTrustAnchors({ host, region, all: ctx.options.direct }, ctx.options.dbCa);
   const proof = ctx.options.direct
     ? await ctx.derive<Proof<LoginResult>>(
         DERIVED_AURORA_LOGIN,
@@ -60,7 +60,7 @@ export async function proveAurora(
             user,
             password,
             timeoutMs: DIRECT_TIMEOUT_MS,
-            ca,
+            ca: await anchors(),
           });
           return { ok: true, result };
         },
@@ -74,7 +74,7 @@ export async function proveAurora(
           timeoutSeconds: ctx.options.jobTimeoutSeconds,
           awsImage: ctx.options.jobImage,
           psqlImage: ctx.options.psqlImage,
-          ca,
+          ca: await anchors(),
           host,
           port,
           database,

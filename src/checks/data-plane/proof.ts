@@ -7,11 +7,10 @@ import type { ModuleContext } from '../../core/module.js';
 import { ApiCallError, errorMessage } from '../../core/errors.js';
 import type { Services } from '../../core/context.js';
 import type { Facts, PlannedComponent } from '../../core/facts.js';
-import { DEFAULT_AUDIENCE } from '../../iam/policy.js';
-import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
+import { tokenAudience } from '../../platform/service-account.js';
 import type { TemporaryCredentials } from '../../platform/aws.js';
 import { rdsAuthToken } from '../../platform/sigv4.js';
-import type { MissingTool } from '../../platform/data-plane-jobs.js';
+import { isMissingTool, type MissingTool } from '../../platform/data-plane-jobs.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_PSQL_IMAGE } from '../../core/options.js';
 
 /** Beyond the Job's own deadline: time to start the pod and fetch its log. */
@@ -38,8 +37,7 @@ export async function viaJob<T>(
   const verdict = parse(res.logs);
   if (verdict === undefined)
     return { ok: false, reason: `the verification Job ${res.jobName} printed no ${marker} line` };
-  if (typeof verdict === 'string' && verdict.startsWith('missing:'))
-    return { ok: false, reason: missingToolReason(ctx, verdict as MissingTool) };
+  if (isMissingTool(verdict)) return { ok: false, reason: missingToolReason(ctx, verdict) };
   if (verdict === 'no-credentials')
     return {
       ok: false,
@@ -108,12 +106,10 @@ export async function credentialsFor(
   const reused = (await f.webIdentity())?.get(c.key);
   if (reused) return { ok: true, result: reused };
   const ns = ctx.options.namespace;
-  const clusterRegion = f.region;
   try {
-    const account = await ctx.kube.serviceAccount(ns, c.serviceAccount.name);
-    const audience = account?.annotations[AUDIENCE_ANNOTATION]?.trim() || DEFAULT_AUDIENCE;
+    const { audience } = tokenAudience(await ctx.kube.serviceAccount(ns, c.serviceAccount.name));
     const token = await ctx.kube.requestToken(ns, c.serviceAccount.name, audience, TOKEN_SECONDS);
-    const region = clusterRegion ?? ctx.options.region ?? 'us-east-1';
+    const region = f.region ?? ctx.options.region ?? 'us-east-1';
     const { credentials } = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, region);
     if (!credentials) return { ok: false, reason: `STS assumed ${roleArn} but handed out no credentials` };
     return { ok: true, result: credentials };
