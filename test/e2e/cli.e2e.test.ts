@@ -11,6 +11,7 @@ import { runCli, type CliResult } from '../support/cli.js';
 import { startWorld } from '../support/kube-world.js';
 import type { FakeKube } from '../support/fake-kube.js';
 import { seedMoto, type SeededMoto } from '../support/moto.js';
+import { corruptHelmReleaseSecret } from '../support/helm-release.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 
 // The AWS side of the healthy 8.8 world lives in moto, so only the planted fault fails.
@@ -261,17 +262,7 @@ describe('the release', () => {
     const world = cloneWorld(healthy);
     world.kube.releases = [];
     fake = await startWorld(world);
-    fake.put({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'helm.sh/release.v1',
-      metadata: {
-        name: 'sh.helm.release.v1.camunda.v1',
-        namespace: 'camunda',
-        labels: { name: 'camunda', owner: 'helm', status: 'deployed', version: '1' },
-      },
-      data: { release: Buffer.from('H4sIAAAAbm90IGd6aXA=').toString('base64') },
-    });
+    fake.put(corruptHelmReleaseSecret('camunda', 'camunda'));
     const r = await cli(['-n', 'camunda', '-s', '--no-token'], fake.kubeconfigPath);
     expect(r.code).toBe(5);
     expect(r.err.find((l) => l.startsWith('[FAIL] the Helm release could not be decoded'))).toMatch(

@@ -11,6 +11,7 @@ import { BIN, cleanEnv, runCli, type CliResult } from '../support/cli.js';
 import { startWorld } from '../support/kube-world.js';
 import type { FakeKube } from '../support/fake-kube.js';
 import { randomAccountId, seedMoto, type SeededMoto } from '../support/moto.js';
+import { corruptHelmReleaseSecret } from '../support/helm-release.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 import {
   kubeconfigFor,
@@ -387,17 +388,7 @@ describe('releases and kubeconfigs as Helm and kubectl treat them', () => {
     const world = cloneWorld(healthy);
     world.kube.releases = [base(), { ...base(), name: 'camunda-b', revision: 1, status: 'failed' }];
     fake = await startWorld(world);
-    fake.put({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'helm.sh/release.v1',
-      metadata: {
-        name: 'sh.helm.release.v1.broken.v1',
-        namespace: 'camunda',
-        labels: { name: 'broken', owner: 'helm', status: 'deployed', version: '1' },
-      },
-      data: { release: Buffer.from('H4sIAAAAbm90IGd6aXA=').toString('base64') },
-    });
+    fake.put(corruptHelmReleaseSecret('broken', 'camunda'));
     const r = await cli(['-A', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath]);
     expect(r.err).toContain(
       '[WARN] camunda/camunda-b not checked: no deployed revision; revision 1 is failed',

@@ -104,3 +104,21 @@ export function helmReleaseSecret(release: HelmReleaseInput, opts: HelmReleaseOp
     data: { release: Buffer.from(helmLayer, 'utf8').toString('base64') },
   };
 }
+
+/**
+ * A Helm release Secret whose payload is no gzip at all (the bytes "not gzip" behind a
+ * gzip magic number): what irsa-check must report as a corrupt release, never crash on.
+ */
+export function corruptHelmReleaseSecret(name: string, namespace: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'helm.sh/release.v1',
+    metadata: {
+      name: `sh.helm.release.v1.${name}.v1`,
+      namespace,
+      labels: { name, owner: 'helm', status: 'deployed', version: '1' },
+    },
+    data: { release: Buffer.from('H4sIAAAAbm90IGd6aXA=').toString('base64') },
+  };
+}
