@@ -1,11 +1,14 @@
 // npm run build:binary: a self-contained irsa-check executable (Node's single-executable
 // applications, https://nodejs.org/api/single-executable-applications.html) for the platform
 // and architecture of the Node that runs this script: dist-bin/irsa-check-<platform>-<arch>.
-//   1. esbuild bundles src/binary.ts into ONE CommonJS file: SEA on Node 20 runs a CommonJS
-//      script and its require() only knows built-in modules, so nothing may stay external
-//      and the lazy import() chunks of dist/ (scripts/build.mjs) are inlined.
-//   2. `node --experimental-sea-config` turns it into a blob.
-//   3. postject injects the blob into a copy of this Node binary (macOS: re-signed ad hoc).
+//   1. esbuild bundles src/binary-full.ts into ONE CommonJS file, full.cjs: SEA on Node 20 runs
+//      CommonJS and its require() only knows built-in modules, so nothing may stay external and
+//      the lazy import() chunks of dist/ (scripts/build.mjs) are inlined. It becomes a SEA asset.
+//   2. esbuild bundles src/binary.ts, the main script: the CLI's parser only, its lazy imports
+//      replaced by stand-ins that ask for full.cjs. `--help`/`--version` start as fast as the npm
+//      CLI; any other run evaluates full.cjs (src/binary.ts says how).
+//   3. `node --experimental-sea-config` turns both into a blob.
+//   4. postject injects the blob into a copy of this Node binary (macOS: re-signed ad hoc).
 // Other targets need their own Node binary: run this script with that Node (e.g. on an arm64
 // or macOS machine or CI runner); Node cannot be downloaded from here.
 import { build } from 'esbuild';
@@ -19,6 +22,7 @@ const out = `${root}dist-bin`;
 const target = `${process.platform}-${process.arch}`;
 const exe = `${out}/irsa-check-${target}${process.platform === 'win32' ? '.exe' : ''}`;
 const script = `${out}/irsa-check.cjs`;
+const full = `${out}/full.cjs`;
 const blob = `${out}/irsa-check.blob`;
 // The fuse Node's SEA loader looks for (the same string in every Node release with SEA).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -52,10 +56,56 @@ const absentOptionalPeers = {
 await mkdir(out, { recursive: true });
 await rm(exe, { force: true });
 
-const result = await build({
+/** The main script's lazy imports: stand-ins that make src/binary.ts evaluate full.cjs instead. */
+const fullNeeded = {
+  name: 'full-needed',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (a) =>
+      a.kind === 'dynamic-import' ? { path: a.path, namespace: 'full-needed' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'full-needed' }, () => ({
+      contents: `throw Object.assign(new Error('needs the whole CLI'), { code: 'IRSA_CHECK_FULL_NEEDED' });`,
+      loader: 'js',
+    }));
+  },
+};
+
+const main = await build({
   entryPoints: ['src/binary.ts'],
   absWorkingDir: root,
   outfile: script,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  splitting: false,
+  logLevel: 'warning',
+  metafile: true,
+  plugins: [fullNeeded],
+});
+
+/**
+ * `import("node:http")` (the AWS SDK's) as a require() of the built-in: full.cjs is evaluated with
+ * vm.Script, where a real dynamic import needs an experimental loader hook (and prints its warning).
+ */
+const builtinDynamicImports = {
+  name: 'builtin-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) =>
+      a.kind === 'dynamic-import' ? { path: a.path, namespace: 'builtin-require' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (a) => ({
+      contents: `module.exports = require(${JSON.stringify(a.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+const result = await build({
+  entryPoints: ['src/binary-full.ts'],
+  absWorkingDir: root,
+  outfile: full,
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -65,10 +115,11 @@ const result = await build({
   splitting: false,
   logLevel: 'warning',
   metafile: true,
-  plugins: [absentOptionalPeers],
+  plugins: [absentOptionalPeers, builtinDynamicImports],
 });
-const builtin = new Set(createRequire(import.meta.url)('node:module').builtinModules);
-const external = Object.values(result.metafile.outputs)
+// node:sea (and node:test) exist only with their prefix and are not in builtinModules on Node 20.
+const builtin = new Set([...createRequire(import.meta.url)('node:module').builtinModules, 'sea']);
+const external = [...Object.values(result.metafile.outputs), ...Object.values(main.metafile.outputs)]
   .flatMap((o) => o.imports)
   .filter((i) => i.external && !builtin.has(i.path.replace(/^node:/, '')));
 if (external.length > 0) {
@@ -78,10 +129,13 @@ if (external.length > 0) {
 
 await writeFile(
   `${out}/sea-config.json`,
-  // No useCodeCache: it would start ~30% faster, but on Node 20 a code-cached main script has no
-  // dynamic import() (ERR "A dynamic import callback was not specified"), and the AWS SDK's
-  // credential chain still uses one at run time; the live-run test caught it.
-  JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true }, null, 2),
+  // No useCodeCache: the main script is small, and full.cjs is not the main script.
+  // The main script is small (src/binary.ts); full.cjs is evaluated by it only when needed.
+  JSON.stringify(
+    { main: script, output: blob, disableExperimentalSEAWarning: true, assets: { 'full.cjs': full } },
+    null,
+    2,
+  ),
 );
 execFileSync(process.execPath, ['--experimental-sea-config', `${out}/sea-config.json`], { stdio: 'inherit' });
 // postject (LIEF) may print "warning: Can't find string offset for section name '.note…'" for

@@ -2,10 +2,20 @@
 // IRSA mistakes). Arguments after `npm run demo --` go to irsa-check: `npm run demo -- --output json`.
 // The demo is meant to show FAILs, so irsa-check's FAIL exit code is not the demo's failure: it exits 0
 // then. A usage error (1), an internal error (99) or a signal still fail the demo.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { distIsCurrent } from './dist-current.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Build only when dist/ is older than the sources; the build's own lines go to stderr, so
+// `npm run demo -- --output json` leaves irsa-check's document alone on stdout.
+if (!distIsCurrent(root)) {
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: ['ignore', 2, 2] });
+  if (built.status !== 0) {
+    process.stderr.write('npm run demo: the build failed\n');
+    process.exit(1);
+  }
+}
 const args = [
   'bin/irsa-check.js',
   '--replay',

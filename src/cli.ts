@@ -98,9 +98,14 @@ export function buildProgram(name = 'irsa-check'): Command {
       ]),
     )
     .addOption(
-      new Option('--output <format>', 'output format')
+      new Option('-o, --output <format>', 'output format')
         .choices(['text', 'json', 'sarif', 'markdown'])
         .default('text'),
+    )
+    .addOption(
+      new Option('--fail-on <level>', 'lowest level that makes the exit code non-zero')
+        .choices(['fail', 'warn', 'never'])
+        .default('fail'),
     )
     .option(
       '--summary [file]',
@@ -145,6 +150,7 @@ export function buildProgram(name = 'irsa-check'): Command {
       '--list-checks',
       'list every check: ID, module, severity, exit code, title (text or --output json)',
     )
+    .option('--explain <check-id>', 'explain one check: what fails, why, the fix, what it reads, its doc')
     .option(
       '--timeout <seconds>',
       'overall deadline of the run; verification Jobs add --job-timeout',
@@ -198,6 +204,8 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     ...(opts.platform ? { platform: opts.platform as RunOptions['platform'] } : {}),
     profile: (opts.profile as string | undefined) ?? env.AWS_PROFILE,
     output: opts.output as RunOptions['output'],
+    failOn: (opts.failOn as RunOptions['failOn'] | undefined) ?? 'fail',
+    ...(opts.namespaceFrom ? { namespaceFrom: opts.namespaceFrom as string } : {}),
     color: opts.color !== false,
     verbose: opts.verbose === true,
     record: opts.record as string | undefined,
@@ -236,6 +244,7 @@ export async function main(
   name = 'irsa-check',
 ): Promise<number> {
   quietOnClosedStreams();
+  argv = kubectlStyleArgs(argv);
   const program = buildProgram(name);
   const usageHint = `Run ${name} --help for usage.`;
   // Commander's own error lines become one FAIL (and a JSON document with --output json).
@@ -250,7 +259,8 @@ export async function main(
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0;
-      return fail(1, e.message.replace(/^error: /, ''), usageHint);
+      // Commander puts its "(Did you mean --namespace?)" on a line of its own: one FAIL line.
+      return fail(1, e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), usageHint);
     }
     if (e instanceof UsageError) return usageFailure(e, fail, usageHint);
     return fail(99, `internal error: ${errorMessage(e)}`, REPORT_BUG);
@@ -261,7 +271,21 @@ export async function main(
       process.stdout.write(listChecks(program.opts().output as string));
       return 0;
     }
-    const options = toRunOptions(program.opts(), env);
+    if (program.opts().explain !== undefined) {
+      const { explainCheck } = await import('./report/explain.js');
+      process.stdout.write(explainCheck(program.opts().explain as string, program.opts().output as string));
+      return 0;
+    }
+    const opts = program.opts();
+    if (needsContextNamespace(opts, env)) {
+      const { contextNamespace } = await import('./platform/context-namespace.js');
+      const found = await contextNamespace(
+        opts.kubeconfig as string | undefined,
+        opts.context as string | undefined,
+      );
+      if (found) Object.assign(opts, { namespace: found.namespace, namespaceFrom: found.context });
+    }
+    const options = toRunOptions(opts, env);
     const { run } = await import('./run.js');
     const result = await run(options, { stdout: process.stdout, stderr: process.stderr, env });
     return result.exitCode;
@@ -271,6 +295,42 @@ export async function main(
     if (env.IRSA_CHECK_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
     return fail(99, `internal error in irsa-check: ${errorMessage(e)}`, REPORT_BUG);
   }
+}
+
+/**
+ * Single-letter options that take a value, written pflag's way: `-n=x` → `-n x` (kubectl and
+ * every Go CLI accept both; commander would read "=x" as the value).
+ */
+const SHORT_WITH_VALUE = /^-([neplo])=(.*)$/s;
+
+/** kubectl-style arguments → arguments commander reads the same way (everything after `--` verbatim). */
+export function kubectlStyleArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const short = SHORT_WITH_VALUE.exec(arg);
+    if (short) out.push(`-${short[1]}`, short[2]!);
+    else out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * Without -n (and NAMESPACE), the namespace of the kubeconfig's context is used, as kubectl does;
+ * never "default" silently (there is no Camunda there to check). -A, a replay and a values-only
+ * run without a cluster need none.
+ */
+function needsContextNamespace(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): boolean {
+  return (
+    opts.namespace === undefined &&
+    (env.NAMESPACE === undefined || env.NAMESPACE === '') &&
+    opts.allNamespaces !== true &&
+    opts.replay === undefined
+  );
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import { createContext, type Platform } from './core/context.js';
 import { UsageError } from './core/errors.js';
+import { didYouMean } from './core/suggest.js';
 import type { Facts } from './core/facts.js';
 import type { Aws } from './platform/aws.js';
 import type { Finding } from './core/finding.js';
@@ -18,12 +19,15 @@ import type { Kube } from './platform/kube.js';
 import { NoCluster } from './platform/no-cluster.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
 import { replayPlatform } from './platform/replay.js';
-import { summarize } from './report/format.js';
+import { exitCodeFor, summarize } from './report/format.js';
+import { textSummary } from './report/text-summary.js';
+import { escapeControl } from './report/format.js';
 import { makePaint, TextReporter } from './report/text.js';
 import { closingFindings } from './report/closing.js';
 import { jsonReport } from './report/json.js';
 import { junitReport } from './report/junit.js';
 import { sarifReport } from './report/sarif.js';
+import { locator } from './report/sarif-locations.js';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { markdownReport } from './report/markdown.js';
 import { labelsFromFacts } from './report/trust-chain.js';
@@ -145,7 +149,7 @@ async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boo
     kube: kubeFor(options, () =>
       LiveKube.create({
         kubeconfig: options.kubeconfig,
-        context: options.context,
+        context: options.context ?? options.namespaceFrom,
         requestTimeoutMs: options.requestTimeoutMs,
       }),
     ),
@@ -190,8 +194,9 @@ function skippedLine({ CATALOGUE, CHECK_MODULES }: Registry, id: string): Findin
 function validateSkip({ CATALOGUE, CHECK_MODULES }: Registry, ids: readonly string[]): void {
   const unknown = ids.filter((id) => !CATALOGUE.has(id) && !CHECK_MODULES.some((m) => m.id === id));
   if (unknown.length > 0) {
+    const known = [...CATALOGUE.entries().map((c) => c.id), ...CHECK_MODULES.map((m) => m.id)];
     throw new UsageError(
-      `--skip: unknown check ${unknown.map((u) => `"${u}"`).join(', ')} (irsa-check --list-checks lists them)`,
+      `--skip: unknown check ${unknown.map((u) => `"${u}"${didYouMean(u, known)}`).join(', ')} (irsa-check --list-checks lists them)`,
     );
   }
 }
@@ -268,6 +273,12 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
       writeFindings([...findings, interruptedFinding], options.output, io, CATALOGUE, options.namespace);
     });
   }
+  if (options.namespaceFrom && options.output === 'text') {
+    // Said, never silent (kubectl's own fallback is); a line, not a finding: nothing was checked.
+    io.stdout.write(
+      `[INFO] namespace ${options.namespace}: from the kubeconfig context ${escapeControl(options.namespaceFrom)} (-n was not given)\n`,
+    );
+  }
   const skip = new Set(options.skip);
   for (const id of options.skip) sink(skippedLine(registry, id));
   // The facts the modules found (a single-release run): the markdown report names its nodes with them.
@@ -307,13 +318,22 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     });
   }
   await writeOutputFiles(options, calls, [...findings, ...closingFindings(findings)], sink, redactor);
+  const chainLabels = (c: string) => labelsFromFacts(facts, c, (t) => redactor.text(t));
+  if (options.output === 'text') {
+    // The summary (counts, one trust chain a component) comes before the closing lines, so the
+    // last line stays aws-irsa.sh's verdict. Lines, not findings: the reports count findings.
+    progress?.clear();
+    for (const line of textSummary(findings, options.allNamespaces ? undefined : chainLabels))
+      io.stdout.write(`${line}\n`);
+  }
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
+  const exitCode = exitCodeFor(findings, summary, options.failOn);
 
   if (options.output === 'json')
     io.stdout.write(
       JSON.stringify(
-        jsonReport(options, findings, summary, CATALOGUE, {
+        jsonReport(options, findings, { ...summary, exitCode }, CATALOGUE, {
           kubernetes: calls.count('kube'),
           aws: calls.count('aws'),
           throttled,
@@ -324,13 +344,20 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
       ) + '\n',
     );
   if (options.output === 'sarif') {
-    io.stdout.write(JSON.stringify(sarifReport(findings, CATALOGUE, options.values[0]), null, 2) + '\n');
+    const locate = locator({
+      facts,
+      namespace: options.namespace,
+      context: options.context ?? options.namespaceFrom,
+      valuesFile: options.values[0],
+      redact: (t) => redactor.text(t),
+    });
+    io.stdout.write(JSON.stringify(sarifReport(findings, CATALOGUE, locate), null, 2) + '\n');
   }
   if (options.output === 'markdown' || options.summary) {
     const markdown = markdownReport(findings, {
       namespace: options.namespace,
       // -A runs keep each release's facts to themselves: their chains get generic node names.
-      labels: options.allNamespaces ? undefined : (c) => labelsFromFacts(facts, c, (t) => redactor.text(t)),
+      labels: options.allNamespaces ? undefined : chainLabels,
     });
     if (options.output === 'markdown') io.stdout.write(markdown);
     // Appended, as GitHub's job summary file expects: several steps (or runs) add their parts.
@@ -339,7 +366,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   if (options.verbose) {
     io.stderr.write(`[debug] ${calls.count('kube')} Kubernetes calls, ${calls.count('aws')} AWS calls\n`);
   }
-  return { findings, exitCode: summary.exitCode, calls };
+  return { findings, exitCode, calls };
 }
 
 /**

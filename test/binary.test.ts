@@ -6,7 +6,7 @@
  * each time with exactly the output of the npm launcher.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { copyFileSync, readFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,20 @@ describe('the single executable', () => {
   it('runs where PATH has no node or npm', () => {
     expect(findOnPath('node', EMPTY_BIN)).toBeUndefined();
     expect(findOnPath('npm', EMPTY_BIN)).toBeUndefined();
+  });
+
+  it('starts from a small main script: --help parses neither the AWS SDK nor client-node (issue 20)', async () => {
+    // The executable's main script is the CLI's parser; the whole CLI is the SEA asset full.cjs,
+    // evaluated only by runs that need it. A main script that bundled them would start 3× slower.
+    const main = readFileSync(join(ROOT, 'dist-bin', 'irsa-check.cjs'), 'utf8');
+    expect(main.length).toBeLessThan(1_000_000);
+    expect(main).not.toContain('@aws-sdk/');
+    expect(main).not.toContain('@kubernetes/client-node');
+    expect(readFileSync(join(ROOT, 'dist-bin', 'full.cjs'), 'utf8')).toContain('AssumeRoleWithWebIdentity');
+    const r = await runExe(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('Usage: irsa-check [options]');
+    expect(r.stderr).toBe('');
   });
 
   it('prints its version', async () => {

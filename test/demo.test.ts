@@ -5,7 +5,9 @@
  * re-records it after a change to the checks.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ARGS, DEMO_BUNDLE, demoWorld } from './support/demo-world.js';
 import { runWorld, testOptions } from './support/world.js';
@@ -73,6 +75,21 @@ describe('npm run demo', () => {
     expect(report.exitCode).toBeGreaterThan(100);
     const bad = demo('--output', 'yaml');
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain("[FAIL] option '--output <format>' argument 'yaml' is invalid.");
+    expect(bad.stderr).toContain("[FAIL] option '-o, --output <format>' argument 'yaml' is invalid.");
+  });
+
+  it('npm run demo builds only when dist/ is older than a source (scripts/dist-current.mjs)', async () => {
+    const { distIsCurrent } = await import('../scripts/dist-current.mjs');
+    const root = mkdtempSync(join(tmpdir(), 'irsa-dist-current-'));
+    for (const dir of ['src/checks', 'dist', 'scripts']) mkdirSync(join(root, dir), { recursive: true });
+    const files = ['src/checks/a.ts', 'package.json', 'package-lock.json', 'scripts/build.mjs'];
+    for (const f of files) writeFileSync(join(root, f), '');
+    expect(distIsCurrent(root)).toBe(false); // never built
+    writeFileSync(join(root, 'dist/cli.js'), '');
+    const past = new Date(Date.now() - 60_000);
+    for (const f of [...files, 'src/checks', 'src', 'scripts']) utimesSync(join(root, f), past, past);
+    expect(distIsCurrent(root)).toBe(true);
+    writeFileSync(join(root, 'src/checks/a.ts'), 'changed');
+    expect(distIsCurrent(root)).toBe(false); // a source edited after the build
   });
 });

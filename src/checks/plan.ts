@@ -1,3 +1,4 @@
+import { didYouMean } from '../core/suggest.js';
 import { defineModule } from '../core/module.js';
 import { FatalCheckError } from '../core/errors.js';
 import type { PlannedComponent } from '../core/facts.js';
@@ -30,7 +31,7 @@ export function resolveList(profile: ChartProfile, names: string[], kind: ListKi
     if (!spec || !valid.includes(spec.key)) {
       const what = spec
         ? `"${name}" cannot be checked with ${LIST_FLAG[kind]}`
-        : `unknown component "${name}" in ${LIST_FLAG[kind]}`;
+        : `unknown component "${name}" in ${LIST_FLAG[kind]}${didYouMean(name, valid)}`;
       throw new FatalCheckError(
         'component-name',
         CODE_USAGE,

@@ -22,6 +22,10 @@ export interface RunOptions {
   platform?: 'eks' | 'self-managed';
   profile?: string;
   output: 'text' | 'json' | 'sarif' | 'markdown';
+  /** --fail-on: the lowest level that makes the exit code non-zero ('never': only irsa-check's own failures do). */
+  failOn?: 'fail' | 'warn' | 'never';
+  /** The kubeconfig context whose namespace was used because -n was not given (said once, as an INFO). */
+  namespaceFrom?: string;
   /** Append the Markdown report to this file (--summary; default $GITHUB_STEP_SUMMARY). */
   summary?: string;
   color: boolean;

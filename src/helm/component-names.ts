@@ -4,6 +4,7 @@
  * at once. Names valid only for other chart versions are left to the plan module, which
  * names the valid ones for the detected chart.
  */
+import { didYouMean } from '../core/suggest.js';
 import { UsageError } from '../core/errors.js';
 import { parseChartVersion, profileFor, resolveComponent, type ChartProfile } from './chart.js';
 
@@ -21,7 +22,7 @@ export function checkComponentNamesEarly(lists: Array<[flag: string, names: stri
       if (profiles.some((p) => resolveComponent(p, name) !== undefined)) continue;
       const known = [...new Set(profiles.flatMap((p) => p.components.map((c) => c.key)))].sort();
       throw new UsageError(
-        `unknown component "${name}" in ${flag}: no Camunda chart version has it`,
+        `unknown component "${name}" in ${flag}: no Camunda chart version has it${didYouMean(name, known)}`,
         1,
         `Use one of: ${known.join(', ')} (which ones apply depends on the chart version).`,
       );

@@ -20,8 +20,9 @@ export type OutputFormat = RunOptions['output'];
 export function outputFormatOf(argv: readonly string[]): OutputFormat {
   let format: string | undefined;
   argv.forEach((arg, i) => {
-    if (arg === '--output') format = argv[i + 1];
+    if (arg === '--output' || arg === '-o') format = argv[i + 1];
     else if (arg.startsWith('--output=')) format = arg.slice('--output='.length);
+    else if (arg.startsWith('-o=')) format = arg.slice('-o='.length);
   });
   return format === 'json' || format === 'sarif' ? format : 'text';
 }
@@ -49,7 +50,7 @@ export function writeFindings(
     const doc =
       format === 'json'
         ? jsonReport({ namespace, skip: [] as string[] } as RunOptions, all, summary, catalogue)
-        : sarifReport(all, catalogue);
+        : sarifReport(all, catalogue, namespace);
     io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   }
   return summary.exitCode;

@@ -43,3 +43,28 @@ export function summarize(findings: readonly Finding[]): Summary {
   }
   return s;
 }
+
+/** The exit code of a run whose only problems are WARNs, with `--fail-on warn`. */
+export const CODE_WARN = 10;
+
+/**
+ * The process's exit code under `--fail-on` (kubescape's --severity-threshold, Trivy's --exit-code):
+ * - `fail` (default): the code of the last FAIL, as aws-irsa.sh;
+ * - `warn`: that, or CODE_WARN when the worst finding is a WARN;
+ * - `never`: findings never fail the run; irsa-check's own failures (module `run`: a usage error,
+ *   no kubeconfig, an unreachable API server, a timeout, an interrupt) still do, since then nothing
+ *   was checked.
+ */
+export function exitCodeFor(
+  findings: readonly Finding[],
+  summary: Summary,
+  failOn: 'fail' | 'warn' | 'never' = 'fail',
+): number {
+  if (failOn === 'never') {
+    let code = 0;
+    for (const f of findings) if (f.level === 'FAIL' && f.module === 'run') code = f.code ?? 1;
+    return code;
+  }
+  if (summary.exitCode !== 0) return summary.exitCode;
+  return failOn === 'warn' && summary.warn > 0 ? CODE_WARN : 0;
+}

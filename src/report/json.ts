@@ -37,6 +37,7 @@ export function jsonReport(
     schema: JSON_SCHEMA,
     tool: { name: 'irsa-check', version: VERSION },
     namespace: options.namespace,
+    ...(options.namespaceFrom ? { namespaceFromContext: options.namespaceFrom } : {}),
     exitCode: summary.exitCode,
     summary: { ok: summary.ok, info: summary.info, warn: summary.warn, fail: summary.fail },
     skipped: options.skip,

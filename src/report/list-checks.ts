@@ -13,14 +13,17 @@ export function listChecks(format: 'text' | 'json' | string): string {
       ) + '\n'
     );
   }
-  const width = Math.max(...entries.map((c) => c.id.length));
-  const modWidth = Math.max(...entries.map((c) => c.module.length));
+  const width = Math.max('CHECK'.length, ...entries.map((c) => c.id.length));
+  const modWidth = Math.max('MODULE'.length, ...entries.map((c) => c.module.length));
+  const row = (id: string, module: string, severity: string, title: string): string =>
+    `${id.padEnd(width)}  ${module.padEnd(modWidth)}  ${severity.padEnd(8)}  ${title}`;
   return (
-    entries
-      .map(
-        (c) =>
-          `${c.id.padEnd(width)}  ${c.module.padEnd(modWidth)}  ${(c.severity + (c.code !== undefined ? ` ${c.code}` : '')).padEnd(8)}  ${c.title}`,
-      )
-      .join('\n') + '\n'
+    [
+      row('CHECK', 'MODULE', 'SEVERITY', 'WHEN IT DOES NOT PASS'),
+      ...entries.map((c) =>
+        row(c.id, c.module, c.severity + (c.code !== undefined ? ` ${c.code}` : ''), c.title),
+      ),
+      `${entries.length} checks; irsa-check --explain <check-id> for one`,
+    ].join('\n') + '\n'
   );
 }

@@ -9,7 +9,7 @@ import { summarize } from './format.js';
 import {
   trustChain,
   type ChainLabels,
-  type ChainLink,
+  type ChainNode,
   type LinkStatus,
   type TrustChain,
 } from './trust-chain.js';
@@ -51,7 +51,8 @@ function nodeId(component: string, node: string): string {
   return `${component.replace(/[^A-Za-z0-9]/g, '_')}_${node}`;
 }
 
-const NODE_KIND: Record<ChainLink['from'] | ChainLink['to'], string> = {
+export const NODE_KIND: Record<ChainNode, string> = {
+  pods: 'pods',
   sa: 'ServiceAccount',
   role: 'IAM role',
   provider: 'IAM OIDC provider',
@@ -60,9 +61,10 @@ const NODE_KIND: Record<ChainLink['from'] | ChainLink['to'], string> = {
   opensearch: 'OpenSearch',
 };
 
-function nodeName(chain: TrustChain, node: ChainLink['from'] | ChainLink['to']): string | undefined {
+function nodeName(chain: TrustChain, node: ChainNode): string | undefined {
   const l = chain.labels;
-  const names = {
+  const names: Record<ChainNode, string | undefined> = {
+    pods: undefined,
     sa: l.serviceAccount,
     role: l.role,
     provider: l.provider,
@@ -77,7 +79,7 @@ function nodeName(chain: TrustChain, node: ChainLink['from'] | ChainLink['to']):
 export function mermaidChain(chain: TrustChain): string {
   const lines = ['flowchart LR'];
   const declared = new Set<string>();
-  const node = (n: ChainLink['from'] | ChainLink['to']): string => {
+  const node = (n: ChainNode): string => {
     const id = nodeId(chain.component, n);
     if (declared.has(id)) return id;
     declared.add(id);

@@ -15,7 +15,12 @@ describe('--list-checks', () => {
     const r = await runCli(['--list-checks']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.out).toHaveLength(CATALOGUE.entries().length);
+    // A header, one line a check, and a closing count.
+    expect(r.out).toHaveLength(CATALOGUE.entries().length + 2);
+    expect(r.out[0]).toMatch(/^CHECK +MODULE +SEVERITY +WHEN IT DOES NOT PASS$/);
+    expect(r.out.at(-1)).toBe(
+      `${CATALOGUE.entries().length} checks; irsa-check --explain <check-id> for one`,
+    );
     const trustSub = r.out.find((l) => l.startsWith('trust-sub '));
     expect(trustSub).toMatch(/^trust-sub +roles +FAIL 202 +\S/);
     expect(r.out.some((l) => /^usage +run +FAIL 1 +usage error/.test(l))).toBe(true);

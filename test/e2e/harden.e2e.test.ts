@@ -342,7 +342,10 @@ describe('exit codes as the README says', () => {
     fake = await startWorld(healthy);
     const r = await cli(['-n', 'camunda', '-s', '-p', 'identty', '--kubeconfig', fake.kubeconfigPath]);
     expect(r.code).toBe(1);
-    expect(r.err[0]).toBe('[FAIL] unknown component "identty" in -p/--pg: no Camunda chart version has it');
+    // The closest name is offered (issue 20).
+    expect(r.err[0]).toBe(
+      '[FAIL] unknown component "identty" in -p/--pg: no Camunda chart version has it (did you mean "identity"?)',
+    );
     expect(r.err[1]).toMatch(
       /^ {7}fix: Use one of: .*identity.*webModeler.* \(which ones apply depends on the chart version\)\.$/,
     );

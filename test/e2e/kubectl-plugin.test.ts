@@ -15,7 +15,7 @@ import type { FakeKube } from '../support/fake-kube.js';
 import { seedMoto, type SeededMoto } from '../support/moto.js';
 import { loadWorld } from '../support/world.js';
 import { findOnPath } from '../support/moto-server.js';
-import { kubectlArgs } from '../../src/kubectl-plugin.js';
+import { kubectlStyleArgs as kubectlArgs } from '../../src/cli.js';
 
 const KUBECTL = findOnPath('kubectl', process.env.PATH);
 let moto: SeededMoto;
@@ -24,6 +24,8 @@ let fake: FakeKube;
 let expected: CliResult;
 /** A kubeconfig whose contexts set a namespace, as `kubectl config set-context --namespace` does. */
 let withNamespaces: string;
+/** The name of the kubeconfig's current context (the fake API server's). */
+let currentContext: string;
 const pluginDir = mkdtempSync(join(tmpdir(), 'irsa-kubectl-plugin-'));
 
 beforeAll(async () => {
@@ -40,6 +42,7 @@ beforeAll(async () => {
     'current-context': string;
   };
   const [ctx] = config.contexts;
+  currentContext = ctx!.name;
   config.contexts = [
     { name: ctx!.name, context: { ...ctx!.context, namespace: 'camunda' } },
     { name: 'elsewhere', context: { ...ctx!.context, namespace: 'kube-system' } },
@@ -125,13 +128,40 @@ describe('kubectl irsa-check', () => {
     );
   });
 
-  it('without -n: the namespace of the current context, as kubectl uses it', async () => {
-    expectSameAsIrsaCheck(await kubectl(['irsa-check', '-s', '--kubeconfig', withNamespaces]));
+  it('without -n: the namespace of the current context, as kubectl uses it, and says so', async () => {
+    const r = await kubectl(['irsa-check', '-s', '--kubeconfig', withNamespaces]);
+    expect(r.stdout).toBe(
+      `[INFO] namespace camunda: from the kubeconfig context ${currentContext} (-n was not given)\n${expected.stdout}`,
+    );
+    expect(r.stderr).toBe(expected.stderr);
+    expect(r.code).toBe(expected.code);
+  });
+
+  // The plain CLI honours the same habits (issue 20): pflag's -n=x and the context's namespace.
+  it.each([[['-n=camunda']], [['--namespace=camunda']]])(
+    'irsa-check %j is irsa-check -n camunda',
+    async (ns) => {
+      const r = await runCli([...ns, '-s', '--kubeconfig', fake.kubeconfigPath], { env: moto.env });
+      expect(r.stdout).toBe(expected.stdout);
+      expect(r.code).toBe(expected.code);
+    },
+  );
+
+  it('irsa-check without -n: the namespace of the current context, said once', async () => {
+    const r = await runCli(['-s', '--kubeconfig', withNamespaces], { env: moto.env });
+    expect(r.out[0]).toBe(
+      `[INFO] namespace camunda: from the kubeconfig context ${currentContext} (-n was not given)`,
+    );
+    expect(r.stdout).toBe(`${r.out[0]}\n${expected.stdout}`);
+    expect(r.code).toBe(expected.code);
   });
 
   it('without -n: the namespace of the --context given', async () => {
     const r = await kubectl(['irsa-check', '-s', '--kubeconfig', withNamespaces, '--context', 'elsewhere']);
     expect(r.code).toBe(4);
+    expect(r.out[0]).toBe(
+      '[INFO] namespace kube-system: from the kubeconfig context elsewhere (-n was not given)',
+    );
     expect(r.err).toEqual([
       '[FAIL] no deployed Camunda release (chart camunda-platform) in namespace kube-system',
       '       fix: Check the namespace (-n); `helm list -n kube-system` lists its releases. For helm template / Argo CD installs use --values.',

@@ -12,7 +12,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/checks/index.js';
 import type { Finding } from '../../src/core/finding.js';
 import { cell, markdownReport, mermaidChain } from '../../src/report/markdown.js';
-import { LINK_EVIDENCE, linkStatus, trustChain } from '../../src/report/trust-chain.js';
+import {
+  CHECK_LINKS,
+  MODULE_LINKS,
+  NOT_A_LINK,
+  linkStatus,
+  trustChain,
+  type LinkId,
+} from '../../src/report/trust-chain.js';
 import { run } from '../../src/run.js';
 import { runCli, ROOT } from '../support/cli.js';
 import { DEMO_ARGS, DEMO_BUNDLE } from '../support/demo-world.js';
@@ -119,25 +126,31 @@ describe('the Markdown report of the demo', () => {
     expect(blocks).toHaveLength(4);
     const charts = await Promise.all(blocks.map(parseFlowchart));
     const links = (c: ParsedFlowchart) => c.edges.map((e) => `${e.start} ${e.text} ${e.end}`);
+    // The demo's faults (issue 20): identity's pods started before the annotation (pod-injection: pods → SA),
+    // webModeler's trust policy names another ServiceAccount (trust-sub: SA → role).
     expect(links(charts[0]!)).toEqual([
-      'identity_sa ✗ identity_role',
+      'identity_pods ✗ identity_sa',
+      'identity_sa ✓ identity_role',
       'identity_role ✓ identity_provider',
       'identity_provider ✓ identity_issuer',
       'identity_role ✓ identity_aurora',
     ]);
     expect(links(charts[1]!)).toEqual([
-      'webModeler_sa ✓ webModeler_role',
-      'webModeler_role ✗ webModeler_provider',
+      'webModeler_pods ✓ webModeler_sa',
+      'webModeler_sa ✗ webModeler_role',
+      'webModeler_role ✓ webModeler_provider',
       'webModeler_provider ✓ webModeler_issuer',
       'webModeler_role ✓ webModeler_aurora',
     ]);
     expect(links(charts[2]!)).toEqual([
+      'orchestration_pods ✓ orchestration_sa',
       'orchestration_sa ✓ orchestration_role',
       'orchestration_role ✓ orchestration_provider',
       'orchestration_provider ✓ orchestration_issuer',
       'orchestration_role ✓ orchestration_opensearch',
     ]);
     expect(charts[1]!.vertices.map((v) => v.text)).toEqual([
+      'pods',
       'ServiceAccount camunda-web-modeler',
       'IAM role camunda-web-modeler-irsa',
       'IAM OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8',
@@ -159,10 +172,54 @@ describe('trust-chain links', () => {
     ...(level === 'FAIL' ? { code: CATALOGUE.get(check ?? '')?.code ?? 1, fix: 'do it' } : {}),
   });
 
-  it('every check a link claims is in the catalogue, declared by that module', () => {
-    for (const evidence of Object.values(LINK_EVIDENCE))
-      for (const e of evidence)
-        for (const id of e.checks ?? []) expect(CATALOGUE.get(id)?.module, id).toBe(e.module);
+  it('every check a link claims is in the catalogue, in a module the chain knows', () => {
+    for (const id of Object.keys(CHECK_LINKS)) {
+      const entry = CATALOGUE.get(id);
+      expect(entry, id).toBeDefined();
+      expect(MODULE_LINKS[entry!.module], `${id} of ${entry!.module}`).toBeDefined();
+    }
+  });
+
+  it('every FAIL a module of the chain can report is about a link or said to be about none', () => {
+    const unplaced = CATALOGUE.entries()
+      .filter((c) => c.severity === 'FAIL' && MODULE_LINKS[c.module] !== undefined)
+      .filter((c) => CHECK_LINKS[c.id] === undefined && !NOT_A_LINK.has(c.id))
+      .map((c) => `${c.module}/${c.id}`);
+    expect(unplaced).toEqual([]);
+  });
+
+  const ALL: LinkId[] = [
+    'pods-sa',
+    'sa-role',
+    'role-provider',
+    'provider-issuer',
+    'role-aurora',
+    'role-opensearch',
+  ];
+  const brokenBy = (findings: Finding[]) =>
+    ALL.filter((id) => linkStatus(id, 'identity', findings) === 'fail');
+
+  // One row per check ID: its FAIL alone breaks exactly its link(s); a proof's FAIL alone breaks the
+  // trust relationship (role → provider), which STS's AccessDenied is about.
+  it.each(Object.entries(CHECK_LINKS))('a FAIL of %s breaks its link and no other', (id, claim) => {
+    const entry = CATALOGUE.get(id)!;
+    const finding = f('FAIL', entry.module, claim.global ? undefined : 'identity', id);
+    expect(brokenBy([finding])).toEqual(
+      claim.proof ? ['role-provider'] : ALL.filter((l) => claim.links.includes(l)),
+    );
+  });
+
+  it('the issue 20 cases: trust-sub is SA → role, pod-injection is pods → SA', () => {
+    expect(brokenBy([f('FAIL', 'roles', 'identity', 'trust-sub')])).toEqual(['sa-role']);
+    expect(brokenBy([f('FAIL', 'service-accounts', 'identity', 'pod-injection')])).toEqual(['pods-sa']);
+    // With the static cause known, STS's refusal and the failed identity Job add no second ✗.
+    expect(
+      brokenBy([
+        f('FAIL', 'roles', 'identity', 'trust-sub'),
+        f('FAIL', 'token', 'identity', 'token-sts'),
+        f('FAIL', 'jobs', 'identity', 'identity-job-complete'),
+      ]),
+    ).toEqual(['sa-role']);
   });
 
   it('not checked when nothing vouches for a link; never ✓ from another link’s OK', () => {
@@ -186,11 +243,11 @@ describe('trust-chain links', () => {
       f('FAIL', 'roles', 'identity', 'rds-connect-resource'),
     ];
     expect(linkStatus('role-aurora', 'identity', findings)).toBe('fail');
-    expect(linkStatus('role-provider', 'identity', findings)).toBe('ok');
+    expect(linkStatus('sa-role', 'identity', findings)).toBe('ok');
     expect(linkStatus('role-aurora', 'optimize', findings)).toBe('unchecked');
   });
 
-  it('a FAIL of a check no link claims (cannot ask, internal error) breaks every link its module feeds', () => {
+  it('a FAIL that is irsa-check’s own (cannot ask, internal error) breaks every link its module feeds', () => {
     const findings = [
       f('OK', 'roles', 'identity', 'trust-sub'),
       f('OK', 'aurora', 'identity', 'aurora-iam-auth'),
@@ -201,6 +258,7 @@ describe('trust-chain links', () => {
     // roles also feeds sa-role (does the annotated role exist?): unknown after a failed GetRole.
     expect(linkStatus('sa-role', 'identity', findings)).toBe('fail');
     expect(linkStatus('provider-issuer', 'identity', findings)).toBe('unchecked');
+    expect(linkStatus('pods-sa', 'identity', findings)).toBe('unchecked');
   });
 
   it('a release-wide FAIL (the cluster’s OIDC provider) breaks that link for every component', () => {
@@ -214,8 +272,12 @@ describe('trust-chain links', () => {
   });
 
   it('the data-store links drawn are the ones the component was checked for', () => {
-    const findings = [f('OK', 'opensearch'), f('OK', 'aurora', 'identity')];
+    const findings = [
+      f('OK', 'opensearch', undefined, 'os-https'),
+      f('OK', 'aurora', 'identity', 'aurora-iam-auth'),
+    ];
     expect(trustChain('identity', findings, { targets: ['aurora'] }).links.map((l) => l.id)).toEqual([
+      'pods-sa',
       'sa-role',
       'role-provider',
       'provider-issuer',
@@ -225,7 +287,7 @@ describe('trust-chain links', () => {
     expect(
       trustChain('identity', findings)
         .links.map((l) => l.id)
-        .slice(3),
+        .slice(4),
     ).toEqual(['role-aurora', 'role-opensearch']);
   });
 
@@ -241,13 +303,14 @@ describe('trust-chain links', () => {
     );
     const parsed = await parseFlowchart(mermaidChain(chain));
     expect(parsed.vertices.map((v) => v.id)).toEqual([
+      'web_modeler_x_pods',
       'web_modeler_x_sa',
       'web_modeler_x_role',
       'web_modeler_x_provider',
       'web_modeler_x_issuer',
     ]);
-    expect(parsed.vertices[0]!.text).toBe('ServiceAccount sa #quot;quoted#quot; #lt;b#gt;|x|#lt;/b#gt;');
-    expect(parsed.edges.map((e) => e.text)).toEqual(['✗', 'not checked', 'not checked']);
+    expect(parsed.vertices[1]!.text).toBe('ServiceAccount sa #quot;quoted#quot; #lt;b#gt;|x|#lt;/b#gt;');
+    expect(parsed.edges.map((e) => e.text)).toEqual(['✗', 'not checked', 'not checked', 'not checked']);
   });
 
   it('a table cell keeps a message in its cell', () => {

@@ -1,0 +1,1 @@
+export function distIsCurrent(root: string): boolean;
