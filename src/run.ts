@@ -122,9 +122,9 @@ interface Registry {
  */
 async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boolean): Promise<Platform> {
   if (options.replay) {
-    const bundle = await readBundle(options.replay);
+    const bundle = await readBundle(options.replay, options.limits);
     adoptRecordedInvocation(options, bundle.invocation as Partial<RunOptions>);
-    return replayPlatform(bundle);
+    return replayPlatform(bundle, options.limits);
   }
   // The SDK warns on every run that its 2027 releases will need Node 22; irsa-check supports
   // Node >= 20.19 and pins the SDK, so that warning is noise on the user's stderr.
@@ -420,6 +420,7 @@ async function writeOutputFiles(
         calls: calls.records,
       },
       redactor,
+      options.limits,
     ),
   );
 }
