@@ -120,6 +120,8 @@ function expected(shape: Shape): string {
   return Array.isArray(shape) ? 'a list' : 'an object';
 }
 
+const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
 /** The first place `value` breaks `shape`, as `path is X where Y belongs`; undefined when it fits. */
 function mismatch(value: unknown, shape: Shape, path: string): string | undefined {
   // A list of pairs instead of recursion: a hostile bundle's depth is bounded before this runs,
@@ -136,7 +138,7 @@ function mismatch(value: unknown, shape: Shape, path: string): string | undefine
         : Array.isArray(s)
           ? Array.isArray(v)
           : typeof v === 'object' && v !== null && !Array.isArray(v);
-    if (!fits) return `${p} is ${kindOf(v)} where ${expected(s)} belongs`;
+    if (!fits) return `${p || 'the bundle'} is ${kindOf(v)} where ${expected(s)} belongs`;
     if (typeof s === 'string') continue;
     if (Array.isArray(s)) {
       (v as unknown[]).forEach((item, i) => stack.push([item, s[0]!, `${p}[${i}]`]));
@@ -145,13 +147,13 @@ function mismatch(value: unknown, shape: Shape, path: string): string | undefine
     const o = v as Record<string, unknown>;
     for (const [key, sub] of Object.entries(s)) {
       if (key === '*') {
-        for (const [k, item] of Object.entries(o)) stack.push([item, sub, `${p}.${k}`]);
+        for (const [k, item] of Object.entries(o)) stack.push([item, sub, join(p, k)]);
         continue;
       }
       const optional = key.endsWith('?');
       const name = optional ? key.slice(0, -1) : key;
       if (o[name] === undefined && optional) continue;
-      stack.push([o[name], sub, `${p}.${name}`]);
+      stack.push([o[name], sub, join(p, name)]);
     }
   }
   return undefined;
@@ -173,7 +175,7 @@ export function bundleShapeProblem(bundle: unknown): string | undefined {
       },
       calls: ['object'],
     },
-    'the bundle',
+    '',
   );
   if (envelope) return envelope;
   const calls = (bundle as { calls: Array<Record<string, unknown>> }).calls;
