@@ -144,6 +144,9 @@ export function redactRecord(
   return out;
 }
 
+/** Answers whose secret-looking values (by key or env name) are learnt before any answer is redacted. */
+const LEARNT_FROM = new Set(['pods', 'dryRunCreatePod', 'workloads']);
+
 /**
  * Writes the bundle, redacted. `redactor` is the run's: it knows the secrets of
  * the releases checked; every other release in the bundle is learnt here too, so
@@ -160,6 +163,8 @@ export async function writeBundle(
     if (call.method === 'helmReleaseRecords' && Array.isArray(call.result)) {
       for (const values of helmValues(call.result as HelmStorageRecord[], limits)) known.learn(values);
     }
+    // A pod's secret env (DB_PASSWORD=…) is a learnt secret too: hidden where another answer quotes it.
+    if (LEARNT_FROM.has(call.method) && 'result' in call) known.learn(call.result);
   }
   const safe: Bundle = {
     ...bundle,
