@@ -16,6 +16,7 @@ import { junitReport } from '../../src/report/junit.js';
 import { jsonReport } from '../../src/report/json.js';
 import { markdownReport, mermaidChain } from '../../src/report/markdown.js';
 import { sarifReport } from '../../src/report/sarif.js';
+import { locator } from '../../src/report/sarif-locations.js';
 import { summarize } from '../../src/report/format.js';
 import { TextReporter } from '../../src/report/text.js';
 import { trustChain } from '../../src/report/trust-chain.js';
@@ -174,7 +175,8 @@ describe.each(HOSTILE)('%s', (_name, h) => {
   });
 
   it('SARIF: one valid document, messages shown not obeyed, the artifact a URI', () => {
-    const doc = JSON.parse(jsonDocument(sarifReport(all, CATALOGUE, `values ${'#'}1 ${h}.yaml`)));
+    const locate = locator({ facts: {}, namespace: h, valuesFile: `values #1 ${h}.yaml`, redact: (t) => t });
+    const doc = JSON.parse(jsonDocument(sarifReport(all, CATALOGUE, locate)));
     const results = doc.runs[0].results as Array<{ message: { text: string }; locations: unknown[] }>;
     expect(results).toHaveLength(all.filter((f) => f.level === 'FAIL' || f.level === 'WARN').length);
     for (const r of results) expect(r.message.text).not.toMatch(RAW);
