@@ -64,7 +64,7 @@ export async function runAllNamespaces(
   const out = new Reporter<'releases-found' | 'release-unchecked'>(MODULE, sink, {}, undefined, skip);
   let search: ReleaseSearch;
   try {
-    search = findCamundaReleases(await ctx.kube.helmReleaseRecords());
+    search = findCamundaReleases(await ctx.kube.helmReleaseRecords(), ctx.options.limits);
   } catch (e) {
     out.unexpected(e, { fix: 'Allow irsa-check to list secrets in all namespaces (README, "Permissions").' });
     return;

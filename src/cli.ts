@@ -16,6 +16,13 @@ import {
 } from './core/options.js';
 import { VERSION } from './version.js';
 import { readCaFile } from './db/rds-trust.js';
+import {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_INPUT_MB,
+  limitsFrom,
+  MAX_DEPTH_CEILING,
+  MAX_INPUT_MB_CEILING,
+} from './core/limits.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -45,6 +52,16 @@ function positiveInt(flag: string) {
     const n = Number(raw);
     if (!Number.isInteger(n) || n <= 0)
       throw new UsageError(`${flag} takes a whole number of seconds, got "${raw}"`);
+    return n;
+  };
+}
+
+/** A whole number from 1 to `ceiling`, for a limit flag. */
+function limitInt(flag: string, unit: string, ceiling: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0 || n > ceiling)
+      throw new UsageError(`${flag} takes a whole number of ${unit} from 1 to ${ceiling}, got "${raw}"`);
     return n;
   };
 }
@@ -163,6 +180,18 @@ export function buildProgram(name = 'irsa-check'): Command {
       positiveInt('--request-timeout'),
       DEFAULT_REQUEST_TIMEOUT_SECONDS,
     )
+    .option(
+      '--max-input-mb <mb>',
+      'largest Helm release or bundle read, decompressed, in MB',
+      limitInt('--max-input-mb', 'MB', MAX_INPUT_MB_CEILING),
+      DEFAULT_MAX_INPUT_MB,
+    )
+    .option(
+      '--max-depth <levels>',
+      'deepest nesting read in a Helm release or bundle',
+      limitInt('--max-depth', 'levels', MAX_DEPTH_CEILING),
+      DEFAULT_MAX_DEPTH,
+    )
     .option('--no-color', 'no colours (also: NO_COLOR)')
     .option('--verbose', 'print every Kubernetes and AWS call made, and their count')
     .showHelpAfterError(`(run ${name} --help for usage)`)
@@ -223,6 +252,7 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     skip: parseList(opts.skip as string | undefined, '--skip') ?? [],
     timeoutSeconds: opts.timeout as number,
     requestTimeoutMs: requestTimeoutMs(opts.requestTimeout as number, env),
+    limits: limitsFrom(opts.maxInputMb as number, opts.maxDepth as number),
   };
 }
 

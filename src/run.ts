@@ -19,9 +19,9 @@ import type { Kube } from './platform/kube.js';
 import { NoCluster } from './platform/no-cluster.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
 import { replayPlatform } from './platform/replay.js';
-import { exitCodeFor, summarize } from './report/format.js';
+import { escapeControl, exitCodeFor, summarize } from './report/format.js';
 import { textSummary } from './report/text-summary.js';
-import { escapeControl } from './report/format.js';
+import { jsonDocument } from './report/escape.js';
 import { makePaint, TextReporter } from './report/text.js';
 import { closingFindings } from './report/closing.js';
 import { jsonReport } from './report/json.js';
@@ -122,9 +122,9 @@ interface Registry {
  */
 async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boolean): Promise<Platform> {
   if (options.replay) {
-    const bundle = await readBundle(options.replay);
+    const bundle = await readBundle(options.replay, options.limits);
     adoptRecordedInvocation(options, bundle.invocation as Partial<RunOptions>);
-    return replayPlatform(bundle);
+    return replayPlatform(bundle, options.limits);
   }
   // The SDK warns on every run that its 2027 releases will need Node 22; irsa-check supports
   // Node >= 20.19 and pins the SDK, so that warning is noise on the user's stderr.
@@ -209,7 +209,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   // One redactor for every line: a call's arguments can quote a learnt secret (a host's password).
   const redactor = new Redactor();
   const calls = new CallLog(
-    options.verbose ? (key) => io.stderr.write(`[call] ${redactor.text(key)}\n`) : undefined,
+    options.verbose ? (key) => io.stderr.write(`[call] ${escapeControl(redactor.text(key))}\n`) : undefined,
   );
   checkOutputPaths([
     ['--junit', options.junit],
@@ -229,7 +229,9 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   const ctx = createContext(options, platform, {
     calls,
     redactor,
-    debug: options.verbose ? (m) => io.stderr.write(`[debug] ${redactor.text(m)}\n`) : undefined,
+    debug: options.verbose
+      ? (m) => io.stderr.write(`[debug] ${escapeControl(redactor.text(m))}\n`)
+      : undefined,
     // A progress line only where a person watches a terminal, and never between --verbose lines.
     progress:
       io.stderr.isTTY === true && options.output === 'text' && !options.verbose ? io.stderr : undefined,
@@ -332,16 +334,14 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
 
   if (options.output === 'json')
     io.stdout.write(
-      JSON.stringify(
+      jsonDocument(
         jsonReport(options, findings, { ...summary, exitCode }, CATALOGUE, {
           kubernetes: calls.count('kube'),
           aws: calls.count('aws'),
           throttled,
           ...(calls.slowest ? { slowest: calls.slowest } : {}),
         }),
-        null,
-        2,
-      ) + '\n',
+      ),
     );
   if (options.output === 'sarif') {
     const locate = locator({
@@ -351,7 +351,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
       valuesFile: options.values[0],
       redact: (t) => redactor.text(t),
     });
-    io.stdout.write(JSON.stringify(sarifReport(findings, CATALOGUE, locate), null, 2) + '\n');
+    io.stdout.write(jsonDocument(sarifReport(findings, CATALOGUE, locate)));
   }
   if (options.output === 'markdown' || options.summary) {
     const markdown = markdownReport(findings, {
@@ -420,6 +420,7 @@ async function writeOutputFiles(
         calls: calls.records,
       },
       redactor,
+      options.limits,
     ),
   );
 }

@@ -60,9 +60,9 @@ describe('--junit', () => {
     expect(xml).toContain(`failures="${failing.size}"`);
   });
 
-  it('escapes XML and drops control characters', () => {
+  it('escapes XML and shows control characters as text output does', () => {
     const xml = junitReport([{ level: 'FAIL', code: 1, module: 'm', message: 'a <b> & "c"\u0001' }], 's');
-    expect(xml).toContain('message="a &lt;b&gt; &amp; &quot;c&quot;"');
+    expect(xml).toContain('message="a &lt;b&gt; &amp; &quot;c&quot;\\x01"');
   });
 });
 

@@ -74,7 +74,7 @@ async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | u
     }
     throw e;
   }
-  const { releases, corrupt, undeployed } = findCamundaReleases(records);
+  const { releases, corrupt, undeployed } = findCamundaReleases(records, ctx.options.limits);
   for (const c of corrupt) {
     if (releases.length > 0)
       out.warn('release-record', `skipped an unreadable Helm release record: ${c.message}`);
@@ -91,7 +91,9 @@ async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | u
   if (releases.length === 0) {
     if (corrupt.length > 0) {
       out.fail('release-readable', `the Helm release could not be decoded: ${corrupt[0]!.message}`, {
-        fix: 'The release Secret is corrupt or not written by Helm 3; `helm history` shows it, a `helm upgrade` rewrites it.',
+        fix:
+          corrupt[0]!.fix ??
+          'The release Secret is corrupt or not written by Helm 3; `helm history` shows it, a `helm upgrade` rewrites it.',
       });
       return undefined;
     }

@@ -1,3 +1,5 @@
+import type { InputLimits } from './limits.js';
+
 /** Everything the CLI parsed, validated, in one object the dispatcher and modules read. */
 export interface RunOptions {
   namespace: string;
@@ -49,6 +51,8 @@ export interface RunOptions {
   timeoutSeconds: number;
   /** Deadline of one Kubernetes or AWS request (`--request-timeout`, env IRSA_CHECK_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs: number;
+  /** Input limits (`--max-input-mb`, `--max-depth`); undefined: DEFAULT_LIMITS (src/core/limits.ts). */
+  limits?: InputLimits;
 }
 
 export const DEFAULT_PG = ['identityKeycloak', 'identity', 'webModeler'];

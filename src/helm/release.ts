@@ -1,4 +1,5 @@
-import { decodeHelmPayload } from './codec.js';
+import { decodeHelmPayload, HelmPayloadError } from './codec.js';
+import { DEFAULT_LIMITS, type InputLimits } from '../core/limits.js';
 import { isPlainObject } from './values.js';
 import type { HelmStorageRecord } from '../platform/kube.js';
 
@@ -25,6 +26,8 @@ export class CorruptReleaseError extends Error {
   /** Where the record lives and the release it names (Helm's `name` label). */
   namespace?: string;
   release?: string;
+  /** What to do about it, when it differs from a corrupt record's (a release over an input limit). */
+  fix?: string;
 }
 
 export const CAMUNDA_CHART_PREFIX = 'camunda-platform';
@@ -34,11 +37,16 @@ function asTree(v: unknown): Record<string, unknown> {
 }
 
 /** Decodes one storage record; throws CorruptReleaseError naming the record when it is not a release. */
-export function decodeRelease(record: HelmStorageRecord): HelmRelease {
+export function decodeRelease(record: HelmStorageRecord, limits: InputLimits = DEFAULT_LIMITS): HelmRelease {
   let raw: unknown;
   try {
-    raw = decodeHelmPayload(record.payload);
+    raw = decodeHelmPayload(record.payload, limits);
   } catch (e) {
+    if (e instanceof HelmPayloadError && e.limit) {
+      const error = new CorruptReleaseError(`${record.driver} ${record.name}: ${e.reason}`);
+      error.fix = `If the release is genuine, run again with a higher ${e.limit.flag}; \`helm history\` shows its revisions.`;
+      throw error;
+    }
     throw new CorruptReleaseError(
       `${record.driver} ${record.name}: not a Helm release (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
     );
@@ -91,7 +99,10 @@ export interface ReleaseSearch {
  * Finds the live revision of every Camunda release among Helm's storage records,
  * the way `helm list` does: the newest revision whose status is `deployed`.
  */
-export function findCamundaReleases(records: HelmStorageRecord[]): ReleaseSearch {
+export function findCamundaReleases(
+  records: HelmStorageRecord[],
+  limits: InputLimits = DEFAULT_LIMITS,
+): ReleaseSearch {
   const newest = new Map<string, HelmRelease>();
   const corrupt: CorruptReleaseError[] = [];
   for (const record of records) {
@@ -99,7 +110,7 @@ export function findCamundaReleases(records: HelmStorageRecord[]): ReleaseSearch
     if (record.labels.status && record.labels.status !== 'deployed') continue;
     let release: HelmRelease;
     try {
-      release = decodeRelease(record);
+      release = decodeRelease(record, limits);
     } catch (e) {
       if (!(e instanceof CorruptReleaseError)) throw e;
       e.namespace = record.namespace;
@@ -115,7 +126,7 @@ export function findCamundaReleases(records: HelmStorageRecord[]): ReleaseSearch
   const releases = [...newest.values()].sort(
     (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
   );
-  return { releases, corrupt, undeployed: undeployedRevisions(records, newest) };
+  return { releases, corrupt, undeployed: undeployedRevisions(records, newest, limits) };
 }
 
 const revisionOf = (r: HelmStorageRecord): number => Number(r.labels.version ?? 0);
@@ -130,6 +141,7 @@ const revisionOf = (r: HelmStorageRecord): number => Number(r.labels.version ?? 
 function undeployedRevisions(
   records: HelmStorageRecord[],
   deployed: Map<string, HelmRelease>,
+  limits: InputLimits,
 ): UndeployedRevision[] {
   const newestRecord = new Map<string, HelmStorageRecord>();
   for (const record of records) {
@@ -145,7 +157,7 @@ function undeployedRevisions(
     if (live && !status.startsWith('pending-')) continue;
     let release: HelmRelease;
     try {
-      release = decodeRelease(record);
+      release = decodeRelease(record, limits);
     } catch {
       continue; // a corrupt record is reported as such when it is a deployed one
     }

@@ -5,6 +5,7 @@
  * and redacted, with the manifest as one string per line; a replay encodes it
  * back into the payload the Kube interface answers with.
  */
+import { DEFAULT_LIMITS, type InputLimits } from '../core/limits.js';
 import { redactDeep, type Redactor } from '../core/redact.js';
 import { decodeHelmPayload, encodeHelmPayload, HelmPayloadError, unreadablePayload } from '../helm/codec.js';
 import { CAMUNDA_CHART_PREFIX } from '../helm/release.js';
@@ -59,12 +60,12 @@ function cut(raw: unknown): Tree {
 }
 
 /** The values of every readable release in `records`, for a redactor to learn before redacting any. */
-export function helmValues(records: HelmStorageRecord[]): unknown[] {
+export function helmValues(records: HelmStorageRecord[], limits: InputLimits = DEFAULT_LIMITS): unknown[] {
   const found: unknown[] = [];
   for (const record of records) {
     if (skippedByLabels(record)) continue;
     try {
-      const r = tree(decodeHelmPayload(record.payload));
+      const r = tree(decodeHelmPayload(record.payload, limits));
       found.push(tree(r.chart).values, r.config);
     } catch {
       // Unreadable: nothing of it is kept.
@@ -74,18 +75,24 @@ export function helmValues(records: HelmStorageRecord[]): unknown[] {
 }
 
 /** A storage record as a bundle keeps it: decoded, cut, redacted. */
-export function bundleHelmRecord(record: HelmStorageRecord, redactor: Redactor): BundledHelmRecord {
+export function bundleHelmRecord(
+  record: HelmStorageRecord,
+  redactor: Redactor,
+  limits: InputLimits = DEFAULT_LIMITS,
+): BundledHelmRecord {
   const { payload, ...meta } = record;
   const out: BundledHelmRecord = redactDeep(meta);
   if (skippedByLabels(record)) return out;
   let raw: unknown;
   try {
-    raw = decodeHelmPayload(payload);
+    raw = decodeHelmPayload(payload, limits);
   } catch (e) {
     out.unreadable = e instanceof HelmPayloadError ? e.reason : 'not JSON';
     return out;
   }
-  const release = redactDeep(cut(raw));
+  // By key and by learnt value: a password of the values quoted under an innocuous key elsewhere
+  // in them (an env FOO_DESC, a description) is hidden there too.
+  const release = redactor.deep(cut(raw));
   // The manifest is rendered YAML: Secret data and env values sit in it as text.
   if (typeof release.manifest === 'string') {
     release.manifest = redactor.text(redactManifest(release.manifest)).split('\n');
@@ -95,10 +102,13 @@ export function bundleHelmRecord(record: HelmStorageRecord, redactor: Redactor):
 }
 
 /** The storage record a replay answers with: the bundled release encoded again. Old bundles keep their payload. */
-export function replayHelmRecord(record: BundledHelmRecord | HelmStorageRecord): HelmStorageRecord {
+export function replayHelmRecord(
+  record: BundledHelmRecord | HelmStorageRecord,
+  limits: InputLimits = DEFAULT_LIMITS,
+): HelmStorageRecord {
   if ('payload' in record && typeof record.payload === 'string') return record;
   const { release, unreadable, ...meta } = record as BundledHelmRecord;
-  if (unreadable !== undefined) return { ...meta, payload: unreadablePayload(unreadable) };
+  if (unreadable !== undefined) return { ...meta, payload: unreadablePayload(unreadable, limits) };
   if (!release) return { ...meta, payload: '' };
   const decoded: Tree = { ...release };
   if (Array.isArray(decoded.manifest)) decoded.manifest = decoded.manifest.join('\n');

@@ -28,6 +28,7 @@ import type {
 } from './kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
 import { runJobWithWatch } from './kube-jobs.js';
+import { convertItems } from './kube-items.js';
 import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
 import { isSecretKey, REDACTED } from '../core/redact.js';
 
@@ -287,7 +288,9 @@ function decodeSecretRecord(s: k8s.V1Secret): HelmStorageRecord {
     name: s.metadata?.name ?? '',
     namespace: s.metadata?.namespace ?? '',
     labels: s.metadata?.labels ?? {},
-    payload: Buffer.from(s.data?.release ?? '', 'base64').toString('utf8'),
+    // Data that is not a string (a hostile or broken Secret) is no release: the codec says "no release data".
+    payload:
+      typeof s.data?.release === 'string' ? Buffer.from(s.data.release, 'base64').toString('utf8') : '',
   };
 }
 
@@ -297,7 +300,7 @@ function decodeConfigMapRecord(c: k8s.V1ConfigMap): HelmStorageRecord {
     name: c.metadata?.name ?? '',
     namespace: c.metadata?.namespace ?? '',
     labels: c.metadata?.labels ?? {},
-    payload: c.data?.release ?? '',
+    payload: typeof c.data?.release === 'string' ? c.data.release : '',
   };
 }
 
@@ -350,12 +353,15 @@ export class LiveKube implements Kube {
 
   async namespaces(): Promise<string[]> {
     const list = await call('list namespaces', () => this.core.listNamespace());
-    return list.items.map((n) => n.metadata?.name ?? '').sort();
+    return convertItems('list namespaces', list.items, (n) => n.metadata?.name ?? '').sort();
   }
 
   async nodes(): Promise<KubeNode[]> {
     const list = await call('list nodes', () => this.core.listNode());
-    return list.items.map((n) => ({ name: n.metadata?.name ?? '', providerID: n.spec?.providerID }));
+    return convertItems('list nodes', list.items, (n) => ({
+      name: n.metadata?.name ?? '',
+      providerID: n.spec?.providerID,
+    }));
   }
 
   async helmReleaseRecords(ns?: string): Promise<HelmStorageRecord[]> {
@@ -377,8 +383,10 @@ export class LiveKube implements Kube {
       }),
     ]);
     return [
-      ...secrets.items.filter((s) => s.type === 'helm.sh/release.v1').map(decodeSecretRecord),
-      ...configMaps.items.map(decodeConfigMapRecord),
+      ...convertItems('list secrets', secrets.items, (s) =>
+        s.type === 'helm.sh/release.v1' ? [decodeSecretRecord(s)] : [],
+      ).flat(),
+      ...convertItems('list configmaps', configMaps.items, decodeConfigMapRecord),
     ];
   }
 
@@ -400,7 +408,7 @@ export class LiveKube implements Kube {
 
   async pods(ns: string, labelSelector?: string): Promise<KubePod[]> {
     const list = await call('list pods', () => this.core.listNamespacedPod({ namespace: ns, labelSelector }));
-    return list.items.map(toPod);
+    return convertItems('list pods', list.items, toPod);
   }
 
   async envSourceKeys(ns: string, kind: 'Secret' | 'ConfigMap', name: string): Promise<string[] | undefined> {

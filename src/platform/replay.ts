@@ -4,6 +4,7 @@
  * error would, so a check reports it and the run goes on.
  */
 import { ApiCallError } from '../core/errors.js';
+import { DEFAULT_LIMITS, type InputLimits } from '../core/limits.js';
 import type { Aws } from './aws.js';
 import type { Bundle } from './bundle.js';
 import { replayHelmRecord, type BundledHelmRecord } from './bundle-helm.js';
@@ -36,13 +37,19 @@ export function replayTarget<T extends object>(api: ApiName, records: CallRecord
 export type Deriver = <T>(method: string, args: unknown[], compute: () => Promise<T>) => Promise<T>;
 
 /** A bundle keeps Helm releases decoded (bundle-helm.ts); the Kube interface answers with Helm's payload. */
-function asAnswered(record: CallRecord): CallRecord {
+function asAnswered(record: CallRecord, limits: InputLimits): CallRecord {
   if (record.method !== 'helmReleaseRecords' || !Array.isArray(record.result)) return record;
-  return { ...record, result: (record.result as BundledHelmRecord[]).map(replayHelmRecord) };
+  return {
+    ...record,
+    result: (record.result as BundledHelmRecord[]).map((r) => replayHelmRecord(r, limits)),
+  };
 }
 
-export function replayPlatform(bundle: Bundle): { kube: Kube; aws: Aws; derive: Deriver } {
-  const only = (api: string) => bundle.calls.filter((c) => c.api === api).map(asAnswered);
+export function replayPlatform(
+  bundle: Bundle,
+  limits: InputLimits = DEFAULT_LIMITS,
+): { kube: Kube; aws: Aws; derive: Deriver } {
+  const only = (api: string) => bundle.calls.filter((c) => c.api === api).map((c) => asAnswered(c, limits));
   const derived = replayTarget<Record<string, (...args: unknown[]) => Promise<unknown>>>(
     'derived',
     only('derived'),

@@ -13,6 +13,7 @@ import { summarize } from './format.js';
 import { jsonReport } from './json.js';
 import { sarifReport } from './sarif.js';
 import { TextReporter } from './text.js';
+import { jsonDocument } from './escape.js';
 
 export type OutputFormat = RunOptions['output'];
 
@@ -51,7 +52,7 @@ export function writeFindings(
       format === 'json'
         ? jsonReport({ namespace, skip: [] as string[] } as RunOptions, all, summary, catalogue)
         : sarifReport(all, catalogue, namespace);
-    io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    io.stdout.write(jsonDocument(doc));
   }
   return summary.exitCode;
 }

@@ -5,16 +5,13 @@ export function streamOf(level: Level): 'stdout' | 'stderr' {
   return level === 'OK' || level === 'INFO' ? 'stdout' : 'stderr';
 }
 
+import { escapeControl } from './escape.js';
+
 /**
  * Control characters (ESC, BEL, NUL, CR, …) from values or API answers, written as `\x1b`:
  * raw, they could rewrite the terminal (title, clear screen, fake lines). Tabs stay.
  */
-export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u0080-\u009f]/g, (c) => {
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-}
+export { escapeControl };
 
 /** `[FAIL] webModeler: message` — the one line a finding prints as. */
 export function findingLine(f: Finding): string {

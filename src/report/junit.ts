@@ -5,19 +5,7 @@
  * without a check ID are grouped per module and component.
  */
 import type { Finding } from '../core/finding.js';
-
-function xml(s: string): string {
-  return (
-    s
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      // XML 1.0 forbids most control characters even when escaped.
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-  );
-}
+import { escapeControl, xmlAttr, xmlText } from './escape.js';
 
 interface Case {
   module: string;
@@ -43,24 +31,25 @@ export function junitReport(findings: readonly Finding[], suiteName: string): st
   const failures = cases.filter((c) => c.findings.some((f) => f.level === 'FAIL')).length;
   const body = cases.map((c) => {
     const fails = c.findings.filter((f) => f.level === 'FAIL');
-    const out = c.findings.map((f) => `[${f.level}] ${f.message}`).join('\n');
+    // One line per finding: a line break inside a message is shown (\x0a), never a fake finding line.
+    const out = c.findings.map((f) => `[${f.level}] ${escapeControl(f.message)}`).join('\n');
     const failureXml = fails
       .map(
         (f) =>
-          `      <failure message="${xml(f.message)}" type="${xml(f.check ?? '')} (exit code ${f.code ?? ''})">${xml(`${f.message}${f.fix ? `\nfix: ${f.fix}` : ''}`)}</failure>`,
+          `      <failure message="${xmlAttr(escapeControl(f.message))}" type="${xmlAttr(f.check ?? '')} (exit code ${f.code ?? ''})">${xmlText(`${escapeControl(f.message)}${f.fix ? `\nfix: ${escapeControl(f.fix)}` : ''}`)}</failure>`,
       )
       .join('\n');
     return [
-      `    <testcase classname="irsa-check.${xml(c.module)}" name="${xml(c.name)}">`,
+      `    <testcase classname="irsa-check.${xmlAttr(c.module)}" name="${xmlAttr(escapeControl(c.name))}">`,
       ...(failureXml ? [failureXml] : []),
-      `      <system-out>${xml(out)}</system-out>`,
+      `      <system-out>${xmlText(out)}</system-out>`,
       '    </testcase>',
     ].join('\n');
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="irsa-check" tests="${cases.length}" failures="${failures}">`,
-    `  <testsuite name="${xml(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0">`,
+    `  <testsuite name="${xmlAttr(escapeControl(suiteName))}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0">`,
     ...body,
     '  </testsuite>',
     '</testsuites>',

@@ -6,6 +6,7 @@
  */
 import type { Finding, Level } from '../core/finding.js';
 import { summarize } from './format.js';
+import { markdownCode, markdownText, mermaidLabel } from './escape.js';
 import {
   trustChain,
   type ChainLabels,
@@ -32,7 +33,10 @@ const LINK_COLOUR: Record<LinkStatus, string> = {
   unchecked: 'stroke:#8c959f,stroke-dasharray:4 4',
 };
 
-/** Text for a table cell: no pipes, line breaks or HTML from a message. */
+/**
+ * Trusted text (irsa-check's own catalogue) for a table cell: no pipes, line breaks or HTML.
+ * Findings quote the cluster and the values: the report writes them with `markdownText`.
+ */
 export function cell(s: string): string {
   return s
     .replace(/&/g, '&amp;')
@@ -42,10 +46,8 @@ export function cell(s: string): string {
     .replace(/\r?\n/g, '<br>');
 }
 
-/** Text inside a quoted Mermaid label: Mermaid's entity codes for the characters that end or break it. */
-export function mermaidText(s: string): string {
-  return s.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
-}
+/** Text inside a quoted Mermaid label (src/report/escape.ts). */
+export const mermaidText = mermaidLabel;
 
 function nodeId(component: string, node: string): string {
   return `${component.replace(/[^A-Za-z0-9]/g, '_')}_${node}`;
@@ -101,9 +103,9 @@ function findingsTable(findings: readonly Finding[]): string[] {
     '| check | result | finding |',
     '|---|:---:|---|',
     ...rows.map((f) => {
-      const fix = f.level === 'FAIL' && f.fix ? `<br>**Fix:** ${cell(f.fix)}` : '';
+      const fix = f.level === 'FAIL' && f.fix ? `<br>**Fix:** ${markdownText(f.fix)}` : '';
       const code = f.code !== undefined ? ` (code ${f.code})` : '';
-      return `| ${cell(f.module)} | ${MARK[f.level]} ${f.level}${code} | ${cell(f.message)}${fix} |`;
+      return `| ${markdownText(f.module)} | ${MARK[f.level]} ${f.level}${code} | ${markdownText(f.message)}${fix} |`;
     }),
   ];
 }
@@ -115,7 +117,7 @@ function counts(findings: readonly Finding[]): string {
 
 function section(title: string, findings: readonly Finding[], level: number, diagram?: string): string[] {
   const fails = findings.some((f) => f.level === 'FAIL');
-  const out = [`${'#'.repeat(level)} ${fails ? MARK.FAIL : MARK.OK} ${title}`, ''];
+  const out = [`${'#'.repeat(level)} ${fails ? MARK.FAIL : MARK.OK} ${markdownText(title)}`, ''];
   if (diagram) out.push('```mermaid', diagram, '```', '');
   out.push(
     `<details${fails ? ' open' : ''}><summary>${counts(findings)}</summary>`,
@@ -156,15 +158,15 @@ export function markdownReport(all: readonly Finding[], options: MarkdownOptions
       ? `## ${MARK.OK} irsa-check: all checks passed`
       : `## ${MARK.FAIL} irsa-check: ${fails.length} check(s) failed (exit code ${s.exitCode})`,
     '',
-    `Namespace ${options.namespace ? `\`${options.namespace}\`` : 'all'} · irsa-check ${VERSION} · ${counts(findings)}`,
+    `Namespace ${options.namespace ? markdownCode(options.namespace) : 'all'} · irsa-check ${VERSION} · ${counts(findings)}`,
     '',
   ];
   if (fails.length > 0) {
     out.push('### Failures', '');
     fails.forEach((f, i) => {
       const where = [f.release, f.component, f.module].filter(Boolean).join(' · ');
-      out.push(`${i + 1}. **${cell(where)}** (code ${f.code ?? 1}): ${cell(f.message)}`);
-      if (f.fix) out.push(`   **Fix:** ${cell(f.fix)}`);
+      out.push(`${i + 1}. **${markdownText(where)}** (code ${f.code ?? 1}): ${markdownText(f.message)}`);
+      if (f.fix) out.push(`   **Fix:** ${markdownText(f.fix)}`);
     });
     out.push('');
   }
@@ -176,7 +178,7 @@ export function markdownReport(all: readonly Finding[], options: MarkdownOptions
     const own = findings.filter((f) => f.release === undefined);
     if (own.length > 0) out.push(...section('irsa-check', own, 3));
     for (const release of releases.filter((r): r is string => r !== undefined)) {
-      out.push(`### Release \`${release}\``, '');
+      out.push(`### Release ${markdownCode(release)}`, '');
       out.push(
         ...releaseSections(
           findings.filter((f) => f.release === release),
@@ -194,7 +196,7 @@ export function markdownReport(all: readonly Finding[], options: MarkdownOptions
   if (notes.length > 0)
     out.push(
       ...notes
-        .map((n) => `> ${cell(n.message)}`)
+        .map((n) => `> ${markdownText(n.message)}`)
         .join('\n>\n')
         .split('\n'),
       '',

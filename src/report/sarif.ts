@@ -11,6 +11,7 @@ import type { Finding } from '../core/finding.js';
 import { VERSION } from '../version.js';
 import { docLink } from './doc-link.js';
 import type { Locate } from './sarif-locations.js';
+import { escapeControl, sarifUri } from './escape.js';
 
 /** Without the run's facts (a usage error, a fatal precondition): the namespace itself. */
 function fallbackLocate(namespace: string): Locate {
@@ -64,12 +65,15 @@ export function sarifReport(
         ...(index.has(f.check!) ? { ruleIndex: index.get(f.check!) } : {}),
         level: f.level === 'FAIL' ? 'error' : 'warning',
         message: {
-          text: `${f.component ? `${f.component}: ` : ''}${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`,
+          // Plain text shown in a code-scanning UI: visible control characters, as in text output.
+          text: escapeControl(
+            `${f.component ? `${f.component}: ` : ''}${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`,
+          ),
         },
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: physical.uri },
+              artifactLocation: { uri: sarifUri(physical.uri) },
               ...(physical.line !== undefined ? { region: { startLine: physical.line } } : {}),
             },
             logicalLocations: [logical],

@@ -20,6 +20,7 @@ import {
   trustChain,
   type LinkId,
 } from '../../src/report/trust-chain.js';
+import { markdownText } from '../../src/report/escape.js';
 import { run } from '../../src/run.js';
 import { runCli, ROOT } from '../support/cli.js';
 import { DEMO_ARGS, DEMO_BUNDLE } from '../support/demo-world.js';
@@ -92,10 +93,10 @@ describe('the Markdown report of the demo', () => {
     expect(fails).toHaveLength(5);
     fails.forEach((f, i) => {
       const at = lines.indexOf(
-        `${i + 1}. **${f.component} · ${f.module}** (code ${f.code}): ${cell(f.message)}`,
+        `${i + 1}. **${f.component} · ${f.module}** (code ${f.code}): ${markdownText(f.message)}`,
       );
       expect(at, f.message).toBeGreaterThan(4);
-      expect(lines[at + 1]).toBe(`   **Fix:** ${cell(f.fix!)}`);
+      expect(lines[at + 1]).toBe(`   **Fix:** ${markdownText(f.fix!)}`);
     });
   });
 
