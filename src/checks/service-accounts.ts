@@ -12,6 +12,7 @@ import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platf
 import { describeRoleArnProblem } from '../iam/arn.js';
 import { clusterAbsent } from '../platform/no-cluster.js';
 import { valuesEnv } from '../helm/chart/env.js';
+import { hasPlaceholder, skipUnrendered } from '../helm/placeholders.js';
 
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
@@ -242,7 +243,9 @@ export function judgeAnnotation(
   const annotateFix = external
     ? `Annotate service account ${sa.name} (created outside the chart) with ${ROLE_ARN_ANNOTATION}: <the component's IAM role ARN>.`
     : `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`;
-  const what = rendered ? `service account ${sa.name} (as the chart renders it)` : `service account ${sa.name}`;
+  const what = rendered
+    ? `service account ${sa.name} (as the chart renders it)`
+    : `service account ${sa.name}`;
   if (!(ROLE_ARN_ANNOTATION in annotations)) {
     out.fail('sa-annotation', `${what} has no ${ROLE_ARN_ANNOTATION} annotation`, { fix: annotateFix });
     return undefined;
@@ -310,7 +313,9 @@ async function checkRendered(
     );
     return undefined;
   }
-  return judgeAnnotation(c, c.serviceAccount.annotations, false, out, true);
+  const roleArn = judgeAnnotation(c, c.serviceAccount.annotations, false, out, true);
+  // An unrendered name (`${SA_NAME}`): no trust policy can be checked against it.
+  return hasPlaceholder(c.serviceAccount.name) ? undefined : roleArn;
 }
 
 /** Checks one component's service account and pods; returns its role ARN when the annotation is usable. */
@@ -360,7 +365,8 @@ export const serviceAccounts = defineModule({
   needs: ['plan', 'values'],
   provides: ['roleArns'],
   checks: CHECKS,
-  async run(ctx, out) {
+  async run(ctx, reporter) {
+    const out = skipUnrendered(reporter, ctx.options.values.length > 0);
     const { plan, values } = ctx.facts;
     // Values-only mode without a cluster: the ServiceAccounts as the chart will render them stand
     // for the live ones (the same rules judge them); their pods need the cluster.

@@ -27,8 +27,7 @@ export function runValuesOnly(
   overrides: Partial<RunOptions> = {},
 ): Promise<WorldRun> {
   const release = world.kube.releases![0]!;
-  const aws =
-    mode === 'offline' ? { ...cloneWorld(world).aws, caller: undefined } : cloneWorld(world).aws;
+  const aws = mode === 'offline' ? { ...cloneWorld(world).aws, caller: undefined } : cloneWorld(world).aws;
   return runWithPlatform(
     world,
     { kube: new NoCluster('no kubeconfig (values-only mode)'), aws: new MemoryAws(aws) },
