@@ -140,7 +140,10 @@ export function buildProgram(name = 'irsa-check'): Command {
       collect,
       [],
     )
-    .option('--chart-version <version>', 'chart version of the values given with --values')
+    .option(
+      '--chart-version <version>',
+      'chart version (or Camunda version 8.6–8.10) of the values given with --values',
+    )
     .option('--chart <dir|tgz>', 'local chart (directory or .tgz) supplying the chart defaults for --values')
     .option(
       '--job-image <image>',

@@ -441,6 +441,74 @@ function checkProvider(
   );
 }
 
+/** The found cluster's status, version, OIDC issuer and the IAM OIDC provider for it. */
+async function checkIssuerAndProvider(
+  ctx: Ctx,
+  out: Reporter<Id>,
+  c: EksCluster,
+  region: string,
+  caller: CallerIdentity,
+): Promise<void> {
+  ctx.provide('cluster', c);
+  checkStatusAndVersion(out, c, region);
+  if (!c.issuer) {
+    out.fail('oidc-issuer', `EKS cluster ${c.name} reports no OIDC issuer`, {
+      fix: `Check \`aws eks describe-cluster --name ${c.name} --region ${region} --query cluster.identity.oidc.issuer\`; without an issuer the cluster cannot use IRSA.`,
+    });
+    return;
+  }
+  ctx.provide('issuer', c.issuer);
+  out.ok('oidc-issuer', `OIDC issuer ${c.issuer}`);
+  let providers: OidcProvider[];
+  try {
+    providers = await ctx.aws.oidcProviders();
+  } catch (e) {
+    out.unexpected(e);
+    return;
+  }
+  const partition = await ctx.use('partition');
+  checkProvider(ctx, out, c, region, providers, { partition, account: caller.account });
+}
+
+/**
+ * Values-only mode without a cluster: with AWS credentials and `--cluster-name`, the cluster the
+ * values will be deployed to is looked up by name in `--region`/AWS_REGION, and its issuer and IAM
+ * OIDC provider are checked as in a live run (so a role trusting another cluster's provider fails).
+ */
+async function checkNamedCluster(ctx: Ctx, out: Reporter<Id>): Promise<void> {
+  const caller = await ctx.use('caller');
+  const name = ctx.options.clusterName;
+  if (!caller || !name) {
+    out.info(
+      caller
+        ? 'skipped: needs the Kubernetes cluster, or --cluster-name (and --region) to look the EKS cluster up'
+        : 'skipped: needs the Kubernetes cluster',
+    );
+    return;
+  }
+  const region = ctx.options.region;
+  if (!region) {
+    out.fail(
+      'eks-region',
+      `cannot tell the AWS region of EKS cluster ${name} (--cluster-name): there is no cluster to read it from`,
+      {
+        fix: 'Pass the region of the EKS cluster with --region (or set AWS_REGION).',
+      },
+    );
+    return;
+  }
+  ctx.provide('region', region);
+  const c = await ctx.aws.eksCluster(name, region);
+  if (!c) {
+    out.fail('eks-cluster-match', `EKS cluster "${name}" (--cluster-name) does not exist in ${region}`, {
+      fix: `List the clusters with \`aws eks list-clusters --region ${region}\` and pass the right name and --region.`,
+    });
+    return;
+  }
+  out.ok('eks-cluster-match', `EKS cluster ${c.name} (--cluster-name) exists in ${region}`);
+  await checkIssuerAndProvider(ctx, out, c, region, caller);
+}
+
 export const cluster = defineModule({
   id: 'cluster',
   title: 'EKS cluster and OIDC provider',
@@ -450,7 +518,7 @@ export const cluster = defineModule({
   checks: CHECKS,
   async run(ctx, out) {
     if (clusterAbsent(ctx.kube)) {
-      out.info('skipped: needs the Kubernetes cluster');
+      await checkNamedCluster(ctx, out);
       return;
     }
     const caller = await ctx.use('caller');
@@ -490,24 +558,6 @@ export const cluster = defineModule({
     }
     const c = found?.cluster;
     if (!found || !c) return;
-    ctx.provide('cluster', c);
-    checkStatusAndVersion(out, c, found.region);
-    if (!c.issuer) {
-      out.fail('oidc-issuer', `EKS cluster ${c.name} reports no OIDC issuer`, {
-        fix: `Check \`aws eks describe-cluster --name ${c.name} --region ${found.region} --query cluster.identity.oidc.issuer\`; without an issuer the cluster cannot use IRSA.`,
-      });
-      return;
-    }
-    ctx.provide('issuer', c.issuer);
-    out.ok('oidc-issuer', `OIDC issuer ${c.issuer}`);
-    let providers: OidcProvider[];
-    try {
-      providers = await ctx.aws.oidcProviders();
-    } catch (e) {
-      out.unexpected(e);
-      return;
-    }
-    const partition = await ctx.use('partition');
-    checkProvider(ctx, out, c, found.region, providers, { partition, account: caller.account });
+    await checkIssuerAndProvider(ctx, out, c, found.region, caller);
   },
 });

@@ -5,6 +5,7 @@
  * OpenSearch and Aurora in the same pods), and whether the bucket is named. Which pods and keys,
  * per chart version, is src/helm/chart/document-store.ts' business.
  */
+import { skipUnrendered } from '../helm/placeholders.js';
 import { defineModule, type ModuleContext } from '../core/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import { describeValue } from '../helm/describe.js';
@@ -61,7 +62,8 @@ export const documentStore = defineModule({
   needs: ['profile', 'values', 'release'],
   uses: ['caller', 'partition'],
   checks: CHECKS,
-  async run(ctx, out) {
+  async run(ctx, reporter) {
+    const out = skipUnrendered(reporter, ctx.options.values.length > 0);
     const { profile, values, release } = ctx.facts;
     const store = documentStoreAws(profile, values, release.name);
     if (!store) return; // no S3 document store in this chart or these values: nothing to say

@@ -5,6 +5,7 @@
  * up to 8.8 the global switches, from 8.9 each component's own keys OR the global ones.
  * This module turns what it answers into findings, one line per key to change.
  */
+import { hasPlaceholder, skipUnrendered } from '../helm/placeholders.js';
 import { defineModule } from '../core/module.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Values } from '../helm/values.js';
@@ -192,7 +193,8 @@ export const openSearchValues = defineModule({
   needs: ['profile', 'values', 'osList'],
   provides: ['openSearch'],
   checks: CHECKS,
-  async run(ctx, out) {
+  async run(ctx, reporter) {
+    const out = skipUnrendered(reporter, ctx.options.values.length > 0);
     const { osList, profile, values } = ctx.facts;
     // Nothing failed when no OpenSearch component is checked: the domain checks are not wanted.
     if (osList.length === 0) return ctx.notApplicable('openSearch');
@@ -243,6 +245,7 @@ export const openSearchValues = defineModule({
         `the os components use different OpenSearch hosts (${hosts.join(', ')}): the domain checks follow ${endpoint.host}`,
       );
     }
-    if (endpoint) ctx.provide('openSearch', endpoint);
+    // An unrendered host (`${OPENSEARCH_HOST}`) names no domain to look up.
+    if (endpoint && !hasPlaceholder(endpoint.host)) ctx.provide('openSearch', endpoint);
   },
 });

@@ -5,6 +5,7 @@ import type { KeycloakMode } from '../core/facts.js';
 import { findCamundaReleases, type HelmRelease } from '../helm/release.js';
 import { componentEnabled, parseChartVersion, profileFor, type ChartProfile } from '../helm/chart.js';
 import { Values } from '../helm/values.js';
+import { findPlaceholders } from '../helm/placeholders.js';
 import { clusterUnusable } from '../platform/cluster-unusable.js';
 import { loadValuesOnlyRelease, releaseFromArgo } from '../helm/values-only.js';
 
@@ -42,6 +43,12 @@ const CHECKS = {
     severity: 'WARN',
     title: 'an unreadable Helm release record was skipped',
     fix: 'The release Secret is corrupt or not written by Helm 3; `helm history` shows it.',
+  },
+  'values-unrendered': {
+    severity: 'WARN',
+    title:
+      'values-only mode: a ${VAR} placeholder in the values is not rendered (the fields holding it are not judged)',
+    fix: 'Render the values first (envsubst, your templating), then run irsa-check on the result.',
   },
   'release-defaults': {
     severity: 'WARN',
@@ -160,6 +167,20 @@ function keycloakMode(profile: ChartProfile, values: Values, out: Reporter<Id>):
   return 'none';
 }
 
+/** One WARN per unrendered placeholder, naming where it sits; the values modules do not judge those fields. */
+function reportPlaceholders(user: Record<string, unknown>, out: Reporter<Id>): void {
+  for (const [placeholder, paths] of findPlaceholders(user)) {
+    const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '');
+    out.warn(
+      'values-unrendered',
+      `\`${placeholder}\` is not rendered: run envsubst / your templating first (${shown})`,
+      {
+        fix: `Render the values first (e.g. envsubst with ${placeholder.slice(2, -1)} exported), then run irsa-check on the result; the fields holding it are not checked.`,
+      },
+    );
+  }
+}
+
 export const release = defineModule({
   id: 'release',
   title: 'Helm release',
@@ -203,6 +224,7 @@ export const release = defineModule({
           : `chart ${found.chartVersion} is newer than irsa-check knows (up to 15): checks use the chart 15 layout`,
       );
     }
+    if (found.status === 'values-only') reportPlaceholders(found.user, out);
     const mode = keycloakMode(profile, values, out);
     // Published last, together: a module that needs any of them sees the release whole.
     ctx.provide('chartVersion', version);

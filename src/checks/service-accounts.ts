@@ -11,6 +11,8 @@ import type { Values } from '../helm/values.js';
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platform/kube.js';
 import { describeRoleArnProblem } from '../iam/arn.js';
 import { clusterAbsent } from '../platform/no-cluster.js';
+import { valuesEnv } from '../helm/chart/env.js';
+import { hasPlaceholder, skipUnrendered } from '../helm/placeholders.js';
 
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
@@ -193,8 +195,24 @@ async function checkStaticKeys(
       },
     );
   }
-  for (const path of [`${c.key}.env`, `${c.key}.restapi.env`, `${c.key}.extraEnvVars`]) {
-    for (const name of STATIC_KEYS) if (values.env(path).has(name)) found.add(`values ${path}`);
+  // The env the chart renders from the values (every container, sub-workload and sidecar).
+  const rendered = valuesEnv(values, c.key);
+  for (const e of rendered.env) if (STATIC_KEYS.includes(e.name)) found.add(`values ${e.path}`);
+  if (pods.length === 0 && clusterAbsent(services.kube)) {
+    // Offline only (live, the pods' own env says it): what the values hand the containers.
+    const files = rendered.env.filter((e) => SHARED_FILE_VARS.includes(e.name));
+    if (files.length > 0)
+      out.warn(
+        'sa-shared-credentials',
+        `the pods can read AWS credentials from a file: ${files.map((e) => `${e.name} in values ${e.path}`).join(', ')}; an SDK that reads the shared credentials file before web identity uses it instead of IRSA`,
+        {
+          fix: 'Remove AWS_PROFILE/AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE and the mounted .aws directory from the pods.',
+        },
+      );
+    for (const r of rendered.envFrom)
+      out.info(
+        `${r.kind} ${r.name} (${r.path}) is read only in the cluster: static AWS keys from it are not checked`,
+      );
   }
   if (found.size > 0) {
     out.fail(
@@ -207,6 +225,99 @@ async function checkStaticKeys(
   }
 }
 
+/**
+ * The role-arn annotation of a component's ServiceAccount, judged the same way whether it was read
+ * from the cluster (live, replay) or is the one the chart will render from the values (values-only
+ * mode without a cluster, `rendered`): missing, empty, malformed or well-formed. Returns the role
+ * ARN when it is usable.
+ */
+export function judgeAnnotation(
+  c: PlannedComponent,
+  annotations: Readonly<Record<string, string>>,
+  external: boolean,
+  out: Reporter<Id>,
+  rendered = false,
+): string | undefined {
+  const sa = c.serviceAccount;
+  // An externally created service account is annotated where it is created, not through the chart.
+  const annotateFix = external
+    ? `Annotate service account ${sa.name} (created outside the chart) with ${ROLE_ARN_ANNOTATION}: <the component's IAM role ARN>.`
+    : `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`;
+  const what = rendered
+    ? `service account ${sa.name} (as the chart renders it)`
+    : `service account ${sa.name}`;
+  if (!(ROLE_ARN_ANNOTATION in annotations)) {
+    out.fail('sa-annotation', `${what} has no ${ROLE_ARN_ANNOTATION} annotation`, { fix: annotateFix });
+    return undefined;
+  }
+  const roleArn = annotations[ROLE_ARN_ANNOTATION]!.trim();
+  if (roleArn === '') {
+    out.fail('sa-role-empty', `${what} has an empty ${ROLE_ARN_ANNOTATION} annotation: role checks skipped`, {
+      fix: annotateFix,
+    });
+    return undefined;
+  }
+  const problem = describeRoleArnProblem(annotations[ROLE_ARN_ANNOTATION]!);
+  if (problem) {
+    out.fail(
+      'sa-role-arn',
+      `the ${ROLE_ARN_ANNOTATION} annotation "${roleArn}"${rendered ? ` of ${what}` : ''} is not a role ARN: ${problem}`,
+      {
+        fix: 'Correct the annotation to arn:<partition>:iam::<12-digit account>:role/[path/]<name>.',
+      },
+    );
+    return undefined;
+  }
+  out.ok('sa-annotation', `${what} is annotated with role ${roleArn}`);
+  return roleArn;
+}
+
+/**
+ * serviceAccountName helper (camundaPlatform.serviceAccountName, Bitnami common.names.serviceAccountName):
+ * with the switch off, the pods run as `serviceAccount.name` when set (created outside the chart).
+ */
+function isExternal(c: PlannedComponent): boolean {
+  return !c.serviceAccount.enabled && c.serviceAccount.how === 'values';
+}
+
+/** False (after one FAIL) when the switch is off and no name is set: the pods run as "default". */
+function usesChartServiceAccount(c: PlannedComponent, out: Reporter<Id>): boolean {
+  if (c.serviceAccount.enabled || isExternal(c)) return true;
+  const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
+  out.fail(
+    'sa-enabled',
+    `${c.key}.${key} is false: the chart creates no service account, so the pods run as "default"`,
+    {
+      fix: `Set ${c.key}.${key}: true and annotate it with ${ROLE_ARN_ANNOTATION}.`,
+    },
+  );
+  return false;
+}
+
+/**
+ * Values-only mode without a cluster: the ServiceAccount as the chart will render it is judged by
+ * the same rules as a live one; static keys come from the values. A ServiceAccount created outside
+ * the chart cannot be seen: said once, never OK and never FAIL.
+ */
+async function checkRendered(
+  services: Pick<Services, 'kube' | 'options'>,
+  values: Values,
+  c: PlannedComponent,
+  out: Reporter<Id>,
+): Promise<string | undefined> {
+  if (!usesChartServiceAccount(c, out)) return undefined;
+  await checkStaticKeys(services, values, c, [], out);
+  if (isExternal(c)) {
+    out.info(
+      `service account ${c.serviceAccount.name} is created outside the chart: without the cluster its annotation cannot be seen, so it is not checked (role checks skipped)`,
+    );
+    return undefined;
+  }
+  const roleArn = judgeAnnotation(c, c.serviceAccount.annotations, false, out, true);
+  // An unrendered name (`${SA_NAME}`): no trust policy can be checked against it.
+  return hasPlaceholder(c.serviceAccount.name) ? undefined : roleArn;
+}
+
 /** Checks one component's service account and pods; returns its role ARN when the annotation is usable. */
 async function checkComponent(
   services: Pick<Services, 'kube' | 'options'>,
@@ -216,20 +327,8 @@ async function checkComponent(
 ): Promise<string | undefined> {
   const ns = services.options.namespace;
   const sa = c.serviceAccount;
-  // serviceAccountName helper (camundaPlatform.serviceAccountName, Bitnami common.names.serviceAccountName):
-  // with the switch off, the pods run as `serviceAccount.name` when set, else as "default".
-  const external = !sa.enabled && sa.how === 'values';
-  if (!sa.enabled && !external) {
-    const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
-    out.fail(
-      'sa-enabled',
-      `${c.key}.${key} is false: the chart creates no service account, so the pods run as "default"`,
-      {
-        fix: `Set ${c.key}.${key}: true and annotate it with ${ROLE_ARN_ANNOTATION}.`,
-      },
-    );
-    return;
-  }
+  const external = isExternal(c);
+  if (!usesChartServiceAccount(c, out)) return;
   const [account, pods] = await Promise.all([
     services.kube.serviceAccount(ns, sa.name),
     services.kube.pods(ns),
@@ -252,37 +351,8 @@ async function checkComponent(
     });
     return;
   }
-  // An externally created service account is annotated where it is created, not through the chart.
-  const annotateFix = external
-    ? `Annotate service account ${sa.name} (created outside the chart) with ${ROLE_ARN_ANNOTATION}: <the component's IAM role ARN>.`
-    : `Set ${c.key}.serviceAccount.annotations."${ROLE_ARN_ANNOTATION}" to the component's IAM role ARN.`;
-  if (!(ROLE_ARN_ANNOTATION in account.annotations)) {
-    out.fail('sa-annotation', `service account ${sa.name} has no ${ROLE_ARN_ANNOTATION} annotation`, {
-      fix: annotateFix,
-    });
-    return;
-  }
-  const roleArn = account.annotations[ROLE_ARN_ANNOTATION]!.trim();
-  if (roleArn === '') {
-    out.fail(
-      'sa-role-empty',
-      `service account ${sa.name} has an empty ${ROLE_ARN_ANNOTATION} annotation: role checks skipped`,
-      { fix: annotateFix },
-    );
-    return;
-  }
-  const problem = describeRoleArnProblem(account.annotations[ROLE_ARN_ANNOTATION]!);
-  if (problem) {
-    out.fail(
-      'sa-role-arn',
-      `the ${ROLE_ARN_ANNOTATION} annotation "${roleArn}" is not a role ARN: ${problem}`,
-      {
-        fix: 'Correct the annotation to arn:<partition>:iam::<12-digit account>:role/[path/]<name>.',
-      },
-    );
-    return;
-  }
-  out.ok('sa-annotation', `service account ${sa.name} is annotated with role ${roleArn}`);
+  const roleArn = judgeAnnotation(c, account.annotations, external, out);
+  if (roleArn === undefined) return;
   const audience = account.annotations[AUDIENCE_ANNOTATION];
   if (audience) out.info(`service account ${sa.name} requests token audience ${audience}`);
   checkPods(c, roleArn, pods, out);
@@ -295,27 +365,23 @@ export const serviceAccounts = defineModule({
   needs: ['plan', 'values'],
   provides: ['roleArns'],
   checks: CHECKS,
-  async run(ctx, out) {
+  async run(ctx, reporter) {
+    const out = skipUnrendered(reporter, ctx.options.values.length > 0);
     const { plan, values } = ctx.facts;
-    if (clusterAbsent(ctx.kube)) {
-      // Values-only mode without a cluster: the annotations the chart will render stand for the
-      // ServiceAccounts, so the role checks (trust policies) still run when AWS is reachable.
-      out.info('skipped: needs the Kubernetes cluster; the role ARNs are read from the values');
-      const fromValues = new Map<string, string>();
-      for (const c of plan) {
-        const arn = c.serviceAccount.annotations[ROLE_ARN_ANNOTATION]?.trim();
-        if (arn && !describeRoleArnProblem(arn)) fromValues.set(c.key, arn);
-      }
-      ctx.provide('roleArns', fromValues);
-      return;
-    }
+    // Values-only mode without a cluster: the ServiceAccounts as the chart will render them stand
+    // for the live ones (the same rules judge them); their pods need the cluster.
+    const offline = clusterAbsent(ctx.kube) !== undefined;
+    if (offline)
+      out.info(
+        'skipped: needs the Kubernetes cluster for the pods; the service accounts are checked as the chart renders them',
+      );
     const found = new Map<string, string>();
     await eachInOrder(
       plan,
       out,
       (c) => c.key,
       async (c, o) => {
-        const roleArn = await checkComponent(ctx, values, c, o);
+        const roleArn = await (offline ? checkRendered : checkComponent)(ctx, values, c, o);
         if (roleArn !== undefined) found.set(c.key, roleArn);
       },
     );

@@ -4,16 +4,48 @@
  * `helm -f`) or from the Argo CD Application, chart defaults from `--chart`.
  * Builds a HelmRelease-shaped object so every later check works unchanged.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import type { Services } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
 import type { ArgoApplication } from '../platform/kube.js';
 import { readChart } from './chart-source.js';
+import { resolveChartVersion } from './bundled-chart.js';
 import { CAMUNDA_CHART_PREFIX, type HelmRelease } from './release.js';
 import { coalesce, isPlainObject } from './values.js';
 
 export const ARGO_NAMESPACE = 'argocd';
+
+/**
+ * Limits on a values document, so a hostile or broken file is a usage error, never a hang: a real
+ * Camunda values file is tens of kilobytes, a few thousand nodes and a dozen levels deep.
+ */
+export const VALUES_LIMITS = { bytes: 10 * 1024 * 1024, nodes: 1_000_000, depth: 64 } as const;
+
+/**
+ * The document's size as the later steps walk it (coalesce, lookups, redaction): YAML aliases are
+ * shared references, so `&a [*b, *b, …]` chains (billion laughs) parse fast but expand exponentially
+ * when walked. Counts with an early exit; throws at the first limit exceeded.
+ */
+function checkExpansion(doc: unknown, what: string): void {
+  let nodes = 0;
+  const walk = (node: unknown, depth: number): void => {
+    if (++nodes > VALUES_LIMITS.nodes) {
+      throw new UsageError(
+        `${what} expands to more than ${VALUES_LIMITS.nodes.toLocaleString('en-US')} values (YAML aliases?): refused (limit: ${VALUES_LIMITS.nodes.toLocaleString('en-US')} nodes)`,
+      );
+    }
+    if (depth > VALUES_LIMITS.depth) {
+      throw new UsageError(
+        `${what} nests deeper than ${VALUES_LIMITS.depth} levels: refused (limit: depth ${VALUES_LIMITS.depth})`,
+      );
+    }
+    if (Array.isArray(node)) for (const v of node) walk(v, depth + 1);
+    else if (isPlainObject(node)) for (const v of Object.values(node)) walk(v, depth + 1);
+  };
+  walk(doc, 0);
+}
 
 /** Parses YAML into a mapping; a parse error names the source, line and column. */
 export async function parseYaml(text: string, what: string): Promise<Record<string, unknown>> {
@@ -28,14 +60,36 @@ export async function parseYaml(text: string, what: string): Promise<Record<stri
   }
   if (doc === undefined || doc === null) return {};
   if (!isPlainObject(doc)) throw new UsageError(`malformed ${what}: the top level must be a mapping`);
+  checkExpansion(doc, what);
   return doc;
 }
 
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * A values file is read only when it is a regular file of at most VALUES_LIMITS.bytes: a FIFO
+ * without a writer would block the read forever, a directory or a device is no values file.
+ */
 async function readValuesFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
+    const st = await stat(file);
+    if (!st.isFile())
+      throw new UsageError(`values file ${file} is ${kindOf(st)}, not a regular file: refused`);
+    if (st.size > VALUES_LIMITS.bytes) {
+      throw new UsageError(
+        `values file ${file} is ${(st.size / 1024 / 1024).toFixed(1)} MB: larger than the ${VALUES_LIMITS.bytes / 1024 / 1024} MB limit for a values file, refused`,
+      );
+    }
     text = await readFile(file, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(
       `cannot read values file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
     );
@@ -45,19 +99,39 @@ async function readValuesFile(file: string): Promise<Record<string, unknown>> {
 
 interface ChartDefaults {
   defaults: Record<string, unknown>;
+  /** The chart version to use: --chart-version (a Camunda version mapped), else the chart's. */
   version?: string;
+  /** Where the defaults came from, for the values-only INFO line. */
+  described: string;
 }
 
-async function chartDefaults(ctx: Services): Promise<ChartDefaults> {
-  if (!ctx.options.chart) return { defaults: {} };
-  const files = await readChart(ctx.options.chart);
-  const chartYaml = files.chartYaml
-    ? await parseYaml(files.chartYaml, `Chart.yaml of ${ctx.options.chart}`)
-    : {};
-  return {
-    defaults: await parseYaml(files.valuesYaml, `values.yaml of ${ctx.options.chart}`),
-    version: typeof chartYaml.version === 'string' ? chartYaml.version : undefined,
-  };
+/**
+ * The chart defaults of a values-only run: from `--chart` when given, else the defaults bundled
+ * with irsa-check for the chart version's major (src/helm/chart-defaults.generated.ts), else none.
+ */
+async function chartDefaults(options: { chart?: string; chartVersion?: string }): Promise<ChartDefaults> {
+  const requested = options.chartVersion ? await resolveChartVersion(options.chartVersion) : undefined;
+  const mapped = requested?.note ? ` (${requested.note})` : '';
+  if (options.chart) {
+    const files = await readChart(options.chart);
+    const chartYaml = files.chartYaml
+      ? await parseYaml(files.chartYaml, `Chart.yaml of ${options.chart}`)
+      : {};
+    return {
+      defaults: await parseYaml(files.valuesYaml, `values.yaml of ${options.chart}`),
+      version:
+        requested?.chartVersion ?? (typeof chartYaml.version === 'string' ? chartYaml.version : undefined),
+      described: `chart defaults from ${options.chart}${mapped}`,
+    };
+  }
+  if (requested?.bundled) {
+    return {
+      defaults: structuredClone(requested.bundled.values),
+      version: requested.chartVersion,
+      described: `chart defaults of chart ${requested.bundled.chartVersion} (bundled with irsa-check)${mapped}`,
+    };
+  }
+  return { defaults: {}, version: requested?.chartVersion, described: 'no chart defaults (give --chart)' };
 }
 
 function valuesOnlyRelease(ctx: Services, user: unknown, chart: ChartDefaults, version: string): HelmRelease {
@@ -74,42 +148,36 @@ function valuesOnlyRelease(ctx: Services, user: unknown, chart: ChartDefaults, v
   };
 }
 
-function describeChart(ctx: Services): string {
-  return ctx.options.chart ? `chart defaults from ${ctx.options.chart}` : 'no chart defaults (give --chart)';
-}
+const NEEDS_VERSION =
+  '--values needs --chart-version (a chart version, or a Camunda version such as 8.8) or --chart with a Chart.yaml';
 
 /** `--values` given: the release the files describe. */
 export async function loadValuesOnlyRelease(ctx: Services, out: Reporter<string>): Promise<HelmRelease> {
-  const chart = await chartDefaults(ctx);
-  const version = ctx.options.chartVersion ?? chart.version;
-  if (!version) throw new UsageError('--values needs --chart-version (or --chart with a Chart.yaml)');
+  const chart = await chartDefaults(ctx.options);
+  const version = chart.version;
+  if (!version) throw new UsageError(NEEDS_VERSION);
   let user: unknown = {};
   for (const file of ctx.options.values) user = coalesce(user, await readValuesFile(file));
-  out.info(`values-only mode: ${ctx.options.values.join(', ')}, chart ${version}, ${describeChart(ctx)}`);
+  out.info(`values-only mode: ${ctx.options.values.join(', ')}, chart ${version}, ${chart.described}`);
   return valuesOnlyRelease(ctx, user, chart, version);
 }
 
 /**
- * Reads and parses every --values file (and --chart) before any cluster call: a typo in a
- * values file is reported at once, not after the cluster and AWS have been asked.
+ * Reads and parses every --values file (and --chart) and resolves --chart-version before any
+ * cluster call: a typo in a values file or an unknown version is reported at once, not after the
+ * cluster and AWS have been asked.
  */
 export async function checkValuesFilesEarly(options: {
   values: string[];
   chart?: string;
   chartVersion?: string;
 }): Promise<void> {
-  if (options.values.length === 0) return;
-  for (const file of options.values) await readValuesFile(file);
-  let version = options.chartVersion;
-  if (options.chart) {
-    const files = await readChart(options.chart);
-    await parseYaml(files.valuesYaml, `values.yaml of ${options.chart}`);
-    if (!version && files.chartYaml) {
-      const chartYaml = await parseYaml(files.chartYaml, `Chart.yaml of ${options.chart}`);
-      if (typeof chartYaml.version === 'string') version = chartYaml.version;
-    }
+  if (options.values.length === 0) {
+    if (options.chartVersion) await resolveChartVersion(options.chartVersion);
+    return;
   }
-  if (!version) throw new UsageError('--values needs --chart-version (or --chart with a Chart.yaml)');
+  for (const file of options.values) await readValuesFile(file);
+  if (!(await chartDefaults(options)).version) throw new UsageError(NEEDS_VERSION);
 }
 
 function isCamundaApp(app: ArgoApplication, ns: string): boolean {
@@ -134,15 +202,22 @@ export async function releaseFromArgo(
   if (apps.length === 0) return undefined;
   const app = ctx.options.release ? apps.find((a) => a.name === ctx.options.release) : apps[0];
   if (!app) return undefined;
-  const version = ctx.options.chartVersion ?? app.targetRevision;
-  if (!version) return undefined;
+  // Argo's targetRevision is a chart version; --chart-version (checked early) overrides it. A
+  // revision irsa-check does not know (a Git ref) is still used as the version, without defaults.
+  const revision = ctx.options.chartVersion ?? app.targetRevision;
+  if (!revision) return undefined;
+  const known = await resolveChartVersion(revision).then(
+    () => true,
+    () => false,
+  );
+  const chart = await chartDefaults({ chart: ctx.options.chart, chartVersion: known ? revision : undefined });
+  const version = known ? chart.version! : revision;
   const fromText = app.values
     ? await parseYaml(app.values, `spec.source.helm.values of Application ${app.name}`)
     : {};
   const user = coalesce(fromText, isPlainObject(app.valuesObject) ? app.valuesObject : {});
-  const chart = await chartDefaults(ctx);
   out.info(
-    `no Helm release; using Argo CD Application ${app.namespace}/${app.name} (chart ${version}), ${describeChart(ctx)}`,
+    `no Helm release; using Argo CD Application ${app.namespace}/${app.name} (chart ${version}), ${chart.described}`,
   );
   return valuesOnlyRelease(ctx, user, chart, version);
 }

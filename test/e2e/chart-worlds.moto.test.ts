@@ -112,7 +112,7 @@ describe('values-only mode offline: a pre-merge CI gate (no cluster, no AWS cred
     // cluster, service-accounts, and the runtime signals that read pods and nodes (imds, pod-logs).
     expect(r.out.filter((l) => l.startsWith('[INFO] skipped: needs the Kubernetes cluster'))).toEqual([
       '[INFO] skipped: needs the Kubernetes cluster',
-      '[INFO] skipped: needs the Kubernetes cluster; the role ARNs are read from the values',
+      '[INFO] skipped: needs the Kubernetes cluster for the pods; the service accounts are checked as the chart renders them',
       '[INFO] skipped: needs the Kubernetes cluster',
       '[INFO] skipped: needs the Kubernetes cluster',
     ]);
@@ -160,7 +160,7 @@ describe('values-only mode offline: a pre-merge CI gate (no cluster, no AWS cred
         env: { ...moto.env, KUBECONFIG: undefined },
       });
       expect(r.out).toContain(
-        '[INFO] skipped: needs the Kubernetes cluster; the role ARNs are read from the values',
+        '[INFO] skipped: needs the Kubernetes cluster for the pods; the service accounts are checked as the chart renders them',
       );
       expect(
         r.out.filter((l) => l.startsWith('[OK] identity: role camunda-identity-irsa allows rds-db:connect')),
@@ -172,6 +172,50 @@ describe('values-only mode offline: a pre-merge CI gate (no cluster, no AWS cred
       ).toHaveLength(3);
       expect(r.err.filter((l) => l.startsWith('[FAIL]'))).toEqual([]);
       expect(r.code).toBe(0);
+    } finally {
+      await moto.close();
+    }
+  });
+
+  it('with AWS and --cluster-name, no cluster: the EKS issuer and IAM OIDC provider are checked; a role trusting another cluster fails', async () => {
+    const world = cloneWorld(loadWorld('camunda-8.8-healthy.yaml'));
+    const role = world.aws.roles!.find((x) => x.name === 'camunda-identity-irsa')!;
+    role.trustPolicy = JSON.parse(
+      JSON.stringify(role.trustPolicy).replaceAll(
+        '5C9F1A2B3D4E5F60718293A4B5C6D7E8',
+        '0000AAAABBBBCCCCDDDDEEEEFFFF1111',
+      ),
+    );
+    const moto = await seedMoto(world);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'irsa-values-'));
+      const values = join(dir, 'values.yaml');
+      writeFileSync(values, replaceDeep(readFileSync(VALUES, 'utf8'), moto.mapping.replacements));
+      const cluster = replaceDeep('camunda-prod', moto.mapping.replacements);
+      const r = await runCli(
+        [
+          '-n',
+          'camunda',
+          '--values',
+          values,
+          '--chart',
+          CHART,
+          '--cluster-name',
+          cluster,
+          '--region',
+          'eu-west-1',
+        ],
+        { env: { ...moto.env, KUBECONFIG: undefined } },
+      );
+      expect(r.out).toContain(`[OK] EKS cluster ${cluster} (--cluster-name) exists in eu-west-1`);
+      expect(r.out.filter((l) => l.startsWith('[OK] IAM OIDC provider '))).toHaveLength(1);
+      expect(r.err.filter((l) => l.startsWith('[FAIL]'))).toEqual([
+        expect.stringMatching(
+          /^\[FAIL\] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/0000AAAABBBBCCCCDDDDEEEEFFFF1111, not this cluster's /,
+        ),
+        '[FAIL] irsa-check: At least one of the checks failed (error code: 201).',
+      ]);
+      expect(r.code).toBe(201);
     } finally {
       await moto.close();
     }

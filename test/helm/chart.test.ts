@@ -236,6 +236,16 @@ function defaults810(): Tree {
   };
 }
 
+/**
+ * The released chart 15.0.0-alpha4 (camunda-platform-helm 55138c7): its values.yaml has
+ * `camundaHub.contextPath: ""`; the main branch, still labelled alpha4 but deep-merging, has null.
+ */
+function defaults810alpha4(): Tree {
+  const d = defaults810();
+  (d.camundaHub as Tree).contextPath = '';
+  return d;
+}
+
 /** chart 15.0.0-alpha1..3: the overrides lived under camundaHub.webModeler.*. */
 function defaults810alpha3(): Tree {
   const d = defaults810();
@@ -1075,7 +1085,7 @@ describe('serviceAccountFor', () => {
       },
     ])('$case', ({ raw, user, want }) => {
       const p = profile(raw);
-      const values = new Values(defaults810(), user);
+      const values = new Values(raw === '15.0.0-alpha4' ? defaults810alpha4() : defaults810(), user);
       const plan = serviceAccountFor(p, values, 'camunda', 'webModeler');
       expect({ name: plan.name, enabled: plan.enabled, annotations: plan.annotations }).toEqual(want);
       expect(plan.settingsPaths).toEqual(['camundaHub.serviceAccount', 'webModeler.serviceAccount']);

@@ -33,17 +33,51 @@ function chartTgz(): string {
 }
 
 describe('values-only mode (helm template / Argo CD installs)', () => {
-  it('--values with --chart-version and no chart: checks run on the values alone', async () => {
+  it('--values with --chart-version and no --chart: the defaults bundled for that chart major (generated from the chart)', async () => {
     const run = await runWorld(releaseless(), { values: [VALUES], chartVersion: '13.1.2', pg: ['identity'] });
+    // The chart's own default (charts/camunda-platform-8.8/values.yaml identityKeycloak.enabled: false)
+    // now decides the Keycloak mode; before the bundle, an unset switch read as "subchart deployed".
     expect(run.lines('release')).toEqual([
-      `[INFO] values-only mode: ${VALUES}, chart 13.1.2, no chart defaults (give --chart)`,
-      '[WARN] release camunda carries no chart defaults: only your own values are checked',
+      `[INFO] values-only mode: ${VALUES}, chart 13.1.2, chart defaults of chart 13.12.7 (bundled with irsa-check)`,
       '[OK] values of release camunda read: chart camunda-platform-13.1.2',
-      '[INFO] Keycloak: the bundled identityKeycloak subchart is deployed (identityKeycloak.enabled is not set: Helm deploys a sub-chart whose condition is unset)',
+      '[INFO] Keycloak: neither the identityKeycloak subchart nor an external Keycloak is configured',
     ]);
     expect(run.lines('service-accounts')).toContain(
       '[OK] identity: service account camunda-identity is annotated with role arn:aws:iam::123456789012:role/camunda-identity-irsa',
     );
+  });
+
+  it('--chart-version 8.8 is a Camunda version: mapped to its chart (Chart.yaml appVersion 8.8.x → version)', async () => {
+    const run = await runWorld(releaseless(), { values: [VALUES], chartVersion: '8.8', pg: ['identity'] });
+    expect(run.lines('release').slice(0, 2)).toEqual([
+      `[INFO] values-only mode: ${VALUES}, chart 13.12.7, chart defaults of chart 13.12.7 (bundled with irsa-check) (Camunda 8.8 → chart 13.12.7)`,
+      '[OK] values of release camunda read: chart camunda-platform-13.12.7',
+    ]);
+  });
+
+  it.each(['8.10', '8.10.x', '8.10.0'])(
+    '--chart-version %s reads as Camunda 8.10, not as chart 8.10',
+    async (v) => {
+      const run = await runWorld(releaseless(), { values: [VALUES], chartVersion: v, pg: [], os: [] });
+      expect(run.lines('release')[0]).toContain(', chart 15.0.0-alpha4, ');
+    },
+  );
+
+  it.each(['8.5', '8.11', '16.0.0', 'latest', '13.x'])(
+    '--chart-version %s is unknown: a usage error listing the known versions',
+    async (v) => {
+      await expect(runWorld(releaseless(), { values: [VALUES], chartVersion: v })).rejects.toThrow(
+        /--chart-version .* (is not a (chart )?version irsa-check knows|is not a version irsa-check knows) \(known: Camunda 8\.6, 8\.7, 8\.8, 8\.9, 8\.10 or chart 11\.x \(Camunda 8\.6\), 12\.x \(Camunda 8\.7\), 13\.x \(Camunda 8\.8\), 14\.x \(Camunda 8\.9\), 15\.x \(Camunda 8\.10\)\)/,
+      );
+    },
+  );
+
+  it('a chart major with no bundled defaults (10.x, Camunda 8.5): only your own values, with the WARN', async () => {
+    const run = await runWorld(releaseless(), { values: [VALUES], chartVersion: '10.4.0', pg: [], os: [] });
+    expect(run.lines('release').slice(0, 2)).toEqual([
+      `[INFO] values-only mode: ${VALUES}, chart 10.4.0, no chart defaults (give --chart)`,
+      '[WARN] release camunda carries no chart defaults: only your own values are checked',
+    ]);
   });
 
   it.each([
@@ -67,7 +101,7 @@ describe('values-only mode (helm template / Argo CD installs)', () => {
 
   it('without --chart-version or a chart: a usage error', async () => {
     await expect(runWorld(releaseless(), { values: [VALUES] })).rejects.toThrow(
-      '--values needs --chart-version (or --chart with a Chart.yaml)',
+      '--values needs --chart-version (a chart version, or a Camunda version such as 8.8) or --chart with a Chart.yaml',
     );
   });
 

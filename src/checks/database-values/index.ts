@@ -14,6 +14,7 @@
  *
  * Per component: keycloak.ts, identity.ts, web-modeler.ts; their shared helpers in shared.ts.
  */
+import { hasPlaceholder, skipUnrendered } from '../../helm/placeholders.js';
 import { defineModule } from '../../core/module.js';
 import { eachInOrder, type Reporter } from '../../core/reporter.js';
 import type { DatabaseTarget } from '../../core/facts.js';
@@ -56,7 +57,8 @@ export const databaseValues = defineModule({
   needs: ['profile', 'values', 'keycloakMode', 'pgList', 'release'],
   provides: ['databases'],
   checks: CHECKS,
-  async run(ctx, out) {
+  async run(ctx, reporter) {
+    const out = skipUnrendered(reporter, ctx.options.values.length > 0);
     const { pgList, profile, values, keycloakMode } = ctx.facts;
     const found = new Map<string, DatabaseTarget>();
     try {
@@ -75,7 +77,9 @@ export const databaseValues = defineModule({
     } finally {
       // Complete (possibly empty), in the pg list's order: the Aurora checks wait for it.
       const rank = (k: string) => pgList.indexOf(k);
-      ctx.provide('databases', new Map([...found].sort(([a], [b]) => rank(a) - rank(b))));
+      // A database whose host or user is an unrendered placeholder cannot be looked up.
+      const rendered = [...found].filter(([, t]) => !hasPlaceholder(t.host) && !hasPlaceholder(t.dbUser));
+      ctx.provide('databases', new Map(rendered.sort(([a], [b]) => rank(a) - rank(b))));
     }
   },
 });

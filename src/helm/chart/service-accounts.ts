@@ -1,7 +1,7 @@
 /** The ServiceAccount each component's pods run as, exactly as `serviceaccount.yaml` and `_helpers.tpl` render it. */
 import { isPlainObject, Values } from '../values.js';
 import { ROLE_ARN_ANNOTATION } from '../../platform/kube.js';
-import { hubPick, hubView } from './hub.js';
+import { hubNameOverride, hubPick, hubView } from './hub.js';
 import type { ChartProfile, ComponentSpec } from './profiles.js';
 import { specFor } from './profiles.js';
 import {
@@ -94,8 +94,8 @@ export function webModelerHubSettings(profile: ChartProfile, v: Values, spec: Co
     enabled: chartSwitch(profile, pick('serviceAccount.enabled').value) ?? spec.saEnabledByDefault,
     name: nonEmptyString(pick('serviceAccount.name').value),
     annotations,
-    fullnameOverride: nonEmptyString(pick('fullnameOverride').value),
-    nameOverride: nonEmptyString(pick('nameOverride').value),
+    fullnameOverride: nonEmptyString(hubNameOverride(view, v, 'fullnameOverride')),
+    nameOverride: nonEmptyString(hubNameOverride(view, v, 'nameOverride')),
     paths: [`${view.base}.serviceAccount`, 'webModeler.serviceAccount'],
   };
 }

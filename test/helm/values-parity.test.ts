@@ -1,0 +1,194 @@
+/**
+ * Issue 16, values-only parity: every fixture world of 8.6–8.10 runs in three modes — live (the
+ * in-memory cluster and AWS), values-only offline (no kubeconfig, no AWS credentials) and values +
+ * AWS (no kubeconfig, AWS and --cluster-name) — over the same dispatcher and evaluators. Healthy
+ * worlds pass in all three; a planted fault visible in a mode is reported there with the same check
+ * ID as live, and a values-only run reports no FAIL the live run does not.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/core/finding.js';
+import { runValuesOnly } from '../support/values-only-runs.js';
+import { cloneWorld, loadWorld, runWorld, type WorldModel, type WorldRun } from '../support/world.js';
+import { user, W86, W87, W88, W89, W810, type Tree } from '../support/values-worlds.js';
+
+const ROLE = 'eks.amazonaws.com/role-arn';
+const AWS_OPTS = { clusterName: 'camunda-prod', region: 'eu-west-1' };
+
+type Mode = 'live' | 'offline' | 'values+aws';
+const MODES: Mode[] = ['live', 'offline', 'values+aws'];
+
+function runIn(world: WorldModel, mode: Mode): Promise<WorldRun> {
+  return mode === 'live' ? runWorld(world, AWS_OPTS) : runValuesOnly(world, mode, AWS_OPTS);
+}
+
+const failIds = (r: WorldRun) =>
+  [...new Set(r.findings.filter((f: Finding) => f.level === 'FAIL' && f.check).map((f) => f.check!))].sort();
+
+const WORLDS: [string, WorldModel][] = [
+  ['8.6', W86],
+  ['8.7', W87],
+  ['8.8', W88],
+  ['8.9', W89],
+  ['8.10', W810],
+];
+
+/** identity's ServiceAccount annotations in the values and on the live object. */
+function identitySa(w: WorldModel): { values: Tree; live: Record<string, string> } {
+  const id = user(w).identity as Tree;
+  const sa = (id.serviceAccount ??= {}) as Tree;
+  const values = (sa.annotations ??= {}) as Tree;
+  const live = w.kube.serviceAccounts!.find((s) => s.name === 'camunda-identity')!.annotations;
+  return { values, live };
+}
+
+function setIdentityRole(w: WorldModel, arn: string | undefined): void {
+  const { values, live } = identitySa(w);
+  if (arn === undefined) {
+    delete values[ROLE];
+    delete live[ROLE];
+  } else {
+    values[ROLE] = arn;
+    live[ROLE] = arn;
+  }
+}
+
+interface Fault {
+  name: string;
+  plant: (w: WorldModel) => void;
+  id: string;
+  /** The modes that can see it (live always can). */
+  visible: Mode[];
+}
+
+const FAULTS: Fault[] = [
+  {
+    name: 'identity’s role-arn annotation removed',
+    plant: (w) => setIdentityRole(w, undefined),
+    id: 'sa-annotation',
+    visible: MODES,
+  },
+  {
+    name: 'identity’s role ARN malformed (a colon missing)',
+    plant: (w) => setIdentityRole(w, 'arn:aws:iam:123456789012:role/camunda-identity-irsa'),
+    id: 'sa-role-arn',
+    visible: MODES,
+  },
+  {
+    name: 'static AWS keys in identity’s env',
+    plant: (w) => {
+      const id = user(w).identity as Tree;
+      id.env = [...((id.env as unknown[]) ?? []), { name: 'AWS_ACCESS_KEY_ID', value: '' }];
+      for (const p of w.kube.pods ?? [])
+        if (p.serviceAccountName === 'camunda-identity')
+          p.containers[0]!.env.push({ name: 'AWS_ACCESS_KEY_ID', value: '' });
+    },
+    id: 'sa-static-keys',
+    visible: MODES,
+  },
+  {
+    name: 'identity annotated with another component’s role',
+    plant: (w) => {
+      const other = w.kube.serviceAccounts!.find(
+        (s) => s.name !== 'camunda-identity' && s.annotations[ROLE],
+      )!;
+      setIdentityRole(w, other.annotations[ROLE]);
+    },
+    id: 'trust-sub',
+    visible: ['live', 'values+aws'],
+  },
+  {
+    name: 'identity’s role trusts another cluster’s OIDC provider',
+    plant: (w) => {
+      const role = w.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!;
+      role.trustPolicy = JSON.parse(
+        JSON.stringify(role.trustPolicy).replaceAll(
+          '5C9F1A2B3D4E5F60718293A4B5C6D7E8',
+          '0000AAAABBBBCCCCDDDDEEEEFFFF1111',
+        ),
+      );
+    },
+    id: 'trust-this-provider',
+    visible: ['live', 'values+aws'],
+  },
+  {
+    name: 'no IAM OIDC provider for the cluster’s issuer',
+    plant: (w) => {
+      w.aws.oidcProviders = [];
+    },
+    id: 'oidc-provider',
+    visible: ['live', 'values+aws'],
+  },
+];
+
+describe.each(WORLDS)('Camunda %s fixture world in three modes', (_v, base) => {
+  it.each(MODES)('healthy: no FAIL, exit 0 (%s)', async (mode) => {
+    const r = await runIn(cloneWorld(base), mode);
+    expect(failIds(r)).toEqual([]);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it.each(FAULTS)('$name: the live check ID in every mode that can see it', async (fault) => {
+    const world = cloneWorld(base);
+    fault.plant(world);
+    const live = await runIn(world, 'live');
+    expect(failIds(live)).toContain(fault.id);
+    for (const mode of ['offline', 'values+aws'] as const) {
+      const r = await runIn(world, mode);
+      if (fault.visible.includes(mode)) {
+        expect(failIds(r), mode).toContain(fault.id);
+        expect(r.exitCode, mode).not.toBe(0);
+      }
+      // No false alarm: whatever a values-only run fails, the live run fails too.
+      for (const id of failIds(r)) expect(failIds(live), `${mode}: ${id}`).toContain(id);
+    }
+  });
+});
+
+describe('values-only offline: what the user sees for the ServiceAccounts the chart renders', () => {
+  it('missing annotation, malformed ARN, static keys and a shared credentials file in a sidecar: exact lines', async () => {
+    const w = cloneWorld(W88);
+    const u = user(w) as Record<string, Tree>;
+    delete ((u.identity!.serviceAccount as Tree).annotations as Tree)[ROLE];
+    ((u.optimize!.serviceAccount as Tree).annotations as Tree)[ROLE] =
+      'arn:aws:iam:123456789012:role/camunda-optimize-irsa';
+    u.orchestration!.env = [{ name: 'AWS_SECRET_ACCESS_KEY', value: '' }];
+    u.orchestration!.sidecars = [
+      {
+        name: 'proxy',
+        env: [{ name: 'AWS_PROFILE', value: 'p' }],
+        envFrom: [{ secretRef: { name: 'aws-creds' } }],
+      },
+    ];
+    const r = await runValuesOnly(w, 'offline');
+    expect(r.lines('service-accounts')).toEqual([
+      '[INFO] skipped: needs the Kubernetes cluster for the pods; the service accounts are checked as the chart renders them',
+      '[OK] identityKeycloak: service account camunda-keycloak (as the chart renders it) is annotated with role arn:aws:iam::123456789012:role/camunda-keycloak-irsa',
+      '[FAIL] identity: service account camunda-identity (as the chart renders it) has no eks.amazonaws.com/role-arn annotation',
+      '[OK] webModeler: service account camunda-web-modeler (as the chart renders it) is annotated with role arn:aws:iam::123456789012:role/camunda-web-modeler-irsa',
+      '[WARN] orchestration: the pods can read AWS credentials from a file: AWS_PROFILE in values orchestration.sidecars[0].env; an SDK that reads the shared credentials file before web identity uses it instead of IRSA',
+      '[INFO] orchestration: Secret aws-creds (orchestration.sidecars[0].envFrom) is read only in the cluster: static AWS keys from it are not checked',
+      '[FAIL] orchestration: static AWS keys (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) are set in values orchestration.env: they override IRSA, even when empty',
+      '[OK] orchestration: service account camunda-zeebe (as the chart renders it) is annotated with role arn:aws:iam::123456789012:role/camunda-orchestration-irsa',
+      '[FAIL] optimize: the eks.amazonaws.com/role-arn annotation "arn:aws:iam:123456789012:role/camunda-optimize-irsa" of service account camunda-optimize (as the chart renders it) is not a role ARN: a role ARN must have the form arn:<partition>:iam::<account>:role/<name>',
+    ]);
+    expect(r.exitCode).toBe(224);
+  });
+
+  it('a ServiceAccount created outside the chart cannot be seen offline: one INFO, never OK or FAIL', async () => {
+    const r = await runValuesOnly(loadWorld('camunda-8.8-external-service-account.yaml'), 'offline');
+    const identity = r.findings.filter((f) => f.module === 'service-accounts' && f.component === 'identity');
+    expect(identity.map((f) => `[${f.level}] ${f.message}`)).toEqual([
+      '[INFO] service account platform-identity is created outside the chart: without the cluster its annotation cannot be seen, so it is not checked (role checks skipped)',
+    ]);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('the document store’s static keys are reported from the values alone, with the live check ID', async () => {
+    const world = loadWorld('camunda-8.9-document-store-static-keys.yaml');
+    for (const mode of ['live', 'offline'] as const) {
+      const r = await runIn(cloneWorld(world), mode);
+      expect(failIds(r), mode).toContain('docstore-static-keys');
+      expect(r.exitCode, mode).not.toBe(0);
+    }
+  });
+});
