@@ -113,7 +113,10 @@ export function fakeKubeWorldOf(world: WorldModel, extra: Partial<FakeKubeWorld>
     nodes: (world.kube.nodes ?? []).map((n) => ({
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: n.name },
+      metadata: {
+        name: n.name,
+        ...(n.computeType ? { labels: { 'eks.amazonaws.com/compute-type': n.computeType } } : {}),
+      },
       spec: n.providerID ? { providerID: n.providerID } : {},
     })),
     objects: kubeObjectsOf(world),

@@ -218,8 +218,15 @@ export class MemoryKube implements Kube {
   async serviceAccount(ns: string, name: string) {
     return (this.w.serviceAccounts ?? []).find((s) => s.namespace === ns && s.name === name);
   }
-  async pods(ns: string) {
-    return (this.w.pods ?? []).filter((p) => p.namespace === ns);
+  async pods(ns: string, labelSelector?: string) {
+    // `k=v,k2=v2` selectors, as the checks send them.
+    const wanted = (labelSelector ?? '')
+      .split(',')
+      .filter((x) => x.includes('='))
+      .map((x) => x.split('=') as [string, string]);
+    return (this.w.pods ?? []).filter(
+      (p) => p.namespace === ns && wanted.every(([k, v]) => p.labels?.[k] === v),
+    );
   }
   async service(ns: string, name: string) {
     return (this.w.services ?? []).find((s) => s.namespace === ns && s.name === name);
