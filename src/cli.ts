@@ -254,7 +254,9 @@ export function assumeRolesOf(raw: string[] | undefined): { assumeRoles?: Record
       );
     }
     if (roles[account] !== undefined && roles[account] !== arn) {
-      throw new UsageError(`--assume-role names two roles for account ${account}: ${roles[account]} and ${arn}`);
+      throw new UsageError(
+        `--assume-role names two roles for account ${account}: ${roles[account]} and ${arn}`,
+      );
     }
     roles[account] = arn;
   }

@@ -81,8 +81,7 @@ async function checkAgent(
   const running = agents.filter((p) => p.phase === 'Running').length;
   const who = `service account(s) ${users.join(', ')}`;
   if (served.length === 0 && nodes.length > 0) {
-    if (auto > 0)
-      out.ok('pod-identity-agent', `EKS Auto Mode nodes serve Pod Identity themselves (${who})`);
+    if (auto > 0) out.ok('pod-identity-agent', `EKS Auto Mode nodes serve Pod Identity themselves (${who})`);
     else
       out.info(
         `no node runs the eks-pod-identity-agent (Fargate or hybrid nodes only): EKS Pod Identity is not available to pods there (${who})`,
@@ -156,7 +155,7 @@ export const podIdentity = defineModule({
           return;
         }
         const why =
-          'the pod identity webhook injects only the container-credentials variables (AWS_CONTAINER_CREDENTIALS_FULL_URI) when an association exists, never AWS_ROLE_ARN';
+          'the pod identity webhook injects AWS_CONTAINER_CREDENTIALS_FULL_URI, not AWS_ROLE_ARN, when an association exists';
         if (annotated === role) {
           o.warn(
             'pod-identity-conflict',

@@ -204,7 +204,12 @@ export class LiveAws implements Aws {
   private simulationSettled?: Promise<void>;
 
   /** The assumed role's credentials (`assumeRoleArn`), renewed shortly before they expire. */
-  private assumed?: Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date }>;
+  private assumed?: Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    expiration: Date;
+  }>;
 
   constructor(private readonly opts: LiveAwsOptions) {}
 
@@ -234,7 +239,9 @@ export class LiveAws implements Aws {
     const roleArn = this.opts.assumeRoleArn!;
     const current = this.assumed;
     if (current) {
-      const fresh = current.then((c) => c.expiration.getTime() - Date.now() > RENEW_BEFORE_MS).catch(() => false);
+      const fresh = current
+        .then((c) => c.expiration.getTime() - Date.now() > RENEW_BEFORE_MS)
+        .catch(() => false);
       return fresh.then((ok) => (ok ? current : this.renewAssumed(roleArn)));
     }
     return this.renewAssumed(roleArn);
@@ -259,7 +266,12 @@ export class LiveAws implements Aws {
         );
         const c = out.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-          throw new ApiCallError('aws', 'sts:AssumeRole', 'NoCredentials', `STS handed out no credentials for ${roleArn}`);
+          throw new ApiCallError(
+            'aws',
+            'sts:AssumeRole',
+            'NoCredentials',
+            `STS handed out no credentials for ${roleArn}`,
+          );
         }
         return {
           accessKeyId: c.AccessKeyId,
@@ -269,7 +281,13 @@ export class LiveAws implements Aws {
         };
       } catch (e) {
         const err = awsError('sts:AssumeRole', e);
-        throw new ApiCallError('aws', 'sts:AssumeRole', err.reason, `${roleArn} (--assume-role): ${err.message}`, err.status);
+        throw new ApiCallError(
+          'aws',
+          'sts:AssumeRole',
+          err.reason,
+          `${roleArn} (--assume-role): ${err.message}`,
+          err.status,
+        );
       } finally {
         base.destroy();
       }

@@ -19,10 +19,7 @@ import {
   type RoleArn,
   parseArn,
 } from '../../iam/arn.js';
-import {
-  POD_IDENTITY_ACTIONS,
-  POD_IDENTITY_SERVICE,
-} from '../../platform/pod-identity.js';
+import { POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE } from '../../platform/pod-identity.js';
 import {
   DEFAULT_AUDIENCE,
   evaluate,
@@ -358,7 +355,11 @@ export interface PodIdentityTrustTarget {
  * "pod-id-role" and "pod-id-abac"). The pod's name and UID are tags too, but irsa-check cannot
  * know which pod: unknown. EKS adds no other request tag.
  */
-function podIdentityRequest(action: string, tags: Record<string, string | undefined>, disabled: boolean): Request {
+function podIdentityRequest(
+  action: string,
+  tags: Record<string, string | undefined>,
+  disabled: boolean,
+): Request {
   const tagKeys = [...Object.keys(tags), 'kubernetes-pod-name', 'kubernetes-pod-uid'];
   const context: Record<string, ContextValue> = {};
   if (!disabled) {
@@ -417,15 +418,24 @@ export async function checkPodIdentityTrust(
   const statementFix = `Add {"Effect":"Allow","Principal":{"Service":"${POD_IDENTITY_SERVICE}"},"Action":${JSON.stringify(actions)}} to the trust policy of role ${name}.`;
   const allowedBy: string[] = [];
   for (const action of actions) {
-    const d = evaluate([{ doc: trust, label: 'trust policy' }], podIdentityRequest(action, tags, disabled));
+    const d = evaluate([trust], podIdentityRequest(action, tags, disabled));
     const question = `the trust policy of ${where} lets ${POD_IDENTITY_SERVICE} ${action} for service account ${sa} (${via})`;
-    if (reportUndetermined(out, d, { warn: 'trust-pod-identity-undecided', fail: 'trust-pod-identity' }, question))
+    if (
+      reportUndetermined(
+        out,
+        d,
+        { warn: 'trust-pod-identity-undecided', fail: 'trust-pod-identity' },
+        question,
+      )
+    )
       return;
     if (d.decision === 'ExplicitDeny') {
       out.fail(
         'trust-pod-identity',
         `the trust policy of ${where} denies ${POD_IDENTITY_SERVICE} ${action} for service account ${sa}: ${describeAll(d.deniedBy)}; the pods get their credentials through ${via}, so they get none`,
-        { fix: `Remove ${describeAll(d.deniedBy)} from the trust policy of role ${name}, or narrow it so it does not match service account ${sa}.` },
+        {
+          fix: `Remove ${describeAll(d.deniedBy)} from the trust policy of role ${name}, or narrow it so it does not match service account ${sa}.`,
+        },
       );
       return;
     }
@@ -433,7 +443,13 @@ export async function checkPodIdentityTrust(
       const oidcOnly = federatedPrincipals(trust).length > 0;
       out.fail(
         'trust-pod-identity',
-        `the trust policy of ${where} does not let ${POD_IDENTITY_SERVICE} ${action}${oidcOnly ? ` (it trusts only the OIDC provider ${federatedPrincipals(trust).map((p) => oidcProviderHostPath(p) ?? p).join(', ')}, for IRSA)` : ''}: the pods of service account ${sa} get their credentials through ${via}, which takes precedence over IRSA, so they get none`,
+        `the trust policy of ${where} does not let ${POD_IDENTITY_SERVICE} ${action}${
+          oidcOnly
+            ? ` (it trusts only the OIDC provider ${federatedPrincipals(trust)
+                .map((p) => oidcProviderHostPath(p) ?? p)
+                .join(', ')}, for IRSA)`
+            : ''
+        }: the pods of service account ${sa} get their credentials through ${via}, which takes precedence over IRSA, so they get none`,
         { fix: statementFix },
       );
       return;
