@@ -145,7 +145,7 @@ async function checkRoleForComponent(
       cannotCheckFrom(
         caller,
         arn.account,
-        `role ${arn.name} (its trust and permission policies)`,
+        `role ${arn.name} (its trust and permission policies) is in account ${arn.account}`,
         arn.partition,
       ),
     );
