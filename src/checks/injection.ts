@@ -178,7 +178,7 @@ async function judgePodIdentity(
   }
   out.ok(
     'injection-mismatch',
-    `injection proof: a new pod of service account ${saName} gets the Pod Identity container credentials (${CONTAINER_CREDENTIALS_FULL_URI} ${uris.find((u) => u)}, the ${POD_IDENTITY_TOKEN_VOLUME} volume, aud ${POD_IDENTITY_AUDIENCE}) for ${source.roleArn} (dry run of ${from})`,
+    `injection proof: a new pod of service account ${saName} gets the Pod Identity container credentials (${CONTAINER_CREDENTIALS_FULL_URI}, ${CONTAINER_AUTHORIZATION_TOKEN_FILE}, the ${POD_IDENTITY_TOKEN_VOLUME} volume, aud ${POD_IDENTITY_AUDIENCE}) for ${source.roleArn} (dry run of ${from})`,
   );
   const ns = ctx.options.namespace;
   const stale = (await ctx.kube.pods(ns).catch(() => []))

@@ -148,7 +148,7 @@ describe('EKS Pod Identity only (no role-arn annotation)', () => {
       '[OK] the eks-pod-identity-agent runs on 3 node(s) of 3 (service account(s) camunda-identity)',
       `[OK] identity: service account camunda-identity gets role ${IDENTITY_ROLE} from EKS Pod Identity association a-1234567890abcdef0`,
       `[OK] identity: 1 running pod(s) carry the Pod Identity container-credentials variables (role ${IDENTITY_ROLE})`,
-      `[OK] identity: injection proof: a new pod of service account camunda-identity gets the Pod Identity container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI http://169.254.170.23/v1/credentials, the eks-pod-identity-token volume, aud pods.eks.amazonaws.com) for ${IDENTITY_ROLE} (dry run of a minimal pod (no workload uses it yet))`,
+      `[OK] identity: injection proof: a new pod of service account camunda-identity gets the Pod Identity container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, the eks-pod-identity-token volume, aud pods.eks.amazonaws.com) for ${IDENTITY_ROLE} (dry run of a minimal pod (no workload uses it yet))`,
       `[OK] identity: role camunda-identity-irsa (account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-1234567890abcdef0 (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
     ]);
     // Permissions are those of the association's role.

@@ -122,6 +122,14 @@ export function fakeKubeWorldOf(world: WorldModel, extra: Partial<FakeKubeWorld>
     objects: kubeObjectsOf(world),
     // Pods in fixtures already carry what the webhook injected (or deliberately lack it).
     podIdentityWebhook: false,
+    ...(Array.isArray(world.aws.podIdentity)
+      ? {
+          podIdentityAssociations: world.aws.podIdentity.map((a) => ({
+            namespace: a.namespace,
+            serviceAccount: a.serviceAccount,
+          })),
+        }
+      : {}),
     // Tokens are issued by the EKS cluster's OIDC issuer, as on EKS.
     ...(world.aws.clusters?.[0]?.issuer ? { serviceAccountIssuer: world.aws.clusters[0].issuer } : {}),
     ...extra,
