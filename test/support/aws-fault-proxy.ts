@@ -318,6 +318,8 @@ function answerPodIdentity(
 export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy> {
   const target = new URL(options.target);
   const associations: StoredAssociation[] = [];
+  /** Access key ID of credentials sts:AssumeRole handed out → the account of the role assumed. */
+  const assumedIn = new Map<string, string>();
   const faults = new Map<string, { kind: FaultKind; remaining: number }>();
   const requests: ProxiedRequest[] = [];
 
@@ -364,12 +366,32 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       )
         return;
       const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: target.host };
-      if (options.accountId) headers['x-moto-account-id'] = options.accountId;
+      // Credentials of a role assumed in another account act in that account, as on AWS.
+      const pinned = (scope && assumedIn.get(scope[1]!)) ?? options.accountId;
+      if (pinned) headers['x-moto-account-id'] = pinned;
+      const assumedAccount =
+        c.action === 'sts:AssumeRole'
+          ? /arn(?:%3A|:)aws(?:%3A|:)iam(?:%3A|:)(?:%3A|:)(\d{12})(?:%3A|:)role/i.exec(
+              body.toString('utf8'),
+            )?.[1]
+          : undefined;
       const upstream = httpRequest(
         { hostname: target.hostname, port: target.port, method: req.method, path, headers },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          if (!assumedAccount) {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+            return;
+          }
+          const parts: Buffer[] = [];
+          up.on('data', (d: Buffer) => parts.push(d));
+          up.on('end', () => {
+            const answer = Buffer.concat(parts);
+            const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.toString('utf8'))?.[1];
+            if (key) assumedIn.set(key, assumedAccount);
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(answer);
+          });
         },
       );
       upstream.on('error', (e) => {
