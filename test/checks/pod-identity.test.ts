@@ -336,3 +336,53 @@ describe('a role in another account', () => {
     expect(run.fails('roles').map((f) => f.check)).toEqual(['trust-this-provider']);
   });
 });
+
+describe('a Pod Identity association with a target role (EKS API: targetRoleArn, externalId)', () => {
+  const FIRST = role('camunda-pod-identity-hop');
+  const chained = (targetTrust: unknown) =>
+    plant((x) => {
+      Object.assign(x, structuredClone(podIdentityOnly));
+      x.aws.roles!.push({ arn: FIRST, name: 'camunda-pod-identity-hop', trustPolicy: PI_TRUST });
+      identityRole(x).trustPolicy = targetTrust;
+      x.aws.podIdentity = [
+        {
+          cluster: 'camunda-prod',
+          region: 'eu-west-1',
+          associationId: 'a-1234567890abcdef0',
+          namespace: 'camunda',
+          serviceAccount: 'camunda-identity',
+          roleArn: FIRST,
+          targetRoleArn: IDENTITY_ROLE,
+          externalId: 'ext-0123',
+        },
+      ];
+    });
+  const trusting = (externalId: string) => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'FromPodIdentityHop',
+        Effect: 'Allow',
+        Principal: { AWS: FIRST },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+      },
+    ],
+  });
+
+  it('the pods get the target role: it trusts the association role (external ID), which trusts EKS Pod Identity', async () => {
+    const run = await runWorld(chained(trusting('ext-0123')));
+    expect(run.lines('roles').filter((l) => l.includes('identity:') && /trust/.test(l))).toEqual([
+      `[OK] identity: target role camunda-identity-irsa (account ${ACCT}) trusts the association's role ${FIRST} (sts:AssumeRole, sts:TagSession) through Pod Identity association a-1234567890abcdef0 (statement "FromPodIdentityHop")`,
+      `[OK] identity: role camunda-pod-identity-hop (account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-1234567890abcdef0 (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
+    ]);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('another external ID in the target trust: FAIL, the pods get no credentials', async () => {
+    const run = await runWorld(chained(trusting('someone-else')));
+    expect(run.fails('roles').map((f) => f.message)).toEqual([
+      `the trust policy of target role camunda-identity-irsa (account ${ACCT}) does not let the association's role ${FIRST} sts:AssumeRole: the pods get no credentials through Pod Identity association a-1234567890abcdef0`,
+    ]);
+  });
+});

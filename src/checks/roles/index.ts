@@ -14,7 +14,13 @@ import { defineModule, type ModuleContext } from '../../core/module.js';
 import { eachInOrder, type Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../core/facts.js';
 import { esDomainArn, parseArn, parseRoleArn, rdsDbUserArn } from '../../iam/arn.js';
-import { checkPodIdentityTrust, checkTrust, TRUST_CHECKS, type ClusterOidc } from './trust.js';
+import {
+  checkPodIdentityTrust,
+  checkTargetRoleTrust,
+  checkTrust,
+  TRUST_CHECKS,
+  type ClusterOidc,
+} from './trust.js';
 import { cannotCheckFrom } from '../../platform/accounts.js';
 import {
   checkPermission,
@@ -125,6 +131,45 @@ async function searchTarget(ctx: Ctx, roleArn: string): Promise<PermissionTarget
   };
 }
 
+/** The role EKS Pod Identity assumes first for a cross-account association: it must trust pods.eks.amazonaws.com. */
+async function checkFirstHop(
+  ctx: Ctx,
+  c: PlannedComponent,
+  roleArnText: string,
+  target: Parameters<typeof checkPodIdentityTrust>[4],
+  out: Reporter<Id>,
+): Promise<void> {
+  const arn = parseRoleArn(roleArnText);
+  if (!arn) return;
+  const caller = ctx.facts.caller.account;
+  const aws = !caller || arn.account === caller ? ctx.aws : ctx.awsIn(arn.account);
+  if (!aws) {
+    out.info(
+      'role-account',
+      cannotCheckFrom(
+        caller,
+        arn.account,
+        `role ${arn.name} (the Pod Identity association's own role) is in account ${arn.account}`,
+        arn.partition,
+      ),
+    );
+    return;
+  }
+  const role = await aws.role(arn.name);
+  if (!role) {
+    out.fail(
+      'role-exists',
+      `role ${arn.name} of Pod Identity association ${target.associationId} does not exist in account ${arn.account}`,
+      {
+        fix: `Create role ${arn.name} trusting pods.eks.amazonaws.com, or correct the association's role.`,
+      },
+    );
+    return;
+  }
+  const svc = aws === ctx.aws ? ctx : (Object.assign(Object.create(ctx) as Ctx, { aws }) as Ctx);
+  await checkPodIdentityTrust(svc, c, arn, role, target, out);
+}
+
 /** Every role check for one component: trust, then permissions for its pg/os use. */
 async function checkRoleForComponent(
   ctx: Ctx,
@@ -177,20 +222,28 @@ async function checkRoleForComponent(
     // The association wins over any annotation: the role must trust EKS Pod Identity, not the OIDC provider.
     const cluster = await ctx.use('cluster');
     const a = source.association;
-    await step(out, () =>
-      checkPodIdentityTrust(
-        svc,
-        c,
+    const podTarget = {
+      associationId: a.associationId,
+      ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
+      ...(cluster ? { clusterArn: cluster.arn, clusterName: cluster.name } : {}),
+    };
+    if (a.targetRoleArn && a.roleArn) {
+      // Cross-account: the target role trusts the association's role, which trusts EKS Pod Identity.
+      const first = a.roleArn;
+      checkTargetRoleTrust(
         arn,
         role,
         {
           associationId: a.associationId,
-          ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
-          ...(cluster ? { clusterArn: cluster.arn, clusterName: cluster.name } : {}),
+          roleArn: first,
+          ...(a.externalId ? { externalId: a.externalId } : {}),
         },
         out,
-      ),
-    );
+      );
+      await step(out, () => checkFirstHop(ctx, c, first, podTarget, out));
+    } else {
+      await step(out, () => checkPodIdentityTrust(svc, c, arn, role, podTarget, out));
+    }
   } else {
     await step(out, () => checkTrust(svc, clusterOidc, c, arn, role, out, crossAccount));
   }

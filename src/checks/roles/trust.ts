@@ -461,3 +461,68 @@ export async function checkPodIdentityTrust(
     `${where} trusts ${POD_IDENTITY_SERVICE} (${actions.join(', ')}) for service account ${sa} through ${via} (${[...new Set(allowedBy)].join('; ')})`,
   );
 }
+
+/**
+ * Cross-account Pod Identity: EKS assumes the association's role (which must trust
+ * pods.eks.amazonaws.com), then the target role with it, presenting the association's external ID
+ * (EKS API reference, PodIdentityAssociation.targetRoleArn and externalId). The target role's trust
+ * policy must let the association's role sts:AssumeRole and sts:TagSession.
+ */
+export function checkTargetRoleTrust(
+  arn: RoleArn,
+  role: IamRole,
+  target: { associationId: string; roleArn: string; externalId?: string },
+  out: Reporter<TrustCheckId>,
+): void {
+  const name = role.name;
+  let trust: PolicyDocument;
+  try {
+    trust = normalizePolicy(role.trustPolicy);
+  } catch (e) {
+    if (!(e instanceof PolicyParseError)) throw e;
+    out.fail('trust-readable', `the trust policy of role ${name} cannot be read: ${e.message}`, {
+      fix: `Correct the trust policy of role ${name} (aws iam get-role --role-name ${name}).`,
+    });
+    return;
+  }
+  const via = `Pod Identity association ${target.associationId}`;
+  const where = `target role ${name} (account ${arn.account})`;
+  const principalAccount = parseArn(target.roleArn)?.account;
+  const allowedBy: string[] = [];
+  for (const action of POD_IDENTITY_ACTIONS) {
+    const d = evaluate([trust], {
+      action,
+      principal: { type: 'AWS', id: target.roleArn },
+      context: {
+        'sts:ExternalId': target.externalId,
+        'aws:PrincipalArn': target.roleArn,
+        ...(principalAccount ? { 'aws:PrincipalAccount': principalAccount } : {}),
+      },
+    });
+    const question = `the trust policy of ${where} lets ${target.roleArn} ${action} (${via})`;
+    if (
+      reportUndetermined(
+        out,
+        d,
+        { warn: 'trust-pod-identity-undecided', fail: 'trust-pod-identity' },
+        question,
+      )
+    )
+      return;
+    if (d.decision !== 'Allow') {
+      out.fail(
+        'trust-pod-identity',
+        `the trust policy of ${where} does not let the association's role ${target.roleArn} ${action}${d.decision === 'ExplicitDeny' ? ` (${describeAll(d.deniedBy)} denies it)` : ''}: the pods get no credentials through ${via}`,
+        {
+          fix: `Allow {"AWS":"${target.roleArn}"} ${POD_IDENTITY_ACTIONS.join(' and ')}${target.externalId ? ` with "Condition":{"StringEquals":{"sts:ExternalId":"${target.externalId}"}}` : ''} in the trust policy of role ${name}.`,
+        },
+      );
+      return;
+    }
+    allowedBy.push(describeAll(d.allowedBy));
+  }
+  out.ok(
+    'trust-pod-identity',
+    `${where} trusts the association's role ${target.roleArn} (${POD_IDENTITY_ACTIONS.join(', ')}) through ${via} (${[...new Set(allowedBy)].join('; ')})`,
+  );
+}
