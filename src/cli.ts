@@ -23,6 +23,7 @@ import {
   MAX_DEPTH_CEILING,
   MAX_INPUT_MB_CEILING,
 } from './core/limits.js';
+import { parseRoleArn } from './iam/arn.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -108,6 +109,12 @@ export function buildProgram(name = 'irsa-check'): Command {
       'EKS cluster name (default: discovered from the kubeconfig and endpoint)',
     )
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
+    .option(
+      '--assume-role <account=arn>',
+      'read resources of another AWS account (cross-account role, Aurora, OpenSearch) as this role (repeatable)',
+      collect,
+      [],
+    )
     .addOption(
       new Option('--platform <platform>', 'force the platform instead of detecting it').choices([
         'eks',
@@ -235,6 +242,7 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     clusterName: opts.clusterName as string | undefined,
     ...(opts.platform ? { platform: opts.platform as RunOptions['platform'] } : {}),
     profile: (opts.profile as string | undefined) ?? env.AWS_PROFILE,
+    ...assumeRolesOf(opts.assumeRole as string[] | undefined),
     output: opts.output as RunOptions['output'],
     failOn: (opts.failOn as RunOptions['failOn'] | undefined) ?? 'fail',
     ...(opts.namespaceFrom ? { namespaceFrom: opts.namespaceFrom as string } : {}),
@@ -257,6 +265,35 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     requestTimeoutMs: requestTimeoutMs(opts.requestTimeout as number, env),
     limits: limitsFrom(opts.maxInputMb as number, opts.maxDepth as number),
   };
+}
+
+/** `--assume-role 210987654321=arn:aws:iam::210987654321:role/reader`, repeatable: account → role. */
+export function assumeRolesOf(raw: string[] | undefined): { assumeRoles?: Record<string, string> } {
+  if (!raw || raw.length === 0) return {};
+  const roles: Record<string, string> = {};
+  for (const item of raw) {
+    const eq = item.indexOf('=');
+    const account = eq < 0 ? '' : item.slice(0, eq).trim();
+    const arn = eq < 0 ? '' : item.slice(eq + 1).trim();
+    const role = parseRoleArn(arn);
+    if (!/^\d{12}$/.test(account) || !role) {
+      throw new UsageError(
+        `--assume-role takes ACCOUNT=ROLE_ARN (a 12-digit account and the ARN of a role to read it with), got "${item}"`,
+      );
+    }
+    if (role.account !== account) {
+      throw new UsageError(
+        `--assume-role ${item}: the role is in account ${role.account}, not ${account}; name a role of account ${account}`,
+      );
+    }
+    if (roles[account] !== undefined && roles[account] !== arn) {
+      throw new UsageError(
+        `--assume-role names two roles for account ${account}: ${roles[account]} and ${arn}`,
+      );
+    }
+    roles[account] = arn;
+  }
+  return { assumeRoles: roles };
 }
 
 /** `--request-timeout`, or IRSA_CHECK_REQUEST_TIMEOUT_MS (milliseconds, for tests and slow links). */

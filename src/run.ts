@@ -145,7 +145,25 @@ async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boo
       .catch(() => {});
   }
   const { LiveKube } = await import('./platform/live-kube.js');
+  // One client set per --assume-role account, created on first use.
+  const others = new Map<string, Aws>();
+  const awsIn = (account: string): Aws | undefined => {
+    const roleArn = options.assumeRoles?.[account];
+    if (!roleArn) return undefined;
+    let other = others.get(account);
+    if (!other) {
+      other = new LiveAws({
+        region: options.region,
+        profile: options.profile,
+        requestTimeoutMs: options.requestTimeoutMs,
+        assumeRoleArn: roleArn,
+      });
+      others.set(account, other);
+    }
+    return other;
+  };
   return {
+    awsIn,
     kube: kubeFor(options, () =>
       LiveKube.create({
         kubeconfig: options.kubeconfig,

@@ -11,6 +11,8 @@ import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { AuroraTarget, DatabaseTarget, PlannedComponent } from '../core/facts.js';
 import type { DbCluster } from '../platform/aws.js';
 import { locateHost, normalizeHost, REGION_PATTERN, type HostServices } from '../aws-hosts.js';
+import { cannotCheckFrom, otherAccounts, plannedRole, type OtherAccount } from '../platform/accounts.js';
+import { parseArn } from '../iam/arn.js';
 
 const CHECKS = {
   'aurora-endpoint': {
@@ -134,12 +136,16 @@ const KIND_TEXT: Record<EndpointKind, string> = {
 /** States in which a cluster still serves connections: worth a WARN, not a FAIL. */
 const SERVING = new Set(['backing-up', 'maintenance', 'modifying', 'storage-optimization', 'upgrading']);
 
-function describeMatch(host: string, m: ClusterMatch, region: string): string {
+function describeMatch(host: string, m: ClusterMatch, region: string, account?: string): string {
   const through = m.via === normalizeHost(host) ? '' : ` (CNAME of ${m.via})`;
+  const where = account ? `${region}, account ${account}` : region;
   return m.kind === 'parsed'
-    ? `${host}${through} names Aurora cluster ${m.cluster.identifier} (${region}), though it is none of its endpoints`
-    : `${host}${through} is ${KIND_TEXT[m.kind]} of Aurora cluster ${m.cluster.identifier} (${region})`;
+    ? `${host}${through} names Aurora cluster ${m.cluster.identifier} (${where}), though it is none of its endpoints`
+    : `${host}${through} is ${KIND_TEXT[m.kind]} of Aurora cluster ${m.cluster.identifier} (${where})`;
 }
+
+/** Accounts besides the caller's where the component's cluster may be (platform/accounts.ts). */
+type Elsewhere = () => Promise<OtherAccount[]>;
 
 /** Checks the cluster behind one component's host; returns it when the host is one of its endpoints (or names it). */
 async function checkDatabaseTarget(
@@ -147,6 +153,8 @@ async function checkDatabaseTarget(
   target: DatabaseTarget,
   fallbackRegion: string | undefined,
   out: Reporter<Id>,
+  caller = '',
+  elsewhere: Elsewhere = async () => [],
 ): Promise<AuroraTarget | undefined> {
   const host = target.host;
   const { cnames, problem, region } = await locateHost(services, host, fallbackRegion);
@@ -157,7 +165,27 @@ async function checkDatabaseTarget(
     return;
   }
   const clusters = await services.aws.dbClusters(region);
-  const match = identifyCluster(host, clusters, cnames);
+  let match = identifyCluster(host, clusters, cnames);
+  let account: string | undefined;
+  // Not the caller's: the account of the component's role may hold it (cross-account).
+  const others = match ? [] : await elsewhere();
+  for (const o of others) {
+    if (match || !o.aws) continue;
+    match = identifyCluster(host, await o.aws.dbClusters(region), cnames);
+    if (match) account = o.account;
+  }
+  const unread = others.find((o) => !o.aws && o.roleArn);
+  if (!match && unread) {
+    out.info(
+      cannotCheckFrom(
+        caller,
+        unread.account,
+        `database host ${host} is no Aurora cluster of account ${caller} in ${region}, and role ${unread.roleArn!} is in account ${unread.account}, where it may be`,
+        parseArn(unread.roleArn!)?.partition,
+      ),
+    );
+    return;
+  }
   if (!match) {
     const parsed = [host, ...cnames].map(parseRdsHost).find((p) => p !== undefined);
     if (parsed && (parsed.kind === 'writer' || parsed.kind === 'reader')) {
@@ -182,8 +210,8 @@ async function checkDatabaseTarget(
   }
   const { cluster } = match;
   // A host that only names the cluster (an unknown hash) will not resolve to it: worth a WARN.
-  if (match.kind === 'parsed') out.warn('aurora-named-endpoint', describeMatch(host, match, region));
-  else out.ok('aurora-endpoint', describeMatch(host, match, region));
+  if (match.kind === 'parsed') out.warn('aurora-named-endpoint', describeMatch(host, match, region, account));
+  else out.ok('aurora-endpoint', describeMatch(host, match, region, account));
   if (cluster.engine && cluster.engine !== 'aurora-postgresql') {
     out.warn(
       'aurora-engine',
@@ -255,7 +283,7 @@ export const aurora = defineModule({
   id: 'aurora',
   title: 'Aurora PostgreSQL cluster',
   needs: ['plan', 'pgList', 'databases', 'caller'],
-  uses: ['region'],
+  uses: ['region', 'podIdentity'],
   provides: ['auroraClusters'],
   checks: CHECKS,
   async run(ctx, out) {
@@ -276,7 +304,24 @@ export const aurora = defineModule({
       out,
       ([component]) => component,
       async ([component, target], o) => {
-        const t = await checkDatabaseTarget(ctx, target, fallbackRegion, o);
+        const c = plan.find((p) => p.key === component);
+        const elsewhere: Elsewhere = async () =>
+          c
+            ? otherAccounts(
+                ctx.facts.caller.account,
+                [await plannedRole(ctx.kube, ctx.options.namespace, c, await ctx.use('podIdentity'))],
+                (a) => ctx.awsIn(a),
+                Object.keys(ctx.options.assumeRoles ?? {}),
+              )
+            : [];
+        const t = await checkDatabaseTarget(
+          ctx,
+          target,
+          fallbackRegion,
+          o,
+          ctx.facts.caller.account,
+          elsewhere,
+        );
         if (t) found.set(component, t);
       },
     );

@@ -16,9 +16,14 @@ import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { PlannedComponent } from '../core/facts.js';
 import type { KubeDryRunPod, KubeWorkload } from '../platform/kube.js';
 import {
+  CONTAINER_AUTHORIZATION_TOKEN_FILE,
+  CONTAINER_CREDENTIALS_FULL_URI,
   EKS_WEBHOOK,
   expectedInjection,
+  POD_IDENTITY_AUDIENCE,
+  POD_IDENTITY_TOKEN_VOLUME,
   TOKEN_VOLUME,
+  type CredentialSource,
   type WebhookSettings,
 } from '../platform/pod-identity.js';
 
@@ -59,7 +64,7 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-type Ctx = ModuleContext<'platform' | 'plan' | 'roleArns', 'webhook'>;
+type Ctx = ModuleContext<'platform' | 'plan' | 'roleArns', 'webhook' | 'credentialSources'>;
 
 const RUN_AS = 1000;
 
@@ -126,6 +131,67 @@ function envOf(pod: KubeDryRunPod, name: string): Array<string | undefined> {
   return pod.containers.map((c) => c.env.find((e) => e.name === name)?.value);
 }
 
+/**
+ * A Pod Identity association: the webhook injects the container-credentials variables and
+ * the eks-pod-identity-token volume, and no AWS_ROLE_ARN (pkg/handler/handler.go,
+ * buildPodPatchConfig and addEnvToContainer; handler test
+ * testdata/containercredentials/rawPodWithRoleArn.pod.yaml).
+ */
+async function judgePodIdentity(
+  ctx: Ctx,
+  saName: string,
+  from: string,
+  pod: KubeDryRunPod,
+  source: Extract<CredentialSource, { mechanism: 'pod-identity' }>,
+  out: Reporter<Id>,
+): Promise<void> {
+  const via = `Pod Identity association ${source.association.associationId}`;
+  const uris = envOf(pod, CONTAINER_CREDENTIALS_FULL_URI);
+  const files = envOf(pod, CONTAINER_AUTHORIZATION_TOKEN_FILE);
+  const arns = envOf(pod, 'AWS_ROLE_ARN').filter((a) => a !== undefined);
+  const volume = pod.tokenVolumes.find((v) => v.name === POD_IDENTITY_TOKEN_VOLUME);
+  if (uris.every((u) => u === undefined) && !volume) {
+    out.fail(
+      'injection-missing',
+      `a new pod of service account ${saName} gets no ${CONTAINER_CREDENTIALS_FULL_URI} or ${POD_IDENTITY_TOKEN_VOLUME} volume (dry run of ${from})${arns.length ? `, but IRSA (AWS_ROLE_ARN ${arns[0]})` : ''}: ${via} is not in effect for new pods`,
+      {
+        fix: `Check ${via} (aws eks describe-pod-identity-association) and the pod template: the webhook skips pods with hostNetwork and containers listed in eks.amazonaws.com/skip-containers.`,
+      },
+    );
+    return;
+  }
+  const problems: string[] = [];
+  if (uris.some((u) => !u)) problems.push(`${CONTAINER_CREDENTIALS_FULL_URI} is missing in a container`);
+  if (files.some((f) => !f)) problems.push(`${CONTAINER_AUTHORIZATION_TOKEN_FILE} is missing in a container`);
+  if (!volume) problems.push(`no ${POD_IDENTITY_TOKEN_VOLUME} volume`);
+  else if ((volume.audience ?? '') !== POD_IDENTITY_AUDIENCE)
+    problems.push(`the token audience is ${volume.audience ?? '(none)'}, not ${POD_IDENTITY_AUDIENCE}`);
+  if (problems.length > 0) {
+    out.fail(
+      'injection-mismatch',
+      `a new pod of service account ${saName} is injected wrongly for ${via} (dry run of ${from}): ${problems.join('; ')}`,
+      {
+        fix: `Check the container env of the pod template (a ${CONTAINER_CREDENTIALS_FULL_URI} set there wins over the webhook); then restart the component pods.`,
+      },
+    );
+    return;
+  }
+  out.ok(
+    'injection-mismatch',
+    `injection proof: a new pod of service account ${saName} gets the Pod Identity container credentials (${CONTAINER_CREDENTIALS_FULL_URI}, ${CONTAINER_AUTHORIZATION_TOKEN_FILE}, the ${POD_IDENTITY_TOKEN_VOLUME} volume, aud ${POD_IDENTITY_AUDIENCE}) for ${source.roleArn} (dry run of ${from})`,
+  );
+  const ns = ctx.options.namespace;
+  const stale = (await ctx.kube.pods(ns).catch(() => []))
+    .filter((p) => p.serviceAccountName === saName && p.phase === 'Running')
+    .filter((p) => !p.containers.some((c) => c.env.some((e) => e.name === CONTAINER_CREDENTIALS_FULL_URI)));
+  if (stale.length > 0) {
+    out.info(
+      'injection-pods-stale',
+      `running pod(s) ${stale.map((p) => p.name).join(', ')} lack the Pod Identity injection a new pod gets: they started before ${via}; restarting them fixes it`,
+    );
+  }
+}
+
 async function proveComponent(
   ctx: Ctx,
   c: PlannedComponent,
@@ -173,6 +239,11 @@ async function proveComponent(
         fix: 'The API server cannot call the pod identity webhook: fix its Service, pods and certificate (see the webhook lines), then restart the component pods.',
       },
     );
+    return;
+  }
+  const source = (await ctx.use('credentialSources'))?.get(c.key);
+  if (source?.mechanism === 'pod-identity') {
+    await judgePodIdentity(ctx, saName, from, pod, source, out);
     return;
   }
   const expected = expectedInjection(sa, (await webhook) ?? EKS_WEBHOOK);
@@ -241,7 +312,7 @@ export const injection = defineModule({
   id: 'injection',
   title: 'Injection proof (dry-run pod create)',
   needs: ['platform', 'plan', 'roleArns'],
-  uses: ['webhook'],
+  uses: ['webhook', 'credentialSources'],
   checks: CHECKS,
   async run(ctx, out) {
     const { plan, roleArns } = ctx.facts;

@@ -12,6 +12,8 @@ import type { OpenSearchDomain } from '../platform/aws.js';
 import { PolicyParseError, type PolicyDocument } from '../iam/policy.js';
 import { domainAccessPolicy } from '../iam/domain-policy.js';
 import { locateHost, normalizeHost, REGION_PATTERN } from '../aws-hosts.js';
+import { cannotCheckFrom, otherAccounts, plannedRole, type OtherAccount } from '../platform/accounts.js';
+import { parseArn } from '../iam/arn.js';
 
 const CHECKS = {
   'os-domain': {
@@ -225,7 +227,11 @@ function checkAccessPolicy(domain: OpenSearchDomain, out: Reporter<Id>): void {
   );
 }
 
-type Ctx = ModuleContext<'osList' | 'openSearch', 'region', 'openSearchDomain'>;
+type Ctx = ModuleContext<
+  'osList' | 'openSearch' | 'caller',
+  'region' | 'plan' | 'podIdentity',
+  'openSearchDomain'
+>;
 
 /** Finds the domain behind the configured host, provides it, and checks it. */
 async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void> {
@@ -240,7 +246,37 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
   }
   // An API error (irsa-check's own permissions, throttling) is reported by the dispatcher as such (code 2).
   const domains = await ctx.aws.openSearchDomains(region);
-  const match = identifyDomain(host, domains, cnames);
+  let match = identifyDomain(host, domains, cnames);
+  let account: string | undefined;
+  const caller = ctx.facts.caller.account;
+  // Not the caller's: the accounts of the OpenSearch components' roles may hold it (cross-account).
+  let others: OtherAccount[] = [];
+  if (!match) {
+    const [plan, associations] = await Promise.all([ctx.use('plan'), ctx.use('podIdentity')]);
+    const roles = await Promise.all(
+      (plan ?? [])
+        .filter((c) => c.os)
+        .map((c) => plannedRole(ctx.kube, ctx.options.namespace, c, associations)),
+    );
+    others = otherAccounts(caller, roles, (a) => ctx.awsIn(a), Object.keys(ctx.options.assumeRoles ?? {}));
+  }
+  for (const o of others) {
+    if (match || !o.aws) continue;
+    match = identifyDomain(host, await o.aws.openSearchDomains(region), cnames);
+    if (match) account = o.account;
+  }
+  const unread = others.find((o) => !o.aws && o.roleArn);
+  if (!match && unread) {
+    out.info(
+      cannotCheckFrom(
+        caller,
+        unread.account,
+        `OpenSearch host ${host} is no domain of account ${caller} in ${region}, and role ${unread.roleArn!} is in account ${unread.account}, where it may be`,
+        parseArn(unread.roleArn!)?.partition,
+      ),
+    );
+    return;
+  }
   if (!match) {
     const parsed = [host, ...cnames].map(parseDomainHost).find((p) => p !== undefined);
     if (parsed) {
@@ -266,15 +302,16 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
   const { domain } = match;
   ctx.provide('openSearchDomain', { domain, region });
   const through = match.via === normalizeHost(host) ? '' : ` (CNAME of ${match.via})`;
+  const where = account ? `${region}, account ${account}` : region;
   if (match.kind === 'parsed') {
     out.warn(
       'os-domain-endpoint',
-      `OpenSearch host ${host}${through} names domain ${domain.name} (${region}), but is none of its endpoints`,
+      `OpenSearch host ${host}${through} names domain ${domain.name} (${where}), but is none of its endpoints`,
     );
   } else {
     out.ok(
       'os-domain',
-      `${host}${through} is ${KIND_TEXT[match.kind]} of OpenSearch domain ${domain.name} (${region})`,
+      `${host}${through} is ${KIND_TEXT[match.kind]} of OpenSearch domain ${domain.name} (${where})`,
     );
   }
   checkState(domain, region, out);
@@ -286,7 +323,7 @@ export const openSearch = defineModule({
   id: 'opensearch',
   title: 'Amazon OpenSearch domain',
   needs: ['osList', 'openSearch', 'caller'],
-  uses: ['region'],
+  uses: ['region', 'plan', 'podIdentity'],
   provides: ['openSearchDomain'],
   checks: CHECKS,
   async run(ctx, out) {

@@ -1,7 +1,10 @@
 /**
  * Each component's ServiceAccount: enabled in the values, present, annotated with
  * a well-formed role ARN, no static AWS keys overriding IRSA, and its running pods
- * carrying the injected role. Provides the roleArns fact: component → annotated role.
+ * carrying the injected role. An EKS Pod Identity association for the ServiceAccount takes
+ * precedence over the annotation (platform/pod-identity.ts): then no annotation is needed and
+ * the pods must carry the container-credentials variables. Provides the roleArns fact
+ * (component → the role its pods use) and credentialSources (how they get it).
  */
 import { defineModule } from '../core/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
@@ -10,6 +13,13 @@ import type { PlannedComponent } from '../core/facts.js';
 import type { Values } from '../helm/values.js';
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platform/kube.js';
 import { describeRoleArnProblem } from '../iam/arn.js';
+import type { PodIdentityAssociation } from '../platform/aws.js';
+import {
+  CONTAINER_AUTHORIZATION_TOKEN_FILE,
+  CONTAINER_CREDENTIALS_FULL_URI,
+  credentialSource,
+  type CredentialSource,
+} from '../platform/pod-identity.js';
 import { clusterAbsent } from '../platform/no-cluster.js';
 import { valuesEnv } from '../helm/chart/env.js';
 import { hasPlaceholder, skipUnrendered } from '../helm/placeholders.js';
@@ -90,11 +100,14 @@ function componentPods(pods: KubePod[], c: PlannedComponent): KubePod[] {
   );
 }
 
-function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: Reporter<Id>): void {
+function checkPods(c: PlannedComponent, source: CredentialSource, pods: KubePod[], out: Reporter<Id>): void {
   const sa = c.serviceAccount.name;
+  const roleArn = source.roleArn;
   const running = componentPods(pods, c).filter((p) => p.phase === 'Running');
   if (running.length === 0) {
-    out.info(`no running pods use service account ${sa}: IRSA injection not checked`);
+    out.info(
+      `no running pods use service account ${sa}: ${source.mechanism === 'irsa' ? 'IRSA' : 'Pod Identity'} injection not checked`,
+    );
     return;
   }
   let good = 0;
@@ -111,6 +124,17 @@ function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: R
     }
     const env = new Map(pod.containers.flatMap((ct) => ct.env.map((e) => [e.name, e.value] as const)));
     const injected = env.get('AWS_ROLE_ARN');
+    if (source.mechanism === 'pod-identity') {
+      // The webhook injects the container-credentials variables, no role ARN (pod-identity.ts).
+      if (!env.has(CONTAINER_CREDENTIALS_FULL_URI) || !env.has(CONTAINER_AUTHORIZATION_TOKEN_FILE)) {
+        out.fail(
+          'pod-injection',
+          `pod ${pod.name} has no ${CONTAINER_CREDENTIALS_FULL_URI}/${CONTAINER_AUTHORIZATION_TOKEN_FILE}: it started before Pod Identity association ${source.association.associationId}${injected ? ` and still uses IRSA (AWS_ROLE_ARN ${injected})` : ''}`,
+          { fix: `Restart the pods: kubectl rollout restart -n ${pod.namespace} for the ${c.key} workload.` },
+        );
+      } else good++;
+      continue;
+    }
     if (injected === undefined || !env.has('AWS_WEB_IDENTITY_TOKEN_FILE')) {
       out.fail(
         'pod-injection',
@@ -127,7 +151,12 @@ function checkPods(c: PlannedComponent, roleArn: string, pods: KubePod[], out: R
       );
     } else good++;
   }
-  if (good > 0) out.ok('pod-injection', `${good} running pod(s) carry the injected role ${roleArn}`);
+  if (good > 0 && source.mechanism === 'pod-identity') {
+    out.ok(
+      'pod-injection',
+      `${good} running pod(s) carry the Pod Identity container-credentials variables (role ${roleArn})`,
+    );
+  } else if (good > 0) out.ok('pod-injection', `${good} running pod(s) carry the injected role ${roleArn}`);
 }
 
 /**
@@ -303,8 +332,24 @@ async function checkRendered(
   services: Pick<Services, 'kube' | 'options'>,
   values: Values,
   c: PlannedComponent,
+  associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
   out: Reporter<Id>,
-): Promise<string | undefined> {
+): Promise<CredentialSource | undefined> {
+  // An association (read from EKS with AWS access) wins over the annotation, offline as live.
+  const association = associations?.get(c.serviceAccount.name);
+  if (association) {
+    const source = credentialSource(
+      c.serviceAccount.annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined,
+      association,
+    );
+    if (source) {
+      out.ok(
+        'sa-annotation',
+        `service account ${c.serviceAccount.name} gets role ${source.roleArn} from EKS Pod Identity association ${association.associationId}`,
+      );
+      return source;
+    }
+  }
   if (!usesChartServiceAccount(c, out)) return undefined;
   await checkStaticKeys(services, values, c, [], out);
   if (isExternal(c)) {
@@ -315,16 +360,22 @@ async function checkRendered(
   }
   const roleArn = judgeAnnotation(c, c.serviceAccount.annotations, false, out, true);
   // An unrendered name (`${SA_NAME}`): no trust policy can be checked against it.
-  return hasPlaceholder(c.serviceAccount.name) ? undefined : roleArn;
+  if (roleArn === undefined || hasPlaceholder(c.serviceAccount.name)) return undefined;
+  return { mechanism: 'irsa', roleArn };
 }
 
-/** Checks one component's service account and pods; returns its role ARN when the annotation is usable. */
+/**
+ * Checks one component's service account and pods; returns how its pods get credentials: the
+ * Pod Identity association when there is one (it takes precedence over the annotation), else
+ * the annotated role when the annotation is usable.
+ */
 async function checkComponent(
   services: Pick<Services, 'kube' | 'options'>,
   values: Values,
   c: PlannedComponent,
+  associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
   out: Reporter<Id>,
-): Promise<string | undefined> {
+): Promise<CredentialSource | undefined> {
   const ns = services.options.namespace;
   const sa = c.serviceAccount;
   const external = isExternal(c);
@@ -351,23 +402,40 @@ async function checkComponent(
     });
     return;
   }
+  const association = associations?.get(sa.name);
+  const viaPodIdentity = credentialSource(
+    account.annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined,
+    association,
+  );
+  if (viaPodIdentity?.mechanism === 'pod-identity') {
+    // No annotation needed, and one present is unused (the pod-identity lines say so).
+    out.ok(
+      'sa-annotation',
+      `service account ${sa.name} gets role ${viaPodIdentity.roleArn} from EKS Pod Identity association ${viaPodIdentity.association.associationId}`,
+    );
+    checkPods(c, viaPodIdentity, pods, out);
+    return viaPodIdentity;
+  }
   const roleArn = judgeAnnotation(c, account.annotations, external, out);
   if (roleArn === undefined) return;
   const audience = account.annotations[AUDIENCE_ANNOTATION];
   if (audience) out.info(`service account ${sa.name} requests token audience ${audience}`);
-  checkPods(c, roleArn, pods, out);
-  return roleArn;
+  const source: CredentialSource = { mechanism: 'irsa', roleArn };
+  checkPods(c, source, pods, out);
+  return source;
 }
 
 export const serviceAccounts = defineModule({
   id: 'service-accounts',
   title: 'Service accounts and pods',
   needs: ['plan', 'values'],
-  provides: ['roleArns'],
+  uses: ['podIdentity'],
+  provides: ['roleArns', 'credentialSources'],
   checks: CHECKS,
   async run(ctx, reporter) {
     const out = skipUnrendered(reporter, ctx.options.values.length > 0);
     const { plan, values } = ctx.facts;
+    const associations = await ctx.use('podIdentity');
     // Values-only mode without a cluster: the ServiceAccounts as the chart will render them stand
     // for the live ones (the same rules judge them); their pods need the cluster.
     const offline = clusterAbsent(ctx.kube) !== undefined;
@@ -375,22 +443,32 @@ export const serviceAccounts = defineModule({
       out.info(
         'skipped: needs the Kubernetes cluster for the pods; the service accounts are checked as the chart renders them',
       );
-    const found = new Map<string, string>();
+    const found = new Map<string, CredentialSource>();
     await eachInOrder(
       plan,
       out,
       (c) => c.key,
       async (c, o) => {
-        const roleArn = await (offline ? checkRendered : checkComponent)(ctx, values, c, o);
-        if (roleArn !== undefined) found.set(c.key, roleArn);
+        const source = offline
+          ? await checkRendered(ctx, values, c, associations, o)
+          : await checkComponent(ctx, values, c, associations, o);
+        if (source !== undefined) found.set(c.key, source);
       },
     );
-    // Complete, in the plan's order (the checks above finish in any order).
-    const roleArns = new Map<string, string>();
-    for (const c of plan) {
-      const roleArn = found.get(c.key);
-      if (roleArn !== undefined) roleArns.set(c.key, roleArn);
+    provideSources(found);
+
+    /** Both facts complete, in the plan's order (the checks above finish in any order). */
+    function provideSources(sources: ReadonlyMap<string, CredentialSource>): void {
+      const roleArns = new Map<string, string>();
+      const ordered = new Map<string, CredentialSource>();
+      for (const c of plan) {
+        const source = sources.get(c.key);
+        if (source === undefined) continue;
+        roleArns.set(c.key, source.roleArn);
+        ordered.set(c.key, source);
+      }
+      ctx.provide('credentialSources', ordered);
+      ctx.provide('roleArns', roleArns);
     }
-    ctx.provide('roleArns', roleArns);
   },
 });

@@ -447,7 +447,7 @@ export const token = defineModule({
   id: 'token',
   title: 'Pod-less proof of the trust chain',
   needs: ['caller', 'plan', 'roleArns'],
-  uses: ['issuer', 'oidcProviderArn', 'region', 'publicIssuer'],
+  uses: ['issuer', 'oidcProviderArn', 'region', 'publicIssuer', 'credentialSources'],
   provides: ['webIdentity'],
   checks: CHECKS,
   async run(ctx, out) {
@@ -460,9 +460,17 @@ export const token = defineModule({
       return;
     }
     const { plan, roleArns } = ctx.facts;
-    const targets = plan.filter((c) => roleArns.has(c.key));
+    // Pods of a ServiceAccount with a Pod Identity association get no web identity token
+    // (platform/pod-identity.ts): there is nothing to prove with AssumeRoleWithWebIdentity.
+    const sources = await ctx.use('credentialSources');
+    const podIdentity = plan.filter((c) => sources?.get(c.key)?.mechanism === 'pod-identity');
+    const targets = plan.filter((c) => roleArns.has(c.key) && !podIdentity.includes(c));
     if (targets.length === 0) {
-      out.info('skipped: no component has a role ARN to prove');
+      out.info(
+        podIdentity.length > 0
+          ? 'skipped: the components get their credentials from EKS Pod Identity, not from a web identity token'
+          : 'skipped: no component has a role ARN to prove',
+      );
       return;
     }
     const facts: ProofFacts = {

@@ -17,6 +17,11 @@ export interface Services {
   kube: Kube;
   aws: Aws;
   /**
+   * AWS as another account (`--assume-role ACCOUNT=ARN`): undefined when the run has no
+   * credentials for `account`. The caller's own account answers `aws`.
+   */
+  awsIn(account: string): Aws | undefined;
+  /**
    * Computes (live) or replays (--replay) a result derived from call answers that
    * cannot be derived again offline, e.g. a JWT signature verdict. Recorded in bundles.
    * For `verifyToken`, args[0] is the token: it is left out of the replay key (and redacted when recorded).
@@ -37,6 +42,8 @@ export interface Services {
 export interface Platform {
   kube: Kube;
   aws: Aws;
+  /** AWS as another account, when the run was given credentials for it (`--assume-role`). */
+  awsIn?: (account: string) => Aws | undefined;
   /** Replays answer derived results from the bundle instead of computing them. */
   derive?: Deriver;
 }
@@ -59,11 +66,18 @@ export function createContext(
 ): RunContext {
   const calls = opts.calls ?? new CallLog();
   const redactor = opts.redactor ?? new Redactor();
+  const awsByAccount: Record<string, Aws> = {};
   return {
     options,
     calls,
     kube: calls.wrap('kube', platform.kube),
     aws: calls.wrap('aws', platform.aws),
+    awsIn: (account) => {
+      const other = platform.awsIn?.(account);
+      // Recorded as `method@account`, so a replay answers each account's calls apart.
+      if (!other) return undefined;
+      return (awsByAccount[account] ??= calls.wrap('aws', other, account));
+    },
     redactor,
     derive: (method, args, compute) =>
       calls.derive(method, args, platform.derive ? () => platform.derive!(method, args, compute) : compute),

@@ -9,13 +9,14 @@ import type {
   DbCluster,
   EksCluster,
   OpenSearchDomain,
+  PodIdentityAssociation,
   TemporaryCredentials,
 } from '../platform/aws.js';
 import type { HelmRelease } from '../helm/release.js';
 import type { Values } from '../helm/values.js';
 import type { ChartProfile, ChartVersion, ServiceAccountPlan } from '../helm/chart.js';
 import type { PlatformDecision } from '../platform/detect.js';
-import type { WebhookSettings } from '../platform/pod-identity.js';
+import type { CredentialSource, WebhookSettings } from '../platform/pod-identity.js';
 import type { SharedPublicDiscovery } from '../platform/public-issuer.js';
 
 export type KeycloakMode = 'subchart' | 'external' | 'none';
@@ -81,8 +82,18 @@ export interface Facts {
   auroraClusters: ReadonlyMap<string, AuroraTarget>;
   openSearch: OpenSearchTarget;
   openSearchDomain: OpenSearchDomainTarget;
-  /** component → role ARN annotated on its ServiceAccount. */
+  /**
+   * EKS Pod Identity associations of the namespace, by ServiceAccount name (pod-identity module);
+   * missing when the EKS API does not answer them.
+   */
+  podIdentity: ReadonlyMap<string, PodIdentityAssociation>;
+  /**
+   * component → the role its pods' credentials are for: the Pod Identity association's role
+   * when there is one (it takes precedence), else the role annotated on its ServiceAccount.
+   */
   roleArns: ReadonlyMap<string, string>;
+  /** component → how its pods get credentials (IRSA or Pod Identity), for every component in roleArns. */
+  credentialSources: ReadonlyMap<string, CredentialSource>;
   /**
    * component → the temporary credentials the pod-less proof's AssumeRoleWithWebIdentity
    * handed out for its ServiceAccount's token (a secret: never printed or recorded).
@@ -116,7 +127,9 @@ export const FACT_LABELS: Record<FactKey, string> = {
   auroraClusters: 'the Aurora clusters',
   openSearch: 'the OpenSearch endpoint',
   openSearchDomain: 'the OpenSearch domain',
+  podIdentity: 'the EKS Pod Identity associations',
   roleArns: 'an annotated role',
+  credentialSources: 'how the pods get credentials',
   webIdentity: "the pod-less proof's credentials",
   publicIssuer: "the issuer's public discovery",
 };

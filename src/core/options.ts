@@ -23,6 +23,11 @@ export interface RunOptions {
   /** --platform: skips detection (src/platform/detect.ts). */
   platform?: 'eks' | 'self-managed';
   profile?: string;
+  /**
+   * `--assume-role ACCOUNT=ROLE_ARN` (repeatable): resources of ACCOUNT (a cross-account role,
+   * Aurora cluster, OpenSearch domain) are read as ROLE_ARN, assumed with the run's credentials.
+   */
+  assumeRoles?: Record<string, string>;
   output: 'text' | 'json' | 'sarif' | 'markdown';
   /** --fail-on: the lowest level that makes the exit code non-zero ('never': only irsa-check's own failures do). */
   failOn?: 'fail' | 'warn' | 'never';

@@ -116,6 +116,15 @@ export interface PodIdentityAssociation {
   namespace: string;
   serviceAccount: string;
   roleArn?: string;
+  /**
+   * Cross-account Pod Identity: EKS assumes `roleArn`, then this role with it, and the pods get
+   * this role's credentials (EKS API reference, PodIdentityAssociation.targetRoleArn).
+   */
+  targetRoleArn?: string;
+  /** The sts:ExternalId EKS presents when it assumes `targetRoleArn`. */
+  externalId?: string;
+  /** true: EKS adds no session tags (kubernetes-namespace, …) when it assumes the role. */
+  disableSessionTags?: boolean;
 }
 
 /** A VPC endpoint (DescribeVpcEndpoints). */

@@ -52,13 +52,17 @@ export class CallLog {
 
   constructor(private readonly onCall?: (key: string) => void) {}
 
-  /** Wraps `target` so each of its methods goes through the log. */
-  wrap<T extends object>(api: ApiName, target: T): T {
+  /**
+   * Wraps `target` so each of its methods goes through the log; with `account`, as
+   * `method@account` (AWS as another account: its answers are kept apart).
+   */
+  wrap<T extends object>(api: ApiName, target: T, account?: string): T {
     return new Proxy(target, {
       get: (obj, prop, receiver) => {
         const value = Reflect.get(obj, prop, receiver);
         if (typeof value !== 'function' || typeof prop !== 'string') return value;
-        return (...args: unknown[]) => this.invoke(api, prop, args, () => value.apply(obj, args));
+        const method = account ? `${prop}@${account}` : prop;
+        return (...args: unknown[]) => this.invoke(api, method, args, () => value.apply(obj, args));
       },
     });
   }

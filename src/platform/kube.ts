@@ -17,6 +17,8 @@ export interface KubeClusterInfo {
 export interface KubeNode {
   name: string;
   providerID?: string;
+  /** Label eks.amazonaws.com/compute-type (`auto`, `fargate`, `hybrid`); absent on EC2 nodes. */
+  computeType?: string;
 }
 
 /** One revision of a Helm release as Helm stores it (secret or configmap driver). */

@@ -39,7 +39,15 @@ export interface LiveAwsOptions {
   profile?: string;
   /** Per-attempt deadline of one AWS request (README "Timeouts"). */
   requestTimeoutMs?: number;
+  /**
+   * Act as this role (`--assume-role ACCOUNT=ARN`): every call is signed with the temporary
+   * credentials of sts:AssumeRole, made with the run's own credentials (profile, env, …).
+   */
+  assumeRoleArn?: string;
 }
+
+/** Assumed-role credentials are renewed this long before they expire. */
+const RENEW_BEFORE_MS = 60_000;
 
 /** Default per-attempt deadline of an AWS request; connects get at most CONNECT_TIMEOUT_MS. */
 export const DEFAULT_AWS_REQUEST_TIMEOUT_MS = 30_000;
@@ -195,6 +203,14 @@ export class LiveAws implements Aws {
   /** Settles when the first SimulatePrincipalPolicy call has its answer. */
   private simulationSettled?: Promise<void>;
 
+  /** The assumed role's credentials (`assumeRoleArn`), renewed shortly before they expire. */
+  private assumed?: Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    expiration: Date;
+  }>;
+
   constructor(private readonly opts: LiveAwsOptions) {}
 
   /** Client settings shared by every service: region, profile, adaptive retry on throttling. */
@@ -202,11 +218,83 @@ export class LiveAws implements Aws {
     return {
       region: region ?? (await this.defaultRegion()),
       ...(this.opts.profile ? { profile: this.opts.profile } : {}),
+      ...(this.opts.assumeRoleArn ? { credentials: () => this.assumedCredentials() } : {}),
       retryMode: 'adaptive',
       maxAttempts: 5,
       requestHandler: this.requestHandler(),
       logger: SILENT_LOGGER,
     };
+  }
+
+  /**
+   * sts:AssumeRole of `assumeRoleArn` with the run's own credentials (the SDK's default chain or
+   * --profile). A refusal is an ApiCallError naming sts:AssumeRole and the role, whichever call needed it.
+   */
+  private assumedCredentials(): Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    expiration: Date;
+  }> {
+    const roleArn = this.opts.assumeRoleArn!;
+    const current = this.assumed;
+    if (current) {
+      const fresh = current
+        .then((c) => c.expiration.getTime() - Date.now() > RENEW_BEFORE_MS)
+        .catch(() => false);
+      return fresh.then((ok) => (ok ? current : this.renewAssumed(roleArn)));
+    }
+    return this.renewAssumed(roleArn);
+  }
+
+  private renewAssumed(roleArn: string): ReturnType<LiveAws['assumedCredentials']> {
+    this.assumed = (async () => {
+      quietSdk();
+      const { STSClient, AssumeRoleCommand } = await loaders.sts();
+      const region = await this.defaultRegion();
+      const base = new STSClient({
+        region,
+        ...(this.opts.profile ? { profile: this.opts.profile } : {}),
+        retryMode: 'adaptive',
+        maxAttempts: 5,
+        requestHandler: this.requestHandler(),
+        logger: SILENT_LOGGER,
+      });
+      try {
+        const out = await base.send(
+          new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'irsa-check', DurationSeconds: 900 }),
+        );
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+          throw new ApiCallError(
+            'aws',
+            'sts:AssumeRole',
+            'NoCredentials',
+            `STS handed out no credentials for ${roleArn}`,
+          );
+        }
+        return {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.SessionToken,
+          expiration: c.Expiration ?? new Date(Date.now() + 900_000),
+        };
+      } catch (e) {
+        const err = awsError('sts:AssumeRole', e);
+        throw new ApiCallError(
+          'aws',
+          'sts:AssumeRole',
+          err.reason,
+          `${roleArn} (--assume-role): ${err.message}`,
+          err.status,
+        );
+      } finally {
+        base.destroy();
+      }
+    })();
+    // A refusal is not cached: the next call asks again.
+    this.assumed.catch(() => (this.assumed = undefined));
+    return this.assumed;
   }
 
   /** The SDK waits forever on a silent endpoint, and only logs a request timeout, unless told otherwise. */
@@ -433,8 +521,14 @@ export class LiveAws implements Aws {
         const out = await client.send(
           new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId: a.associationId }),
         );
-        const roleArn = out.association?.roleArn;
-        return { ...a, ...(roleArn ? { roleArn } : {}) };
+        const d = out.association;
+        return {
+          ...a,
+          ...(d?.roleArn ? { roleArn: d.roleArn } : {}),
+          ...(d?.targetRoleArn ? { targetRoleArn: d.targetRoleArn } : {}),
+          ...(d?.externalId ? { externalId: d.externalId } : {}),
+          ...(d?.disableSessionTags ? { disableSessionTags: true } : {}),
+        };
       }),
     );
   }

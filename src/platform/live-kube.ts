@@ -358,10 +358,14 @@ export class LiveKube implements Kube {
 
   async nodes(): Promise<KubeNode[]> {
     const list = await call('list nodes', () => this.core.listNode());
-    return convertItems('list nodes', list.items, (n) => ({
-      name: n.metadata?.name ?? '',
-      providerID: n.spec?.providerID,
-    }));
+    return convertItems('list nodes', list.items, (n) => {
+      const computeType = n.metadata?.labels?.['eks.amazonaws.com/compute-type'];
+      return {
+        name: n.metadata?.name ?? '',
+        providerID: n.spec?.providerID,
+        ...(computeType ? { computeType } : {}),
+      };
+    });
   }
 
   async helmReleaseRecords(ns?: string): Promise<HelmStorageRecord[]> {

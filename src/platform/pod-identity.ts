@@ -121,3 +121,99 @@ export function looksLikePodIdentity(configName: string, w: KubeMutatingWebhook)
   const names = [configName, w.name, w.service?.name ?? '', w.url ?? ''];
   return names.some((n) => /pod-identity-webhook|iam-for-pods|pod-identity\.amazonaws\.com/i.test(n));
 }
+
+// ------------------------------------------------------------ EKS Pod Identity
+
+/**
+ * EKS Pod Identity as the managed webhook and the node agent deliver it. When an association
+ * exists for a pod's ServiceAccount, the webhook injects the container-credentials variables
+ * and NOT AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE, whatever the role-arn annotation says
+ * (aws/amazon-eks-pod-identity-webhook, pkg/handler/handler.go, buildPodPatchConfig: "Container
+ * credentials method takes precedence"; addEnvToContainer; test
+ * pkg/handler/testdata/containercredentials/rawPodWithRoleArn.pod.yaml). The values below are
+ * the EKS-managed webhook's (EKS user guide, "Understand how EKS Pod Identity works").
+ */
+export const CONTAINER_CREDENTIALS_FULL_URI = 'AWS_CONTAINER_CREDENTIALS_FULL_URI';
+export const CONTAINER_AUTHORIZATION_TOKEN_FILE = 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE';
+/** The agent's link-local endpoint on every node. */
+export const POD_IDENTITY_AGENT_URI = 'http://169.254.170.23/v1/credentials';
+export const POD_IDENTITY_TOKEN_VOLUME = 'eks-pod-identity-token';
+export const POD_IDENTITY_AUDIENCE = 'pods.eks.amazonaws.com';
+/** The service principal a Pod Identity role must trust (EKS user guide, "pod-id-role"). */
+export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
+/** Both actions EKS Pod Identity calls STS with: AssumeRole, with session tags (TagSession). */
+export const POD_IDENTITY_ACTIONS = ['sts:AssumeRole', 'sts:TagSession'] as const;
+/**
+ * The agent DaemonSet's pod label (aws/eks-pod-identity-agent, charts/eks-pod-identity-agent,
+ * templates/daemonset.yaml); the EKS add-on runs it in kube-system.
+ */
+export const POD_IDENTITY_AGENT_NAMESPACE = 'kube-system';
+export const POD_IDENTITY_AGENT_SELECTOR = 'app.kubernetes.io/name=eks-pod-identity-agent';
+/**
+ * Nodes the agent DaemonSet does not run on (its nodeAffinity: compute-type NotIn fargate,
+ * hybrid, auto). EKS Auto Mode nodes serve Pod Identity themselves; Fargate does not support it.
+ */
+export const AGENT_EXCLUDED_COMPUTE_TYPES = ['fargate', 'hybrid', 'auto'] as const;
+
+/** Which credentials the pods of a ServiceAccount get, and the role they are for. */
+export type CredentialSource =
+  | { mechanism: 'irsa'; roleArn: string }
+  | {
+      mechanism: 'pod-identity';
+      /** The role whose credentials the pods get: the association's target role, else its role. */
+      roleArn: string;
+      association: PodIdentityAssociationRef;
+      /** The role-arn annotation the ServiceAccount carries too (unused: the association wins). */
+      annotated?: string;
+    };
+
+/** What the decision needs of an association (platform/aws.ts PodIdentityAssociation). */
+export interface PodIdentityAssociationRef {
+  associationId: string;
+  serviceAccount: string;
+  roleArn?: string;
+  targetRoleArn?: string;
+  externalId?: string;
+  disableSessionTags?: boolean;
+}
+
+/** The role the pods get through an association: cross-account associations hand out the target role. */
+export function associationRole(a: PodIdentityAssociationRef): string | undefined {
+  return a.targetRoleArn ?? a.roleArn;
+}
+
+/**
+ * The webhook's decision for one ServiceAccount (buildPodPatchConfig): an association for it →
+ * Pod Identity, whatever the annotation says; else a role-arn annotation → IRSA; else nothing.
+ * EKS allows one association per cluster, namespace and ServiceAccount.
+ */
+export function credentialSource(
+  annotatedRole: string | undefined,
+  association: PodIdentityAssociationRef | undefined,
+): CredentialSource | undefined {
+  const role = association && associationRole(association);
+  if (association && role) {
+    return {
+      mechanism: 'pod-identity',
+      roleArn: role,
+      association,
+      ...(annotatedRole ? { annotated: annotatedRole } : {}),
+    };
+  }
+  return annotatedRole ? { mechanism: 'irsa', roleArn: annotatedRole } : undefined;
+}
+
+/** The session tags EKS Pod Identity adds when it assumes the role (EKS user guide, "pod-id-abac"). */
+export function podIdentitySessionTags(
+  clusterArn: string,
+  clusterName: string,
+  namespace: string,
+  serviceAccount: string,
+): Record<string, string> {
+  return {
+    'eks-cluster-arn': clusterArn,
+    'eks-cluster-name': clusterName,
+    'kubernetes-namespace': namespace,
+    'kubernetes-service-account': serviceAccount,
+  };
+}

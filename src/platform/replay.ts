@@ -48,15 +48,32 @@ function asAnswered(record: CallRecord, limits: InputLimits): CallRecord {
 export function replayPlatform(
   bundle: Bundle,
   limits: InputLimits = DEFAULT_LIMITS,
-): { kube: Kube; aws: Aws; derive: Deriver } {
+): {
+  kube: Kube;
+  aws: Aws;
+  awsIn: (account: string) => Aws | undefined;
+  derive: Deriver;
+} {
   const only = (api: string) => bundle.calls.filter((c) => c.api === api).map((c) => asAnswered(c, limits));
   const derived = replayTarget<Record<string, (...args: unknown[]) => Promise<unknown>>>(
     'derived',
     only('derived'),
   );
+  const aws = replayTarget<Record<string, (...args: unknown[]) => Promise<unknown>>>('aws', only('aws'));
+  // Calls made as another account are recorded as `method@account` (core/context.ts).
+  const accounts = new Set(
+    bundle.calls.filter((c) => c.api === 'aws' && c.method.includes('@')).map((c) => c.method.split('@')[1]),
+  );
   return {
     kube: replayTarget<Kube>('kube', only('kube')),
-    aws: replayTarget<Aws>('aws', only('aws')),
+    aws: aws as unknown as Aws,
+    awsIn: (account) =>
+      accounts.has(account)
+        ? new Proxy({} as Aws, {
+            get: (_obj, method) =>
+              typeof method !== 'string' || method === 'then' ? undefined : aws[`${method}@${account}`],
+          })
+        : undefined,
     derive: (method, args) => derived[method]!(...args) as never,
   };
 }

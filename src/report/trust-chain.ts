@@ -52,6 +52,8 @@ export const CHECK_LINKS: Readonly<Record<string, LinkClaim>> = {
   'pod-injection': claim('pods-sa'),
   'pod-role-current': claim('pods-sa'),
   'pod-identity-conflict': claim('pods-sa'),
+  // EKS Pod Identity: the node agent serves the credentials the webhook points the pods at.
+  'pod-identity-agent': global('pods-sa'),
   'webhook-missing': global('pods-sa'),
   'webhook-cert-missing': global('pods-sa'),
   'webhook-cert-expired': global('pods-sa'),
@@ -86,6 +88,9 @@ export const CHECK_LINKS: Readonly<Record<string, LinkClaim>> = {
   'trust-this-provider': claim('role-provider'),
   'trust-deny': claim('role-provider'),
   'trust-aud': claim('role-provider'),
+  // EKS Pod Identity's trust (pods.eks.amazonaws.com) stands where the OIDC provider does for IRSA.
+  'trust-pod-identity': claim('role-provider'),
+  'trust-provider-account': claim('role-provider'),
   // The proofs: STS's own verdict on the whole chain.
   // The pod-less proof signs a token for the ServiceAccount itself: it does not involve the pods.
   'token-request': proof(POD_LESS),

@@ -453,7 +453,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       optimize: [
-        `[WARN] optimize: role camunda-optimize-irsa is in account 210987654321, but irsa-check runs as account ${ACCT}: its trust and permission policies cannot be read`,
+        `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account 210987654321; run with a profile for account 210987654321 (--profile, or --assume-role 210987654321=arn:aws:iam::210987654321:role/<a role that may read it>)`,
       ],
     }),
     exitCode: 0,
@@ -805,7 +805,6 @@ const CHECK_IDS: Array<[string, string[]]> = [
   ['audience annotation the trust policy does not admit', ['FAIL:trust-audience-annotation']],
   ['permissions boundary without rds-db:connect', ['FAIL:rds-connect-resource']],
   ['role missing', ['FAIL:role-exists']],
-  ['role in another account', ['WARN:role-account']],
   ['AccessDenied on iam:GetRole for one component', ['FAIL:cannot-ask']],
   ['OpenSearch access policy that does not admit the role', ['FAIL:es-domain-admits-role']],
   ['OpenSearch access policy denying the role', ['FAIL:es-domain-admits-role']],

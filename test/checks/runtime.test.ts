@@ -1,6 +1,7 @@
 /**
  * The runtime signals over the healthy 8.8 world with one fault planted each: IMDS
- * reachable from pods, an EKS Pod Identity association beside IRSA, a role the
+ * reachable from pods, EKS Pod Identity without associations (test/checks/pod-identity.test.ts
+ * has the rest), a role the
  * application has not used since its pods started, a private cluster without a way
  * to STS, IRSA errors in the pods' logs. Exact lines, through the real dispatcher.
  */
@@ -15,7 +16,6 @@ import { podLogs } from '../../src/checks/pod-logs.js';
 
 const lines = async (w: WorldModel, module: string, opts = {}) => (await runWorld(w, opts)).lines(module);
 const NODE_1 = 'ip-10-0-1-17.eu-west-1.compute.internal';
-const IDENTITY_ROLE = 'arn:aws:iam::123456789012:role/camunda-identity-irsa';
 
 describe('imds', () => {
   it('healthy: hop limit 1 and IMDSv2 only on every node', async () => {
@@ -65,39 +65,6 @@ describe('pod-identity', () => {
     expect(await lines(healthy, 'pod-identity')).toEqual([
       '[OK] no EKS Pod Identity association for the checked service accounts in namespace camunda',
     ]);
-  });
-
-  it('an association with another role: FAIL 253 naming which role the SDKs use', async () => {
-    const w = plant((w) => {
-      w.aws.podIdentity = [
-        {
-          cluster: 'camunda-prod',
-          region: 'eu-west-1',
-          associationId: 'a-1234567890abcdef0',
-          namespace: 'camunda',
-          serviceAccount: 'camunda-identity',
-          roleArn: 'arn:aws:iam::123456789012:role/camunda-identity-pod-identity',
-        },
-        {
-          cluster: 'camunda-prod',
-          region: 'eu-west-1',
-          associationId: 'a-0fedcba0987654321',
-          namespace: 'camunda',
-          serviceAccount: 'camunda-zeebe',
-          roleArn: 'arn:aws:iam::123456789012:role/camunda-orchestration-irsa',
-        },
-      ];
-    });
-    const run = await runWorld(w);
-    expect(run.lines('pod-identity')).toEqual([
-      `[FAIL] identity: Pod Identity association a-1234567890abcdef0 gives service account camunda-identity the role arn:aws:iam::123456789012:role/camunda-identity-pod-identity, but its IRSA annotation says ${IDENTITY_ROLE}: the AWS SDKs use ${IDENTITY_ROLE} (the web identity token comes first in their credential chain), arn:aws:iam::123456789012:role/camunda-identity-pod-identity goes unused`,
-      '[INFO] orchestration: service account camunda-zeebe has both IRSA and Pod Identity association a-0fedcba0987654321 for arn:aws:iam::123456789012:role/camunda-orchestration-irsa: the AWS SDKs use IRSA (the web identity token comes first in their credential chain)',
-    ]);
-    expect(run.fails('pod-identity')[0]!.code).toBe(253);
-    expect(run.fails('pod-identity')[0]!.check).toBe('pod-identity-conflict');
-    expect(run.fails('pod-identity')[0]!.fix).toBe(
-      'Delete the association (aws eks delete-pod-identity-association --cluster-name camunda-prod --association-id a-1234567890abcdef0) or make both name the same role.',
-    );
   });
 
   it('an endpoint without the API (moto): INFO, never a FAIL', async () => {

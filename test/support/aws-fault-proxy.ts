@@ -62,6 +62,11 @@ export interface AwsProxyOptions {
   target: string;
   /** Sent as `x-moto-account-id` on every request: moto answers as that account. */
   accountId?: string;
+  /**
+   * Answer the EKS Pod Identity association APIs moto lacks (Create, List, Describe) from a small
+   * in-memory store, shaped as the EKS API reference documents them.
+   */
+  podIdentity?: boolean;
 }
 
 /** REST-JSON routes of the services irsa-check uses: method, path pattern → action. */
@@ -75,6 +80,18 @@ const REST_ROUTES: Array<{ service: string; method: string; path: RegExp; action
     method: 'GET',
     path: /^\/clusters\/[^/]+\/pod-identity-associations$/,
     action: 'ListPodIdentityAssociations',
+  },
+  {
+    service: 'eks',
+    method: 'POST',
+    path: /^\/clusters\/[^/]+\/pod-identity-associations$/,
+    action: 'CreatePodIdentityAssociation',
+  },
+  {
+    service: 'eks',
+    method: 'GET',
+    path: /^\/clusters\/[^/]+\/pod-identity-associations\/[^/]+$/,
+    action: 'DescribePodIdentityAssociation',
   },
   { service: 'es', method: 'GET', path: /^\/2021-01-01\/domain$/, action: 'ListDomainNames' },
   {
@@ -204,8 +221,105 @@ function answerFault(res: ServerResponse, kind: FaultKind, c: Classified): void 
   res.end(JSON.stringify({ __type: f.json, message }));
 }
 
+/** One stored association, as DescribePodIdentityAssociation answers it. */
+interface StoredAssociation {
+  clusterName: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  associationArn: string;
+  associationId: string;
+  createdAt: number;
+  modifiedAt: number;
+  disableSessionTags?: boolean;
+  targetRoleArn?: string;
+  externalId?: string;
+}
+
+/**
+ * The three Pod Identity association calls irsa-check and the test seeding make, as the EKS API
+ * reference documents them (REST-JSON: POST/GET /clusters/{name}/pod-identity-associations,
+ * GET …/{associationId}; ResourceNotFoundException 404). Answers true when it answered.
+ */
+function answerPodIdentity(
+  store: StoredAssociation[],
+  account: string,
+  req: IncomingMessage,
+  body: string,
+  res: ServerResponse,
+): boolean {
+  const url = new URL(req.url ?? '/', 'http://proxy');
+  const m = /^\/clusters\/([^/]+)\/pod-identity-associations(?:\/([^/]+))?$/.exec(url.pathname);
+  if (!m) return false;
+  const cluster = decodeURIComponent(m[1]!);
+  const id = m[2] && decodeURIComponent(m[2]);
+  const region =
+    /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'us-east-1';
+  const json = (status: number, payload: unknown, error?: string) => {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(error ? { 'x-amzn-errortype': error } : {}),
+    });
+    res.end(JSON.stringify(payload));
+  };
+  if (req.method === 'POST' && !id) {
+    const input = JSON.parse(body || '{}') as Partial<StoredAssociation>;
+    const associationId = `a-${Array.from({ length: 17 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('')}`;
+    const now = Math.floor(Date.now() / 1000);
+    const a: StoredAssociation = {
+      clusterName: cluster,
+      namespace: input.namespace ?? '',
+      serviceAccount: input.serviceAccount ?? '',
+      roleArn: input.roleArn ?? '',
+      associationArn: `arn:aws:eks:${region}:${account}:podidentityassociation/${cluster}/${associationId}`,
+      associationId,
+      createdAt: now,
+      modifiedAt: now,
+      ...(input.disableSessionTags ? { disableSessionTags: true } : {}),
+      ...(input.targetRoleArn ? { targetRoleArn: input.targetRoleArn } : {}),
+    };
+    store.push(a);
+    json(200, { association: a });
+    return true;
+  }
+  if (req.method === 'GET' && id) {
+    const a = store.find((x) => x.clusterName === cluster && x.associationId === id);
+    if (!a) {
+      json(
+        404,
+        { message: `Association ${id} not found`, clusterName: cluster },
+        'ResourceNotFoundException',
+      );
+      return true;
+    }
+    json(200, { association: a });
+    return true;
+  }
+  if (req.method === 'GET') {
+    const ns = url.searchParams.get('namespace');
+    const sa = url.searchParams.get('serviceAccount');
+    const associations = store
+      .filter(
+        (x) => x.clusterName === cluster && (!ns || x.namespace === ns) && (!sa || x.serviceAccount === sa),
+      )
+      .map(({ clusterName, namespace, serviceAccount, associationArn, associationId }) => ({
+        clusterName,
+        namespace,
+        serviceAccount,
+        associationArn,
+        associationId,
+      }));
+    json(200, { associations });
+    return true;
+  }
+  return false;
+}
+
 export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy> {
   const target = new URL(options.target);
+  const associations: StoredAssociation[] = [];
+  /** Access key ID of credentials sts:AssumeRole handed out → the account of the role assumed. */
+  const assumedIn = new Map<string, string>();
   const faults = new Map<string, { kind: FaultKind; remaining: number }>();
   const requests: ProxiedRequest[] = [];
 
@@ -244,13 +358,40 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         answerFault(res, fault, c);
         return;
       }
+      if (
+        options.podIdentity &&
+        c.action.startsWith('eks:') &&
+        /PodIdentityAssociation/.test(c.action) &&
+        answerPodIdentity(associations, options.accountId ?? '123456789012', req, body.toString('utf8'), res)
+      )
+        return;
       const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: target.host };
-      if (options.accountId) headers['x-moto-account-id'] = options.accountId;
+      // Credentials of a role assumed in another account act in that account, as on AWS.
+      const pinned = (scope && assumedIn.get(scope[1]!)) ?? options.accountId;
+      if (pinned) headers['x-moto-account-id'] = pinned;
+      const assumedAccount =
+        c.action === 'sts:AssumeRole'
+          ? /arn(?:%3A|:)aws(?:%3A|:)iam(?:%3A|:)(?:%3A|:)(\d{12})(?:%3A|:)role/i.exec(
+              body.toString('utf8'),
+            )?.[1]
+          : undefined;
       const upstream = httpRequest(
         { hostname: target.hostname, port: target.port, method: req.method, path, headers },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          if (!assumedAccount) {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+            return;
+          }
+          const parts: Buffer[] = [];
+          up.on('data', (d: Buffer) => parts.push(d));
+          up.on('end', () => {
+            const answer = Buffer.concat(parts);
+            const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.toString('utf8'))?.[1];
+            if (key) assumedIn.set(key, assumedAccount);
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(answer);
+          });
         },
       );
       upstream.on('error', (e) => {

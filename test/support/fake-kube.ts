@@ -114,6 +114,11 @@ export interface FakeKubeWorld {
   podIdentityWebhook?: boolean | 'objects';
   /** Whether dry-run pod creates get the EKS-managed injection when podIdentityWebhook is a boolean. Default true. */
   dryRunWebhook?: boolean;
+  /**
+   * ServiceAccounts with an EKS Pod Identity association: the webhook injects the container
+   * credentials for them instead of IRSA (amazon-eks-pod-identity-webhook, buildPodPatchConfig).
+   */
+  podIdentityAssociations?: Array<{ namespace: string; serviceAccount: string }>;
   /** Don't add default/kube-system/... namespaces, the `default` SA and `kube-root-ca.crt`. */
   bare?: boolean;
   /**
@@ -1409,12 +1414,49 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
     }
     const sa = getObj(saDef, ns, spec.serviceAccountName);
     const roleArn = sa?.metadata.annotations?.['eks.amazonaws.com/role-arn'];
-    const decision = roleArn ? webhookDecision(pod, ns, dryRun) : 'skip';
+    const associated = (world.podIdentityAssociations ?? []).some(
+      (a) => a.namespace === ns && a.serviceAccount === spec.serviceAccountName,
+    );
+    const decision = roleArn || associated ? webhookDecision(pod, ns, dryRun) : 'skip';
     if (typeof decision === 'object') {
       pod.refusedByWebhook = decision.refuse;
       return pod;
     }
-    if (roleArn && decision === 'inject') {
+    if (associated && decision === 'inject') {
+      // Container credentials take precedence: no AWS_ROLE_ARN, the eks-pod-identity-token volume.
+      const mount = '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount';
+      const env = [
+        { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' },
+        { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: `${mount}/eks-pod-identity-token` },
+      ];
+      for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+        const names = new Set((c.env ?? []).map((e: any) => e.name));
+        c.env = [...(c.env ?? []), ...env.filter((e) => !names.has(e.name))];
+        c.volumeMounts = [
+          ...(c.volumeMounts ?? []),
+          { name: 'eks-pod-identity-token', readOnly: true, mountPath: mount },
+        ];
+      }
+      pod.metadata.labels = { ...(pod.metadata.labels ?? {}), 'eks.amazonaws.com/pod-identity': 'enabled' };
+      spec.volumes = [
+        ...(spec.volumes ?? []),
+        {
+          name: 'eks-pod-identity-token',
+          projected: {
+            sources: [
+              {
+                serviceAccountToken: {
+                  audience: 'pods.eks.amazonaws.com',
+                  expirationSeconds: 86400,
+                  path: 'eks-pod-identity-token',
+                },
+              },
+            ],
+            defaultMode: 420,
+          },
+        },
+      ];
+    } else if (roleArn && decision === 'inject') {
       const ann = sa?.metadata.annotations ?? {};
       const audience = ann['eks.amazonaws.com/audience'] ?? 'sts.amazonaws.com';
       const expirationSeconds = Math.max(

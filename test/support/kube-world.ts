@@ -113,12 +113,23 @@ export function fakeKubeWorldOf(world: WorldModel, extra: Partial<FakeKubeWorld>
     nodes: (world.kube.nodes ?? []).map((n) => ({
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: n.name },
+      metadata: {
+        name: n.name,
+        ...(n.computeType ? { labels: { 'eks.amazonaws.com/compute-type': n.computeType } } : {}),
+      },
       spec: n.providerID ? { providerID: n.providerID } : {},
     })),
     objects: kubeObjectsOf(world),
     // Pods in fixtures already carry what the webhook injected (or deliberately lack it).
     podIdentityWebhook: false,
+    ...(Array.isArray(world.aws.podIdentity)
+      ? {
+          podIdentityAssociations: world.aws.podIdentity.map((a) => ({
+            namespace: a.namespace,
+            serviceAccount: a.serviceAccount,
+          })),
+        }
+      : {}),
     // Tokens are issued by the EKS cluster's OIDC issuer, as on EKS.
     ...(world.aws.clusters?.[0]?.issuer ? { serviceAccountIssuer: world.aws.clusters[0].issuer } : {}),
     ...extra,

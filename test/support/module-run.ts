@@ -74,6 +74,7 @@ export async function runChecks(
       {
         kube: opts.kube ? opts.kube(platform.kube) : platform.kube,
         aws: opts.aws ? opts.aws(platform.aws) : platform.aws,
+        awsIn: (account) => (options.assumeRoles?.[account] ? platform.awsIn(account) : undefined),
         derive: platform.derive,
       },
       { debug: (m) => debug.push(m) },

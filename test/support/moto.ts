@@ -163,7 +163,12 @@ export async function seedMoto(
     import('@aws-sdk/client-sts'),
   ]);
   const accountId = options.accountId ?? randomAccountId();
-  const proxy = await startAwsProxy({ target: moto, accountId });
+  // moto lacks the EKS Pod Identity association APIs: the proxy answers them for worlds that have some.
+  const proxy = await startAwsProxy({
+    target: moto,
+    accountId,
+    podIdentity: Array.isArray(fixture.aws.podIdentity),
+  });
   const unsupported: string[] = [];
   const from = fixtureAccount(fixture);
   const pairs: Array<[string, string]> = [[from, accountId]];
@@ -395,6 +400,23 @@ export async function seedMoto(
             PolicyDocument: toJson(p.document),
           }),
         );
+      }
+    }
+
+    // --- EKS Pod Identity associations (the proxy's stub): their IDs are generated.
+    if (Array.isArray(seededAws.podIdentity)) {
+      for (const a of seededAws.podIdentity) {
+        const out = await new eks.EKSClient(config(a.region)).send(
+          new eks.CreatePodIdentityAssociationCommand({
+            clusterName: a.cluster,
+            namespace: a.namespace,
+            serviceAccount: a.serviceAccount,
+            roleArn: a.roleArn!,
+            ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+            ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
+          }),
+        );
+        pairs.push([a.associationId, out.association!.associationId!]);
       }
     }
 

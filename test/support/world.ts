@@ -131,6 +131,8 @@ export interface WorldModel {
     /** role ARN → the temporary credentials AssumeRoleWithWebIdentity hands out (direct proofs). */
     credentials?: Record<string, TemporaryCredentials>;
     instances?: Array<Ec2Instance & { region: string }>;
+    /** Other accounts' resources, read with `--assume-role ACCOUNT=…` (awsIn). */
+    accounts?: Record<string, Omit<WorldModel['aws'], 'accounts'>>;
     /** Associations per cluster; `notImplemented` answers like moto (undefined). */
     podIdentity?: Array<PodIdentityAssociation & { cluster: string; region: string }> | 'notImplemented';
     vpcEndpoints?: Array<VpcEndpoint & { region: string; vpcId: string }>;
@@ -198,7 +200,11 @@ function withFaults<T extends object>(target: T, errors: Record<string, ApiCallE
 }
 
 export class MemoryKube implements Kube {
-  constructor(private readonly w: WorldModel['kube']) {}
+  constructor(
+    private readonly w: WorldModel['kube'],
+    /** The EKS side's Pod Identity associations: the managed webhook injects for them first. */
+    private readonly associations: WorldModel['aws']['podIdentity'] = [],
+  ) {}
   async clusterInfo() {
     return this.w.cluster;
   }
@@ -218,8 +224,15 @@ export class MemoryKube implements Kube {
   async serviceAccount(ns: string, name: string) {
     return (this.w.serviceAccounts ?? []).find((s) => s.namespace === ns && s.name === name);
   }
-  async pods(ns: string) {
-    return (this.w.pods ?? []).filter((p) => p.namespace === ns);
+  async pods(ns: string, labelSelector?: string) {
+    // `k=v,k2=v2` selectors, as the checks send them.
+    const wanted = (labelSelector ?? '')
+      .split(',')
+      .filter((x) => x.includes('='))
+      .map((x) => x.split('=') as [string, string]);
+    return (this.w.pods ?? []).filter(
+      (p) => p.namespace === ns && wanted.every(([k, v]) => p.labels?.[k] === v),
+    );
   }
   async service(ns: string, name: string) {
     return (this.w.services ?? []).find((s) => s.namespace === ns && s.name === name);
@@ -285,6 +298,33 @@ export class MemoryKube implements Kube {
       (s) => s.namespace === ns && s.name === (spec.serviceAccountName ?? 'default'),
     );
     const roleArn = sa?.annotations['eks.amazonaws.com/role-arn'];
+    // Container credentials take precedence (webhook pkg/handler/handler.go, buildPodPatchConfig).
+    const associated =
+      Array.isArray(this.associations) &&
+      this.associations.some((a) => a.namespace === ns && a.serviceAccount === sa?.name);
+    if (associated && (this.w.dryRunInjects ?? true)) {
+      return {
+        containers: (spec.containers ?? []).map((c) => ({
+          name: c.name,
+          env: [
+            { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' },
+            {
+              name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+              value: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
+            },
+          ],
+          mountPaths: ['/var/run/secrets/pods.eks.amazonaws.com/serviceaccount'],
+        })),
+        tokenVolumes: [
+          {
+            name: 'eks-pod-identity-token',
+            audience: 'pods.eks.amazonaws.com',
+            expirationSeconds: 86400,
+            path: 'eks-pod-identity-token',
+          },
+        ],
+      };
+    }
     const inject = (this.w.dryRunInjects ?? true) && !!roleArn;
     const file = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
     return {
@@ -436,10 +476,23 @@ function publicIssuerAnswer(w: WorldModel['kube']): unknown {
   return { reachable: true, issuer, jwksUri, jwks: w.issuer.jwks };
 }
 
-export function memoryPlatform(world: WorldModel): { kube: Kube; aws: Aws; derive: Deriver } {
+export function memoryPlatform(world: WorldModel): {
+  kube: Kube;
+  aws: Aws;
+  awsIn: (account: string) => Aws | undefined;
+  derive: Deriver;
+} {
+  const others = new Map<string, Aws>();
   return {
-    kube: withFaults(new MemoryKube(world.kube), world.kube.errors),
+    kube: withFaults(new MemoryKube(world.kube, world.aws.podIdentity), world.kube.errors),
     aws: withFaults(new MemoryAws(world.aws), world.aws.errors),
+    // Only the accounts the run was given a role for, like the live platform.
+    awsIn: (account) => {
+      const other = world.aws.accounts?.[account];
+      if (!other) return undefined;
+      if (!others.has(account)) others.set(account, withFaults(new MemoryAws(other), other.errors));
+      return others.get(account);
+    },
     derive: (method, _args, compute) =>
       method === 'publicIssuerDiscovery'
         ? Promise.resolve(publicIssuerAnswer(world.kube) as never)
@@ -488,7 +541,10 @@ export interface WorldRun extends RunResult {
 
 /** Runs the real dispatcher and every module over an in-memory world. */
 export function runWorld(world: WorldModel, overrides: Partial<RunOptions> = {}): Promise<WorldRun> {
-  return runWithPlatform(world, memoryPlatform(world), overrides);
+  const platform = memoryPlatform(world);
+  // Another account answers only when the run names a role for it (--assume-role).
+  const awsIn = (account: string) => (overrides.assumeRoles?.[account] ? platform.awsIn(account) : undefined);
+  return runWithPlatform(world, { ...platform, awsIn }, overrides);
 }
 
 /**

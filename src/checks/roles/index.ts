@@ -14,7 +14,14 @@ import { defineModule, type ModuleContext } from '../../core/module.js';
 import { eachInOrder, type Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../core/facts.js';
 import { esDomainArn, parseArn, parseRoleArn, rdsDbUserArn } from '../../iam/arn.js';
-import { checkTrust, TRUST_CHECKS, type ClusterOidc } from './trust.js';
+import {
+  checkPodIdentityTrust,
+  checkTargetRoleTrust,
+  checkTrust,
+  TRUST_CHECKS,
+  type ClusterOidc,
+} from './trust.js';
+import { cannotCheckFrom } from '../../platform/accounts.js';
 import {
   checkPermission,
   databasePermission,
@@ -28,9 +35,9 @@ import {
 
 const CHECKS = {
   'role-account': {
-    severity: 'WARN',
-    title: 'the role is in another AWS account than irsa-check runs as: its policies cannot be read',
-    fix: 'Run irsa-check with credentials of the role’s account.',
+    severity: 'INFO',
+    title:
+      'the role is in another AWS account than irsa-check runs as and no --assume-role reads it: its policies are not checked',
   },
   'role-exists': {
     severity: 'FAIL',
@@ -51,7 +58,15 @@ type Id = keyof typeof CHECKS;
 
 type Needs = 'plan' | 'roleArns' | 'caller';
 type Uses =
-  'partition' | 'region' | 'issuer' | 'oidcProviderArn' | 'databases' | 'auroraClusters' | 'openSearchDomain';
+  | 'partition'
+  | 'region'
+  | 'issuer'
+  | 'oidcProviderArn'
+  | 'databases'
+  | 'auroraClusters'
+  | 'openSearchDomain'
+  | 'credentialSources'
+  | 'cluster';
 type Ctx = ModuleContext<Needs, Uses>;
 
 /**
@@ -116,6 +131,45 @@ async function searchTarget(ctx: Ctx, roleArn: string): Promise<PermissionTarget
   };
 }
 
+/** The role EKS Pod Identity assumes first for a cross-account association: it must trust pods.eks.amazonaws.com. */
+async function checkFirstHop(
+  ctx: Ctx,
+  c: PlannedComponent,
+  roleArnText: string,
+  target: Parameters<typeof checkPodIdentityTrust>[4],
+  out: Reporter<Id>,
+): Promise<void> {
+  const arn = parseRoleArn(roleArnText);
+  if (!arn) return;
+  const caller = ctx.facts.caller.account;
+  const aws = !caller || arn.account === caller ? ctx.aws : ctx.awsIn(arn.account);
+  if (!aws) {
+    out.info(
+      'role-account',
+      cannotCheckFrom(
+        caller,
+        arn.account,
+        `role ${arn.name} (the Pod Identity association's own role) is in account ${arn.account}`,
+        arn.partition,
+      ),
+    );
+    return;
+  }
+  const role = await aws.role(arn.name);
+  if (!role) {
+    out.fail(
+      'role-exists',
+      `role ${arn.name} of Pod Identity association ${target.associationId} does not exist in account ${arn.account}`,
+      {
+        fix: `Create role ${arn.name} trusting pods.eks.amazonaws.com, or correct the association's role.`,
+      },
+    );
+    return;
+  }
+  const svc = aws === ctx.aws ? ctx : (Object.assign(Object.create(ctx) as Ctx, { aws }) as Ctx);
+  await checkPodIdentityTrust(svc, c, arn, role, target, out);
+}
+
 /** Every role check for one component: trust, then permissions for its pg/os use. */
 async function checkRoleForComponent(
   ctx: Ctx,
@@ -127,17 +181,26 @@ async function checkRoleForComponent(
   const arn = parseRoleArn(roleArnText);
   if (!arn) return; // the service-accounts module said why
   const caller = ctx.facts.caller.account;
-  if (caller && arn.account !== caller) {
-    out.warn(
+  // A role of another account is read as that account (--assume-role), else not at all.
+  const crossAccount = Boolean(caller) && arn.account !== caller;
+  const aws = crossAccount ? ctx.awsIn(arn.account) : ctx.aws;
+  if (!aws) {
+    out.info(
       'role-account',
-      `role ${arn.name} is in account ${arn.account}, but irsa-check runs as account ${caller}: its trust and permission policies cannot be read`,
-      { fix: `Run irsa-check with credentials of account ${arn.account} to check role ${arn.name}.` },
+      cannotCheckFrom(
+        caller,
+        arn.account,
+        `role ${arn.name} (its trust and permission policies) is in account ${arn.account}`,
+        arn.partition,
+      ),
     );
     return;
   }
+  // Every role call below goes to the role's account.
+  const svc = crossAccount ? (Object.assign(Object.create(ctx) as Ctx, { aws }) as Ctx) : ctx;
   // GetRole and the policy listings start together, before any fact is awaited.
-  const rolePromise = ctx.aws.role(arn.name);
-  const listing = c.pg || c.os ? listPolicies(ctx, arn.name) : undefined;
+  const rolePromise = svc.aws.role(arn.name);
+  const listing = c.pg || c.os ? listPolicies(svc, arn.name) : undefined;
   const role = await rolePromise;
   if (!role) {
     out.fail('role-exists', `role ${arn.name} does not exist in account ${arn.account}`, {
@@ -154,16 +217,45 @@ async function checkRoleForComponent(
       },
     );
   }
-  await step(out, () => checkTrust(ctx, clusterOidc, c, arn, role, out));
+  const source = (await ctx.use('credentialSources'))?.get(c.key);
+  if (source?.mechanism === 'pod-identity') {
+    // The association wins over any annotation: the role must trust EKS Pod Identity, not the OIDC provider.
+    const cluster = await ctx.use('cluster');
+    const a = source.association;
+    const podTarget = {
+      associationId: a.associationId,
+      ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
+      ...(cluster ? { clusterArn: cluster.arn, clusterName: cluster.name } : {}),
+    };
+    if (a.targetRoleArn && a.roleArn) {
+      // Cross-account: the target role trusts the association's role, which trusts EKS Pod Identity.
+      const first = a.roleArn;
+      checkTargetRoleTrust(
+        arn,
+        role,
+        {
+          associationId: a.associationId,
+          roleArn: first,
+          ...(a.externalId ? { externalId: a.externalId } : {}),
+        },
+        out,
+      );
+      await step(out, () => checkFirstHop(ctx, c, first, podTarget, out));
+    } else {
+      await step(out, () => checkPodIdentityTrust(svc, c, arn, role, podTarget, out));
+    }
+  } else {
+    await step(out, () => checkTrust(svc, clusterOidc, c, arn, role, out, crossAccount));
+  }
   if (!listing) return;
   await step(out, async () => {
     const partition = (await ctx.use('partition')) ?? 'aws';
     const db = databasePermission(partition);
     const search = searchPermission(partition);
-    const loaded = await loadPolicies(ctx, role, listing, c.pg ? db : search, out);
+    const loaded = await loadPolicies(svc, role, listing, c.pg ? db : search, out);
     if (!loaded) return;
-    if (c.pg) await checkPermission(ctx, role, loaded, db, () => databaseTarget(ctx, c, role.arn), out);
-    if (c.os) await checkPermission(ctx, role, loaded, search, () => searchTarget(ctx, role.arn), out);
+    if (c.pg) await checkPermission(svc, role, loaded, db, () => databaseTarget(ctx, c, role.arn), out);
+    if (c.os) await checkPermission(svc, role, loaded, search, () => searchTarget(ctx, role.arn), out);
   });
 }
 
@@ -180,6 +272,8 @@ export const roles = defineModule({
     'databases',
     'auroraClusters',
     'openSearchDomain',
+    'credentialSources',
+    'cluster',
   ],
   checks: CHECKS,
   async run(ctx, out) {

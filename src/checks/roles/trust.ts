@@ -19,9 +19,13 @@ import {
   type RoleArn,
   parseArn,
 } from '../../iam/arn.js';
+import { POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE } from '../../platform/pod-identity.js';
 import {
   DEFAULT_AUDIENCE,
+  evaluate,
   federatedPrincipals,
+  type ContextValue,
+  type Request,
   normalizePolicy,
   PolicyParseError,
   trustAdmits,
@@ -99,6 +103,25 @@ export const TRUST_CHECKS = {
       'the trust policy admits the service account unless a Deny statement irsa-check cannot evaluate applies',
     fix: 'Check the named statement by hand, or rewrite it with elements irsa-check evaluates.',
   },
+  'trust-pod-identity': {
+    severity: 'FAIL',
+    code: 121,
+    title:
+      'the role of an EKS Pod Identity association does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession',
+    fix: 'Allow the service principal pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession in the role’s trust policy.',
+  },
+  'trust-pod-identity-undecided': {
+    severity: 'WARN',
+    title:
+      'the trust policy lets EKS Pod Identity assume the role unless a Deny statement irsa-check cannot evaluate applies',
+    fix: 'Check the named statement by hand, or rewrite it with elements irsa-check evaluates.',
+  },
+  'trust-provider-account': {
+    severity: 'FAIL',
+    code: 201,
+    title: 'the role’s account has no IAM OIDC provider for this cluster’s issuer',
+    fix: 'Create the IAM OIDC provider for the cluster’s issuer in the role’s account (cross-account IRSA).',
+  },
 } as const;
 export type TrustCheckId = keyof typeof TRUST_CHECKS;
 
@@ -121,12 +144,17 @@ interface ExpectedProvider {
   hostPath: string;
 }
 
-/** This cluster's IAM OIDC provider, from facts (the cluster module), else built from the issuer. */
+/**
+ * This cluster's IAM OIDC provider in the ROLE's account: STS accepts only a provider of the
+ * account the role is in (EKS user guide, "Authenticate to another account with IRSA"). The
+ * cluster module's provider (the caller's account) when the role is there, else built from the issuer.
+ */
 function expectedProvider(cluster: ClusterOidc, role: RoleArn): ExpectedProvider | undefined {
   const known = cluster.oidcProviderArn;
-  if (known) return { arn: known, hostPath: oidcProviderHostPath(known) ?? known };
-  const issuer = cluster.issuer;
-  if (!issuer) return undefined;
+  if (known && parseArn(known)?.account === role.account)
+    return { arn: known, hostPath: oidcProviderHostPath(known) ?? known };
+  const issuer = cluster.issuer ?? (known ? `https://${oidcProviderHostPath(known) ?? ''}` : undefined);
+  if (!issuer || issuer === 'https://') return undefined;
   return { arn: oidcProviderArn(role.partition, role.account, issuer), hostPath: issuerHostPath(issuer) };
 }
 
@@ -145,6 +173,10 @@ async function missingProviders(services: TrustServices, account: string, arns: 
   return missing.length > 0 ? ` (${missing.join(', ')} does not exist in IAM)` : '';
 }
 
+/**
+ * `crossAccount`: the role is in another account than irsa-check's caller, and `services.aws`
+ * reads that account: its IAM must hold an OIDC provider for this cluster's issuer.
+ */
 export async function checkTrust(
   services: TrustServices,
   clusterOidc: () => Promise<ClusterOidc>,
@@ -152,6 +184,7 @@ export async function checkTrust(
   arn: RoleArn,
   role: IamRole,
   out: Reporter<TrustCheckId>,
+  crossAccount = false,
 ): Promise<void> {
   const name = role.name;
   let trust: PolicyDocument;
@@ -210,6 +243,19 @@ export async function checkTrust(
       return;
     }
     providers = [expected.arn];
+    if (crossAccount) {
+      const known = await services.aws.oidcProviders().catch(() => undefined);
+      if (known && !known.some((p) => p.arn === expected.arn)) {
+        out.fail(
+          'trust-provider-account',
+          `account ${arn.account} of role ${name} has no IAM OIDC provider for this cluster's issuer (${expected.hostPath}): STS refuses the service account's token for the role`,
+          {
+            fix: `With credentials of account ${arn.account}: aws iam create-open-id-connect-provider --url https://${expected.hostPath} --client-id-list sts.amazonaws.com (EKS user guide, "Authenticate to another account with IRSA").`,
+          },
+        );
+        return;
+      }
+    }
   } else {
     out.info(
       `this cluster's OIDC provider is unknown: the provider role ${name} trusts (${eks.map((p) => oidcProviderHostPath(p)).join(', ')}) is not compared with it`,
@@ -291,4 +337,192 @@ export async function checkTrust(
       { fix: conditionFix },
     );
   }
+}
+
+// ------------------------------------------------------------------ EKS Pod Identity
+
+/** What the Pod Identity trust analysis needs to know of the association and the cluster. */
+export interface PodIdentityTrustTarget {
+  associationId: string;
+  disableSessionTags?: boolean;
+  clusterArn?: string;
+  clusterName?: string;
+}
+
+/**
+ * The request EKS Pod Identity makes: the service principal pods.eks.amazonaws.com calls
+ * sts:AssumeRole (and sts:TagSession) with the session tags of the pod (EKS user guide,
+ * "pod-id-role" and "pod-id-abac"). The pod's name and UID are tags too, but irsa-check cannot
+ * know which pod: unknown. EKS adds no other request tag.
+ */
+function podIdentityRequest(
+  action: string,
+  tags: Record<string, string | undefined>,
+  disabled: boolean,
+): Request {
+  const tagKeys = [...Object.keys(tags), 'kubernetes-pod-name', 'kubernetes-pod-uid'];
+  const context: Record<string, ContextValue> = {};
+  if (!disabled) {
+    for (const [k, v] of Object.entries(tags)) if (v !== undefined) context[`aws:RequestTag/${k}`] = v;
+    context['aws:TagKeys'] = tagKeys;
+  }
+  return {
+    action,
+    principal: { type: 'Service', id: POD_IDENTITY_SERVICE },
+    context,
+    otherKeys: (key) => {
+      const tag = /^aws:requesttag\/(.+)$/i.exec(key)?.[1];
+      if (tag === undefined) return key.toLowerCase() === 'aws:tagkeys' && disabled ? 'absent' : 'unknown';
+      if (disabled) return 'absent';
+      return tagKeys.includes(tag.toLowerCase()) ? 'unknown' : 'absent';
+    },
+  };
+}
+
+/**
+ * The trust policy of a Pod Identity association's role must let pods.eks.amazonaws.com
+ * sts:AssumeRole and, unless the association disables session tags, sts:TagSession. An
+ * association overrides the IRSA annotation, so a role that trusts only the cluster's OIDC
+ * provider leaves the pods without credentials even when the annotation names the same role.
+ */
+export async function checkPodIdentityTrust(
+  services: TrustServices,
+  c: PlannedComponent,
+  arn: RoleArn,
+  role: IamRole,
+  target: PodIdentityTrustTarget,
+  out: Reporter<TrustCheckId>,
+): Promise<void> {
+  const name = role.name;
+  let trust: PolicyDocument;
+  try {
+    trust = normalizePolicy(role.trustPolicy);
+  } catch (e) {
+    if (!(e instanceof PolicyParseError)) throw e;
+    out.fail('trust-readable', `the trust policy of role ${name} cannot be read: ${e.message}`, {
+      fix: `Correct the trust policy of role ${name} (aws iam get-role --role-name ${name}).`,
+    });
+    return;
+  }
+  const sa = c.serviceAccount.name;
+  const tags = {
+    'eks-cluster-arn': target.clusterArn,
+    'eks-cluster-name': target.clusterName,
+    'kubernetes-namespace': services.options.namespace,
+    'kubernetes-service-account': sa,
+  };
+  const disabled = target.disableSessionTags === true;
+  const actions: string[] = disabled ? [POD_IDENTITY_ACTIONS[0]] : [...POD_IDENTITY_ACTIONS];
+  const via = `Pod Identity association ${target.associationId}`;
+  const where = `role ${name} (account ${arn.account})`;
+  const statementFix = `Add {"Effect":"Allow","Principal":{"Service":"${POD_IDENTITY_SERVICE}"},"Action":${JSON.stringify(actions)}} to the trust policy of role ${name}.`;
+  const allowedBy: string[] = [];
+  for (const action of actions) {
+    const d = evaluate([trust], podIdentityRequest(action, tags, disabled));
+    const question = `the trust policy of ${where} lets ${POD_IDENTITY_SERVICE} ${action} for service account ${sa} (${via})`;
+    if (
+      reportUndetermined(
+        out,
+        d,
+        { warn: 'trust-pod-identity-undecided', fail: 'trust-pod-identity' },
+        question,
+      )
+    )
+      return;
+    if (d.decision === 'ExplicitDeny') {
+      out.fail(
+        'trust-pod-identity',
+        `the trust policy of ${where} denies ${POD_IDENTITY_SERVICE} ${action} for service account ${sa}: ${describeAll(d.deniedBy)}; the pods get their credentials through ${via}, so they get none`,
+        {
+          fix: `Remove ${describeAll(d.deniedBy)} from the trust policy of role ${name}, or narrow it so it does not match service account ${sa}.`,
+        },
+      );
+      return;
+    }
+    if (d.decision !== 'Allow') {
+      const oidcOnly = federatedPrincipals(trust).length > 0;
+      out.fail(
+        'trust-pod-identity',
+        `the trust policy of ${where} does not let ${POD_IDENTITY_SERVICE} ${action}${
+          oidcOnly
+            ? ` (it trusts only the OIDC provider ${federatedPrincipals(trust)
+                .map((p) => oidcProviderHostPath(p) ?? p)
+                .join(', ')}, for IRSA)`
+            : ''
+        }: the pods of service account ${sa} get their credentials through ${via}, which takes precedence over IRSA, so they get none`,
+        { fix: statementFix },
+      );
+      return;
+    }
+    allowedBy.push(describeAll(d.allowedBy));
+  }
+  out.ok(
+    'trust-pod-identity',
+    `${where} trusts ${POD_IDENTITY_SERVICE} (${actions.join(', ')}) for service account ${sa} through ${via} (${[...new Set(allowedBy)].join('; ')})`,
+  );
+}
+
+/**
+ * Cross-account Pod Identity: EKS assumes the association's role (which must trust
+ * pods.eks.amazonaws.com), then the target role with it, presenting the association's external ID
+ * (EKS API reference, PodIdentityAssociation.targetRoleArn and externalId). The target role's trust
+ * policy must let the association's role sts:AssumeRole and sts:TagSession.
+ */
+export function checkTargetRoleTrust(
+  arn: RoleArn,
+  role: IamRole,
+  target: { associationId: string; roleArn: string; externalId?: string },
+  out: Reporter<TrustCheckId>,
+): void {
+  const name = role.name;
+  let trust: PolicyDocument;
+  try {
+    trust = normalizePolicy(role.trustPolicy);
+  } catch (e) {
+    if (!(e instanceof PolicyParseError)) throw e;
+    out.fail('trust-readable', `the trust policy of role ${name} cannot be read: ${e.message}`, {
+      fix: `Correct the trust policy of role ${name} (aws iam get-role --role-name ${name}).`,
+    });
+    return;
+  }
+  const via = `Pod Identity association ${target.associationId}`;
+  const where = `target role ${name} (account ${arn.account})`;
+  const principalAccount = parseArn(target.roleArn)?.account;
+  const allowedBy: string[] = [];
+  for (const action of POD_IDENTITY_ACTIONS) {
+    const d = evaluate([trust], {
+      action,
+      principal: { type: 'AWS', id: target.roleArn },
+      context: {
+        'sts:ExternalId': target.externalId,
+        'aws:PrincipalArn': target.roleArn,
+        ...(principalAccount ? { 'aws:PrincipalAccount': principalAccount } : {}),
+      },
+    });
+    const question = `the trust policy of ${where} lets ${target.roleArn} ${action} (${via})`;
+    if (
+      reportUndetermined(
+        out,
+        d,
+        { warn: 'trust-pod-identity-undecided', fail: 'trust-pod-identity' },
+        question,
+      )
+    )
+      return;
+    if (d.decision !== 'Allow') {
+      out.fail(
+        'trust-pod-identity',
+        `the trust policy of ${where} does not let the association's role ${target.roleArn} ${action}${d.decision === 'ExplicitDeny' ? ` (${describeAll(d.deniedBy)} denies it)` : ''}: the pods get no credentials through ${via}`,
+        {
+          fix: `Allow {"AWS":"${target.roleArn}"} ${POD_IDENTITY_ACTIONS.join(' and ')}${target.externalId ? ` with "Condition":{"StringEquals":{"sts:ExternalId":"${target.externalId}"}}` : ''} in the trust policy of role ${name}.`,
+        },
+      );
+      return;
+    }
+    allowedBy.push(describeAll(d.allowedBy));
+  }
+  out.ok(
+    'trust-pod-identity',
+    `${where} trusts the association's role ${target.roleArn} (${POD_IDENTITY_ACTIONS.join(', ')}) through ${via} (${[...new Set(allowedBy)].join('; ')})`,
+  );
 }

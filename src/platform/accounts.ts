@@ -1,0 +1,77 @@
+/**
+ * Which AWS account a resource is in, and the one line irsa-check says when it cannot read that
+ * account with the run's credentials: never a FAIL, since nothing is known to be wrong
+ * (EKS user guide, "Authenticate to another account with IRSA": the role, its OIDC provider and
+ * the resources may all live in another account than the cluster).
+ */
+import { parseArn } from '../iam/arn.js';
+import type { Aws, PodIdentityAssociation } from './aws.js';
+import { ROLE_ARN_ANNOTATION, type Kube } from './kube.js';
+import { associationRole } from './pod-identity.js';
+
+/** The account of an ARN; undefined for text that is no ARN or names no account (S3, aws-managed). */
+export function accountOf(arn: string | undefined): string | undefined {
+  const account = arn ? parseArn(arn)?.account : undefined;
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** "cannot check from account X: <subject>; run with a profile for account Y (--profile, or --assume-role Y=arn:…)". */
+export function cannotCheckFrom(caller: string, account: string, subject: string, partition = 'aws'): string {
+  return `cannot check from account ${caller}: ${subject}; run with a profile for account ${account} (--profile, or --assume-role ${account}=arn:${partition}:iam::${account}:role/<a role that may read it>)`;
+}
+
+/** What the "where else could it be" search needs of a component (core/facts.ts PlannedComponent). */
+interface ComponentRef {
+  serviceAccount: { name: string; annotations: Record<string, string> };
+}
+
+/**
+ * The role a component's pods use: the association's, else the ServiceAccount's annotation as
+ * the cluster has it (the same memoised read the service-accounts module makes), else as the
+ * values render it (values-only mode, or the ServiceAccount unreadable).
+ */
+export async function plannedRole(
+  kube: Kube,
+  namespace: string,
+  c: ComponentRef,
+  associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
+): Promise<string | undefined> {
+  const a = associations?.get(c.serviceAccount.name);
+  const viaAssociation = a && associationRole(a);
+  if (viaAssociation) return viaAssociation;
+  const live = await kube.serviceAccount(namespace, c.serviceAccount.name).catch(() => undefined);
+  const annotations = live?.annotations ?? c.serviceAccount.annotations;
+  return annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined;
+}
+
+export interface OtherAccount {
+  account: string;
+  /** The component role that points there; absent for an account only named by --assume-role. */
+  roleArn?: string;
+  /** Reads the account (--assume-role); absent when the run cannot. */
+  aws?: Aws;
+}
+
+/**
+ * Where a resource the caller's account does not hold may be instead: the accounts of the
+ * components' roles other than the caller's, then every account named by --assume-role, each
+ * with the client that reads it or none. Each account once, in that order.
+ */
+export function otherAccounts(
+  caller: string,
+  roleArns: ReadonlyArray<string | undefined>,
+  awsIn: (account: string) => Aws | undefined,
+  assumable: readonly string[] = [],
+): OtherAccount[] {
+  const seen = new Set<string>([caller]);
+  const out: OtherAccount[] = [];
+  const add = (account: string | undefined, roleArn?: string) => {
+    if (!account || seen.has(account)) return;
+    seen.add(account);
+    const aws = awsIn(account);
+    out.push({ account, ...(roleArn ? { roleArn } : {}), ...(aws ? { aws } : {}) });
+  };
+  for (const roleArn of roleArns) add(accountOf(roleArn), roleArn);
+  for (const account of assumable) add(account);
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * A cross-account OpenSearch world, the whole product against moto (two accounts, each pinned
+ * by the test proxy's x-moto-account-id; credentials of a role assumed in account B act in B,
+ * as on AWS): the cluster in account A, the OpenSearch components' roles, their OIDC provider
+ * and the domain in account B (EKS user guide, "Authenticate to another account with IRSA").
+ * Without credentials for B irsa-check says what it cannot see — INFO, never a FAIL — and with
+ * `--assume-role B=ARN` it checks B's roles, provider and domain, naming the account.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomAccountId, replaceDeep, seedMoto, type SeededMoto } from '../support/moto.js';
+import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
+import { problems, runAgainst } from '../support/world-runs.js';
+
+const fixture = loadWorld('camunda-8.8-healthy.yaml');
+const A = '123456789012';
+const B_NAME = '210987654321';
+const OS_ROLES = ['camunda-orchestration-irsa', 'camunda-optimize-irsa'];
+
+describe('cross-account OpenSearch (moto, two accounts)', () => {
+  const b = randomAccountId();
+  let a: SeededMoto;
+  let other: SeededMoto;
+  let world: WorldModel;
+  const named = (l: string) =>
+    l
+      .replaceAll(b, B_NAME)
+      .replaceAll(a.accountId, A)
+      .replaceAll(a.mapping.clusters['camunda-prod']!.issuer.replace('https://', ''), 'ISSUER');
+
+  beforeAll(async () => {
+    // Account A: the cluster and the Aurora side; the OpenSearch roles and domain are B's.
+    const inA = cloneWorld(fixture);
+    inA.aws.roles = inA.aws.roles!.filter((r) => !OS_ROLES.includes(r.name));
+    inA.aws.domains = [];
+    const moved = JSON.parse(
+      OS_ROLES.reduce(
+        (text, r) => text.replaceAll(`arn:aws:iam::${A}:role/${r}`, `arn:aws:iam::${b}:role/${r}`),
+        JSON.stringify(inA),
+      ),
+    ) as WorldModel;
+    a = await seedMoto(moved);
+    // Account B: the roles (trusting a provider for A's cluster issuer, in B), the domain, a reader role.
+    const inB: WorldModel = {
+      namespace: 'camunda',
+      kube: { cluster: fixture.kube.cluster },
+      aws: {
+        roles: [
+          ...fixture.aws.roles!.filter((r) => OS_ROLES.includes(r.name)),
+          {
+            name: 'irsa-check-reader',
+            arn: `arn:aws:iam::${A}:role/irsa-check-reader`,
+            trustPolicy: { Version: '2012-10-17', Statement: [] },
+          },
+        ],
+        policies: Object.fromEntries(
+          Object.entries(fixture.aws.policies!).filter(([k]) => k.endsWith('camunda-opensearch-access')),
+        ),
+        oidcProviders: fixture.aws.oidcProviders,
+        domains: fixture.aws.domains,
+      },
+    };
+    const issuerOnly = a.mapping.replacements.filter(([from]) => from !== A);
+    other = await seedMoto(replaceDeep(inB, issuerOnly), undefined, { accountId: b });
+    // The values' OpenSearch host: B's domain endpoint.
+    world = replaceDeep(
+      a.world,
+      other.mapping.replacements.filter(([from]) => from.endsWith('.es.amazonaws.com')),
+    );
+  });
+  afterAll(async () => {
+    await a?.close();
+    await other?.close();
+  });
+
+  it('without credentials for B: INFO lines naming both accounts and the flag, no FAIL', async () => {
+    const r = await runAgainst(world, ['-s'], a);
+    const lines = [...r.out, ...r.err].map(named);
+    expect(lines.filter((l) => l.includes('cannot check from account'))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^\\[INFO\\] cannot check from account ${A}: OpenSearch host \\S+ is no domain of account ${A} in eu-west-1, and role arn:aws:iam::${B_NAME}:role/camunda-orchestration-irsa is in account ${B_NAME}, where it may be; run with a profile for account ${B_NAME} \\(--profile, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
+        ),
+      ),
+      ...['orchestration', 'optimize'].map(
+        (c) =>
+          `[INFO] ${c}: cannot check from account ${A}: role camunda-${c}-irsa (its trust and permission policies) is in account ${B_NAME}; run with a profile for account ${B_NAME} (--profile, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>)`,
+      ),
+    ]);
+    expect(problems(r.err)).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
+  it("with --assume-role B=…: the domain, the roles and B's OIDC provider are checked in B", async () => {
+    const r = await runAgainst(
+      world,
+      ['-s', '--assume-role', `${b}=arn:aws:iam::${b}:role/irsa-check-reader`],
+      a,
+    );
+    const lines = [...r.out, ...r.err].map(named);
+    expect(problems(r.err)).toEqual([]);
+    expect(lines.filter((l) => /OpenSearch domain camunda-prod-os \(eu-west-1, account/.test(l))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^\\[OK\\] \\S+ is the VPC endpoint of OpenSearch domain camunda-prod-os \\(eu-west-1, account ${B_NAME}\\)$`,
+        ),
+      ),
+    ]);
+    expect(lines.filter((l) => /^\[OK\] (orchestration|optimize): (role|the access policy)/.test(l))).toEqual(
+      [
+        '[OK] orchestration: role camunda-orchestration-irsa trusts system:serviceaccount:camunda:camunda-zeebe (audience sts.amazonaws.com) from this cluster\'s OIDC provider (statement "CamundaOrchestrationIrsa")',
+        `[OK] orchestration: role camunda-orchestration-irsa allows es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+        '[OK] orchestration: the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa (statement "CamundaRoles")',
+        '[OK] optimize: role camunda-optimize-irsa trusts system:serviceaccount:camunda:camunda-optimize (audience sts.amazonaws.com) from this cluster\'s OIDC provider (statement "CamundaOptimizeIrsa")',
+        `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+        '[OK] optimize: the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa (statement "CamundaRoles")',
+      ],
+    );
+    expect(r.code).toBe(0);
+  });
+});

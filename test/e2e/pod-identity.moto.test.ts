@@ -1,0 +1,137 @@
+/**
+ * EKS Pod Identity worlds, the whole product: the built CLI against the fake API server (whose
+ * simulated webhook injects the container credentials for associated ServiceAccounts, as
+ * amazon-eks-pod-identity-webhook's buildPodPatchConfig does) and moto, whose missing EKS Pod
+ * Identity association APIs the test proxy answers (test/support/aws-fault-proxy.ts). Each
+ * world gives AWS's verdict, with the component, the mechanism and the account in the line.
+ */
+import { describe, expect, it } from 'vitest';
+import { seedMoto } from '../support/moto.js';
+import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
+import { problems, runAgainst } from '../support/world-runs.js';
+
+const fixture = loadWorld('camunda-8.8-healthy.yaml');
+const ACCT = '123456789012';
+const IDENTITY_ROLE = `arn:aws:iam::${ACCT}:role/camunda-identity-irsa`;
+const PI_STATEMENT = {
+  Sid: 'AllowEksAuthToAssumeRoleForPodIdentity',
+  Effect: 'Allow',
+  Principal: { Service: 'pods.eks.amazonaws.com' },
+  Action: ['sts:AssumeRole', 'sts:TagSession'],
+};
+
+function world(change: (w: WorldModel) => void): WorldModel {
+  const w = cloneWorld(fixture);
+  // The agent add-on: one running pod per node (aws/eks-pod-identity-agent, templates/daemonset.yaml).
+  for (const [i] of (w.kube.nodes ?? []).entries()) {
+    w.kube.pods!.push({
+      name: `eks-pod-identity-agent-${i}`,
+      namespace: 'kube-system',
+      labels: { 'app.kubernetes.io/name': 'eks-pod-identity-agent' },
+      phase: 'Running',
+      containers: [{ name: 'eks-pod-identity-agent', env: [] }],
+      projectedTokenAudiences: [],
+    });
+  }
+  change(w);
+  return w;
+}
+
+const associate = (w: WorldModel, serviceAccount: string, roleArn: string) => {
+  w.aws.podIdentity = [
+    {
+      cluster: 'camunda-prod',
+      region: 'eu-west-1',
+      associationId: 'a-0123456789abcdef0',
+      namespace: 'camunda',
+      serviceAccount,
+      roleArn,
+    },
+  ];
+};
+const identityRole = (w: WorldModel) => w.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!;
+const containerCredentials = (w: WorldModel) => {
+  for (const p of w.kube.pods!.filter((p) => p.serviceAccountName === 'camunda-identity'))
+    for (const c of p.containers)
+      c.env = [
+        ...c.env.filter((e) => !['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'].includes(e.name)),
+        { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' },
+        {
+          name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+          value: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
+        },
+      ];
+};
+
+async function runWorldCli(w: WorldModel) {
+  const moto = await seedMoto(w);
+  try {
+    const r = await runAgainst(moto.world, ['-s'], moto);
+    // Lines in the fixture's names: moto's identifiers mapped back, the generated association ID as a-ID.
+    const back = moto.mapping.replacements.map(
+      ([from, to]) => [to, from === 'a-0123456789abcdef0' ? 'a-ID' : from] as const,
+    );
+    const named = (l: string) => back.reduce((x, [to, from]) => x.replaceAll(to, from), l);
+    return { ...r, out: r.out.map(named), err: r.err.map(named) };
+  } finally {
+    await moto.close();
+  }
+}
+
+describe('EKS Pod Identity worlds (moto + fake API server)', () => {
+  it('Pod Identity only (no role-arn annotation): checkable, every link OK, exit 0', async () => {
+    const r = await runWorldCli(
+      world((w) => {
+        delete w.kube.serviceAccounts!.find((s) => s.name === 'camunda-identity')!.annotations[
+          'eks.amazonaws.com/role-arn'
+        ];
+        identityRole(w).trustPolicy = { Version: '2012-10-17', Statement: [PI_STATEMENT] };
+        associate(w, 'camunda-identity', IDENTITY_ROLE);
+        containerCredentials(w);
+      }),
+    );
+    expect(problems(r.err)).toEqual([]);
+    const lines = [...r.out, ...r.err].filter((l) => /Pod Identity|pod-identity/.test(l));
+    expect(lines).toEqual([
+      `[INFO] identity: Pod Identity association a-ID gives service account camunda-identity the role ${IDENTITY_ROLE}: its pods get it through the eks-pod-identity-agent`,
+      '[OK] the eks-pod-identity-agent runs on 3 node(s) of 3 (service account(s) camunda-identity)',
+      `[OK] identity: service account camunda-identity gets role ${IDENTITY_ROLE} from EKS Pod Identity association a-ID`,
+      `[OK] identity: 1 running pod(s) carry the Pod Identity container-credentials variables (role ${IDENTITY_ROLE})`,
+      `[OK] identity: injection proof: a new pod of service account camunda-identity gets the Pod Identity container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, the eks-pod-identity-token volume, aud pods.eks.amazonaws.com) for ${IDENTITY_ROLE} (dry run of a minimal pod (no workload uses it yet))`,
+      `[OK] identity: role camunda-identity-irsa (account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-ID (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
+    ]);
+    expect(r.code).toBe(0);
+  });
+
+  it('Pod Identity + IRSA, same role trusting only the OIDC provider: WARN + FAIL 121 (the pods get no credentials)', async () => {
+    const r = await runWorldCli(world((w) => associate(w, 'camunda-identity', IDENTITY_ROLE)));
+    expect(problems(r.err)).toEqual([
+      `[WARN] identity: service account camunda-identity has both the IRSA annotation and Pod Identity association a-ID for ${IDENTITY_ROLE}: the pods use Pod Identity (the pod identity webhook injects AWS_CONTAINER_CREDENTIALS_FULL_URI, not AWS_ROLE_ARN, when an association exists), so the role must trust pods.eks.amazonaws.com; the annotation is unused`,
+      `[FAIL] identity: pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_CONTAINER_CREDENTIALS_FULL_URI/AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: it started before Pod Identity association a-ID and still uses IRSA (AWS_ROLE_ARN ${IDENTITY_ROLE})`,
+      `[FAIL] identity: the trust policy of role camunda-identity-irsa (account ${ACCT}) does not let pods.eks.amazonaws.com sts:AssumeRole (it trusts only the OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8, for IRSA): the pods of service account camunda-identity get their credentials through Pod Identity association a-ID, which takes precedence over IRSA, so they get none`,
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 121).',
+    ]);
+    expect(r.code).toBe(121);
+  });
+
+  it('Pod Identity + IRSA, another role: WARN naming the role used; that role is the one whose permissions are checked', async () => {
+    const other = `arn:aws:iam::${ACCT}:role/camunda-identity-pod-identity`;
+    const r = await runWorldCli(
+      world((w) => {
+        w.aws.roles!.push({
+          arn: other,
+          name: 'camunda-identity-pod-identity',
+          trustPolicy: { Version: '2012-10-17', Statement: [PI_STATEMENT] },
+        });
+        associate(w, 'camunda-identity', other);
+        containerCredentials(w);
+      }),
+    );
+    expect(problems(r.err)).toEqual([
+      `[WARN] identity: Pod Identity association a-ID gives service account camunda-identity the role ${other}, and its IRSA annotation says ${IDENTITY_ROLE}: the pods use ${other} (the pod identity webhook injects AWS_CONTAINER_CREDENTIALS_FULL_URI, not AWS_ROLE_ARN, when an association exists); ${IDENTITY_ROLE} goes unused`,
+      '[FAIL] identity: role camunda-identity-pod-identity has no attached or inline policies',
+      expect.stringMatching(/^\[WARN\] identity: role camunda-identity-pod-identity has no recorded use/),
+      expect.stringMatching(/^\[FAIL\] irsa-check: At least one of the checks failed/),
+    ]);
+  });
+});
