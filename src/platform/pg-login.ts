@@ -94,8 +94,8 @@ const UNREACHABLE_CODES = new Set([
  * The texts are PostgreSQL's (auth.c, postinit.c) and libpq's / node-postgres's.
  */
 const BY_TEXT: ReadonlyArray<[RegExp, LoginOutcome]> = [
-  [/PAM authentication failed for user/i, 'token-rejected'],
-  [/password authentication failed for user/i, 'password-rejected'],
+  [/PAM authentication failed/i, 'token-rejected'],
+  [/password authentication failed/i, 'password-rejected'],
   [/is not permitted to log in/i, 'login-not-permitted'],
   [
     /no pg_hba\.conf entry for|pg_hba\.conf rejects connection|authentication failed for user "[^"]*": host rejected/i,
