@@ -30,7 +30,9 @@ function healthyJobs(job: any, ctx: { serviceAccount: any }): JobScript {
   const [, , , , account, resource] = roleArn.split(':');
   const name = resource?.split('/').pop();
   // Who the data-plane Jobs' sts get-caller-identity says the pod is: the injected role.
-  const caller = Buffer.from(`arn:aws:sts::${account}:assumed-role/${name}/botocore-session-1`).toString('base64');
+  const caller = Buffer.from(`arn:aws:sts::${account}:assumed-role/${name}/botocore-session-1`).toString(
+    'base64',
+  );
   // The data-plane Jobs: a working login and a role mapped to all_access.
   if (job.metadata.labels['irsa-check/purpose'] === 'aurora') {
     return { outcome: 'complete', logs: `IRSA_CHECK_AURORA outcome=ok rds_iam=t caller=${caller}\n` };
