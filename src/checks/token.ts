@@ -420,11 +420,12 @@ async function proveComponent(
   }
 
   let assumed: string;
+  let handedOut: TemporaryCredentials | undefined;
   try {
     const region = stsRegion(await facts.region(), ctx.options.region, anchors.issuer);
     const answer = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, region);
     assumed = answer.assumedRoleArn;
-    if (answer.credentials) credentials.set(c.key, answer.credentials);
+    handedOut = answer.credentials;
   } catch (e) {
     const refusal = stsRefusal(e, await facts.oidcProviderArn(), roleArn, anchors.issuer, subject, audience);
     if (!refusal) throw e;
@@ -437,6 +438,8 @@ async function proveComponent(
     });
     return;
   }
+  // Only the role's own credentials go to the --direct data-plane proofs (they count on it).
+  if (handedOut) credentials.set(c.key, handedOut);
   out.ok(
     'token-role',
     `pod-less proof: a token for ${subject} (aud ${audience}) is accepted by STS as ${roleArn}`,

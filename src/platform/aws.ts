@@ -67,6 +67,34 @@ export interface DbCluster {
   iamAuthEnabled: boolean;
 }
 
+/** One Auth entry of an RDS Proxy (DescribeDBProxies Auth[]). */
+export interface DbProxyAuth {
+  /** DISABLED, REQUIRED or ENABLED: whether clients may (must) log in with an IAM auth token. */
+  iamAuth?: string;
+  /** The database user the entry's Secrets Manager secret logs in as (when the proxy says). */
+  userName?: string;
+  secretArn?: string;
+}
+
+/** An RDS Proxy (rds:DescribeDBProxies). */
+export interface DbProxy {
+  name: string;
+  /** `arn:aws:rds:<region>:<account>:db-proxy:prx-…`: its last part is the rds-db resource id. */
+  arn: string;
+  endpoint?: string;
+  /** POSTGRESQL, MYSQL or SQLSERVER. */
+  engineFamily?: string;
+  status?: string;
+  requireTls?: boolean;
+  auth: DbProxyAuth[];
+}
+
+/** A SigV4-signed GET to an OpenSearch domain with irsa-check's own credentials. */
+export interface OpenSearchAnswer {
+  status: number;
+  body: string;
+}
+
 export interface OpenSearchDomain {
   name: string;
   arn: string;
@@ -177,6 +205,14 @@ export interface Aws {
   vpcEndpoints(region: string, vpcId: string): Promise<VpcEndpoint[]>;
   /** ec2:DescribeNatGateways: how many available NAT gateways the VPC has. */
   natGatewayCount(region: string, vpcId: string): Promise<number>;
+  /** rds:DescribeDBProxies in a region (the data-plane proof through an RDS Proxy). */
+  dbProxies(region: string): Promise<DbProxy[]>;
+  /**
+   * es:ESHttpGet of `path` on an OpenSearch domain, signed with irsa-check's own
+   * credentials (the operator's): the security plugin's roles, to tell what a mapped role
+   * grants. Throws ApiCallError when the domain does not answer.
+   */
+  openSearchGet(baseUrl: string, region: string, path: string): Promise<OpenSearchAnswer>;
   /** S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. */
   bucketRegion(bucket: string): Promise<string | undefined>;
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */

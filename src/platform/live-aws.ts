@@ -16,11 +16,13 @@ import type {
   Aws,
   CallerIdentity,
   DbCluster,
+  DbProxy,
   Ec2Instance,
   EksCluster,
   IamRole,
   InlinePolicy,
   OidcProvider,
+  OpenSearchAnswer,
   OpenSearchDomain,
   PodIdentityAssociation,
   SimulationResult,
@@ -853,7 +855,62 @@ export class LiveAws implements Aws {
     });
   }
 
+  async dbProxies(region: string): Promise<DbProxy[]> {
+    return this.call('rds:DescribeDBProxies', async () => {
+      const { paginateDescribeDBProxies } = await loaders.rds();
+      const proxies: DbProxy[] = [];
+      for await (const page of paginateDescribeDBProxies({ client: await this.rds(region) }, {})) {
+        for (const p of page.DBProxies ?? []) {
+          proxies.push({
+            name: p.DBProxyName ?? '',
+            arn: p.DBProxyArn ?? '',
+            ...(p.Endpoint ? { endpoint: p.Endpoint } : {}),
+            ...(p.EngineFamily ? { engineFamily: p.EngineFamily } : {}),
+            ...(p.Status ? { status: p.Status } : {}),
+            ...(p.RequireTLS !== undefined ? { requireTls: p.RequireTLS } : {}),
+            auth: (p.Auth ?? []).map((a) => ({
+              ...(a.IAMAuth ? { iamAuth: a.IAMAuth } : {}),
+              ...(a.UserName ? { userName: a.UserName } : {}),
+              ...(a.SecretArn ? { secretArn: a.SecretArn } : {}),
+            })),
+          });
+        }
+      }
+      return proxies;
+    });
+  }
+
   // ------------------------------------------------------------------ OpenSearch
+
+  async openSearchGet(baseUrl: string, region: string, path: string): Promise<OpenSearchAnswer> {
+    return this.call('es:ESHttpGet', async () => {
+      // The operator's own credentials, from the same chain (and --profile) as every other call.
+      const credentials = await (await this.sts()).config.credentials();
+      const { signedHeaders } = await import('./sigv4.js');
+      const url = new URL(path, baseUrl);
+      const timeoutMs = this.opts.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS;
+      const headers = await signedHeaders(
+        {
+          accessKeyId: credentials.accessKeyId,
+          secretAccessKey: credentials.secretAccessKey,
+          sessionToken: credentials.sessionToken ?? '',
+        },
+        region,
+        'es',
+        url,
+      );
+      let res: Response;
+      try {
+        res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+        return { status: res.status, body: (await res.text()).slice(0, 256 * 1024) };
+      } catch (e) {
+        const err = e as { name?: string; cause?: { code?: string }; message?: string };
+        if (err.name === 'TimeoutError')
+          throw new ApiCallError('aws', 'es:ESHttpGet', 'Timeout', `no answer within ${timeoutMs / 1000} s`);
+        throw new ApiCallError('aws', 'es:ESHttpGet', err.cause?.code ?? 'Unreachable', err.message ?? '');
+      }
+    });
+  }
 
   async openSearchDomains(region: string): Promise<OpenSearchDomain[]> {
     const { ListDomainNamesCommand, DescribeDomainsCommand } = await loaders.opensearch();

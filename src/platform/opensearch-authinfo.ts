@@ -19,6 +19,8 @@ export interface AuthInfoResult {
   roles: string[];
   /** The answer's or the network's own words, redacted and cut short. */
   detail?: string;
+  /** The AWS principal that signed (sts get-caller-identity in the Job); absent when unknown. */
+  caller?: string;
 }
 
 export const AUTHINFO_PATH = '/_plugins/_security/authinfo';

@@ -7,7 +7,34 @@
  */
 import { redactText } from '../core/redact.js';
 
-export type LoginOutcome = 'ok' | 'auth-failed' | 'no-database' | 'tls-refused' | 'unreachable' | 'error';
+/**
+ * How a login ended. The refusals follow the server's own words (PostgreSQL
+ * src/backend/libpq/auth.c, auth_failed() and ClientAuthentication(); Aurora answers an
+ * IAM login with PAM):
+ * - `token-rejected`: "PAM authentication failed for user" (SQLSTATE 28000). Only a user
+ *   granted rds_iam is authenticated by PAM, so the user exists and is in rds_iam: the
+ *   IAM side refused the token (rds-db:connect resource, user or Region; the token's host,
+ *   port or Region; an expired token).
+ * - `password-rejected`: "password authentication failed for user" (28P01). Aurora checked
+ *   the token as a password: the user does not exist (PostgreSQL says the same for a
+ *   missing role, so as not to tell who exists) or is not granted rds_iam.
+ * - `login-not-permitted`: "role … is not permitted to log in" (28000): a role without LOGIN.
+ * - `hba-rejected`: "no pg_hba.conf entry for host …, SSL encryption" or "… host rejected"
+ *   (28000): the server's host-based authentication has no line for this connection.
+ * - `tls-refused`: the server does not speak TLS, or the TLS handshake failed.
+ * `auth-failed` is what a Job of an earlier irsa-check (a recorded bundle) said for any of the first two.
+ */
+export type LoginOutcome =
+  | 'ok'
+  | 'token-rejected'
+  | 'password-rejected'
+  | 'login-not-permitted'
+  | 'hba-rejected'
+  | 'auth-failed'
+  | 'no-database'
+  | 'tls-refused'
+  | 'unreachable'
+  | 'error';
 
 /** Whether the server's certificate chained to the trust anchors and named the host. */
 export interface TlsVerdict {
@@ -24,6 +51,11 @@ export interface LoginResult {
   rdsIam?: boolean;
   /** The server's or the network's own words (SQLSTATE or errno first), redacted. */
   detail?: string;
+  /**
+   * The AWS principal that made the token (sts get-caller-identity in the Job, the
+   * AssumeRoleWithWebIdentity answer with --direct); absent when it could not be read.
+   */
+  caller?: string;
 }
 
 export interface LoginTarget {
@@ -56,19 +88,48 @@ const UNREACHABLE_CODES = new Set([
   'ECONNRESET',
 ]);
 
-/** A pg/Node error → outcome; exported for the Job's marker line too. */
+/**
+ * The server's or the client's words → outcome. One table for both forms of the proof:
+ * pg's error message (--direct) and psql's output (the Job), so both call a case the same.
+ * The texts are PostgreSQL's (auth.c, postinit.c) and libpq's / node-postgres's.
+ */
+const BY_TEXT: ReadonlyArray<[RegExp, LoginOutcome]> = [
+  [/PAM authentication failed/i, 'token-rejected'],
+  [/password authentication failed/i, 'password-rejected'],
+  [/is not permitted to log in/i, 'login-not-permitted'],
+  [
+    /no pg_hba\.conf entry for|pg_hba\.conf rejects connection|authentication failed for user "[^"]*": host rejected/i,
+    'hba-rejected',
+  ],
+  [/database "[^"]*" does not exist/i, 'no-database'],
+  [
+    /does not support SSL|error establishing an SSL connection|SSL error|SSL SYSCALL error|wrong version number|packet length too long|unexpected eof while reading/i,
+    'tls-refused',
+  ],
+  [
+    /Connection refused|timeout expired|could not translate host name|No route to host|Network (is )?unreachable|no answer within/i,
+    'unreachable',
+  ],
+];
+
+/** psql's or pg's words alone (the Job's marker carries no SQLSTATE) → outcome. */
+export function classifyLoginText(text: string): LoginOutcome {
+  for (const [pattern, outcome] of BY_TEXT) if (pattern.test(text)) return outcome;
+  return 'error';
+}
+
+/** A pg/Node error → outcome; the same table as the Job's psql output, then the codes. */
 export function classifyLoginError(e: unknown): LoginResult {
   const err = e as { code?: string; message?: string };
   const code = err?.code ?? '';
   const message = (err?.message ?? String(e)).split('\n')[0] ?? '';
   const detail = redactText(code ? `${code}: ${message}` : message);
-  // 28P01 invalid_password: Aurora's "PAM authentication failed for user", PostgreSQL's
-  // "password authentication failed"; 28000 invalid_authorization_specification: a role
-  // that may not log in, or no pg_hba.conf entry for it.
-  if (code === '28P01' || code === '28000') return { outcome: 'auth-failed', detail };
+  const byText = classifyLoginText(message);
+  if (byText !== 'error') return { outcome: byText, detail };
+  // The text unknown (a translated server): the SQLSTATE still tells the class.
+  if (code === '28P01') return { outcome: 'password-rejected', detail };
   if (code === '3D000') return { outcome: 'no-database', detail };
-  if (/does not support SSL/i.test(message) || code.startsWith('ERR_SSL') || code === 'EPROTO')
-    return { outcome: 'tls-refused', detail };
+  if (code.startsWith('ERR_SSL') || code === 'EPROTO') return { outcome: 'tls-refused', detail };
   if (UNREACHABLE_CODES.has(code) || /timeout/i.test(message)) return { outcome: 'unreachable', detail };
   return { outcome: 'error', detail };
 }
@@ -96,15 +157,54 @@ export async function auroraLogin(t: LoginTarget): Promise<LoginResult> {
     const tls = tlsVerdictOf(client);
     return tls ? { ...r, tls } : r;
   };
+  const stream = () => (client as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  // One deadline for the whole login: connect, TLS handshake, authentication and the query.
+  // pg's own timeouts apply per phase (connect, then query), so a server that answers with
+  // junk and keeps the socket open could take twice as long, or more.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<LoginResult>((resolve) => {
+    timer = setTimeout(() => {
+      stream()?.destroy?.();
+      resolve(withTls({ outcome: 'unreachable', detail: `no answer within ${seconds(t.timeoutMs)}` }));
+    }, t.timeoutMs);
+  });
+  const attempt = async (): Promise<LoginResult> => {
+    try {
+      await client.connect();
+      const res = await client.query<{ rds_iam: boolean }>(RDS_IAM_MEMBERSHIP_SQL);
+      return withTls({ outcome: 'ok', rdsIam: res.rows[0]?.rds_iam === true });
+    } catch (e) {
+      return withTls(classifyLoginError(e));
+    }
+  };
   try {
-    await client.connect();
-    const res = await client.query<{ rds_iam: boolean }>(RDS_IAM_MEMBERSHIP_SQL);
-    return withTls({ outcome: 'ok', rdsIam: res.rows[0]?.rds_iam === true });
-  } catch (e) {
-    return withTls(classifyLoginError(e));
+    return await Promise.race([attempt(), deadline]);
   } finally {
-    await client.end().catch(() => undefined);
+    clearTimeout(timer);
+    await closeWithin(client, stream, 1000);
   }
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** client.end() waits for the server to close the socket: a server that never does is cut off. */
+async function closeWithin(
+  client: { end(): Promise<void> },
+  stream: () => { destroy?: () => void } | undefined,
+  ms: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.end().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+  stream()?.destroy?.();
 }
 
 /**

@@ -69,6 +69,9 @@ export const CHECK_LINKS: Readonly<Record<string, LinkClaim>> = {
   'injection-missing': claim('pods-sa'),
   'injection-mismatch': claim('pods-sa'),
   'log-unable-to-load-credentials': claim('pods-sa'),
+  // A data-plane proof that ran as another principal (the node role): the pod did not get the role.
+  'aurora-wrong-principal': claim('pods-sa'),
+  'opensearch-wrong-principal': claim('pods-sa'),
   // ServiceAccount → IAM role: the annotation names an existing role whose trust policy admits this SA.
   'sa-enabled': claim('sa-role'),
   'sa-exists': claim('sa-role'),
@@ -137,6 +140,9 @@ export const CHECK_LINKS: Readonly<Record<string, LinkClaim>> = {
   'aurora-unreachable': claim('role-aurora'),
   'aurora-login-error': claim('role-aurora'),
   'aurora-user-not-rds-iam': claim('role-aurora'),
+  'aurora-token-rejected': claim('role-aurora'),
+  'aurora-hba-rejected': claim('role-aurora'),
+  'aurora-proxy-iam': claim('role-aurora'),
   'log-pam-authentication-failed': claim('role-aurora'),
   'orch-rdbms-exporter': claim('role-aurora'),
   'orch-rdbms-iam': claim('role-aurora'),
@@ -182,6 +188,8 @@ export const CHECK_LINKS: Readonly<Record<string, LinkClaim>> = {
   'opensearch-signed-request-refused': claim('role-opensearch'),
   'opensearch-unreachable': claim('role-opensearch'),
   'opensearch-authinfo-error': claim('role-opensearch'),
+  'opensearch-role-insufficient': claim('role-opensearch'),
+  'opensearch-writes-refused': claim('role-opensearch'),
   'log-opensearch-no-permissions': claim('role-opensearch'),
   // Reachability Jobs: the network path to the data stores of the component.
   'tcp-job-create': claim(['role-aurora', 'role-opensearch']),

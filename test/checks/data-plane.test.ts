@@ -5,14 +5,17 @@
  * SigV4 signatures by signing again and answers authinfo as OpenSearch does. The
  * world's STS hands out the temporary credentials, as AssumeRoleWithWebIdentity does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, X509Certificate } from 'node:crypto';
 import { auroraPassword, dataPlane } from '../../src/checks/data-plane/index.js';
 import type { DatabaseTarget, Facts } from '../../src/core/context.js';
 import type { TemporaryCredentials } from '../../src/platform/aws.js';
 import { redactRecord } from '../../src/platform/bundle.js';
-import { rdsAuthToken } from '../../src/platform/sigv4.js';
+import { rdsAuthToken, signedHeaders } from '../../src/platform/sigv4.js';
+import { openSearchAuthInfo } from '../../src/platform/opensearch-authinfo.js';
+import { startFakeAurora } from '../support/fake-aurora.js';
+import { startSilentServer } from '../support/silent-servers.js';
 import { freePort } from '../support/global-setup.js';
 import { startPostgres, type TestPostgres } from '../support/embedded-pg.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
@@ -25,6 +28,18 @@ import { withTrustChain } from '../support/trust-chain-world.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 
 const ROLE = (name: string) => `arn:aws:iam::123456789012:role/camunda-${name}-irsa`;
+/** A Job's component label → the role its pod assumes, as sts get-caller-identity prints it. */
+const LABEL_ROLE: Record<string, string> = {
+  identitykeycloak: 'keycloak',
+  identity: 'identity',
+  webmodeler: 'web-modeler',
+  orchestration: 'orchestration',
+  optimize: 'optimize',
+};
+const ASSUMED = (label: string) =>
+  `arn:aws:sts::123456789012:assumed-role/camunda-${LABEL_ROLE[label] ?? label}-irsa/botocore-session-1763800000`;
+const NODE_CALLER = 'arn:aws:sts::123456789012:assumed-role/eks-node-group-role/i-0a1b2c3d4e5f60718';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
 const STAND_IN = 'stand-in-for-the-iam-token';
 const credsOf = (name: string): TemporaryCredentials => ({
   accessKeyId: `ASIA${name.toUpperCase().replace(/-/g, '')}TEST`.slice(0, 20),
@@ -92,6 +107,24 @@ afterAll(async () => {
   await Promise.all([tls?.stop(), plain?.stop(), os?.close()]);
 });
 
+/** The domain behind the fake, FGAC off, with this access policy. */
+function domainWithoutFgac(accessPolicies: unknown): Facts['openSearchDomain'] {
+  return {
+    region: 'eu-west-1',
+    domain: {
+      name: 'camunda',
+      arn: 'arn:aws:es:eu-west-1:123456789012:domain/camunda',
+      endpoints: {},
+      created: true,
+      deleted: false,
+      processing: false,
+      httpsEnforced: true,
+      fineGrainedAccessControl: false,
+      accessPolicies,
+    },
+  };
+}
+
 function facts(port: number, over: Partial<Record<string, Partial<DatabaseTarget>>> = {}): Partial<Facts> {
   const db = (user: string, key: string): DatabaseTarget => ({
     host: '127.0.0.1',
@@ -116,16 +149,16 @@ const direct = (w: WorldModel, f: Partial<Facts>) =>
   runModule(w, dataPlane, { direct: true, dbCa: [tls.certPem!] }, f);
 
 describe('data-plane proofs, --direct', () => {
-  it('Aurora: PAM failure for a missing user, a proven login, a user without rds_iam; OpenSearch mapped', async () => {
+  it('Aurora: a missing user (password authentication failed), a proven login, a user without rds_iam; OpenSearch mapped to all_access', async () => {
     os.mode = { fgac: true, roles: ['all_access'] };
     const r = await direct(world, facts(tls.port));
     const at = `127.0.0.1:${tls.port}`;
     expect(r.lines).toEqual([
-      `[FAIL] identityKeycloak: Aurora refused the IAM login of keycloak_irsa@${at}/keycloak (28P01: password authentication failed for user "keycloak_irsa"): the user does not exist or is not granted rds_iam`,
+      `[FAIL] identityKeycloak: Aurora refused the IAM login of keycloak_irsa@${at}/keycloak (28P01: password authentication failed for user "keycloak_irsa"): Aurora checked the token as a password, so the user does not exist or is not granted rds_iam`,
       `[OK] identity: Aurora login proven: identity_irsa@${at}/identity over TLS (certificate verified) with role ${ROLE('identity')}; the user is a member of rds_iam`,
       `[FAIL] webModeler: modeler_irsa@${at}/modeler logs in, but the user is not a member of rds_iam: IAM logins are refused`,
-      `[OK] orchestration: OpenSearch maps role ${ROLE('orchestration')} (backend roles ${ROLE('orchestration')}) to OpenSearch roles all_access`,
-      `[OK] optimize: OpenSearch maps role ${ROLE('optimize')} (backend roles ${ROLE('optimize')}) to OpenSearch roles all_access`,
+      `[OK] orchestration: OpenSearch maps role ${ROLE('orchestration')} (backend roles ${ROLE('orchestration')}) to OpenSearch roles all_access, which grant what orchestration needs (cluster_composite_ops, cluster_monitor; crud and create_index on camunda-*, operate-*, tasklist-*, zeebe-record*)`,
+      `[OK] optimize: OpenSearch maps role ${ROLE('optimize')} (backend roles ${ROLE('optimize')}) to OpenSearch roles all_access, which grant what optimize needs (cluster_composite_ops, cluster_monitor; crud and create_index on optimize-*, zeebe-record*)`,
     ]);
     expect(r.findings.filter((f) => f.level === 'FAIL').map((f) => [f.code, f.fix])).toEqual([
       [
@@ -226,14 +259,42 @@ describe('data-plane proofs, --direct', () => {
     }
   });
 
-  it('OpenSearch with FGAC off: only that the signed request is accepted', async () => {
+  it('OpenSearch with FGAC off: the access policy is evaluated for every request Camunda sends, not one signed GET', async () => {
     os.mode = { fgac: false };
-    const r = await direct(world, facts(tls.port));
-    expect(r.findings.filter((f) => f.component === 'optimize').map((f) => f.check)).toEqual([
-      'opensearch-signed-request-refused',
+    const policy = (actions: string[]) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ROLE('optimize') },
+          Action: actions,
+          Resource: 'arn:aws:es:eu-west-1:123456789012:domain/camunda/*',
+        },
+      ],
+    });
+    const run = async (actions: string[]) => {
+      const r = await direct(world, {
+        ...facts(tls.port),
+        openSearchDomain: domainWithoutFgac(policy(actions)),
+      });
+      return r.findings.filter((f) => f.component === 'optimize');
+    };
+    // A policy that lets the role only read: the signed GET passes, Camunda's writes would not.
+    const getOnly = await run(['es:ESHttpGet']);
+    expect(getOnly.map((f) => `[${f.level}] ${f.code} ${f.check}: ${f.message}`)).toEqual([
+      `[FAIL] 276 opensearch-writes-refused: OpenSearch accepts requests signed with role ${ROLE('optimize')} (fine-grained access control is off: no role mapping to check), but the access policy of domain camunda does not allow it es:ESHttpHead, es:ESHttpPut, es:ESHttpPost, es:ESHttpDelete on arn:aws:es:eu-west-1:123456789012:domain/camunda/*: Camunda's writes would be refused`,
     ]);
-    expect(r.lines.filter((l) => l.includes('optimize:'))).toEqual([
-      `[OK] optimize: OpenSearch accepts requests signed with role ${ROLE('optimize')} (fine-grained access control is off: no role mapping to check)`,
+    expect(getOnly[0]!.fix).toBe(
+      `Allow role ${ROLE('optimize')} es:ESHttp* on "arn:aws:es:eu-west-1:123456789012:domain/camunda/*" in the access policy of domain camunda (Principal.AWS "${ROLE('optimize')}").`,
+    );
+    const all = await run(['es:ESHttp*']);
+    expect(all.map((f) => `[${f.level}] ${f.check}: ${f.message}`)).toEqual([
+      `[OK] opensearch-writes-refused: OpenSearch accepts requests signed with role ${ROLE('optimize')} (fine-grained access control is off: no role mapping to check), and the access policy of domain camunda allows it every request Camunda sends (es:ESHttpGet, es:ESHttpHead, es:ESHttpPut, es:ESHttpPost, es:ESHttpDelete) on arn:aws:es:eu-west-1:123456789012:domain/camunda/*`,
+    ]);
+    // The domain unknown: the GET alone proves no write.
+    const r = await direct(world, facts(tls.port));
+    expect(r.findings.filter((f) => f.component === 'optimize').map((f) => `${f.level} ${f.check}`)).toEqual([
+      'INFO opensearch-mapping-not-proven',
     ]);
   });
 
@@ -284,31 +345,31 @@ describe('data-plane proofs, --direct', () => {
   });
 
   it('without --direct: one verification Job per proof, read from its marker line', async () => {
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
     const w = await worldWithJobs((purpose, component) => {
+      const caller = ` caller=${b64(ASSUMED(component))}`;
       if (purpose === 'aurora')
         return {
           outcome: 'succeeded',
           logs:
             component === 'identity'
-              ? 'IRSA_CHECK_AURORA outcome=ok rds_iam=t\n'
-              : `IRSA_CHECK_AURORA outcome=auth-failed detail=${b64('psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"')}\n`,
+              ? `IRSA_CHECK_AURORA outcome=ok rds_iam=t${caller}\n`
+              : `IRSA_CHECK_AURORA outcome=auth-failed detail=${b64('psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"')}${caller}\n`,
         };
       if (purpose === 'authinfo')
         return component === 'optimize'
           ? { outcome: 'image-pull', reason: 'ErrImagePull' }
           : {
               outcome: 'succeeded',
-              logs: `IRSA_CHECK_AUTHINFO status=200 body=${b64(JSON.stringify({ backend_roles: [ROLE('orchestration')], roles: [] }))}\n`,
+              logs: `IRSA_CHECK_AUTHINFO status=200 body=${b64(JSON.stringify({ backend_roles: [ROLE('orchestration')], roles: [] }))}${caller}\n`,
             };
       return undefined;
     });
     const mirror = 'registry.example.com/mirror/postgres:17-alpine';
     const r = await runModule(w, dataPlane, { direct: false, spawn: true, psqlImage: mirror }, facts(5432));
     expect(r.lines).toEqual([
-      '[FAIL] identityKeycloak: Aurora refused the IAM login of keycloak_irsa@127.0.0.1:5432/keycloak (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user does not exist or is not granted rds_iam',
+      '[FAIL] identityKeycloak: Aurora refused the IAM auth token of keycloak_irsa@127.0.0.1:5432/keycloak (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused it',
       `[OK] identity: Aurora login proven (verification Job): identity_irsa@127.0.0.1:5432/identity over TLS with role ${ROLE('identity')}; the user is a member of rds_iam`,
-      '[FAIL] webModeler: Aurora refused the IAM login of modeler_irsa@127.0.0.1:5432/modeler (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user does not exist or is not granted rds_iam',
+      '[FAIL] webModeler: Aurora refused the IAM auth token of modeler_irsa@127.0.0.1:5432/modeler (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused it',
       `[FAIL] orchestration: OpenSearch maps role ${ROLE('orchestration')} to no OpenSearch role: every request fails with security_exception … no permissions`,
       expect.stringMatching(
         /^\[INFO\] optimize: OpenSearch role mapping not proven: the verification Job irsa-check-authinfo-optimize-[a-z0-9]{5} ended image-pull \(ErrImagePull\)$/,
@@ -321,12 +382,16 @@ describe('data-plane proofs, --direct', () => {
         .sort(),
     ).toEqual(['aurora', 'aurora', 'aurora', 'authinfo', 'authinfo']);
     expect(r.findings.map((f) => f.check)).toEqual([
-      'aurora-pam-authentication-failed',
+      'aurora-token-rejected',
       'aurora-user-not-rds-iam',
-      'aurora-pam-authentication-failed',
+      'aurora-token-rejected',
       'opensearch-role-unmapped',
       'opensearch-mapping-not-proven',
     ]);
+    // The IAM side, never a CREATE USER / GRANT for a user PAM already checked.
+    expect(r.findings[0]!.fix).toBe(
+      `Allow rds-db:connect on arn:aws:rds-db:eu-west-1:123456789012:dbuser:<DbClusterResourceId>/keycloak_irsa in a policy of role ${ROLE('keycloak')} (the cluster's resource ID, user keycloak_irsa, Region eu-west-1); the token must be made for 127.0.0.1:5432 in eu-west-1 by that role, within its 15 minutes. No database change is needed.`,
+    );
     expect(r.calls.records.filter((c) => c.method === 'assumeRoleWithWebIdentity')).toEqual([]);
     // --psql-image runs the login; the init container carries the CAs of the Region only.
     const aurora = r.manifests.find(
@@ -404,6 +469,325 @@ describe('data-plane proofs, --direct', () => {
   });
 });
 
+describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
+  const PROXY_HOST = 'camunda-pg.proxy-c0ffee1234ab.eu-west-1.rds.amazonaws.com';
+  const PROXY_ARN = 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0123456789abcdef0';
+  const PRX_RESOURCE = 'arn:aws:rds-db:eu-west-1:123456789012:dbuser:prx-0123456789abcdef0/identity_irsa';
+
+  it('the node role would pass and the annotated role would not: a Job that ran as the node role is a FAIL naming it', async () => {
+    const w = await worldWithJobs((purpose) => {
+      const caller = ` caller=${b64(NODE_CALLER)}`;
+      // The node role can log in and is mapped to all_access: on the node role alone, all would pass.
+      if (purpose === 'aurora')
+        return {
+          outcome: 'succeeded',
+          logs: `IRSA_CHECK_AURORA outcome=ok rds_iam=t tls=verified${caller}\n`,
+        };
+      if (purpose === 'authinfo')
+        return {
+          outcome: 'succeeded',
+          logs: `IRSA_CHECK_AUTHINFO status=200 body=${b64(JSON.stringify({ user_name: 'arn:aws:iam::123456789012:role/eks-node-group-role', backend_roles: ['arn:aws:iam::123456789012:role/eks-node-group-role'], roles: ['all_access'] }))}${caller}\n`,
+        };
+      return undefined;
+    });
+    const r = await runModule(w, dataPlane, { direct: false, spawn: true }, facts(5432));
+    expect(r.lines.filter((l) => /^\[\w+\] (identity|optimize):/.test(l))).toEqual([
+      `[FAIL] identity: the Aurora login proof ran as ${NODE_CALLER}, not role ${ROLE('identity')}: the pod got the node role: injection missing; its verdict says nothing about ${ROLE('identity')}`,
+      `[FAIL] optimize: the OpenSearch proof ran as ${NODE_CALLER}, not role ${ROLE('optimize')}: the pod got the node role: injection missing; its verdict says nothing about ${ROLE('optimize')}`,
+    ]);
+    expect(r.findings.filter((f) => f.level === 'FAIL').map((f) => `${f.code} ${f.check}`)).toContain(
+      '269 aurora-wrong-principal',
+    );
+    expect(r.findings.filter((f) => f.level === 'FAIL').map((f) => `${f.code} ${f.check}`)).toContain(
+      '274 opensearch-wrong-principal',
+    );
+    expect(r.findings.some((f) => f.level === 'OK')).toBe(false);
+    expect(r.findings.find((f) => f.component === 'identity')!.fix).toBe(
+      'Make the EKS pod identity webhook inject arn:aws:iam::123456789012:role/camunda-identity-irsa into pods of service account camunda-identity (the eks.amazonaws.com/role-arn annotation, the webhook running), and give the nodes hop limit 1 so pods cannot fall back to the node role; then run again.',
+    );
+  });
+
+  it('a Job that could not say who it ran as (an older Job, STS unanswered) proves no login: INFO, never OK', async () => {
+    const w = await worldWithJobs((purpose) =>
+      purpose === 'aurora'
+        ? { outcome: 'succeeded', logs: 'IRSA_CHECK_AURORA outcome=ok rds_iam=t tls=verified\n' }
+        : undefined,
+    );
+    const r = await runModule(w, dataPlane, { direct: false, spawn: true }, facts(5432));
+    expect(r.lines.filter((l) => l.startsWith('[INFO] identity:'))).toEqual([
+      `[INFO] identity: Aurora login not proven: the verification Job could not tell which AWS principal made the IAM auth token (sts get-caller-identity gave no answer), so its answer (ok) says nothing about role ${ROLE('identity')}`,
+    ]);
+  });
+
+  it('--direct asserts the assumed role: STS answering with another role is a FAIL naming it, no login verdict', async () => {
+    const other = 'arn:aws:sts::123456789012:assumed-role/some-other-role/botocore-session-1';
+    const w = await worldWith(undefined, (w) => {
+      w.aws.assumeRole![ROLE('identity')] = { assumedRoleArn: other };
+    });
+    const r = await direct(w, facts(tls.port));
+    expect(
+      r.findings.filter((f) => f.component === 'identity').map((f) => `[${f.level}] ${f.code} ${f.message}`),
+    ).toEqual([
+      `[FAIL] 269 the Aurora login proof ran as ${other}, not role ${ROLE('identity')}: STS assumed another role for the service account token; its verdict says nothing about ${ROLE('identity')}`,
+    ]);
+  });
+
+  it('Aurora’s PAM refusal (28000) with --direct: the IAM side, with the cluster’s rds-db resource, never CREATE USER/GRANT', async () => {
+    const fake = await startFakeAurora({
+      kind: 'refuse',
+      code: '28000',
+      message: 'PAM authentication failed for user "identity_irsa"',
+    });
+    try {
+      const f = {
+        ...facts(fake.port),
+        auroraClusters: new Map([
+          [
+            'identity',
+            {
+              region: 'eu-west-1',
+              cluster: {
+                identifier: 'camunda',
+                arn: 'arn:aws:rds:eu-west-1:123456789012:cluster:camunda',
+                resourceId: 'cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W',
+                customEndpoints: [],
+                engine: 'aurora-postgresql',
+                iamAuthEnabled: true,
+              },
+            },
+          ],
+        ]),
+      };
+      const r = await runModule(world, dataPlane, { direct: true, dbCa: [fake.certPem] }, f);
+      const identity = r.findings.filter((x) => x.component === 'identity');
+      expect(identity.map((x) => `[${x.level}] ${x.code} ${x.check}: ${x.message}`)).toEqual([
+        `[FAIL] 266 aurora-token-rejected: Aurora refused the IAM auth token of identity_irsa@127.0.0.1:${fake.port}/identity (28000: PAM authentication failed for user "identity_irsa"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused it`,
+      ]);
+      expect(identity[0]!.fix).toBe(
+        `Allow rds-db:connect on arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/identity_irsa in a policy of role ${ROLE('identity')} (the cluster's resource ID, user identity_irsa, Region eu-west-1); the token must be made for 127.0.0.1:${fake.port} in eu-west-1 by that role, within its 15 minutes. No database change is needed.`,
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('pg_hba over TLS and a NOLOGIN role with --direct: their own FAILs, not "TLS refused" and not CREATE USER', async () => {
+    const nossl = await startPostgres({ ssl: true, hba: ['hostnossl all all 127.0.0.1/32 scram-sha-256'] });
+    try {
+      await tls.sql([`CREATE ROLE nologin_irsa NOLOGIN PASSWORD '${STAND_IN}'`]).catch(() => undefined);
+      const r = await runModule(
+        world,
+        dataPlane,
+        { direct: true, dbCa: [tls.certPem!, nossl.certPem!] },
+        facts(tls.port, { identity: { port: nossl.port }, webModeler: { dbUser: 'nologin_irsa' } }),
+      );
+      const pg = r.findings.filter((f) => ['identity', 'webModeler'].includes(f.component!));
+      expect(pg.map((f) => `${f.code} ${f.check}: ${f.message}`)).toEqual([
+        `267 aurora-hba-rejected: 127.0.0.1:${nossl.port} has no pg_hba.conf entry that admits identity_irsa to database identity over TLS from here (28000: no pg_hba.conf entry for host "127.0.0.1", user "identity_irsa", database "identity", SSL encryption): the refusal comes before any password or token is checked`,
+        `264 aurora-login-error: nologin_irsa may not log in to 127.0.0.1:${tls.port} (28000: role "nologin_irsa" is not permitted to log in): the role has NOLOGIN`,
+      ]);
+      expect(pg[1]!.fix).toBe('As the master user: ALTER ROLE "nologin_irsa" WITH LOGIN;');
+    } finally {
+      await nossl.stop();
+    }
+  }, 120_000);
+
+  it('RDS Proxy: the proxy takes the token and logs in with its secret — no rds_iam check, no GRANT rds_iam; its IAM setting and prx- resource instead', async () => {
+    const proxy = (iamAuth: string) => ({
+      region: 'eu-west-1',
+      name: 'camunda-pg',
+      arn: PROXY_ARN,
+      endpoint: PROXY_HOST,
+      engineFamily: 'POSTGRESQL',
+      auth: [
+        {
+          iamAuth,
+          userName: 'identity_irsa',
+          secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pg',
+        },
+      ],
+    });
+    const pam = `IRSA_CHECK_AURORA outcome=auth-failed tls=verified detail=${b64('psql: error: FATAL:  PAM authentication failed for user "identity_irsa"')}`;
+    const run = async (logs: string, iamAuth: string) => {
+      const w = await worldWithJobs((purpose, component) =>
+        purpose === 'aurora' && component === 'identity'
+          ? { outcome: 'succeeded', logs: `${logs} caller=${b64(ASSUMED('identity'))}\n` }
+          : undefined,
+      );
+      w.aws.dbProxies = [proxy(iamAuth)];
+      const r = await runModule(
+        w,
+        dataPlane,
+        { direct: false, spawn: true },
+        facts(5432, { identity: { host: PROXY_HOST } }),
+      );
+      return r.findings.filter((f) => f.component === 'identity');
+    };
+    // The proxy's database user is not in rds_iam, and must not be: still OK.
+    const ok = await run('IRSA_CHECK_AURORA outcome=ok rds_iam=f tls=verified', 'REQUIRED');
+    expect(ok.map((f) => `[${f.level}] ${f.check}: ${f.message}`)).toEqual([
+      `[OK] aurora-proxy-iam: Aurora login through RDS Proxy camunda-pg proven (verification Job): identity_irsa@${PROXY_HOST}:5432/identity over TLS with role ${ROLE('identity')}; the proxy logs in to the database with its Secrets Manager secret (rds_iam is not needed there)`,
+    ]);
+    const off = await run(pam, 'DISABLED');
+    expect(off.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (psql: error: FATAL:  PAM authentication failed for user "identity_irsa"): the proxy does not take IAM authentication (Auth IAMAuth DISABLED)`,
+    ]);
+    // The role allows rds-db:connect on the cluster's resource, not on the proxy's prx- one.
+    const policy = await run(pam, 'REQUIRED');
+    expect(policy.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (psql: error: FATAL:  PAM authentication failed for user "identity_irsa"): role ${ROLE('identity')} may not rds-db:connect on the proxy's ${PRX_RESOURCE} (ImplicitDeny)`,
+    ]);
+    for (const f of [...off, ...policy]) {
+      expect(f.fix).toContain('Do not GRANT rds_iam to the database user');
+      expect(f.fix).not.toMatch(/^As the master user/);
+    }
+    expect(policy[0]!.fix).toContain(`"Resource": "${PRX_RESOURCE}"`);
+  });
+
+  it('out of scope: Aurora MySQL and OpenSearch Serverless (aoss) are one INFO each, "not a Camunda-supported target; not proven"', async () => {
+    const w = await worldWithJobs(() => {
+      throw new Error('no Job may run for an out-of-scope target');
+    });
+    const f: Partial<Facts> = {
+      ...facts(3306),
+      openSearch: { host: 'abc123xyz.eu-west-1.aoss.amazonaws.com', port: 443 },
+      auroraClusters: new Map(
+        ['identityKeycloak', 'identity', 'webModeler'].map((k) => [
+          k,
+          {
+            region: 'eu-west-1',
+            cluster: {
+              identifier: 'camunda-mysql',
+              arn: 'arn:aws:rds:eu-west-1:123456789012:cluster:camunda-mysql',
+              resourceId: 'cluster-X',
+              customEndpoints: [],
+              engine: 'aurora-mysql',
+              iamAuthEnabled: true,
+            },
+          },
+        ]),
+      ),
+    };
+    const r = await runModule(w, dataPlane, { direct: false, spawn: true }, f);
+    expect(r.lines).toEqual([
+      '[INFO] identityKeycloak: Aurora login not proven: 127.0.0.1 is Aurora cluster camunda-mysql running aurora-mysql, not a Camunda-supported target; not proven',
+      '[INFO] identity: Aurora login not proven: 127.0.0.1 is Aurora cluster camunda-mysql running aurora-mysql, not a Camunda-supported target; not proven',
+      '[INFO] webModeler: Aurora login not proven: 127.0.0.1 is Aurora cluster camunda-mysql running aurora-mysql, not a Camunda-supported target; not proven',
+      '[INFO] orchestration: OpenSearch role mapping not proven: abc123xyz.eu-west-1.aoss.amazonaws.com is an OpenSearch Serverless (aoss) collection, not a Camunda-supported target; not proven',
+      '[INFO] optimize: OpenSearch role mapping not proven: abc123xyz.eu-west-1.aoss.amazonaws.com is an OpenSearch Serverless (aoss) collection, not a Camunda-supported target; not proven',
+    ]);
+    expect(r.manifests).toEqual([]);
+  });
+
+  it('OpenSearch sufficiency: readall is a FAIL, a custom role is judged from its definition (operator’s credentials), an unreadable one is "cannot tell"', async () => {
+    const base = os.url.replace('localhost', '127.0.0.1');
+    const defs = {
+      camunda_rw: {
+        cluster_permissions: ['cluster_composite_ops', 'cluster_monitor'],
+        index_permissions: [{ index_patterns: ['*'], allowed_actions: ['crud', 'create_index'] }],
+      },
+      optimize_only: {
+        cluster_permissions: ['cluster_composite_ops', 'cluster_monitor'],
+        index_permissions: [{ index_patterns: ['optimize-*'], allowed_actions: ['crud', 'create_index'] }],
+      },
+    };
+    const w = await worldWith(undefined, (w) => {
+      w.aws.openSearch = Object.fromEntries(
+        Object.entries(defs).map(([name, d]) => [
+          `${base}/_plugins/_security/api/roles/${name}`,
+          { status: 200, body: JSON.stringify({ [name]: d }) },
+        ]),
+      );
+      w.aws.openSearch[`${base}/_plugins/_security/api/roles/locked`] = { status: 403, body: '{}' };
+    });
+    const line = async (roles: string[], component = 'optimize') => {
+      os.mode = { fgac: true, roles };
+      const r = await direct(w, facts(tls.port));
+      return r.findings
+        .filter((f) => f.component === component)
+        .map((f) => `[${f.level}] ${f.code ?? '-'} ${f.check}: ${f.message}`);
+    };
+    const how = (roles: string) =>
+      `OpenSearch maps role ${ROLE('optimize')} (backend roles ${ROLE('optimize')}) to OpenSearch roles ${roles}`;
+    expect(await line(['readall'])).toEqual([
+      `[FAIL] 275 opensearch-role-insufficient: ${how('readall')}, which do not grant what optimize needs: cluster_composite_ops, cluster_monitor; crud, create_index on optimize-*; Camunda's writes would fail with security_exception … no permissions`,
+    ]);
+    expect(await line(['camunda_rw'])).toEqual([
+      `[OK] - opensearch-role-unmapped: ${how('camunda_rw')}, which grant what optimize needs (cluster_composite_ops, cluster_monitor; crud and create_index on optimize-*, zeebe-record*)`,
+    ]);
+    expect(await line(['optimize_only'], 'orchestration')).toEqual([
+      `[WARN] - opensearch-index-permissions: OpenSearch maps role ${ROLE('orchestration')} (backend roles ${ROLE('orchestration')}) to OpenSearch roles optimize_only, which grant writes, but not crud, create_index on camunda-*; crud, create_index on operate-*; crud, create_index on tasklist-*; crud, create_index on zeebe-record* (Camunda's default index prefixes; a custom prefix in the values is not read)`,
+    ]);
+    expect(await line(['locked'])).toEqual([
+      `[INFO] - opensearch-permissions-unknown: ${how('locked')}; cannot tell which permissions role locked (the operator's credentials may not read /_plugins/_security/api/roles/locked: HTTP 403) grants, so it is not proven that they grant what optimize needs`,
+    ]);
+  });
+
+  it('OpenSearch: an authinfo user that is not the component’s role is a FAIL, not a mapping OK', async () => {
+    os.mode = { fgac: true, roles: ['all_access'], user: 'arn:aws:iam::123456789012:role/opensearch-master' };
+    const r = await direct(world, facts(tls.port));
+    expect(
+      r.findings.filter((f) => f.component === 'optimize').map((f) => `[${f.level}] ${f.code} ${f.message}`),
+    ).toEqual([
+      `[FAIL] 274 OpenSearch authenticated the signed request as arn:aws:iam::123456789012:role/opensearch-master (backend roles arn:aws:iam::123456789012:role/opensearch-master), not role ${ROLE('optimize')}: its role mapping says nothing about ${ROLE('optimize')}`,
+    ]);
+    os.mode = { fgac: true, roles: ['all_access'] };
+  });
+
+  it('--direct is bounded by --request-timeout: a server that completes TLS and sends junk, and a domain that never answers', async () => {
+    const fake = await startFakeAurora({ kind: 'tls-junk' });
+    const silent = await startSilentServer();
+    try {
+      const f = { ...facts(fake.port), openSearch: { host: '127.0.0.1', port: silent.port } };
+      const started = Date.now();
+      const r = await runModule(
+        world,
+        dataPlane,
+        { direct: true, dbCa: [fake.certPem], requestTimeoutMs: 1000 },
+        f,
+      );
+      const elapsed = Date.now() - started;
+      expect(
+        r.findings.filter((x) => x.component === 'identity').map((x) => `${x.check}: ${x.message}`),
+      ).toEqual([`aurora-unreachable: cannot reach 127.0.0.1:${fake.port} from here (no answer within 1 s)`]);
+      expect(r.findings.filter((x) => x.component === 'optimize').map((x) => x.check)).toEqual([
+        'opensearch-unreachable',
+      ]);
+      // The proofs run at once; each waits 1 s, not the former fixed 10 s per phase.
+      expect(elapsed).toBeLessThan(9_000);
+    } finally {
+      await Promise.all([fake.close(), silent.close()]);
+    }
+  }, 60_000);
+
+  it('the fake OpenSearch refuses a signature for another region, another service or a skewed clock: the product signs for the domain’s own', async () => {
+    const creds = credsOf('optimize');
+    const url = os.url;
+    os.mode = { fgac: true, roles: ['all_access'] };
+    expect((await openSearchAuthInfo(creds, 'eu-west-1', url, 5000)).outcome).toBe('mapped');
+    const wrongRegion = await openSearchAuthInfo(creds, 'us-east-1', url, 5000);
+    expect(wrongRegion).toMatchObject({ outcome: 'refused', status: 403 });
+    expect(wrongRegion.detail).toContain('Credential should be scoped to a valid region.');
+    const headers = await signedHeaders(
+      creds,
+      'eu-west-1',
+      'aoss',
+      new URL('/_plugins/_security/authinfo', url),
+    );
+    const wrongService = await fetch(new URL('/_plugins/_security/authinfo', url), { headers });
+    expect(wrongService.status).toBe(403);
+    expect(await wrongService.text()).toContain("Credential should be scoped to correct service: 'es'.");
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 20 * 60_000 });
+    try {
+      const skewed = await openSearchAuthInfo(creds, 'eu-west-1', url, 5000);
+      expect(skewed).toMatchObject({ outcome: 'refused', status: 403 });
+      expect(skewed.detail).toContain('Signature expired');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('RDS IAM auth token', () => {
   it('is a presigned rds-db connect URL for host, port and user, 15 minutes, that verifies by signing again', async () => {
     const creds = credsOf('identity');
@@ -450,5 +834,55 @@ describe('RDS IAM auth token', () => {
       { expiresIn: 900, signingDate },
     );
     expect(q.get('X-Amz-Signature')).toBe(again.query!['X-Amz-Signature']);
+  });
+});
+
+describe('RDS IAM auth token, against the AWS SDK’s own signer', () => {
+  it('is the token @aws-sdk/rds-signer makes for the same credentials, Region, host, port, user and time', async () => {
+    const { Signer } = await import('@aws-sdk/rds-signer');
+    const creds = credsOf('identity');
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-12-06T19:30:00Z') });
+    try {
+      for (const [region, host, port, user] of [
+        ['eu-west-1', 'camunda.cluster-c0ffee1234ab.eu-west-1.rds.amazonaws.com', 5432, 'identity_irsa'],
+        ['us-gov-west-1', 'db.example.com', 6543, 'we!rd user'],
+      ] as const) {
+        const ours = await rdsAuthToken(creds, region, host, port, user);
+        const sdk = await new Signer({
+          region,
+          hostname: host,
+          port,
+          username: user,
+          credentials: creds,
+        }).getAuthToken();
+        // The same presigned URL: the same host:port, the same parameters (AWS reads them in
+        // any order: the canonical query is sorted), the same signature.
+        const parts = (t: string) => {
+          const [head, query] = t.split('?') as [string, string];
+          return { head, query: [...new URLSearchParams(query).entries()].sort() };
+        };
+        expect(parts(ours)).toEqual(parts(sdk));
+      }
+      // The test can fail: another Region or user makes another token.
+      const sdk = await new Signer({
+        region: 'eu-west-1',
+        hostname: 'db.example.com',
+        port: 5432,
+        username: 'u',
+        credentials: creds,
+      }).getAuthToken();
+      const signature = (t: string) => new URLSearchParams(t.split('?')[1]).get('X-Amz-Signature');
+      expect(signature(await rdsAuthToken(creds, 'eu-west-1', 'db.example.com', 5432, 'u'))).toBe(
+        signature(sdk),
+      );
+      expect(signature(await rdsAuthToken(creds, 'eu-central-1', 'db.example.com', 5432, 'u'))).not.toBe(
+        signature(sdk),
+      );
+      expect(signature(await rdsAuthToken(creds, 'eu-west-1', 'db.example.com', 5432, 'v'))).not.toBe(
+        signature(sdk),
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

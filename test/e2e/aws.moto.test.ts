@@ -14,6 +14,8 @@ import { LiveAws, decodePolicyText } from '../../src/platform/live-aws.js';
 import { mapLimit } from '../../src/core/concurrency.js';
 import { replaceDeep, seedMoto } from '../support/moto.js';
 import { REGION, liveAwsAgainstMoto } from '../support/live-aws-moto.js';
+import { startFakeOpenSearch } from '../support/fake-opensearch.js';
+import { freePort } from '../support/global-setup.js';
 import { MemoryAws, MemoryKube, cloneWorld, loadWorld, runWithPlatform } from '../support/world.js';
 
 const moto = liveAwsAgainstMoto();
@@ -145,6 +147,42 @@ describe('LiveAws against moto: the healthy 8.8 world', () => {
     // Every request went through the proxy: AWS_ENDPOINT_URL is honoured for every service.
     const services = new Set(moto.seeded.proxy.requests.map((r) => r.action.split(':')[0]));
     expect([...services].sort()).toEqual(['eks', 'es', 'iam', 'rds', 'sts']);
+  });
+
+  it('lists RDS Proxies (DescribeDBProxies) and signs an OpenSearch GET with the operator’s own credentials', async () => {
+    const aws = live();
+    // The healthy world has no proxy; moto answers the call.
+    expect(await aws.dbProxies(REGION)).toEqual([]);
+    const os = await startFakeOpenSearch({ fgac: true, roles: ['security_manager'] }, REGION);
+    try {
+      // The fake verifies the signature with the key it knows: the one the SDK chain resolves here.
+      os.allow(
+        {
+          accessKeyId: process.env.AWS_ACCESS_KEY_ID!,
+          secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY!,
+          sessionToken: '',
+        },
+        'arn:aws:iam::123456789012:role/operator',
+      );
+      const answer = await aws.openSearchGet(os.url, REGION, '/_plugins/_security/authinfo');
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ user_name: 'arn:aws:iam::123456789012:role/operator' });
+      expect(os.seen.at(-1)).toEqual({
+        path: '/_plugins/_security/authinfo',
+        signatureValid: true,
+        service: 'es',
+      });
+      // Another region in the signature: refused by the domain, answered (not thrown).
+      expect((await aws.openSearchGet(os.url, 'us-east-1', '/_plugins/_security/authinfo')).status).toBe(403);
+    } finally {
+      await os.close();
+    }
+    // Nothing listening: an ApiCallError naming es:ESHttpGet.
+    await expect(
+      aws.openSearchGet(`http://127.0.0.1:${await freePort()}`, REGION, '/'),
+    ).rejects.toMatchObject({
+      operation: 'es:ESHttpGet',
+    });
   });
 
   it('returns the shapes the checks rely on', async () => {

@@ -27,19 +27,23 @@ function healthyJobs(job: any, ctx: { serviceAccount: any }): JobScript {
     return { outcome: 'complete', logs: 'IRSA_CHECK_TCP=open\n' };
   }
   const roleArn: string = ctx.serviceAccount?.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '';
+  const [, , , , account, resource] = roleArn.split(':');
+  const name = resource?.split('/').pop();
+  // Who the data-plane Jobs' sts get-caller-identity says the pod is: the injected role.
+  const caller = Buffer.from(`arn:aws:sts::${account}:assumed-role/${name}/botocore-session-1`).toString(
+    'base64',
+  );
   // The data-plane Jobs: a working login and a role mapped to all_access.
   if (job.metadata.labels['irsa-check/purpose'] === 'aurora') {
-    return { outcome: 'complete', logs: 'IRSA_CHECK_AURORA outcome=ok rds_iam=t\n' };
+    return { outcome: 'complete', logs: `IRSA_CHECK_AURORA outcome=ok rds_iam=t caller=${caller}\n` };
   }
   if (job.metadata.labels['irsa-check/purpose'] === 'authinfo') {
     const body = JSON.stringify({ user_name: roleArn, backend_roles: [roleArn], roles: ['all_access'] });
     return {
       outcome: 'complete',
-      logs: `IRSA_CHECK_AUTHINFO status=200 body=${Buffer.from(body).toString('base64')}\n`,
+      logs: `IRSA_CHECK_AUTHINFO status=200 body=${Buffer.from(body).toString('base64')} caller=${caller}\n`,
     };
   }
-  const [, , , , account, resource] = roleArn.split(':');
-  const name = resource?.split('/').pop();
   return {
     outcome: 'complete',
     logs:

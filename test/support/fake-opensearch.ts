@@ -2,7 +2,9 @@
  * A fake Amazon OpenSearch endpoint on loopback for the role-mapping proof. It checks
  * each request's SigV4 signature for real, by signing the same request again with
  * @smithy/signature-v4 and the secret of the access key it knows (service `es`, the
- * region of the credential scope, the request's own X-Amz-Date), and answers
+ * region of the credential scope, the request's own X-Amz-Date), refuses a signature
+ * scoped to another region or service, or dated more than 5 minutes off its clock (as
+ * AWS does: SigV4 "Signature expired"), and answers
  * `GET /_plugins/_security/authinfo` as OpenSearch does: with fine-grained access
  * control the authenticated user, its backend roles (the IAM role ARN) and mapped
  * roles; without, no security plugin ("no handler found", 400).
@@ -13,8 +15,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { TemporaryCredentials } from '../../src/platform/aws.js';
 
 export type DomainMode =
-  /** FGAC on, the role mapped to these OpenSearch roles. */
-  | { fgac: true; roles: string[] }
+  /** FGAC on, the role mapped to these OpenSearch roles; `user`: authenticated as another user than the role. */
+  | { fgac: true; roles: string[]; user?: string }
   /** FGAC on, the role mapped to nothing; `refuse403` answers authinfo like a guarded API would. */
   | { fgac: true; roles: []; refuse403?: boolean }
   | { fgac: false };
@@ -52,13 +54,18 @@ class Sha256 {
 }
 
 function xAmzDate(s: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s)!;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (!m) return new Date(0);
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }
+
+/** AWS refuses a request whose X-Amz-Date is more than 5 minutes from its own clock. */
+const MAX_SKEW_MS = 5 * 60_000;
 
 async function verify(
   req: IncomingMessage,
   keys: Map<string, { creds: TemporaryCredentials; roleArn: string }>,
+  domainRegion: string,
 ): Promise<{ roleArn?: string; service?: string; error?: string }> {
   const auth = String(req.headers.authorization ?? '');
   const m =
@@ -103,10 +110,18 @@ async function verify(
       error: 'The request signature we calculated does not match the signature you provided.',
     };
   if (service !== 'es') return { service, error: `Credential should be scoped to correct service: 'es'.` };
+  if (region !== domainRegion) return { service, error: 'Credential should be scoped to a valid region.' };
+  const date = xAmzDate(String(req.headers['x-amz-date'] ?? ''));
+  // The server's own clock: a test that fakes the client's Date must not move it.
+  if (Math.abs(performance.timeOrigin + performance.now() - date.getTime()) > MAX_SKEW_MS)
+    return {
+      service,
+      error: `Signature expired: ${String(req.headers['x-amz-date'])} is more than 5 min. from the server's time`,
+    };
   return { roleArn: known.roleArn, service };
 }
 
-export async function startFakeOpenSearch(mode: DomainMode): Promise<FakeOpenSearch> {
+export async function startFakeOpenSearch(mode: DomainMode, region = 'eu-west-1'): Promise<FakeOpenSearch> {
   const keys = new Map<string, { creds: TemporaryCredentials; roleArn: string }>();
   const seen: FakeOpenSearch['seen'] = [];
   const state = { mode };
@@ -117,7 +132,7 @@ export async function startFakeOpenSearch(mode: DomainMode): Promise<FakeOpenSea
         res.end(JSON.stringify(body));
       };
       const path = (req.url ?? '/').split('?')[0]!;
-      const v = await verify(req, keys);
+      const v = await verify(req, keys, region);
       seen.push({
         path,
         signatureValid: v.roleArn !== undefined,
@@ -143,12 +158,13 @@ export async function startFakeOpenSearch(mode: DomainMode): Promise<FakeOpenSea
           },
           status: 403,
         });
+      const name = ('user' in m && m.user) || v.roleArn;
       return send(200, {
-        user: `User [name=${v.roleArn}, backend_roles=[${v.roleArn}], requestedTenant=null]`,
-        user_name: v.roleArn,
+        user: `User [name=${name}, backend_roles=[${name}], requestedTenant=null]`,
+        user_name: name,
         user_requested_tenant: null,
         remote_address: '127.0.0.1:0',
-        backend_roles: [v.roleArn],
+        backend_roles: [name],
         custom_attribute_names: [],
         roles: m.roles,
         tenants: {},

@@ -77,12 +77,14 @@ export async function withTrustChain(world: WorldModel): Promise<WorldModel> {
     const assumed = assumedBy.get(m.spec.template.spec.serviceAccountName ?? '');
     // The data-plane Jobs: the login and the role mapping work wherever IRSA does.
     const purpose = m.metadata.labels['irsa-check/purpose'];
+    // What the Job's sts get-caller-identity prints: the role IRSA gave the pod.
+    const caller = assumed ? ` caller=${Buffer.from(assumed).toString('base64')}` : '';
     if (purpose === 'aurora')
       return {
         outcome: 'succeeded',
         exitCode: 0,
         logs: assumed
-          ? 'IRSA_CHECK_AURORA outcome=ok rds_iam=t tls=verified\n'
+          ? `IRSA_CHECK_AURORA outcome=ok rds_iam=t tls=verified${caller}\n`
           : 'IRSA_CHECK_AURORA outcome=no-credentials\n',
       };
     if (purpose === 'authinfo') {
@@ -93,7 +95,7 @@ export async function withTrustChain(world: WorldModel): Promise<WorldModel> {
       return {
         outcome: 'succeeded',
         exitCode: 0,
-        logs: `IRSA_CHECK_AUTHINFO status=200 body=${Buffer.from(body).toString('base64')}\n`,
+        logs: `IRSA_CHECK_AUTHINFO status=200 body=${Buffer.from(body).toString('base64')}${caller}\n`,
       };
     }
     if (!assumed) {

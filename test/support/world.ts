@@ -28,6 +28,8 @@ import type {
   KubeWorkload,
 } from '../../src/platform/kube.js';
 import type {
+  DbProxy,
+  OpenSearchAnswer,
   AssumedRole,
   AttachedPolicy,
   Aws,
@@ -122,6 +124,10 @@ export interface WorldModel {
     roles?: WorldRole[];
     policies?: Record<string, unknown>;
     dbClusters?: Array<DbCluster & { region: string }>;
+    /** RDS Proxies (DescribeDBProxies). */
+    dbProxies?: Array<DbProxy & { region: string }>;
+    /** OpenSearch answers to irsa-check's own signed GETs: `<baseUrl><path>` → answer (else a timeout). */
+    openSearch?: Record<string, OpenSearchAnswer>;
     /** S3 buckets: name → region. */
     buckets?: Record<string, string>;
     domains?: Array<OpenSearchDomain & { region: string }>;
@@ -416,6 +422,14 @@ export class MemoryAws implements Aws {
   }
   async dbClusters(region: string) {
     return (this.w.dbClusters ?? []).filter((c) => c.region === region).map(({ region: _r, ...c }) => c);
+  }
+  async dbProxies(region: string) {
+    return (this.w.dbProxies ?? []).filter((p) => p.region === region).map(({ region: _r, ...p }) => p);
+  }
+  async openSearchGet(baseUrl: string, _region: string, path: string) {
+    const answer = this.w.openSearch?.[`${baseUrl}${path}`];
+    if (!answer) throw new ApiCallError('aws', 'es:ESHttpGet', 'Timeout', 'no answer within 30 s');
+    return answer;
   }
   async openSearchDomains(region: string) {
     return (this.w.domains ?? []).filter((d) => d.region === region).map(({ region: _r, ...d }) => d);

@@ -1,9 +1,10 @@
-/** The data-plane proofs' checks: the Aurora login (codes 260-265) and the OpenSearch role mapping (270-273). */
+/** The data-plane proofs' checks: the Aurora login (codes 260-269) and the OpenSearch role mapping (270-276). */
 export const CHECKS = {
   'aurora-pam-authentication-failed': {
     severity: 'FAIL',
     code: 260,
-    title: 'Aurora refused the IAM login (PAM authentication failed): user missing or not granted rds_iam',
+    title:
+      'Aurora refused the IAM login as a password (password authentication failed): user missing or not granted rds_iam',
     fix: 'CREATE USER …; GRANT rds_iam TO …;',
   },
   'aurora-database-missing': {
@@ -35,6 +36,33 @@ export const CHECKS = {
     code: 265,
     title: 'the database user is not a member of rds_iam',
     fix: 'GRANT rds_iam TO the user.',
+  },
+  'aurora-token-rejected': {
+    severity: 'FAIL',
+    code: 266,
+    title:
+      'Aurora refused the IAM auth token of a user granted rds_iam (PAM authentication failed): rds-db:connect resource, user or Region, or the token’s host, port or Region',
+    fix: 'Allow rds-db:connect on the cluster’s dbuser resource in the role’s policy; make the token for the endpoint the component uses.',
+  },
+  'aurora-hba-rejected': {
+    severity: 'FAIL',
+    code: 267,
+    title: 'the database’s pg_hba.conf has no entry admitting the user over TLS',
+    fix: 'Use the Aurora endpoint, or add a hostssl line to pg_hba.conf.',
+  },
+  'aurora-proxy-iam': {
+    severity: 'FAIL',
+    code: 268,
+    title:
+      'the RDS Proxy refused the IAM login (its IAM authentication, rds-db:connect on its prx- resource, or its secret for the user)',
+    fix: 'Turn on IAM authentication of the proxy and allow rds-db:connect on its prx- resource; never GRANT rds_iam behind a proxy.',
+  },
+  'aurora-wrong-principal': {
+    severity: 'FAIL',
+    code: 269,
+    title:
+      'the Aurora login proof ran as another AWS principal than the component’s role (the node role: IRSA not injected)',
+    fix: 'Make the pods of the service account get the annotated role, then run again.',
   },
   'aurora-tls-unverified': {
     severity: 'WARN',
@@ -70,6 +98,38 @@ export const CHECKS = {
     code: 273,
     title: 'OpenSearch answered the authinfo request unexpectedly',
     fix: 'Check the domain.',
+  },
+  'opensearch-wrong-principal': {
+    severity: 'FAIL',
+    code: 274,
+    title:
+      'the OpenSearch proof ran, or OpenSearch authenticated it, as another principal than the component’s role',
+    fix: 'Make the pods of the service account get the annotated role, then run again.',
+  },
+  'opensearch-role-insufficient': {
+    severity: 'FAIL',
+    code: 275,
+    title:
+      'the OpenSearch roles the IAM role maps to do not grant what Camunda needs (cluster_composite_ops, cluster_monitor; crud and create_index on its indices)',
+    fix: 'Map the role to all_access or to a role with those permissions.',
+  },
+  'opensearch-index-permissions': {
+    severity: 'WARN',
+    title:
+      'the mapped OpenSearch roles grant writes, but not crud and create_index on Camunda’s default index prefixes',
+    fix: 'Grant crud and create_index on the component’s index prefixes.',
+  },
+  'opensearch-writes-refused': {
+    severity: 'FAIL',
+    code: 276,
+    title:
+      'fine-grained access control is off and the domain’s access policy does not allow the role every request Camunda sends (es:ESHttpGet/Head/Put/Post/Delete)',
+    fix: 'Allow es:ESHttp* for the role in the domain access policy.',
+  },
+  'opensearch-permissions-unknown': {
+    severity: 'INFO',
+    title:
+      'irsa-check cannot tell which permissions a mapped OpenSearch role grants (its definition is not readable with the operator’s credentials)',
   },
   'opensearch-mapping-not-proven': {
     severity: 'INFO',

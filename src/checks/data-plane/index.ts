@@ -6,6 +6,10 @@
  *   and ask whether the user is a member of rds_iam (platform/pg-login.ts);
  * - OpenSearch: a SigV4-signed GET of _plugins/_security/authinfo, which says which
  *   backend roles and OpenSearch roles the IAM role maps to (platform/opensearch-authinfo.ts).
+ * Each verdict counts only when the component's role made the token or signed the request
+ * (the Job's sts get-caller-identity, the --direct AssumeRoleWithWebIdentity answer); the
+ * OpenSearch mapping only when the mapped roles grant what Camunda needs, and with
+ * fine-grained access control off the domain's access policy is evaluated for Camunda's writes.
  * The verdicts are recorded as derived results (a replay cannot log in again); the
  * token, the credentials and the auth token are never printed or recorded.
  */

@@ -1,26 +1,79 @@
 /**
  * The OpenSearch role-mapping proof: a SigV4-signed GET of _plugins/_security/authinfo, which
- * says which backend roles and OpenSearch roles the IAM role maps to
- * (platform/opensearch-authinfo.ts), from here (--direct) or from a verification Job.
+ * says whom the request authenticated as, its backend roles and the OpenSearch roles the IAM
+ * role maps to (platform/opensearch-authinfo.ts), from here (--direct) or from a verification
+ * Job. The verdict counts only when the request was signed by the component's role and
+ * OpenSearch authenticated it as that role; a mapping is OK only when the mapped roles grant
+ * what Camunda needs (opensearch-permissions.ts). Without fine-grained access control the
+ * domain's access policy decides every request: it is evaluated (src/iam) for each request
+ * Camunda sends. OpenSearch Serverless (aoss) is no Camunda target.
  */
 import type { Reporter } from '../../core/reporter.js';
 import type { Facts, PlannedComponent } from '../../core/facts.js';
+import { ApiCallError } from '../../core/errors.js';
 import { openSearchAuthInfo, type AuthInfoResult } from '../../platform/opensearch-authinfo.js';
-import { AUTHINFO_MARKER, authInfoJob, parseAuthInfoMarker } from '../../platform/data-plane-jobs.js';
+import {
+  AUTHINFO_MARKER,
+  authInfoJob,
+  dataPlaneSeconds,
+  parseAuthInfoMarker,
+} from '../../platform/data-plane-jobs.js';
+import type { OpenSearchDomain } from '../../platform/aws.js';
+import { indexNeeds } from '../../helm/chart/index-prefixes.js';
+import { normalizeHost } from '../../aws-hosts.js';
+import { assumedRoleMatchesRole, parseRoleArn } from '../../iam/arn.js';
+import { domainAccessPolicy } from '../../iam/domain-policy.js';
+import { evaluate, PolicyParseError } from '../../iam/policy.js';
+import { describeAll } from '../../iam/explain.js';
 import type { Id } from './checks.js';
+import {
+  BUILT_IN_ROLES,
+  camundaNeeds,
+  describeShortfall,
+  isSufficient,
+  parseSecurityRole,
+  shortfall,
+  type SecurityRole,
+} from './opensearch-permissions.js';
 import {
   credentialsFor,
   DERIVED_OPENSEARCH_AUTHINFO,
-  DIRECT_TIMEOUT_MS,
+  principalOf,
+  proofTimeoutMs,
   viaJob,
+  wrongPrincipal,
   type Ctx,
   type Proof,
   type ProofFacts,
 } from './proof.js';
 
+/** The requests Camunda's OpenSearch clients send (index creation, writes, deletes, reads, exists). */
+export const CAMUNDA_ES_ACTIONS = [
+  'es:ESHttpGet',
+  'es:ESHttpHead',
+  'es:ESHttpPut',
+  'es:ESHttpPost',
+  'es:ESHttpDelete',
+] as const;
+
+const SECURITY_ROLES_PATH = '/_plugins/_security/api/roles/';
+
 function openSearchBase(ctx: Ctx, host: string, port: number): string {
   const protocol = ctx.facts.values.string('global.opensearch.url.protocol') === 'http' ? 'http' : 'https';
   return `${protocol}://${host}:${port}`;
+}
+
+/** `<id>.<region>.aoss.amazonaws.com`: an OpenSearch Serverless collection. */
+function isServerless(host: string): boolean {
+  return /\.aoss\.amazonaws\.com(?:\.cn)?$/.test(normalizeHost(host));
+}
+
+/** Whether OpenSearch's authenticated user is the component's IAM role (its ARN, any path, or a session of it). */
+function isRole(name: string, roleArn: string): boolean {
+  const a = parseRoleArn(name);
+  const b = parseRoleArn(roleArn);
+  if (a && b) return a.account === b.account && a.name === b.name && a.partition === b.partition;
+  return assumedRoleMatchesRole(name, roleArn);
 }
 
 export async function proveOpenSearch(
@@ -31,19 +84,25 @@ export async function proveOpenSearch(
   roleArn: string,
   out: Reporter<Id>,
 ): Promise<void> {
+  if (isServerless(os.host)) {
+    out.info(
+      'opensearch-mapping-not-proven',
+      `OpenSearch role mapping not proven: ${os.host} is an OpenSearch Serverless (aoss) collection, not a Camunda-supported target; not proven`,
+    );
+    return;
+  }
   const base = openSearchBase(ctx, os.host, os.port);
   const region = f.openSearchDomain?.region ?? f.region ?? 'us-east-1';
-  const proof = ctx.options.direct
-    ? await ctx.derive<Proof<AuthInfoResult>>(
+  const proof: Proof<AuthInfoResult> & { pinned?: boolean } = ctx.options.direct
+    ? await ctx.derive<Proof<AuthInfoResult> & { pinned?: boolean }>(
         DERIVED_OPENSEARCH_AUTHINFO,
         [c.key, base, roleArn],
         async () => {
           const creds = await credentialsFor(ctx, f, c, roleArn);
           if (!creds.ok) return creds;
-          return {
-            ok: true,
-            result: await openSearchAuthInfo(creds.result, region, base, DIRECT_TIMEOUT_MS),
-          };
+          const { credentials, caller, pinned } = creds.result;
+          const result = await openSearchAuthInfo(credentials, region, base, proofTimeoutMs(ctx));
+          return { ok: true, result: caller ? { ...result, caller } : result, pinned };
         },
       )
     : await viaJob(
@@ -53,6 +112,7 @@ export async function proveOpenSearch(
           component: c.key,
           serviceAccount: c.serviceAccount.name,
           timeoutSeconds: ctx.options.jobTimeoutSeconds,
+          seconds: dataPlaneSeconds(ctx.options.requestTimeoutMs),
           awsImage: ctx.options.jobImage,
           baseUrl: base,
           region,
@@ -66,20 +126,33 @@ export async function proveOpenSearch(
     return;
   }
   const r = proof.result;
+  const principal = principalOf(r.caller, proof.pinned === true, roleArn);
+  if (principal.kind === 'other') {
+    const { message, fix } = wrongPrincipal(
+      'OpenSearch proof',
+      principal.caller,
+      roleArn,
+      c.serviceAccount.name,
+      ctx.options.direct,
+    );
+    out.fail('opensearch-wrong-principal', message, { fix });
+    return;
+  }
+  if (principal.kind === 'unknown' && r.outcome !== 'unreachable') {
+    out.info(
+      'opensearch-mapping-not-proven',
+      `OpenSearch role mapping not proven: the verification Job could not tell which AWS principal signed the request (sts get-caller-identity gave no answer), so OpenSearch's answer (${r.outcome}) says nothing about role ${roleArn}`,
+    );
+    return;
+  }
   const domain = f.openSearchDomain?.domain;
   const fgacOff = domain !== undefined && !domain.fineGrainedAccessControl;
   const detail = r.detail ? ` (HTTP ${r.status}: ${r.detail})` : '';
   const mapping = `PUT _plugins/_security/api/rolesmapping/all_access {"backend_roles": ["${roleArn}"]} (or map it to a narrower role with the index permissions Camunda needs)`;
   if (r.outcome === 'mapped') {
-    out.ok(
-      'opensearch-role-unmapped',
-      `OpenSearch maps role ${roleArn} (backend roles ${r.backendRoles.join(', ') || 'none'}) to OpenSearch roles ${r.roles.join(', ')}`,
-    );
+    await reportMapped(ctx, r, { base, region, component: c.key, roleArn }, out);
   } else if (r.outcome === 'no-fgac' || (fgacOff && r.status !== undefined && r.status < 400)) {
-    out.ok(
-      'opensearch-signed-request-refused',
-      `OpenSearch accepts requests signed with role ${roleArn} (fine-grained access control is off: no role mapping to check)`,
-    );
+    reportNoFgac(domain, roleArn, out);
   } else if (r.outcome === 'unmapped') {
     out.fail(
       'opensearch-role-unmapped',
@@ -108,4 +181,161 @@ export async function proveOpenSearch(
       fix: 'Check the domain’s health and the OpenSearch endpoint in the values.',
     });
   }
+}
+
+interface Mapped {
+  base: string;
+  region: string;
+  component: string;
+  roleArn: string;
+}
+
+/**
+ * FGAC on and the role mapped: OpenSearch must have authenticated the role itself, and the
+ * mapped roles must grant what the component needs. A role irsa-check does not know is read
+ * with the operator's credentials (--direct only: from where irsa-check runs the domain answers).
+ */
+async function reportMapped(ctx: Ctx, r: AuthInfoResult, m: Mapped, out: Reporter<Id>): Promise<void> {
+  const { roleArn } = m;
+  const names = [r.user, ...r.backendRoles].filter((n): n is string => !!n);
+  if (names.length > 0 && !names.some((n) => isRole(n, roleArn))) {
+    out.fail(
+      'opensearch-wrong-principal',
+      `OpenSearch authenticated the signed request as ${r.user ?? 'an unnamed user'} (backend roles ${r.backendRoles.join(', ') || 'none'}), not role ${roleArn}: its role mapping says nothing about ${roleArn}`,
+      {
+        fix: `Check what sits between the component and the domain (a proxy re-signing requests, a custom endpoint of another domain) and that the domain maps the IAM role ${roleArn} itself.`,
+      },
+    );
+    return;
+  }
+  const how = `OpenSearch maps role ${roleArn} (backend roles ${r.backendRoles.join(', ') || 'none'}) to OpenSearch roles ${r.roles.join(', ')}`;
+  const needs = indexNeeds(m.component);
+  const required = camundaNeeds(needs?.write ?? [], needs?.read ?? []);
+  const known = new Map<string, SecurityRole>();
+  const unknown = new Map<string, string>();
+  await Promise.all(
+    r.roles.map(async (name) => {
+      const builtIn = BUILT_IN_ROLES[name];
+      if (builtIn) known.set(name, builtIn);
+      else {
+        const read = await readRole(ctx, m, name);
+        if (typeof read === 'string') unknown.set(name, read);
+        else known.set(name, read);
+      }
+    }),
+  );
+  const short = shortfall([...known.values()], required);
+  const prefixes = required.indices.map((i) => i.pattern).join(', ');
+  if (isSufficient(short)) {
+    out.ok(
+      'opensearch-role-unmapped',
+      `${how}, which grant what ${m.component} needs (cluster_composite_ops, cluster_monitor; crud and create_index on ${prefixes || 'its indices'})`,
+    );
+    return;
+  }
+  if (unknown.size > 0) {
+    const which = [...unknown.entries()].map(([name, why]) => `role ${name} (${why})`).join('; ');
+    out.info(
+      'opensearch-permissions-unknown',
+      `${how}; cannot tell which permissions ${which} grants, so it is not proven that they grant what ${m.component} needs`,
+    );
+    return;
+  }
+  const missing = describeShortfall(short);
+  const fix = `Map role ${roleArn} to all_access, or grant its OpenSearch role cluster_composite_ops and cluster_monitor and, on ${prefixes}, crud and create_index (PUT _plugins/_security/api/roles/<role>), as the OpenSearch master user.`;
+  // Missing cluster permissions, or no writes at all, hold whatever the index prefixes are.
+  if (short.cluster.length > 0 || !short.writesAnywhere) {
+    out.fail(
+      'opensearch-role-insufficient',
+      `${how}, which do not grant what ${m.component} needs: ${missing}; Camunda's writes would fail with security_exception … no permissions`,
+      { fix },
+    );
+    return;
+  }
+  out.warn(
+    'opensearch-index-permissions',
+    `${how}, which grant writes, but not ${missing} (Camunda's default index prefixes; a custom prefix in the values is not read)`,
+    { fix },
+  );
+}
+
+/** A mapped role's definition, read with the operator's credentials; why not, when it cannot be. */
+async function readRole(ctx: Ctx, m: Mapped, name: string): Promise<SecurityRole | string> {
+  if (!ctx.options.direct)
+    return `its definition is read only with --direct, with the operator's credentials, from where the domain answers`;
+  try {
+    const answer = await ctx.aws.openSearchGet(
+      m.base,
+      m.region,
+      `${SECURITY_ROLES_PATH}${encodeURIComponent(name)}`,
+    );
+    if (answer.status === 200) {
+      return (
+        parseSecurityRole(name, answer.body) ??
+        `the answer to GET ${SECURITY_ROLES_PATH}${name} is not a role`
+      );
+    }
+    return `the operator's credentials may not read ${SECURITY_ROLES_PATH}${name}: HTTP ${answer.status}`;
+  } catch (e) {
+    if (!(e instanceof ApiCallError)) throw e;
+    return `GET ${SECURITY_ROLES_PATH}${name}: ${e.reason}: ${e.message}`;
+  }
+}
+
+/**
+ * FGAC off: no role mapping, the domain's access policy alone decides, request by request.
+ * The signed GET got through; whether Camunda's writes do is the policy's answer for each
+ * request it sends, from the one IAM evaluator.
+ */
+function reportNoFgac(domain: OpenSearchDomain | undefined, roleArn: string, out: Reporter<Id>): void {
+  const accepted = `OpenSearch accepts requests signed with role ${roleArn} (fine-grained access control is off: no role mapping to check)`;
+  if (!domain) {
+    out.info(
+      'opensearch-mapping-not-proven',
+      `${accepted}; the domain is not identified, so its access policy for Camunda's writes (${CAMUNDA_ES_ACTIONS.join(', ')}) is not checked: not proven`,
+    );
+    return;
+  }
+  let policy;
+  try {
+    policy = domainAccessPolicy(domain);
+  } catch (e) {
+    if (!(e instanceof PolicyParseError)) throw e;
+    out.info(
+      'opensearch-mapping-not-proven',
+      `${accepted}; the access policy of domain ${domain.name} is unreadable (see the opensearch checks): Camunda's writes not proven`,
+    );
+    return;
+  }
+  const resource = `${domain.arn}/*`;
+  const principal = { type: 'AWS' as const, id: roleArn };
+  const decisions = CAMUNDA_ES_ACTIONS.map((action) => ({
+    action,
+    d: policy ? evaluate([policy], { action, resource, principal }) : undefined,
+  }));
+  const refused = decisions.filter(({ d }) => d?.decision !== 'Allow' && d?.decision !== 'Undetermined');
+  const open = decisions.filter(({ d }) => d?.decision === 'Undetermined');
+  const where = `the access policy of domain ${domain.name}`;
+  if (refused.length > 0) {
+    const denied = refused.find(({ d }) => d?.decision === 'ExplicitDeny')?.d;
+    out.fail(
+      'opensearch-writes-refused',
+      `${accepted}, but ${where} does not allow it ${refused.map((x) => x.action).join(', ')} on ${resource}${denied ? ` (${describeAll(denied.deniedBy)})` : policy ? '' : ': the domain has no access policy'}: Camunda's ${refused.length === CAMUNDA_ES_ACTIONS.length ? 'requests' : 'writes'} would be refused`,
+      {
+        fix: `Allow role ${roleArn} es:ESHttp* on "${resource}" in ${where} (Principal.AWS "${roleArn}").`,
+      },
+    );
+    return;
+  }
+  if (open.length > 0) {
+    out.info(
+      'opensearch-mapping-not-proven',
+      `${accepted}; whether ${where} allows it ${open.map((x) => x.action).join(', ')} depends on a statement irsa-check cannot evaluate: not proven`,
+    );
+    return;
+  }
+  out.ok(
+    'opensearch-writes-refused',
+    `${accepted}, and ${where} allows it every request Camunda sends (${CAMUNDA_ES_ACTIONS.join(', ')}) on ${resource}`,
+  );
 }

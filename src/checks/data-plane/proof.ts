@@ -12,6 +12,7 @@ import type { TemporaryCredentials } from '../../platform/aws.js';
 import { rdsAuthToken } from '../../platform/sigv4.js';
 import { isMissingTool, type MissingTool } from '../../platform/data-plane-jobs.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_PSQL_IMAGE } from '../../core/options.js';
+import { assumedRoleMatchesRole, parseArn } from '../../iam/arn.js';
 
 /** Beyond the Job's own deadline: time to start the pod and fetch its log. */
 const JOB_GRACE_MS = 15_000;
@@ -74,8 +75,13 @@ export interface ProofFacts {
   webIdentity: () => Promise<Facts['webIdentity'] | undefined>;
 }
 
-/** How long one login or one request may take. */
+/** How long one login or one request may take at most (README "Data-plane proofs"). */
 export const DIRECT_TIMEOUT_MS = 10_000;
+
+/** One login or request: 10 s, or --request-timeout when that is shorter. */
+export function proofTimeoutMs(ctx: Services): number {
+  return Math.min(DIRECT_TIMEOUT_MS, ctx.options.requestTimeoutMs);
+}
 const TOKEN_SECONDS = 600;
 
 export const DERIVED_AURORA_LOGIN = 'auroraLogin';
@@ -93,6 +99,53 @@ export const auroraPassword = {
 export type Proof<T> = { ok: true; result: T } | { ok: false; reason: string };
 
 /**
+ * The credentials a --direct proof signs with, and who they are: the AssumeRoleWithWebIdentity
+ * answer's assumed-role ARN when the proof asked STS itself; `pinned` when the pod-less proof
+ * already checked that its credentials are the role's (it hands out no others).
+ */
+export interface ProofCredentials {
+  credentials: TemporaryCredentials;
+  caller?: string;
+  pinned: boolean;
+}
+
+/**
+ * Who a proof ran as, against the component's role: the role (its assumed-role ARN, any
+ * session: IRSA's botocore session or Pod Identity's eks-… session), another principal, or
+ * unknown (the Job could not ask STS, a Job of an earlier irsa-check).
+ */
+export type Principal = { kind: 'role' } | { kind: 'other'; caller: string } | { kind: 'unknown' };
+
+export function principalOf(caller: string | undefined, pinned: boolean, roleArn: string): Principal {
+  if (caller) return assumedRoleMatchesRole(caller, roleArn) ? { kind: 'role' } : { kind: 'other', caller };
+  return pinned ? { kind: 'role' } : { kind: 'unknown' };
+}
+
+/** The FAIL's message and fix when a proof ran as another principal than the component's role. */
+export function wrongPrincipal(
+  proof: string,
+  caller: string,
+  roleArn: string,
+  serviceAccount: string,
+  direct: boolean,
+): { message: string; fix: string } {
+  const session = parseArn(caller)?.resource.split('/')[2] ?? '';
+  // An EC2 instance profile's session is the instance ID: the node role, through IMDS.
+  const nodeRole = /^i-[0-9a-f]{8,}$/.test(session);
+  const why = nodeRole
+    ? 'the pod got the node role: injection missing'
+    : direct
+      ? 'STS assumed another role for the service account token'
+      : 'the pod got other credentials (static keys, another AWS_ROLE_ARN, or a Pod Identity association for another role)';
+  return {
+    message: `the ${proof} ran as ${caller}, not role ${roleArn}: ${why}; its verdict says nothing about ${roleArn}`,
+    fix: nodeRole
+      ? `Make the EKS pod identity webhook inject ${roleArn} into pods of service account ${serviceAccount} (the eks.amazonaws.com/role-arn annotation, the webhook running), and give the nodes hop limit 1 so pods cannot fall back to the node role; then run again.`
+      : `Check what gives pods of service account ${serviceAccount} the identity ${caller} (its annotation, a Pod Identity association, AWS_* variables forced into the namespace) and make it ${roleArn}; then run again.`,
+  };
+}
+
+/**
  * The role's temporary credentials, exactly as a pod's SDK gets them: those the pod-less
  * proof got for the component when it ran (no second TokenRequest and STS call), else from
  * a TokenRequest and AssumeRoleWithWebIdentity of their own; the reason when not.
@@ -102,17 +155,18 @@ export async function credentialsFor(
   f: ProofFacts,
   c: PlannedComponent,
   roleArn: string,
-): Promise<Proof<TemporaryCredentials>> {
+): Promise<Proof<ProofCredentials>> {
+  // The pod-less proof hands out only credentials whose assumed role it checked is roleArn.
   const reused = (await f.webIdentity())?.get(c.key);
-  if (reused) return { ok: true, result: reused };
+  if (reused) return { ok: true, result: { credentials: reused, pinned: true } };
   const ns = ctx.options.namespace;
   try {
     const { audience } = tokenAudience(await ctx.kube.serviceAccount(ns, c.serviceAccount.name));
     const token = await ctx.kube.requestToken(ns, c.serviceAccount.name, audience, TOKEN_SECONDS);
     const region = f.region ?? ctx.options.region ?? 'us-east-1';
-    const { credentials } = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, region);
+    const { credentials, assumedRoleArn } = await ctx.aws.assumeRoleWithWebIdentity(roleArn, token, region);
     if (!credentials) return { ok: false, reason: `STS assumed ${roleArn} but handed out no credentials` };
-    return { ok: true, result: credentials };
+    return { ok: true, result: { credentials, caller: assumedRoleArn, pinned: false } };
   } catch (e) {
     const why = e instanceof ApiCallError ? `${e.operation}: ${e.reason}` : errorMessage(e);
     return { ok: false, reason: `no credentials for ${roleArn} (${why}; see the token check)` };
