@@ -5,8 +5,8 @@
  */
 import type { RunOptions } from './options.js';
 import { Redactor } from './redact.js';
-import type { Kube } from '../platform/kube.js';
-import type { Aws } from '../platform/aws.js';
+import type { Kube } from '../ports/kube.js';
+import type { Aws } from '../ports/aws.js';
 import { CallLog } from '../platform/calls.js';
 import type { Deriver } from '../platform/replay.js';
 

@@ -11,7 +11,7 @@ import type {
   OpenSearchDomain,
   PodIdentityAssociation,
   TemporaryCredentials,
-} from '../platform/aws.js';
+} from '../ports/aws.js';
 import type { HelmRelease } from '../helm/release.js';
 import type { Values } from '../helm/values.js';
 import type { ChartProfile, ChartVersion, ServiceAccountPlan } from '../helm/chart.js';

@@ -4,7 +4,7 @@
  * same rule the service-accounts check applies, shared by the runtime checks.
  */
 import type { PlannedComponent } from '../core/context.js';
-import type { KubePod } from './kube.js';
+import type { KubePod } from '../ports/kube.js';
 
 export function componentPods(pods: KubePod[], c: PlannedComponent): KubePod[] {
   const sa = c.serviceAccount.name;

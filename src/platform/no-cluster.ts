@@ -4,7 +4,7 @@
  * that need the cluster check `clusterAbsent` first and skip with one INFO each.
  */
 import { NoClusterError } from '../core/errors.js';
-import type { Kube } from './kube.js';
+import type { Kube } from '../ports/kube.js';
 
 export { NoClusterError };
 

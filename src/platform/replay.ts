@@ -5,11 +5,11 @@
  */
 import { ApiCallError } from '../core/errors.js';
 import { DEFAULT_LIMITS, type InputLimits } from '../core/limits.js';
-import type { Aws } from './aws.js';
+import type { Aws } from '../ports/aws.js';
 import type { Bundle } from './bundle.js';
 import { replayHelmRecord, type BundledHelmRecord } from './bundle-helm.js';
 import { callKey, type ApiName, type CallRecord } from './calls.js';
-import type { Kube } from './kube.js';
+import type { Kube } from '../ports/kube.js';
 
 export function replayTarget<T extends object>(api: ApiName, records: CallRecord[]): T {
   const answers = new Map(records.map((r) => [callKey(r.api, r.method, r.args), r]));
