@@ -5,13 +5,13 @@
  * findings as one block in a fixed order, then one summary table.
  */
 import type { RunContext } from './core/context.js';
-import type { Facts } from './core/facts.js';
+import type { Facts } from './engine/facts.js';
 import type { Finding } from './core/finding.js';
 import { Reporter, type FindingSink } from './core/reporter.js';
 import { CHECK_MODULES } from './checks/index.js';
 import { findCamundaReleases, type HelmRelease, type ReleaseSearch } from './helm/release.js';
 import { summarize } from './report/format.js';
-import { dispatch } from './dispatch.js';
+import { dispatch } from './engine/dispatch.js';
 import { mapLimit } from './core/concurrency.js';
 
 const MODULE = 'all-namespaces';

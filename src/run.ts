@@ -3,18 +3,19 @@
  * streams or collects their findings, and returns the exit code (CHECKS.md).
  */
 import type { Writable } from 'node:stream';
-import { createContext, type Platform } from './core/context.js';
+import { createContext } from './core/context.js';
+import type { Platform } from './ports/platform.js';
 import { UsageError } from './core/errors.js';
 import { didYouMean } from './core/suggest.js';
-import type { Facts } from './core/facts.js';
+import type { Facts } from './engine/facts.js';
 import type { Aws } from './ports/aws.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
 import { Redactor } from './core/redact.js';
-import { dispatch } from './dispatch.js';
+import { dispatch } from './engine/dispatch.js';
 import type { Catalogue } from './core/catalogue.js';
-import type { CheckModule } from './core/module.js';
-import { CallLog } from './platform/calls.js';
+import type { CheckModule } from './engine/module.js';
+import { CallLog } from './core/calls.js';
 import type { Kube } from './ports/kube.js';
 import { NoCluster } from './platform/no-cluster.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
@@ -197,7 +198,7 @@ export function wantsColour(
   return options.color && stream.isTTY === true && env.NO_COLOR === undefined;
 }
 
-export type { Platform } from './core/context.js';
+export type { Platform } from './ports/platform.js';
 
 /** The one line a check or module turned off with --skip prints, before the run. */
 function skippedLine({ CATALOGUE, CHECK_MODULES }: Registry, id: string): Finding {

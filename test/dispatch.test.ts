@@ -1,5 +1,5 @@
 /**
- * The dataflow dispatcher (src/dispatch.ts) and the registry contract: modules start
+ * The dataflow dispatcher (src/engine/dispatch.ts) and the registry contract: modules start
  * when their facts exist, run concurrently, and their findings come out in registry
  * order, byte-identical to a sequential run, on every fixture world and the demo bundle.
  */
@@ -9,8 +9,8 @@ import { CATALOGUE, CHECK_MODULES } from '../src/checks/index.js';
 import { Catalogue } from '../src/core/catalogue.js';
 import { createContext } from '../src/core/context.js';
 import type { Finding } from '../src/core/finding.js';
-import { defineModule, type CheckModule } from '../src/core/module.js';
-import { dispatch, validateRegistry } from '../src/dispatch.js';
+import { defineModule, type CheckModule } from '../src/engine/module.js';
+import { dispatch, validateRegistry } from '../src/engine/dispatch.js';
 import { readBundle } from '../src/platform/bundle.js';
 import { replayPlatform } from '../src/platform/replay.js';
 import { findingLine } from '../src/report/format.js';

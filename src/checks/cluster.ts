@@ -18,7 +18,7 @@
  * the cluster in the region whose endpoint is the API server URL.
  */
 import { issuerKey } from '../platform/issuer.js';
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { clusterAbsent } from '../platform/no-cluster.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import type { Reporter } from '../core/reporter.js';

@@ -6,7 +6,7 @@
  * per chart version, is src/helm/chart/document-store.ts' business.
  */
 import { skipUnrendered } from '../helm/placeholders.js';
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import { describeValue } from '../helm/describe.js';
 import { DOC_ACTIVE, DOC_AWS, documentStoreAws, serviceAccountFor, type StorePod } from '../helm/chart.js';

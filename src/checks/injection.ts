@@ -10,10 +10,10 @@
  * inject" (fix the webhook), which the running pods alone cannot.
  * Needs `create` on pods; without it the proof is skipped with an INFO.
  */
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { PlannedComponent } from '../core/facts.js';
+import type { PlannedComponent } from '../engine/facts.js';
 import type { KubeDryRunPod, KubeWorkload } from '../platform/kube.js';
 import {
   CONTAINER_AUTHORIZATION_TOKEN_FILE,

@@ -6,13 +6,13 @@
  * come from one template (platform/job-template.ts), run concurrently, and are
  * always deleted; leftovers of an interrupted run are deleted first.
  */
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { clusterAbsent } from '../platform/no-cluster.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_JOB_TIMEOUT_SECONDS, type RunOptions } from '../core/options.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
-import type { Facts, PlannedComponent } from '../core/facts.js';
+import type { Facts, PlannedComponent } from '../engine/facts.js';
 import type { JobResult } from '../platform/kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../platform/kube.js';
 import {

@@ -6,7 +6,7 @@
  * Whether the access policy admits each component's role is checked per role by
  * the roles module (code 212). Provides the openSearchDomain fact.
  */
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import type { Reporter } from '../core/reporter.js';
 import type { OpenSearchDomain } from '../platform/aws.js';
 import { PolicyParseError, type PolicyDocument } from '../iam/policy.js';

@@ -13,7 +13,7 @@
  * defaultProvider, aws-sdk-java-v2 DefaultCredentialsProvider) only matters for a pod whose
  * env sets both by hand.
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { PodIdentityAssociation } from '../platform/aws.js';

@@ -5,7 +5,7 @@
  * `pods/log`; `--no-logs` turns it off.
  */
 import type { CheckMeta } from '../core/catalogue.js';
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { eachInOrder } from '../core/reporter.js';
 import { runningPodsOf } from '../platform/component-pods.js';
 import { IRSA_LOG_PATTERNS, matchLogLine, type LogPattern } from '../platform/irsa-log-patterns.js';

@@ -1,4 +1,4 @@
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError, FatalCheckError } from '../core/errors.js';
 import { parseArn } from '../iam/arn.js';
 import type { Reporter } from '../core/reporter.js';

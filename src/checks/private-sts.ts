@@ -7,7 +7,7 @@
  * (AWS_STS_REGIONAL_ENDPOINTS=regional; the pod identity webhook sets it when the
  * ServiceAccount is annotated eks.amazonaws.com/sts-regional-endpoints: "true").
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { podEnv, runningPodsOf } from '../platform/component-pods.js';
 
 export const privateSts = defineModule({

@@ -1,7 +1,7 @@
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
-import type { KeycloakMode } from '../core/facts.js';
+import type { KeycloakMode } from '../engine/facts.js';
 import { findCamundaReleases, type HelmRelease } from '../helm/release.js';
 import { componentEnabled, parseChartVersion, profileFor, type ChartProfile } from '../helm/chart.js';
 import { Values } from '../helm/values.js';

@@ -7,7 +7,7 @@
  * 400-day window (IAM user guide, "Viewing last accessed information"), so pods younger
  * than that are not judged.
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { eachInOrder } from '../core/reporter.js';
 import { parseRoleArn } from '../iam/arn.js';
 import { runningPodsOf } from '../platform/component-pods.js';

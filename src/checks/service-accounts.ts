@@ -6,10 +6,10 @@
  * the pods must carry the container-credentials variables. Provides the roleArns fact
  * (component → the role its pods use) and credentialSources (how they get it).
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
-import type { PlannedComponent } from '../core/facts.js';
+import type { PlannedComponent } from '../engine/facts.js';
 import type { Values } from '../helm/values.js';
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platform/kube.js';
 import { describeRoleArnProblem } from '../iam/arn.js';

@@ -16,12 +16,12 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { clusterAbsent } from '../platform/no-cluster.js';
 import { ApiCallError, errorMessage } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
-import type { PlannedComponent } from '../core/facts.js';
+import type { PlannedComponent } from '../engine/facts.js';
 import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
 import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
 import { tokenAudience } from '../platform/service-account.js';

@@ -11,7 +11,7 @@
  * On EKS the webhook is managed and invisible: skipped.
  */
 import { X509Certificate } from 'node:crypto';
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { KubeMutatingWebhook, KubeWorkload } from '../platform/kube.js';

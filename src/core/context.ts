@@ -1,16 +1,14 @@
 /**
  * The services every check module gets, built once per run by `createContext()`
  * (src/run.ts and the tests use the same function). Facts are not here: the
- * dispatcher (src/dispatch.ts) hands each module the facts it declared.
+ * dispatcher (src/engine/dispatch.ts) hands each module the facts it declared.
  */
 import type { RunOptions } from './options.js';
 import { Redactor } from './redact.js';
 import type { Kube } from '../ports/kube.js';
 import type { Aws } from '../ports/aws.js';
-import { CallLog } from '../platform/calls.js';
-import type { Deriver } from '../platform/replay.js';
-
-export type { Facts, FactKey, KeycloakMode, PlannedComponent, DatabaseTarget } from './facts.js';
+import { CallLog } from './calls.js';
+import type { Platform } from '../ports/platform.js';
 
 export interface Services {
   options: RunOptions;
@@ -36,16 +34,6 @@ export interface Services {
    * in text mode, else undefined (piped, --output json/sarif, --verbose) and nothing is drawn.
    */
   progress?: { write(text: string): void };
-}
-
-/** The Kubernetes and AWS answers a run uses: live, replayed from a bundle, or an in-memory test world. */
-export interface Platform {
-  kube: Kube;
-  aws: Aws;
-  /** AWS as another account, when the run was given credentials for it (`--assume-role`). */
-  awsIn?: (account: string) => Aws | undefined;
-  /** Replays answer derived results from the bundle instead of computing them. */
-  derive?: Deriver;
 }
 
 export interface RunContext extends Services {

@@ -20,7 +20,7 @@ import { bundleHelmRecord, helmValues } from './bundle-helm.js';
 import { redactManifest } from './bundle-manifest.js';
 import { bundleShapeProblem } from './bundle-shape.js';
 import type { AssumedRole } from '../ports/aws.js';
-import type { CallRecord } from './calls.js';
+import type { CallRecord } from '../core/calls.js';
 import { matchingLines } from './irsa-log-patterns.js';
 import type { ArgoApplication, HelmStorageRecord } from '../ports/kube.js';
 

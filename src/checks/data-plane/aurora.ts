@@ -4,7 +4,7 @@
  * (--direct) or from a verification Job running as the component's ServiceAccount.
  */
 import type { Reporter } from '../../core/reporter.js';
-import type { PlannedComponent } from '../../core/facts.js';
+import type { PlannedComponent } from '../../engine/facts.js';
 import { databaseNameOf } from '../../helm/database-name.js';
 import { rdsTrustAnchors } from '../../db/rds-trust.js';
 import { auroraLogin, type LoginResult } from '../../platform/pg-login.js';

@@ -4,7 +4,7 @@
  * (platform/opensearch-authinfo.ts), from here (--direct) or from a verification Job.
  */
 import type { Reporter } from '../../core/reporter.js';
-import type { Facts, PlannedComponent } from '../../core/facts.js';
+import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { openSearchAuthInfo, type AuthInfoResult } from '../../platform/opensearch-authinfo.js';
 import { AUTHINFO_MARKER, authInfoJob, parseAuthInfoMarker } from '../../platform/data-plane-jobs.js';
 import type { Id } from './checks.js';

@@ -3,10 +3,10 @@
  * proof's AssumeRoleWithWebIdentity with the ServiceAccount's own token), a verification Job's
  * marker line otherwise, and the facts they read.
  */
-import type { ModuleContext } from '../../core/module.js';
+import type { ModuleContext } from '../../engine/module.js';
 import { ApiCallError, errorMessage } from '../../core/errors.js';
 import type { Services } from '../../core/context.js';
-import type { Facts, PlannedComponent } from '../../core/facts.js';
+import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { tokenAudience } from '../../platform/service-account.js';
 import type { TemporaryCredentials } from '../../platform/aws.js';
 import { rdsAuthToken } from '../../platform/sigv4.js';

@@ -6,7 +6,7 @@
  */
 import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
-import type { PlannedComponent } from '../../core/facts.js';
+import type { PlannedComponent } from '../../engine/facts.js';
 import type { Services } from '../../core/context.js';
 import type { IamRole } from '../../platform/aws.js';
 import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
