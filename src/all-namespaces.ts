@@ -41,7 +41,8 @@ async function checkRelease(
   const tag = `${release.namespace}/${release.name}`;
   const releaseCtx: RunContext = {
     ...ctx,
-    options: { ...ctx.options, namespace: release.namespace, release: release.name, allNamespaces: false },
+    scope: { ...ctx.scope, namespace: release.namespace, release: release.name },
+    options: { ...ctx.options, allNamespaces: false },
   };
   // Identity and partition are the same for every release; the rest is per release.
   await dispatch(

@@ -163,17 +163,14 @@ async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boo
     }
     return other;
   };
-  return {
-    awsIn,
-    kube: kubeFor(options, () =>
-      LiveKube.create({
-        kubeconfig: options.kubeconfig,
-        context: options.context ?? options.namespaceFrom,
-        requestTimeoutMs: options.requestTimeoutMs,
-      }),
-    ),
-    aws,
-  };
+  const kube = kubeFor(options, () =>
+    LiveKube.create({
+      kubeconfig: options.kubeconfig,
+      context: options.context ?? options.namespaceFrom,
+      requestTimeoutMs: options.requestTimeoutMs,
+    }),
+  );
+  return { awsIn, kube, aws, ...(kube instanceof NoCluster ? { noCluster: kube.reason } : {}) };
 }
 
 /**

@@ -158,6 +158,30 @@ describe('dataflow dispatch', () => {
     expect(findings.map(findingLine)).toEqual(['[INFO] skipped: needs the Helm release']);
   });
 
+  it('"needs a cluster" is a fact the run scope answers: without a cluster such a module says so once and never runs', async () => {
+    const seen: string[] = [];
+    const needsCluster = defineModule({
+      id: 'needs-cluster',
+      title: 'n',
+      needs: ['kubernetes'],
+      checks: {},
+      async run(c) {
+        seen.push(`ran in ${c.scope.namespace}`);
+      },
+    });
+    const offline = createContext(testOptions(), {
+      ...memoryPlatform(loadWorld('camunda-8.8-healthy.yaml')),
+      noCluster: 'no kubeconfig (values-only mode)',
+    });
+    const findings: Finding[] = [];
+    await dispatch([needsCluster], offline, (f) => findings.push(f));
+    expect(seen).toEqual([]);
+    expect(findings.map(findingLine)).toEqual(['[INFO] skipped: needs the Kubernetes cluster']);
+    // With a cluster the same module runs, and reads its namespace from the scope.
+    await dispatch([needsCluster], ctx(), () => {});
+    expect(seen).toEqual([`ran in ${testOptions().namespace}`]);
+  });
+
   it('a fatal precondition stops the run: later modules are dropped or never started', async () => {
     let lateStarted = false;
     const fatal = defineModule({

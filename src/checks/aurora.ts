@@ -309,7 +309,7 @@ export const aurora = defineModule({
           c
             ? otherAccounts(
                 ctx.facts.caller.account,
-                [await plannedRole(ctx.kube, ctx.options.namespace, c, await ctx.use('podIdentity'))],
+                [await plannedRole(ctx.kube, ctx.scope.namespace, c, await ctx.use('podIdentity'))],
                 (a) => ctx.awsIn(a),
                 Object.keys(ctx.options.assumeRoles ?? {}),
               )

@@ -180,7 +180,7 @@ async function judgePodIdentity(
     'injection-mismatch',
     `injection proof: a new pod of service account ${saName} gets the Pod Identity container credentials (${CONTAINER_CREDENTIALS_FULL_URI}, ${CONTAINER_AUTHORIZATION_TOKEN_FILE}, the ${POD_IDENTITY_TOKEN_VOLUME} volume, aud ${POD_IDENTITY_AUDIENCE}) for ${source.roleArn} (dry run of ${from})`,
   );
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   const stale = (await ctx.kube.pods(ns).catch(() => []))
     .filter((p) => p.serviceAccountName === saName && p.phase === 'Running')
     .filter((p) => !p.containers.some((c) => c.env.some((e) => e.name === CONTAINER_CREDENTIALS_FULL_URI)));
@@ -200,7 +200,7 @@ async function proveComponent(
   webhook: Promise<WebhookSettings | undefined>,
   out: Reporter<Id>,
 ): Promise<void> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   const saName = c.serviceAccount.name;
   const sa = await ctx.kube.serviceAccount(ns, saName);
   if (!sa) return; // the service-accounts module already failed it
@@ -321,7 +321,7 @@ export const injection = defineModule({
       out.info('skipped: no component has a role ARN');
       return;
     }
-    const workloads = await ctx.kube.workloads(ctx.options.namespace).catch((e: unknown) => {
+    const workloads = await ctx.kube.workloads(ctx.scope.namespace).catch((e: unknown) => {
       if (e instanceof ApiCallError) return [] as KubeWorkload[];
       throw e;
     });

@@ -256,7 +256,7 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
     const roles = await Promise.all(
       (plan ?? [])
         .filter((c) => c.os)
-        .map((c) => plannedRole(ctx.kube, ctx.options.namespace, c, associations)),
+        .map((c) => plannedRole(ctx.kube, ctx.scope.namespace, c, associations)),
     );
     others = otherAccounts(caller, roles, (a) => ctx.awsIn(a), Object.keys(ctx.options.assumeRoles ?? {}));
   }

@@ -44,7 +44,7 @@ export const podLogs = defineModule({
     if (!ctx.options.logs) return;
     const { plan } = ctx.facts;
     if (plan.length === 0) return;
-    const ns = ctx.options.namespace;
+    const ns = ctx.scope.namespace;
     const pods = await ctx.kube.pods(ns);
     await eachInOrder(
       plan,

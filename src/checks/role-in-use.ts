@@ -30,7 +30,7 @@ export const roleInUse = defineModule({
   async run(ctx, out) {
     const plan = ctx.facts.plan.filter((c) => ctx.facts.roleArns.has(c.key));
     if (plan.length === 0) return;
-    const pods = await ctx.kube.pods(ctx.options.namespace);
+    const pods = await ctx.kube.pods(ctx.scope.namespace);
     const now = Date.now();
     await eachInOrder(
       plan,

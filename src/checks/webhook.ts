@@ -230,7 +230,7 @@ async function checkScope(
   w: KubeMutatingWebhook,
   out: Reporter<Id>,
 ): Promise<void> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   if (w.failurePolicy === 'Ignore') {
     out.warn(
       'webhook-failure-ignore',
@@ -310,7 +310,7 @@ async function checkFlags(
         .filter((c) => roleArns.has(c.key))
         .map(async (c) => ({
           c,
-          sa: await ctx.kube.serviceAccount(ctx.options.namespace, c.serviceAccount.name),
+          sa: await ctx.kube.serviceAccount(ctx.scope.namespace, c.serviceAccount.name),
         })),
     );
     const affected = unannotated.filter(

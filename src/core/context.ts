@@ -10,8 +10,26 @@ import type { Aws } from '../ports/aws.js';
 import { CallLog } from './calls.js';
 import type { Platform } from '../ports/platform.js';
 
+/**
+ * What one run checks. Modules read the namespace and release here, never from the options:
+ * `-A` runs every release in a scope of its own over the same services.
+ */
+export interface RunScope {
+  /** The namespace of the Camunda release (-n, the kubeconfig context's, or the recorded one). */
+  readonly namespace: string;
+  /** The release named with --release (or found by -A); undefined: the release module picks it. */
+  readonly release?: string;
+  /**
+   * Why there is no Kubernetes cluster to ask (values-only mode without a kubeconfig), or
+   * undefined when there is one. Modules that need the cluster declare the fact `kubernetes`
+   * (src/engine/facts.ts), which the dispatcher derives from this: they never test it themselves.
+   */
+  readonly noCluster?: string;
+}
+
 export interface Services {
   options: RunOptions;
+  scope: RunScope;
   kube: Kube;
   aws: Aws;
   /**
@@ -57,6 +75,11 @@ export function createContext(
   const awsByAccount: Record<string, Aws> = {};
   return {
     options,
+    scope: {
+      namespace: options.namespace,
+      ...(options.release !== undefined ? { release: options.release } : {}),
+      ...(platform.noCluster !== undefined ? { noCluster: platform.noCluster } : {}),
+    },
     calls,
     kube: calls.wrap('kube', platform.kube),
     aws: calls.wrap('aws', platform.aws),

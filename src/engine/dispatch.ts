@@ -111,8 +111,11 @@ export async function dispatch(
 ): Promise<boolean> {
   const skip = opts.skip ?? new Set<string>();
   const running = modules.filter((m) => !skip.has(m.id));
+  const facts = opts.facts ?? {};
+  // The run scope answers whether there is a cluster before any module runs.
+  if (ctx.scope.noCluster === undefined) facts.kubernetes = true;
   const store = new FactStore(
-    opts.facts ?? {},
+    facts,
     running.flatMap((m) => m.provides),
   );
   // The lowest registry index that raised a fatal: modules after it are not started.

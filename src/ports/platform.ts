@@ -18,4 +18,6 @@ export interface Platform {
   awsIn?: (account: string) => Aws | undefined;
   /** Replays answer derived results from the bundle instead of computing them. */
   derive?: Deriver;
+  /** Why there is no Kubernetes cluster (values-only mode without a kubeconfig): `kube` then answers nothing. */
+  noCluster?: string;
 }

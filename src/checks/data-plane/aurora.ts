@@ -68,7 +68,7 @@ export async function proveAurora(
     : await viaJob(
         ctx,
         auroraJob({
-          namespace: ctx.options.namespace,
+          namespace: ctx.scope.namespace,
           component: c.key,
           serviceAccount: c.serviceAccount.name,
           timeoutSeconds: ctx.options.jobTimeoutSeconds,

@@ -49,7 +49,7 @@ export async function proveOpenSearch(
     : await viaJob(
         ctx,
         authInfoJob({
-          namespace: ctx.options.namespace,
+          namespace: ctx.scope.namespace,
           component: c.key,
           serviceAccount: c.serviceAccount.name,
           timeoutSeconds: ctx.options.jobTimeoutSeconds,

@@ -25,7 +25,7 @@ export async function viaJob<T>(
   roleArn: string,
 ): Promise<Proof<T>> {
   const res = await ctx.kube.runJob(
-    ctx.options.namespace,
+    ctx.scope.namespace,
     manifest,
     ctx.options.jobTimeoutSeconds * 1000 + JOB_GRACE_MS,
   );
@@ -105,7 +105,7 @@ export async function credentialsFor(
 ): Promise<Proof<TemporaryCredentials>> {
   const reused = (await f.webIdentity())?.get(c.key);
   if (reused) return { ok: true, result: reused };
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   try {
     const { audience } = tokenAudience(await ctx.kube.serviceAccount(ns, c.serviceAccount.name));
     const token = await ctx.kube.requestToken(ns, c.serviceAccount.name, audience, TOKEN_SECONDS);
