@@ -183,3 +183,40 @@ export interface Aws {
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
   resolveCname(host: string): Promise<string[]>;
 }
+
+/**
+ * What each AWS call needs of the identity irsa-check runs as: README "Permissions" is
+ * generated from these (src/docs/permissions.ts), and test/docs.test.ts holds them against
+ * the operations src/platform/live-aws.ts names. `unsigned`: operations made without
+ * irsa-check's credentials, so they need no permission of its own.
+ */
+export interface AwsNeeds {
+  actions: readonly string[];
+  unsigned?: readonly string[];
+}
+
+/** In README order: the policy lists the actions as they come here. */
+export const AWS_PERMISSIONS: { readonly [M in keyof Aws]: AwsNeeds } = {
+  callerIdentity: { actions: ['sts:GetCallerIdentity'] },
+  listEksClusters: { actions: ['eks:ListClusters'] },
+  eksCluster: { actions: ['eks:DescribeCluster'] },
+  oidcProviders: { actions: ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'] },
+  role: { actions: ['iam:GetRole'] },
+  inlinePolicies: { actions: ['iam:ListRolePolicies', 'iam:GetRolePolicy'] },
+  attachedPolicies: { actions: ['iam:ListAttachedRolePolicies'] },
+  policyDocument: { actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'] },
+  simulatePrincipalPolicy: { actions: ['iam:SimulatePrincipalPolicy'] },
+  dbClusters: { actions: ['rds:DescribeDBClusters'] },
+  openSearchDomains: { actions: ['es:ListDomainNames', 'es:DescribeDomains'] },
+  instances: { actions: ['ec2:DescribeInstances'] },
+  vpcEndpoints: { actions: ['ec2:DescribeVpcEndpoints'] },
+  natGatewayCount: { actions: ['ec2:DescribeNatGateways'] },
+  podIdentityAssociations: {
+    actions: ['eks:ListPodIdentityAssociations', 'eks:DescribePodIdentityAssociation'],
+  },
+  bucketRegion: { actions: ['s3:GetBucketLocation'] },
+  // The pod-less proof presents the ServiceAccount's token: STS checks the role's trust, not irsa-check.
+  assumeRoleWithWebIdentity: { actions: [], unsigned: ['sts:AssumeRoleWithWebIdentity'] },
+  // DNS, not AWS.
+  resolveCname: { actions: [] },
+};

@@ -244,3 +244,128 @@ export const TOKEN_EXPIRATION_ANNOTATION = 'eks.amazonaws.com/token-expiration';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'irsa-check';
+
+/**
+ * One RBAC grant a Kubernetes call needs: README "Permissions" is generated from these
+ * (src/docs/permissions.ts) and test/docs.test.ts holds them against the calls
+ * src/platform/live-kube.ts and kube-jobs.ts make.
+ */
+export type KubeGrant =
+  | {
+      /** '' is the core group. */
+      group: string;
+      resources: readonly string[];
+      verbs: readonly string[];
+      /** 'cluster': cluster-scoped objects (a ClusterRole); 'namespace': a Role in the Camunda namespace. */
+      scope: 'cluster' | 'namespace';
+      /** The rule's comment in README "Permissions": when the grant is needed, or may be left out. */
+      why?: string;
+    }
+  | { nonResourceURLs: readonly string[]; verbs: readonly string[]; scope: 'cluster'; why?: string };
+
+const JOBS = 'verification Jobs (-s: not needed)';
+
+/** What each Kube call needs; `[]`: nothing (it reads the kubeconfig). */
+export const KUBE_PERMISSIONS: { readonly [M in keyof Kube]: readonly KubeGrant[] } = {
+  clusterInfo: [],
+  nodes: [{ group: '', resources: ['nodes'], verbs: ['list'], scope: 'cluster' }],
+  namespaces: [{ group: '', resources: ['namespaces'], verbs: ['list'], scope: 'cluster' }],
+  namespaceExists: [{ group: '', resources: ['namespaces'], verbs: ['get'], scope: 'cluster' }],
+  namespaceLabels: [{ group: '', resources: ['namespaces'], verbs: ['get'], scope: 'cluster' }],
+  mutatingWebhookConfigurations: [
+    {
+      group: 'admissionregistration.k8s.io',
+      resources: ['mutatingwebhookconfigurations'],
+      verbs: ['list'],
+      scope: 'cluster',
+      why: 'self-managed: the pod identity webhook',
+    },
+  ],
+  issuerDiscovery: [
+    {
+      nonResourceURLs: ['/.well-known/openid-configuration', '/openid/v1/jwks'],
+      verbs: ['get'],
+      scope: 'cluster',
+    },
+  ],
+  helmReleaseRecords: [
+    {
+      group: '',
+      resources: ['secrets', 'configmaps'],
+      verbs: ['list'],
+      scope: 'namespace',
+      why: 'Helm release storage (label owner=helm; -A: in every namespace)',
+    },
+  ],
+  envSourceKeys: [
+    {
+      group: '',
+      resources: ['secrets', 'configmaps'],
+      verbs: ['get'],
+      scope: 'namespace',
+      why: "key names of the pods' envFrom sources (values are dropped unread)",
+    },
+  ],
+  serviceAccount: [{ group: '', resources: ['serviceaccounts'], verbs: ['get'], scope: 'namespace' }],
+  service: [{ group: '', resources: ['services'], verbs: ['get'], scope: 'namespace' }],
+  endpoints: [{ group: '', resources: ['endpoints'], verbs: ['get'], scope: 'namespace' }],
+  pods: [{ group: '', resources: ['pods'], verbs: ['list'], scope: 'namespace' }],
+  podLogTail: [
+    {
+      group: '',
+      resources: ['pods/log'],
+      verbs: ['get'],
+      scope: 'namespace',
+      why: 'Job logs, and the IRSA error scan (--no-logs: not needed)',
+    },
+  ],
+  requestToken: [
+    {
+      group: '',
+      resources: ['serviceaccounts/token'],
+      verbs: ['create'],
+      scope: 'namespace',
+      why: 'the pod-less proof (--no-token: not needed)',
+    },
+  ],
+  dryRunCreatePod: [
+    {
+      group: '',
+      resources: ['pods'],
+      verbs: ['create'],
+      scope: 'namespace',
+      why: 'the injection proof: dryRun=All creates, nothing is persisted',
+    },
+  ],
+  workloads: [
+    {
+      group: 'apps',
+      resources: ['deployments', 'statefulsets'],
+      verbs: ['list'],
+      scope: 'namespace',
+      why: 'the pod templates of the injection proof',
+    },
+  ],
+  runJob: [
+    {
+      group: 'batch',
+      resources: ['jobs'],
+      verbs: ['create', 'get', 'list', 'watch', 'delete'],
+      scope: 'namespace',
+      why: JOBS,
+    },
+    { group: '', resources: ['pods', 'events'], verbs: ['list', 'watch'], scope: 'namespace', why: JOBS },
+    { group: '', resources: ['pods/log'], verbs: ['get'], scope: 'namespace', why: JOBS },
+  ],
+  leftoverJobs: [{ group: 'batch', resources: ['jobs'], verbs: ['list'], scope: 'namespace', why: JOBS }],
+  deleteJob: [{ group: 'batch', resources: ['jobs'], verbs: ['delete'], scope: 'namespace', why: JOBS }],
+  argoApplications: [
+    {
+      group: 'argoproj.io',
+      resources: ['applications'],
+      verbs: ['list'],
+      scope: 'namespace',
+      why: 'values-only mode with Argo CD (optional)',
+    },
+  ],
+};
