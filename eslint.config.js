@@ -24,7 +24,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // The rooms and which way imports run (docs/ARCHITECTURE.md, "Rooms"); test/lint-boundaries.test.ts
+  // The rooms and which way imports run (docs/ARCHITECTURE.md, "Rooms"); test/boundaries.test.ts
   // lints a fixture breaking each rule.
   // Ports are interfaces and data types: they import nothing of the project but other ports.
   {

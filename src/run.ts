@@ -1,6 +1,8 @@
 /**
- * The dispatcher: builds one Context, runs the registered check modules in order,
- * streams or collects their findings, and returns the exit code (CHECKS.md).
+ * One run of irsa-check in four steps (docs/ARCHITECTURE.md, "The flow of a run"): prepare
+ * (validate, platform, context, sink) → dispatch (the check modules, src/engine/dispatch.ts)
+ * → finish (Jobs, output files, closing lines) → emit (the --output document). Returns the
+ * findings and the exit code (docs/CHECKS.md).
  */
 import type { Writable } from 'node:stream';
 import { createContext, type RunContext } from './core/context.js';

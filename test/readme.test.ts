@@ -3,12 +3,14 @@
  * the module registry (`UPDATE_FIXTURES=1` rewrites it), every CLI flag is in it,
  * and .ci/run runs the README's own test command.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../src/checks/index.js';
 import { buildProgram } from '../src/cli.js';
 import { checksTable, codesTable } from '../src/report/codes-table.js';
 import { permissionsBlock } from '../src/docs/permissions.js';
+import { checksReference } from '../src/docs/checks-reference.js';
+import { CHECK_MODULES } from '../src/checks/index.js';
 import { AWS_PERMISSIONS } from '../src/ports/aws.js';
 import { KUBE_PERMISSIONS } from '../src/ports/kube.js';
 import { ROOT } from './support/cli.js';
@@ -57,6 +59,39 @@ describe('README', () => {
       if (c.severity !== 'INFO') expect(c.fix, c.id).toBeTruthy();
       if (c.severity === 'FAIL') expect(c.code, c.id).toBeTypeOf('number');
     }
+  });
+});
+
+describe('docs/', () => {
+  it('CHECKS.md is the catalogue, module by module, with an anchor link per check ID', () => {
+    const path = `${ROOT}/docs/CHECKS.md`;
+    const generated = checksReference(CATALOGUE, CHECK_MODULES);
+    if (process.env.UPDATE_FIXTURES) writeFileSync(path, generated);
+    expect(readFileSync(path, 'utf8')).toBe(generated);
+    for (const c of CATALOGUE.entries())
+      expect(generated).toContain(`[\`${c.id}\`](../README.md#${c.anchor})`);
+  });
+
+  it('the README has every anchor CHECKS.md links to', () => {
+    const readme = readFileSync(README, 'utf8');
+    for (const c of CATALOGUE.entries()) expect(readme).toContain(`<a id="${c.anchor}"></a>`);
+  });
+
+  it('every doc the code points to exists', () => {
+    const named = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = `${dir}/${e.name}`;
+        if (e.isDirectory()) walk(path);
+        else
+          for (const m of readFileSync(path, 'utf8').matchAll(/\b(?:docs\/)?([A-Z]+\.md)\b/g))
+            named.add(m[1]!);
+      }
+    };
+    walk(`${ROOT}/src`);
+    named.add('ARCHITECTURE.md');
+    const present = new Set([...readdirSync(`${ROOT}/docs`), 'README.md']);
+    expect([...named].filter((n) => !present.has(n))).toEqual([]);
   });
 });
 
