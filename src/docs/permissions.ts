@@ -4,7 +4,7 @@
  * user grants cannot drift from the calls irsa-check makes. test/readme.test.ts keeps the
  * README's block in sync (`UPDATE_FIXTURES=1` rewrites it).
  */
-import { AWS_PERMISSIONS } from '../ports/aws.js';
+import { ASSUME_ROLE_PERMISSION, AWS_PERMISSIONS } from '../ports/aws.js';
 import { KUBE_PERMISSIONS, type KubeGrant } from '../ports/kube.js';
 
 const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
@@ -115,5 +115,7 @@ export function permissionsBlock(): string {
     '```json',
     JSON.stringify(policy, null, 2),
     '```',
+    '',
+    `With \`--assume-role\`, also \`${ASSUME_ROLE_PERMISSION}\` on each role it names: the calls in that account are made as that role.`,
   ].join('\n');
 }

@@ -220,3 +220,9 @@ export const AWS_PERMISSIONS: { readonly [M in keyof Aws]: AwsNeeds } = {
   // DNS, not AWS.
   resolveCname: { actions: [] },
 };
+
+/**
+ * Needed besides AWS_PERMISSIONS only with `--assume-role ACCOUNT=ROLE`: the live adapter assumes
+ * each role named for the calls in its account (README "Permissions" says so under the policy).
+ */
+export const ASSUME_ROLE_PERMISSION = 'sts:AssumeRole';
