@@ -24,8 +24,67 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The rooms and which way imports run (docs/ARCHITECTURE.md, "Rooms"); test/boundaries.test.ts
+  // lints a fixture breaking each rule.
+  // Ports are interfaces and data types: they import nothing of the project but other ports.
+  {
+    files: ['src/ports/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./',
+              message: 'A port imports nothing above it: only other ports (src/ports/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Core (findings, catalogue, reporter, run scope, call log, redaction) imports only ports.
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!ports/)',
+              message: 'core/ imports only ports (src/ports/): adapters, helm, iam and checks sit above it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The engine (facts, module contract, dispatcher) names library types but runs no library
+  // code, and never reaches up into the checks, the reports or the run.
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(helm|platform|iam|db)/',
+              allowTypeImports: true,
+              message: 'The engine imports only types from helm/, platform/, iam/ and db/.',
+            },
+            {
+              regex: '^\\.\\./(checks|report)/|^\\.\\./(run|cli|all-namespaces)\\.js$',
+              message: 'The engine never imports the checks, the reports or the run.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // A check module reads its typed facts and reports; it never imports another check module.
-  // Shared logic lives in src/iam/, src/helm/, src/platform/ (ARCHITECTURE.md, issue 8).
+  // Shared logic lives in src/iam/, src/helm/, src/platform/ (docs/ARCHITECTURE.md).
   {
     files: ['src/checks/*.ts'],
     ignores: ['src/checks/index.ts'],

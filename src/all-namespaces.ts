@@ -5,13 +5,13 @@
  * findings as one block in a fixed order, then one summary table.
  */
 import type { RunContext } from './core/context.js';
-import type { Facts } from './core/facts.js';
+import type { Facts } from './engine/facts.js';
 import type { Finding } from './core/finding.js';
 import { Reporter, type FindingSink } from './core/reporter.js';
 import { CHECK_MODULES } from './checks/index.js';
 import { findCamundaReleases, type HelmRelease, type ReleaseSearch } from './helm/release.js';
 import { summarize } from './report/format.js';
-import { dispatch } from './dispatch.js';
+import { dispatch } from './engine/dispatch.js';
 import { mapLimit } from './core/concurrency.js';
 
 const MODULE = 'all-namespaces';
@@ -41,7 +41,8 @@ async function checkRelease(
   const tag = `${release.namespace}/${release.name}`;
   const releaseCtx: RunContext = {
     ...ctx,
-    options: { ...ctx.options, namespace: release.namespace, release: release.name, allNamespaces: false },
+    scope: { ...ctx.scope, namespace: release.namespace, release: release.name },
+    options: { ...ctx.options, allNamespaces: false },
   };
   // Identity and partition are the same for every release; the rest is per release.
   await dispatch(

@@ -1,21 +1,24 @@
 /**
- * The dispatcher: builds one Context, runs the registered check modules in order,
- * streams or collects their findings, and returns the exit code (CHECKS.md).
+ * One run of irsa-check in four steps (docs/ARCHITECTURE.md, "The flow of a run"): prepare
+ * (validate, platform, context, sink) → dispatch (the check modules, src/engine/dispatch.ts)
+ * → finish (Jobs, output files, closing lines) → emit (the --output document). Returns the
+ * findings and the exit code (docs/CHECKS.md).
  */
 import type { Writable } from 'node:stream';
-import { createContext, type Platform } from './core/context.js';
+import { createContext, type RunContext } from './core/context.js';
+import type { Platform } from './ports/platform.js';
 import { UsageError } from './core/errors.js';
 import { didYouMean } from './core/suggest.js';
-import type { Facts } from './core/facts.js';
-import type { Aws } from './platform/aws.js';
+import type { Facts } from './engine/facts.js';
+import type { Aws } from './ports/aws.js';
 import type { Finding } from './core/finding.js';
 import type { RunOptions } from './core/options.js';
 import { Redactor } from './core/redact.js';
-import { dispatch } from './dispatch.js';
+import { dispatch } from './engine/dispatch.js';
 import type { Catalogue } from './core/catalogue.js';
-import type { CheckModule } from './core/module.js';
-import { CallLog } from './platform/calls.js';
-import type { Kube } from './platform/kube.js';
+import type { CheckModule } from './engine/module.js';
+import { CallLog } from './core/calls.js';
+import type { Kube } from './ports/kube.js';
 import { NoCluster } from './platform/no-cluster.js';
 import { BUNDLE_SCHEMA, readBundle, writeBundle } from './platform/bundle.js';
 import { replayPlatform } from './platform/replay.js';
@@ -162,17 +165,14 @@ async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boo
     }
     return other;
   };
-  return {
-    awsIn,
-    kube: kubeFor(options, () =>
-      LiveKube.create({
-        kubeconfig: options.kubeconfig,
-        context: options.context ?? options.namespaceFrom,
-        requestTimeoutMs: options.requestTimeoutMs,
-      }),
-    ),
-    aws,
-  };
+  const kube = kubeFor(options, () =>
+    LiveKube.create({
+      kubeconfig: options.kubeconfig,
+      context: options.context ?? options.namespaceFrom,
+      requestTimeoutMs: options.requestTimeoutMs,
+    }),
+  );
+  return { awsIn, kube, aws, ...(kube instanceof NoCluster ? { noCluster: kube.reason } : {}) };
 }
 
 /**
@@ -197,7 +197,7 @@ export function wantsColour(
   return options.color && stream.isTTY === true && env.NO_COLOR === undefined;
 }
 
-export type { Platform } from './core/context.js';
+export type { Platform } from './ports/platform.js';
 
 /** The one line a check or module turned off with --skip prints, before the run. */
 function skippedLine({ CATALOGUE, CHECK_MODULES }: Registry, id: string): Finding {
@@ -219,7 +219,82 @@ function validateSkip({ CATALOGUE, CHECK_MODULES }: Registry, ids: readonly stri
   }
 }
 
-export async function run(options: RunOptions, io: RunIO, platform?: Platform): Promise<RunResult> {
+/**
+ * The run's one progress service: the terminal's transient line. The "waiting for …" line
+ * (report/run-progress.ts) draws there while nothing else does; modules draw there through
+ * `ctx.progress` (the Jobs' spinner), and while one does, the waiting line keeps quiet.
+ * Undefined unless a person watches a terminal in text mode without --verbose.
+ */
+class ProgressService {
+  private moduleOwnsLine = false;
+  private readonly waiting: RunProgress | undefined;
+
+  private constructor(
+    private readonly stream: Writable,
+    calls: CallLog,
+  ) {
+    this.waiting = RunProgress.start(
+      stream as Writable & { isTTY: true },
+      true,
+      calls,
+      () => this.moduleOwnsLine,
+    );
+  }
+
+  static for(io: RunIO, options: RunOptions, calls: CallLog): ProgressService | undefined {
+    const wanted = io.stderr.isTTY === true && options.output === 'text' && !options.verbose;
+    return wanted ? new ProgressService(io.stderr, calls) : undefined;
+  }
+
+  /** A module's line (`\r` overwrites it); a bare erase gives the line back. */
+  write(text: string): void {
+    this.moduleOwnsLine = text !== ERASE_LINE;
+    this.stream.write(text);
+  }
+
+  /** Erases the waiting line before a finding is written. */
+  clear(): void {
+    this.waiting?.clear();
+  }
+
+  stop(): void {
+    this.waiting?.stop();
+  }
+}
+const ERASE_LINE = '\r\x1b[K';
+
+/** One run, prepared: what dispatch, finish and emit share. A fleet prepares one per context. */
+export interface PreparedRun {
+  options: RunOptions;
+  io: RunIO;
+  platform: Platform;
+  registry: Registry;
+  ctx: RunContext;
+  calls: CallLog;
+  redactor: Redactor;
+  /** Every finding so far, redacted, in the order printed. */
+  findings: Finding[];
+  /** Redacts, records, and prints (text) each finding as it comes. */
+  sink: (f: Finding) => void;
+  progress: ProgressService | undefined;
+  /** The facts the modules found (a single-release run): the markdown report names its nodes with them. */
+  facts: Partial<Facts>;
+}
+
+/** The findings of a finished run, the closing lines included, and what they add up to. */
+export interface FinishedRun {
+  findings: Finding[];
+  summary: ReturnType<typeof summarize>;
+  /** The run's exit code: the last FAIL's, or as --fail-on decides. */
+  exitCode: number;
+  throttled: number;
+}
+
+/**
+ * Step 1: validates what can be validated before any call, builds the platform (live,
+ * replayed or given), the context and the finding sink.
+ */
+export async function prepare(options: RunOptions, io: RunIO, platform?: Platform): Promise<PreparedRun> {
   // The check modules load once the first request is on its way (platformFor), unless --skip
   // must be checked against them before any call.
   let registry: Registry | undefined;
@@ -243,16 +318,14 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   const live = platform === undefined && !options.replay;
   platform ??= await platformFor(options, calls, !options.skip.includes('preflight'));
   registry ??= (await import('./checks/index.js')) as Registry;
-  const { CATALOGUE, CHECK_MODULES } = registry;
+  const progress = ProgressService.for(io, options, calls);
   const ctx = createContext(options, platform, {
     calls,
     redactor,
     debug: options.verbose
       ? (m) => io.stderr.write(`[debug] ${escapeControl(redactor.text(m))}\n`)
       : undefined,
-    // A progress line only where a person watches a terminal, and never between --verbose lines.
-    progress:
-      io.stderr.isTTY === true && options.output === 'text' && !options.verbose ? io.stderr : undefined,
+    ...(progress ? { progress } : {}),
   });
 
   const findings: Finding[] = [];
@@ -263,12 +336,6 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
           stderr: await makePaint(wantsColour(io.stderr, options, io.env)),
         })
       : undefined;
-  const progress = RunProgress.start(
-    io.stderr,
-    options.output === 'text' && !options.verbose,
-    calls,
-    () => trackedJobs().length > 0,
-  );
   const sink = (f: Finding): void => {
     const safe: Finding = { ...f, message: redactor.text(f.message) };
     if (f.fix !== undefined) safe.fix = redactor.text(f.fix);
@@ -279,6 +346,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
   };
 
   if (live) {
+    const { CATALOGUE } = registry;
     installSignalCleanup();
     onInterruptReport((signal, code) => {
       if (options.output === 'text') return; // text: the interrupt line above is the last line
@@ -290,7 +358,7 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
         message: `interrupted (${signal})`,
         fix: 'Run irsa-check again to completion.',
       };
-      writeFindings([...findings, interruptedFinding], options.output, io, CATALOGUE, options.namespace);
+      writeFindings([...findings, interruptedFinding], options.output, io, CATALOGUE, ctx.scope.namespace);
     });
   }
   if (options.namespaceFrom && options.output === 'text') {
@@ -299,13 +367,17 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
       `[INFO] namespace ${options.namespace}: from the kubeconfig context ${escapeControl(options.namespaceFrom)} (-n was not given)\n`,
     );
   }
+  return { options, io, platform, registry, ctx, calls, redactor, findings, sink, progress, facts: {} };
+}
+
+/** Step 2: the check modules (or every release, -A) within the overall deadline. */
+export async function dispatchChecks(run: PreparedRun): Promise<void> {
+  const { options, registry, ctx, sink, facts, calls } = run;
   const skip = new Set(options.skip);
   for (const id of options.skip) sink(skippedLine(registry, id));
-  // The facts the modules found (a single-release run): the markdown report names its nodes with them.
-  const facts: Partial<Facts> = {};
   const checks = options.allNamespaces
     ? import('./all-namespaces.js').then(({ runAllNamespaces }) => runAllNamespaces(ctx, sink, skip))
-    : dispatch(CHECK_MODULES, ctx, sink, { skip, facts });
+    : dispatch(registry.CHECK_MODULES, ctx, sink, { skip, facts });
   const expired = await withinDeadline(checks, deadlineMs(options));
   if (expired) {
     const waiting = calls.inFlight();
@@ -321,6 +393,14 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
     });
     await deleteTrackedJobs();
   }
+}
+
+/**
+ * Step 3: Jobs left behind, throttling, the --junit and --record files, then the closing
+ * lines (the summary line in text mode).
+ */
+export async function finish(run: PreparedRun): Promise<FinishedRun> {
+  const { options, calls, findings, sink, progress, platform } = run;
   await reportLeftoverJobs(sink);
   progress?.stop();
   // Live AWS only: a replay answers from the bundle (and its proxy answers every method name).
@@ -337,67 +417,88 @@ export async function run(options: RunOptions, io: RunIO, platform?: Platform): 
       message: `AWS throttled ${throttled} request(s); irsa-check retried them${slow}`,
     });
   }
-  await writeOutputFiles(options, calls, [...findings, ...closingFindings(findings)], sink, redactor);
-  const chainLabels = (c: string) => labelsFromFacts(facts, c, (t) => redactor.text(t));
+  await writeOutputFiles(run, [...findings, ...closingFindings(findings)]);
   if (options.output === 'text') {
     // The summary (counts, one trust chain a component) comes before the closing lines, so the
     // last line stays aws-irsa.sh's verdict. Lines, not findings: the reports count findings.
     progress?.clear();
-    for (const line of textSummary(findings, options.allNamespaces ? undefined : chainLabels))
-      io.stdout.write(`${line}\n`);
+    for (const line of textSummary(findings, chainLabelsOf(run))) run.io.stdout.write(`${line}\n`);
   }
   for (const f of closingFindings(findings)) sink(f);
   const summary = summarize(findings);
-  const exitCode = exitCodeFor(findings, summary, options.failOn);
+  return { findings, summary, exitCode: exitCodeFor(findings, summary, options.failOn), throttled };
+}
 
-  if (options.output === 'json')
-    io.stdout.write(
-      jsonDocument(
-        jsonReport(options, findings, { ...summary, exitCode }, CATALOGUE, {
-          kubernetes: calls.count('kube'),
-          aws: calls.count('aws'),
-          throttled,
-          ...(calls.slowest ? { slowest: calls.slowest } : {}),
-        }),
-      ),
-    );
-  if (options.output === 'sarif') {
+/** Node names of a component's trust chain, from the facts; -A runs keep each release's facts to themselves. */
+function chainLabelsOf(
+  run: PreparedRun,
+): ((component: string) => ReturnType<typeof labelsFromFacts>) | undefined {
+  const { options, facts, redactor } = run;
+  return options.allNamespaces ? undefined : (c) => labelsFromFacts(facts, c, (t) => redactor.text(t));
+}
+
+/** The Markdown report (--output markdown, --summary). */
+function markdownOf(run: PreparedRun, done: FinishedRun): string {
+  return markdownReport(done.findings, { namespace: run.ctx.scope.namespace, labels: chainLabelsOf(run) });
+}
+
+/** What each --output prints on stdout once the run is finished; text printed its lines as they came. */
+type Formatter = (run: PreparedRun, done: FinishedRun) => string | undefined;
+
+const FORMATTERS: Record<RunOptions['output'], Formatter> = {
+  text: () => undefined,
+  json: ({ options, calls, registry }, { findings, summary, exitCode, throttled }) =>
+    jsonDocument(
+      jsonReport(options, findings, { ...summary, exitCode }, registry.CATALOGUE, {
+        kubernetes: calls.count('kube'),
+        aws: calls.count('aws'),
+        throttled,
+        ...(calls.slowest ? { slowest: calls.slowest } : {}),
+      }),
+    ),
+  sarif: ({ options, registry, facts, ctx, redactor }, { findings }) => {
     const locate = locator({
       facts,
-      namespace: options.namespace,
+      namespace: ctx.scope.namespace,
       context: options.context ?? options.namespaceFrom,
       valuesFile: options.values[0],
       redact: (t) => redactor.text(t),
     });
-    io.stdout.write(jsonDocument(sarifReport(findings, CATALOGUE, locate)));
-  }
-  if (options.output === 'markdown' || options.summary) {
-    const markdown = markdownReport(findings, {
-      namespace: options.namespace,
-      // -A runs keep each release's facts to themselves: their chains get generic node names.
-      labels: options.allNamespaces ? undefined : chainLabels,
-    });
-    if (options.output === 'markdown') io.stdout.write(markdown);
-    // Appended, as GitHub's job summary file expects: several steps (or runs) add their parts.
-    if (options.summary) await appendFile(options.summary, markdown + '\n');
+    return jsonDocument(sarifReport(findings, registry.CATALOGUE, locate));
+  },
+  markdown: markdownOf,
+};
+
+/** Step 4: the report document (--output), the job summary (--summary) and the --verbose call counts. */
+export async function emit(run: PreparedRun, done: FinishedRun): Promise<void> {
+  const { options, io, calls } = run;
+  const document = FORMATTERS[options.output](run, done);
+  if (document !== undefined) io.stdout.write(document);
+  // Appended, as GitHub's job summary file expects: several steps (or runs) add their parts.
+  if (options.summary) {
+    const markdown = options.output === 'markdown' ? document! : markdownOf(run, done);
+    await appendFile(options.summary, markdown + '\n');
   }
   if (options.verbose) {
     io.stderr.write(`[debug] ${calls.count('kube')} Kubernetes calls, ${calls.count('aws')} AWS calls\n`);
   }
-  return { findings, exitCode, calls };
+}
+
+/** A whole run: prepare → dispatch → finish → emit. Returns its findings and exit code. */
+export async function run(options: RunOptions, io: RunIO, platform?: Platform): Promise<RunResult> {
+  const prepared = await prepare(options, io, platform);
+  await dispatchChecks(prepared);
+  const done = await finish(prepared);
+  await emit(prepared, done);
+  return { findings: done.findings, exitCode: done.exitCode, calls: prepared.calls };
 }
 
 /**
  * Writes --junit and --record before the summary line and the JSON/SARIF document, so a
  * write that still fails (disk full) is a FAIL in them rather than a crash after "All checks passed".
  */
-async function writeOutputFiles(
-  options: RunOptions,
-  calls: CallLog,
-  findings: Finding[],
-  sink: (f: Finding) => void,
-  redactor: Redactor,
-): Promise<void> {
+async function writeOutputFiles(run: PreparedRun, findings: Finding[]): Promise<void> {
+  const { options, calls, sink, redactor, ctx } = run;
   const write = async (flag: string, file: string | undefined, work: () => Promise<void>) => {
     if (file === undefined) return;
     try {
@@ -414,7 +515,7 @@ async function writeOutputFiles(
     }
   };
   await write('--junit', options.junit, () =>
-    writeFile(options.junit!, junitReport(findings, `irsa-check ${options.namespace}`)),
+    writeFile(options.junit!, junitReport(findings, `irsa-check ${ctx.scope.namespace}`)),
   );
   await write('--record', options.record, () =>
     writeBundle(
@@ -424,8 +525,8 @@ async function writeOutputFiles(
         createdAt: new Date().toISOString(),
         tool: `irsa-check ${VERSION}`,
         invocation: {
-          namespace: options.namespace,
-          release: options.release,
+          namespace: ctx.scope.namespace,
+          release: ctx.scope.release,
           pg: options.pg,
           os: options.os,
           exclude: options.exclude,

@@ -3,11 +3,16 @@
  * the module registry (`UPDATE_FIXTURES=1` rewrites it), every CLI flag is in it,
  * and .ci/run runs the README's own test command.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../src/checks/index.js';
 import { buildProgram } from '../src/cli.js';
 import { checksTable, codesTable } from '../src/report/codes-table.js';
+import { permissionsBlock } from '../src/docs/permissions.js';
+import { checksReference } from '../src/docs/checks-reference.js';
+import { CHECK_MODULES } from '../src/checks/index.js';
+import { ASSUME_ROLE_PERMISSION, AWS_PERMISSIONS } from '../src/ports/aws.js';
+import { KUBE_PERMISSIONS } from '../src/ports/kube.js';
 import { ROOT } from './support/cli.js';
 
 const README = `${ROOT}/README.md`;
@@ -33,6 +38,10 @@ describe('README', () => {
     expectGenerated('checks', checksTable(CATALOGUE));
   });
 
+  it('has the permissions every Kubernetes and AWS call declares (README "Permissions")', () => {
+    expectGenerated('permissions', permissionsBlock());
+  });
+
   it('documents every flag', () => {
     const readme = readFileSync(README, 'utf8');
     for (const option of buildProgram().options) expect(readme).toContain(`\`${option.long}`);
@@ -50,6 +59,82 @@ describe('README', () => {
       if (c.severity !== 'INFO') expect(c.fix, c.id).toBeTruthy();
       if (c.severity === 'FAIL') expect(c.code, c.id).toBeTypeOf('number');
     }
+  });
+});
+
+describe('docs/', () => {
+  it('CHECKS.md is the catalogue, module by module, with an anchor link per check ID', () => {
+    const path = `${ROOT}/docs/CHECKS.md`;
+    const generated = checksReference(CATALOGUE, CHECK_MODULES);
+    if (process.env.UPDATE_FIXTURES) writeFileSync(path, generated);
+    expect(readFileSync(path, 'utf8')).toBe(generated);
+    for (const c of CATALOGUE.entries())
+      expect(generated).toContain(`[\`${c.id}\`](../README.md#${c.anchor})`);
+  });
+
+  it('the README has every anchor CHECKS.md links to', () => {
+    const readme = readFileSync(README, 'utf8');
+    for (const c of CATALOGUE.entries()) expect(readme).toContain(`<a id="${c.anchor}"></a>`);
+  });
+
+  it('every doc the code points to exists', () => {
+    const named = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = `${dir}/${e.name}`;
+        if (e.isDirectory()) walk(path);
+        else
+          for (const m of readFileSync(path, 'utf8').matchAll(/\b(?:docs\/)?([A-Z]+\.md)\b/g))
+            named.add(m[1]!);
+      }
+    };
+    walk(`${ROOT}/src`);
+    named.add('ARCHITECTURE.md');
+    const present = new Set([...readdirSync(`${ROOT}/docs`), 'README.md']);
+    expect([...named].filter((n) => !present.has(n))).toEqual([]);
+  });
+});
+
+describe('the permission declarations match the calls the live adapters make', () => {
+  const source = (file: string) => readFileSync(`${ROOT}/src/platform/${file}`, 'utf8');
+
+  it('every AWS operation live-aws.ts names is declared, and every declared one is made', () => {
+    const named = new Set(
+      [...source('live-aws.ts').matchAll(/'((?:sts|eks|iam|rds|es|ec2|s3):[A-Za-z]+)'/g)].map((m) => m[1]!),
+    );
+    const declared = new Set([
+      ...Object.values(AWS_PERMISSIONS).flatMap((n) => [...n.actions, ...(n.unsigned ?? [])]),
+      ASSUME_ROLE_PERMISSION,
+    ]);
+    expect([...named].filter((op) => !declared.has(op))).toEqual([]);
+    expect([...declared].filter((op) => !named.has(op))).toEqual([]);
+  });
+
+  it('every Kubernetes call live-kube.ts and kube-jobs.ts label is covered by a declared grant', () => {
+    const code = source('live-kube.ts') + source('kube-jobs.ts');
+    // Labels like 'list pods', 'get pods/log', 'list deployments.apps'; the watches of kube-jobs.ts by kind.
+    const labels = [
+      ...code.matchAll(/\(\s*'(get|list|create|delete) ([a-z/]+)(?:\.([a-z0-9.-]+))?[ ']/g),
+    ].map((m) => ({ verb: m[1]!, resource: m[2]!, group: m[3] ?? '' }));
+    labels.push(
+      ...['jobs', 'pods', 'events'].map((r) => ({
+        verb: 'watch',
+        resource: r,
+        group: r === 'jobs' ? 'batch' : '',
+      })),
+    );
+    expect(labels.length).toBeGreaterThan(20);
+    const grants = Object.values(KUBE_PERMISSIONS).flat();
+    const covered = (l: { verb: string; resource: string; group: string }) =>
+      grants.some(
+        (g) =>
+          'resources' in g &&
+          g.resources.includes(l.resource) &&
+          g.verbs.includes(l.verb) &&
+          // client-node's calls name core and batch objects without their group.
+          (g.group === l.group || (l.group === '' && g.group === 'batch' && l.resource === 'jobs')),
+      );
+    expect(labels.filter((l) => !covered(l)).map((l) => `${l.verb} ${l.resource}`)).toEqual([]);
   });
 });
 

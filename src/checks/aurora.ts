@@ -6,9 +6,9 @@
  * on `cluster-ro-`, `cluster-custom-` and CNAME hosts. Provides the auroraClusters
  * fact: each pg component's cluster and its region.
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { AuroraTarget, DatabaseTarget, PlannedComponent } from '../core/facts.js';
+import type { AuroraTarget, DatabaseTarget, PlannedComponent } from '../engine/facts.js';
 import type { DbCluster } from '../platform/aws.js';
 import { locateHost, normalizeHost, REGION_PATTERN, type HostServices } from '../aws-hosts.js';
 import { cannotCheckFrom, otherAccounts, plannedRole, type OtherAccount } from '../platform/accounts.js';
@@ -309,7 +309,7 @@ export const aurora = defineModule({
           c
             ? otherAccounts(
                 ctx.facts.caller.account,
-                [await plannedRole(ctx.kube, ctx.options.namespace, c, await ctx.use('podIdentity'))],
+                [await plannedRole(ctx.kube, ctx.scope.namespace, c, await ctx.use('podIdentity'))],
                 (a) => ctx.awsIn(a),
                 Object.keys(ctx.options.assumeRoles ?? {}),
               )

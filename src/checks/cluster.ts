@@ -18,8 +18,7 @@
  * the cluster in the region whose endpoint is the API server URL.
  */
 import { issuerKey } from '../platform/issuer.js';
-import { defineModule, type ModuleContext } from '../core/module.js';
-import { clusterAbsent } from '../platform/no-cluster.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import type { Reporter } from '../core/reporter.js';
 import type { CallerIdentity } from '../platform/aws.js';
@@ -513,11 +512,12 @@ export const cluster = defineModule({
   id: 'cluster',
   title: 'EKS cluster and OIDC provider',
   needs: [],
-  uses: ['caller', 'partition', 'platform'],
+  uses: ['caller', 'partition', 'platform', 'kubernetes'],
   provides: ['region', 'cluster', 'issuer', 'oidcProviderArn'],
   checks: CHECKS,
   async run(ctx, out) {
-    if (clusterAbsent(ctx.kube)) {
+    // Values-only mode without a cluster: the cluster named with --cluster-name, if any.
+    if (!(await ctx.use('kubernetes'))) {
       await checkNamedCluster(ctx, out);
       return;
     }

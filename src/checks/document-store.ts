@@ -6,7 +6,7 @@
  * per chart version, is src/helm/chart/document-store.ts' business.
  */
 import { skipUnrendered } from '../helm/placeholders.js';
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import { describeValue } from '../helm/describe.js';
 import { DOC_ACTIVE, DOC_AWS, documentStoreAws, serviceAccountFor, type StorePod } from '../helm/chart.js';
@@ -16,7 +16,6 @@ import { describeRoleArnProblem, parseRoleArn } from '../iam/arn.js';
 import { describeStatement, evaluateWithBoundary } from '../iam/policy.js';
 import { readRolePolicies } from '../iam/role-policies.js';
 import { ROLE_ARN_ANNOTATION } from '../platform/kube.js';
-import { clusterAbsent } from '../platform/no-cluster.js';
 
 /**
  * The S3 object actions Camunda's AWS document store sends (upload, download and link, delete,
@@ -137,9 +136,9 @@ async function checkBucket(ctx: Ctx, bucket: string, region: string | undefined,
 /** The role the component's pods assume: the live ServiceAccount's annotation, or the values' without a cluster. */
 async function podRole(ctx: Ctx, profile: ChartProfile, values: Values, release: string, component: string) {
   const sa = serviceAccountFor(profile, values, release, component);
-  if (clusterAbsent(ctx.kube) || sa.how === 'default')
+  if (ctx.scope.noCluster !== undefined || sa.how === 'default')
     return { sa, arn: sa.annotations[ROLE_ARN_ANNOTATION]?.trim() };
-  const live = await ctx.kube.serviceAccount(ctx.options.namespace, sa.name);
+  const live = await ctx.kube.serviceAccount(ctx.scope.namespace, sa.name);
   return { sa, arn: live?.annotations[ROLE_ARN_ANNOTATION]?.trim() };
 }
 

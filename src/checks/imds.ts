@@ -6,7 +6,7 @@
  * allowed (httpTokens optional: v1 answers are not hop-limited). Camunda's IRSA guide
  * recommends hop limit 1 (EC2 user guide, "Configure the instance metadata options").
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 
 /** `aws:///eu-west-1a/i-0123…` → `i-0123…`. */
 export function instanceIdOf(providerID: string | undefined): string | undefined {

@@ -4,9 +4,9 @@
  * contract: check IDs unique across modules, one provider per fact, providers
  * before the modules that read their facts.
  */
-import type { CheckModule } from '../core/module.js';
+import type { CheckModule } from '../engine/module.js';
 import { Catalogue } from '../core/catalogue.js';
-import { validateRegistry } from '../dispatch.js';
+import { validateRegistry } from '../engine/dispatch.js';
 import { preflight } from './preflight.js';
 import { release } from './release.js';
 import { cluster } from './cluster.js';

@@ -10,10 +10,10 @@
  * inject" (fix the webhook), which the running pods alone cannot.
  * Needs `create` on pods; without it the proof is skipped with an INFO.
  */
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { PlannedComponent } from '../core/facts.js';
+import type { PlannedComponent } from '../engine/facts.js';
 import type { KubeDryRunPod, KubeWorkload } from '../platform/kube.js';
 import {
   CONTAINER_AUTHORIZATION_TOKEN_FILE,
@@ -180,7 +180,7 @@ async function judgePodIdentity(
     'injection-mismatch',
     `injection proof: a new pod of service account ${saName} gets the Pod Identity container credentials (${CONTAINER_CREDENTIALS_FULL_URI}, ${CONTAINER_AUTHORIZATION_TOKEN_FILE}, the ${POD_IDENTITY_TOKEN_VOLUME} volume, aud ${POD_IDENTITY_AUDIENCE}) for ${source.roleArn} (dry run of ${from})`,
   );
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   const stale = (await ctx.kube.pods(ns).catch(() => []))
     .filter((p) => p.serviceAccountName === saName && p.phase === 'Running')
     .filter((p) => !p.containers.some((c) => c.env.some((e) => e.name === CONTAINER_CREDENTIALS_FULL_URI)));
@@ -200,7 +200,7 @@ async function proveComponent(
   webhook: Promise<WebhookSettings | undefined>,
   out: Reporter<Id>,
 ): Promise<void> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   const saName = c.serviceAccount.name;
   const sa = await ctx.kube.serviceAccount(ns, saName);
   if (!sa) return; // the service-accounts module already failed it
@@ -321,7 +321,7 @@ export const injection = defineModule({
       out.info('skipped: no component has a role ARN');
       return;
     }
-    const workloads = await ctx.kube.workloads(ctx.options.namespace).catch((e: unknown) => {
+    const workloads = await ctx.kube.workloads(ctx.scope.namespace).catch((e: unknown) => {
       if (e instanceof ApiCallError) return [] as KubeWorkload[];
       throw e;
     });

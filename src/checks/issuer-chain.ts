@@ -10,7 +10,7 @@
  * Provides nothing: the cluster module publishes the issuer and its IAM provider as
  * facts on both platforms; this module proves each link and reports.
  */
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError, errorMessage } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { OidcProvider } from '../platform/aws.js';

@@ -6,13 +6,12 @@
  * come from one template (platform/job-template.ts), run concurrently, and are
  * always deleted; leftovers of an interrupted run are deleted first.
  */
-import { defineModule, type ModuleContext } from '../core/module.js';
-import { clusterAbsent } from '../platform/no-cluster.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_JOB_TIMEOUT_SECONDS, type RunOptions } from '../core/options.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
-import type { Facts, PlannedComponent } from '../core/facts.js';
+import type { Facts, PlannedComponent } from '../engine/facts.js';
 import type { JobResult } from '../platform/kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../platform/kube.js';
 import {
@@ -89,7 +88,7 @@ type Id = keyof typeof CHECKS;
 type Out = Reporter<Id>;
 
 type Ctx = ModuleContext<'caller' | 'plan' | 'roleArns', 'databases' | 'auroraClusters' | 'openSearch'>;
-type JobServices = Pick<Services, 'kube' | 'options' | 'debug'>;
+type JobServices = Pick<Services, 'kube' | 'options' | 'debug' | 'scope'>;
 
 /** Beyond the Job's own deadline: time for the Job controller to report and the log to be read. */
 const JOB_GRACE_MS = 10_000;
@@ -169,7 +168,7 @@ export function leftoverAgeSeconds(options: Pick<RunOptions, 'jobTimeoutSeconds'
 }
 
 async function cleanLeftovers(ctx: JobServices, out: Out): Promise<void> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   let names: string[];
   try {
     names = await ctx.kube.leftoverJobs(ns, leftoverAgeSeconds(ctx.options));
@@ -266,7 +265,7 @@ async function runJob(
   const started = Date.now();
   const timeoutMs = ctx.options.jobTimeoutSeconds * 1000 + JOB_GRACE_MS;
   try {
-    const result = await ctx.kube.runJob(ctx.options.namespace, manifest, timeoutMs);
+    const result = await ctx.kube.runJob(ctx.scope.namespace, manifest, timeoutMs);
     ctx.debug(
       `Job ${manifestName(manifest)}: ${result.outcome} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
@@ -294,7 +293,7 @@ function reportJobTrouble(
   ids: { create: Id; incomplete: Id },
   out: Out,
 ): boolean {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   const image = ctx.options.jobImage;
   const reason = res.reason ?? 'no reason given';
   switch (res.outcome) {
@@ -352,7 +351,7 @@ function missingTool(res: JobResult): boolean {
 
 function identityFailureFix(ctx: JobServices, res: JobResult, sa: string, roleArn: string): string {
   const text = `${res.logs ?? ''}\n${res.reason ?? ''}`;
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   if (missingTool(res)) {
     return `The image ${ctx.options.jobImage} lacks the AWS CLI: pass --job-image with an image that has it (default ${DEFAULT_JOB_IMAGE}).`;
   }
@@ -441,7 +440,7 @@ function reportIdentity(
       {
         fix: nodeRole
           ? `The pod ran with the node's instance role: the EKS pod identity webhook did not inject ${roleArn} (check that it runs and that service account ${sa} carries the annotation).`
-          : `The pod's AWS identity is not the annotated role: check service account ${sa}'s annotation and that no AWS_ROLE_ARN or static keys are forced into pods of namespace ${ctx.options.namespace}.`,
+          : `The pod's AWS identity is not the annotated role: check service account ${sa}'s annotation and that no AWS_ROLE_ARN or static keys are forced into pods of namespace ${ctx.scope.namespace}.`,
       },
     );
     return;
@@ -490,7 +489,7 @@ function reportTcp(ctx: JobServices, res: JobResult, target: TcpTarget, out: Out
       {
         fix: missingTool(res)
           ? `The image ${ctx.options.jobImage} must contain bash and timeout: pass --job-image with one that does (default ${DEFAULT_JOB_IMAGE}).`
-          : `Run the probe by hand to see why: kubectl run -n ${ctx.options.namespace} --rm -it probe --image ${ctx.options.jobImage} --command -- bash -c 'timeout 5 bash -c "exec 3<>/dev/tcp/${target.host}/${target.port}"'`,
+          : `Run the probe by hand to see why: kubectl run -n ${ctx.scope.namespace} --rm -it probe --image ${ctx.options.jobImage} --command -- bash -c 'timeout 5 bash -c "exec 3<>/dev/tcp/${target.host}/${target.port}"'`,
       },
     );
     return;
@@ -521,7 +520,7 @@ function reportTcp(ctx: JobServices, res: JobResult, target: TcpTarget, out: Out
 
 async function runItem(ctx: JobServices, item: WorkItem, out: Out, progress: Progress): Promise<void> {
   const base = {
-    namespace: ctx.options.namespace,
+    namespace: ctx.scope.namespace,
     image: ctx.options.jobImage,
     timeoutSeconds: ctx.options.jobTimeoutSeconds,
   };
@@ -574,16 +573,12 @@ async function workOf(ctx: Ctx): Promise<WorkItem[]> {
 export const jobs = defineModule({
   id: 'jobs',
   title: 'Verification Jobs (in-pod identity and connectivity)',
-  needs: ['caller', 'plan', 'roleArns'],
+  needs: ['caller', 'plan', 'roleArns', 'kubernetes'],
   uses: ['databases', 'auroraClusters', 'openSearch'],
   checks: CHECKS,
   async run(ctx, out) {
     if (!ctx.options.spawn) {
       out.info('skipped (-s/--no-spawn): no verification Jobs');
-      return;
-    }
-    if (clusterAbsent(ctx.kube)) {
-      out.info('skipped: needs the Kubernetes cluster');
       return;
     }
     const items = await workOf(ctx);

@@ -6,7 +6,7 @@
  * This module turns what it answers into findings, one line per key to change.
  */
 import { hasPlaceholder, skipUnrendered } from '../helm/placeholders.js';
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Values } from '../helm/values.js';
 import { describeValue } from '../helm/describe.js';

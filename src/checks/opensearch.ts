@@ -6,7 +6,7 @@
  * Whether the access policy admits each component's role is checked per role by
  * the roles module (code 212). Provides the openSearchDomain fact.
  */
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import type { Reporter } from '../core/reporter.js';
 import type { OpenSearchDomain } from '../platform/aws.js';
 import { PolicyParseError, type PolicyDocument } from '../iam/policy.js';
@@ -256,7 +256,7 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
     const roles = await Promise.all(
       (plan ?? [])
         .filter((c) => c.os)
-        .map((c) => plannedRole(ctx.kube, ctx.options.namespace, c, associations)),
+        .map((c) => plannedRole(ctx.kube, ctx.scope.namespace, c, associations)),
     );
     others = otherAccounts(caller, roles, (a) => ctx.awsIn(a), Object.keys(ctx.options.assumeRoles ?? {}));
   }

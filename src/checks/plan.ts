@@ -1,7 +1,7 @@
 import { didYouMean } from '../core/suggest.js';
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { FatalCheckError } from '../core/errors.js';
-import type { PlannedComponent } from '../core/facts.js';
+import type { PlannedComponent } from '../engine/facts.js';
 import {
   componentEnabled,
   orchestrationRdbms,

@@ -13,12 +13,11 @@
  * defaultProvider, aws-sdk-java-v2 DefaultCredentialsProvider) only matters for a pod whose
  * env sets both by hand.
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { PodIdentityAssociation } from '../platform/aws.js';
-import { ROLE_ARN_ANNOTATION } from '../platform/kube.js';
-import { clusterAbsent } from '../platform/no-cluster.js';
+import { ROLE_ARN_ANNOTATION, type Kube } from '../platform/kube.js';
 import {
   AGENT_EXCLUDED_COMPUTE_TYPES,
   associationRole,
@@ -56,11 +55,7 @@ const describe = (a: PodIdentityAssociation) =>
     : `the role ${a.roleArn ?? 'an unknown role'}`;
 
 /** The node agent serves the credentials the webhook points the pods at. */
-async function checkAgent(
-  kube: Parameters<typeof clusterAbsent>[0],
-  users: string[],
-  out: Reporter<Id>,
-): Promise<void> {
+async function checkAgent(kube: Kube, users: string[], out: Reporter<Id>): Promise<void> {
   let agents;
   let nodes;
   try {
@@ -116,7 +111,7 @@ export const podIdentity = defineModule({
   checks: CHECKS,
   async run(ctx, out) {
     const { plan, cluster, region } = ctx.facts;
-    const ns = ctx.options.namespace;
+    const ns = ctx.scope.namespace;
     let associations;
     try {
       associations = await ctx.aws.podIdentityAssociations(cluster.name, region, ns);
@@ -133,7 +128,7 @@ export const podIdentity = defineModule({
     const bySa = new Map<string, PodIdentityAssociation>();
     for (const a of associations) if (!bySa.has(a.serviceAccount)) bySa.set(a.serviceAccount, a);
     ctx.provide('podIdentity', bySa);
-    const noCluster = clusterAbsent(ctx.kube);
+    const noCluster = ctx.scope.noCluster;
     const users: string[] = [];
     await eachInOrder(
       plan,

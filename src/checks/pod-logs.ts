@@ -5,7 +5,7 @@
  * `pods/log`; `--no-logs` turns it off.
  */
 import type { CheckMeta } from '../core/catalogue.js';
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { eachInOrder } from '../core/reporter.js';
 import { runningPodsOf } from '../platform/component-pods.js';
 import { IRSA_LOG_PATTERNS, matchLogLine, type LogPattern } from '../platform/irsa-log-patterns.js';
@@ -44,7 +44,7 @@ export const podLogs = defineModule({
     if (!ctx.options.logs) return;
     const { plan } = ctx.facts;
     if (plan.length === 0) return;
-    const ns = ctx.options.namespace;
+    const ns = ctx.scope.namespace;
     const pods = await ctx.kube.pods(ns);
     await eachInOrder(
       plan,

@@ -1,10 +1,9 @@
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError, FatalCheckError } from '../core/errors.js';
 import { parseArn } from '../iam/arn.js';
 import type { Reporter } from '../core/reporter.js';
 import { clusterUnusable } from '../platform/cluster-unusable.js';
 import { detectPlatform, type PlatformDecision } from '../platform/detect.js';
-import { clusterAbsent } from '../platform/no-cluster.js';
 
 /** aws-irsa.sh's preflight code: every failed precondition of the environment exits 1. */
 const CODE_PREFLIGHT = 1;
@@ -162,7 +161,7 @@ async function checkAwsNodes(
 }
 
 async function checkNamespace(ctx: Ctx, out: Reporter<Id>, server: string): Promise<void> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   let exists: boolean;
   try {
     exists = await ctx.kube.namespaceExists(ns);
@@ -187,7 +186,7 @@ export const preflight = defineModule({
   provides: ['caller', 'partition', 'platform'],
   checks: CHECKS,
   async run(ctx, out) {
-    const absent = clusterAbsent(ctx.kube);
+    const absent = ctx.scope.noCluster;
     if (absent) {
       out.info(`${absent}: the checks that ask the cluster are skipped`);
       await checkAwsIdentity(ctx, out);

@@ -7,7 +7,7 @@
  * (AWS_STS_REGIONAL_ENDPOINTS=regional; the pod identity webhook sets it when the
  * ServiceAccount is annotated eks.amazonaws.com/sts-regional-endpoints: "true").
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { podEnv, runningPodsOf } from '../platform/component-pods.js';
 
 export const privateSts = defineModule({
@@ -64,7 +64,7 @@ export const privateSts = defineModule({
       'private-sts-endpoint',
       `private-only cluster: STS interface VPC endpoint ${usable.id} with private DNS in ${vpc}`,
     );
-    const pods = await ctx.kube.pods(ctx.options.namespace);
+    const pods = await ctx.kube.pods(ctx.scope.namespace);
     const global = plan.flatMap((c) =>
       runningPodsOf(pods, c)
         .filter((p) => podEnv(p).get('AWS_STS_REGIONAL_ENDPOINTS') !== 'regional')

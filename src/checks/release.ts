@@ -1,7 +1,7 @@
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
-import type { KeycloakMode } from '../core/facts.js';
+import type { KeycloakMode } from '../engine/facts.js';
 import { findCamundaReleases, type HelmRelease } from '../helm/release.js';
 import { componentEnabled, parseChartVersion, profileFor, type ChartProfile } from '../helm/chart.js';
 import { Values } from '../helm/values.js';
@@ -66,7 +66,7 @@ type Ctx = ModuleContext<never, never, 'release' | 'chartVersion' | 'profile' | 
 
 /** Picks the release to check, or fails saying why none could be picked. */
 async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | undefined> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   let records;
   try {
     records = await ctx.kube.helmReleaseRecords(ns);
@@ -123,12 +123,12 @@ async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | u
     });
     return undefined;
   }
-  if (ctx.options.release) {
-    const chosen = releases.find((r) => r.name === ctx.options.release);
+  if (ctx.scope.release) {
+    const chosen = releases.find((r) => r.name === ctx.scope.release);
     if (!chosen) {
       out.fail(
         'release-found',
-        `no deployed Camunda release named "${ctx.options.release}" in namespace ${ns} (found: ${releases.map((r) => r.name).join(', ')})`,
+        `no deployed Camunda release named "${ctx.scope.release}" in namespace ${ns} (found: ${releases.map((r) => r.name).join(', ')})`,
         { fix: 'Pass one of the releases found with --release.' },
       );
     }

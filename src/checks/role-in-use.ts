@@ -7,7 +7,7 @@
  * 400-day window (IAM user guide, "Viewing last accessed information"), so pods younger
  * than that are not judged.
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { eachInOrder } from '../core/reporter.js';
 import { parseRoleArn } from '../iam/arn.js';
 import { runningPodsOf } from '../platform/component-pods.js';
@@ -30,7 +30,7 @@ export const roleInUse = defineModule({
   async run(ctx, out) {
     const plan = ctx.facts.plan.filter((c) => ctx.facts.roleArns.has(c.key));
     if (plan.length === 0) return;
-    const pods = await ctx.kube.pods(ctx.options.namespace);
+    const pods = await ctx.kube.pods(ctx.scope.namespace);
     const now = Date.now();
     await eachInOrder(
       plan,

@@ -6,10 +6,10 @@
  * the pods must carry the container-credentials variables. Provides the roleArns fact
  * (component → the role its pods use) and credentialSources (how they get it).
  */
-import { defineModule } from '../core/module.js';
+import { defineModule } from '../engine/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
-import type { PlannedComponent } from '../core/facts.js';
+import type { PlannedComponent } from '../engine/facts.js';
 import type { Values } from '../helm/values.js';
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platform/kube.js';
 import { describeRoleArnProblem } from '../iam/arn.js';
@@ -20,7 +20,6 @@ import {
   credentialSource,
   type CredentialSource,
 } from '../platform/pod-identity.js';
-import { clusterAbsent } from '../platform/no-cluster.js';
 import { valuesEnv } from '../helm/chart/env.js';
 import { hasPlaceholder, skipUnrendered } from '../helm/placeholders.js';
 
@@ -175,7 +174,7 @@ function where(pod: KubePod, ct: KubePod['containers'][number]): string {
 }
 
 async function checkStaticKeys(
-  services: Pick<Services, 'kube' | 'options'>,
+  services: Pick<Services, 'kube' | 'options' | 'scope'>,
   values: Values,
   c: PlannedComponent,
   pods: KubePod[],
@@ -185,7 +184,7 @@ async function checkStaticKeys(
   const shared = new Set<string>();
   const keysOf = new Map<string, Promise<string[] | undefined>>();
   const unread = new Set<string>();
-  const ns = services.options.namespace;
+  const ns = services.scope.namespace;
   for (const pod of componentPods(pods, c)) {
     for (const ct of pod.containers) {
       for (const e of ct.env) {
@@ -227,7 +226,7 @@ async function checkStaticKeys(
   // The env the chart renders from the values (every container, sub-workload and sidecar).
   const rendered = valuesEnv(values, c.key);
   for (const e of rendered.env) if (STATIC_KEYS.includes(e.name)) found.add(`values ${e.path}`);
-  if (pods.length === 0 && clusterAbsent(services.kube)) {
+  if (pods.length === 0 && services.scope.noCluster !== undefined) {
     // Offline only (live, the pods' own env says it): what the values hand the containers.
     const files = rendered.env.filter((e) => SHARED_FILE_VARS.includes(e.name));
     if (files.length > 0)
@@ -329,7 +328,7 @@ function usesChartServiceAccount(c: PlannedComponent, out: Reporter<Id>): boolea
  * the chart cannot be seen: said once, never OK and never FAIL.
  */
 async function checkRendered(
-  services: Pick<Services, 'kube' | 'options'>,
+  services: Pick<Services, 'kube' | 'options' | 'scope'>,
   values: Values,
   c: PlannedComponent,
   associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
@@ -370,13 +369,13 @@ async function checkRendered(
  * the annotated role when the annotation is usable.
  */
 async function checkComponent(
-  services: Pick<Services, 'kube' | 'options'>,
+  services: Pick<Services, 'kube' | 'options' | 'scope'>,
   values: Values,
   c: PlannedComponent,
   associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
   out: Reporter<Id>,
 ): Promise<CredentialSource | undefined> {
-  const ns = services.options.namespace;
+  const ns = services.scope.namespace;
   const sa = c.serviceAccount;
   const external = isExternal(c);
   if (!usesChartServiceAccount(c, out)) return;
@@ -429,7 +428,7 @@ export const serviceAccounts = defineModule({
   id: 'service-accounts',
   title: 'Service accounts and pods',
   needs: ['plan', 'values'],
-  uses: ['podIdentity'],
+  uses: ['podIdentity', 'kubernetes'],
   provides: ['roleArns', 'credentialSources'],
   checks: CHECKS,
   async run(ctx, reporter) {
@@ -438,7 +437,7 @@ export const serviceAccounts = defineModule({
     const associations = await ctx.use('podIdentity');
     // Values-only mode without a cluster: the ServiceAccounts as the chart will render them stand
     // for the live ones (the same rules judge them); their pods need the cluster.
-    const offline = clusterAbsent(ctx.kube) !== undefined;
+    const offline = !(await ctx.use('kubernetes'));
     if (offline)
       out.info(
         'skipped: needs the Kubernetes cluster for the pods; the service accounts are checked as the chart renders them',

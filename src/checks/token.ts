@@ -16,12 +16,11 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
-import { defineModule } from '../core/module.js';
-import { clusterAbsent } from '../platform/no-cluster.js';
+import { defineModule } from '../engine/module.js';
 import { ApiCallError, errorMessage } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
-import type { PlannedComponent } from '../core/facts.js';
+import type { PlannedComponent } from '../engine/facts.js';
 import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
 import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
 import { tokenAudience } from '../platform/service-account.js';
@@ -370,14 +369,14 @@ interface ProofFacts {
 }
 
 async function proveComponent(
-  ctx: Pick<Services, 'kube' | 'aws' | 'options' | 'derive'>,
+  ctx: Pick<Services, 'kube' | 'aws' | 'options' | 'derive' | 'scope'>,
   c: PlannedComponent,
   roleArn: string,
   facts: ProofFacts,
   out: Reporter<Id>,
   credentials: Map<string, TemporaryCredentials>,
 ): Promise<void> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   const sa = c.serviceAccount.name;
   const account = await ctx.kube.serviceAccount(ns, sa);
   const { audience } = tokenAudience(account);
@@ -449,17 +448,13 @@ async function proveComponent(
 export const token = defineModule({
   id: 'token',
   title: 'Pod-less proof of the trust chain',
-  needs: ['caller', 'plan', 'roleArns'],
+  needs: ['caller', 'plan', 'roleArns', 'kubernetes'],
   uses: ['issuer', 'oidcProviderArn', 'region', 'publicIssuer', 'credentialSources'],
   provides: ['webIdentity'],
   checks: CHECKS,
   async run(ctx, out) {
     if (!ctx.options.token) {
       out.info('skipped (--no-token)');
-      return;
-    }
-    if (clusterAbsent(ctx.kube)) {
-      out.info('skipped: needs the Kubernetes cluster');
       return;
     }
     const { plan, roleArns } = ctx.facts;

@@ -11,7 +11,7 @@
  * On EKS the webhook is managed and invisible: skipped.
  */
 import { X509Certificate } from 'node:crypto';
-import { defineModule, type ModuleContext } from '../core/module.js';
+import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { KubeMutatingWebhook, KubeWorkload } from '../platform/kube.js';
@@ -230,7 +230,7 @@ async function checkScope(
   w: KubeMutatingWebhook,
   out: Reporter<Id>,
 ): Promise<void> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   if (w.failurePolicy === 'Ignore') {
     out.warn(
       'webhook-failure-ignore',
@@ -310,7 +310,7 @@ async function checkFlags(
         .filter((c) => roleArns.has(c.key))
         .map(async (c) => ({
           c,
-          sa: await ctx.kube.serviceAccount(ctx.options.namespace, c.serviceAccount.name),
+          sa: await ctx.kube.serviceAccount(ctx.scope.namespace, c.serviceAccount.name),
         })),
     );
     const affected = unannotated.filter(

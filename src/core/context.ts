@@ -1,19 +1,35 @@
 /**
  * The services every check module gets, built once per run by `createContext()`
  * (src/run.ts and the tests use the same function). Facts are not here: the
- * dispatcher (src/dispatch.ts) hands each module the facts it declared.
+ * dispatcher (src/engine/dispatch.ts) hands each module the facts it declared.
  */
 import type { RunOptions } from './options.js';
 import { Redactor } from './redact.js';
-import type { Kube } from '../platform/kube.js';
-import type { Aws } from '../platform/aws.js';
-import { CallLog } from '../platform/calls.js';
-import type { Deriver } from '../platform/replay.js';
+import type { Kube } from '../ports/kube.js';
+import type { Aws } from '../ports/aws.js';
+import { CallLog } from './calls.js';
+import type { Platform } from '../ports/platform.js';
 
-export type { Facts, FactKey, KeycloakMode, PlannedComponent, DatabaseTarget } from './facts.js';
+/**
+ * What one run checks. Modules read the namespace and release here, never from the options:
+ * `-A` runs every release in a scope of its own over the same services.
+ */
+export interface RunScope {
+  /** The namespace of the Camunda release (-n, the kubeconfig context's, or the recorded one). */
+  readonly namespace: string;
+  /** The release named with --release (or found by -A); undefined: the release module picks it. */
+  readonly release?: string;
+  /**
+   * Why there is no Kubernetes cluster to ask (values-only mode without a kubeconfig), or
+   * undefined when there is one. Modules that need the cluster declare the fact `kubernetes`
+   * (src/engine/facts.ts), which the dispatcher derives from this: they never test it themselves.
+   */
+  readonly noCluster?: string;
+}
 
 export interface Services {
   options: RunOptions;
+  scope: RunScope;
   kube: Kube;
   aws: Aws;
   /**
@@ -38,16 +54,6 @@ export interface Services {
   progress?: { write(text: string): void };
 }
 
-/** The Kubernetes and AWS answers a run uses: live, replayed from a bundle, or an in-memory test world. */
-export interface Platform {
-  kube: Kube;
-  aws: Aws;
-  /** AWS as another account, when the run was given credentials for it (`--assume-role`). */
-  awsIn?: (account: string) => Aws | undefined;
-  /** Replays answer derived results from the bundle instead of computing them. */
-  derive?: Deriver;
-}
-
 export interface RunContext extends Services {
   /** Every call the run made, memoised: identical calls are sent once. */
   calls: CallLog;
@@ -69,6 +75,11 @@ export function createContext(
   const awsByAccount: Record<string, Aws> = {};
   return {
     options,
+    scope: {
+      namespace: options.namespace,
+      ...(options.release !== undefined ? { release: options.release } : {}),
+      ...(platform.noCluster !== undefined ? { noCluster: platform.noCluster } : {}),
+    },
     calls,
     kube: calls.wrap('kube', platform.kube),
     aws: calls.wrap('aws', platform.aws),

@@ -16,7 +16,7 @@ export class UsageError extends Error {
 }
 
 /**
- * A fatal precondition of CHECKS.md (no AWS identity, not an AWS cluster…): the run
+ * A fatal precondition (docs/CHECKS.md: no AWS identity, not an AWS cluster…): the run
  * stops after the module that threw it, with the FAIL of catalogue check `check`.
  * Modules build it with `out.fatal(id, …)`.
  */

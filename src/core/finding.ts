@@ -5,7 +5,7 @@ export interface Finding {
   level: Level;
   /** The catalogue ID of the check this finding is a verdict of (absent on context lines). */
   check?: string;
-  /** Exit code of a FAIL (CHECKS.md); absent for OK/INFO/WARN. */
+  /** Exit code of a FAIL (docs/CHECKS.md); absent for OK/INFO/WARN. */
   code?: number;
   /** The check module that produced it (e.g. `aurora`). */
   module: string;

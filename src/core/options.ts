@@ -7,7 +7,7 @@ export interface RunOptions {
   exclude: string[];
   /** Undefined: the chart's default list (`identityKeycloak,identity,webModeler` where the chart has them). */
   pg?: string[];
-  /** Undefined: the chart's default list (CHECKS.md). */
+  /** Undefined: the chart's default list (ChartProfile.defaultOs, src/helm/chart/profiles.ts). */
   os?: string[];
   spawn: boolean;
   token: boolean;

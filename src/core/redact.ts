@@ -7,9 +7,13 @@
  * learnt secret values wherever a message quotes them — as whole values only, so
  * a weak password such as `camunda` never blanks `camunda-zeebe` or a sentence.
  */
-import { isPlainObject } from '../helm/values.js';
 
 export const REDACTED = '***REDACTED***';
+
+/** A JSON object (not an array, not null): what the deep redaction walks into. */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 /** Keys whose string values are secrets. */
 const SECRET_KEY =

@@ -136,8 +136,8 @@ async function chartDefaults(options: { chart?: string; chartVersion?: string })
 
 function valuesOnlyRelease(ctx: Services, user: unknown, chart: ChartDefaults, version: string): HelmRelease {
   return {
-    name: ctx.options.release ?? 'camunda',
-    namespace: ctx.options.namespace,
+    name: ctx.scope.release ?? 'camunda',
+    namespace: ctx.scope.namespace,
     revision: 0,
     status: 'values-only',
     chartName: CAMUNDA_CHART_PREFIX,
@@ -192,7 +192,7 @@ export async function releaseFromArgo(
   ctx: Services,
   out: Reporter<string>,
 ): Promise<HelmRelease | undefined> {
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   const lists = await Promise.all(
     [...new Set([ns, ARGO_NAMESPACE])].map((n) =>
       ctx.kube.argoApplications(n).catch(() => [] as ArgoApplication[]),
@@ -200,7 +200,7 @@ export async function releaseFromArgo(
   );
   const apps = lists.flat().filter((a) => isCamundaApp(a, ns));
   if (apps.length === 0) return undefined;
-  const app = ctx.options.release ? apps.find((a) => a.name === ctx.options.release) : apps[0];
+  const app = ctx.scope.release ? apps.find((a) => a.name === ctx.scope.release) : apps[0];
   if (!app) return undefined;
   // Argo's targetRevision is a chart version; --chart-version (checked early) overrides it. A
   // revision irsa-check does not know (a Git ref) is still used as the version, without defaults.

@@ -11,7 +11,7 @@ import { decodeHelmPayload, encodeHelmPayload, HelmPayloadError, unreadablePaylo
 import { CAMUNDA_CHART_PREFIX } from '../helm/release.js';
 import { isPlainObject } from '../helm/values.js';
 import { redactManifest } from './bundle-manifest.js';
-import type { HelmStorageRecord } from './kube.js';
+import type { HelmStorageRecord } from '../ports/kube.js';
 
 /** One Helm storage record as a bundle keeps it. */
 export interface BundledHelmRecord extends Omit<HelmStorageRecord, 'payload'> {

@@ -19,10 +19,10 @@ import { REDACTED, Redactor } from '../core/redact.js';
 import { bundleHelmRecord, helmValues } from './bundle-helm.js';
 import { redactManifest } from './bundle-manifest.js';
 import { bundleShapeProblem } from './bundle-shape.js';
-import type { AssumedRole } from './aws.js';
-import type { CallRecord } from './calls.js';
+import type { AssumedRole } from '../ports/aws.js';
+import type { CallRecord } from '../core/calls.js';
 import { matchingLines } from './irsa-log-patterns.js';
-import type { ArgoApplication, HelmStorageRecord } from './kube.js';
+import type { ArgoApplication, HelmStorageRecord } from '../ports/kube.js';
 
 export { redactManifest } from './bundle-manifest.js';
 

@@ -3,8 +3,8 @@
  * chart-generated ServiceAccount) those named after it that run as another one. The
  * same rule the service-accounts check applies, shared by the runtime checks.
  */
-import type { PlannedComponent } from '../core/context.js';
-import type { KubePod } from './kube.js';
+import type { PlannedComponent } from '../engine/facts.js';
+import type { KubePod } from '../ports/kube.js';
 
 export function componentPods(pods: KubePod[], c: PlannedComponent): KubePod[] {
   const sa = c.serviceAccount.name;

@@ -12,7 +12,7 @@
  * tool's historical assumption, and says so.
  */
 import { ApiCallError, errorMessage } from '../core/errors.js';
-import type { IssuerDiscovery, Kube, KubeClusterInfo } from './kube.js';
+import type { IssuerDiscovery, Kube, KubeClusterInfo } from '../ports/kube.js';
 
 export type PlatformKind = 'eks' | 'self-managed';
 

@@ -9,9 +9,9 @@
 import { rootCertificates, connect, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { errorMessage } from '../core/errors.js';
+import type { Jwks } from '../ports/kube.js';
 
-/** A JWK Set: the API server's /openid/v1/jwks and the issuer's public jwks_uri alike. */
-export type Jwks = { keys: Array<Record<string, unknown>> };
+export type { Jwks };
 
 export interface PublicIssuerAnswer {
   /** The discovery document, when it was fetched and is JSON. */

@@ -8,7 +8,7 @@
  * never spliced into shell text.
  */
 import { randomBytes } from 'node:crypto';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../ports/kube.js';
 
 export type JobPurpose = 'identity' | 'tcp' | 'aurora' | 'authinfo';
 

@@ -8,7 +8,7 @@
 import { Watch } from '@kubernetes/client-node';
 import type * as k8s from '@kubernetes/client-node';
 import { ApiCallError } from '../core/errors.js';
-import type { JobResult } from './kube.js';
+import type { JobResult } from '../ports/kube.js';
 import { kubeError } from './kube-errors.js';
 import { trackJob } from './cleanup.js';
 import { manifestContainer, manifestName } from './job-template.js';

@@ -27,7 +27,7 @@ import type {
   PodIdentityAssociation,
   SimulationResult,
   VpcEndpoint,
-} from './aws.js';
+} from '../ports/aws.js';
 
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { EKSClient } from '@aws-sdk/client-eks';

@@ -25,8 +25,8 @@ import type {
   KubePod,
   KubeService,
   KubeServiceAccount,
-} from './kube.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
+} from '../ports/kube.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../ports/kube.js';
 import { runJobWithWatch } from './kube-jobs.js';
 import { convertItems } from './kube-items.js';
 import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';

@@ -1,17 +1,13 @@
 /**
  * Values-only mode without a cluster (a pre-merge CI gate for GitOps repositories): the Kube every
- * module sees when `--values` is given and no kubeconfig exists. It answers nothing; the modules
- * that need the cluster check `clusterAbsent` first and skip with one INFO each.
+ * module sees when `--values` is given and no kubeconfig exists. It answers nothing. The run says
+ * why in its scope (RunScope.noCluster); modules that need the cluster declare the fact
+ * `kubernetes` and the dispatcher skips them with one INFO each.
  */
 import { NoClusterError } from '../core/errors.js';
-import type { Kube } from './kube.js';
+import type { Kube } from '../ports/kube.js';
 
 export { NoClusterError };
-
-/** Why there is no cluster, when there is none (values-only mode without a kubeconfig). */
-export function clusterAbsent(kube: Kube): string | undefined {
-  return kube instanceof NoCluster ? kube.reason : undefined;
-}
 
 export class NoCluster implements Kube {
   constructor(readonly reason: string) {}

@@ -5,7 +5,7 @@
  * they map to (OpenSearch docs, "Security plugin REST API": authinfo; Amazon
  * OpenSearch Service, "Fine-grained access control": mapping IAM roles).
  */
-import type { TemporaryCredentials } from './aws.js';
+import type { TemporaryCredentials } from '../ports/aws.js';
 import { signedHeaders } from './sigv4.js';
 import { redactText } from '../core/redact.js';
 

@@ -9,7 +9,12 @@
  * (--token-audience sts.amazonaws.com, --token-expiration 86400, minimum 3600:
  * pkg/constants.go, pkg/validation.go).
  */
-import type { KubeLabelSelector, KubeMutatingWebhook, KubeServiceAccount, KubeWorkload } from './kube.js';
+import type {
+  KubeLabelSelector,
+  KubeMutatingWebhook,
+  KubeServiceAccount,
+  KubeWorkload,
+} from '../ports/kube.js';
 
 export const DEFAULT_ANNOTATION_PREFIX = 'eks.amazonaws.com';
 export const DEFAULT_TOKEN_AUDIENCE = 'sts.amazonaws.com';

@@ -5,11 +5,12 @@
  */
 import { ApiCallError } from '../core/errors.js';
 import { DEFAULT_LIMITS, type InputLimits } from '../core/limits.js';
-import type { Aws } from './aws.js';
+import type { Aws } from '../ports/aws.js';
 import type { Bundle } from './bundle.js';
 import { replayHelmRecord, type BundledHelmRecord } from './bundle-helm.js';
-import { callKey, type ApiName, type CallRecord } from './calls.js';
-import type { Kube } from './kube.js';
+import { callKey, type ApiName, type CallRecord } from '../core/calls.js';
+import type { Kube } from '../ports/kube.js';
+import type { Deriver } from '../ports/platform.js';
 
 export function replayTarget<T extends object>(api: ApiName, records: CallRecord[]): T {
   const answers = new Map(records.map((r) => [callKey(r.api, r.method, r.args), r]));
@@ -32,9 +33,6 @@ export function replayTarget<T extends object>(api: ApiName, records: CallRecord
     },
   });
 }
-
-/** Answers `ctx.derive(...)` from the bundle: what the recorded run derived. */
-export type Deriver = <T>(method: string, args: unknown[], compute: () => Promise<T>) => Promise<T>;
 
 /** A bundle keeps Helm releases decoded (bundle-helm.ts); the Kube interface answers with Helm's payload. */
 function asAnswered(record: CallRecord, limits: InputLimits): CallRecord {

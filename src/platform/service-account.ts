@@ -3,7 +3,7 @@
  * the roles module (does the trust policy admit that audience?) and the token
  * module (which audience to request).
  */
-import { AUDIENCE_ANNOTATION, type KubeServiceAccount } from './kube.js';
+import { AUDIENCE_ANNOTATION, type KubeServiceAccount } from '../ports/kube.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 
 /**

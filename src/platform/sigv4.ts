@@ -6,7 +6,7 @@
  * tokens made here are never printed or recorded.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import type { TemporaryCredentials } from './aws.js';
+import type { TemporaryCredentials } from '../ports/aws.js';
 
 /** The Checksum the signer needs, over node:crypto (SHA-256, HMAC when given a key). */
 type Source = string | ArrayBuffer | ArrayBufferView;

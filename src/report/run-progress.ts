@@ -5,7 +5,7 @@
  * their own progress line (checks/jobs.ts) has the terminal.
  */
 import type { Writable } from 'node:stream';
-import type { CallLog } from '../platform/calls.js';
+import type { CallLog } from '../core/calls.js';
 
 /** Quiet for this long: a fast run never shows a progress line. */
 const SHOW_AFTER_MS = 1_000;

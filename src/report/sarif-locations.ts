@@ -8,7 +8,7 @@
  * Built from the run's facts (names the checks resolved), after redaction like every output.
  */
 import { readFileSync } from 'node:fs';
-import type { Facts } from '../core/facts.js';
+import type { Facts } from '../engine/facts.js';
 import type { Finding } from '../core/finding.js';
 
 export interface SarifLocation {

@@ -19,7 +19,7 @@
  * check of the same component already points at a link of the identity chain, and then the
  * trust relationship (role → provider), which is what STS's AccessDenied is about.
  */
-import type { Facts } from '../core/facts.js';
+import type { Facts } from '../engine/facts.js';
 import type { Finding } from '../core/finding.js';
 
 export type LinkId =

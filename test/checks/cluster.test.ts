@@ -14,7 +14,7 @@ import {
   parseKubernetesVersion,
   regionFromServer,
 } from '../../src/checks/cluster.js';
-import type { Facts } from '../../src/core/context.js';
+import type { Facts } from '../../src/engine/facts.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { RunOptions } from '../../src/core/options.js';
 import { parseArn } from '../../src/iam/arn.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { serviceAccounts, judgeAnnotation } from '../../src/checks/service-accounts.js';
-import type { PlannedComponent } from '../../src/core/facts.js';
+import type { PlannedComponent } from '../../src/engine/facts.js';
 import type { Finding } from '../../src/core/finding.js';
 import { Reporter } from '../../src/core/reporter.js';
 import { bundledCharts } from '../../src/helm/bundled-chart.js';

@@ -1,6 +1,6 @@
 /**
  * Runs check modules over an in-memory world with the context and dispatcher a run
- * gives them (createContext, src/dispatch.ts), but without the report, so that a
+ * gives them (createContext, src/engine/dispatch.ts), but without the report, so that a
  * test can set facts between modules, wrap the Aws interface and read the call log.
  * - `runChecks`: any list of modules, with a hook after each (the AWS-side harness
  *   runs them all and fills what upstream modules did not);
@@ -11,15 +11,15 @@ import { plan } from '../../src/checks/plan.js';
 import { release } from '../../src/checks/release.js';
 import { serviceAccounts } from '../../src/checks/service-accounts.js';
 import { createContext, type RunContext } from '../../src/core/context.js';
-import type { Facts } from '../../src/core/facts.js';
+import type { Facts } from '../../src/engine/facts.js';
 import type { Finding } from '../../src/core/finding.js';
-import type { CheckModule } from '../../src/core/module.js';
+import type { CheckModule } from '../../src/engine/module.js';
 import type { RunOptions } from '../../src/core/options.js';
 import type { Aws } from '../../src/platform/aws.js';
-import type { CallLog } from '../../src/platform/calls.js';
+import type { CallLog } from '../../src/core/calls.js';
 import type { Kube } from '../../src/platform/kube.js';
 import { findingLine, summarize } from '../../src/report/format.js';
-import { dispatch } from '../../src/dispatch.js';
+import { dispatch } from '../../src/engine/dispatch.js';
 import { memoryPlatform, testOptions, type WorldModel } from './world.js';
 
 export interface ModuleRun {

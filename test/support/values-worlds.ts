@@ -5,8 +5,8 @@
  */
 import { plan } from '../../src/checks/plan.js';
 import { release } from '../../src/checks/release.js';
-import type { Facts } from '../../src/core/facts.js';
-import type { CheckModule } from '../../src/core/module.js';
+import type { Facts } from '../../src/engine/facts.js';
+import type { CheckModule } from '../../src/engine/module.js';
 import type { RunOptions } from '../../src/core/options.js';
 import { runChecks } from './module-run.js';
 import { cloneWorld, loadWorld, type WorldModel } from './world.js';

@@ -47,7 +47,7 @@ import type {
   VpcEndpoint,
 } from '../../src/platform/aws.js';
 import { run, type Platform, type RunResult } from '../../src/run.js';
-import type { Deriver } from '../../src/platform/replay.js';
+import type { Deriver } from '../../src/ports/platform.js';
 
 export interface WorldRelease {
   name: string;

@@ -7,7 +7,7 @@
  * Proxy the proxy, not the database, takes the IAM token. Aurora MySQL is no Camunda target.
  */
 import type { Reporter } from '../../core/reporter.js';
-import type { PlannedComponent } from '../../core/facts.js';
+import type { PlannedComponent } from '../../engine/facts.js';
 import { ApiCallError } from '../../core/errors.js';
 import { databaseNameOf } from '../../helm/database-name.js';
 import { rdsTrustAnchors } from '../../db/rds-trust.js';
@@ -111,7 +111,7 @@ export async function proveAurora(
     : await viaJob(
         ctx,
         auroraJob({
-          namespace: ctx.options.namespace,
+          namespace: ctx.scope.namespace,
           component: c.key,
           serviceAccount: c.serviceAccount.name,
           timeoutSeconds: ctx.options.jobTimeoutSeconds,

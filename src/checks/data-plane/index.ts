@@ -13,7 +13,7 @@
  * The verdicts are recorded as derived results (a replay cannot log in again); the
  * token, the credentials and the auth token are never printed or recorded.
  */
-import { defineModule } from '../../core/module.js';
+import { defineModule } from '../../engine/module.js';
 import { eachInOrder } from '../../core/reporter.js';
 import { CHECKS } from './checks.js';
 import { proveAurora } from './aurora.js';

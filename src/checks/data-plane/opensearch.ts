@@ -9,7 +9,7 @@
  * Camunda sends. OpenSearch Serverless (aoss) is no Camunda target.
  */
 import type { Reporter } from '../../core/reporter.js';
-import type { Facts, PlannedComponent } from '../../core/facts.js';
+import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { ApiCallError } from '../../core/errors.js';
 import { openSearchAuthInfo, type AuthInfoResult } from '../../platform/opensearch-authinfo.js';
 import {
@@ -108,7 +108,7 @@ export async function proveOpenSearch(
     : await viaJob(
         ctx,
         authInfoJob({
-          namespace: ctx.options.namespace,
+          namespace: ctx.scope.namespace,
           component: c.key,
           serviceAccount: c.serviceAccount.name,
           timeoutSeconds: ctx.options.jobTimeoutSeconds,

@@ -3,10 +3,10 @@
  * proof's AssumeRoleWithWebIdentity with the ServiceAccount's own token), a verification Job's
  * marker line otherwise, and the facts they read.
  */
-import type { ModuleContext } from '../../core/module.js';
+import type { ModuleContext } from '../../engine/module.js';
 import { ApiCallError, errorMessage } from '../../core/errors.js';
 import type { Services } from '../../core/context.js';
-import type { Facts, PlannedComponent } from '../../core/facts.js';
+import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { tokenAudience } from '../../platform/service-account.js';
 import type { TemporaryCredentials } from '../../platform/aws.js';
 import { rdsAuthToken } from '../../platform/sigv4.js';
@@ -26,7 +26,7 @@ export async function viaJob<T>(
   roleArn: string,
 ): Promise<Proof<T>> {
   const res = await ctx.kube.runJob(
-    ctx.options.namespace,
+    ctx.scope.namespace,
     manifest,
     ctx.options.jobTimeoutSeconds * 1000 + JOB_GRACE_MS,
   );
@@ -159,7 +159,7 @@ export async function credentialsFor(
   // The pod-less proof hands out only credentials whose assumed role it checked is roleArn.
   const reused = (await f.webIdentity())?.get(c.key);
   if (reused) return { ok: true, result: { credentials: reused, pinned: true } };
-  const ns = ctx.options.namespace;
+  const ns = ctx.scope.namespace;
   try {
     const { audience } = tokenAudience(await ctx.kube.serviceAccount(ns, c.serviceAccount.name));
     const token = await ctx.kube.requestToken(ns, c.serviceAccount.name, audience, TOKEN_SECONDS);

@@ -15,9 +15,9 @@
  * Per component: keycloak.ts, identity.ts, web-modeler.ts; their shared helpers in shared.ts.
  */
 import { hasPlaceholder, skipUnrendered } from '../../helm/placeholders.js';
-import { defineModule } from '../../core/module.js';
+import { defineModule } from '../../engine/module.js';
 import { eachInOrder, type Reporter } from '../../core/reporter.js';
-import type { DatabaseTarget } from '../../core/facts.js';
+import type { DatabaseTarget } from '../../engine/facts.js';
 import { componentEnabled } from '../../helm/chart.js';
 import { IDENTITY_DB, KEYCLOAK, WEB_MODELER_DB } from '../../helm/database-keys.js';
 import { CHECKS, type Id } from './checks.js';

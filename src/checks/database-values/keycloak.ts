@@ -257,7 +257,7 @@ export async function checkExternalKeycloak(
   );
   record(KC, endpoint);
 
-  const ref = serviceRef(host, ctx.options.namespace);
+  const ref = serviceRef(host, ctx.scope.namespace);
   if (!ref) {
     out.info(`${host} is not a cluster Service name: reached through DNS`);
     return;

@@ -1,7 +1,7 @@
 /** Helpers the Keycloak, Identity and Web Modeler database checks share. */
-import type { ModuleContext } from '../../core/module.js';
+import type { ModuleContext } from '../../engine/module.js';
 import type { Reporter } from '../../core/reporter.js';
-import type { DatabaseTarget } from '../../core/facts.js';
+import type { DatabaseTarget } from '../../engine/facts.js';
 import type { Values } from '../../helm/values.js';
 import {
   AWS_DRIVER_CLASS,

@@ -10,9 +10,9 @@
  * Every component's GetRole and policy listings start at once; the cluster, Aurora
  * and OpenSearch facts are awaited only where a check compares with them.
  */
-import { defineModule, type ModuleContext } from '../../core/module.js';
+import { defineModule, type ModuleContext } from '../../engine/module.js';
 import { eachInOrder, type Reporter } from '../../core/reporter.js';
-import type { PlannedComponent } from '../../core/facts.js';
+import type { PlannedComponent } from '../../engine/facts.js';
 import { esDomainArn, parseArn, parseRoleArn, rdsDbUserArn } from '../../iam/arn.js';
 import {
   checkPodIdentityTrust,

@@ -6,11 +6,10 @@
  */
 import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
-import type { PlannedComponent } from '../../core/facts.js';
+import type { PlannedComponent } from '../../engine/facts.js';
 import type { Services } from '../../core/context.js';
 import type { IamRole } from '../../platform/aws.js';
 import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
-import { clusterAbsent } from '../../platform/no-cluster.js';
 import { tokenAudience } from '../../platform/service-account.js';
 import {
   issuerHostPath,
@@ -137,7 +136,7 @@ export interface ClusterOidc {
   callerAccount?: string;
 }
 
-export type TrustServices = Pick<Services, 'kube' | 'options' | 'aws'>;
+export type TrustServices = Pick<Services, 'kube' | 'options' | 'aws' | 'scope'>;
 
 interface ExpectedProvider {
   arn: string;
@@ -263,13 +262,14 @@ export async function checkTrust(
     providers = eks;
   }
 
-  const ns = services.options.namespace;
+  const ns = services.scope.namespace;
   const saName = c.serviceAccount.name;
   const sub = `system:serviceaccount:${ns}:${saName}`;
   // Values-only mode without a cluster: the ServiceAccount as the chart will render it.
-  const account = clusterAbsent(services.kube)
-    ? { name: saName, namespace: ns, labels: {}, annotations: c.serviceAccount.annotations }
-    : await services.kube.serviceAccount(ns, saName);
+  const account =
+    services.scope.noCluster !== undefined
+      ? { name: saName, namespace: ns, labels: {}, annotations: c.serviceAccount.annotations }
+      : await services.kube.serviceAccount(ns, saName);
   const { annotated, audience: aud } = tokenAudience(account);
 
   for (const providerArn of providers) {
@@ -408,7 +408,7 @@ export async function checkPodIdentityTrust(
   const tags = {
     'eks-cluster-arn': target.clusterArn,
     'eks-cluster-name': target.clusterName,
-    'kubernetes-namespace': services.options.namespace,
+    'kubernetes-namespace': services.scope.namespace,
     'kubernetes-service-account': sa,
   };
   const disabled = target.disableSessionTags === true;

@@ -6,10 +6,10 @@
  * they exist, typed as present), the facts it may wait for (`uses`) and the facts
  * it provides. A module never imports another check module.
  */
-import type { CheckMeta } from './catalogue.js';
+import type { CheckMeta } from '../core/catalogue.js';
 import type { Facts, FactKey } from './facts.js';
-import type { Reporter } from './reporter.js';
-import type { Services } from './context.js';
+import type { Reporter } from '../core/reporter.js';
+import type { Services } from '../core/context.js';
 
 /** What a module's `run` sees: the services, its needed facts, and its way to wait for and write facts. */
 export interface ModuleContext<

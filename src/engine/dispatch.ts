@@ -10,12 +10,12 @@
  *   later in the registry are not started, and the findings of those already
  *   running are dropped, exactly as if they had never run.
  */
-import type { RunContext } from './core/context.js';
-import { FACT_LABELS, type FactKey, type Facts } from './core/facts.js';
-import type { Finding } from './core/finding.js';
-import { FatalCheckError, UsageError } from './core/errors.js';
-import type { CheckModule, ModuleContext } from './core/module.js';
-import { Reporter, type FindingSink } from './core/reporter.js';
+import type { RunContext } from '../core/context.js';
+import { FACT_LABELS, type FactKey, type Facts } from './facts.js';
+import type { Finding } from '../core/finding.js';
+import { FatalCheckError, UsageError } from '../core/errors.js';
+import type { CheckModule, ModuleContext } from './module.js';
+import { Reporter, type FindingSink } from '../core/reporter.js';
 
 const ORDER = Object.keys(FACT_LABELS) as FactKey[];
 
@@ -111,8 +111,11 @@ export async function dispatch(
 ): Promise<boolean> {
   const skip = opts.skip ?? new Set<string>();
   const running = modules.filter((m) => !skip.has(m.id));
+  const facts = opts.facts ?? {};
+  // The run scope answers whether there is a cluster before any module runs.
+  if (ctx.scope.noCluster === undefined) facts.kubernetes = true;
   const store = new FactStore(
-    opts.facts ?? {},
+    facts,
     running.flatMap((m) => m.provides),
   );
   // The lowest registry index that raised a fatal: modules after it are not started.

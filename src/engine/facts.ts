@@ -11,7 +11,7 @@ import type {
   OpenSearchDomain,
   PodIdentityAssociation,
   TemporaryCredentials,
-} from '../platform/aws.js';
+} from '../ports/aws.js';
 import type { HelmRelease } from '../helm/release.js';
 import type { Values } from '../helm/values.js';
 import type { ChartProfile, ChartVersion, ServiceAccountPlan } from '../helm/chart.js';
@@ -101,6 +101,12 @@ export interface Facts {
   webIdentity: ReadonlyMap<string, TemporaryCredentials>;
   /** The issuer's public discovery and JWKS as the issuer-chain module fetched them (self-managed). */
   publicIssuer: SharedPublicDiscovery;
+  /**
+   * There is a Kubernetes cluster to ask: present unless the run is values-only without a
+   * kubeconfig (RunScope.noCluster). The dispatcher knows it before any module runs; a module
+   * that needs the cluster lists it in `needs` and is skipped with "needs the Kubernetes cluster".
+   */
+  kubernetes: true;
 }
 
 export type FactKey = keyof Facts;
@@ -132,6 +138,7 @@ export const FACT_LABELS: Record<FactKey, string> = {
   credentialSources: 'how the pods get credentials',
   webIdentity: "the pod-less proof's credentials",
   publicIssuer: "the issuer's public discovery",
+  kubernetes: 'the Kubernetes cluster',
 };
 
 /** Facts as a module sees them: those it needs are present, the rest may not be. */

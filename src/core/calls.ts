@@ -3,7 +3,7 @@
  * once per run (a role shared by three components is fetched once), each distinct
  * call is counted (`--verbose`), and its answer can be written to a bundle.
  */
-import { ApiCallError } from '../core/errors.js';
+import { ApiCallError } from './errors.js';
 
 /** `derived`: results computed from answers but not re-computable offline (a JWT signature check). */
 export type ApiName = 'kube' | 'aws' | 'derived';

@@ -1,0 +1,267 @@
+/**
+ * The narrow AWS interface the checks ask. Answers are plain JSON-able objects
+ * so they can be recorded to and replayed from a bundle. Errors are thrown as
+ * ApiCallError (core/errors.ts) with the IAM-style operation name. A port: it
+ * imports nothing of the project.
+ */
+
+export interface CallerIdentity {
+  arn: string;
+  account: string;
+  userId: string;
+}
+
+export interface EksCluster {
+  name: string;
+  arn: string;
+  endpoint?: string;
+  version?: string;
+  status?: string;
+  /** identity.oidc.issuer */
+  issuer?: string;
+  /** resourcesVpcConfig: the cluster's VPC and who may reach its API endpoint. */
+  vpcId?: string;
+  endpointPublicAccess?: boolean;
+  endpointPrivateAccess?: boolean;
+}
+
+export interface OidcProvider {
+  arn: string;
+  /** As IAM stores it: without `https://`. */
+  url: string;
+  clientIds: string[];
+  /** SHA-1 thumbprints (lower-case hex) of the issuer's certificate chain IAM was given. */
+  thumbprints?: string[];
+}
+
+export interface IamRole {
+  arn: string;
+  name: string;
+  path: string;
+  /** Decoded trust policy document. */
+  trustPolicy: unknown;
+  permissionsBoundaryArn?: string;
+  /** RoleLastUsed.LastUsedDate (ISO 8601): when any principal last used the role; absent = not in IAM's tracking window. */
+  lastUsedDate?: string;
+}
+
+export interface AttachedPolicy {
+  arn: string;
+  name: string;
+}
+
+export interface InlinePolicy {
+  name: string;
+  document: unknown;
+}
+
+export interface DbCluster {
+  identifier: string;
+  arn: string;
+  resourceId: string;
+  endpoint?: string;
+  readerEndpoint?: string;
+  customEndpoints: string[];
+  port?: number;
+  status?: string;
+  engine?: string;
+  iamAuthEnabled: boolean;
+}
+
+/** One Auth entry of an RDS Proxy (DescribeDBProxies Auth[]). */
+export interface DbProxyAuth {
+  /** DISABLED, REQUIRED or ENABLED: whether clients may (must) log in with an IAM auth token. */
+  iamAuth?: string;
+  /** The database user the entry's Secrets Manager secret logs in as (when the proxy says). */
+  userName?: string;
+  secretArn?: string;
+}
+
+/** An RDS Proxy (rds:DescribeDBProxies). */
+export interface DbProxy {
+  name: string;
+  /** `arn:aws:rds:<region>:<account>:db-proxy:prx-…`: its last part is the rds-db resource id. */
+  arn: string;
+  endpoint?: string;
+  /** POSTGRESQL, MYSQL or SQLSERVER. */
+  engineFamily?: string;
+  status?: string;
+  requireTls?: boolean;
+  auth: DbProxyAuth[];
+}
+
+/** A SigV4-signed GET to an OpenSearch domain with irsa-check's own credentials. */
+export interface OpenSearchAnswer {
+  status: number;
+  body: string;
+}
+
+export interface OpenSearchDomain {
+  name: string;
+  arn: string;
+  endpoint?: string;
+  /** VPC endpoints, keyed by type (`vpc`, …). */
+  endpoints: Record<string, string>;
+  customEndpoint?: string;
+  created: boolean;
+  deleted: boolean;
+  processing: boolean;
+  httpsEnforced: boolean;
+  fineGrainedAccessControl: boolean;
+  anonymousAuthEnabled?: boolean;
+  internalUserDatabaseEnabled?: boolean;
+  masterUserArn?: string;
+  accessPolicies?: unknown;
+}
+
+export interface SimulationResult {
+  action: string;
+  resource: string;
+  decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+}
+
+export interface AssumedRole {
+  assumedRoleArn: string;
+  /**
+   * The temporary credentials STS handed out, as a pod's SDK gets them: the --direct
+   * data-plane proofs sign with them. A secret: never printed, redacted in bundles.
+   */
+  credentials?: TemporaryCredentials;
+}
+
+/** An EC2 instance's metadata-service settings (DescribeInstances MetadataOptions). */
+export interface Ec2Instance {
+  instanceId: string;
+  /** HttpTokens `required`: IMDSv2 only (not named *tokens*, which bundles would redact). */
+  imdsV2Required: boolean;
+  httpPutResponseHopLimit?: number;
+  /** `disabled` = no IMDS at all. */
+  httpEndpoint?: string;
+}
+
+/** An EKS Pod Identity association (ListPodIdentityAssociations + DescribePodIdentityAssociation). */
+export interface PodIdentityAssociation {
+  associationId: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn?: string;
+  /**
+   * Cross-account Pod Identity: EKS assumes `roleArn`, then this role with it, and the pods get
+   * this role's credentials (EKS API reference, PodIdentityAssociation.targetRoleArn).
+   */
+  targetRoleArn?: string;
+  /** The sts:ExternalId EKS presents when it assumes `targetRoleArn`. */
+  externalId?: string;
+  /** true: EKS adds no session tags (kubernetes-namespace, …) when it assumes the role. */
+  disableSessionTags?: boolean;
+}
+
+/** A VPC endpoint (DescribeVpcEndpoints). */
+export interface VpcEndpoint {
+  id: string;
+  serviceName: string;
+  type?: string;
+  state?: string;
+  privateDnsEnabled: boolean;
+}
+
+/**
+ * Temporary credentials from AssumeRoleWithWebIdentity, for the direct data-plane
+ * proofs. Never recorded (core/calls.ts) and never printed.
+ */
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+export interface Aws {
+  callerIdentity(): Promise<CallerIdentity>;
+  listEksClusters(region: string): Promise<string[]>;
+  eksCluster(name: string, region: string): Promise<EksCluster | undefined>;
+  oidcProviders(): Promise<OidcProvider[]>;
+  role(name: string): Promise<IamRole | undefined>;
+  attachedPolicies(roleName: string): Promise<AttachedPolicy[]>;
+  inlinePolicies(roleName: string): Promise<InlinePolicy[]>;
+  /** Default version of a managed policy, decoded. */
+  policyDocument(policyArn: string): Promise<unknown>;
+  dbClusters(region: string): Promise<DbCluster[]>;
+  openSearchDomains(region: string): Promise<OpenSearchDomain[]>;
+  /** iam:SimulatePrincipalPolicy; undefined when the API is not available (e.g. moto). */
+  simulatePrincipalPolicy(
+    principalArn: string,
+    actions: string[],
+    resources: string[],
+  ): Promise<SimulationResult[] | undefined>;
+  assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole>;
+  /** ec2:DescribeInstances for these instance IDs (unknown IDs are left out). */
+  instances(region: string, instanceIds: string[]): Promise<Ec2Instance[]>;
+  /** eks:ListPodIdentityAssociations in a namespace; undefined when the endpoint does not implement the API. */
+  podIdentityAssociations(
+    cluster: string,
+    region: string,
+    namespace: string,
+  ): Promise<PodIdentityAssociation[] | undefined>;
+  /** ec2:DescribeVpcEndpoints of a VPC. */
+  vpcEndpoints(region: string, vpcId: string): Promise<VpcEndpoint[]>;
+  /** ec2:DescribeNatGateways: how many available NAT gateways the VPC has. */
+  natGatewayCount(region: string, vpcId: string): Promise<number>;
+  /** rds:DescribeDBProxies in a region (the data-plane proof through an RDS Proxy). */
+  dbProxies(region: string): Promise<DbProxy[]>;
+  /**
+   * es:ESHttpGet of `path` on an OpenSearch domain, signed with irsa-check's own
+   * credentials (the operator's): the security plugin's roles, to tell what a mapped role
+   * grants. Throws ApiCallError when the domain does not answer.
+   */
+  openSearchGet(baseUrl: string, region: string, path: string): Promise<OpenSearchAnswer>;
+  /** S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. */
+  bucketRegion(bucket: string): Promise<string | undefined>;
+  /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
+  resolveCname(host: string): Promise<string[]>;
+}
+
+/**
+ * What each AWS call needs of the identity irsa-check runs as: README "Permissions" is
+ * generated from these (src/docs/permissions.ts), and test/docs.test.ts holds them against
+ * the operations src/platform/live-aws.ts names. `unsigned`: operations made without
+ * irsa-check's credentials, so they need no permission of its own.
+ */
+export interface AwsNeeds {
+  actions: readonly string[];
+  unsigned?: readonly string[];
+}
+
+/** In README order: the policy lists the actions as they come here. */
+export const AWS_PERMISSIONS: { readonly [M in keyof Aws]: AwsNeeds } = {
+  callerIdentity: { actions: ['sts:GetCallerIdentity'] },
+  listEksClusters: { actions: ['eks:ListClusters'] },
+  eksCluster: { actions: ['eks:DescribeCluster'] },
+  oidcProviders: { actions: ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'] },
+  role: { actions: ['iam:GetRole'] },
+  inlinePolicies: { actions: ['iam:ListRolePolicies', 'iam:GetRolePolicy'] },
+  attachedPolicies: { actions: ['iam:ListAttachedRolePolicies'] },
+  policyDocument: { actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'] },
+  simulatePrincipalPolicy: { actions: ['iam:SimulatePrincipalPolicy'] },
+  dbClusters: { actions: ['rds:DescribeDBClusters'] },
+  openSearchDomains: { actions: ['es:ListDomainNames', 'es:DescribeDomains'] },
+  instances: { actions: ['ec2:DescribeInstances'] },
+  vpcEndpoints: { actions: ['ec2:DescribeVpcEndpoints'] },
+  natGatewayCount: { actions: ['ec2:DescribeNatGateways'] },
+  podIdentityAssociations: {
+    actions: ['eks:ListPodIdentityAssociations', 'eks:DescribePodIdentityAssociation'],
+  },
+  dbProxies: { actions: ['rds:DescribeDBProxies'] },
+  // The operator's own signed GET of the security plugin's roles (--direct).
+  openSearchGet: { actions: ['es:ESHttpGet'] },
+  bucketRegion: { actions: ['s3:GetBucketLocation'] },
+  // The pod-less proof presents the ServiceAccount's token: STS checks the role's trust, not irsa-check.
+  assumeRoleWithWebIdentity: { actions: [], unsigned: ['sts:AssumeRoleWithWebIdentity'] },
+  // DNS, not AWS.
+  resolveCname: { actions: [] },
+};
+
+/**
+ * Needed besides AWS_PERMISSIONS only with `--assume-role ACCOUNT=ROLE`: the live adapter assumes
+ * each role named for the calls in its account (README "Permissions" says so under the policy).
+ */
+export const ASSUME_ROLE_PERMISSION = 'sts:AssumeRole';
