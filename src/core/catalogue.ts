@@ -111,6 +111,19 @@ export const RUN_CHECKS = {
     title: 'the Kubernetes API server does not answer within the request timeout (fatal)',
     fix: 'Check the kubeconfig context (--context), VPN, proxy or firewall between irsa-check and the cluster endpoint.',
   },
+  'kube-tls': {
+    severity: 'FAIL',
+    code: 3,
+    title:
+      "the Kubernetes API server's TLS certificate does not verify against the kubeconfig's CA (or a proxy intercepts TLS) (fatal)",
+    fix: "Put the cluster's CA in the kubeconfig (certificate-authority-data; `aws eks update-kubeconfig --name <cluster>` writes it), or bypass the TLS-intercepting proxy.",
+  },
+  'kube-exec-plugin': {
+    severity: 'FAIL',
+    code: 3,
+    title: "the kubeconfig's exec credential plugin (aws eks get-token, …) failed or did not answer (fatal)",
+    fix: 'Run the plugin command of the kubeconfig yourself to see why it fails or waits (an expired SSO session, a prompt, no network), then run irsa-check again.',
+  },
   'not-kubernetes-api': {
     severity: 'FAIL',
     code: 3,
