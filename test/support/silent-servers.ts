@@ -73,8 +73,10 @@ export function kubeconfigFor(server: string): string {
 
 /** What a KubeFaultProxy does to a planted request instead of passing the answer on as it is. */
 export type KubeNetFault =
-  /** Send the headers and half the body, then reset the connection. */
+  /** Send the headers and half the body, then reset the connection (TCP RST). */
   | 'reset-half'
+  /** Send the headers (the full Content-Length) and half the body, then close the connection (FIN). */
+  | 'close-half'
   /** Send the first half of the body as if it were all of it (a valid HTTP answer, broken JSON). */
   | 'truncate'
   /** 429 Too Many Requests with Retry-After: 1, as kube-apiserver's max-in-flight filter answers. */
@@ -129,9 +131,10 @@ export async function startKubeFaultProxy(target: string): Promise<KubeFaultProx
           delete headers['content-length'];
           delete headers['transfer-encoding'];
           const half = body.subarray(0, Math.floor(body.length / 2));
-          if (fault === 'reset-half') {
+          if (fault === 'reset-half' || fault === 'close-half') {
             res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': String(body.length) });
-            res.write(half, () => setTimeout(() => res.socket?.resetAndDestroy(), 20));
+            const cut = () => (fault === 'reset-half' ? res.socket?.resetAndDestroy() : res.socket?.end());
+            res.write(half, () => setTimeout(cut, 20));
             return;
           }
           if (fault === 'truncate') {
