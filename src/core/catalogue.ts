@@ -94,6 +94,12 @@ export const RUN_CHECKS = {
     title: 'AWS throttled requests during the run (irsa-check retried them)',
     fix: 'Run irsa-check again later, or from an identity with its own API rate budget.',
   },
+  'clock-skew': {
+    severity: 'WARN',
+    title:
+      "this machine's clock is a minute or more off AWS's (the AWS SDK corrected irsa-check's own calls)",
+    fix: "Synchronise this machine's clock (NTP: `timedatectl set-ntp true`, `chronyc makestep`, or the VM's time sync).",
+  },
   'output-write-failed': {
     severity: 'FAIL',
     code: 2,

@@ -252,6 +252,8 @@ type MiddlewareClient = {
 
 export class LiveAws implements Aws {
   private readonly clients = new Map<string, Promise<unknown>>();
+  /** Every client created, for the clock correction the SDK made in each. */
+  private readonly created: Array<{ config?: { systemClockOffset?: number } }> = [];
   /** Attempts AWS answered with throttling (each one retried by the SDK, or the last one failed). */
   private throttledAttempts = 0;
   private defaultRegionPromise?: Promise<string>;
@@ -393,6 +395,20 @@ export class LiveAws implements Aws {
     await loaders[service]();
   }
 
+  /**
+   * How far AWS's clock is ahead of this machine's (ms; negative: behind), as the SDK measured
+   * it from AWS's Date headers to correct its signatures (systemClockOffset): the largest
+   * correction any client made. The run says so at its end when it is a minute or more.
+   */
+  clockOffsetMs(): number {
+    let worst = 0;
+    for (const c of this.created) {
+      const offset = c.config?.systemClockOffset ?? 0;
+      if (Math.abs(offset) > Math.abs(worst)) worst = offset;
+    }
+    return worst;
+  }
+
   /** How many AWS attempts were throttled so far (the run says so at its end). */
   throttled(): number {
     return this.throttledAttempts;
@@ -418,7 +434,10 @@ export class LiveAws implements Aws {
   private client<T>(key: string, create: () => Promise<T>): Promise<T> {
     let c = this.clients.get(key) as Promise<T> | undefined;
     if (!c) {
-      c = create().then((client) => this.countThrottling(client));
+      c = create().then((client) => {
+        this.created.push(client as { config?: { systemClockOffset?: number } });
+        return this.countThrottling(client);
+      });
       this.clients.set(key, c);
       // A failed creation (e.g. a broken profile) is not cached: the next call tries again.
       c.catch(() => this.clients.delete(key));
