@@ -96,8 +96,7 @@ describe('the single executable', () => {
     const moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'));
     const fake = await startWorld(moto.world);
     try {
-      // --no-token: the pod-less proof adds nothing to "the bundled SDKs work" and costs calls.
-      const args = ['-n', 'camunda', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath];
+      const args = ['-n', 'camunda', '-s', '--kubeconfig', fake.kubeconfigPath];
       // Both at once: the comparison does not need them in turn, and it halves the wall time.
       const [exe, npm] = await Promise.all([
         runExe(args, moto.env),
