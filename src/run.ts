@@ -55,6 +55,12 @@ function throttledAttempts(aws: Aws): number {
   return typeof n === 'number' ? n : 0;
 }
 
+/** AWS's clock minus this machine's, as the live AWS SDK corrected for it (0 elsewhere). */
+function clockOffsetMs(aws: Aws): number {
+  const n = (aws as { clockOffsetMs?: () => unknown }).clockOffsetMs?.();
+  return typeof n === 'number' ? n : 0;
+}
+
 /** Jobs whose DELETE failed are tried once more, then listed with the command that deletes them. */
 async function reportLeftoverJobs(sink: (f: Finding) => void): Promise<void> {
   if (trackedJobs().length === 0) return;
@@ -415,6 +421,21 @@ export async function finish(run: PreparedRun): Promise<FinishedRun> {
       check: 'aws-throttled',
       module: 'run',
       message: `AWS throttled ${throttled} request(s); irsa-check retried them${slow}`,
+    });
+  }
+  const offset = options.replay ? 0 : clockOffsetMs(platform.aws);
+  // Not when AWS refused the corrected signatures too: that FAIL already names the clock.
+  const clockFailed = findings.some(
+    (f) => f.level === 'FAIL' && f.message.includes("this machine's clock is"),
+  );
+  if (Math.abs(offset) >= 60_000 && !clockFailed) {
+    // The SDK signed with AWS's time; `aws eks get-token` and other tools on this machine do not.
+    const minutes = Math.round(Math.abs(offset) / 60_000);
+    sink({
+      level: 'WARN',
+      check: 'clock-skew',
+      module: 'run',
+      message: `this machine's clock is ${minutes} minute${minutes === 1 ? '' : 's'} ${offset > 0 ? 'behind' : 'ahead of'} AWS's: irsa-check's AWS calls corrected for it, but AWS refuses other tools' requests signed here more than 5 minutes off`,
     });
   }
   await writeOutputFiles(run, [...findings, ...closingFindings(findings)]);

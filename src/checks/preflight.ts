@@ -94,6 +94,14 @@ async function checkAwsIdentity(ctx: Ctx, out: Reporter<Id>): Promise<void> {
     out.ok('aws-credentials', `AWS credentials resolve: ${caller.arn}`);
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
+    if (e.reason === 'ClockSkew') {
+      // Not expired credentials: AWS refuses what this machine signs with its wrong time.
+      throw out.fatal(
+        'sts-unavailable',
+        `irsa-check cannot call sts:GetCallerIdentity: ${e.message}`,
+        "Synchronise this machine's clock (NTP: `timedatectl set-ntp true`, `chronyc makestep`, or the VM's time sync), then run irsa-check again.",
+      );
+    }
     if (stsNotAnswering(e)) {
       // Exit 2 (README: irsa-check could not ask AWS), not a credentials problem.
       throw out.fatal(

@@ -291,6 +291,8 @@ function stsRefusal(
   audience: string,
 ): { message: string; fix: string } | undefined {
   if (!(e instanceof ApiCallError) || e.api === 'kube') return undefined;
+  // Throttling (400 Throttling on the query protocol) and a skewed clock are no refusal of the token.
+  if (e.isThrottled || e.reason === 'ClockSkew') return undefined;
   const refused =
     STS_REFUSALS.test(e.reason) || (e.status !== undefined && e.status >= 400 && e.status < 500);
   if (!refused || /NotImplemented|NotRecorded/.test(e.reason)) return undefined;

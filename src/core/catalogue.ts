@@ -94,6 +94,12 @@ export const RUN_CHECKS = {
     title: 'AWS throttled requests during the run (irsa-check retried them)',
     fix: 'Run irsa-check again later, or from an identity with its own API rate budget.',
   },
+  'clock-skew': {
+    severity: 'WARN',
+    title:
+      "this machine's clock is a minute or more off AWS's (the AWS SDK corrected irsa-check's own calls)",
+    fix: "Synchronise this machine's clock (NTP: `timedatectl set-ntp true`, `chronyc makestep`, or the VM's time sync).",
+  },
   'output-write-failed': {
     severity: 'FAIL',
     code: 2,
@@ -110,6 +116,19 @@ export const RUN_CHECKS = {
     code: 3,
     title: 'the Kubernetes API server does not answer within the request timeout (fatal)',
     fix: 'Check the kubeconfig context (--context), VPN, proxy or firewall between irsa-check and the cluster endpoint.',
+  },
+  'kube-tls': {
+    severity: 'FAIL',
+    code: 3,
+    title:
+      "the Kubernetes API server's TLS certificate does not verify against the kubeconfig's CA (or a proxy intercepts TLS) (fatal)",
+    fix: "Put the cluster's CA in the kubeconfig (certificate-authority-data; `aws eks update-kubeconfig --name <cluster>` writes it), or bypass the TLS-intercepting proxy.",
+  },
+  'kube-exec-plugin': {
+    severity: 'FAIL',
+    code: 3,
+    title: "the kubeconfig's exec credential plugin (aws eks get-token, …) failed or did not answer (fatal)",
+    fix: 'Run the plugin command of the kubeconfig yourself to see why it fails or waits (an expired SSO session, a prompt, no network), then run irsa-check again.',
   },
   'not-kubernetes-api': {
     severity: 'FAIL',

@@ -64,6 +64,11 @@ export class ApiCallError extends Error {
     );
   }
 
+  /** AWS or Kubernetes throttled the call beyond the retries: irsa-check could not check, nothing was refused. */
+  get isThrottled(): boolean {
+    return /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(this.reason) || this.status === 429;
+  }
+
   get isNotFound(): boolean {
     return /NotFound|NoSuchEntity/i.test(this.reason) || this.status === 404;
   }

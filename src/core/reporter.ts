@@ -86,6 +86,14 @@ export class Reporter<Id extends string = string> {
         });
         return;
       }
+      if (error.reason === 'ClockSkew') {
+        // AWS refuses what this machine signs: its clock, not a permission or the network.
+        this.fail('cannot-ask', `${what}: ${error.message}`, {
+          ...opts,
+          fix: "Synchronise this machine's clock (NTP: `timedatectl set-ntp true`, `chronyc makestep`, or the VM's time sync), then run irsa-check again.",
+        });
+        return;
+      }
       if (error.isAccessDenied) {
         this.fail('cannot-ask', `${what}: grant it, see README "Permissions"`, {
           ...opts,

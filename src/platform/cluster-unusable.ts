@@ -34,6 +34,29 @@ export function clusterUnusable(e: unknown, server: string): FatalCheckError | u
       c.fix,
     );
   }
+  if (e.reason === 'Reset') {
+    // A reset is a reset, at once: a proxy, a load balancer or the server dropping the connection.
+    const c = RUN_CHECKS['kube-unreachable'];
+    return new FatalCheckError(
+      'kube-unreachable',
+      c.code,
+      `the Kubernetes API server at ${server} dropped the connection during ${e.operation}: ${e.message}`,
+      'Check the proxy, load balancer or VPN between irsa-check and the cluster endpoint (a reset came from one of them or the API server), then run irsa-check again.',
+    );
+  }
+  if (e.reason === 'TLS') {
+    const c = RUN_CHECKS['kube-tls'];
+    return new FatalCheckError(
+      'kube-tls',
+      c.code,
+      `the Kubernetes API server at ${server} presents a certificate the kubeconfig does not trust (${e.message})`,
+      c.fix,
+    );
+  }
+  if (e.reason === 'ExecPlugin') {
+    const c = RUN_CHECKS['kube-exec-plugin'];
+    return new FatalCheckError('kube-exec-plugin', c.code, e.message, c.fix);
+  }
   if (e.status === 401) {
     const c = RUN_CHECKS['kube-unauthorized'];
     return new FatalCheckError(

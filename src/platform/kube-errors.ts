@@ -1,6 +1,8 @@
 /** Kubernetes API failures in one shape, for live-kube and the Job runner alike. */
 import * as k8s from '@kubernetes/client-node';
 import { ApiCallError } from '../core/errors.js';
+import { ConnectionResetError, RequestDeadlineError } from './http-timeouts.js';
+import { ExecPluginError } from './kube-transport.js';
 
 export function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
@@ -21,9 +23,28 @@ export class NotKubernetesAnswer extends Error {
   }
 }
 
-/** client-node's exceptions → ApiCallError with Kubernetes' own reason and message. */
-export function kubeError(operation: string, e: unknown, timeoutMs?: number): ApiCallError {
+/**
+ * Node's codes for a server certificate the kubeconfig's CA does not vouch for (or that
+ * does not name the server): a TLS problem of the kubeconfig or of a proxy in between.
+ */
+const TLS_CODES =
+  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_REJECTED|CERT_SIGNATURE_FAILURE|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_.*|EPROTO)$/;
+
+/**
+ * client-node's exceptions → ApiCallError with Kubernetes' own reason and message.
+ * `answeredJson`: the server has answered JSON before, so a body that does not parse
+ * was cut short, not sent by something that is no API server.
+ */
+export function kubeError(
+  operation: string,
+  e: unknown,
+  timeoutMs?: number,
+  answeredJson = false,
+): ApiCallError {
   if (e instanceof ApiCallError) return e;
+  if (e instanceof RequestDeadlineError) return new ApiCallError('kube', operation, 'Timeout', e.message);
+  if (e instanceof ConnectionResetError) return new ApiCallError('kube', operation, 'Reset', e.message);
+  if (e instanceof ExecPluginError) return new ApiCallError('kube', operation, 'ExecPlugin', e.message);
   if (e instanceof NotKubernetesAnswer) {
     return new ApiCallError('kube', operation, NOT_KUBERNETES, e.message, e.status);
   }
@@ -48,12 +69,25 @@ export function kubeError(operation: string, e: unknown, timeoutMs?: number): Ap
     const secs = timeoutMs !== undefined ? `${timeoutMs / 1000} s` : 'its timeout';
     return new ApiCallError('kube', operation, 'Timeout', `no answer within ${secs}`);
   }
-  // client-node parses a 2xx answer as JSON: a syntax error means an HTML page answered.
+  // client-node parses a 2xx answer as JSON: a syntax error means an HTML page answered,
+  // unless this server answered JSON before (a body cut short: the answer, not the server, is bad).
   if (e instanceof SyntaxError || /Unexpected token|is not valid JSON|JSON at position/i.test(firstLine(e))) {
+    if (answeredJson) {
+      return new ApiCallError(
+        'kube',
+        operation,
+        'IncompleteAnswer',
+        `the API server's answer is not complete JSON (cut short: ${firstLine(e)})`,
+      );
+    }
     return new ApiCallError('kube', operation, NOT_KUBERNETES, 'HTTP 200 with a body that is not JSON');
   }
   const cause = (e as { cause?: { code?: string } })?.cause;
   const code = cause?.code ?? (e as { code?: string })?.code;
+  if (code && TLS_CODES.test(code)) {
+    const why = (cause as { message?: string } | undefined)?.message ?? firstLine(e);
+    return new ApiCallError('kube', operation, 'TLS', `${code}: ${why}`);
+  }
   if (code && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code)) {
     return new ApiCallError('kube', operation, 'Unreachable', `API server unreachable (${code})`);
   }

@@ -10,6 +10,7 @@
 import { resolveCname as dnsResolveCname } from 'node:dns/promises';
 import { FAN_OUT, mapLimit } from '../core/concurrency.js';
 import { ApiCallError } from '../core/errors.js';
+import { DeadlineHttpHandler, isDeadlineError } from './aws-http-handler.js';
 import type {
   AssumedRole,
   AttachedPolicy,
@@ -68,6 +69,50 @@ const DESCRIBE_DOMAINS_BATCH = 5;
 /** The region used when neither the caller, AWS_REGION nor the profile names one. */
 const FALLBACK_REGION = 'us-east-1';
 
+/** How many attempts the SDK's standard retry strategy makes per call (README "Timeouts"). */
+export const AWS_MAX_ATTEMPTS = 5;
+
+/** AWS's codes for a request signed at a time too far from its own clock. */
+const CLOCK_SKEW_CODES = /^(RequestTimeTooSkewed|RequestExpired|RequestInTheFuture)$/;
+const SIGNATURE_TIME = /Signature (expired|not yet current)/i;
+
+/** The server's time an error answer states: S3's ServerTime, the Date header, or the signature message. */
+function serverTimeOf(err: {
+  ServerTime?: string | Date;
+  message?: string;
+  $response?: { headers?: Record<string, string> };
+}): number | undefined {
+  const stated = err.ServerTime instanceof Date ? err.ServerTime.getTime() : Date.parse(err.ServerTime ?? '');
+  if (!Number.isNaN(stated)) return stated;
+  const header = Date.parse(err.$response?.headers?.date ?? err.$response?.headers?.Date ?? '');
+  if (!Number.isNaN(header)) return header;
+  // "Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z (20240101T001000Z - 5 min.)"
+  const m = /\((\d{8}T\d{6}Z) [-+]/.exec(err.message ?? '');
+  if (!m) return undefined;
+  const s = m[1]!;
+  return Date.parse(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 11)}:${s.slice(11, 13)}:${s.slice(13)}`);
+}
+
+/**
+ * "this machine's clock is 9 minutes behind AWS's": a skewed clock makes AWS refuse
+ * every signed request, which is not expired credentials. The SDK corrects its clock
+ * from the answer's Date header (systemClockOffset) and retries; this is what is left
+ * when that did not help.
+ */
+export function clockSkewWords(e: unknown): string | undefined {
+  const err = e as { name?: string; Code?: string; message?: string };
+  const code = err?.Code ?? err?.name ?? '';
+  if (!CLOCK_SKEW_CODES.test(code) && !SIGNATURE_TIME.test(err?.message ?? '')) return undefined;
+  const server = serverTimeOf(err as Parameters<typeof serverTimeOf>[0]);
+  const offMs = server === undefined ? undefined : Date.now() - server;
+  const minutes = offMs === undefined ? undefined : Math.round(Math.abs(offMs) / 60_000);
+  const how =
+    minutes === undefined || minutes === 0
+      ? "this machine's clock is off from AWS's"
+      : `this machine's clock is ${minutes} minute${minutes === 1 ? '' : 's'} ${offMs! < 0 ? 'behind' : 'ahead of'} AWS's`;
+  return `${how}: AWS refuses requests signed more than 5 minutes off (${code})`;
+}
+
 /** SDK errors → ApiCallError with the IAM action name, so messages can say what to grant. */
 export function awsError(operation: string, e: unknown): ApiCallError {
   if (e instanceof ApiCallError) return e;
@@ -75,8 +120,10 @@ export function awsError(operation: string, e: unknown): ApiCallError {
     name?: string;
     Code?: string;
     message?: string;
-    $metadata?: { httpStatusCode?: number };
+    $metadata?: { httpStatusCode?: number; attempts?: number };
   };
+  // The SDK appends a "Deserialization error" hint to an error met while reading the body.
+  if (isDeadlineError(e)) return new ApiCallError('aws', operation, 'Timeout', e.message.split('\n')[0]!);
   if (err?.name === 'TimeoutError' || (err as { code?: string })?.code === 'ETIMEDOUT') {
     const ms = /(\d+) ?ms/.exec(err.message ?? '')?.[1];
     return new ApiCallError(
@@ -86,9 +133,24 @@ export function awsError(operation: string, e: unknown): ApiCallError {
       `no answer within ${ms ? `${Number(ms) / 1000} s` : 'the request timeout'}`,
     );
   }
-  const reason = err?.Code ?? err?.name ?? 'Error';
+  const status = err?.$metadata?.httpStatusCode;
   const message = (err?.message ?? String(e)).split('\n')[0] ?? '';
-  return new ApiCallError('aws', operation, reason, message, err?.$metadata?.httpStatusCode);
+  const skew = clockSkewWords(e);
+  // No status: AWS answers 403, but nothing was denied to irsa-check's identity.
+  if (skew) return new ApiCallError('aws', operation, 'ClockSkew', skew);
+  const reason = err?.Code ?? err?.name ?? 'Error';
+  if (isThrottling(e)) {
+    // The SDK retried it already: "could not check", never a verdict on what was asked.
+    const attempts = err?.$metadata?.attempts;
+    return new ApiCallError(
+      'aws',
+      operation,
+      reason,
+      `could not check: throttled by AWS${attempts ? ` after ${attempts} attempts` : ''} (${message})`,
+      status,
+    );
+  }
+  return new ApiCallError('aws', operation, reason, message, status);
 }
 
 /**
@@ -168,12 +230,7 @@ interface SharedClientConfig {
   profile?: string;
   retryMode: string;
   maxAttempts: number;
-  requestHandler: {
-    connectionTimeout: number;
-    requestTimeout: number;
-    throwOnRequestTimeout: boolean;
-    logger: typeof SILENT_LOGGER;
-  };
+  requestHandler: DeadlineHttpHandler;
   logger: typeof SILENT_LOGGER;
 }
 
@@ -197,6 +254,8 @@ type MiddlewareClient = {
 
 export class LiveAws implements Aws {
   private readonly clients = new Map<string, Promise<unknown>>();
+  /** Every client created, for the clock correction the SDK made in each. */
+  private readonly created: Array<{ config?: { systemClockOffset?: number } }> = [];
   /** Attempts AWS answered with throttling (each one retried by the SDK, or the last one failed). */
   private throttledAttempts = 0;
   private defaultRegionPromise?: Promise<string>;
@@ -215,14 +274,19 @@ export class LiveAws implements Aws {
 
   constructor(private readonly opts: LiveAwsOptions) {}
 
-  /** Client settings shared by every service: region, profile, adaptive retry on throttling. */
+  /**
+   * Client settings shared by every service: region, profile, and the SDK's standard retry
+   * strategy (throttling, 429, 5xx and timeouts; exponential backoff with jitter, Retry-After
+   * honoured). Not 'adaptive': its client-side rate limiter slows every later call of a
+   * client after one throttled answer (26.9 s for three throttled GetRole calls).
+   */
   protected async clientConfig(region?: string): Promise<SharedClientConfig> {
     return {
       region: region ?? (await this.defaultRegion()),
       ...(this.opts.profile ? { profile: this.opts.profile } : {}),
       ...(this.opts.assumeRoleArn ? { credentials: () => this.assumedCredentials() } : {}),
-      retryMode: 'adaptive',
-      maxAttempts: 5,
+      retryMode: 'standard',
+      maxAttempts: AWS_MAX_ATTEMPTS,
       requestHandler: this.requestHandler(),
       logger: SILENT_LOGGER,
     };
@@ -257,8 +321,8 @@ export class LiveAws implements Aws {
       const base = new STSClient({
         region,
         ...(this.opts.profile ? { profile: this.opts.profile } : {}),
-        retryMode: 'adaptive',
-        maxAttempts: 5,
+        retryMode: 'standard',
+        maxAttempts: AWS_MAX_ATTEMPTS,
         requestHandler: this.requestHandler(),
         logger: SILENT_LOGGER,
       });
@@ -299,15 +363,12 @@ export class LiveAws implements Aws {
     return this.assumed;
   }
 
-  /** The SDK waits forever on a silent endpoint, and only logs a request timeout, unless told otherwise. */
-  private requestHandler(): SharedClientConfig['requestHandler'] {
-    const requestTimeout = this.opts.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS;
-    return {
-      connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, requestTimeout),
-      requestTimeout,
-      throwOnRequestTimeout: true,
-      logger: SILENT_LOGGER,
-    };
+  /** One deadline per attempt over connect, TLS, first byte and body (aws-http-handler.ts). */
+  private requestHandler(): DeadlineHttpHandler {
+    return new DeadlineHttpHandler({
+      requestTimeoutMs: this.opts.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    });
   }
 
   /** `region` option, else what the SDK finds (AWS_REGION, the profile's region), else us-east-1. */
@@ -336,6 +397,20 @@ export class LiveAws implements Aws {
     await loaders[service]();
   }
 
+  /**
+   * How far AWS's clock is ahead of this machine's (ms; negative: behind), as the SDK measured
+   * it from AWS's Date headers to correct its signatures (systemClockOffset): the largest
+   * correction any client made. The run says so at its end when it is a minute or more.
+   */
+  clockOffsetMs(): number {
+    let worst = 0;
+    for (const c of this.created) {
+      const offset = c.config?.systemClockOffset ?? 0;
+      if (Math.abs(offset) > Math.abs(worst)) worst = offset;
+    }
+    return worst;
+  }
+
   /** How many AWS attempts were throttled so far (the run says so at its end). */
   throttled(): number {
     return this.throttledAttempts;
@@ -361,7 +436,10 @@ export class LiveAws implements Aws {
   private client<T>(key: string, create: () => Promise<T>): Promise<T> {
     let c = this.clients.get(key) as Promise<T> | undefined;
     if (!c) {
-      c = create().then((client) => this.countThrottling(client));
+      c = create().then((client) => {
+        this.created.push(client as { config?: { systemClockOffset?: number } });
+        return this.countThrottling(client);
+      });
       this.clients.set(key, c);
       // A failed creation (e.g. a broken profile) is not cached: the next call tries again.
       c.catch(() => this.clients.delete(key));

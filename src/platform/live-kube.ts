@@ -2,7 +2,7 @@
  * Kube over @kubernetes/client-node. Imported lazily by the dispatcher: loading
  * client-node costs ~0.6 s, which `--help` and `--replay` never pay.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -30,6 +30,8 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../ports/kube.js';
 import { runJobWithWatch } from './kube-jobs.js';
 import { convertItems } from './kube-items.js';
 import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
+import { ConnectionResetError } from './http-timeouts.js';
+import { ExecCredentialPlugin, timedHttpLibrary, useExecPlugin } from './kube-transport.js';
 import { isSecretKey, REDACTED } from '../core/redact.js';
 
 export const CODE_NO_CLUSTER = 3;
@@ -122,13 +124,47 @@ export function loadKubeConfig(opts: LiveKubeOptions): { kc: k8s.KubeConfig; inC
   }
   if (!kc.getCurrentCluster())
     throw new UsageError('kubeconfig has no current cluster', CODE_NO_CLUSTER, KUBECONFIG_FIX);
+  checkKubeconfigFiles(kc);
   return { kc, inCluster };
 }
 
 /**
- * An API client whose every request carries its own AbortSignal.timeout: client-node
- * (node-fetch) otherwise waits forever on a server that accepts the connection and never
- * answers. The signal covers connect, TLS handshake, headers and body alike.
+ * The files the current context names (CA, client certificate and key) are read on every
+ * request: a missing one is a kubeconfig problem (exit 3) named by its path, found before
+ * any call, not an error per request.
+ */
+function checkKubeconfigFiles(kc: k8s.KubeConfig): void {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const files: Array<[string, string | undefined]> = [
+    [`certificate-authority of cluster "${cluster?.name ?? ''}"`, cluster?.caFile],
+    [`client-certificate of user "${user?.name ?? ''}"`, user?.certFile],
+    [`client-key of user "${user?.name ?? ''}"`, user?.keyFile],
+  ];
+  for (const [what, file] of files) {
+    if (!file) continue;
+    let problem: string | undefined;
+    try {
+      if (!statSync(file).isFile()) problem = 'is not a file';
+      else accessSync(file, fsConstants.R_OK);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      problem = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? firstLine(e)})`;
+    }
+    if (problem) {
+      throw new UsageError(
+        `the kubeconfig's ${what} is ${file}, which ${problem}`,
+        CODE_NO_CLUSTER,
+        `Fix that path in the kubeconfig (or embed the data: ${what.split(' ')[0]}-data), e.g. \`aws eks update-kubeconfig --name <cluster>\` writes a working kubeconfig.`,
+      );
+    }
+  }
+}
+
+/**
+ * An API client whose every request has one deadline over connect, TLS handshake, first
+ * byte and body (kube-transport.ts): client-node's node-fetch otherwise waits forever on
+ * a server that accepts the connection and never answers, or drips its answer.
  */
 function makeTimedClient<T>(
   kc: k8s.KubeConfig,
@@ -139,16 +175,15 @@ function makeTimedClient<T>(
   const config = k8s.createConfiguration({
     baseServer: new k8s.ServerConfiguration(server, {}),
     authMethods: { default: kc },
+    httpApi: timedHttpLibrary(timeoutMs),
     promiseMiddleware: [
       {
-        pre: async (context) => {
-          context.setSignal(AbortSignal.timeout(timeoutMs));
-          return context;
-        },
+        pre: async (context) => context,
         // An HTML answer (a captive portal or proxy answering 200) is never the API server's.
         post: async (context) => {
           const type = context.headers['content-type'] ?? '';
           if (/text\/html/i.test(type)) throw new NotKubernetesAnswer(context.httpStatusCode);
+          if (/json/i.test(type)) transport.answeredJson = true;
           return context;
         },
       },
@@ -157,26 +192,115 @@ function makeTimedClient<T>(
   return new api(config);
 }
 
-/** Set by LiveKube: how long one request may take, for the timeout message. */
-let requestTimeoutMs = DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+/** Set by LiveKube: the request deadline (for the words) and whether the server ever answered JSON. */
+const transport = { timeoutMs: DEFAULT_KUBE_REQUEST_TIMEOUT_MS, answeredJson: false };
+
+/**
+ * Retries as client-go does: 429 and 503 (and any 5xx that names a Retry-After) wait for
+ * Retry-After, else back off exponentially; a read cut short by a reset or a truncated
+ * body is asked again. Everything else is answered at once.
+ */
+const MAX_ATTEMPTS = 5;
+const MAX_RETRY_WAIT_MS = 10_000;
+const MAX_READ_REPEATS = 2;
+
+function retryAfterMs(e: k8s.ApiException<unknown>): number | undefined {
+  const headers = (e.headers ?? {}) as Record<string, string>;
+  const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+  if (raw === undefined) return undefined;
+  const secs = Number(raw);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function backoffMs(attempt: number): number {
+  // 0.5 s, 1 s, 2 s, 4 s, with jitter so concurrent calls do not come back together
+  return Math.min(500 * 2 ** (attempt - 1), 8000) * (0.5 + Math.random() / 2);
+}
+
+function isRead(operation: string): boolean {
+  return /^(get|list) /.test(operation);
+}
+
+/** How long to wait before asking again, or undefined when the failure is the answer. */
+export function retryDelay(operation: string, e: unknown, attempt: number): number | undefined {
+  if (attempt >= MAX_ATTEMPTS) return undefined;
+  if (e instanceof k8s.ApiException) {
+    const after = retryAfterMs(e);
+    if (e.code === 429 || e.code === 503 || (e.code >= 500 && after !== undefined)) {
+      return Math.min(after ?? backoffMs(attempt), MAX_RETRY_WAIT_MS);
+    }
+    return undefined;
+  }
+  const cutShort = e instanceof ConnectionResetError || (e instanceof SyntaxError && transport.answeredJson);
+  if (cutShort && isRead(operation) && attempt <= MAX_READ_REPEATS) return backoffMs(attempt);
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw kubeError(operation, e, requestTimeoutMs);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const wait = retryDelay(operation, e, attempt);
+      if (wait === undefined) throw kubeError(operation, e, transport.timeoutMs, transport.answeredJson);
+      await sleep(wait);
+    }
   }
 }
 
 /** Undefined on 404, so "does not exist" is an answer rather than an error. */
 async function callOrNotFound<T>(operation: string, fn: () => Promise<T>): Promise<T | undefined> {
   try {
-    return await fn();
+    return await call(operation, fn);
   } catch (e) {
-    const err = kubeError(operation, e, requestTimeoutMs);
+    const err = kubeError(operation, e, transport.timeoutMs, transport.answeredJson);
     if (err.status === 404 && err.reason !== 'NotKubernetes') return undefined;
     throw err;
   }
+}
+
+interface ListPage<I> {
+  items?: I[];
+  metadata?: { _continue?: string; continue?: string };
+}
+
+/**
+ * Every page of a list: an API server may answer a list in pages (a `continue` token)
+ * and a Helm release on page two is still deployed. A token seen twice ends the list
+ * with an error rather than a loop.
+ */
+async function listAll<I>(
+  operation: string,
+  page: (cont: string | undefined) => Promise<ListPage<I>>,
+): Promise<{ items: I[] }> {
+  const items: I[] = [];
+  const seen = new Set<string>();
+  let cont: string | undefined;
+  do {
+    const list = await call(operation, () => page(cont));
+    const got: unknown = list?.items;
+    if (got !== undefined && got !== null && !Array.isArray(got)) {
+      throw new ApiCallError(
+        'kube',
+        operation,
+        'MalformedAnswer',
+        'the API server answered a list without items',
+      );
+    }
+    items.push(...((got ?? []) as I[]));
+    const c = list?.metadata?._continue || list?.metadata?.continue;
+    cont = typeof c === 'string' && c !== '' ? c : undefined;
+    if (cont !== undefined) {
+      if (seen.has(cont))
+        throw new ApiCallError('kube', operation, 'BadAnswer', 'the API server repeats a continue token');
+      seen.add(cont);
+    }
+  } while (cont !== undefined);
+  return { items };
 }
 
 function describeValueFrom(v: k8s.V1EnvVarSource | undefined): string | undefined {
@@ -321,7 +445,9 @@ export class LiveKube implements Kube {
     private readonly inCluster: boolean,
     private readonly timeoutMs = DEFAULT_KUBE_REQUEST_TIMEOUT_MS,
   ) {
-    requestTimeoutMs = timeoutMs;
+    transport.timeoutMs = timeoutMs;
+    transport.answeredJson = false;
+    useExecPlugin(kc, new ExecCredentialPlugin(timeoutMs));
     this.core = makeTimedClient(kc, k8s.CoreV1Api, timeoutMs);
     this.batch = makeTimedClient(kc, k8s.BatchV1Api, timeoutMs);
     this.custom = makeTimedClient(kc, k8s.CustomObjectsApi, timeoutMs);
@@ -352,12 +478,12 @@ export class LiveKube implements Kube {
   }
 
   async namespaces(): Promise<string[]> {
-    const list = await call('list namespaces', () => this.core.listNamespace());
+    const list = await listAll('list namespaces', (_continue) => this.core.listNamespace({ _continue }));
     return convertItems('list namespaces', list.items, (n) => n.metadata?.name ?? '').sort();
   }
 
   async nodes(): Promise<KubeNode[]> {
-    const list = await call('list nodes', () => this.core.listNode());
+    const list = await listAll('list nodes', (_continue) => this.core.listNode({ _continue }));
     return convertItems('list nodes', list.items, (n) => {
       const computeType = n.metadata?.labels?.['eks.amazonaws.com/compute-type'];
       return {
@@ -371,16 +497,16 @@ export class LiveKube implements Kube {
   async helmReleaseRecords(ns?: string): Promise<HelmStorageRecord[]> {
     const labelSelector = 'owner=helm';
     const [secrets, configMaps] = await Promise.all([
-      call('list secrets', () =>
+      listAll('list secrets', (_continue) =>
         ns
-          ? this.core.listNamespacedSecret({ namespace: ns, labelSelector })
-          : this.core.listSecretForAllNamespaces({ labelSelector }),
+          ? this.core.listNamespacedSecret({ namespace: ns, labelSelector, _continue })
+          : this.core.listSecretForAllNamespaces({ labelSelector, _continue }),
       ),
       // The configmap driver is rare; a cluster that forbids listing configmaps still has the secrets.
-      call('list configmaps', () =>
+      listAll('list configmaps', (_continue) =>
         ns
-          ? this.core.listNamespacedConfigMap({ namespace: ns, labelSelector })
-          : this.core.listConfigMapForAllNamespaces({ labelSelector }),
+          ? this.core.listNamespacedConfigMap({ namespace: ns, labelSelector, _continue })
+          : this.core.listConfigMapForAllNamespaces({ labelSelector, _continue }),
       ).catch((e: ApiCallError) => {
         if (e.isAccessDenied) return { items: [] as k8s.V1ConfigMap[] };
         throw e;
@@ -411,7 +537,9 @@ export class LiveKube implements Kube {
   }
 
   async pods(ns: string, labelSelector?: string): Promise<KubePod[]> {
-    const list = await call('list pods', () => this.core.listNamespacedPod({ namespace: ns, labelSelector }));
+    const list = await listAll('list pods', (_continue) =>
+      this.core.listNamespacedPod({ namespace: ns, labelSelector, _continue }),
+    );
     return convertItems('list pods', list.items, toPod);
   }
 
@@ -516,10 +644,11 @@ export class LiveKube implements Kube {
   }
 
   async leftoverJobs(ns: string, olderThanSeconds: number): Promise<string[]> {
-    const list = await call('list jobs', () =>
+    const list = await listAll('list jobs', (_continue) =>
       this.batch.listNamespacedJob({
         namespace: ns,
         labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+        _continue,
       }),
     );
     const cutoff = Date.now() - olderThanSeconds * 1000;
@@ -556,8 +685,9 @@ export class LiveKube implements Kube {
   }
 
   async mutatingWebhookConfigurations(): Promise<KubeMutatingWebhookConfiguration[]> {
-    const list = await call('list mutatingwebhookconfigurations.admissionregistration.k8s.io', () =>
-      this.admission.listMutatingWebhookConfiguration(),
+    const list = await listAll(
+      'list mutatingwebhookconfigurations.admissionregistration.k8s.io',
+      (_continue) => this.admission.listMutatingWebhookConfiguration({ _continue }),
     );
     return list.items.map((m) => ({
       name: m.metadata?.name ?? '',
@@ -591,8 +721,12 @@ export class LiveKube implements Kube {
 
   async workloads(ns: string): Promise<KubeWorkload[]> {
     const [deployments, statefulSets] = await Promise.all([
-      call('list deployments.apps', () => this.apps.listNamespacedDeployment({ namespace: ns })),
-      call('list statefulsets.apps', () => this.apps.listNamespacedStatefulSet({ namespace: ns })),
+      listAll('list deployments.apps', (_continue) =>
+        this.apps.listNamespacedDeployment({ namespace: ns, _continue }),
+      ),
+      listAll('list statefulsets.apps', (_continue) =>
+        this.apps.listNamespacedStatefulSet({ namespace: ns, _continue }),
+      ),
     ]);
     return [
       ...deployments.items.map((d) => toWorkload('Deployment', d, ns)),

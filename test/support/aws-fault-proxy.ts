@@ -24,7 +24,19 @@ export type FaultKind =
   /** 403 AccessDenied: not retried. */
   | 'accessDenied'
   /** 403 ExpiredToken: not retried. */
-  | 'expiredToken';
+  | 'expiredToken'
+  /** Accept the request and never answer (an endpoint behind a black-holing firewall). */
+  | 'silent'
+  /** Forward it, then drip the answer's body one byte every 200 ms (a saturated link). */
+  | 'drip'
+  /**
+   * 403 SignatureDoesNotMatch "Signature expired", its Date header `clockSkew()` ahead of
+   * the real time, whatever the request's time: a refusal the SDK's clock correction cannot
+   * cure (it corrects once, and the endpoint still refuses).
+   */
+  | 'signatureExpired'
+  /** 403 RequestTimeTooSkewed (S3's wording) with the skewed Date header, whatever the request's time. */
+  | 'requestTimeTooSkewed';
 
 export interface ProxiedRequest {
   action: string;
@@ -50,6 +62,12 @@ export interface AwsProxy {
   reset(): void;
   /** Answer every request only after `ms` (a distant region, for the latency benchmark). */
   setLatency(ms: number): void;
+  /**
+   * Act as an AWS whose clock is `ms` ahead of this machine's (so this machine's is behind):
+   * a signed request whose X-Amz-Date is more than 5 minutes off that clock is refused
+   * with SignatureDoesNotMatch, as AWS does; answers carry that clock in their Date header.
+   */
+  setClockSkew(ms: number): void;
   /** Requests seen for `action` (faulted ones included). */
   count(action: string): number;
   /** Every request seen, in order. */
@@ -159,7 +177,9 @@ export function classify(req: IncomingMessage, body: string): Classified {
   };
 }
 
-const FAULTS: Record<FaultKind, { status: number; query: string; json: string; message: string }> = {
+type AnsweredFault = Exclude<FaultKind, 'silent' | 'drip'>;
+
+const FAULTS: Record<AnsweredFault, { status: number; query: string; json: string; message: string }> = {
   throttling: { status: 400, query: 'Throttling', json: 'ThrottlingException', message: 'Rate exceeded' },
   tooManyRequests: {
     status: 429,
@@ -191,21 +211,62 @@ const FAULTS: Record<FaultKind, { status: number; query: string; json: string; m
     json: 'ExpiredTokenException',
     message: 'The security token included in the request is expired',
   },
+  signatureExpired: {
+    status: 403,
+    query: 'SignatureDoesNotMatch',
+    json: 'InvalidSignatureException',
+    message: 'Signature expired',
+  },
+  requestTimeTooSkewed: {
+    status: 403,
+    query: 'RequestTimeTooSkewed',
+    json: 'RequestTimeTooSkewed',
+    message: 'The difference between the request time and the current time is too large.',
+  },
 };
+
+/** 20240101T000000Z, as SigV4 writes times. */
+function amzDate(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+function parseAmzDate(s: string | undefined): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s ?? '');
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : undefined;
+}
+
+/** AWS's words for a signature made too far from its clock (`now`: AWS's time). */
+function signatureTimeMessage(requestMs: number, now: number): string {
+  const FIVE = 5 * 60_000;
+  return requestMs < now
+    ? `Signature expired: ${amzDate(requestMs)} is now earlier than ${amzDate(now - FIVE)} (${amzDate(now)} - 5 min.)`
+    : `Signature not yet current: ${amzDate(requestMs)} is still later than ${amzDate(now + FIVE)} (${amzDate(now)} + 5 min.)`;
+}
 
 function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function answerFault(res: ServerResponse, kind: FaultKind, c: Classified): void {
+function answerFault(
+  res: ServerResponse,
+  kind: AnsweredFault,
+  c: Classified,
+  clock: { now: number; requestMs?: number } = { now: Date.now() },
+): void {
   const f = FAULTS[kind];
   const requestId = `irsa-check-proxy-${Date.now()}`;
   const message =
     kind === 'accessDenied'
       ? `User: arn:aws:sts::123456789012:assumed-role/ci/irsa-check is not authorized to perform: ${c.action}`
-      : f.message;
+      : kind === 'signatureExpired'
+        ? signatureTimeMessage(clock.requestMs ?? Date.now(), clock.now)
+        : f.message;
+  const date = new Date(clock.now).toUTCString();
   if (c.protocol === 'query') {
-    res.writeHead(f.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+    res.writeHead(f.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, date });
     res.end(
       `<ErrorResponse><Error><Type>${f.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
         `<Code>${f.query}</Code><Message>${xmlEscape(message)}</Message></Error>` +
@@ -217,6 +278,7 @@ function answerFault(res: ServerResponse, kind: FaultKind, c: Classified): void 
     'content-type': 'application/json',
     'x-amzn-errortype': f.json,
     'x-amzn-requestid': requestId,
+    date,
   });
   res.end(JSON.stringify({ __type: f.json, message }));
 }
@@ -336,6 +398,8 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   };
 
   let latencyMs = 0;
+  let skewMs = 0;
+  const drips = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));
@@ -354,8 +418,15 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         ...(scope ? { accessKeyId: scope[1]!, region: scope[2]! } : {}),
         ...(fault ? { fault } : {}),
       });
-      if (fault) {
-        answerFault(res, fault, c);
+      const now = Date.now() + skewMs;
+      const requestMs = parseAmzDate(String(req.headers['x-amz-date'] ?? ''));
+      if (fault === 'silent') return; // held open until the client gives up or the proxy closes
+      if (fault && fault !== 'drip') {
+        answerFault(res, fault, c, { now, ...(requestMs !== undefined ? { requestMs } : {}) });
+        return;
+      }
+      if (skewMs !== 0 && requestMs !== undefined && Math.abs(requestMs - now) > 5 * 60_000) {
+        answerFault(res, 'signatureExpired', c, { now, requestMs });
         return;
       }
       if (
@@ -378,8 +449,9 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       const upstream = httpRequest(
         { hostname: target.hostname, port: target.port, method: req.method, path, headers },
         (up) => {
-          if (!assumedAccount) {
-            res.writeHead(up.statusCode ?? 502, up.headers);
+          const out = { ...up.headers, ...(skewMs !== 0 ? { date: new Date(now).toUTCString() } : {}) };
+          if (!assumedAccount && fault !== 'drip') {
+            res.writeHead(up.statusCode ?? 502, out);
             up.pipe(res);
             return;
           }
@@ -387,10 +459,31 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
           up.on('data', (d: Buffer) => parts.push(d));
           up.on('end', () => {
             const answer = Buffer.concat(parts);
-            const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.toString('utf8'))?.[1];
-            if (key) assumedIn.set(key, assumedAccount);
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            res.end(answer);
+            if (assumedAccount) {
+              const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.toString('utf8'))?.[1];
+              if (key) assumedIn.set(key, assumedAccount);
+            }
+            if (fault !== 'drip') {
+              res.writeHead(up.statusCode ?? 502, out);
+              res.end(answer);
+              return;
+            }
+            // The headers at once, then the body a byte at a time: every byte is news to a socket
+            // idle timeout, so only a deadline over the whole body ends it.
+            delete out['content-length'];
+            res.writeHead(up.statusCode ?? 502, { ...out, 'transfer-encoding': 'chunked' });
+            let i = 0;
+            const t = setInterval(() => {
+              if (i >= answer.length || res.destroyed) {
+                clearInterval(t);
+                drips.delete(t);
+                res.end();
+                return;
+              }
+              res.write(answer.subarray(i, i + 1));
+              i++;
+            }, 200);
+            drips.add(t);
           });
         },
       );
@@ -416,9 +509,13 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     reset() {
       faults.clear();
       requests.length = 0;
+      skewMs = 0;
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    setClockSkew(ms) {
+      skewMs = ms;
     },
     count(action) {
       return requests.filter((r) => r.action === action).length;
@@ -426,6 +523,8 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     requests,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of drips) clearInterval(t);
+        drips.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

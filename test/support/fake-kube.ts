@@ -127,6 +127,11 @@ export interface FakeKubeWorld {
    * never sends credentials to an http:// server, like the old insecure port expected.
    */
   requireAuth?: boolean;
+  /**
+   * Answer lists in pages of this many items with a `continue` token (as kube-apiserver does
+   * for `limit`, which is honoured too). Default: no paging unless the client asks.
+   */
+  listPageSize?: number;
   /** Milliseconds per simulated lifecycle step. Default 20. */
   stepMs?: number;
   /** Multiplies activeDeadlineSeconds / ttlSecondsAfterFinished (seconds → ms * timeScale * 1000). Default 1. */
@@ -2273,11 +2278,18 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
         }
         return w;
       });
+      const limit = Number(q.get('limit') ?? 0) || world.listPageSize || 0;
+      const from = Number(Buffer.from(q.get('continue') ?? '', 'base64').toString() || 0);
+      const page = limit > 0 ? items.slice(from, from + limit) : items;
+      const more = limit > 0 && from + limit < items.length;
       return send(res, 200, {
         kind: `${def.kind}List`,
         apiVersion: gv(def),
-        metadata: { resourceVersion: String(rv) },
-        items,
+        metadata: {
+          resourceVersion: String(rv),
+          ...(more ? { continue: Buffer.from(String(from + limit)).toString('base64') } : {}),
+        },
+        items: page,
       });
     }
     if (method === 'GET' && name) {
