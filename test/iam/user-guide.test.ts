@@ -438,13 +438,18 @@ table('IAM JSON policy elements: Resource (reference_policies_elements_resource)
     decision: 'Allow',
   },
   {
-    name: 'Wildcards in the resource ARN › a pattern missing its account segment matches no database user',
+    name: 'Using wildcards in resource ARNs › a pattern missing its account segment: its region * ending the segment may match across the colon, undetermined',
     ...connect('arn:aws:rds-db:*:dbuser:*/identity'),
-    decision: 'ImplicitDeny',
+    decision: 'Undetermined',
   },
   {
-    name: 'Wildcards in the resource ARN › * never spans the colon between region and account',
+    name: 'Using wildcards in resource ARNs › a * ending the region segment matches the account too only across a colon: undetermined',
     ...connect(`arn:aws:rds-db:*:dbuser:cluster-ABCDEFGHIJKL01234/identity`),
+    decision: 'Undetermined',
+  },
+  {
+    name: 'Using wildcards in resource ARNs › * inside a segment (not ending it) never spans a colon',
+    ...connect(`arn:aws:rds-db:us-*2:dbuser:cluster-ABCDEFGHIJKL01234/identity`),
     decision: 'ImplicitDeny',
   },
   {
@@ -733,9 +738,10 @@ const LIMITS: Array<{
     reason: `NotPrincipal lists the principal of arn:aws:iam::${ACCT}:role/app but not its account; whether the statement applies depends on the service`,
   },
   {
-    limit: 'a Resource pattern with fewer than six ARN segments that would match flat',
-    statement: { Resource: 'arn:aws:s3:*' },
-    reason: '"arn:aws:s3:*" is not a six-part ARN pattern',
+    limit: 'an ArnLike value with fewer than six ARN segments that would match flat',
+    statement: { Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam*' } } },
+    context: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:role/app` },
+    reason: '"arn:aws:iam*" is not a six-part ARN pattern',
   },
 ];
 
