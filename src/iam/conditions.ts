@@ -50,27 +50,37 @@ export function arnPatternMatches(
   resolved: Resolved,
   value: string,
   place: ArnPatternPlace = 'condition',
+  /** For NotResource: a mismatch iam-simulate does not invert (short patterns) is unknown. */
+  notResource = false,
 ): Tri {
   if (resolved.kind === 'unknown') return unknown(resolved.reason);
-  if (resolved.kind === 'no-value') return false;
+  if (resolved.kind === 'no-value') return notResource ? noValue(resolved.variable) : false;
   let pieces = resolved.pieces;
   if (pieces.length === 1 && 'wildcard' in pieces[0]! && pieces[0].wildcard === '*') return true;
   if (!value.startsWith('arn:')) return piecesRegExp(pieces, 'flat').test(value);
   const segments = arnSegments(pieces);
+  let expanded = false;
   if (segments < 6) {
     const text = piecesText(pieces);
     const hasWildcard = pieces.some((p) => 'wildcard' in p);
-    if (place === 'condition') {
-      return piecesRegExp(pieces, 'flat').test(value)
-        ? unknown(`"${text}" is not a six-part ARN pattern`)
-        : false;
-    }
+    // Conditions compare six components (iam-simulate: an invalid ARN, no match; a negated
+    // operator then does not hold either): unknown rather than a guess either way.
+    if (place === 'condition') return unknown(`"${text}" is not a six-part ARN pattern`);
     if (place === 'resource' && !hasWildcard) return false;
     // Expanded: each missing segment is `*`.
     pieces = [...pieces];
     for (let n = segments; n < 6; n++) pieces.push({ literal: ':' }, { wildcard: '*' });
+    expanded = true;
+  }
+  if (place === 'condition' && (value.split(':').length < 6 || !/^arn:[^:]+:[^:]+:/.test(value))) {
+    return unknown(`the request value "${value}" is not an ARN`);
   }
   if (!piecesRegExp(pieces, 'arn').test(value)) {
+    if (expanded && notResource) {
+      // iam-simulate, resource.test.ts "identity NotResource: P7 … (expanded, region mismatch)":
+      // a short pattern's mismatch makes the NotResource statement not apply; AWS does not document it.
+      return unknown(`"${piecesText(resolved.pieces)}" is not a six-part ARN pattern`);
+    }
     if (place !== 'condition' && piecesRegExp(pieces, 'arn-span').test(value)) {
       return unknown(
         `"${piecesText(resolved.pieces)}" matches ${value} only if a * that ends an ARN segment matches across a colon`,
@@ -81,6 +91,15 @@ export function arnPatternMatches(
   return wildcardInResourceType(pieces)
     ? unknown(`"${piecesText(resolved.pieces)}" has a wildcard in the resource-type part of the ARN`)
     : true;
+}
+
+/** A policy variable without a value where a negation would turn "matches nothing" into "applies". */
+export function noValue(variable: string): Tri {
+  // IAM User Guide, "IAM policy elements: Variables and tags": a variable AWS cannot resolve may
+  // make the whole statement invalid, so "equals nothing, hence the negation holds" is not sure.
+  return unknown(
+    `policy variable ${variable} has no value in this request (AWS may treat the statement as invalid)`,
+  );
 }
 
 /**
@@ -276,6 +295,8 @@ export function conditionHolds(
   // Variables are valid only in string and ARN operators; elsewhere `${…}` stays literal text.
   const takesVariables = base.family === 'string' || base.family === 'arn';
   const values = policyValues.map((p) => resolve(p, substitute && takesVariables, lookup));
+  const missing = values.find((v) => v.kind === 'no-value');
+  if (base.negated && missing?.kind === 'no-value') return noValue(missing.variable);
   const satisfies = (value: string): Tri => {
     const matched = or(values.map((p) => base.test(value, p)));
     return base.negated ? not(matched) : matched;

@@ -7,23 +7,39 @@
  * It evaluates Action/NotAction, Resource/NotResource (per ARN segment, with policy
  * variables), Principal/NotPrincipal, every condition operator family (String, Arn,
  * Numeric, Date, Bool, Binary, IpAddress, Null; IfExists; ForAllValues/ForAnyValue),
- * explicit Deny over Allow, and permissions boundaries. Split by job: conditions.ts
- * (operators), variables.ts (`${…}` and wildcard patterns), tri.ts (three-valued logic).
+ * explicit Deny over Allow, permissions boundaries, and an identity policy set together with
+ * a resource-based policy as AWS combines them (`evaluateAccess`: union within one account,
+ * both across accounts, account principals delegating to IAM). Split by job: conditions.ts
+ * (operators, ARN patterns), variables.ts (`${…}` and wildcard patterns), tri.ts (three-valued
+ * logic), request-context.ts (the condition keys irsa-check knows for the requests it asks about).
+ *
+ * Short Resource patterns (fewer than six ARN segments) follow iam-simulate
+ * (src/resource/resource.ts, tested in src/resource/resource.test.ts): in identity policies and
+ * permissions boundaries the missing segments match anything; in resource policies only a
+ * pattern with a wildcard is expanded so, one without matches nothing.
  *
  * Never a false OK: whatever it cannot evaluate makes the statement "unknown", and an
  * unknown statement makes the decision "Undetermined" whenever it could change whether
  * the request is allowed (an Allow that may apply with no sure Allow, or a Deny that may
  * apply next to an Allow). Callers turn that into a FAIL or WARN (undetermined.ts).
- * Remaining limits, each yielding "unknown" for its statement, never a guess:
- * - condition keys the request does not define (by default every key it does not list:
+ * Deliberate limits, each yielding "unknown" for its statement, never a guess (test/iam/
+ * iam-simulate.test.ts lists where that differs from iam-simulate's verdict):
+ * - condition keys the request does not define (request-context.ts says which it knows:
  *   irsa-check cannot know aws:SourceIp, aws:SourceVpc, tags, times… of a future call);
- * - policy variables naming such keys, multivalued keys, or malformed `${…}`;
+ * - policy variables naming such keys or multivalued keys, or malformed `${…}`; a variable
+ *   without a value under a negation (StringNotEquals…, NotResource): the guide warns that an
+ *   unresolvable variable may make the whole statement invalid;
  * - condition operators outside the families above (and `Null` with IfExists or a qualifier);
- * - condition values the operator cannot read (a number, date, CIDR or boolean that is not one);
+ * - condition values the operator cannot read (a number, date, CIDR or boolean that is not one,
+ *   a variable in Bool, an ARN condition on a value that is no ARN);
  * - a NotPrincipal listing some but not all of a principal's session, role and account;
- * - a Resource pattern with fewer than six ARN segments that would match the resource flat.
- * Out of scope (not asked by irsa-check): SCPs/RCPs, session policies, and combining an
- * identity policy with a resource policy of another account.
+ * - an ArnLike/ArnEquals value with fewer than six ARN segments; a short NotResource pattern
+ *   that does not match (iam-simulate does not invert that mismatch);
+ * - a wildcard in the resource-type part of a Resource (`…:*\/12345`): iam-simulate reads it
+ *   as a literal, a glob would match;
+ * - a `*` ending an ARN segment of a Resource that matches only across a colon (the guide's
+ *   "Using wildcards in resource ARNs" allows it, iam-simulate does not).
+ * Out of scope (not asked by irsa-check): SCPs/RCPs and session policies.
  */
 import { assumedRoleMatchesRole, isAccountId, oidcProviderHostPath, parseArn } from './arn.js';
 import {
@@ -429,10 +445,14 @@ type EvalOptions = ConditionOptions & SetOptions;
 
 function resourceMatches(st: Statement, resource: string | undefined, opts: EvalOptions): Tri {
   if (resource === undefined) return true;
-  const hit = (patterns: string[]) =>
-    or(patterns.map((p) => arnPatternMatches(resolve(p, opts.substitute, opts.lookup), resource, opts.kind)));
-  if (st.Resource) return hit(st.Resource);
-  if (st.NotResource) return not(hit(st.NotResource));
+  const hit = (patterns: string[], notResource: boolean) =>
+    or(
+      patterns.map((p) =>
+        arnPatternMatches(resolve(p, opts.substitute, opts.lookup), resource, opts.kind, notResource),
+      ),
+    );
+  if (st.Resource) return hit(st.Resource, false);
+  if (st.NotResource) return not(hit(st.NotResource, true));
   return true; // trust and resource policies may omit Resource: it is the policy's own resource.
 }
 

@@ -215,6 +215,12 @@ export interface Aws {
   openSearchGet(baseUrl: string, region: string, path: string): Promise<OpenSearchAnswer>;
   /** S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. */
   bucketRegion(bucket: string): Promise<string | undefined>;
+  /**
+   * S3 GetBucketPolicy (sent to the bucket's region): the bucket policy, decoded; undefined when
+   * the bucket has none. Only the bucket owner's account may call it: an answer means the bucket
+   * is in the caller's account; another account's bucket is AccessDenied (an ApiCallError).
+   */
+  bucketPolicy(bucket: string, region: string): Promise<unknown>;
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
   resolveCname(host: string): Promise<string[]>;
 }

@@ -540,10 +540,18 @@ table('IAM policy elements: Variables and tags (reference_policies_variables)', 
     decision: 'ImplicitDeny',
   },
   {
-    name: 'Condition element › a variable in StringNotEquals without a value equals nothing, so it holds',
+    // The page's note: a variable AWS cannot resolve may make the whole statement invalid, so
+    // "equals nothing, hence the negation holds" is not sure (iam-simulate: it does not hold).
+    name: 'Introduction (note) › a variable without a value in StringNotEquals may invalidate the statement: undetermined',
     policies: when({ StringNotEquals: { 's3:prefix': 'home/${aws:username}' } }),
     request: list({ 's3:prefix': 'home/martha' }),
-    decision: 'Allow',
+    decision: 'Undetermined',
+  },
+  {
+    name: 'Introduction (note) › the same Deny next to an Allow: undetermined, never a plain Allow',
+    policies: when({ StringNotEquals: { 's3:prefix': 'home/${aws:username}' } }, 'Deny'),
+    request: list({ 's3:prefix': 'home/martha' }),
+    decision: 'Undetermined',
   },
   {
     name: 'Condition element › variables are not substituted in Numeric operators (literal, unreadable)',
