@@ -970,10 +970,14 @@ export class LiveAws implements Aws {
     return this.call('s3:GetBucketPolicy', async () => {
       try {
         const { Policy } = await client.send(new GetBucketPolicyCommand({ Bucket: bucket }));
-        return Policy === undefined || Policy === "" ? undefined : Policy;
+        return Policy === undefined || Policy === '' ? undefined : Policy;
       } catch (e) {
         // A bucket without a policy answers NoSuchBucketPolicy (404).
-        if (/NoSuchBucketPolicy/.test(`${(e as { name?: string }).name ?? ''} ${(e as { Code?: string }).Code ?? ''}`))
+        if (
+          /NoSuchBucketPolicy/.test(
+            `${(e as { name?: string }).name ?? ''} ${(e as { Code?: string }).Code ?? ''}`,
+          )
+        )
           return undefined;
         throw e;
       }
