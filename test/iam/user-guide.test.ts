@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   evaluate,
+  evaluateAccess,
   evaluateWithBoundary,
   normalizePolicy,
   type DecisionKind,
@@ -831,3 +832,176 @@ describe('evaluator limits (src/iam/policy.ts header): undetermined, never OK', 
     );
   });
 });
+
+// ---------------------------------------------------------------- identity and resource policies together
+
+const ROLE = `arn:aws:iam::${ACCT}:role/app`;
+const OTHER_ROLE = `arn:aws:iam::${OTHER}:role/app`;
+const DOMAIN = `arn:aws:es:us-east-2:${ACCT}:domain/search/*`;
+const esGet = (principal = ROLE) =>
+  ({
+    action: 'es:ESHttpGet',
+    resource: DOMAIN,
+    principal: { type: 'AWS', id: principal },
+    context: {},
+    otherKeys: 'absent',
+  }) as Request;
+const roleGrant = doc(allow({ Action: 'es:ESHttp*', Resource: DOMAIN }));
+const grantTo = (AWS: string | string[], rest: Doc = {}) =>
+  doc(allow({ Principal: { AWS }, Action: 'es:*', Resource: DOMAIN, ...rest }));
+
+interface AccessCase {
+  name: string;
+  identity: Doc[];
+  boundary?: Doc;
+  resource?: Doc;
+  principal?: string;
+  decision: DecisionKind;
+}
+
+function accessTable(page: string, cases: AccessCase[]): void {
+  describe(`IAM User Guide › ${page}`, () => {
+    it.each(cases)('$name', ({ identity, boundary, resource, principal = ROLE, decision }) => {
+      const result = evaluateAccess(
+        {
+          identity: identity.map(normalizePolicy),
+          boundary: boundary && normalizePolicy(boundary),
+          resourcePolicy: resource && normalizePolicy(resource),
+          principalAccount: principal.split(':')[4],
+          resourceAccount: ACCT,
+        },
+        esGet(principal),
+      );
+      expect(result.decision).toBe(decision);
+    });
+  });
+}
+
+accessTable('Policy evaluation logic › Evaluating identity-based policies with resource-based policies', [
+  {
+    name: 'same account: the identity policy alone allows',
+    identity: [roleGrant],
+    resource: grantTo(`arn:aws:iam::${ACCT}:role/other`),
+    decision: 'Allow',
+  },
+  {
+    name: 'same account: the resource policy alone allows (a grant to the role)',
+    identity: [],
+    resource: grantTo(ROLE),
+    decision: 'Allow',
+  },
+  {
+    name: 'same account: "AWS": "*" grants every principal, no identity policy needed',
+    identity: [],
+    resource: grantTo('*'),
+    decision: 'Allow',
+  },
+  {
+    name: 'same account: neither allows',
+    identity: [doc(allow({ Action: 's3:*', Resource: '*' }))],
+    resource: grantTo(`arn:aws:iam::${ACCT}:role/other`),
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'an explicit Deny in the resource policy overrides the identity Allow',
+    identity: [roleGrant],
+    resource: doc(deny({ Principal: { AWS: ROLE }, Action: 'es:*', Resource: DOMAIN })),
+    decision: 'ExplicitDeny',
+  },
+  {
+    name: 'an explicit Deny in the identity policy overrides the resource Allow',
+    identity: [doc(deny({ Action: 'es:*', Resource: '*' }))],
+    resource: grantTo(ROLE),
+    decision: 'ExplicitDeny',
+  },
+]);
+
+accessTable('AWS JSON policy elements: Principal › AWS account principals (the account delegates to IAM)', [
+  {
+    name: 'a resource policy naming the account root: the identity policy is required',
+    identity: [],
+    resource: grantTo(`arn:aws:iam::${ACCT}:root`),
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'a resource policy naming the account ID: the identity policy is required',
+    identity: [],
+    resource: grantTo(ACCT),
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'the account named, and the identity policy allows',
+    identity: [roleGrant],
+    resource: grantTo(`arn:aws:iam::${ACCT}:root`),
+    decision: 'Allow',
+  },
+]);
+
+accessTable('Cross-account policy evaluation logic', [
+  {
+    name: 'the identity policy allows, the resource policy does not name the account: denied',
+    identity: [roleGrant],
+    resource: grantTo(`arn:aws:iam::${ACCT}:role/other`),
+    principal: OTHER_ROLE,
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'the resource policy grants the other account, its identity policy does not allow: denied',
+    identity: [],
+    resource: grantTo(`arn:aws:iam::${OTHER}:root`),
+    principal: OTHER_ROLE,
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'both allow: allowed',
+    identity: [roleGrant],
+    resource: grantTo(`arn:aws:iam::${OTHER}:root`),
+    principal: OTHER_ROLE,
+    decision: 'Allow',
+  },
+  {
+    name: 'both allow, a Deny in the resource policy: denied',
+    identity: [roleGrant],
+    resource: doc(
+      allow({ Principal: { AWS: OTHER }, Action: 'es:*', Resource: DOMAIN }),
+      deny({ Principal: '*', Action: 'es:ESHttpGet', Resource: DOMAIN }),
+    ),
+    principal: OTHER_ROLE,
+    decision: 'ExplicitDeny',
+  },
+]);
+
+accessTable(
+  'Policy evaluation for requests within a single account › permissions boundaries and resource policies',
+  [
+    {
+      name: 'a grant to the role ARN in the resource policy is limited by an implicit deny in the boundary',
+      identity: [],
+      boundary: doc(allow({ Action: 's3:*', Resource: '*' })),
+      resource: grantTo(ROLE),
+      decision: 'ImplicitDeny',
+    },
+    {
+      name: 'within the boundary, the resource policy grant suffices',
+      identity: [],
+      boundary: doc(allow({ Action: 'es:*', Resource: '*' })),
+      resource: grantTo(ROLE),
+      decision: 'Allow',
+    },
+    {
+      // access_policies_boundaries, Important: NotPrincipal with Deny always denies a principal with a boundary.
+      name: 'Permissions boundaries for IAM entities › a resource-policy Deny with NotPrincipal denies a role with a boundary whatever it lists',
+      identity: [roleGrant],
+      boundary: doc(allow({ Action: 'es:*', Resource: '*' })),
+      resource: doc(
+        allow({ Principal: { AWS: ROLE }, Action: 'es:*', Resource: DOMAIN }),
+        deny({
+          NotPrincipal: { AWS: [ROLE, `arn:aws:iam::${ACCT}:root`] },
+          Action: 'es:*',
+          Resource: DOMAIN,
+        }),
+      ),
+      decision: 'ExplicitDeny',
+    },
+  ],
+);
