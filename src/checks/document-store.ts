@@ -13,7 +13,15 @@ import { DOC_ACTIVE, DOC_AWS, documentStoreAws, serviceAccountFor, type StorePod
 import type { Values } from '../helm/values.js';
 import type { ChartProfile } from '../helm/chart.js';
 import { describeRoleArnProblem, parseRoleArn } from '../iam/arn.js';
-import { describeStatement, evaluateWithBoundary } from '../iam/policy.js';
+import {
+  describeStatement,
+  evaluateAccess,
+  normalizePolicy,
+  PolicyParseError,
+  type LabeledPolicy,
+} from '../iam/policy.js';
+import { roleRequest } from '../iam/request-context.js';
+import { ApiCallError } from '../core/errors.js';
 import { readRolePolicies } from '../iam/role-policies.js';
 import { ROLE_ARN_ANNOTATION } from '../platform/kube.js';
 
@@ -46,6 +54,12 @@ const CHECKS = {
     code: 164,
     title: 'the document store’s S3 bucket does not exist, or not in the configured region',
     fix: 'Create the bucket, or set global.documentStore.type.aws.bucket and .region to the existing one.',
+  },
+  'docstore-bucket-policy': {
+    severity: 'WARN',
+    title:
+      'the S3 bucket’s policy cannot be read: its Allow and Deny statements are not weighed with the roles’ policies',
+    fix: 'Grant irsa-check s3:GetBucketPolicy on the bucket, and run it with credentials of the bucket’s account.',
   },
   'docstore-bucket': {
     severity: 'FAIL',
@@ -96,15 +110,19 @@ export const documentStore = defineModule({
     );
     const caller = await ctx.use('caller');
     if (!caller) return; // no AWS: the values checks above are all there is
-    await checkBucket(ctx, store.bucket, store.region, out);
+    const bucketRegion = await checkBucket(ctx, store.bucket, store.region, out);
     if (!store.irsa) return;
     const partition = (await ctx.use('partition')) ?? 'aws';
     const bucket = store.bucket;
+    const policy = bucketRegion
+      ? await readBucketPolicy(ctx, bucket, bucketRegion, caller.account, out)
+      : { account: undefined };
+    const where = { bucket, region: bucketRegion, policy };
     await eachInOrder(
       store.pods,
       out,
       (p) => p.component,
-      (p, o) => checkPodRole(ctx, profile, values, release.name, p, bucket, partition, o),
+      (p, o) => checkPodRole(ctx, profile, values, release.name, p, where, partition, o),
     );
   },
 });
@@ -112,7 +130,13 @@ export const documentStore = defineModule({
 type Ctx = ModuleContext<'profile' | 'values' | 'release', 'caller' | 'partition', never>;
 type Id = keyof typeof CHECKS;
 
-async function checkBucket(ctx: Ctx, bucket: string, region: string | undefined, out: Reporter<Id>) {
+/** The bucket's region, once it is known to exist. */
+async function checkBucket(
+  ctx: Ctx,
+  bucket: string,
+  region: string | undefined,
+  out: Reporter<Id>,
+): Promise<string | undefined> {
   const actual = await ctx.aws.bucketRegion(bucket);
   if (actual === undefined) {
     out.fail(
@@ -131,6 +155,42 @@ async function checkBucket(ctx: Ctx, bucket: string, region: string | undefined,
       },
     );
   } else out.ok('docstore-bucket-exists', `S3 bucket ${bucket} exists in ${actual}`);
+  return actual;
+}
+
+/** The bucket policy as the evaluator weighs it, and the bucket's account when known. */
+interface BucketPolicy {
+  doc?: LabeledPolicy;
+  /** Only the owner's account may read the policy: known once GetBucketPolicy answered. */
+  account: string | undefined;
+  /** The policy could not be read: the roles' own policies alone are judged (said once, WARN). */
+  unread?: true;
+}
+
+async function readBucketPolicy(
+  ctx: Ctx,
+  bucket: string,
+  region: string,
+  callerAccount: string,
+  out: Reporter<Id>,
+): Promise<BucketPolicy> {
+  const label = `bucket policy of ${bucket}`;
+  const unread = (why: string): BucketPolicy => {
+    out.warn(
+      'docstore-bucket-policy',
+      `the policy of S3 bucket ${bucket} cannot be read (${why}): S3 access below is judged on the roles' own policies alone, without the bucket policy's Allow and Deny statements`,
+    );
+    return { account: undefined, unread: true };
+  };
+  try {
+    const raw = await ctx.aws.bucketPolicy(bucket, region);
+    if (raw === undefined || raw === null) return { account: callerAccount };
+    return { doc: { doc: normalizePolicy(raw), label }, account: callerAccount };
+  } catch (e) {
+    if (e instanceof PolicyParseError) return unread(e.message);
+    if (e instanceof ApiCallError) return unread(e.reason);
+    throw e;
+  }
 }
 
 /** The role the component's pods assume: the live ServiceAccount's annotation, or the values' without a cluster. */
@@ -148,10 +208,11 @@ async function checkPodRole(
   values: Values,
   release: string,
   pod: StorePod,
-  bucket: string,
+  where: { bucket: string; region: string | undefined; policy: BucketPolicy },
   partition: string,
   out: Reporter<Id>,
 ): Promise<void> {
+  const { bucket, policy } = where;
   const { sa, arn } = await podRole(ctx, profile, values, release, pod.component);
   const objects = `arn:${partition}:s3:::${bucket}/*`;
   const fixFor = (role: string) => `Allow ${S3_OBJECT_ACTIONS.join(', ')} on ${objects} in role ${role}.`;
@@ -178,8 +239,21 @@ async function checkPodRole(
   const undetermined: string[] = [];
   const by = new Set<string>();
   for (const action of S3_OBJECT_ACTIONS) {
-    const d = evaluateWithBoundary(set.policies, set.boundary, { action, resource });
-    if (d.decision === 'Allow') d.identity.allowedBy.forEach((m) => by.add(describeStatement(m)));
+    // With the bucket policy as AWS weighs it (iam/policy.ts, evaluateAccess): within the
+    // bucket's account an Allow in either suffices; from another account both must allow.
+    const d = evaluateAccess(
+      {
+        identity: set.policies,
+        boundary: set.boundary,
+        resourcePolicy: policy.doc,
+        principalAccount: parseRoleArn(arn)?.account,
+        resourceAccount: policy.account,
+      },
+      roleRequest({ action, resource, roleArn: arn, region: where.region }),
+    );
+    const granting =
+      d.identity.decision === 'Allow' ? d.identity.allowedBy : (d.resourceDirect?.allowedBy ?? []);
+    if (d.decision === 'Allow') granting.forEach((m) => by.add(describeStatement(m)));
     else if (d.decision === 'Undetermined')
       undetermined.push(`${action} (${d.undetermined.map(describeStatement).join(', ')})`);
     else refused.push(`${action}${d.deniedBy[0] ? ` (denied by ${describeStatement(d.deniedBy[0])})` : ''}`);

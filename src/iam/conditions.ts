@@ -8,6 +8,7 @@ import { BlockList, isIP } from 'node:net';
 import { and, not, or, unknown, type Tri } from './tri.js';
 import {
   arnSegments,
+  type Piece,
   piecesRegExp,
   piecesText,
   resolve,
@@ -21,24 +22,104 @@ export type ConditionBlock = Record<string, Record<string, string[]>>;
 // ---------------------------------------------------------------- patterns (Resource and Arn*)
 
 /**
- * Does an ARN pattern (wildcards and variables resolved) match `value`? Each of the six
- * ARN segments is matched on its own; a pattern with fewer than six segments matches no
- * ARN. `*` alone matches everything. A non-ARN value is matched flat.
+ * Where an ARN pattern stands, which decides how a pattern with fewer than six
+ * segments is read (iam-simulate, src/resource/resource.ts `policyTypeResourceSettings`,
+ * and its tests in src/resource/resource.test.ts, "Short ARN tests"):
+ * - `identity`: the Resource of an identity policy or permissions boundary: the missing
+ *   trailing segments match anything (`arn:aws:sqs` covers every queue);
+ * - `resource`: the Resource of a resource-based policy: a short pattern with a wildcard
+ *   is expanded like that, one without any wildcard matches nothing;
+ * - `condition`: an ArnLike/ArnEquals value, checked per each of the six components
+ *   (IAM User Guide, "Condition operators", "Amazon Resource Name (ARN) condition operators").
  */
-export function arnPatternMatches(resolved: Resolved, value: string): Tri {
+export type ArnPatternPlace = 'identity' | 'resource' | 'condition';
+
+/**
+ * Does an ARN pattern (wildcards and variables resolved) match `value`? Each of the six
+ * ARN segments is matched on its own. `*` alone matches everything. A non-ARN value is
+ * matched flat. Unknown, never a guess, where AWS's documented readings disagree:
+ * - a short pattern as a condition value (iam-simulate calls it invalid: no match; IAM
+ *   does not document it) that would match the value flat;
+ * - a wildcard in the resource-type part (`…:*\/12345`): iam-simulate treats it as a
+ *   literal (IAM User Guide, "Identify AWS resources with ARNs", incorrect wildcard usage),
+ *   a plain glob would match;
+ * - in a Resource element, a `*` ending a segment that only matches when it spans a colon
+ *   (IAM User Guide, "IAM JSON policy elements: Resource", "Using wildcards in resource ARNs").
+ */
+export function arnPatternMatches(
+  resolved: Resolved,
+  value: string,
+  place: ArnPatternPlace = 'condition',
+  /** For NotResource: a mismatch iam-simulate does not invert (short patterns) is unknown. */
+  notResource = false,
+): Tri {
   if (resolved.kind === 'unknown') return unknown(resolved.reason);
-  if (resolved.kind === 'no-value') return false;
-  const { pieces } = resolved;
+  if (resolved.kind === 'no-value') return notResource ? noValue(resolved.variable) : false;
+  let pieces = resolved.pieces;
   if (pieces.length === 1 && 'wildcard' in pieces[0]! && pieces[0].wildcard === '*') return true;
   if (!value.startsWith('arn:')) return piecesRegExp(pieces, 'flat').test(value);
-  if (arnSegments(pieces) < 6) {
-    // Not a six-part ARN pattern: it matches no ARN. Should IAM read it otherwise, a flat
-    // match would be the only other reading; then say so rather than guess.
-    return piecesRegExp(pieces, 'flat').test(value)
-      ? unknown(`"${piecesText(pieces)}" is not a six-part ARN pattern`)
-      : false;
+  const segments = arnSegments(pieces);
+  let expanded = false;
+  if (segments < 6) {
+    const text = piecesText(pieces);
+    const hasWildcard = pieces.some((p) => 'wildcard' in p);
+    // Conditions compare six components (iam-simulate: an invalid ARN, no match; a negated
+    // operator then does not hold either): unknown rather than a guess either way.
+    if (place === 'condition') return unknown(`"${text}" is not a six-part ARN pattern`);
+    if (place === 'resource' && !hasWildcard) return false;
+    // Expanded: each missing segment is `*`.
+    pieces = [...pieces];
+    for (let n = segments; n < 6; n++) pieces.push({ literal: ':' }, { wildcard: '*' });
+    expanded = true;
   }
-  return piecesRegExp(pieces, 'arn').test(value);
+  if (place === 'condition' && (value.split(':').length < 6 || !/^arn:[^:]+:[^:]+:/.test(value))) {
+    return unknown(`the request value "${value}" is not an ARN`);
+  }
+  if (!piecesRegExp(pieces, 'arn').test(value)) {
+    if (expanded && notResource) {
+      // iam-simulate, resource.test.ts "identity NotResource: P7 … (expanded, region mismatch)":
+      // a short pattern's mismatch makes the NotResource statement not apply; AWS does not document it.
+      return unknown(`"${piecesText(resolved.pieces)}" is not a six-part ARN pattern`);
+    }
+    if (place !== 'condition' && piecesRegExp(pieces, 'arn-span').test(value)) {
+      return unknown(
+        `"${piecesText(resolved.pieces)}" matches ${value} only if a * that ends an ARN segment matches across a colon`,
+      );
+    }
+    return false;
+  }
+  return wildcardInResourceType(pieces)
+    ? unknown(`"${piecesText(resolved.pieces)}" has a wildcard in the resource-type part of the ARN`)
+    : true;
+}
+
+/** A policy variable without a value where a negation would turn "matches nothing" into "applies". */
+export function noValue(variable: string): Tri {
+  // IAM User Guide, "IAM policy elements: Variables and tags": a variable AWS cannot resolve may
+  // make the whole statement invalid, so "equals nothing, hence the negation holds" is not sure.
+  return unknown(
+    `policy variable ${variable} has no value in this request (AWS may treat the statement as invalid)`,
+  );
+}
+
+/**
+ * The resource part's type prefix (up to its first `/` or `:`) holds a wildcard; S3 ARNs
+ * (no region, no account) have no type prefix (iam-simulate, src/util.ts `getResourceSegments`).
+ */
+function wildcardInResourceType(pieces: readonly Piece[]): boolean {
+  let colons = 0;
+  let text = '';
+  for (const p of pieces) {
+    const s = 'literal' in p ? p.literal : '\u0000'; // a wildcard, marked
+    for (const ch of s) {
+      if (colons >= 5) text += ch;
+      if (ch === ':') colons += 1;
+    }
+  }
+  const [, , service, region, account] = piecesText(pieces).split(':');
+  if (service === 's3' && region === '' && account === '') return false;
+  const cut = text.search(/[/:]/);
+  return cut >= 0 && text.slice(0, cut).includes('\u0000');
 }
 
 // ---------------------------------------------------------------- operators
@@ -214,6 +295,8 @@ export function conditionHolds(
   // Variables are valid only in string and ARN operators; elsewhere `${…}` stays literal text.
   const takesVariables = base.family === 'string' || base.family === 'arn';
   const values = policyValues.map((p) => resolve(p, substitute && takesVariables, lookup));
+  const missing = values.find((v) => v.kind === 'no-value');
+  if (base.negated && missing?.kind === 'no-value') return noValue(missing.variable);
   const satisfies = (value: string): Tri => {
     const matched = or(values.map((p) => base.test(value, p)));
     return base.negated ? not(matched) : matched;

@@ -7,23 +7,39 @@
  * It evaluates Action/NotAction, Resource/NotResource (per ARN segment, with policy
  * variables), Principal/NotPrincipal, every condition operator family (String, Arn,
  * Numeric, Date, Bool, Binary, IpAddress, Null; IfExists; ForAllValues/ForAnyValue),
- * explicit Deny over Allow, and permissions boundaries. Split by job: conditions.ts
- * (operators), variables.ts (`${…}` and wildcard patterns), tri.ts (three-valued logic).
+ * explicit Deny over Allow, permissions boundaries, and an identity policy set together with
+ * a resource-based policy as AWS combines them (`evaluateAccess`: union within one account,
+ * both across accounts, account principals delegating to IAM). Split by job: conditions.ts
+ * (operators, ARN patterns), variables.ts (`${…}` and wildcard patterns), tri.ts (three-valued
+ * logic), request-context.ts (the condition keys irsa-check knows for the requests it asks about).
+ *
+ * Short Resource patterns (fewer than six ARN segments) follow iam-simulate
+ * (src/resource/resource.ts, tested in src/resource/resource.test.ts): in identity policies and
+ * permissions boundaries the missing segments match anything; in resource policies only a
+ * pattern with a wildcard is expanded so, one without matches nothing.
  *
  * Never a false OK: whatever it cannot evaluate makes the statement "unknown", and an
  * unknown statement makes the decision "Undetermined" whenever it could change whether
  * the request is allowed (an Allow that may apply with no sure Allow, or a Deny that may
  * apply next to an Allow). Callers turn that into a FAIL or WARN (undetermined.ts).
- * Remaining limits, each yielding "unknown" for its statement, never a guess:
- * - condition keys the request does not define (by default every key it does not list:
+ * Deliberate limits, each yielding "unknown" for its statement, never a guess (test/iam/
+ * iam-simulate.test.ts lists where that differs from iam-simulate's verdict):
+ * - condition keys the request does not define (request-context.ts says which it knows:
  *   irsa-check cannot know aws:SourceIp, aws:SourceVpc, tags, times… of a future call);
- * - policy variables naming such keys, multivalued keys, or malformed `${…}`;
+ * - policy variables naming such keys or multivalued keys, or malformed `${…}`; a variable
+ *   without a value under a negation (StringNotEquals…, NotResource): the guide warns that an
+ *   unresolvable variable may make the whole statement invalid;
  * - condition operators outside the families above (and `Null` with IfExists or a qualifier);
- * - condition values the operator cannot read (a number, date, CIDR or boolean that is not one);
+ * - condition values the operator cannot read (a number, date, CIDR or boolean that is not one,
+ *   a variable in Bool, an ARN condition on a value that is no ARN);
  * - a NotPrincipal listing some but not all of a principal's session, role and account;
- * - a Resource pattern with fewer than six ARN segments that would match the resource flat.
- * Out of scope (not asked by irsa-check): SCPs/RCPs, session policies, and combining an
- * identity policy with a resource policy of another account.
+ * - an ArnLike/ArnEquals value with fewer than six ARN segments; a short NotResource pattern
+ *   that does not match (iam-simulate does not invert that mismatch);
+ * - a wildcard in the resource-type part of a Resource (`…:*\/12345`): iam-simulate reads it
+ *   as a literal, a glob would match;
+ * - a `*` ending an ARN segment of a Resource that matches only across a colon (the guide's
+ *   "Using wildcards in resource ARNs" allows it, iam-simulate does not).
+ * Out of scope (not asked by irsa-check): SCPs/RCPs and session policies.
  */
 import { assumedRoleMatchesRole, isAccountId, oidcProviderHostPath, parseArn } from './arn.js';
 import {
@@ -326,12 +342,22 @@ function contextLookup(request: Request): KeyLookup {
 
 type RequestPrincipal = NonNullable<Request['principal']>;
 
-/** A request without a principal (identity policies) is matched like an anonymous one: only `"*"`. */
-function principalMatches(spec: PrincipalSpec, principal: RequestPrincipal | undefined): boolean {
+/**
+ * A request without a principal (identity policies) is matched like an anonymous one: only `"*"`.
+ * `accounts: false` leaves out account principals (`123456789012`, `arn:aws:iam::…:root`): what
+ * the resource policy grants the principal itself, not what it delegates to the account's IAM.
+ */
+function principalMatches(
+  spec: PrincipalSpec,
+  principal: RequestPrincipal | undefined,
+  accounts = true,
+): boolean {
   if (spec === '*') return true;
   if (!principal) return false;
   const ids = spec[principal.type] ?? [];
-  return ids.some((id) => principalIdMatches(principal.type, id, principal.id));
+  return ids.some(
+    (id) => (accounts || !accountPrincipal(id)) && principalIdMatches(principal.type, id, principal.id),
+  );
 }
 
 function principalIdMatches(type: RequestPrincipal['type'], policyId: string, requestId: string): boolean {
@@ -397,25 +423,53 @@ function actionMatches(st: Statement, action: string): boolean {
   return st.Action ? hit(st.Action) : !hit(st.NotAction ?? []);
 }
 
-function resourceMatches(st: Statement, resource: string | undefined, opts: ConditionOptions): Tri {
+/**
+ * What kind of policy a set is: `identity` (identity policies, permissions boundaries) or
+ * `resource` (a resource-based policy: OpenSearch domain access policy, S3 bucket policy).
+ * It decides how short Resource patterns read (conditions.ts, `ArnPatternPlace`).
+ */
+export type PolicyKind = 'identity' | 'resource';
+
+interface SetOptions {
+  kind: PolicyKind;
+  /** Account principals in Allow statements count (false: only grants to the principal itself). */
+  accountGrants: boolean;
+  /**
+   * A Deny with NotPrincipal applies whatever it lists: the request's principal has a permissions
+   * boundary (IAM User Guide, "Permissions boundaries for IAM entities", the Important note).
+   */
+  notPrincipalDenyAlways: boolean;
+}
+
+type EvalOptions = ConditionOptions & SetOptions;
+
+function resourceMatches(st: Statement, resource: string | undefined, opts: EvalOptions): Tri {
   if (resource === undefined) return true;
-  const hit = (patterns: string[]) =>
-    or(patterns.map((p) => arnPatternMatches(resolve(p, opts.substitute, opts.lookup), resource)));
-  if (st.Resource) return hit(st.Resource);
-  if (st.NotResource) return not(hit(st.NotResource));
+  const hit = (patterns: string[], notResource: boolean) =>
+    or(
+      patterns.map((p) =>
+        arnPatternMatches(resolve(p, opts.substitute, opts.lookup), resource, opts.kind, notResource),
+      ),
+    );
+  if (st.Resource) return hit(st.Resource, false);
+  if (st.NotResource) return not(hit(st.NotResource, true));
   return true; // trust and resource policies may omit Resource: it is the policy's own resource.
 }
 
-function statementPrincipalMatches(st: Statement, req: Request): Tri {
-  if (st.NotPrincipal) return notPrincipalApplies(st.NotPrincipal, req.principal);
-  return st.Principal === undefined || principalMatches(st.Principal, req.principal);
+function statementPrincipalMatches(st: Statement, req: Request, opts: EvalOptions): Tri {
+  if (st.NotPrincipal) {
+    if (st.Effect === 'Deny' && opts.notPrincipalDenyAlways) return true;
+    return notPrincipalApplies(st.NotPrincipal, req.principal);
+  }
+  const accounts = opts.accountGrants || st.Effect === 'Deny';
+  return st.Principal === undefined || principalMatches(st.Principal, req.principal, accounts);
 }
 
-function statementMatches(st: Statement, req: Request, opts: ConditionOptions): Tri {
+function statementMatches(st: Statement, req: Request, opts: EvalOptions): Tri {
   if (!actionMatches(st, req.action)) return false;
   return and([
     resourceMatches(st, req.resource, opts),
-    statementPrincipalMatches(st, req),
+    statementPrincipalMatches(st, req, opts),
     conditionsHold(st.Condition, opts),
   ]);
 }
@@ -426,50 +480,151 @@ function asLabeled(input: PolicyInput): { doc: PolicyDocument; label?: string } 
 
 // ---------------------------------------------------------------- evaluation
 
+/** Every statement of one set of policies, sorted by whether it surely, maybe or does not apply. */
+interface Evaluation {
+  allowedBy: MatchedStatement[];
+  deniedBy: MatchedStatement[];
+  maybeAllow: UndeterminedStatement[];
+  maybeDeny: UndeterminedStatement[];
+}
+
+function collect(policies: readonly PolicyInput[], request: Request, set: SetOptions): Evaluation {
+  const lookup = contextLookup(request);
+  const e: Evaluation = { allowedBy: [], deniedBy: [], maybeAllow: [], maybeDeny: [] };
+  for (const input of policies) {
+    const { doc, label } = asLabeled(input);
+    const opts: EvalOptions = { lookup, substitute: doc.Version === VARIABLES_VERSION, ...set };
+    doc.Statement.forEach((statement, index) => {
+      const m: MatchedStatement = { ...(label === undefined ? {} : { label }), index, statement };
+      if (statement.Sid !== undefined) m.sid = statement.Sid;
+      const matched = statementMatches(statement, request, opts);
+      const deny = statement.Effect === 'Deny';
+      if (matched === true) (deny ? e.deniedBy : e.allowedBy).push(m);
+      else if (isUnknown(matched))
+        (deny ? e.maybeDeny : e.maybeAllow).push({ ...m, reasons: matched.unknown });
+    });
+  }
+  return e;
+}
+
+const allows = (e: Evaluation): Tri =>
+  e.allowedBy.length > 0 ? true : e.maybeAllow.length > 0 ? unknown() : false;
+const denies = (e: Evaluation): Tri =>
+  e.deniedBy.length > 0 ? true : e.maybeDeny.length > 0 ? unknown() : false;
+
 /**
- * IAM's rule within one set of policies: a matching Deny wins; else a matching Allow; else
- * implicit deny. A statement that may or may not match leaves the decision undetermined
- * only where it could change whether the request is allowed:
- * - a Deny that may apply, next to an Allow that applies or may apply;
- * - an Allow that may apply, when no Allow surely applies and no Deny surely applies.
+ * IAM's rule: a matching Deny wins; else the request needs its Allow (`allow`, combined from
+ * the sets as the evaluation logic says); else implicit deny. A statement that may or may not
+ * match leaves the decision undetermined only where it could change whether the request is
+ * allowed: a Deny that may apply when the request is or may be allowed; an Allow that may
+ * apply when no Allow surely does (the sets whose Allow is in doubt).
  */
-function decide(
-  allowedBy: MatchedStatement[],
-  deniedBy: MatchedStatement[],
-  maybeAllow: UndeterminedStatement[],
-  maybeDeny: UndeterminedStatement[],
-): Decision {
+function decideFrom(sets: readonly Evaluation[], allow: Tri, inDoubt: readonly Evaluation[]): Decision {
+  const allowedBy = sets.flatMap((e) => e.allowedBy);
+  const deniedBy = sets.flatMap((e) => e.deniedBy);
   const result = (decision: DecisionKind, undetermined: UndeterminedStatement[] = []): Decision => ({
     decision,
     allowedBy,
     deniedBy,
     undetermined,
   });
-  if (deniedBy.length) return result('ExplicitDeny');
-  if (allowedBy.length) return maybeDeny.length ? result('Undetermined', maybeDeny) : result('Allow');
-  if (maybeAllow.length) return result('Undetermined', [...maybeAllow, ...maybeDeny]);
-  return result('ImplicitDeny');
+  const deny = or(sets.map(denies));
+  if (deny === true) return result('ExplicitDeny');
+  if (allow === false) return result('ImplicitDeny');
+  const maybeDeny = sets.flatMap((e) => e.maybeDeny);
+  if (allow === true) return maybeDeny.length ? result('Undetermined', maybeDeny) : result('Allow');
+  const maybeAllow = inDoubt.filter((e) => isUnknown(allows(e))).flatMap((e) => e.maybeAllow);
+  return result('Undetermined', [...maybeAllow, ...maybeDeny]);
 }
 
-export function evaluate(policies: readonly PolicyInput[], request: Request): Decision {
-  const lookup = contextLookup(request);
-  const allowedBy: MatchedStatement[] = [];
-  const deniedBy: MatchedStatement[] = [];
-  const maybeAllow: UndeterminedStatement[] = [];
-  const maybeDeny: UndeterminedStatement[] = [];
-  for (const input of policies) {
-    const { doc, label } = asLabeled(input);
-    const opts: ConditionOptions = { lookup, substitute: doc.Version === VARIABLES_VERSION };
-    doc.Statement.forEach((statement, index) => {
-      const m: MatchedStatement = { ...(label === undefined ? {} : { label }), index, statement };
-      if (statement.Sid !== undefined) m.sid = statement.Sid;
-      const matched = statementMatches(statement, request, opts);
-      const deny = statement.Effect === 'Deny';
-      if (matched === true) (deny ? deniedBy : allowedBy).push(m);
-      else if (isUnknown(matched)) (deny ? maybeDeny : maybeAllow).push({ ...m, reasons: matched.unknown });
-    });
+const IDENTITY_SET: SetOptions = { kind: 'identity', accountGrants: true, notPrincipalDenyAlways: false };
+
+export interface EvaluateOptions {
+  /** Default `identity`; trust policies are resource policies of the role but have no Resource. */
+  kind?: PolicyKind;
+}
+
+export function evaluate(
+  policies: readonly PolicyInput[],
+  request: Request,
+  options: EvaluateOptions = {},
+): Decision {
+  const e = collect(policies, request, { ...IDENTITY_SET, kind: options.kind ?? 'identity' });
+  return decideFrom([e], allows(e), [e]);
+}
+
+/** What `evaluateAccess` weighs: the principal's policies and, when the resource has one, its policy. */
+export interface AccessInput {
+  identity: readonly PolicyInput[];
+  boundary?: PolicyInput | undefined;
+  /** The resource-based policy; undefined when the resource has none (or its type has none). */
+  resourcePolicy?: PolicyInput | undefined;
+  /** Account of the principal (the role) and of the resource: different accounts → cross-account. */
+  principalAccount?: string | undefined;
+  resourceAccount?: string | undefined;
+}
+
+/**
+ * The verdicts of each policy set next to the combined one, so a message can say which one
+ * allows or refuses. `resourcePolicy` and `resourceDirect` are present with a resource policy:
+ * all that it grants, and what it grants the principal itself (not through its account).
+ */
+export interface AccessDecision extends BoundedDecision {
+  resourcePolicy?: Decision;
+  resourceDirect?: Decision;
+  crossAccount: boolean;
+}
+
+/**
+ * AWS's evaluation of one request across policy types (IAM User Guide, "Policy evaluation
+ * logic"; SCPs, RCPs and session policies are out of scope):
+ * - an explicit Deny in any of them denies ("How AWS enforcement code logic evaluates requests");
+ * - a permissions boundary caps what the role may do: nothing outside it is allowed
+ *   ("Evaluating identity-based policies with permissions boundaries"); it also caps what a
+ *   resource policy grants the role ARN (only a grant to the role *session* ARN escapes it,
+ *   "Policy evaluation for requests within a single account", "The impact of resource-based
+ *   policies"; sessions of IRSA pods have SDK-chosen names no policy names);
+ * - within one account an Allow in either the identity policies or the resource policy
+ *   suffices ("Evaluating identity-based policies with resource-based policies"), except that a
+ *   resource policy naming only the account (`123456789012`, `…:root`) delegates to IAM: the
+ *   identity policies must allow then ("AWS JSON policy elements: Principal", AWS account principals);
+ * - across accounts both must allow ("Cross-account policy evaluation logic").
+ * Without a resource policy this is the identity policies within the boundary. An account
+ * that is not known (either side) counts as another account: never a false Allow.
+ */
+export function evaluateAccess(input: AccessInput, request: Request): AccessDecision {
+  const { principalAccount, resourceAccount } = input;
+  const boundaryPolicy = input.boundary;
+  const withBoundary = boundaryPolicy !== undefined;
+  const id = collect(input.identity, request, IDENTITY_SET);
+  const bd = withBoundary ? collect([boundaryPolicy], request, IDENTITY_SET) : undefined;
+  const resourceSet: SetOptions = {
+    kind: 'resource',
+    accountGrants: true,
+    notPrincipalDenyAlways: withBoundary,
+  };
+  const rp = input.resourcePolicy ? collect([input.resourcePolicy], request, resourceSet) : undefined;
+  const direct = input.resourcePolicy
+    ? collect([input.resourcePolicy], request, { ...resourceSet, accountGrants: false })
+    : undefined;
+  const boundaryAllows = bd ? allows(bd) : true;
+  const sets = [id, ...(bd ? [bd] : []), ...(rp ? [rp] : [])];
+  const same = and([boundaryAllows, or([allows(id), direct ? allows(direct) : false])]);
+  const cross = and([boundaryAllows, allows(id), rp ? allows(rp) : true]);
+  // An account irsa-check cannot tell is read as another one: both policies must allow then.
+  const crossAccount =
+    principalAccount === undefined || resourceAccount === undefined || principalAccount !== resourceAccount;
+  const allow = !rp ? and([boundaryAllows, allows(id)]) : crossAccount ? cross : same;
+  const inDoubt = [id, ...(bd ? [bd] : []), ...(direct && !crossAccount ? [direct] : rp ? [rp] : [])];
+  const decision = decideFrom(sets, allow, inDoubt);
+  const identity = decideFrom([id], allows(id), [id]);
+  const out: AccessDecision = { ...decision, identity, crossAccount: rp !== undefined && crossAccount };
+  if (bd) out.boundary = decideFrom([bd], allows(bd), [bd]);
+  if (rp && direct) {
+    out.resourcePolicy = decideFrom([rp], allows(rp), [rp]);
+    out.resourceDirect = decideFrom([direct], allows(direct), [direct]);
   }
-  return decide(allowedBy, deniedBy, maybeAllow, maybeDeny);
+  return out;
 }
 
 /**
@@ -482,25 +637,7 @@ export function evaluateWithBoundary(
   boundary: PolicyInput | undefined,
   request: Request,
 ): BoundedDecision {
-  const identity = evaluate(identityPolicies, request);
-  if (!boundary) return { ...identity, identity };
-  const bounded = evaluate([boundary], request);
-  const both = [identity.decision, bounded.decision];
-  const decision: DecisionKind = both.includes('ExplicitDeny')
-    ? 'ExplicitDeny'
-    : both.includes('ImplicitDeny')
-      ? 'ImplicitDeny'
-      : both.includes('Undetermined')
-        ? 'Undetermined'
-        : 'Allow';
-  return {
-    decision,
-    allowedBy: [...identity.allowedBy, ...bounded.allowedBy],
-    deniedBy: [...identity.deniedBy, ...bounded.deniedBy],
-    undetermined: decision === 'Undetermined' ? [...identity.undetermined, ...bounded.undetermined] : [],
-    identity,
-    boundary: bounded,
-  };
+  return evaluateAccess({ identity: identityPolicies, boundary }, request);
 }
 
 /** `statement "Sid"` or `statement #2 of policy "X"` (numbered from 1 for people). */

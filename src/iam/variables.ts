@@ -95,22 +95,32 @@ const escape = (s: string) => s.replace(/[\\^$.|+()[\]{}*?]/g, '\\$&');
  * `*` matches any run of characters, `?` one character. In `arn` mode the pattern is
  * matched per ARN segment: in the first five (arn, partition, service, region, account)
  * a wildcard never spans a colon; only the resource segment may contain colons.
+ * `arn-span` is the other reading the IAM User Guide allows ("IAM JSON policy elements:
+ * Resource", "Using wildcards in resource ARNs": a `*` that is the last character of a
+ * segment can match beyond the colon): such a `*` spans colons there too.
  */
-export function piecesRegExp(pieces: readonly Piece[], mode: 'flat' | 'arn', ignoreCase = false): RegExp {
+export function piecesRegExp(
+  pieces: readonly Piece[],
+  mode: 'flat' | 'arn' | 'arn-span',
+  ignoreCase = false,
+): RegExp {
   let colons = 0;
   let body = '';
-  for (const p of pieces) {
+  pieces.forEach((p, i) => {
     if ('literal' in p) {
       for (const ch of p.literal) {
         if (ch === ':') colons += 1;
         body += escape(ch);
       }
-    } else if (mode === 'arn' && colons < 5) {
-      body += p.wildcard === '*' ? '[^:]*' : '[^:]';
-    } else {
-      body += p.wildcard === '*' ? '.*' : '.';
+      return;
     }
-  }
+    const next = pieces[i + 1];
+    const endsSegment = next === undefined || ('literal' in next && next.literal.startsWith(':'));
+    const perSegment =
+      mode !== 'flat' && colons < 5 && !(mode === 'arn-span' && endsSegment && p.wildcard === '*');
+    if (perSegment) body += p.wildcard === '*' ? '[^:]*' : '[^:]';
+    else body += p.wildcard === '*' ? '.*' : '.';
+  });
   return new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
 }
 

@@ -1038,6 +1038,30 @@ export class LiveAws implements Aws {
     });
   }
 
+  async bucketPolicy(bucket: string, region: string): Promise<unknown> {
+    const { S3Client, GetBucketPolicyCommand } = await loaders.s3();
+    const client = await this.client<InstanceType<typeof S3Client>>(`s3@${region}`, async () => {
+      quietSdk();
+      const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+      return new S3Client({ ...(await this.clientConfig(region)), forcePathStyle: custom });
+    });
+    return this.call('s3:GetBucketPolicy', async () => {
+      try {
+        const { Policy } = await client.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+        return Policy === undefined || Policy === '' ? undefined : Policy;
+      } catch (e) {
+        // A bucket without a policy answers NoSuchBucketPolicy (404).
+        if (
+          /NoSuchBucketPolicy/.test(
+            `${(e as { name?: string }).name ?? ''} ${(e as { Code?: string }).Code ?? ''}`,
+          )
+        )
+          return undefined;
+        throw e;
+      }
+    });
+  }
+
   async resolveCname(host: string): Promise<string[]> {
     const chain: string[] = [];
     let current = host;

@@ -216,6 +216,12 @@ export interface Aws {
   openSearchGet(baseUrl: string, region: string, path: string): Promise<OpenSearchAnswer>;
   /** S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. */
   bucketRegion(bucket: string): Promise<string | undefined>;
+  /**
+   * S3 GetBucketPolicy (sent to the bucket's region): the bucket policy, decoded; undefined when
+   * the bucket has none. Only the bucket owner's account may call it: an answer means the bucket
+   * is in the caller's account; another account's bucket is AccessDenied (an ApiCallError).
+   */
+  bucketPolicy(bucket: string, region: string): Promise<unknown>;
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
   resolveCname(host: string): Promise<string[]>;
 }
@@ -254,6 +260,7 @@ export const AWS_PERMISSIONS: { readonly [M in keyof Aws]: AwsNeeds } = {
   // The operator's own signed GET of the security plugin's roles (--direct).
   openSearchGet: { actions: ['es:ESHttpGet'] },
   bucketRegion: { actions: ['s3:GetBucketLocation'] },
+  bucketPolicy: { actions: ['s3:GetBucketPolicy'] },
   // The pod-less proof presents the ServiceAccount's token: STS checks the role's trust, not irsa-check.
   assumeRoleWithWebIdentity: { actions: [], unsigned: ['sts:AssumeRoleWithWebIdentity'] },
   // DNS, not AWS.

@@ -28,6 +28,23 @@ const policy = (w: WorldModel, arn: string) => w.aws.policies![arn] as Doc;
 const KEYCLOAK_POLICY = `arn:aws:iam::${ACCT}:policy/camunda-keycloak-rds-iam-auth`;
 const MODELER_POLICY = `arn:aws:iam::${ACCT}:policy/camunda-web-modeler-rds-iam-auth`;
 const identityInline = (w: WorldModel) => role(w, 'camunda-identity-irsa').inline![0]!.document as Doc;
+/** A company's region guard: deny everything but IAM/STS outside the approved regions. */
+const regionGuard = (regions: string[]) => ({
+  Sid: 'RegionGuard',
+  Effect: 'Deny',
+  NotAction: ['iam:*', 'sts:*'],
+  Resource: '*',
+  Condition: { StringNotEquals: { 'aws:RequestedRegion': regions } },
+});
+const domainPolicy = (w: WorldModel) => w.aws.domains![0]!.accessPolicies as Doc;
+/** The domain's access policy names only the account: it delegates to the roles' IAM policies. */
+const delegateDomainToAccount = (w: WorldModel) => {
+  domainPolicy(w).Statement[0]!.Principal = { AWS: `arn:aws:iam::${ACCT}:root` };
+};
+const DELEGATED = (c: 'orchestration' | 'optimize', roleName: string) =>
+  `[OK] ${c}: the access policy of OpenSearch domain camunda-prod-os admits role ${roleName} through its account (statement "CamundaRoles"): the role's own policies must allow it too`;
+const EITHER_SUFFICES = (c: 'orchestration' | 'optimize', roleName: string) =>
+  `[OK] ${c}: the access policy of OpenSearch domain camunda-prod-os does not grant role ${roleName} by itself, and the role's own policies allow it: within one account either suffices`;
 
 // ---------------------------------------------------------------- expected lines
 
@@ -403,6 +420,25 @@ const cases: Case[] = [
     exitCode: 0,
   },
   {
+    // IAM User Guide, "AWS global condition context keys", aws:RequestedRegion: always in the
+    // request; for rds-db:connect, the Aurora cluster's region.
+    name: 'a company region guard (Deny outside eu-central-1) applies to the Aurora cluster in eu-west-1',
+    world: plant((w) => identityInline(w).Statement.push(regionGuard(['eu-central-1']))),
+    lines: expected({
+      identity: [
+        HEALTHY.identity[0]!,
+        `[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): explicitly denied by statement "RegionGuard" of policy "rds-iam-auth"`,
+      ],
+    }),
+    exitCode: 211,
+  },
+  {
+    name: 'a company region guard that admits eu-west-1 does not apply: no WARN',
+    world: plant((w) => identityInline(w).Statement.push(regionGuard(['eu-central-1', 'eu-west-1']))),
+    lines: expected({}),
+    exitCode: 0,
+  },
+  {
     name: 'permissions boundary without rds-db:connect',
     world: plant((w) => {
       const arn = `arn:aws:iam::${ACCT}:policy/boundary-s3-only`;
@@ -471,19 +507,60 @@ const cases: Case[] = [
     fix: 'Grant iam:GetRole to the identity irsa-check runs as (README, "Permissions").',
   },
   {
-    name: 'OpenSearch access policy that does not admit the role',
+    // IAM User Guide, "Policy evaluation logic", identity-based and resource-based policies: within
+    // one account an Allow in either suffices.
+    name: 'OpenSearch access policy that does not name the role, whose own policies allow it: OK within one account',
     world: plant((w) => {
       const st = (w.aws.domains![0]!.accessPolicies as Doc).Statement[0]!;
       st.Principal = { AWS: [`arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa`] };
     }),
     lines: expected({
+      optimize: [...HEALTHY.optimize.slice(0, 2), EITHER_SUFFICES('optimize', 'camunda-optimize-irsa')],
+    }),
+    exitCode: 0,
+  },
+  {
+    name: 'OpenSearch access policy that does not admit the role, whose own policies allow no es:ESHttp*',
+    world: plant((w) => {
+      const st = (w.aws.domains![0]!.accessPolicies as Doc).Statement[0]!;
+      st.Principal = { AWS: [`arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa`] };
+      role(w, 'camunda-optimize-irsa').attached = [];
+      role(w, 'camunda-optimize-irsa').inline = [
+        { name: 's3', document: { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } },
+      ];
+    }),
+    lines: expected({
       optimize: [
-        ...HEALTHY.optimize.slice(0, 2),
+        HEALTHY.optimize[0]!,
+        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa allows es:ESHttp*',
         `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os does not allow role camunda-optimize-irsa es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE}`,
       ],
     }),
     exitCode: 212,
-    fix: `Add "arn:aws:iam::${ACCT}:role/camunda-optimize-irsa" to Principal.AWS of an Allow statement for es:ESHttp* on "${DOMAIN_RESOURCE}" in the access policy of OpenSearch domain camunda-prod-os.`,
+    fix: 'Attach a policy to role camunda-optimize-irsa that allows es:ESHttp* on arn:aws:es:<region>:<account>:domain/<domain>/*.',
+  },
+  {
+    // Camunda's reference access policy: "AWS": "*", es:* on domain/NAME/*, fine-grained access control on.
+    name: 'open OpenSearch access policy ("AWS": "*") and a role without any es:* policy: the domain lets it in, FGAC decides',
+    world: plant((w) => {
+      const st = domainPolicy(w).Statement[0]!;
+      st.Sid = 'Open';
+      st.Principal = { AWS: '*' };
+      st.Action = 'es:*';
+      role(w, 'camunda-optimize-irsa').attached = [];
+    }),
+    lines: expected({
+      orchestration: [
+        ...HEALTHY.orchestration.slice(0, 2),
+        '[OK] orchestration: the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa (statement "Open")',
+      ],
+      optimize: [
+        HEALTHY.optimize[0]!,
+        `[OK] optimize: role camunda-optimize-irsa may es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE}: the access policy of OpenSearch domain camunda-prod-os allows it (statement "Open"), which suffices within one account without a statement of the role's own; fine-grained access control then decides what it may do in OpenSearch`,
+        '[OK] optimize: the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa (statement "Open")',
+      ],
+    }),
+    exitCode: 0,
   },
   {
     name: 'OpenSearch access policy admitting the whole account',
@@ -495,9 +572,12 @@ const cases: Case[] = [
     lines: expected({
       orchestration: [
         ...HEALTHY.orchestration.slice(0, 2),
-        HEALTHY.orchestration[2]!.replace('CamundaRoles', 'Account'),
+        DELEGATED('orchestration', 'camunda-orchestration-irsa').replace('CamundaRoles', 'Account'),
       ],
-      optimize: [...HEALTHY.optimize.slice(0, 2), HEALTHY.optimize[2]!.replace('CamundaRoles', 'Account')],
+      optimize: [
+        ...HEALTHY.optimize.slice(0, 2),
+        DELEGATED('optimize', 'camunda-optimize-irsa').replace('CamundaRoles', 'Account'),
+      ],
     }),
     exitCode: 0,
   },
@@ -521,7 +601,7 @@ const cases: Case[] = [
     exitCode: 212,
   },
   {
-    name: 'undetermined Allow in the OpenSearch access policy: an IP condition is a FAIL, never an OK',
+    name: 'undetermined Allow in the OpenSearch access policy, the role’s own policies allowing: OK within one account',
     world: plant((w) => {
       const st = (w.aws.domains![0]!.accessPolicies as Doc).Statement[0]!;
       st.Condition = { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } };
@@ -529,10 +609,29 @@ const cases: Case[] = [
     lines: expected({
       orchestration: [
         ...HEALTHY.orchestration.slice(0, 2),
+        EITHER_SUFFICES('orchestration', 'camunda-orchestration-irsa'),
+      ],
+      optimize: [...HEALTHY.optimize.slice(0, 2), EITHER_SUFFICES('optimize', 'camunda-optimize-irsa')],
+    }),
+    exitCode: 0,
+  },
+  {
+    name: 'undetermined Allow in the OpenSearch access policy: an IP condition is a FAIL, never an OK',
+    world: plant((w) => {
+      const st = (w.aws.domains![0]!.accessPolicies as Doc).Statement[0]!;
+      st.Condition = { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } };
+      const own = policy(w, `arn:aws:iam::${ACCT}:policy/camunda-opensearch-access`).Statement[0]!;
+      own.Action = 'es:ESHttpHead';
+    }),
+    lines: expected({
+      orchestration: [
+        HEALTHY.orchestration[0]!,
+        '[FAIL] orchestration: no statement in the policies of role camunda-orchestration-irsa allows es:ESHttp*',
         `[FAIL] orchestration: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "CamundaRoles" (Allow) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
       ],
       optimize: [
-        ...HEALTHY.optimize.slice(0, 2),
+        HEALTHY.optimize[0]!,
+        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa allows es:ESHttp*',
         `[FAIL] optimize: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "CamundaRoles" (Allow) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
       ],
     }),
@@ -581,21 +680,23 @@ const cases: Case[] = [
     exitCode: 0,
   },
   {
-    name: 'role policy without es:ESHttpPut/Post on the domain',
+    // A domain policy naming the account delegates to IAM: the role's own policies must allow.
+    name: 'role policy without es:ESHttpPut/Post on the domain, whose access policy names only the account',
     world: plant((w) => {
       const st = policy(w, `arn:aws:iam::${ACCT}:policy/camunda-opensearch-access`).Statement[0]!;
       st.Action = ['es:ESHttpGet', 'es:ESHttpHead'];
+      delegateDomainToAccount(w);
     }),
     lines: expected({
       orchestration: [
         HEALTHY.orchestration[0]!,
-        `[FAIL] orchestration: role camunda-orchestration-irsa may not es:ESHttpPut/Post on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post`,
-        HEALTHY.orchestration[2]!,
+        `[FAIL] orchestration: role camunda-orchestration-irsa may not es:ESHttpPut/Post on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post; statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
+        DELEGATED('orchestration', 'camunda-orchestration-irsa'),
       ],
       optimize: [
         HEALTHY.optimize[0]!,
-        `[FAIL] optimize: role camunda-optimize-irsa may not es:ESHttpPut/Post on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post`,
-        HEALTHY.optimize[2]!,
+        `[FAIL] optimize: role camunda-optimize-irsa may not es:ESHttpPut/Post on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post; statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
+        DELEGATED('optimize', 'camunda-optimize-irsa'),
       ],
     }),
     exitCode: 212,
@@ -678,11 +779,19 @@ const cases: Case[] = [
   },
   {
     name: 'os role without policies',
-    world: plant((w) => delete role(w, 'camunda-optimize-irsa').attached),
+    world: plant((w) => {
+      delete role(w, 'camunda-optimize-irsa').attached;
+      delegateDomainToAccount(w);
+    }),
     lines: expected({
+      orchestration: [
+        ...HEALTHY.orchestration.slice(0, 2),
+        DELEGATED('orchestration', 'camunda-orchestration-irsa'),
+      ],
       optimize: [
         HEALTHY.optimize[0]!,
         '[FAIL] optimize: role camunda-optimize-irsa has no attached or inline policies',
+        DELEGATED('optimize', 'camunda-optimize-irsa'),
       ],
     }),
     exitCode: 150,
@@ -709,11 +818,17 @@ const cases: Case[] = [
       role(w, 'camunda-optimize-irsa').inline = [
         { name: 's3', document: { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } },
       ];
+      delegateDomainToAccount(w);
     }),
     lines: expected({
+      orchestration: [
+        ...HEALTHY.orchestration.slice(0, 2),
+        DELEGATED('orchestration', 'camunda-orchestration-irsa'),
+      ],
       optimize: [
         HEALTHY.optimize[0]!,
         '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa allows es:ESHttp*',
+        DELEGATED('optimize', 'camunda-optimize-irsa'),
       ],
     }),
     exitCode: 152,
@@ -784,7 +899,7 @@ const CHECK_IDS: Array<[string, string[]]> = [
   ],
   [
     'undetermined Allow in the OpenSearch access policy: an IP condition is a FAIL, never an OK',
-    ['FAIL:es-domain-admits-role', 'FAIL:es-domain-admits-role'],
+    ['FAIL:es-http', 'FAIL:es-domain-admits-role', 'FAIL:es-http', 'FAIL:es-domain-admits-role'],
   ],
   [
     'undetermined Deny in the OpenSearch access policy: NotPrincipal naming the role but not its account is a WARN',
@@ -804,11 +919,21 @@ const CHECK_IDS: Array<[string, string[]]> = [
   ['aud condition that does not admit sts.amazonaws.com', ['FAIL:trust-aud']],
   ['audience annotation the trust policy does not admit', ['FAIL:trust-audience-annotation']],
   ['permissions boundary without rds-db:connect', ['FAIL:rds-connect-resource']],
+  [
+    'a company region guard (Deny outside eu-central-1) applies to the Aurora cluster in eu-west-1',
+    ['FAIL:rds-connect-resource'],
+  ],
   ['role missing', ['FAIL:role-exists']],
   ['AccessDenied on iam:GetRole for one component', ['FAIL:cannot-ask']],
-  ['OpenSearch access policy that does not admit the role', ['FAIL:es-domain-admits-role']],
+  [
+    'OpenSearch access policy that does not admit the role, whose own policies allow no es:ESHttp*',
+    ['FAIL:es-http', 'FAIL:es-domain-admits-role'],
+  ],
   ['OpenSearch access policy denying the role', ['FAIL:es-domain-admits-role']],
-  ['role policy without es:ESHttpPut/Post on the domain', ['FAIL:es-http-resource', 'FAIL:es-http-resource']],
+  [
+    'role policy without es:ESHttpPut/Post on the domain, whose access policy names only the account',
+    ['FAIL:es-http-resource', 'FAIL:es-http-resource'],
+  ],
   ['IAM policy simulator disagrees', ['WARN:policy-simulator']],
   ['trust policy without AssumeRoleWithWebIdentity', ['FAIL:trust-action']],
   ['trust policy naming no EKS OIDC provider', ['FAIL:trust-provider']],

@@ -79,14 +79,20 @@ const faults: PlantedFault[] = [
     code: 75,
   },
   {
-    name: "the OpenSearch access policy does not admit Optimize's role",
+    // Not naming the role is no fault within one account when the role's own policy allows it
+    // (IAM policy evaluation logic); a Deny in the access policy is.
+    name: "the OpenSearch access policy denies Optimize's role",
     plant: (w) => {
-      (w.aws.domains![0]!.accessPolicies as any).Statement[0].Principal.AWS = [
-        'arn:aws:iam::123456789012:role/camunda-orchestration-irsa',
-      ];
+      (w.aws.domains![0]!.accessPolicies as any).Statement.push({
+        Sid: 'NoOptimize',
+        Effect: 'Deny',
+        Principal: { AWS: 'arn:aws:iam::123456789012:role/camunda-optimize-irsa' },
+        Action: 'es:*',
+        Resource: 'arn:aws:es:eu-west-1:123456789012:domain/camunda-prod-os/*',
+      });
     },
     fails: [
-      '[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os does not allow role camunda-optimize-irsa es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:123456789012:domain/camunda-prod-os/*',
+      '[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:123456789012:domain/camunda-prod-os/*: statement "NoOptimize"',
     ],
     code: 212,
   },

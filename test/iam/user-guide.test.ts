@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   evaluate,
+  evaluateAccess,
   evaluateWithBoundary,
   normalizePolicy,
   type DecisionKind,
@@ -438,13 +439,18 @@ table('IAM JSON policy elements: Resource (reference_policies_elements_resource)
     decision: 'Allow',
   },
   {
-    name: 'Wildcards in the resource ARN › a pattern missing its account segment matches no database user',
+    name: 'Using wildcards in resource ARNs › a pattern missing its account segment: its region * ending the segment may match across the colon, undetermined',
     ...connect('arn:aws:rds-db:*:dbuser:*/identity'),
-    decision: 'ImplicitDeny',
+    decision: 'Undetermined',
   },
   {
-    name: 'Wildcards in the resource ARN › * never spans the colon between region and account',
+    name: 'Using wildcards in resource ARNs › a * ending the region segment matches the account too only across a colon: undetermined',
     ...connect(`arn:aws:rds-db:*:dbuser:cluster-ABCDEFGHIJKL01234/identity`),
+    decision: 'Undetermined',
+  },
+  {
+    name: 'Using wildcards in resource ARNs › * inside a segment (not ending it) never spans a colon',
+    ...connect(`arn:aws:rds-db:us-*2:dbuser:cluster-ABCDEFGHIJKL01234/identity`),
     decision: 'ImplicitDeny',
   },
   {
@@ -535,10 +541,18 @@ table('IAM policy elements: Variables and tags (reference_policies_variables)', 
     decision: 'ImplicitDeny',
   },
   {
-    name: 'Condition element › a variable in StringNotEquals without a value equals nothing, so it holds',
+    // The page's note: a variable AWS cannot resolve may make the whole statement invalid, so
+    // "equals nothing, hence the negation holds" is not sure (iam-simulate: it does not hold).
+    name: 'Introduction (note) › a variable without a value in StringNotEquals may invalidate the statement: undetermined',
     policies: when({ StringNotEquals: { 's3:prefix': 'home/${aws:username}' } }),
     request: list({ 's3:prefix': 'home/martha' }),
-    decision: 'Allow',
+    decision: 'Undetermined',
+  },
+  {
+    name: 'Introduction (note) › the same Deny next to an Allow: undetermined, never a plain Allow',
+    policies: when({ StringNotEquals: { 's3:prefix': 'home/${aws:username}' } }, 'Deny'),
+    request: list({ 's3:prefix': 'home/martha' }),
+    decision: 'Undetermined',
   },
   {
     name: 'Condition element › variables are not substituted in Numeric operators (literal, unreadable)',
@@ -733,9 +747,10 @@ const LIMITS: Array<{
     reason: `NotPrincipal lists the principal of arn:aws:iam::${ACCT}:role/app but not its account; whether the statement applies depends on the service`,
   },
   {
-    limit: 'a Resource pattern with fewer than six ARN segments that would match flat',
-    statement: { Resource: 'arn:aws:s3:*' },
-    reason: '"arn:aws:s3:*" is not a six-part ARN pattern',
+    limit: 'an ArnLike value with fewer than six ARN segments that would match flat',
+    statement: { Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam*' } } },
+    context: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:role/app` },
+    reason: '"arn:aws:iam*" is not a six-part ARN pattern',
   },
 ];
 
@@ -817,3 +832,176 @@ describe('evaluator limits (src/iam/policy.ts header): undetermined, never OK', 
     );
   });
 });
+
+// ---------------------------------------------------------------- identity and resource policies together
+
+const ROLE = `arn:aws:iam::${ACCT}:role/app`;
+const OTHER_ROLE = `arn:aws:iam::${OTHER}:role/app`;
+const DOMAIN = `arn:aws:es:us-east-2:${ACCT}:domain/search/*`;
+const esGet = (principal = ROLE) =>
+  ({
+    action: 'es:ESHttpGet',
+    resource: DOMAIN,
+    principal: { type: 'AWS', id: principal },
+    context: {},
+    otherKeys: 'absent',
+  }) as Request;
+const roleGrant = doc(allow({ Action: 'es:ESHttp*', Resource: DOMAIN }));
+const grantTo = (AWS: string | string[], rest: Doc = {}) =>
+  doc(allow({ Principal: { AWS }, Action: 'es:*', Resource: DOMAIN, ...rest }));
+
+interface AccessCase {
+  name: string;
+  identity: Doc[];
+  boundary?: Doc;
+  resource?: Doc;
+  principal?: string;
+  decision: DecisionKind;
+}
+
+function accessTable(page: string, cases: AccessCase[]): void {
+  describe(`IAM User Guide › ${page}`, () => {
+    it.each(cases)('$name', ({ identity, boundary, resource, principal = ROLE, decision }) => {
+      const result = evaluateAccess(
+        {
+          identity: identity.map(normalizePolicy),
+          boundary: boundary && normalizePolicy(boundary),
+          resourcePolicy: resource && normalizePolicy(resource),
+          principalAccount: principal.split(':')[4],
+          resourceAccount: ACCT,
+        },
+        esGet(principal),
+      );
+      expect(result.decision).toBe(decision);
+    });
+  });
+}
+
+accessTable('Policy evaluation logic › Evaluating identity-based policies with resource-based policies', [
+  {
+    name: 'same account: the identity policy alone allows',
+    identity: [roleGrant],
+    resource: grantTo(`arn:aws:iam::${ACCT}:role/other`),
+    decision: 'Allow',
+  },
+  {
+    name: 'same account: the resource policy alone allows (a grant to the role)',
+    identity: [],
+    resource: grantTo(ROLE),
+    decision: 'Allow',
+  },
+  {
+    name: 'same account: "AWS": "*" grants every principal, no identity policy needed',
+    identity: [],
+    resource: grantTo('*'),
+    decision: 'Allow',
+  },
+  {
+    name: 'same account: neither allows',
+    identity: [doc(allow({ Action: 's3:*', Resource: '*' }))],
+    resource: grantTo(`arn:aws:iam::${ACCT}:role/other`),
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'an explicit Deny in the resource policy overrides the identity Allow',
+    identity: [roleGrant],
+    resource: doc(deny({ Principal: { AWS: ROLE }, Action: 'es:*', Resource: DOMAIN })),
+    decision: 'ExplicitDeny',
+  },
+  {
+    name: 'an explicit Deny in the identity policy overrides the resource Allow',
+    identity: [doc(deny({ Action: 'es:*', Resource: '*' }))],
+    resource: grantTo(ROLE),
+    decision: 'ExplicitDeny',
+  },
+]);
+
+accessTable('AWS JSON policy elements: Principal › AWS account principals (the account delegates to IAM)', [
+  {
+    name: 'a resource policy naming the account root: the identity policy is required',
+    identity: [],
+    resource: grantTo(`arn:aws:iam::${ACCT}:root`),
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'a resource policy naming the account ID: the identity policy is required',
+    identity: [],
+    resource: grantTo(ACCT),
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'the account named, and the identity policy allows',
+    identity: [roleGrant],
+    resource: grantTo(`arn:aws:iam::${ACCT}:root`),
+    decision: 'Allow',
+  },
+]);
+
+accessTable('Cross-account policy evaluation logic', [
+  {
+    name: 'the identity policy allows, the resource policy does not name the account: denied',
+    identity: [roleGrant],
+    resource: grantTo(`arn:aws:iam::${ACCT}:role/other`),
+    principal: OTHER_ROLE,
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'the resource policy grants the other account, its identity policy does not allow: denied',
+    identity: [],
+    resource: grantTo(`arn:aws:iam::${OTHER}:root`),
+    principal: OTHER_ROLE,
+    decision: 'ImplicitDeny',
+  },
+  {
+    name: 'both allow: allowed',
+    identity: [roleGrant],
+    resource: grantTo(`arn:aws:iam::${OTHER}:root`),
+    principal: OTHER_ROLE,
+    decision: 'Allow',
+  },
+  {
+    name: 'both allow, a Deny in the resource policy: denied',
+    identity: [roleGrant],
+    resource: doc(
+      allow({ Principal: { AWS: OTHER }, Action: 'es:*', Resource: DOMAIN }),
+      deny({ Principal: '*', Action: 'es:ESHttpGet', Resource: DOMAIN }),
+    ),
+    principal: OTHER_ROLE,
+    decision: 'ExplicitDeny',
+  },
+]);
+
+accessTable(
+  'Policy evaluation for requests within a single account › permissions boundaries and resource policies',
+  [
+    {
+      name: 'a grant to the role ARN in the resource policy is limited by an implicit deny in the boundary',
+      identity: [],
+      boundary: doc(allow({ Action: 's3:*', Resource: '*' })),
+      resource: grantTo(ROLE),
+      decision: 'ImplicitDeny',
+    },
+    {
+      name: 'within the boundary, the resource policy grant suffices',
+      identity: [],
+      boundary: doc(allow({ Action: 'es:*', Resource: '*' })),
+      resource: grantTo(ROLE),
+      decision: 'Allow',
+    },
+    {
+      // access_policies_boundaries, Important: NotPrincipal with Deny always denies a principal with a boundary.
+      name: 'Permissions boundaries for IAM entities › a resource-policy Deny with NotPrincipal denies a role with a boundary whatever it lists',
+      identity: [roleGrant],
+      boundary: doc(allow({ Action: 'es:*', Resource: '*' })),
+      resource: doc(
+        allow({ Principal: { AWS: ROLE }, Action: 'es:*', Resource: DOMAIN }),
+        deny({
+          NotPrincipal: { AWS: [ROLE, `arn:aws:iam::${ACCT}:root`] },
+          Action: 'es:*',
+          Resource: DOMAIN,
+        }),
+      ),
+      decision: 'ExplicitDeny',
+    },
+  ],
+);

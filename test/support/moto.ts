@@ -137,6 +137,7 @@ const METHOD_ACTIONS: Record<string, string> = {
   vpcEndpoints: 'ec2:DescribeVpcEndpoints',
   natGatewayCount: 'ec2:DescribeNatGateways',
   bucketRegion: 's3:GetBucketLocation',
+  bucketPolicy: 's3:GetBucketPolicy',
 };
 
 function faultFor(reason: string): FaultKind | undefined {
@@ -236,7 +237,8 @@ export async function seedMoto(
       for (const [name, region] of Object.entries(aws.buckets ?? {})) {
         const seeded = `${name}-${accountId}`;
         pairs.push([name, seeded]);
-        await new s3.S3Client({ ...config(region), forcePathStyle: true }).send(
+        const client = new s3.S3Client({ ...config(region), forcePathStyle: true });
+        await client.send(
           new s3.CreateBucketCommand({
             Bucket: seeded,
             ...(region === 'us-east-1'
@@ -244,6 +246,15 @@ export async function seedMoto(
               : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
           }),
         );
+        const bucketPolicy = aws.bucketPolicies?.[name];
+        if (bucketPolicy !== undefined) {
+          // The policy names the fixture's bucket and account: written as moto will answer them.
+          const text = replaceDeep(toJson(bucketPolicy), [
+            [name, seeded],
+            [from, accountId],
+          ]);
+          await client.send(new s3.PutBucketPolicyCommand({ Bucket: seeded, Policy: text }));
+        }
       }
     }
 

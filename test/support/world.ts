@@ -130,6 +130,8 @@ export interface WorldModel {
     openSearch?: Record<string, OpenSearchAnswer>;
     /** S3 buckets: name → region. */
     buckets?: Record<string, string>;
+    /** S3 bucket policies: bucket name → policy document (a bucket without one has none). */
+    bucketPolicies?: Record<string, unknown>;
     domains?: Array<OpenSearchDomain & { region: string }>;
     cnames?: Record<string, string[]>;
     simulation?: SimulationResult[];
@@ -454,6 +456,9 @@ export class MemoryAws implements Aws {
   }
   async bucketRegion(bucket: string) {
     return this.w.buckets?.[bucket];
+  }
+  async bucketPolicy(bucket: string) {
+    return this.w.bucketPolicies?.[bucket];
   }
   async resolveCname(host: string) {
     return this.w.cnames?.[host] ?? [];

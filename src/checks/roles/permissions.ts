@@ -12,16 +12,20 @@ import type { Services } from '../../core/context.js';
 import { ApiCallError } from '../../core/errors.js';
 import type { IamRole, OpenSearchDomain, SimulationResult } from '../../platform/aws.js';
 import {
-  evaluate,
+  evaluateAccess,
   evaluateWithBoundary,
   normalizePolicy,
   PolicyParseError,
+  type AccessDecision,
+  type BoundedDecision,
   type DecisionKind,
   type LabeledPolicy,
   type PolicyDocument,
 } from '../../iam/policy.js';
 import { actionList, describeAll, refusal, statementsAllowing } from '../../iam/explain.js';
 import { domainAccessPolicy } from '../../iam/domain-policy.js';
+import { roleRequest } from '../../iam/request-context.js';
+import { parseArn, parseRoleArn } from '../../iam/arn.js';
 
 export const PERMISSION_CHECKS = {
   'rds-policies': {
@@ -111,6 +115,12 @@ export interface Permission {
     any: PermissionCheckId;
     resource: PermissionCheckId;
   };
+  /**
+   * The resource may have a resource-based policy that grants the role by itself (an OpenSearch
+   * domain's access policy): then a role without any statement of its own is not refused yet.
+   * RDS has no resource policies for rds-db:connect.
+   */
+  resourcePolicy: boolean;
 }
 
 export function databasePermission(partition: string): Permission {
@@ -124,6 +134,7 @@ export function databasePermission(partition: string): Permission {
       any: 'rds-connect',
       resource: 'rds-connect-resource',
     },
+    resourcePolicy: false,
   };
 }
 
@@ -138,6 +149,7 @@ export function searchPermission(partition: string): Permission {
       any: 'es-http',
       resource: 'es-http-resource',
     },
+    resourcePolicy: true,
   };
 }
 
@@ -148,8 +160,10 @@ export interface PermissionTarget {
   allows(actions: string): string;
   /** What the role may not do, after "role X may not". */
   refused(actions: string): string;
-  /** An OpenSearch domain whose access policy must admit the role too. */
+  /** An OpenSearch domain whose access policy is evaluated with the role's policies. */
   domain?: OpenSearchDomain;
+  /** The region the request goes to (aws:RequestedRegion), when the resource ARN has none. */
+  region?: string;
 }
 
 /** Why there is no target to check on: said as an INFO after a general OK. */
@@ -193,6 +207,10 @@ export async function loadPolicies(
   const name = role.name;
   const { ids, what } = permission;
   const [attached, inline] = await listing;
+  // Without policies of its own a role may still be granted by the resource's policy: checkPermission decides.
+  if (attached.length + inline.length === 0 && permission.resourcePolicy && !role.permissionsBoundaryArn) {
+    return { policies: [] };
+  }
   if (attached.length + inline.length === 0) {
     out.fail(ids.policies, `role ${name} has no attached or inline policies`, {
       fix: `Attach a policy to role ${name} that allows ${what}.`,
@@ -310,7 +328,9 @@ function confirm(
 /**
  * The one permission checker: does any statement allow the permission at all, then
  * (once the component's resource is known) do the role's policies, within its
- * boundary, allow every action on it — and the domain's access policy, for OpenSearch.
+ * boundary, allow every action on it — evaluated with the request context irsa-check
+ * knows (iam/request-context.ts) and, for OpenSearch, with the domain's access policy as
+ * AWS does (iam/policy.ts, evaluateAccess).
  */
 export async function checkPermission(
   services: PermissionServices,
@@ -324,22 +344,31 @@ export async function checkPermission(
   const { what, actions, ids } = permission;
   const name = role.name;
   const anyAllowed = actions.flatMap((action) => statementsAllowing(policies, action));
-  if (anyAllowed.length === 0) {
-    out.fail(ids.any, `no statement in the policies of role ${name} allows ${what}`, {
-      fix: `Attach a policy to role ${name} that allows ${what} on ${permission.resourcePattern}.`,
-    });
-    return;
-  }
+  const noneOfItsOwn = () => {
+    if (policies.length === 0) {
+      out.fail(ids.policies, `role ${name} has no attached or inline policies`, {
+        fix: `Attach a policy to role ${name} that allows ${what}.`,
+      });
+    } else {
+      out.fail(ids.any, `no statement in the policies of role ${name} allows ${what}`, {
+        fix: `Attach a policy to role ${name} that allows ${what} on ${permission.resourcePattern}.`,
+      });
+    }
+  };
+  if (anyAllowed.length === 0 && !permission.resourcePolicy) return noneOfItsOwn();
   const target = await targetOf();
   if ('unidentified' in target) {
+    if (anyAllowed.length === 0) return noneOfItsOwn();
     out.ok(ids.any, `role ${name} allows ${what} (${describeAll(anyAllowed)})`);
     out.info(target.unidentified);
     return;
   }
   const { resource } = target;
+  const requestFor = (action: string) =>
+    roleRequest({ action, resource, roleArn: role.arn, region: target.region });
   const decisions = actions.map((action) => ({
     action,
-    d: evaluateWithBoundary(policies, boundary, { action, resource }),
+    d: evaluateWithBoundary(policies, boundary, requestFor(action)),
   }));
   const simulated = await simulate(services, role.arn, actions, resource);
   confirm(
@@ -350,87 +379,221 @@ export async function checkPermission(
     decisions.map(({ action, d }) => ({ action, decision: d.decision })),
     simulated,
   );
+  const domain = target.domain ? readDomainPolicy(target.domain, role, out) : undefined;
+  const principalAccount = parseRoleArn(role.arn)?.account;
+  const resourceAccount = domain ? parseArn(domain.domain.arn)?.account : undefined;
+  // An account that cannot be read from the ARNs counts as another one (both must allow).
+  const crossAccount = !principalAccount || !resourceAccount || principalAccount !== resourceAccount;
+  const access = domain
+    ? actions.map((action) => ({
+        action,
+        d: evaluateAccess(
+          { identity: policies, boundary, resourcePolicy: domain.policy, principalAccount, resourceAccount },
+          requestFor(action),
+        ),
+      }))
+    : undefined;
+  const grantedByDomain =
+    access !== undefined &&
+    access.every(({ d }) => d.decision === 'Allow') &&
+    decisions.some(({ d }) => d.decision !== 'Allow' && d.decision !== 'ExplicitDeny');
+  if (grantedByDomain && domain) {
+    // The domain's access policy grants the role itself; within one account that suffices
+    // (IAM User Guide, "Policy evaluation logic": identity-based and resource-based policies).
+    const by = describeAll(access.flatMap(({ d }) => d.resourceDirect?.allowedBy ?? []));
+    const fgac = domain.domain.fineGrainedAccessControl
+      ? '; fine-grained access control then decides what it may do in OpenSearch'
+      : '';
+    out.ok(
+      ids.resource,
+      `role ${name} may ${target.allows(actionList(actions))}: the access policy of OpenSearch domain ${domain.domain.name} allows it (${by}), which suffices within one account without a statement of the role's own${fgac}`,
+    );
+  } else if (anyAllowed.length === 0) {
+    noneOfItsOwn();
+  } else {
+    reportIdentity(out, name, target, permission, decisions, loaded, resource, domain);
+  }
+  if (domain && access) reportDomain(domain, role, resource, decisions, access, crossAccount, out);
+}
+
+/** The role's own policies within its boundary: OK, the refusal, or the statements that leave it open. */
+function reportIdentity(
+  out: Out,
+  name: string,
+  target: PermissionTarget,
+  permission: Permission,
+  decisions: ReadonlyArray<{ action: string; d: BoundedDecision }>,
+  { policies, boundary }: RolePolicies,
+  resource: string,
+  domain: DomainPolicy | undefined,
+): void {
+  const { what, actions, ids } = permission;
   const refused = decisions.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
   const open = decisions.find(({ d }) => d.decision === 'Undetermined');
   if (refused.length === 0 && open) {
     const question = `role ${name} may ${target.refused(open.action)}`;
     reportUndetermined(out, open.d, { warn: 'policy-undecided', fail: ids.resource }, question);
-  } else if (refused.length === 0) {
+    return;
+  }
+  if (refused.length === 0) {
     out.ok(
       ids.resource,
       `role ${name} allows ${target.allows(actionList(actions))} (${describeAll(decisions.flatMap(({ d }) => d.identity.allowedBy))})`,
     );
-  } else {
-    const first = refused[0]!.d;
-    const refusedActions = actionList(refused.map((r) => r.action));
-    out.fail(
-      ids.resource,
-      `role ${name} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}`,
-      {
-        fix:
-          first.decision === 'ExplicitDeny'
-            ? `Remove or narrow ${describeAll(first.deniedBy)} so it does not match ${resource}.`
-            : first.identity.decision === 'Allow'
-              ? `Allow ${what} on ${resource} in the permissions boundary ${boundary?.label} of role ${name}.`
-              : `Allow {"Effect": "Allow", "Action": "${what}", "Resource": "${resource}"} in a policy of role ${name}.`,
-      },
-    );
+    return;
   }
-  if (target.domain) checkDomainAdmitsRole(target.domain, role, actions, resource, out);
+  const first = refused[0]!.d;
+  const refusedActions = actionList(refused.map((r) => r.action));
+  // A domain policy naming only the account hands the decision to the role's own policies.
+  const delegated =
+    domain?.policy && first.decision !== 'ExplicitDeny'
+      ? delegatingStatements(domain, refused[0]!.action, resource)
+      : '';
+  out.fail(
+    ids.resource,
+    `role ${name} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}${delegated}`,
+    {
+      fix:
+        first.decision === 'ExplicitDeny'
+          ? `Remove or narrow ${describeAll(first.deniedBy)} so it does not match ${resource}.`
+          : first.identity.decision === 'Allow'
+            ? `Allow ${what} on ${resource} in the permissions boundary ${boundary?.label} of role ${name}.`
+            : `Allow {"Effect": "Allow", "Action": "${what}", "Resource": "${resource}"} in a policy of role ${name}.`,
+    },
+  );
 }
 
-/** The domain's resource-based access policy must let the role in too (code 212). */
-function checkDomainAdmitsRole(
-  domain: OpenSearchDomain,
-  role: IamRole,
-  actions: readonly string[],
-  resource: string,
-  out: Out,
-): void {
+interface DomainPolicy {
+  domain: OpenSearchDomain;
+  /** Undefined: the domain has no access policy. */
+  policy: PolicyDocument | undefined;
+  where: string;
+}
+
+/** The domain's access policy, or undefined (said as an INFO) when it is unreadable. */
+function readDomainPolicy(domain: OpenSearchDomain, role: IamRole, out: Out): DomainPolicy | undefined {
   const where = `the access policy of OpenSearch domain ${domain.name}`;
-  let policy: PolicyDocument | undefined;
   try {
-    policy = domainAccessPolicy(domain);
+    return { domain, policy: domainAccessPolicy(domain), where };
   } catch (e) {
     if (!(e instanceof PolicyParseError)) throw e;
     out.info(`${where} is unreadable (see the opensearch checks): role ${role.name} not checked against it`);
-    return;
+    return undefined;
   }
-  const principal = { type: 'AWS' as const, id: role.arn };
-  const decisions = actions.map((action) => ({
-    action,
-    d: policy ? evaluate([policy], { action, resource, principal }) : undefined,
-  }));
-  const refused = decisions.filter(({ d }) => d?.decision !== 'Allow' && d?.decision !== 'Undetermined');
-  const open = decisions.find(({ d }) => d?.decision === 'Undetermined');
-  if (refused.length === 0 && open?.d) {
-    const question = `${where} admits role ${role.name} to ${open.action} on ${resource}`;
-    reportUndetermined(out, open.d, { warn: 'policy-undecided', fail: 'es-domain-admits-role' }, question);
-    return;
-  }
-  const statementFix = `Add "${role.arn}" to Principal.AWS of an Allow statement for es:ESHttp* on "${resource}" in ${where}.`;
-  if (refused.length === 0) {
-    out.ok(
-      'es-domain-admits-role',
-      `${where} admits role ${role.name} (${describeAll(decisions.flatMap(({ d }) => d?.allowedBy ?? []))})`,
+}
+
+/** `; statement "X" of the domain's access policy names only account A, which leaves it to the role's policies`. */
+function delegatingStatements(domain: DomainPolicy, action: string, resource: string): string {
+  const delegating = domain.policy!.Statement.flatMap((st, index) => {
+    if (st.Effect !== 'Allow' || !st.Principal || st.Principal === '*') return [];
+    const accounts = (st.Principal.AWS ?? []).filter((id) => /^\d{12}$/.test(id) || /:root$/.test(id));
+    if (accounts.length === 0) return [];
+    const d = evaluateAccess(
+      { identity: [], resourcePolicy: { Statement: [st] }, principalAccount: '0', resourceAccount: '0' },
+      { action, resource, principal: { type: 'AWS', id: accounts[0]! }, otherKeys: 'unknown' },
     );
-    return;
-  }
-  const refusedActions = actionList(refused.map((r) => r.action));
-  const first = refused[0]!.d;
-  if (first?.decision === 'ExplicitDeny') {
+    return d.resourcePolicy?.decision === 'Allow' ? [{ index, statement: st, accounts }] : [];
+  });
+  if (delegating.length === 0) return '';
+  const which = describeAll(
+    delegating.map(({ index, statement }) => ({
+      index,
+      statement,
+      ...(statement.Sid ? { sid: statement.Sid } : {}),
+    })),
+  );
+  return `; ${which} of ${domain.where} names only the account (${[...new Set(delegating.flatMap((x) => x.accounts))].join(', ')}), which leaves it to the role's own policies`;
+}
+
+/**
+ * The domain's resource-based access policy, weighed as AWS does (code 212): a Deny there
+ * refuses the role; an Allow for the role itself lets it in; one for its account only
+ * delegates to the role's IAM policies; within one account, when the policy does not grant
+ * the role at all, the role's own policies suffice; across accounts the domain must allow too.
+ */
+function reportDomain(
+  domain: DomainPolicy,
+  role: IamRole,
+  resource: string,
+  identity: ReadonlyArray<{ action: string; d: BoundedDecision }>,
+  access: ReadonlyArray<{ action: string; d: AccessDecision }>,
+  crossAccount: boolean,
+  out: Out,
+): void {
+  const { where, policy } = domain;
+  const ids = { warn: 'policy-undecided', fail: 'es-domain-admits-role' } as const;
+  const resourceSide = access.map(({ action, d }) => ({
+    action,
+    d: d.resourcePolicy,
+    direct: d.resourceDirect,
+    combined: d,
+  }));
+  const denied = resourceSide.filter(({ d }) => d?.decision === 'ExplicitDeny');
+  if (denied.length > 0) {
+    const first = denied[0]!.d!;
     out.fail(
       'es-domain-admits-role',
-      `${where} denies role ${role.name} ${refusedActions} on ${resource}: ${describeAll(first.deniedBy)}`,
+      `${where} denies role ${role.name} ${actionList(denied.map((r) => r.action))} on ${resource}: ${describeAll(first.deniedBy)}`,
       {
         fix: `Remove or narrow ${describeAll(first.deniedBy)} in ${where} so it does not match role ${role.name}.`,
       },
     );
     return;
   }
+  // A Deny of the domain policy irsa-check cannot evaluate, where it decides the request.
+  const own = new Set<unknown>(policy?.Statement ?? []);
+  for (const { action, combined } of resourceSide) {
+    const doubt = combined.undetermined.filter((u) => own.has(u.statement));
+    if (combined.decision === 'Undetermined' && onlyDenyInDoubtOf(combined) && doubt.length > 0) {
+      const question = `${where} admits role ${role.name} to ${action} on ${resource}`;
+      reportUndetermined(out, { ...combined, undetermined: doubt }, ids, question);
+      return;
+    }
+  }
+  if (resourceSide.every(({ direct }) => direct?.decision === 'Allow')) {
+    out.ok(
+      'es-domain-admits-role',
+      `${where} admits role ${role.name} (${describeAll(resourceSide.flatMap(({ direct }) => direct?.allowedBy ?? []))})`,
+    );
+    return;
+  }
+  if (resourceSide.every(({ d }) => d?.decision === 'Allow')) {
+    out.ok(
+      'es-domain-admits-role',
+      `${where} admits role ${role.name} through its account (${describeAll(resourceSide.flatMap(({ d }) => d?.allowedBy ?? []))}): the role's own policies must allow it too`,
+    );
+    return;
+  }
+  if (!crossAccount && identity.every(({ d }) => d.decision === 'Allow')) {
+    // An identity Allow alone suffices within one account (IAM User Guide, "Policy evaluation logic").
+    const what = policy
+      ? `${where} does not grant role ${role.name} by itself`
+      : `OpenSearch domain ${domain.domain.name} has no access policy`;
+    out.ok(
+      'es-domain-admits-role',
+      `${what}, and the role's own policies allow it: within one account either suffices`,
+    );
+    return;
+  }
+  const open = resourceSide.find(({ d }) => d?.decision === 'Undetermined');
+  if (open?.d) {
+    const question = `${where} admits role ${role.name} to ${open.action} on ${resource}`;
+    reportUndetermined(out, open.d, ids, question);
+    return;
+  }
+  const refusedActions = actionList(
+    resourceSide.filter(({ d }) => d?.decision !== 'Allow').map((r) => r.action),
+  );
   out.fail(
     'es-domain-admits-role',
-    `${where} does not allow role ${role.name} ${refusedActions} on ${resource}${policy ? '' : ': the domain has no access policy'}`,
-    { fix: statementFix },
+    `${where} does not allow role ${role.name} ${refusedActions} on ${resource}${policy ? '' : ': the domain has no access policy'}${crossAccount ? ' (the role is in another account: the domain and the role must both allow it)' : ''}`,
+    {
+      fix: `Add "${role.arn}" to Principal.AWS of an Allow statement for es:ESHttp* on "${resource}" in ${where}.`,
+    },
   );
+}
+
+/** Some statement surely allows; only a Deny irsa-check cannot evaluate leaves it open. */
+function onlyDenyInDoubtOf(d: { undetermined: ReadonlyArray<{ statement: { Effect: string } }> }): boolean {
+  return d.undetermined.length > 0 && d.undetermined.every((u) => u.statement.Effect === 'Deny');
 }
