@@ -24,6 +24,13 @@ const RANDOM_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export const PURPOSE_LABEL = 'irsa-check/purpose';
 export const COMPONENT_LABEL = 'irsa-check/component';
+/**
+ * The run that owns a Job: one random value per irsa-check process. Leftover cleanup never
+ * touches a Job of its own run, and Ctrl-C's "abandon" line deletes exactly this run's Jobs
+ * with `kubectl delete job -l irsa-check/run=<id>`.
+ */
+export const RUN_LABEL = 'irsa-check/run';
+export const RUN_ID = randomSuffix(12);
 
 /** The line the TCP probe prints; only an exact line counts, never the word "open" in other output. */
 export const TCP_MARKER = 'IRSA_CHECK_TCP';
@@ -93,6 +100,7 @@ export function jobManifest(input: JobTemplateInput): Record<string, unknown> {
     'app.kubernetes.io/name': 'irsa-check',
     [PURPOSE_LABEL]: input.purpose,
     [COMPONENT_LABEL]: dnsPart(input.component).slice(0, 63) || 'x',
+    [RUN_LABEL]: RUN_ID,
   };
   return {
     apiVersion: 'batch/v1',

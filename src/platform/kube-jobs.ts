@@ -11,7 +11,7 @@ import { ApiCallError } from '../core/errors.js';
 import type { JobResult } from './kube.js';
 import { kubeError } from './kube-errors.js';
 import { trackJob } from './cleanup.js';
-import { manifestContainer, manifestName } from './job-template.js';
+import { manifestContainer, manifestName, RUN_ID, RUN_LABEL } from './job-template.js';
 
 /** What the watched objects say so far; a verdict is decided from it after every event. */
 export interface JobWatchState {
@@ -243,6 +243,36 @@ async function listedPod(core: k8s.CoreV1Api, ns: string, jobName: string): Prom
   } catch {
     return undefined; // no list permission: the verdict stands without the log
   }
+}
+
+/** Beyond its own deadline, the time a live run may still take to read a Job's log and delete it. */
+export const LEFTOVER_GRACE_SECONDS = 60;
+
+/**
+ * Which listed irsa-check Jobs an earlier run left behind. Never a Job of this run (its run
+ * label), never one whose age is unknown, and never one younger than its own deadline
+ * (activeDeadlineSeconds, which is the --job-timeout of the run that made it) plus a grace,
+ * nor younger than `minAgeSeconds`: until then the run that made it may still be watching it,
+ * whatever --job-timeout this run was given.
+ */
+export function leftoverJobNames(
+  jobs: readonly k8s.V1Job[],
+  minAgeSeconds: number,
+  now = Date.now(),
+  runId = RUN_ID,
+): string[] {
+  return (jobs ?? [])
+    .filter((j) => {
+      // A malformed item (null, not an object) is nobody's leftover.
+      if (typeof j !== 'object' || j === null) return false;
+      if (j.metadata?.labels?.[RUN_LABEL] === runId) return false;
+      const created = j.metadata?.creationTimestamp ? new Date(j.metadata.creationTimestamp).getTime() : NaN;
+      if (Number.isNaN(created)) return false;
+      const own = (j.spec?.activeDeadlineSeconds ?? 0) + LEFTOVER_GRACE_SECONDS;
+      return now - created > Math.max(minAgeSeconds, own) * 1000;
+    })
+    .map((j) => j.metadata?.name ?? '')
+    .filter((name) => typeof name === 'string' && name !== '');
 }
 
 async function deleteJob(batch: k8s.BatchV1Api, ns: string, name: string): Promise<void> {

@@ -208,8 +208,10 @@ export interface Kube {
   /** Create a Job, watch it to an outcome, fetch its pod's logs, delete it (always). */
   runJob(ns: string, manifest: Record<string, unknown>, timeoutMs: number): Promise<JobResult>;
   /**
-   * Names of Jobs left by an earlier, interrupted irsa-check run (label managed-by=irsa-check),
-   * created more than `olderThanSeconds` ago: younger ones may belong to a run still going.
+   * Names of Jobs left by an earlier, interrupted irsa-check run (label managed-by=irsa-check):
+   * never this run's own (label irsa-check/run), and only those created more than
+   * `olderThanSeconds` and their own deadline plus a grace ago: younger ones may belong to a
+   * run still going (kube-jobs.ts, leftoverJobNames).
    */
   leftoverJobs(ns: string, olderThanSeconds: number): Promise<string[]>;
   deleteJob(ns: string, name: string): Promise<void>;

@@ -27,7 +27,7 @@ import type {
   KubeServiceAccount,
 } from './kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kube.js';
-import { runJobWithWatch } from './kube-jobs.js';
+import { leftoverJobNames, runJobWithWatch } from './kube-jobs.js';
 import { convertItems } from './kube-items.js';
 import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
 import { isSecretKey, REDACTED } from '../core/redact.js';
@@ -522,13 +522,7 @@ export class LiveKube implements Kube {
         labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
       }),
     );
-    const cutoff = Date.now() - olderThanSeconds * 1000;
-    return list.items
-      .filter(
-        (j) => !j.metadata?.creationTimestamp || new Date(j.metadata.creationTimestamp).getTime() < cutoff,
-      )
-      .map((j) => j.metadata?.name ?? '')
-      .filter(Boolean);
+    return leftoverJobNames(list.items, olderThanSeconds);
   }
 
   async deleteJob(ns: string, name: string): Promise<void> {
