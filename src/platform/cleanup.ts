@@ -127,9 +127,7 @@ function onSignal(signal: Signal): void {
   if (phase === 'reporting' || tracked.size === 0) process.exit(code);
   signalsDuringCleanup++;
   if (signalsDuringCleanup === 1) {
-    process.stderr.write(
-      `irsa-check: cleaning up, press Ctrl-C again to abandon ${tracked.size} Job(s)\n`,
-    );
+    process.stderr.write(`irsa-check: cleaning up, press Ctrl-C again to abandon ${tracked.size} Job(s)\n`);
     return;
   }
   abandonCleanup?.();

@@ -43,9 +43,12 @@ export function watchInterrupts(
   let attached: Attached | undefined;
   installSignalCleanup();
   onInterruptReport(async (signal, code, leftovers) => {
-    const left = leftovers.map(
-      (message): Finding => ({ level: 'WARN', check: 'jobs-left-behind', module: 'run', message }),
-    );
+    const left = leftovers.map((message): Finding => ({
+      level: 'WARN',
+      check: 'jobs-left-behind',
+      module: 'run',
+      message,
+    }));
     const fail = interruptedFinding(signal, code);
     if (!attached) {
       // Nothing printed yet: the report is these lines alone.
