@@ -76,9 +76,22 @@ describe('pod-identity', () => {
 });
 
 describe('role-in-use', () => {
-  it('healthy: every role used after its pods started', async () => {
-    expect(await lines(healthy, 'role-in-use')).toContain(
-      '[OK] identity: role camunda-identity-irsa was last used at 2026-11-20T09:13:15.000Z, after its pods started (2026-11-20T08:12:44.000Z)',
+  it('a use after the pods started is corroboration only: an INFO, never an OK (issue 18 point 6)', async () => {
+    const run = await runWorld(healthy);
+    expect(run.lines('role-in-use')).toContain(
+      "[INFO] identity: role camunda-identity-irsa was last used at 2026-11-20T09:13:15.000Z, after its pods started (2026-11-20T08:12:44.000Z): this corroborates, but does not prove, that the application uses it (IAM counts any principal's use: an earlier irsa-check, another cluster); the in-pod identity and injection proofs are the proof",
+    );
+    // RoleLastUsed counts any principal (an earlier irsa-check Job, another cluster): it never proves.
+    expect(run.findings.filter((f) => f.module === 'role-in-use' && f.level === 'OK')).toEqual([]);
+  });
+
+  it("a use since this irsa-check started is its own proof's: not counted as the application's", async () => {
+    const w = plant((w) => {
+      w.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!.lastUsedDate = new Date().toISOString();
+    });
+    const l = (await lines(w, 'role-in-use')).find((x) => x.startsWith('[INFO] identity:'));
+    expect(l).toMatch(
+      /^\[INFO\] identity: role camunda-identity-irsa use not judged: its last recorded use \(.+\) is this irsa-check run's own proof, not evidence about the application$/,
     );
   });
 
