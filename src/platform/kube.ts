@@ -62,6 +62,10 @@ export interface KubeContainer {
   mountPaths?: string[];
   /** An init container (spec.initContainers) rather than a main container or sidecar. */
   init?: boolean;
+  /** status.containerStatuses[].ready: the container passes its readiness probe now. */
+  ready?: boolean;
+  /** status.containerStatuses[].restartCount: > 0 means a previous instance's log may exist. */
+  restartCount?: number;
 }
 
 export interface KubePod {
@@ -71,6 +75,8 @@ export interface KubePod {
   serviceAccountName?: string;
   phase?: string;
   startTime?: string;
+  /** lastTransitionTime of the pod's Ready condition when it is True: ready since then (ISO 8601). */
+  readySince?: string;
   containers: KubeContainer[];
   /** Projected service-account token volumes (what the EKS pod identity webhook injects). */
   projectedTokenAudiences: string[];
@@ -224,14 +230,25 @@ export interface Kube {
   endpoints(ns: string, name: string): Promise<KubeEndpoints | undefined>;
   /** Pod create with dryRun=All: admission (and so every mutating webhook) runs, nothing is persisted. */
   dryRunCreatePod(ns: string, manifest: Record<string, unknown>): Promise<KubeDryRunPod>;
-  /** The last `tailLines` lines (at most `limitBytes`) of a container's log; '' when it has none. */
+  /**
+   * The last `tailLines` lines of a container's log, cut after `limitBytes` (the kubelet reads
+   * forward from the first of those lines, so a cut drops the newest); '' when it has none.
+   * `previous`: the log of the container's previous instance; `timestamps`: each line prefixed
+   * with its RFC 3339 time. The options are passed only when set (a bundle's call keys).
+   */
   podLogTail(
     ns: string,
     pod: string,
     container: string,
     tailLines: number,
     limitBytes: number,
+    options?: PodLogOptions,
   ): Promise<string>;
+}
+
+export interface PodLogOptions {
+  previous?: boolean;
+  timestamps?: boolean;
 }
 
 /** The annotations the EKS pod identity webhook reads on a ServiceAccount. */

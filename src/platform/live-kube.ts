@@ -23,6 +23,7 @@ import type {
   KubeWorkload,
   KubeNode,
   KubePod,
+  PodLogOptions,
   KubeService,
   KubeServiceAccount,
 } from './kube.js';
@@ -209,6 +210,17 @@ function toContainer(c: k8s.V1Container, init = false): KubeContainer {
   };
 }
 
+/** The pod's Ready condition, when True: since when (what pod-logs dates startup errors against). */
+function readySince(p: k8s.V1Pod): { readySince?: string } {
+  const c = p.status?.conditions?.find((x) => x.type === 'Ready' && x.status === 'True');
+  return c?.lastTransitionTime ? { readySince: new Date(c.lastTransitionTime).toISOString() } : {};
+}
+
+function withStatus(c: KubeContainer, statuses: k8s.V1ContainerStatus[] | undefined): KubeContainer {
+  const s = statuses?.find((x) => x.name === c.name);
+  return s ? { ...c, ready: s.ready, restartCount: s.restartCount } : c;
+}
+
 function toPod(p: k8s.V1Pod): KubePod {
   const audiences: string[] = [];
   for (const v of p.spec?.volumes ?? []) {
@@ -223,9 +235,12 @@ function toPod(p: k8s.V1Pod): KubePod {
     serviceAccountName: p.spec?.serviceAccountName,
     phase: p.status?.phase,
     startTime: p.status?.startTime ? new Date(p.status.startTime).toISOString() : undefined,
+    ...readySince(p),
     containers: [
-      ...(p.spec?.initContainers ?? []).map((c) => toContainer(c, true)),
-      ...(p.spec?.containers ?? []).map((c) => toContainer(c)),
+      ...(p.spec?.initContainers ?? []).map((c) =>
+        withStatus(toContainer(c, true), p.status?.initContainerStatuses),
+      ),
+      ...(p.spec?.containers ?? []).map((c) => withStatus(toContainer(c), p.status?.containerStatuses)),
     ],
     projectedTokenAudiences: audiences,
   };
@@ -537,9 +552,18 @@ export class LiveKube implements Kube {
     container: string,
     tailLines: number,
     limitBytes: number,
+    options: PodLogOptions = {},
   ): Promise<string> {
     const log = await callOrNotFound('get pods/log', () =>
-      this.core.readNamespacedPodLog({ namespace: ns, name: pod, container, tailLines, limitBytes }),
+      this.core.readNamespacedPodLog({
+        namespace: ns,
+        name: pod,
+        container,
+        tailLines,
+        limitBytes,
+        ...(options.previous ? { previous: true } : {}),
+        ...(options.timestamps ? { timestamps: true } : {}),
+      }),
     );
     return typeof log === 'string' ? log : '';
   }

@@ -202,9 +202,9 @@ describe('private-sts', () => {
 });
 
 describe('pod-logs', () => {
-  it('healthy: no IRSA error in the logs', async () => {
+  it('healthy: no IRSA error in the logs, saying how much was read', async () => {
     expect(await lines(healthy, 'pod-logs')).toContain(
-      '[OK] identity: no IRSA error in the last 500 log lines of 1 pod(s)',
+      '[OK] identity: no IRSA error in the newest 0 log line(s) (0 B) of 1 pod(s)',
     );
   });
 
@@ -222,12 +222,12 @@ describe('pod-logs', () => {
     });
     const run = await runWorld(w);
     expect(run.lines('pod-logs')).toEqual([
-      '[OK] identityKeycloak: no IRSA error in the last 500 log lines of 1 pod(s)',
+      '[OK] identityKeycloak: no IRSA error in the newest 0 log line(s) (0 B) of 1 pod(s)',
       '[FAIL] identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: camunda-identity-7d9c5b8f6-x2k4p: "org.postgresql.util.PSQLException: FATAL: PAM authentication failed for user "identity_irsa" password=***REDACTED***"',
       '[FAIL] identity: the application logs that STS refused the pod’s token for the role: camunda-identity-7d9c5b8f6-x2k4p: "software.amazon.awssdk.services.sts.model.StsException: Not authorized to perform sts:AssumeRoleWithWebIdentity (Service: Sts, Status Code: 403)"',
-      '[OK] webModeler: no IRSA error in the last 500 log lines of 1 pod(s)',
+      '[OK] webModeler: no IRSA error in the newest 0 log line(s) (0 B) of 1 pod(s)',
       '[FAIL] orchestration: the application logs that OpenSearch fine-grained access control maps the IAM role to no OpenSearch role: camunda-zeebe-0: "OpenSearchException[type=security_exception, reason=no permissions for [indices:data/read/search] and User [name=arn:aws:iam::123456789012:role/camunda-orchestration-irsa]]"',
-      '[OK] optimize: no IRSA error in the last 500 log lines of 1 pod(s)',
+      '[OK] optimize: no IRSA error in the newest 0 log line(s) (0 B) of 1 pod(s)',
     ]);
     expect(run.fails('pod-logs').map((f) => f.code)).toEqual([255, 255, 255]);
     expect(run.fails('pod-logs')[0]!.fix).toMatch(
@@ -240,6 +240,95 @@ describe('pod-logs', () => {
     expect(
       on.calls.records.filter((r) => r.method === 'podLogTail').map((r) => r.args.slice(2)),
     ).toContainEqual(['identity', 500, 262144]);
+  });
+});
+
+describe('pod-logs reads what the application logs now (issue 18 point 7)', () => {
+  const ID_POD = 'camunda-identity-7d9c5b8f6-x2k4p';
+  const PAM = 'org.postgresql.util.PSQLException: FATAL: PAM authentication failed for user "identity_irsa"';
+  const STS =
+    'software.amazon.awssdk.services.sts.model.StsException: Not authorized to perform sts:AssumeRoleWithWebIdentity (Service: Sts, Status Code: 403)';
+  const identityPod = (w: WorldModel) => w.kube.pods!.find((p) => p.name === ID_POD)!;
+  const logCalls = (r: Awaited<ReturnType<typeof runModule>>) =>
+    r.calls.records
+      .filter((c) => c.method === 'podLogTail' && c.args[1] === ID_POD)
+      .map((c) => c.args.slice(3));
+
+  it('a log longer than the byte cap: the newest lines are read, not the oldest of the tail', async () => {
+    // 500 lines of ~1 KiB: the kubelet answers the first 256 KiB of the tail, so the newest lines are cut.
+    const filler = Array.from(
+      { length: 498 },
+      (_, i) => `INFO ${String(i).padStart(4, '0')} ${'x'.repeat(1000)}`,
+    );
+    const w = plant((w) => (w.kube.logs = { [`${ID_POD}/identity`]: [PAM, ...filler, STS].join('\n') }));
+    const r = await runModule(w, podLogs);
+    expect(r.lines.filter((l) => l.includes('identity:'))).toEqual([
+      `[FAIL] identity: the application logs that STS refused the pod’s token for the role: ${ID_POD}: "${STS}"`,
+    ]);
+    // Read again with as many lines as fitted (260), now the newest ones.
+    expect(logCalls(r)).toEqual([
+      [500, 262144],
+      [260, 262144],
+    ]);
+  });
+
+  it('the OK line says how much was read', async () => {
+    const w = plant((w) => (w.kube.logs = { [`${ID_POD}/identity`]: 'INFO started\nINFO ready\n' }));
+    expect((await runModule(w, podLogs)).lines).toContain(
+      '[OK] identity: no IRSA error in the newest 2 log line(s) (24 B) of 1 pod(s)',
+    );
+  });
+
+  it('a crash loop: the previous instance’s log (previous=true) holds the error, a FAIL while not ready', async () => {
+    const w = plant((w) => {
+      Object.assign(identityPod(w).containers[0]!, { ready: false, restartCount: 3 });
+      w.kube.logs = {
+        [`${ID_POD}/identity`]: 'INFO starting\n',
+        [`${ID_POD}/identity/previous`]: `INFO starting\n${STS}\nERROR exiting\n`,
+      };
+    });
+    const r = await runModule(w, podLogs);
+    expect(r.lines.filter((l) => l.includes('identity:'))).toEqual([
+      `[FAIL] identity: the application logs that STS refused the pod’s token for the role: ${ID_POD} (previous instance of identity, 3 restart(s)): "${STS}"`,
+    ]);
+    expect(logCalls(r)).toEqual([
+      [500, 262144],
+      [500, 262144, { previous: true }],
+    ]);
+  });
+
+  it('a startup error logged before the pod became ready, and not since: INFO, not a FAIL', async () => {
+    const w = plant((w) => {
+      Object.assign(identityPod(w), { readySince: '2026-11-20T08:14:00.000Z' });
+      Object.assign(identityPod(w).containers[0]!, { ready: true, restartCount: 1 });
+      w.kube.logs = {
+        [`${ID_POD}/identity`]: `2026-11-20T08:12:50.000000000Z ${PAM}\n2026-11-20T08:13:40.000000000Z INFO started\n`,
+        [`${ID_POD}/identity/previous`]: `2026-11-20T08:12:45.000000000Z ${STS}\n`,
+      };
+    });
+    const r = await runModule(w, podLogs);
+    expect(r.lines.filter((l) => l.includes('identity:'))).toEqual([
+      `[INFO] identity: the application logged that Aurora refused the IAM login: the database user is missing or not granted rds_iam, but only before its pod became ready or in a container instance that has since restarted, and it is ready now: an error it recovered from, not a verdict: ${ID_POD} at 2026-11-20T08:12:50.000Z, before ready at 2026-11-20T08:14:00.000Z: "${PAM}"`,
+      `[INFO] identity: the application logged that STS refused the pod’s token for the role, but only before its pod became ready or in a container instance that has since restarted, and it is ready now: an error it recovered from, not a verdict: ${ID_POD} (previous instance of identity, 1 restart(s)): "${STS}"`,
+      '[OK] identity: no IRSA error in the newest 3 log line(s) (313 B) of 1 pod(s) and 1 previous container instance(s)',
+    ]);
+    expect(logCalls(r)).toEqual([
+      [500, 262144, { timestamps: true }],
+      [500, 262144, { previous: true }],
+    ]);
+  });
+
+  it('the same error logged again after the pod became ready is a FAIL', async () => {
+    const w = plant((w) => {
+      Object.assign(identityPod(w), { readySince: '2026-11-20T08:14:00.000Z' });
+      Object.assign(identityPod(w).containers[0]!, { ready: true });
+      w.kube.logs = {
+        [`${ID_POD}/identity`]: `2026-11-20T08:12:50.000000000Z ${PAM}\n2026-11-20T09:00:00.000000000Z ${PAM} (again)\n`,
+      };
+    });
+    expect((await runModule(w, podLogs)).lines.filter((l) => l.includes('identity:'))).toEqual([
+      `[FAIL] identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: ${ID_POD}: "${PAM} (again)"`,
+    ]);
   });
 });
 
@@ -265,8 +354,11 @@ describe('pod-logs in a support bundle', () => {
     const logCall = (
       JSON.parse(bundle) as { calls: Array<{ method: string; args: unknown[]; result: string }> }
     ).calls.find((c) => c.method === 'podLogTail' && c.args[1] === 'camunda-identity-7d9c5b8f6-x2k4p');
+    // The matching lines, and the answer's real size: a replay says what the live run read.
     expect(logCall!.result).toBe(
-      'FATAL: PAM authentication failed for user "identity_irsa" (first user ***REDACTED***)',
+      'FATAL: PAM authentication failed for user "identity_irsa" (first user ***REDACTED***)\n[irsa-check: log answer of 2 lines, 184 bytes]',
     );
+    const replayed = await runWorld(w, { replay: record });
+    expect(replayed.lines('pod-logs')).toEqual(run.lines('pod-logs'));
   });
 });

@@ -350,9 +350,41 @@ export class MemoryKube implements Kube {
         : [],
     };
   }
-  async podLogTail(_ns: string, pod: string, container: string, tailLines: number) {
-    const log = this.w.logs?.[`${pod}/${container}`] ?? this.w.logs?.[pod] ?? '';
-    return log.split('\n').slice(-tailLines).join('\n');
+  /**
+   * Like the API server: the last `tailLines` lines, each with its time when `timestamps` (a world
+   * line may start with an RFC 3339 time; else the pod's start), then cut after `limitBytes` from
+   * the first of them, as the kubelet reads forward. `pod/container/previous` is the previous
+   * instance's log; none is a 400, as the API answers.
+   */
+  async podLogTail(
+    _ns: string,
+    pod: string,
+    container: string,
+    tailLines: number,
+    limitBytes: number,
+    options: { previous?: boolean; timestamps?: boolean } = {},
+  ) {
+    const log = options.previous
+      ? this.w.logs?.[`${pod}/${container}/previous`]
+      : (this.w.logs?.[`${pod}/${container}`] ?? this.w.logs?.[pod] ?? '');
+    if (log === undefined)
+      throw new ApiCallError(
+        'kube',
+        'get pods/log',
+        'BadRequest',
+        `previous terminated container "${container}" in pod "${pod}" not found`,
+        400,
+      );
+    const started = (this.w.pods ?? []).find((p) => p.name === pod)?.startTime ?? '2026-01-01T00:00:00Z';
+    const stamp = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}) /;
+    const lines = log
+      .split('\n')
+      .filter((l) => l !== '')
+      .slice(-tailLines)
+      .map((l) => (options.timestamps ? (stamp.test(l) ? l : `${started} ${l}`) : l.replace(stamp, '')));
+    const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    const bytes = Buffer.from(text, 'utf8');
+    return bytes.length > limitBytes ? bytes.subarray(0, limitBytes).toString('utf8') : text;
   }
 }
 
