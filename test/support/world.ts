@@ -43,6 +43,9 @@ import type {
   PodIdentityAssociation,
   TemporaryCredentials,
   VpcEndpoint,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
 } from '../../src/platform/aws.js';
 import { run, type Platform, type RunResult } from '../../src/run.js';
 import type { Deriver } from '../../src/platform/replay.js';
@@ -136,8 +139,9 @@ export interface WorldModel {
     /** Associations per cluster; `notImplemented` answers like moto (undefined). */
     podIdentity?: Array<PodIdentityAssociation & { cluster: string; region: string }> | 'notImplemented';
     vpcEndpoints?: Array<VpcEndpoint & { region: string; vpcId: string }>;
-    /** vpc ID → available NAT gateways. */
-    natGateways?: Record<string, number>;
+    routeTables?: Array<RouteTable & { region: string; vpcId: string }>;
+    subnets?: Array<Subnet & { region: string; vpcId: string }>;
+    securityGroups?: Array<SecurityGroup & { region: string }>;
     errors?: Record<string, ApiCallErrorJson>;
   };
 }
@@ -492,8 +496,20 @@ export class MemoryAws implements Aws {
       .filter((e) => e.region === region && e.vpcId === vpcId)
       .map(({ region: _r, vpcId: _v, ...e }) => e);
   }
-  async natGatewayCount(_region: string, vpcId: string) {
-    return this.w.natGateways?.[vpcId] ?? 0;
+  async routeTables(region: string, vpcId: string) {
+    return (this.w.routeTables ?? [])
+      .filter((t) => t.region === region && t.vpcId === vpcId)
+      .map(({ region: _r, vpcId: _v, ...t }) => t);
+  }
+  async subnets(region: string, vpcId: string) {
+    return (this.w.subnets ?? [])
+      .filter((n) => n.region === region && n.vpcId === vpcId)
+      .map(({ region: _r, vpcId: _v, ...n }) => n);
+  }
+  async securityGroups(region: string, ids: string[]) {
+    return (this.w.securityGroups ?? [])
+      .filter((g) => g.region === region && ids.includes(g.id))
+      .map(({ region: _r, ...g }) => g);
   }
 }
 
