@@ -64,25 +64,35 @@ export function wasInterrupted(): boolean {
   return phase !== 'running';
 }
 
-/** Deletes every tracked Job (waiting for creates in flight), within `deadlineMs`. */
+/**
+ * Deletes every tracked Job (waiting for creates in flight), within `deadlineMs`. Jobs tracked
+ * while it runs (a create that was already on its way) are deleted too.
+ */
 export async function deleteTrackedJobs(deadlineMs = CLEANUP_DEADLINE_MS): Promise<number> {
-  const jobs = [...tracked.values()];
-  const work = Promise.allSettled(
-    jobs.map(async (job) => {
-      await job.created.catch(() => undefined);
-      await job.delete();
-      // Deleted: no longer this run's to name (its own finally may not have run yet).
-      const key = `${job.namespace}/${job.name}`;
-      if (tracked.get(key) === job) tracked.delete(key);
-    }),
-  );
+  const started = new Set<TrackedJob>();
+  const work = (async () => {
+    for (;;) {
+      const fresh = [...tracked.values()].filter((j) => !started.has(j));
+      if (fresh.length === 0) return;
+      fresh.forEach((j) => started.add(j));
+      await Promise.allSettled(
+        fresh.map(async (job) => {
+          await job.created.catch(() => undefined);
+          await job.delete();
+          // Deleted: no longer this run's to name (its own finally may not have run yet).
+          const key = `${job.namespace}/${job.name}`;
+          if (tracked.get(key) === job) tracked.delete(key);
+        }),
+      );
+    }
+  })();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, deadlineMs);
   });
   await Promise.race([work, deadline]);
   clearTimeout(timer);
-  return jobs.length;
+  return started.size;
 }
 
 /** The Jobs still tracked, grouped by namespace, as the lines that tell the user how to delete them. */

@@ -10,7 +10,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { ApiCallError } from '../core/errors.js';
 import type { JobResult } from './kube.js';
 import { kubeError } from './kube-errors.js';
-import { trackJob } from './cleanup.js';
+import { trackJob, wasInterrupted } from './cleanup.js';
 import { manifestContainer, manifestName, RUN_ID, RUN_LABEL } from './job-template.js';
 
 /** What the watched objects say so far; a verdict is decided from it after every event. */
@@ -355,6 +355,8 @@ export async function runJobWithWatch(
   timeoutMs: number,
 ): Promise<JobResult> {
   const jobName = manifestName(manifest);
+  // Interrupted: the cleanup is under way, and a Job created now could outlive it.
+  if (wasInterrupted()) return { outcome: 'create-failed', reason: 'interrupted: no Job created', jobName };
   const created = batch.createNamespacedJob({ namespace: ns, body: manifest as k8s.V1Job });
   // Tracked before the create answers, so Ctrl-C during the create still deletes the Job.
   const untrack = trackJob({
