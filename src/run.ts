@@ -40,14 +40,8 @@ import { checkOutputPaths } from './report/output-paths.js';
 import { checkValuesFilesEarly } from './helm/values-only.js';
 import { checkComponentNamesEarly } from './helm/component-names.js';
 import { CODE_CANNOT_ASK } from './core/reporter.js';
-import {
-  deleteTrackedJobs,
-  installSignalCleanup,
-  leftoverJobLines,
-  onInterruptReport,
-  trackedJobs,
-} from './platform/cleanup.js';
-import { writeFindings } from './report/fatal.js';
+import { deleteTrackedJobs, leftoverJobLines, trackedJobs } from './platform/cleanup.js';
+import { watchInterrupts } from './report/interrupt.js';
 import { RunProgress } from './report/run-progress.js';
 
 function throttledAttempts(aws: Aws): number {
@@ -322,6 +316,8 @@ export async function prepare(options: RunOptions, io: RunIO, platform?: Platfor
   if (!options.replay) await checkValuesFilesEarly(options);
   // A live run owns the process's signals; tests passing a platform and replays do not.
   const live = platform === undefined && !options.replay;
+  // Before the first request: a signal while it hangs still deletes Jobs and reports (report/interrupt.ts).
+  const interrupts = live ? watchInterrupts(options, io) : undefined;
   platform ??= await platformFor(options, calls, !options.skip.includes('preflight'));
   registry ??= (await import('./checks/index.js')) as Registry;
   const progress = ProgressService.for(io, options, calls);
@@ -351,22 +347,7 @@ export async function prepare(options: RunOptions, io: RunIO, platform?: Platfor
     text?.write(safe);
   };
 
-  if (live) {
-    const { CATALOGUE } = registry;
-    installSignalCleanup();
-    onInterruptReport((signal, code) => {
-      if (options.output === 'text') return; // text: the interrupt line above is the last line
-      const interruptedFinding: Finding = {
-        level: 'FAIL',
-        check: 'interrupted',
-        module: 'run',
-        code,
-        message: `interrupted (${signal})`,
-        fix: 'Run irsa-check again to completion.',
-      };
-      writeFindings([...findings, interruptedFinding], options.output, io, CATALOGUE, ctx.scope.namespace);
-    });
-  }
+  interrupts?.attach(sink, findings, registry.CATALOGUE);
   if (options.namespaceFrom && options.output === 'text') {
     // Said, never silent (kubectl's own fallback is); a line, not a finding: nothing was checked.
     io.stdout.write(

@@ -7,11 +7,7 @@
  * recommends hop limit 1 (EC2 user guide, "Configure the instance metadata options").
  */
 import { defineModule } from '../engine/module.js';
-
-/** `aws:///eu-west-1a/i-0123…` → `i-0123…`. */
-export function instanceIdOf(providerID: string | undefined): string | undefined {
-  return /^aws:\/\/\/[^/]*\/(i-[0-9a-f]+)$/.exec(providerID ?? '')?.[1];
-}
+import { ec2Nodes } from '../platform/node-instances.js';
 
 const IMDS_FIX =
   'Set the nodes’ metadata options to HttpPutResponseHopLimit 1 and HttpTokens required (launch template MetadataOptions, or aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 1 --http-tokens required).';
@@ -35,10 +31,7 @@ export const imds = defineModule({
     let nodes;
     let instances;
     try {
-      nodes = (await ctx.kube.nodes()).flatMap((n) => {
-        const id = instanceIdOf(n.providerID);
-        return id ? [{ name: n.name, id }] : [];
-      });
+      nodes = ec2Nodes(await ctx.kube.nodes());
       if (nodes.length === 0) return;
       instances = await ctx.aws.instances(
         region,

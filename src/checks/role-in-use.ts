@@ -1,11 +1,16 @@
 /**
  * Is the application using its role? IAM's RoleLastUsed (GetRole) is when any
  * principal last used the role. When it is older than the start of every running pod
- * of the component, the application has not used its role since it started, so it may
- * be running on other credentials (the node role through IMDS, static keys, another
- * role). IAM reports last use with a delay of up to about four hours and only within a
- * 400-day window (IAM user guide, "Viewing last accessed information"), so pods younger
- * than that are not judged.
+ * of the component, nobody used the role since the pods started, so the application
+ * has not either: it may be running on other credentials (the node role through IMDS,
+ * static keys, another role) — a WARN. A use after the pods started proves nothing on
+ * its own: any principal counts (an earlier irsa-check's Job or pod-less proof, another
+ * cluster, a person with the role), and GetRole names no session. So it is only ever an
+ * INFO that corroborates the real proofs (in-pod identity Jobs, injection proof), never
+ * an OK; a use since this irsa-check process started is its own proof's, not counted.
+ * IAM reports last use with a delay of up to about four hours and only within a 400-day
+ * window (IAM user guide, "Viewing last accessed information"), so pods younger than
+ * that are not judged.
  */
 import { defineModule } from '../engine/module.js';
 import { eachInOrder } from '../core/reporter.js';
@@ -14,6 +19,12 @@ import { runningPodsOf } from '../platform/component-pods.js';
 
 /** How late IAM may report a use of the role. */
 export const LAST_USED_LAG_MS = 4 * 60 * 60 * 1000;
+
+/**
+ * When this irsa-check process started: a use of the role after it is this run's own proof
+ * (the pod-less AssumeRoleWithWebIdentity, session irsa-check-<ms>; the Jobs), not the pods'.
+ */
+const PROCESS_START_MS = Math.floor(performance.timeOrigin);
 
 export const roleInUse = defineModule({
   id: 'role-in-use',
@@ -49,9 +60,14 @@ export const roleInUse = defineModule({
         const startedIso = new Date(started).toISOString();
         const lastUsed = role.lastUsedDate ? Date.parse(role.lastUsedDate) : undefined;
         if (lastUsed !== undefined && lastUsed >= started) {
-          o.ok(
-            'role-not-used',
-            `role ${role.name} was last used at ${role.lastUsedDate}, after its pods started (${startedIso})`,
+          if (lastUsed >= PROCESS_START_MS) {
+            o.info(
+              `role ${role.name} use not judged: its last recorded use (${role.lastUsedDate}) is this irsa-check run's own proof, not evidence about the application`,
+            );
+            return;
+          }
+          o.info(
+            `role ${role.name} was last used at ${role.lastUsedDate}, after its pods started (${startedIso}): this corroborates, but does not prove, that the application uses it (IAM counts any principal's use: an earlier irsa-check, another cluster); the in-pod identity and injection proofs are the proof`,
           );
           return;
         }

@@ -4,6 +4,7 @@
  * call is counted (`--verbose`), and its answer can be written to a bundle.
  */
 import { ApiCallError } from './errors.js';
+import { RUN_LABEL } from '../ports/kube.js';
 
 /** `derived`: results computed from answers but not re-computable offline (a JWT signature check). */
 export type ApiName = 'kube' | 'aws' | 'derived';
@@ -25,8 +26,10 @@ const UNCACHED = new Set(['runJob', 'deleteJob', 'requestToken', 'assumeRoleWith
  */
 function stableArgs(method: string, args: unknown[]): unknown[] {
   if (method === 'runJob') {
-    const manifest = args[1] as { metadata?: { labels?: unknown } } | undefined;
-    return [args[0], manifest?.metadata?.labels ?? {}];
+    const manifest = args[1] as { metadata?: { labels?: Record<string, string> } } | undefined;
+    // The run label is as random as the name: a replay matches on purpose and component.
+    const { [RUN_LABEL]: _run, ...labels } = manifest?.metadata?.labels ?? {};
+    return [args[0], labels];
   }
   if (method === 'assumeRoleWithWebIdentity') return [args[0], '<token>', args[2]];
   if (method === 'verifyToken') return args.slice(1);

@@ -130,7 +130,7 @@ export function redactRecord(
     out.result = { ...(record.result as AssumedRole), credentials: REDACTED };
   // A pod's log may quote anything: only the lines an IRSA check matched are kept.
   else if (record.method === 'podLogTail' && typeof record.result === 'string')
-    out.result = redactor.text(matchingLines(record.result));
+    out.result = redactor.text(matchingLines(record.result, Number(record.args[4] ?? Infinity)));
   else if (record.method === 'helmReleaseRecords') {
     out.result = (record.result as HelmStorageRecord[]).map((r) => bundleHelmRecord(r, redactor, limits));
   } else if (record.method === 'argoApplications') {

@@ -3,7 +3,13 @@
  * SIGTERM or SIGHUP they are deleted before the process exits with 130/143/129, so an
  * interrupted run leaves nothing behind; Jobs whose DELETE cannot finish within the
  * cleanup deadline are listed with the kubectl command that deletes them.
+ *
+ * Signals during the cleanup: an impatient double Ctrl-C must not leave Jobs behind, so
+ * the second signal only says "cleaning up, press Ctrl-C again to abandon N Jobs" and the
+ * cleanup goes on; the third abandons it, naming the Jobs and the command that deletes
+ * them (`kubectl delete job -n NS -l irsa-check/run=<this run>`).
  */
+import { RUN_ID, RUN_LABEL } from './job-template.js';
 
 export interface TrackedJob {
   namespace: string;
@@ -13,7 +19,7 @@ export interface TrackedJob {
   delete(): Promise<void>;
 }
 
-type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+export type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 /** 128 + the signal number; SIGHUP is what a dropped SSH session sends. */
 const EXIT_CODES: Record<Signal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 /** How long an interrupted run waits for its deletes before exiting anyway. */
@@ -21,11 +27,22 @@ const CLEANUP_DEADLINE_MS = 10_000;
 
 const tracked = new Map<string, TrackedJob>();
 let installed = false;
-let interrupted = false;
-/** Writes the run's report on an interrupt (a JSON document with --output json). */
-let interruptReport: ((signal: Signal, code: number) => void) | undefined;
+/** running → (first signal) cleaning → reporting → exit. */
+let phase: 'running' | 'cleaning' | 'reporting' = 'running';
+/** The signal that interrupted the run: its exit code is the run's, whatever follows. */
+let firstSignal: Signal | undefined;
+let signalsDuringCleanup = 0;
+let abandonCleanup: (() => void) | undefined;
 
-export function onInterruptReport(report: (signal: Signal, code: number) => void): void {
+/**
+ * Writes the run's report on an interrupt: `leftovers` are the lines naming the Jobs that
+ * could not be deleted or were abandoned (each a WARN), then the `interrupted` FAIL and the
+ * summary (a document with --output json|sarif|markdown).
+ */
+export type InterruptReport = (signal: Signal, code: number, leftovers: string[]) => void | Promise<void>;
+let interruptReport: InterruptReport | undefined;
+
+export function onInterruptReport(report: InterruptReport | undefined): void {
   interruptReport = report;
 }
 
@@ -44,25 +61,38 @@ export function trackedJobs(): string[] {
 }
 
 export function wasInterrupted(): boolean {
-  return interrupted;
+  return phase !== 'running';
 }
 
-/** Deletes every tracked Job (waiting for creates in flight), within `deadlineMs`. */
+/**
+ * Deletes every tracked Job (waiting for creates in flight), within `deadlineMs`. Jobs tracked
+ * while it runs (a create that was already on its way) are deleted too.
+ */
 export async function deleteTrackedJobs(deadlineMs = CLEANUP_DEADLINE_MS): Promise<number> {
-  const jobs = [...tracked.values()];
-  const work = Promise.allSettled(
-    jobs.map(async (job) => {
-      await job.created.catch(() => undefined);
-      await job.delete();
-    }),
-  );
+  const started = new Set<TrackedJob>();
+  const work = (async () => {
+    for (;;) {
+      const fresh = [...tracked.values()].filter((j) => !started.has(j));
+      if (fresh.length === 0) return;
+      fresh.forEach((j) => started.add(j));
+      await Promise.allSettled(
+        fresh.map(async (job) => {
+          await job.created.catch(() => undefined);
+          await job.delete();
+          // Deleted: no longer this run's to name (its own finally may not have run yet).
+          const key = `${job.namespace}/${job.name}`;
+          if (tracked.get(key) === job) tracked.delete(key);
+        }),
+      );
+    }
+  })();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, deadlineMs);
   });
   await Promise.race([work, deadline]);
   clearTimeout(timer);
-  return jobs.length;
+  return started.size;
 }
 
 /** The Jobs still tracked, grouped by namespace, as the lines that tell the user how to delete them. */
@@ -77,6 +107,17 @@ export function leftoverJobLines(): string[] {
   ];
 }
 
+/** The Jobs still tracked, when the user abandoned their deletion: named, with the command that deletes them. */
+export function abandonedJobLines(): string[] {
+  const jobs = [...tracked.values()];
+  if (jobs.length === 0) return [];
+  const namespaces = [...new Set(jobs.map((j) => j.namespace))];
+  return [
+    `cleanup abandoned: ${jobs.length} verification Job(s) left behind: ${jobs.map((j) => j.name).join(', ')}`,
+    ...namespaces.map((ns) => `delete them with: kubectl delete job -n ${ns} -l ${RUN_LABEL}=${RUN_ID}`),
+  ];
+}
+
 /** Installed by every live run (and on the first tracked Job), so an interrupt always ends cleanly. */
 export function installSignalCleanup(): void {
   if (installed) return;
@@ -86,16 +127,38 @@ export function installSignalCleanup(): void {
   }
 }
 
-async function onSignal(signal: Signal): Promise<void> {
+function onSignal(signal: Signal): void {
+  if (phase === 'running') {
+    void interruptRun(signal);
+    return;
+  }
+  const code = EXIT_CODES[firstSignal ?? signal];
+  // Nothing left to delete (the report is being written): another signal just stops.
+  if (phase === 'reporting' || tracked.size === 0) process.exit(code);
+  signalsDuringCleanup++;
+  if (signalsDuringCleanup === 1) {
+    process.stderr.write(`irsa-check: cleaning up, press Ctrl-C again to abandon ${tracked.size} Job(s)\n`);
+    return;
+  }
+  abandonCleanup?.();
+}
+
+async function interruptRun(signal: Signal): Promise<void> {
+  phase = 'cleaning';
+  firstSignal = signal;
   const code = EXIT_CODES[signal];
-  if (interrupted) process.exit(code); // a second Ctrl-C: stop waiting
-  interrupted = true;
   const count = tracked.size;
   if (count > 0) {
     process.stderr.write(`\nirsa-check: interrupted (${signal}): deleting ${count} verification Job(s)…\n`);
   }
-  await deleteTrackedJobs();
-  for (const line of leftoverJobLines()) process.stderr.write(`[WARN] ${line}\n`);
-  interruptReport?.(signal, code);
-  process.exit(code);
+  const abandoned = new Promise<true>((resolve) => (abandonCleanup = () => resolve(true)));
+  const gaveUp = await Promise.race([deleteTrackedJobs().then(() => false), abandoned]);
+  phase = 'reporting';
+  const leftovers = gaveUp ? abandonedJobLines() : leftoverJobLines();
+  try {
+    if (interruptReport) await interruptReport(signal, code, leftovers);
+    else for (const line of leftovers) process.stderr.write(`[WARN] ${line}\n`);
+  } finally {
+    process.exit(code);
+  }
 }

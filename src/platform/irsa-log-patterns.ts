@@ -4,6 +4,7 @@
  * error, the OpenSearch security plugin's refusal), each with what it means and its
  * fix. Camunda's troubleshooting page asks users to look for exactly these by hand.
  * Shared by the pod-log check and the bundle recorder (which keeps only matching lines).
+ * Buffer is Node's: this module runs only in the CLI.
  */
 export interface LogPattern {
   /** Stable ID, also the check ID suffix. */
@@ -63,10 +64,60 @@ export function matchLogLine(line: string): LogPattern | undefined {
   return IRSA_LOG_PATTERNS.find((p) => p.re.test(line));
 }
 
-/** Only the lines that match a pattern: what a bundle keeps of a pod's log. */
-export function matchingLines(log: string): string {
-  return log
-    .split('\n')
-    .filter((l) => matchLogLine(l) !== undefined)
-    .join('\n');
+/** What one log answer held: its lines, size, and whether the byte cap cut it. */
+export interface LogAnswer {
+  lines: string[];
+  /** Lines and bytes of the answer as the API sent it (a bundle keeps only some of the lines). */
+  lineCount: number;
+  bytes: number;
+  /** The answer filled `limitBytes`: the kubelet stopped there, so the newest lines are missing. */
+  cut: boolean;
+  /** When cut: how many whole lines fitted (the last line is a partial one). */
+  wholeLines: number;
+}
+
+/**
+ * The line a bundle appends to a log answer it keeps only the matching lines of: the answer's
+ * real size, so a replay reads (and says it read) exactly what the live run did.
+ */
+const TRAILER = /^\[irsa-check: log answer of (\d+) lines, (\d+) bytes(?:, cut after (\d+) whole lines)?\]$/;
+
+export function readLogAnswer(text: string, limitBytes: number): LogAnswer {
+  const all = text.split('\n');
+  if (all.at(-1) === '') all.pop();
+  const trailer = TRAILER.exec(all.at(-1) ?? '');
+  if (trailer) {
+    return {
+      lines: all.slice(0, -1),
+      lineCount: Number(trailer[1]),
+      bytes: Number(trailer[2]),
+      cut: trailer[3] !== undefined,
+      wholeLines: Number(trailer[3] ?? 0),
+    };
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  const cut = bytes >= limitBytes;
+  return {
+    lines: all,
+    lineCount: all.length,
+    bytes,
+    cut,
+    wholeLines: cut ? (text.match(/\n/g)?.length ?? 0) : all.length,
+  };
+}
+
+/** Only the lines that match a pattern, and the answer's size: what a bundle keeps of a pod's log. */
+export function matchingLines(log: string, limitBytes = Infinity): string {
+  const a = readLogAnswer(log, limitBytes);
+  const kept = a.lines.filter((l) => matchLogLine(l) !== undefined);
+  const cut = a.cut ? `, cut after ${a.wholeLines} whole lines` : '';
+  return [...kept, `[irsa-check: log answer of ${a.lineCount} lines, ${a.bytes} bytes${cut}]`].join('\n');
+}
+
+/** `2026-11-30T10:00:00.123456789Z text` (the API's timestamps=true) → its time (ms) and text. */
+export function splitTimestamp(line: string): { at?: number; text: string } {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2}) (.*)$/s.exec(line);
+  if (!m) return { text: line };
+  const at = Date.parse(`${m[1]}${m[2] ? m[2].slice(0, 4) : ''}${m[3]}`);
+  return Number.isNaN(at) ? { text: line } : { at, text: m[4]! };
 }

@@ -8,7 +8,7 @@
  * never spliced into shell text.
  */
 import { randomBytes } from 'node:crypto';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../ports/kube.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_LABEL } from '../ports/kube.js';
 
 export type JobPurpose = 'identity' | 'tcp' | 'aurora' | 'authinfo';
 
@@ -24,6 +24,8 @@ const RANDOM_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export const PURPOSE_LABEL = 'irsa-check/purpose';
 export const COMPONENT_LABEL = 'irsa-check/component';
+export { RUN_LABEL };
+export const RUN_ID = randomSuffix(12);
 
 /** The line the TCP probe prints; only an exact line counts, never the word "open" in other output. */
 export const TCP_MARKER = 'IRSA_CHECK_TCP';
@@ -93,6 +95,7 @@ export function jobManifest(input: JobTemplateInput): Record<string, unknown> {
     'app.kubernetes.io/name': 'irsa-check',
     [PURPOSE_LABEL]: input.purpose,
     [COMPONENT_LABEL]: dnsPart(input.component).slice(0, 63) || 'x',
+    [RUN_LABEL]: RUN_ID,
   };
   return {
     apiVersion: 'batch/v1',

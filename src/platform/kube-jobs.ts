@@ -10,8 +10,8 @@ import type * as k8s from '@kubernetes/client-node';
 import { ApiCallError } from '../core/errors.js';
 import type { JobResult } from '../ports/kube.js';
 import { kubeError } from './kube-errors.js';
-import { trackJob } from './cleanup.js';
-import { manifestContainer, manifestName } from './job-template.js';
+import { trackJob, wasInterrupted } from './cleanup.js';
+import { manifestContainer, manifestName, RUN_ID, RUN_LABEL } from './job-template.js';
 
 /** What the watched objects say so far; a verdict is decided from it after every event. */
 export interface JobWatchState {
@@ -245,6 +245,36 @@ async function listedPod(core: k8s.CoreV1Api, ns: string, jobName: string): Prom
   }
 }
 
+/** Beyond its own deadline, the time a live run may still take to read a Job's log and delete it. */
+export const LEFTOVER_GRACE_SECONDS = 60;
+
+/**
+ * Which listed irsa-check Jobs an earlier run left behind. Never a Job of this run (its run
+ * label), never one whose age is unknown, and never one younger than its own deadline
+ * (activeDeadlineSeconds, which is the --job-timeout of the run that made it) plus a grace,
+ * nor younger than `minAgeSeconds`: until then the run that made it may still be watching it,
+ * whatever --job-timeout this run was given.
+ */
+export function leftoverJobNames(
+  jobs: readonly k8s.V1Job[],
+  minAgeSeconds: number,
+  now = Date.now(),
+  runId = RUN_ID,
+): string[] {
+  return (jobs ?? [])
+    .filter((j) => {
+      // A malformed item (null, not an object) is nobody's leftover.
+      if (typeof j !== 'object' || j === null) return false;
+      if (j.metadata?.labels?.[RUN_LABEL] === runId) return false;
+      const created = j.metadata?.creationTimestamp ? new Date(j.metadata.creationTimestamp).getTime() : NaN;
+      if (Number.isNaN(created)) return false;
+      const own = (j.spec?.activeDeadlineSeconds ?? 0) + LEFTOVER_GRACE_SECONDS;
+      return now - created > Math.max(minAgeSeconds, own) * 1000;
+    })
+    .map((j) => j.metadata?.name ?? '')
+    .filter((name) => typeof name === 'string' && name !== '');
+}
+
 async function deleteJob(batch: k8s.BatchV1Api, ns: string, name: string): Promise<void> {
   try {
     await batch.deleteNamespacedJob({ name, namespace: ns, propagationPolicy: 'Background' });
@@ -325,6 +355,8 @@ export async function runJobWithWatch(
   timeoutMs: number,
 ): Promise<JobResult> {
   const jobName = manifestName(manifest);
+  // Interrupted: the cleanup is under way, and a Job created now could outlive it.
+  if (wasInterrupted()) return { outcome: 'create-failed', reason: 'interrupted: no Job created', jobName };
   const created = batch.createNamespacedJob({ namespace: ns, body: manifest as k8s.V1Job });
   // Tracked before the create answers, so Ctrl-C during the create still deletes the Job.
   const untrack = trackJob({

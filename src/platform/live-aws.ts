@@ -28,6 +28,10 @@ import type {
   PodIdentityAssociation,
   SimulationResult,
   VpcEndpoint,
+  Route,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
 } from '../ports/aws.js';
 
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -35,7 +39,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { OpenSearchClient, DomainStatus } from '@aws-sdk/client-opensearch';
-import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client, Route as Ec2Route } from '@aws-sdk/client-ec2';
 
 export interface LiveAwsOptions {
   region?: string;
@@ -637,6 +641,12 @@ export class LiveAws implements Aws {
                 ? { httpPutResponseHopLimit: m.HttpPutResponseHopLimit }
                 : {}),
               ...(m?.HttpEndpoint ? { httpEndpoint: m.HttpEndpoint } : {}),
+              ...(i.SubnetId ? { subnetId: i.SubnetId } : {}),
+              ...(i.Placement?.AvailabilityZone ? { availabilityZone: i.Placement.AvailabilityZone } : {}),
+              ...(i.SecurityGroups?.length
+                ? { securityGroupIds: i.SecurityGroups.flatMap((g) => (g.GroupId ? [g.GroupId] : [])) }
+                : {}),
+              ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
             });
           }
         }
@@ -661,6 +671,10 @@ export class LiveAws implements Aws {
             ...(e.VpcEndpointType ? { type: e.VpcEndpointType } : {}),
             ...(e.State ? { state: e.State } : {}),
             privateDnsEnabled: e.PrivateDnsEnabled === true,
+            ...(e.SubnetIds?.length ? { subnetIds: e.SubnetIds } : {}),
+            ...(e.Groups?.length
+              ? { securityGroupIds: e.Groups.flatMap((g) => (g.GroupId ? [g.GroupId] : [])) }
+              : {}),
           });
         }
       }
@@ -668,21 +682,72 @@ export class LiveAws implements Aws {
     });
   }
 
-  async natGatewayCount(region: string, vpcId: string): Promise<number> {
-    return this.call('ec2:DescribeNatGateways', async () => {
-      const { paginateDescribeNatGateways } = await loaders.ec2();
-      let count = 0;
-      const pages = paginateDescribeNatGateways(
+  async routeTables(region: string, vpcId: string): Promise<RouteTable[]> {
+    return this.call('ec2:DescribeRouteTables', async () => {
+      const { paginateDescribeRouteTables } = await loaders.ec2();
+      const found: RouteTable[] = [];
+      const pages = paginateDescribeRouteTables(
         { client: await this.ec2(region) },
-        {
-          Filter: [
-            { Name: 'vpc-id', Values: [vpcId] },
-            { Name: 'state', Values: ['available'] },
-          ],
-        },
+        { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] },
       );
-      for await (const page of pages) count += (page.NatGateways ?? []).length;
-      return count;
+      for await (const page of pages) {
+        for (const t of page.RouteTables ?? []) {
+          const associations = t.Associations ?? [];
+          found.push({
+            id: t.RouteTableId ?? '',
+            main: associations.some((a) => a.Main === true),
+            subnetIds: associations.flatMap((a) => (a.SubnetId ? [a.SubnetId] : [])),
+            routes: (t.Routes ?? []).map(toRoute),
+          });
+        }
+      }
+      return found.sort((a, b) => a.id.localeCompare(b.id));
+    });
+  }
+
+  async subnets(region: string, vpcId: string): Promise<Subnet[]> {
+    return this.call('ec2:DescribeSubnets', async () => {
+      const { paginateDescribeSubnets } = await loaders.ec2();
+      const found: Subnet[] = [];
+      const pages = paginateDescribeSubnets(
+        { client: await this.ec2(region) },
+        { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] },
+      );
+      for await (const page of pages) {
+        for (const n of page.Subnets ?? []) {
+          if (n.SubnetId) found.push({ id: n.SubnetId, availabilityZone: n.AvailabilityZone ?? '' });
+        }
+      }
+      return found.sort((a, b) => a.id.localeCompare(b.id));
+    });
+  }
+
+  async securityGroups(region: string, groupIds: string[]): Promise<SecurityGroup[]> {
+    if (groupIds.length === 0) return [];
+    return this.call('ec2:DescribeSecurityGroups', async () => {
+      const { paginateDescribeSecurityGroups } = await loaders.ec2();
+      const found: SecurityGroup[] = [];
+      // A filter rather than GroupIds: an unknown ID is left out instead of failing the whole call.
+      const pages = paginateDescribeSecurityGroups(
+        { client: await this.ec2(region) },
+        { Filters: [{ Name: 'group-id', Values: groupIds }] },
+      );
+      for await (const page of pages) {
+        for (const g of page.SecurityGroups ?? []) {
+          if (!g.GroupId) continue;
+          found.push({
+            id: g.GroupId,
+            ingress: (g.IpPermissions ?? []).map((r) => ({
+              protocol: r.IpProtocol ?? '-1',
+              ...(r.FromPort !== undefined ? { fromPort: r.FromPort } : {}),
+              ...(r.ToPort !== undefined ? { toPort: r.ToPort } : {}),
+              sourceGroupIds: (r.UserIdGroupPairs ?? []).flatMap((p) => (p.GroupId ? [p.GroupId] : [])),
+              cidrs: (r.IpRanges ?? []).flatMap((c) => (c.CidrIp ? [c.CidrIp] : [])),
+            })),
+          });
+        }
+      }
+      return found.sort((a, b) => a.id.localeCompare(b.id));
     });
   }
 
@@ -1091,6 +1156,30 @@ function emptyWebIdentityAnswer(missing: string): ApiCallError {
     'EmptyAnswer',
     `STS answered without ${missing}`,
   );
+}
+
+/** One route as DescribeRouteTables answers it: exactly one target field is set. */
+function toRoute(r: Ec2Route): Route {
+  const destination = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '';
+  const active = r.State !== 'blackhole';
+  const gw = r.GatewayId;
+  const target: [Route['kind'], string | undefined][] = [
+    ['nat-gateway', r.NatGatewayId],
+    ['transit-gateway', r.TransitGatewayId],
+    ['instance', r.InstanceId],
+    ['vpc-peering', r.VpcPeeringConnectionId],
+    ['egress-only-internet-gateway', r.EgressOnlyInternetGatewayId],
+    ['network-interface', r.NetworkInterfaceId],
+    ['local', gw === 'local' ? gw : undefined],
+    ['internet-gateway', gw?.startsWith('igw-') ? gw : undefined],
+    ['virtual-private-gateway', gw?.startsWith('vgw-') ? gw : undefined],
+    ['gateway-endpoint', gw?.startsWith('vpce-') ? gw : undefined],
+  ];
+  const [kind, id] = target.find(([, v]) => v !== undefined) ?? [
+    'other',
+    gw ?? r.LocalGatewayId ?? r.CarrierGatewayId ?? r.CoreNetworkArn ?? '',
+  ];
+  return { destination, kind, target: id ?? '', active };
 }
 
 function toDecision(decision: string | undefined): SimulationResult['decision'] {

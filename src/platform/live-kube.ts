@@ -23,11 +23,12 @@ import type {
   KubeWorkload,
   KubeNode,
   KubePod,
+  PodLogOptions,
   KubeService,
   KubeServiceAccount,
 } from '../ports/kube.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../ports/kube.js';
-import { runJobWithWatch } from './kube-jobs.js';
+import { leftoverJobNames, runJobWithWatch } from './kube-jobs.js';
 import { convertItems } from './kube-items.js';
 import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
 import { ConnectionResetError } from './http-timeouts.js';
@@ -333,6 +334,17 @@ function toContainer(c: k8s.V1Container, init = false): KubeContainer {
   };
 }
 
+/** The pod's Ready condition, when True: since when (what pod-logs dates startup errors against). */
+function readySince(p: k8s.V1Pod): { readySince?: string } {
+  const c = p.status?.conditions?.find((x) => x.type === 'Ready' && x.status === 'True');
+  return c?.lastTransitionTime ? { readySince: new Date(c.lastTransitionTime).toISOString() } : {};
+}
+
+function withStatus(c: KubeContainer, statuses: k8s.V1ContainerStatus[] | undefined): KubeContainer {
+  const s = statuses?.find((x) => x.name === c.name);
+  return s ? { ...c, ready: s.ready, restartCount: s.restartCount } : c;
+}
+
 function toPod(p: k8s.V1Pod): KubePod {
   const audiences: string[] = [];
   for (const v of p.spec?.volumes ?? []) {
@@ -347,9 +359,12 @@ function toPod(p: k8s.V1Pod): KubePod {
     serviceAccountName: p.spec?.serviceAccountName,
     phase: p.status?.phase,
     startTime: p.status?.startTime ? new Date(p.status.startTime).toISOString() : undefined,
+    ...readySince(p),
     containers: [
-      ...(p.spec?.initContainers ?? []).map((c) => toContainer(c, true)),
-      ...(p.spec?.containers ?? []).map((c) => toContainer(c)),
+      ...(p.spec?.initContainers ?? []).map((c) =>
+        withStatus(toContainer(c, true), p.status?.initContainerStatuses),
+      ),
+      ...(p.spec?.containers ?? []).map((c) => withStatus(toContainer(c), p.status?.containerStatuses)),
     ],
     projectedTokenAudiences: audiences,
   };
@@ -651,13 +666,7 @@ export class LiveKube implements Kube {
         _continue,
       }),
     );
-    const cutoff = Date.now() - olderThanSeconds * 1000;
-    return list.items
-      .filter(
-        (j) => !j.metadata?.creationTimestamp || new Date(j.metadata.creationTimestamp).getTime() < cutoff,
-      )
-      .map((j) => j.metadata?.name ?? '')
-      .filter(Boolean);
+    return leftoverJobNames(list.items, olderThanSeconds);
   }
 
   async deleteJob(ns: string, name: string): Promise<void> {
@@ -672,9 +681,18 @@ export class LiveKube implements Kube {
     container: string,
     tailLines: number,
     limitBytes: number,
+    options: PodLogOptions = {},
   ): Promise<string> {
     const log = await callOrNotFound('get pods/log', () =>
-      this.core.readNamespacedPodLog({ namespace: ns, name: pod, container, tailLines, limitBytes }),
+      this.core.readNamespacedPodLog({
+        namespace: ns,
+        name: pod,
+        container,
+        tailLines,
+        limitBytes,
+        ...(options.previous ? { previous: true } : {}),
+        ...(options.timestamps ? { timestamps: true } : {}),
+      }),
     );
     return typeof log === 'string' ? log : '';
   }

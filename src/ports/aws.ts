@@ -137,6 +137,11 @@ export interface Ec2Instance {
   httpPutResponseHopLimit?: number;
   /** `disabled` = no IMDS at all. */
   httpEndpoint?: string;
+  /** Where the node runs: its subnet (whose route table is its way out), AZ, security groups, address. */
+  subnetId?: string;
+  availabilityZone?: string;
+  securityGroupIds?: string[];
+  privateIp?: string;
 }
 
 /** An EKS Pod Identity association (ListPodIdentityAssociations + DescribePodIdentityAssociation). */
@@ -163,6 +168,60 @@ export interface VpcEndpoint {
   type?: string;
   state?: string;
   privateDnsEnabled: boolean;
+  /** Interface endpoints: the subnets holding its network interfaces, and its security groups. */
+  subnetIds?: string[];
+  securityGroupIds?: string[];
+}
+
+/** What a route sends its traffic to (the one target field DescribeRouteTables sets). */
+export type RouteTargetKind =
+  | 'local'
+  | 'internet-gateway'
+  | 'nat-gateway'
+  | 'transit-gateway'
+  | 'instance'
+  | 'network-interface'
+  | 'vpc-peering'
+  | 'virtual-private-gateway'
+  | 'gateway-endpoint'
+  | 'egress-only-internet-gateway'
+  | 'other';
+
+export interface Route {
+  /** IPv4 CIDR, IPv6 CIDR or prefix list ID. */
+  destination: string;
+  kind: RouteTargetKind;
+  target: string;
+  /** `blackhole` (its target was deleted) routes nothing. */
+  active: boolean;
+}
+
+/** ec2:DescribeRouteTables: a route table, the subnets explicitly associated with it, and whether it is the VPC's main one. */
+export interface RouteTable {
+  id: string;
+  main: boolean;
+  subnetIds: string[];
+  routes: Route[];
+}
+
+export interface Subnet {
+  id: string;
+  availabilityZone: string;
+}
+
+/** One inbound rule of a security group (ec2:DescribeSecurityGroups IpPermissions). */
+export interface IngressRule {
+  /** `tcp`, `udp`, `icmp`, or `-1` for all. */
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  sourceGroupIds: string[];
+  cidrs: string[];
+}
+
+export interface SecurityGroup {
+  id: string;
+  ingress: IngressRule[];
 }
 
 /**
@@ -204,8 +263,12 @@ export interface Aws {
   ): Promise<PodIdentityAssociation[] | undefined>;
   /** ec2:DescribeVpcEndpoints of a VPC. */
   vpcEndpoints(region: string, vpcId: string): Promise<VpcEndpoint[]>;
-  /** ec2:DescribeNatGateways: how many available NAT gateways the VPC has. */
-  natGatewayCount(region: string, vpcId: string): Promise<number>;
+  /** ec2:DescribeRouteTables of a VPC. */
+  routeTables(region: string, vpcId: string): Promise<RouteTable[]>;
+  /** ec2:DescribeSubnets of a VPC. */
+  subnets(region: string, vpcId: string): Promise<Subnet[]>;
+  /** ec2:DescribeSecurityGroups: these groups' inbound rules (unknown IDs are left out). */
+  securityGroups(region: string, groupIds: string[]): Promise<SecurityGroup[]>;
   /** rds:DescribeDBProxies in a region (the data-plane proof through an RDS Proxy). */
   dbProxies(region: string): Promise<DbProxy[]>;
   /**
@@ -252,7 +315,9 @@ export const AWS_PERMISSIONS: { readonly [M in keyof Aws]: AwsNeeds } = {
   openSearchDomains: { actions: ['es:ListDomainNames', 'es:DescribeDomains'] },
   instances: { actions: ['ec2:DescribeInstances'] },
   vpcEndpoints: { actions: ['ec2:DescribeVpcEndpoints'] },
-  natGatewayCount: { actions: ['ec2:DescribeNatGateways'] },
+  routeTables: { actions: ['ec2:DescribeRouteTables'] },
+  subnets: { actions: ['ec2:DescribeSubnets'] },
+  securityGroups: { actions: ['ec2:DescribeSecurityGroups'] },
   podIdentityAssociations: {
     actions: ['eks:ListPodIdentityAssociations', 'eks:DescribePodIdentityAssociation'],
   },

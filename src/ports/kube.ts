@@ -64,6 +64,10 @@ export interface KubeContainer {
   mountPaths?: string[];
   /** An init container (spec.initContainers) rather than a main container or sidecar. */
   init?: boolean;
+  /** status.containerStatuses[].ready: the container passes its readiness probe now. */
+  ready?: boolean;
+  /** status.containerStatuses[].restartCount: > 0 means a previous instance's log may exist. */
+  restartCount?: number;
 }
 
 export interface KubePod {
@@ -73,6 +77,8 @@ export interface KubePod {
   serviceAccountName?: string;
   phase?: string;
   startTime?: string;
+  /** lastTransitionTime of the pod's Ready condition when it is True: ready since then (ISO 8601). */
+  readySince?: string;
   containers: KubeContainer[];
   /** Projected service-account token volumes (what the EKS pod identity webhook injects). */
   projectedTokenAudiences: string[];
@@ -210,8 +216,10 @@ export interface Kube {
   /** Create a Job, watch it to an outcome, fetch its pod's logs, delete it (always). */
   runJob(ns: string, manifest: Record<string, unknown>, timeoutMs: number): Promise<JobResult>;
   /**
-   * Names of Jobs left by an earlier, interrupted irsa-check run (label managed-by=irsa-check),
-   * created more than `olderThanSeconds` ago: younger ones may belong to a run still going.
+   * Names of Jobs left by an earlier, interrupted irsa-check run (label managed-by=irsa-check):
+   * never this run's own (label irsa-check/run), and only those created more than
+   * `olderThanSeconds` and their own deadline plus a grace ago: younger ones may belong to a
+   * run still going (kube-jobs.ts, leftoverJobNames).
    */
   leftoverJobs(ns: string, olderThanSeconds: number): Promise<string[]>;
   deleteJob(ns: string, name: string): Promise<void>;
@@ -224,14 +232,25 @@ export interface Kube {
   endpoints(ns: string, name: string): Promise<KubeEndpoints | undefined>;
   /** Pod create with dryRun=All: admission (and so every mutating webhook) runs, nothing is persisted. */
   dryRunCreatePod(ns: string, manifest: Record<string, unknown>): Promise<KubeDryRunPod>;
-  /** The last `tailLines` lines (at most `limitBytes`) of a container's log; '' when it has none. */
+  /**
+   * The last `tailLines` lines of a container's log, cut after `limitBytes` (the kubelet reads
+   * forward from the first of those lines, so a cut drops the newest); '' when it has none.
+   * `previous`: the log of the container's previous instance; `timestamps`: each line prefixed
+   * with its RFC 3339 time. The options are passed only when set (a bundle's call keys).
+   */
   podLogTail(
     ns: string,
     pod: string,
     container: string,
     tailLines: number,
     limitBytes: number,
+    options?: PodLogOptions,
   ): Promise<string>;
+}
+
+export interface PodLogOptions {
+  previous?: boolean;
+  timestamps?: boolean;
 }
 
 /** The annotations the EKS pod identity webhook reads on a ServiceAccount. */
@@ -243,6 +262,12 @@ export const STS_REGIONAL_ANNOTATION = 'eks.amazonaws.com/sts-regional-endpoints
 export const TOKEN_EXPIRATION_ANNOTATION = 'eks.amazonaws.com/token-expiration';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+/**
+ * The run that owns a Job: one random value per irsa-check process. Leftover cleanup never
+ * touches a Job of its own run, and Ctrl-C's "abandon" line deletes exactly this run's Jobs
+ * with `kubectl delete job -l irsa-check/run=<id>`.
+ */
+export const RUN_LABEL = 'irsa-check/run';
 export const MANAGED_BY_VALUE = 'irsa-check';
 
 /**

@@ -20,11 +20,11 @@ describe('the text summary', () => {
     const r = await demo('--no-color');
     const summary = r.out.filter((l) => l.startsWith('[INFO] summary'));
     expect(summary).toEqual([
-      '[INFO] summary: 63 OK, 12 INFO, 1 WARN, 5 FAIL',
+      '[INFO] summary: 60 OK, 15 INFO, 1 WARN, 5 FAIL',
       '[INFO] summary identity: 13 OK, 1 WARN, 2 FAIL; chain: pods→SA ✗ · SA→role ✓ · role→provider ✓ · provider→issuer ✓ · role→Aurora ✓',
-      '[INFO] summary webModeler: 12 OK, 0 WARN, 3 FAIL; chain: pods→SA ✓ · SA→role ✗ · role→provider ✓ · provider→issuer ✓ · role→Aurora ✓',
-      '[INFO] summary orchestration: 11 OK, 0 WARN, 0 FAIL; chain: pods→SA ✓ · SA→role ✓ · role→provider ✓ · provider→issuer ✓ · role→OpenSearch ✓',
-      '[INFO] summary optimize: 11 OK, 0 WARN, 0 FAIL; chain: pods→SA ✓ · SA→role ✓ · role→provider ✓ · provider→issuer ✓ · role→OpenSearch ✓',
+      '[INFO] summary webModeler: 11 OK, 0 WARN, 3 FAIL; chain: pods→SA ✓ · SA→role ✗ · role→provider ✓ · provider→issuer ✓ · role→Aurora ✓',
+      '[INFO] summary orchestration: 10 OK, 0 WARN, 0 FAIL; chain: pods→SA ✓ · SA→role ✓ · role→provider ✓ · provider→issuer ✓ · role→OpenSearch ✓',
+      '[INFO] summary optimize: 10 OK, 0 WARN, 0 FAIL; chain: pods→SA ✓ · SA→role ✓ · role→provider ✓ · provider→issuer ✓ · role→OpenSearch ✓',
       '[INFO] summary: chain links ✓ sound, ✗ broken, ? not checked by this run',
     ]);
     // The counts agree with the findings of the JSON report of the same run.

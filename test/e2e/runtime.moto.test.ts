@@ -1,6 +1,6 @@
 /**
  * The runtime signals' AWS calls through the real LiveAws against moto (behind the
- * fault proxy): EC2 metadata options, VPC endpoints, NAT gateways, RoleLastUsed, the
+ * fault proxy): EC2 metadata options, VPC endpoints, route tables, subnets, security groups, RoleLastUsed, the
  * direct proofs' temporary credentials, and ListPodIdentityAssociations, which moto
  * does not implement (an answer, not a crash) and which, denied, is one clear line.
  */
@@ -32,6 +32,10 @@ describe('LiveAws runtime calls against moto', () => {
         imdsV2Required: true,
         httpPutResponseHopLimit: 1,
         httpEndpoint: 'enabled',
+        // Where the node runs: what private-sts reads its subnet's route table and the endpoint's rules with.
+        subnetId: expect.stringMatching(/^subnet-/),
+        availabilityZone: expect.stringMatching(new RegExp(`^${REGION}[a-z]$`)),
+        privateIp: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/),
       })),
     );
     expect(await live().instances(REGION, [])).toEqual([]);
@@ -57,26 +61,120 @@ describe('LiveAws runtime calls against moto', () => {
     expect((e as ApiCallError).isAccessDenied).toBe(true);
   });
 
-  it('vpcEndpoints and natGatewayCount of a VPC', async () => {
+  it('vpcEndpoints, routeTables, subnets and securityGroups of a VPC', async () => {
     const { ec2, client } = await ec2Client();
     const vpc = (await client.send(new ec2.CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
+    const subnet = async (cidr: string, az: string) =>
+      (await client.send(new ec2.CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr, AvailabilityZone: az })))
+        .Subnet!.SubnetId!;
+    const [nodesA, nodesB, pub] = [
+      await subnet('10.9.1.0/24', `${REGION}a`),
+      await subnet('10.9.2.0/24', `${REGION}b`),
+      await subnet('10.9.9.0/24', `${REGION}a`),
+    ];
+    const sg = async (name: string) =>
+      (
+        await client.send(
+          new ec2.CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpc }),
+        )
+      ).GroupId!;
+    const [nodeSg, vpceSg] = [await sg('nodes'), await sg('vpce')];
+    await client.send(
+      new ec2.AuthorizeSecurityGroupIngressCommand({
+        GroupId: vpceSg,
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: nodeSg }] },
+          { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.9.0.0/16' }] },
+        ],
+      }),
+    );
+    // A NAT gateway in the public subnet; the nodes' table (subnet A only) routes to it, B uses the main table.
+    const eip = (await client.send(new ec2.AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId!;
+    const nat = (await client.send(new ec2.CreateNatGatewayCommand({ SubnetId: pub, AllocationId: eip })))
+      .NatGateway!.NatGatewayId!;
+    const rtb = (await client.send(new ec2.CreateRouteTableCommand({ VpcId: vpc }))).RouteTable!
+      .RouteTableId!;
+    await client.send(new ec2.AssociateRouteTableCommand({ RouteTableId: rtb, SubnetId: nodesA }));
+    await client.send(
+      new ec2.CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat }),
+    );
     const endpoint = await client.send(
       new ec2.CreateVpcEndpointCommand({
         VpcId: vpc,
         ServiceName: `com.amazonaws.${REGION}.sts`,
         VpcEndpointType: 'Interface',
         PrivateDnsEnabled: true,
+        SubnetIds: [nodesA],
+        SecurityGroupIds: [vpceSg],
       }),
     );
     const found = await live().vpcEndpoints(REGION, vpc);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({
-      id: endpoint.VpcEndpoint!.VpcEndpointId,
-      serviceName: `com.amazonaws.${REGION}.sts`,
-      type: 'Interface',
-      privateDnsEnabled: true,
+    expect(found).toEqual([
+      {
+        id: endpoint.VpcEndpoint!.VpcEndpointId,
+        serviceName: `com.amazonaws.${REGION}.sts`,
+        type: 'Interface',
+        state: expect.any(String),
+        privateDnsEnabled: true,
+        subnetIds: [nodesA],
+        securityGroupIds: [vpceSg],
+      },
+    ]);
+    const tables = await live().routeTables(REGION, vpc);
+    const main = tables.find((t) => t.main)!;
+    expect(main.routes).toContainEqual({
+      destination: '10.9.0.0/16',
+      kind: 'local',
+      target: 'local',
+      active: true,
     });
-    expect(await live().natGatewayCount(REGION, vpc)).toBe(0);
+    expect(tables.find((t) => t.id === rtb)).toEqual({
+      id: rtb,
+      main: false,
+      subnetIds: [nodesA],
+      routes: expect.arrayContaining([
+        { destination: '0.0.0.0/0', kind: 'nat-gateway', target: nat, active: true },
+      ]),
+    });
+    expect(await live().subnets(REGION, vpc)).toEqual(
+      [
+        { id: nodesA, availabilityZone: `${REGION}a` },
+        { id: nodesB, availabilityZone: `${REGION}b` },
+        { id: pub, availabilityZone: `${REGION}a` },
+      ].sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    const groups = await live().securityGroups(REGION, [vpceSg, 'sg-00000000000000000']);
+    expect(groups).toEqual([
+      {
+        id: vpceSg,
+        ingress: expect.arrayContaining([
+          expect.objectContaining({ protocol: 'tcp', fromPort: 443, toPort: 443, sourceGroupIds: [nodeSg] }),
+          expect.objectContaining({ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.9.0.0/16'] }),
+        ]),
+      },
+    ]);
+    expect(await live().securityGroups(REGION, [])).toEqual([]);
+    // A node in subnet A with the nodes' security group: what private-sts matches the rules against.
+    const node = (
+      await client.send(
+        new ec2.RunInstancesCommand({
+          ImageId: 'ami-12c6146b',
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: nodesA,
+          SecurityGroupIds: [nodeSg],
+        }),
+      )
+    ).Instances![0]!;
+    expect(await live().instances(REGION, [node.InstanceId!])).toEqual([
+      expect.objectContaining({
+        instanceId: node.InstanceId,
+        subnetId: nodesA,
+        availabilityZone: `${REGION}a`,
+        securityGroupIds: [nodeSg],
+        privateIp: node.PrivateIpAddress,
+      }),
+    ]);
   });
 
   it('role: RoleLastUsed once the role was used', async () => {

@@ -87,7 +87,7 @@ describe('the Markdown report of the demo', () => {
     const { markdown, findings } = await demoMarkdown();
     const lines = markdown.split('\n');
     expect(lines[0]).toBe('## ✗ irsa-check: 5 check(s) failed (exit code 255)');
-    expect(lines[2]).toBe('Namespace `camunda` · irsa-check 0.1.0 · 63 OK, 1 WARN, 5 FAIL');
+    expect(lines[2]).toBe('Namespace `camunda` · irsa-check 0.1.0 · 60 OK, 1 WARN, 5 FAIL');
     expect(lines[4]).toBe('### Failures');
     const fails = findings.filter((f) => f.level === 'FAIL' && f.module !== 'summary');
     expect(fails).toHaveLength(5);
@@ -111,7 +111,7 @@ describe('the Markdown report of the demo', () => {
       '### ✓ orchestration',
       '### ✓ optimize',
     ]);
-    expect(markdown).toContain('<details open><summary>12 OK, 0 WARN, 3 FAIL</summary>');
+    expect(markdown).toContain('<details open><summary>11 OK, 0 WARN, 3 FAIL</summary>');
     expect(markdown).toContain(
       '| service-accounts | ✗ FAIL (code 221) | pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: it started before the role annotation was added<br>**Fix:** Restart the pods: kubectl rollout restart -n camunda for the identity workload. |',
     );

@@ -71,6 +71,11 @@ export interface FakeFault {
   message?: string;
   /** How many times to fire (decremented in place as it fires); default: always. */
   times?: number;
+  /**
+   * Hold the matching request until this settles, then answer it normally (`status` unused):
+   * a DELETE the test releases when it wants, without a timing race.
+   */
+  hold?: Promise<unknown>;
 }
 
 export interface TokenOverrides {
@@ -2164,6 +2169,10 @@ export async function startFakeKube(world: FakeKubeWorld, opts: StartOptions = {
       if (f.times !== undefined) {
         if (f.times <= 0) continue;
         f.times--;
+      }
+      if (f.hold) {
+        await f.hold.catch(() => undefined);
+        continue;
       }
       const s = defaultFaultStatus(f, method, p, q);
       return sendStatus(res, s, f.status === 429 ? { 'Retry-After': '1' } : {});

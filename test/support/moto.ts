@@ -135,7 +135,9 @@ const METHOD_ACTIONS: Record<string, string> = {
   instances: 'ec2:DescribeInstances',
   podIdentityAssociations: 'eks:ListPodIdentityAssociations',
   vpcEndpoints: 'ec2:DescribeVpcEndpoints',
-  natGatewayCount: 'ec2:DescribeNatGateways',
+  routeTables: 'ec2:DescribeRouteTables',
+  subnets: 'ec2:DescribeSubnets',
+  securityGroups: 'ec2:DescribeSecurityGroups',
   bucketRegion: 's3:GetBucketLocation',
   bucketPolicy: 's3:GetBucketPolicy',
 };

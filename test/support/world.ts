@@ -45,6 +45,9 @@ import type {
   PodIdentityAssociation,
   TemporaryCredentials,
   VpcEndpoint,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
 } from '../../src/platform/aws.js';
 import { run, type Platform, type RunResult } from '../../src/run.js';
 import type { Deriver } from '../../src/ports/platform.js';
@@ -144,8 +147,9 @@ export interface WorldModel {
     /** Associations per cluster; `notImplemented` answers like moto (undefined). */
     podIdentity?: Array<PodIdentityAssociation & { cluster: string; region: string }> | 'notImplemented';
     vpcEndpoints?: Array<VpcEndpoint & { region: string; vpcId: string }>;
-    /** vpc ID → available NAT gateways. */
-    natGateways?: Record<string, number>;
+    routeTables?: Array<RouteTable & { region: string; vpcId: string }>;
+    subnets?: Array<Subnet & { region: string; vpcId: string }>;
+    securityGroups?: Array<SecurityGroup & { region: string }>;
     errors?: Record<string, ApiCallErrorJson>;
   };
 }
@@ -358,9 +362,41 @@ export class MemoryKube implements Kube {
         : [],
     };
   }
-  async podLogTail(_ns: string, pod: string, container: string, tailLines: number) {
-    const log = this.w.logs?.[`${pod}/${container}`] ?? this.w.logs?.[pod] ?? '';
-    return log.split('\n').slice(-tailLines).join('\n');
+  /**
+   * Like the API server: the last `tailLines` lines, each with its time when `timestamps` (a world
+   * line may start with an RFC 3339 time; else the pod's start), then cut after `limitBytes` from
+   * the first of them, as the kubelet reads forward. `pod/container/previous` is the previous
+   * instance's log; none is a 400, as the API answers.
+   */
+  async podLogTail(
+    _ns: string,
+    pod: string,
+    container: string,
+    tailLines: number,
+    limitBytes: number,
+    options: { previous?: boolean; timestamps?: boolean } = {},
+  ) {
+    const log = options.previous
+      ? this.w.logs?.[`${pod}/${container}/previous`]
+      : (this.w.logs?.[`${pod}/${container}`] ?? this.w.logs?.[pod] ?? '');
+    if (log === undefined)
+      throw new ApiCallError(
+        'kube',
+        'get pods/log',
+        'BadRequest',
+        `previous terminated container "${container}" in pod "${pod}" not found`,
+        400,
+      );
+    const started = (this.w.pods ?? []).find((p) => p.name === pod)?.startTime ?? '2026-01-01T00:00:00Z';
+    const stamp = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}) /;
+    const lines = log
+      .split('\n')
+      .filter((l) => l !== '')
+      .slice(-tailLines)
+      .map((l) => (options.timestamps ? (stamp.test(l) ? l : `${started} ${l}`) : l.replace(stamp, '')));
+    const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    const bytes = Buffer.from(text, 'utf8');
+    return bytes.length > limitBytes ? bytes.subarray(0, limitBytes).toString('utf8') : text;
   }
 }
 
@@ -479,8 +515,20 @@ export class MemoryAws implements Aws {
       .filter((e) => e.region === region && e.vpcId === vpcId)
       .map(({ region: _r, vpcId: _v, ...e }) => e);
   }
-  async natGatewayCount(_region: string, vpcId: string) {
-    return this.w.natGateways?.[vpcId] ?? 0;
+  async routeTables(region: string, vpcId: string) {
+    return (this.w.routeTables ?? [])
+      .filter((t) => t.region === region && t.vpcId === vpcId)
+      .map(({ region: _r, vpcId: _v, ...t }) => t);
+  }
+  async subnets(region: string, vpcId: string) {
+    return (this.w.subnets ?? [])
+      .filter((n) => n.region === region && n.vpcId === vpcId)
+      .map(({ region: _r, vpcId: _v, ...n }) => n);
+  }
+  async securityGroups(region: string, ids: string[]) {
+    return (this.w.securityGroups ?? [])
+      .filter((g) => g.region === region && ids.includes(g.id))
+      .map(({ region: _r, ...g }) => g);
   }
 }
 
