@@ -13,7 +13,7 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { renderAll, REFERENCE_DIR } from '../../scripts/render-reference-values.mjs';
 import { findPlaceholders } from '../../src/helm/placeholders.js';
-import { NoCluster } from '../../src/platform/no-cluster.js';
+import { noClusterPlatform } from '../support/values-only-runs.js';
 import { loadWorld, MemoryAws, runWithPlatform, type WorldRun } from '../support/world.js';
 
 const VERSIONS = ['8.6', '8.7', '8.8', '8.9', '8.10'];
@@ -25,11 +25,10 @@ const fixture = (v: string, kind: 'raw' | 'rendered') =>
 
 /** Values-only, no kubeconfig, no AWS credentials; --chart-version is the Camunda version. */
 function offline(file: string, version: string): Promise<WorldRun> {
-  return runWithPlatform(
-    loadWorld('camunda-8.8-healthy.yaml'),
-    { kube: new NoCluster('no kubeconfig (values-only mode)'), aws: new MemoryAws({}) },
-    { values: [file], chartVersion: version },
-  );
+  return runWithPlatform(loadWorld('camunda-8.8-healthy.yaml'), noClusterPlatform(new MemoryAws({})), {
+    values: [file],
+    chartVersion: version,
+  });
 }
 
 function brokenCopy(v: string, change: (values: Tree) => void): string {

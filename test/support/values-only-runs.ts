@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { RunOptions } from '../../src/core/options.js';
 import { NoCluster } from '../../src/platform/no-cluster.js';
+import type { Platform } from '../../src/ports/platform.js';
 import { cloneWorld, MemoryAws, runWithPlatform, type WorldModel, type WorldRun } from './world.js';
 
 export type ValuesMode = 'offline' | 'values+aws';
@@ -21,6 +22,15 @@ export function valuesFileOf(world: WorldModel): string {
   return file;
 }
 
+/**
+ * A platform without a cluster, as run.ts's platformFor builds it for `--values` without a
+ * kubeconfig: the scope says why (RunScope.noCluster), so modules that need the cluster skip.
+ */
+export function noClusterPlatform(aws: Platform['aws']): Platform {
+  const reason = 'no kubeconfig (values-only mode)';
+  return { kube: new NoCluster(reason), aws, noCluster: reason };
+}
+
 export function runValuesOnly(
   world: WorldModel,
   mode: ValuesMode,
@@ -28,14 +38,10 @@ export function runValuesOnly(
 ): Promise<WorldRun> {
   const release = world.kube.releases![0]!;
   const aws = mode === 'offline' ? { ...cloneWorld(world).aws, caller: undefined } : cloneWorld(world).aws;
-  return runWithPlatform(
-    world,
-    { kube: new NoCluster('no kubeconfig (values-only mode)'), aws: new MemoryAws(aws) },
-    {
-      values: [valuesFileOf(world)],
-      chartVersion: release.chart.version,
-      release: release.name,
-      ...overrides,
-    },
-  );
+  return runWithPlatform(world, noClusterPlatform(new MemoryAws(aws)), {
+    values: [valuesFileOf(world)],
+    chartVersion: release.chart.version,
+    release: release.name,
+    ...overrides,
+  });
 }
