@@ -33,11 +33,10 @@ describe('job scopes', () => {
       expect(await deleteTrackedJobs(1_000)).toBe(1);
     });
     expect(deleted).toEqual(['a']);
-    // Both clusters' same-named Jobs are tracked (what a signal deletes).
-    expect(trackedJobs()).toEqual(['camunda/irsa-check-probe', 'camunda/irsa-check-probe']);
-    forgetB();
+    // Deleted, a's Job is forgotten; b's is still tracked (what a signal would delete).
     expect(trackedJobs()).toEqual(['camunda/irsa-check-probe']);
     forgetA();
+    forgetB();
     expect(trackedJobs()).toEqual([]);
   });
 });
