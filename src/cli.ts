@@ -100,7 +100,14 @@ export function buildProgram(name = 'irsa-check'): Command {
       '--kubeconfig <file>',
       'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)',
     )
-    .option('--context <name>', 'kubeconfig context to use')
+    .option(
+      '--context <name>',
+      'kubeconfig context to use; several, comma-separated, are checked concurrently (one section each)',
+    )
+    .option(
+      '--all-contexts',
+      "check every context of the kubeconfig (each with -n, else the context's namespace)",
+    )
     .option('--release <name>', 'Helm release to check when the namespace holds several')
     .option('-A, --all-namespaces', 'check every Camunda release in the cluster')
     .option('--region <region>', 'AWS region (default: AWS_REGION, kubeconfig, API server URL)')
@@ -347,6 +354,11 @@ export async function main(
       return 0;
     }
     const opts = program.opts();
+    // Several clusters (src/fleet.ts): one ordinary run per context, the outputs in context order.
+    if (opts.allContexts === true || String(opts.context ?? '').includes(',')) {
+      const { runFleet } = await import('./fleet.js');
+      return await runFleet(opts, env, io, (o) => toRunOptions(o, env));
+    }
     if (needsContextNamespace(opts, env)) {
       const { contextNamespace } = await import('./platform/context-namespace.js');
       const found = await contextNamespace(

@@ -19,6 +19,8 @@ export interface TrackedJob {
   delete(): Promise<void>;
 }
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 /** 128 + the signal number; SIGHUP is what a dropped SSH session sends. */
 const EXIT_CODES: Record<Signal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -26,6 +28,26 @@ const EXIT_CODES: Record<Signal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 
 const CLEANUP_DEADLINE_MS = 10_000;
 
 const tracked = new Map<string, TrackedJob>();
+/**
+ * A fleet run (src/fleet.ts) runs several clusters' checks in one process: each runs inside its
+ * own scope, so one run's end-of-run cleanup sees (and deletes) only its own Jobs, never the
+ * Jobs another cluster's proof is still waiting for. Outside a scope (a single run, a signal)
+ * every tracked Job is seen.
+ */
+const scope = new AsyncLocalStorage<Set<TrackedJob>>();
+/** Numbers a scoped Job's key, so two clusters' same-named Jobs are both tracked. */
+let scopedKeys = 0;
+
+/** Runs `work` with its own set of tracked Jobs (see `scope`). */
+export function withJobScope<T>(work: () => Promise<T>): Promise<T> {
+  return scope.run(new Set(), work);
+}
+
+/** The tracked Jobs the current scope may see. */
+function visible(): TrackedJob[] {
+  const mine = scope.getStore();
+  return [...tracked.values()].filter((job) => mine === undefined || mine.has(job));
+}
 let installed = false;
 /** running → (first signal) cleaning → reporting → exit. */
 let phase: 'running' | 'cleaning' | 'reporting' = 'running';
@@ -50,14 +72,19 @@ export function onInterruptReport(report: InterruptReport | undefined): void {
 export function trackJob(job: TrackedJob): () => void {
   installSignalCleanup();
   const key = `${job.namespace}/${job.name}`;
-  tracked.set(key, job);
+  // A fleet's clusters can use the same namespace and Job name: the key names the cluster's run too.
+  const mine = scope.getStore();
+  const trackKey = mine ? `${key}#${++scopedKeys}` : key;
+  mine?.add(job);
+  tracked.set(trackKey, job);
   return () => {
-    if (tracked.get(key) === job) tracked.delete(key);
+    mine?.delete(job);
+    if (tracked.get(trackKey) === job) tracked.delete(trackKey);
   };
 }
 
 export function trackedJobs(): string[] {
-  return [...tracked.keys()];
+  return visible().map((job) => `${job.namespace}/${job.name}`);
 }
 
 export function wasInterrupted(): boolean {
@@ -72,7 +99,7 @@ export async function deleteTrackedJobs(deadlineMs = CLEANUP_DEADLINE_MS): Promi
   const started = new Set<TrackedJob>();
   const work = (async () => {
     for (;;) {
-      const fresh = [...tracked.values()].filter((j) => !started.has(j));
+      const fresh = visible().filter((j) => !started.has(j));
       if (fresh.length === 0) return;
       fresh.forEach((j) => started.add(j));
       await Promise.allSettled(
@@ -80,8 +107,8 @@ export async function deleteTrackedJobs(deadlineMs = CLEANUP_DEADLINE_MS): Promi
           await job.created.catch(() => undefined);
           await job.delete();
           // Deleted: no longer this run's to name (its own finally may not have run yet).
-          const key = `${job.namespace}/${job.name}`;
-          if (tracked.get(key) === job) tracked.delete(key);
+          for (const [key, j] of tracked) if (j === job) tracked.delete(key);
+          scope.getStore()?.delete(job);
         }),
       );
     }
@@ -98,8 +125,9 @@ export async function deleteTrackedJobs(deadlineMs = CLEANUP_DEADLINE_MS): Promi
 /** The Jobs still tracked, grouped by namespace, as the lines that tell the user how to delete them. */
 export function leftoverJobLines(): string[] {
   const byNs = new Map<string, string[]>();
-  for (const job of tracked.values()) byNs.set(job.namespace, [...(byNs.get(job.namespace) ?? []), job.name]);
-  const all = [...tracked.values()].map((j) => j.name);
+  const jobs = visible();
+  for (const job of jobs) byNs.set(job.namespace, [...(byNs.get(job.namespace) ?? []), job.name]);
+  const all = jobs.map((j) => j.name);
   if (all.length === 0) return [];
   return [
     `${all.length} verification Job(s) could not be deleted: ${all.join(', ')}`,
