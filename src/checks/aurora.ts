@@ -11,8 +11,13 @@ import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { AuroraTarget, DatabaseTarget, PlannedComponent } from '../engine/facts.js';
 import type { DbCluster } from '../platform/aws.js';
 import { locateHost, normalizeHost, REGION_PATTERN, type HostServices } from '../aws-hosts.js';
-import { cannotCheckFrom, otherAccounts, plannedRole, type OtherAccount } from '../platform/accounts.js';
-import { parseArn } from '../iam/arn.js';
+import {
+  cannotFindFrom,
+  findElsewhere,
+  otherAccounts,
+  plannedRole,
+  type OtherAccount,
+} from '../platform/accounts.js';
 
 const CHECKS = {
   'aurora-endpoint': {
@@ -165,23 +170,23 @@ async function checkDatabaseTarget(
     return;
   }
   const clusters = await services.aws.dbClusters(region);
-  let match = identifyCluster(host, clusters, cnames);
-  let account: string | undefined;
   // Not the caller's: the account of the component's role may hold it (cross-account).
-  const others = match ? [] : await elsewhere();
-  for (const o of others) {
-    if (match || !o.aws) continue;
-    match = identifyCluster(host, await o.aws.dbClusters(region), cnames);
-    if (match) account = o.account;
-  }
-  const unread = others.find((o) => !o.aws && o.roleArn);
+  const found = identifyCluster(host, clusters, cnames);
+  const {
+    match = found,
+    account,
+    unread,
+  } = found
+    ? {}
+    : await findElsewhere(await elsewhere(), async (aws) =>
+        identifyCluster(host, await aws.dbClusters(region), cnames),
+      );
   if (!match && unread) {
     out.info(
-      cannotCheckFrom(
+      cannotFindFrom(
         caller,
-        unread.account,
-        `database host ${host} is no Aurora cluster of account ${caller} in ${region}, and role ${unread.roleArn!} is in account ${unread.account}, where it may be`,
-        parseArn(unread.roleArn!)?.partition,
+        `database host ${host} is no Aurora cluster of account ${caller} in ${region}`,
+        unread,
       ),
     );
     return;

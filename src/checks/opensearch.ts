@@ -12,7 +12,13 @@ import type { OpenSearchDomain } from '../platform/aws.js';
 import { PolicyParseError, type PolicyDocument } from '../iam/policy.js';
 import { domainAccessPolicy } from '../iam/domain-policy.js';
 import { locateHost, normalizeHost, REGION_PATTERN } from '../aws-hosts.js';
-import { cannotCheckFrom, otherAccounts, plannedRole, type OtherAccount } from '../platform/accounts.js';
+import {
+  cannotFindFrom,
+  findElsewhere,
+  otherAccounts,
+  plannedRole,
+  type OtherAccount,
+} from '../platform/accounts.js';
 import { parseArn } from '../iam/arn.js';
 
 const CHECKS = {
@@ -247,7 +253,6 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
   // An API error (irsa-check's own permissions, throttling) is reported by the dispatcher as such (code 2).
   const domains = await ctx.aws.openSearchDomains(region);
   let match = identifyDomain(host, domains, cnames);
-  let account: string | undefined;
   const caller = ctx.facts.caller.account;
   // Not the caller's: the accounts of the OpenSearch components' roles may hold it (cross-account).
   let others: OtherAccount[] = [];
@@ -260,19 +265,19 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
     );
     others = otherAccounts(caller, roles, (a) => ctx.awsIn(a), Object.keys(ctx.options.assumeRoles ?? {}));
   }
-  for (const o of others) {
-    if (match || !o.aws) continue;
-    match = identifyDomain(host, await o.aws.openSearchDomains(region), cnames);
-    if (match) account = o.account;
-  }
-  const unread = others.find((o) => !o.aws && o.roleArn);
-  if (!match && unread) {
+  const elsewhere = match
+    ? {}
+    : await findElsewhere(others, async (aws) =>
+        identifyDomain(host, await aws.openSearchDomains(region), cnames),
+      );
+  match ??= elsewhere.match;
+  const account = elsewhere.account;
+  if (!match && elsewhere.unread) {
     out.info(
-      cannotCheckFrom(
+      cannotFindFrom(
         caller,
-        unread.account,
-        `OpenSearch host ${host} is no domain of account ${caller} in ${region}, and role ${unread.roleArn!} is in account ${unread.account}, where it may be`,
-        parseArn(unread.roleArn!)?.partition,
+        `OpenSearch host ${host} is no domain of account ${caller} in ${region}`,
+        elsewhere.unread,
       ),
     );
     return;

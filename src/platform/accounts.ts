@@ -75,3 +75,43 @@ export function otherAccounts(
   for (const account of assumable) add(account);
   return out;
 }
+
+/** Where `find` found the resource in the other accounts, or the first account it could not read. */
+export interface ElsewhereSearch<T> {
+  match?: T;
+  /** The account that holds `match`. */
+  account?: string;
+  /** No match, and a component role's account could not be read: the "cannot check from" case. */
+  unread?: OtherAccount & { roleArn: string };
+}
+
+/**
+ * Looks for a resource the caller's account does not hold in each readable other account, in
+ * order (the Aurora cluster and OpenSearch domain lookups share it).
+ */
+export async function findElsewhere<T>(
+  others: readonly OtherAccount[],
+  find: (aws: Aws) => Promise<T | undefined>,
+): Promise<ElsewhereSearch<T>> {
+  for (const o of others) {
+    if (!o.aws) continue;
+    const match = await find(o.aws);
+    if (match) return { match, account: o.account };
+  }
+  const unread = others.find((o): o is OtherAccount & { roleArn: string } => !o.aws && !!o.roleArn);
+  return unread ? { unread } : {};
+}
+
+/** The INFO when the resource may be in a role's account irsa-check cannot read. */
+export function cannotFindFrom(
+  caller: string,
+  what: string,
+  unread: OtherAccount & { roleArn: string },
+): string {
+  return cannotCheckFrom(
+    caller,
+    unread.account,
+    `${what}, and role ${unread.roleArn} is in account ${unread.account}, where it may be`,
+    parseArn(unread.roleArn)?.partition,
+  );
+}
