@@ -186,16 +186,8 @@ export async function checkTrust(
   crossAccount = false,
 ): Promise<void> {
   const name = role.name;
-  let trust: PolicyDocument;
-  try {
-    trust = normalizePolicy(role.trustPolicy);
-  } catch (e) {
-    if (!(e instanceof PolicyParseError)) throw e;
-    out.fail('trust-readable', `the trust policy of role ${name} cannot be read: ${e.message}`, {
-      fix: `Correct the trust policy of role ${name} (aws iam get-role --role-name ${name}).`,
-    });
-    return;
-  }
+  const trust = readTrustPolicy(role, out);
+  if (!trust) return;
   const cluster = await clusterOidc();
   const expected = expectedProvider(cluster, arn);
   const providerFix = expected
@@ -379,6 +371,19 @@ function podIdentityRequest(
   };
 }
 
+/** The role's trust policy, or one FAIL trust-readable (and undefined) when it cannot be parsed. */
+function readTrustPolicy(role: IamRole, out: Reporter<TrustCheckId>): PolicyDocument | undefined {
+  try {
+    return normalizePolicy(role.trustPolicy);
+  } catch (e) {
+    if (!(e instanceof PolicyParseError)) throw e;
+    out.fail('trust-readable', `the trust policy of role ${role.name} cannot be read: ${e.message}`, {
+      fix: `Correct the trust policy of role ${role.name} (aws iam get-role --role-name ${role.name}).`,
+    });
+    return undefined;
+  }
+}
+
 /**
  * The trust policy of a Pod Identity association's role must let pods.eks.amazonaws.com
  * sts:AssumeRole and, unless the association disables session tags, sts:TagSession. An
@@ -394,16 +399,8 @@ export async function checkPodIdentityTrust(
   out: Reporter<TrustCheckId>,
 ): Promise<void> {
   const name = role.name;
-  let trust: PolicyDocument;
-  try {
-    trust = normalizePolicy(role.trustPolicy);
-  } catch (e) {
-    if (!(e instanceof PolicyParseError)) throw e;
-    out.fail('trust-readable', `the trust policy of role ${name} cannot be read: ${e.message}`, {
-      fix: `Correct the trust policy of role ${name} (aws iam get-role --role-name ${name}).`,
-    });
-    return;
-  }
+  const trust = readTrustPolicy(role, out);
+  if (!trust) return;
   const sa = c.serviceAccount.name;
   const tags = {
     'eks-cluster-arn': target.clusterArn,
@@ -475,16 +472,8 @@ export function checkTargetRoleTrust(
   out: Reporter<TrustCheckId>,
 ): void {
   const name = role.name;
-  let trust: PolicyDocument;
-  try {
-    trust = normalizePolicy(role.trustPolicy);
-  } catch (e) {
-    if (!(e instanceof PolicyParseError)) throw e;
-    out.fail('trust-readable', `the trust policy of role ${name} cannot be read: ${e.message}`, {
-      fix: `Correct the trust policy of role ${name} (aws iam get-role --role-name ${name}).`,
-    });
-    return;
-  }
+  const trust = readTrustPolicy(role, out);
+  if (!trust) return;
   const via = `Pod Identity association ${target.associationId}`;
   const where = `target role ${name} (account ${arn.account})`;
   const principalAccount = parseArn(target.roleArn)?.account;
