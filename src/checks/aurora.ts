@@ -9,7 +9,7 @@
 import { defineModule } from '../engine/module.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { AuroraTarget, DatabaseTarget, PlannedComponent } from '../engine/facts.js';
-import type { DbCluster } from '../platform/aws.js';
+import type { DbCluster } from '../ports/aws.js';
 import { locateHost, normalizeHost, REGION_PATTERN, type HostServices } from '../aws-hosts.js';
 import {
   cannotFindFrom,

@@ -21,9 +21,9 @@ import { issuerKey } from '../platform/issuer.js';
 import { defineModule, type ModuleContext } from '../engine/module.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import type { Reporter } from '../core/reporter.js';
-import type { CallerIdentity } from '../platform/aws.js';
-import type { EksCluster, OidcProvider } from '../platform/aws.js';
-import type { KubeClusterInfo } from '../platform/kube.js';
+import type { CallerIdentity } from '../ports/aws.js';
+import type { EksCluster, OidcProvider } from '../ports/aws.js';
+import type { KubeClusterInfo } from '../ports/kube.js';
 import { issuerHostPath, oidcProviderArn, parseArn, partitionOf } from '../iam/arn.js';
 import { FAN_OUT, mapLimit } from '../core/concurrency.js';
 

@@ -23,7 +23,7 @@ import {
 import { roleRequest } from '../iam/request-context.js';
 import { ApiCallError } from '../core/errors.js';
 import { readRolePolicies } from '../iam/role-policies.js';
-import { ROLE_ARN_ANNOTATION } from '../platform/kube.js';
+import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
 
 /**
  * The S3 object actions Camunda's AWS document store sends (upload, download and link, delete,

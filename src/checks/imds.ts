@@ -7,7 +7,7 @@
  * recommends hop limit 1 (EC2 user guide, "Configure the instance metadata options").
  */
 import { defineModule } from '../engine/module.js';
-import { ec2Nodes } from '../platform/node-instances.js';
+import { collectImds } from '../collectors/imds.js';
 
 const IMDS_FIX =
   'Set the nodes’ metadata options to HttpPutResponseHopLimit 1 and HttpTokens required (launch template MetadataOptions, or aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 1 --http-tokens required).';
@@ -25,22 +25,14 @@ export const imds = defineModule({
       fix: IMDS_FIX,
     },
   },
-  async run(ctx, out) {
-    const region = await ctx.use('region');
-    if (!region) return;
-    let nodes;
-    let instances;
-    try {
-      nodes = ec2Nodes(await ctx.kube.nodes());
-      if (nodes.length === 0) return;
-      instances = await ctx.aws.instances(
-        region,
-        nodes.map((n) => n.id),
-      );
-    } catch (e) {
-      out.unexpected(e);
+  collect: collectImds,
+  evaluate(input, out) {
+    if (input.kind === 'not-applicable') return;
+    if (input.kind === 'error') {
+      out.unexpected(input.error);
       return;
     }
+    const { region, nodes, instances } = input;
     const byId = new Map(instances.map((i) => [i.instanceId, i]));
     const missing = nodes.filter((n) => !byId.has(n.id));
     if (missing.length > 0)

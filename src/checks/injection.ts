@@ -14,7 +14,7 @@ import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { PlannedComponent } from '../engine/facts.js';
-import type { KubeDryRunPod, KubeWorkload } from '../platform/kube.js';
+import type { KubeDryRunPod, KubeWorkload } from '../ports/kube.js';
 import {
   CONTAINER_AUTHORIZATION_TOKEN_FILE,
   CONTAINER_CREDENTIALS_FULL_URI,

@@ -13,7 +13,7 @@
 import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError, errorMessage } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
-import type { OidcProvider } from '../platform/aws.js';
+import type { OidcProvider } from '../ports/aws.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import { issuerHostPath, oidcProviderArn } from '../iam/arn.js';
 import {

@@ -12,8 +12,8 @@ import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
 import type { Facts, PlannedComponent } from '../engine/facts.js';
-import type { JobResult } from '../platform/kube.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../platform/kube.js';
+import type { JobResult } from '../ports/kube.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../ports/kube.js';
 import {
   identityJob,
   manifestName,

@@ -8,7 +8,7 @@
  */
 import { defineModule, type ModuleContext } from '../engine/module.js';
 import type { Reporter } from '../core/reporter.js';
-import type { OpenSearchDomain } from '../platform/aws.js';
+import type { OpenSearchDomain } from '../ports/aws.js';
 import { PolicyParseError, type PolicyDocument } from '../iam/policy.js';
 import { domainAccessPolicy } from '../iam/domain-policy.js';
 import { locateHost, normalizeHost, REGION_PATTERN } from '../aws-hosts.js';

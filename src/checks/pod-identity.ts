@@ -16,8 +16,8 @@
 import { defineModule } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { PodIdentityAssociation } from '../platform/aws.js';
-import { ROLE_ARN_ANNOTATION, type Kube } from '../platform/kube.js';
+import type { PodIdentityAssociation } from '../ports/aws.js';
+import { ROLE_ARN_ANNOTATION, type Kube } from '../ports/kube.js';
 import {
   AGENT_EXCLUDED_COMPUTE_TYPES,
   associationRole,

@@ -18,7 +18,7 @@ import { ApiCallError } from '../core/errors.js';
 import { defineModule } from '../engine/module.js';
 import { eachInOrder } from '../core/reporter.js';
 import { runningPodsOf } from '../platform/component-pods.js';
-import type { KubeContainer, KubePod, PodLogOptions } from '../platform/kube.js';
+import type { KubeContainer, KubePod, PodLogOptions } from '../ports/kube.js';
 import {
   IRSA_LOG_PATTERNS,
   matchLogLine,

@@ -11,9 +11,9 @@ import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
 import type { PlannedComponent } from '../engine/facts.js';
 import type { Values } from '../helm/values.js';
-import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../platform/kube.js';
+import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../ports/kube.js';
 import { describeRoleArnProblem } from '../iam/arn.js';
-import type { PodIdentityAssociation } from '../platform/aws.js';
+import type { PodIdentityAssociation } from '../ports/aws.js';
 import {
   CONTAINER_AUTHORIZATION_TOKEN_FILE,
   CONTAINER_CREDENTIALS_FULL_URI,

@@ -22,11 +22,11 @@ import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
 import type { PlannedComponent } from '../engine/facts.js';
 import { assumedRoleMatchesRole, issuerHostPath, oidcProviderArn, parseRoleArn } from '../iam/arn.js';
-import { AUDIENCE_ANNOTATION } from '../platform/kube.js';
+import { AUDIENCE_ANNOTATION } from '../ports/kube.js';
 import { tokenAudience } from '../platform/service-account.js';
 import { publicDiscovery, type SharedPublicDiscovery } from '../platform/public-issuer.js';
 import type { Jwks } from '../platform/issuer.js';
-import type { TemporaryCredentials } from '../platform/aws.js';
+import type { TemporaryCredentials } from '../ports/aws.js';
 
 const CHECKS = {
   'token-request': {

@@ -14,7 +14,7 @@ import { X509Certificate } from 'node:crypto';
 import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
-import type { KubeMutatingWebhook, KubeWorkload } from '../platform/kube.js';
+import type { KubeMutatingWebhook, KubeWorkload } from '../ports/kube.js';
 import {
   DEFAULT_ANNOTATION_PREFIX,
   DEFAULT_TOKEN_AUDIENCE,

@@ -1,10 +1,19 @@
 /**
- * A check module: one file (or folder) under src/checks/, registered once in
- * checks/index.ts. Like an ESLint rule it declares up front every check it can
- * report (src/core/catalogue.ts); like a Renovate manager it exposes one small
- * surface. It also declares the facts it needs (the dispatcher starts it once
- * they exist, typed as present), the facts it may wait for (`uses`) and the facts
- * it provides. A module never imports another check module.
+ * A check module, registered once in checks/index.ts. Like an ESLint rule it
+ * declares up front every check it can report (src/core/catalogue.ts); like a
+ * Renovate manager it exposes one small surface. It also declares the facts it
+ * needs (the dispatcher starts it once they exist, typed as present), the facts it
+ * may wait for (`uses`) and the facts it provides. A module never imports another
+ * check module.
+ *
+ * Two shapes, as kube-score and Trivy split gathering from judging:
+ * - a check (src/checks/): `collect` (src/collectors/) gathers a typed snapshot
+ *   through the ports, then `evaluate`, a pure function of that snapshot, reports.
+ *   No I/O in an evaluator (ESLint forbids `await` and the ports in src/checks/),
+ *   so the same evaluator judges a live cluster, a bundle and rendered values, and
+ *   a test feeds it a table of snapshots (test/support/evaluate.ts);
+ * - a proof (src/proofs/): `run`, which acts (TokenRequest, Jobs, dry-run creates,
+ *   data-plane logins) and reports as it goes.
  */
 import type { CheckMeta } from '../core/catalogue.js';
 import type { Facts, FactKey } from './facts.js';
@@ -30,7 +39,13 @@ export interface ModuleContext<
   notApplicable(key: P): void;
 }
 
-export interface ModuleSpec<Id extends string, N extends FactKey, U extends FactKey, P extends FactKey> {
+/** What an evaluator may do besides reporting: publish the facts its judgement decides. */
+export type FactSink<P extends FactKey = never> = Pick<
+  ModuleContext<never, never, P>,
+  'provide' | 'notApplicable'
+>;
+
+interface SpecHead<Id extends string, N extends FactKey, U extends FactKey, P extends FactKey> {
   id: string;
   title: string;
   /** Facts without which the module cannot run: when one is missing it is skipped with one INFO. */
@@ -39,8 +54,41 @@ export interface ModuleSpec<Id extends string, N extends FactKey, U extends Fact
   uses?: readonly U[];
   provides?: readonly P[];
   checks: { readonly [K in Id]: CheckMeta };
+}
+
+/** A proof (src/proofs/): acts and reports as it goes. */
+export interface ProofSpec<
+  Id extends string,
+  N extends FactKey,
+  U extends FactKey,
+  P extends FactKey,
+> extends SpecHead<Id, N, U, P> {
   run(ctx: ModuleContext<N, U, P>, out: Reporter<Id>): Promise<void>;
 }
+
+/**
+ * A check (src/checks/): a collector gathers everything the judgement needs (API errors
+ * included, as values), then the pure evaluator reports. A collector may publish facts
+ * it gathered at once (`ctx.provide`), so the modules waiting for them start early.
+ */
+export interface CheckSpec<
+  Id extends string,
+  N extends FactKey,
+  U extends FactKey,
+  P extends FactKey,
+  I,
+> extends SpecHead<Id, N, U, P> {
+  collect(ctx: ModuleContext<N, U, P>): Promise<I>;
+  evaluate(input: I, out: Reporter<Id>, facts: FactSink<P>): void;
+}
+
+export type ModuleSpec<
+  Id extends string,
+  N extends FactKey,
+  U extends FactKey,
+  P extends FactKey,
+  I = unknown,
+> = ProofSpec<Id, N, U, P> | CheckSpec<Id, N, U, P, I>;
 
 /** A registered module, its type parameters erased (method syntax keeps `run` assignable). */
 export interface CheckModule {
@@ -50,7 +98,11 @@ export interface CheckModule {
   readonly uses: readonly FactKey[];
   readonly provides: readonly FactKey[];
   readonly checks: Readonly<Record<string, CheckMeta>>;
+  /** 'check': collector + pure evaluator; 'proof': acts. */
+  readonly kind: 'check' | 'proof';
   run(ctx: ModuleContext<FactKey, FactKey, FactKey>, out: Reporter<string>): Promise<void>;
+  /** The check's evaluator alone (kind 'check'), for table tests. */
+  readonly evaluate?: (input: unknown, out: Reporter<string>, facts: FactSink<FactKey>) => void;
 }
 
 export function defineModule<
@@ -58,14 +110,27 @@ export function defineModule<
   const N extends FactKey = never,
   const U extends FactKey = never,
   const P extends FactKey = never,
->(spec: ModuleSpec<Id, N, U, P>): CheckModule {
-  return {
+  I = unknown,
+>(spec: ModuleSpec<Id, N, U, P, I>): CheckModule {
+  const head = {
     id: spec.id,
     title: spec.title,
     needs: spec.needs,
     uses: spec.uses ?? [],
     provides: spec.provides ?? [],
     checks: spec.checks,
-    run: spec.run as CheckModule['run'],
+  };
+  if ('run' in spec) return { ...head, kind: 'proof', run: spec.run as CheckModule['run'] };
+  const { collect, evaluate } = spec;
+  return {
+    ...head,
+    kind: 'check',
+    // The dispatcher sees one `run`: gather, then judge. A collector that throws is reported
+    // by the dispatcher like any module error (out.unexpected).
+    run: (async (ctx: ModuleContext<N, U, P>, out: Reporter<Id>) => {
+      const input = await collect(ctx);
+      evaluate(input, out, ctx);
+    }) as unknown as CheckModule['run'],
+    evaluate: evaluate as unknown as CheckModule['evaluate'],
   };
 }

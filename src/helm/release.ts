@@ -1,7 +1,7 @@
 import { decodeHelmPayload, HelmPayloadError } from './codec.js';
 import { DEFAULT_LIMITS, type InputLimits } from '../core/limits.js';
 import { isPlainObject } from './values.js';
-import type { HelmStorageRecord } from '../platform/kube.js';
+import type { HelmStorageRecord } from '../ports/kube.js';
 
 /** A decoded Helm release revision: what `helm get all` would show, without the helm binary. */
 export interface HelmRelease {

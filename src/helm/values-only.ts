@@ -9,7 +9,7 @@ import type { Stats } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import type { Services } from '../core/context.js';
 import type { Reporter } from '../core/reporter.js';
-import type { ArgoApplication } from '../platform/kube.js';
+import type { ArgoApplication } from '../ports/kube.js';
 import { readChart } from './chart-source.js';
 import { resolveChartVersion } from './bundled-chart.js';
 import { CAMUNDA_CHART_PREFIX, type HelmRelease } from './release.js';

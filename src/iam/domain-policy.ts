@@ -3,7 +3,7 @@
  * opensearch module (does it allow anyone?) and the roles module (does it admit
  * each component's role?).
  */
-import type { OpenSearchDomain } from '../platform/aws.js';
+import type { OpenSearchDomain } from '../ports/aws.js';
 import { normalizePolicy, type PolicyDocument } from './policy.js';
 
 /** The domain's access policy, normalised; undefined when it has none. Throws PolicyParseError. */

@@ -3,7 +3,7 @@
  * parsed for the evaluator in policy.ts; for checks outside the roles module that ask what a role
  * may do (the S3 document store). Unreadable pieces are reported as a reason, never guessed.
  */
-import type { Aws, IamRole } from '../platform/aws.js';
+import type { Aws, IamRole } from '../ports/aws.js';
 import { ApiCallError } from '../core/errors.js';
 import { normalizePolicy, PolicyParseError, type LabeledPolicy } from './policy.js';
 

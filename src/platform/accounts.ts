@@ -5,8 +5,8 @@
  * the resources may all live in another account than the cluster).
  */
 import { parseArn } from '../iam/arn.js';
-import type { Aws, PodIdentityAssociation } from './aws.js';
-import { ROLE_ARN_ANNOTATION, type Kube } from './kube.js';
+import type { Aws, PodIdentityAssociation } from '../ports/aws.js';
+import { ROLE_ARN_ANNOTATION, type Kube } from '../ports/kube.js';
 import { associationRole } from './pod-identity.js';
 
 /** The account of an ARN; undefined for text that is no ARN or names no account (S3, aws-managed). */

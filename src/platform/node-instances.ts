@@ -4,7 +4,7 @@
  * read the nodes' EC2 side (imds, private-sts) so they send one identical
  * ec2:DescribeInstances, answered once per run.
  */
-import type { KubeNode } from './kube.js';
+import type { KubeNode } from '../ports/kube.js';
 
 /** `aws:///eu-west-1a/i-0123…` → `i-0123…`. */
 export function instanceIdOf(providerID: string | undefined): string | undefined {

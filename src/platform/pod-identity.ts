@@ -172,7 +172,7 @@ export type CredentialSource =
       annotated?: string;
     };
 
-/** What the decision needs of an association (platform/aws.ts PodIdentityAssociation). */
+/** What the decision needs of an association (ports/aws.ts PodIdentityAssociation). */
 export interface PodIdentityAssociationRef {
   associationId: string;
   serviceAccount: string;

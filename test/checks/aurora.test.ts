@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { identifyCluster, parseRdsHost, type EndpointKind } from '../../src/checks/aurora.js';
 import { regionFromHost } from '../../src/aws-hosts.js';
-import type { DbCluster } from '../../src/platform/aws.js';
+import type { DbCluster } from '../../src/ports/aws.js';
 import type { WorldModel } from '../support/world.js';
 import {
   accessDenied,

@@ -10,7 +10,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, X509Certificate } from 'node:crypto';
 import { auroraPassword, dataPlane } from '../../src/checks/data-plane/index.js';
 import type { DatabaseTarget, Facts } from '../../src/engine/facts.js';
-import type { TemporaryCredentials } from '../../src/platform/aws.js';
+import type { TemporaryCredentials } from '../../src/ports/aws.js';
 import { redactRecord } from '../../src/platform/bundle.js';
 import { rdsAuthToken, signedHeaders } from '../../src/platform/sigv4.js';
 import { openSearchAuthInfo } from '../../src/platform/opensearch-authinfo.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunOptions } from '../../src/core/options.js';
 import type { Facts } from '../../src/engine/facts.js';
-import type { JobResult, Kube } from '../../src/platform/kube.js';
+import type { JobResult, Kube } from '../../src/ports/kube.js';
 import {
   identityJob,
   jobName,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { identifyDomain, parseDomainHost, type DomainEndpointKind } from '../../src/checks/opensearch.js';
-import type { OpenSearchDomain } from '../../src/platform/aws.js';
+import type { OpenSearchDomain } from '../../src/ports/aws.js';
 import type { WorldModel } from '../support/world.js';
 import {
   accessDenied,

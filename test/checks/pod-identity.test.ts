@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { plant } from './aws-checks-harness.js';
 import { runWorld, type WorldModel } from '../support/world.js';
-import type { KubePod } from '../../src/platform/kube.js';
+import type { KubePod } from '../../src/ports/kube.js';
 
 const ACCT = '123456789012';
 const role = (name: string) => `arn:aws:iam::${ACCT}:role/${name}`;

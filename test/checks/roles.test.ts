@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../src/core/errors.js';
-import type { Aws } from '../../src/platform/aws.js';
+import type { Aws } from '../../src/ports/aws.js';
 import type { WorldModel, WorldRole } from '../support/world.js';
 import {
   describeModuleCases,

@@ -13,7 +13,7 @@ import { accessDenied, healthy, plant } from './aws-checks-harness.js';
 import { runWorld, type WorldModel } from '../support/world.js';
 import { runModule } from '../support/module-run.js';
 import { podLogs } from '../../src/checks/pod-logs.js';
-import type { IngressRule, Route, VpcEndpoint } from '../../src/platform/aws.js';
+import type { IngressRule, Route, VpcEndpoint } from '../../src/ports/aws.js';
 
 const lines = async (w: WorldModel, module: string, opts = {}) => (await runWorld(w, opts)).lines(module);
 const NODE_1 = 'ip-10-0-1-17.eu-west-1.compute.internal';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findCamundaReleases } from '../../src/helm/release.js';
-import type { HelmStorageRecord } from '../../src/platform/kube.js';
+import type { HelmStorageRecord } from '../../src/ports/kube.js';
 import { releaseRecord } from '../support/world.js';
 
 function rec(

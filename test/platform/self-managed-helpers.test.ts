@@ -8,7 +8,7 @@ import { ApiCallError } from '../../src/core/errors.js';
 import { dryRunManifest } from '../../src/checks/injection.js';
 import { detectPlatform, isEksIssuer } from '../../src/platform/detect.js';
 import { issuerKey, keyMaterial } from '../../src/platform/issuer.js';
-import type { Kube, KubeClusterInfo } from '../../src/platform/kube.js';
+import type { Kube, KubeClusterInfo } from '../../src/ports/kube.js';
 import {
   expectedInjection,
   flagOf,

@@ -12,7 +12,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { TemporaryCredentials } from '../../src/platform/aws.js';
+import type { TemporaryCredentials } from '../../src/ports/aws.js';
 
 export type DomainMode =
   /** FGAC on, the role mapped to these OpenSearch roles; `user`: authenticated as another user than the role. */

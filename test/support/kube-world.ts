@@ -11,7 +11,7 @@ import {
   type StartOptions,
 } from './fake-kube.js';
 import type { WorldModel } from './world.js';
-import type { KubeContainer } from '../../src/platform/kube.js';
+import type { KubeContainer } from '../../src/ports/kube.js';
 
 export function kubeObjectsOf(world: WorldModel): object[] {
   const k = world.kube;

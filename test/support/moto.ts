@@ -20,7 +20,7 @@ import { randomInt } from 'node:crypto';
 import { inject } from 'vitest';
 import type { WorldModel } from './world.js';
 import { startAwsProxy, type AwsProxy, type FaultKind } from './aws-fault-proxy.js';
-import type { DbCluster, EksCluster, OpenSearchDomain } from '../../src/platform/aws.js';
+import type { DbCluster, EksCluster, OpenSearchDomain } from '../../src/ports/aws.js';
 
 /** A SHA-1 thumbprint IAM accepts (moto does not check it). */
 const THUMBPRINT = '9e99a48a9960b14926bb7f3b02e22da2b0ab7280';

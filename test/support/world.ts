@@ -26,7 +26,7 @@ import type {
   KubeEndpoints,
   KubeMutatingWebhookConfiguration,
   KubeWorkload,
-} from '../../src/platform/kube.js';
+} from '../../src/ports/kube.js';
 import type {
   DbProxy,
   OpenSearchAnswer,
@@ -48,7 +48,7 @@ import type {
   RouteTable,
   SecurityGroup,
   Subnet,
-} from '../../src/platform/aws.js';
+} from '../../src/ports/aws.js';
 import { run, type Platform, type RunResult } from '../../src/run.js';
 import type { Deriver } from '../../src/ports/platform.js';
 

@@ -12,7 +12,7 @@ import { ApiCallError } from '../../core/errors.js';
 import { databaseNameOf } from '../../helm/database-name.js';
 import { rdsTrustAnchors } from '../../db/rds-trust.js';
 import { auroraLogin, type LoginResult } from '../../platform/pg-login.js';
-import type { DbProxy } from '../../platform/aws.js';
+import type { DbProxy } from '../../ports/aws.js';
 import {
   AURORA_MARKER,
   auroraJob,

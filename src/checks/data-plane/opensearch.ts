@@ -18,7 +18,7 @@ import {
   dataPlaneSeconds,
   parseAuthInfoMarker,
 } from '../../platform/data-plane-jobs.js';
-import type { OpenSearchDomain } from '../../platform/aws.js';
+import type { OpenSearchDomain } from '../../ports/aws.js';
 import { indexNeeds } from '../../helm/chart/index-prefixes.js';
 import { normalizeHost } from '../../aws-hosts.js';
 import { assumedRoleMatchesRole, parseRoleArn } from '../../iam/arn.js';

@@ -8,7 +8,7 @@ import { ApiCallError, errorMessage } from '../../core/errors.js';
 import type { Services } from '../../core/context.js';
 import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { tokenAudience } from '../../platform/service-account.js';
-import type { TemporaryCredentials } from '../../platform/aws.js';
+import type { TemporaryCredentials } from '../../ports/aws.js';
 import { rdsAuthToken } from '../../platform/sigv4.js';
 import { isMissingTool, type MissingTool } from '../../platform/data-plane-jobs.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_PSQL_IMAGE } from '../../core/options.js';

@@ -10,7 +10,7 @@ import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { Services } from '../../core/context.js';
 import { ApiCallError } from '../../core/errors.js';
-import type { IamRole, OpenSearchDomain, SimulationResult } from '../../platform/aws.js';
+import type { IamRole, OpenSearchDomain, SimulationResult } from '../../ports/aws.js';
 import {
   evaluateAccess,
   evaluateWithBoundary,

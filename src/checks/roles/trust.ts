@@ -8,8 +8,8 @@ import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../engine/facts.js';
 import type { Services } from '../../core/context.js';
-import type { IamRole } from '../../platform/aws.js';
-import { AUDIENCE_ANNOTATION } from '../../platform/kube.js';
+import type { IamRole } from '../../ports/aws.js';
+import { AUDIENCE_ANNOTATION } from '../../ports/kube.js';
 import { tokenAudience } from '../../platform/service-account.js';
 import {
   issuerHostPath,

@@ -1,6 +1,6 @@
 /** The ServiceAccount each component's pods run as, exactly as `serviceaccount.yaml` and `_helpers.tpl` render it. */
 import { isPlainObject, Values } from '../values.js';
-import { ROLE_ARN_ANNOTATION } from '../../platform/kube.js';
+import { ROLE_ARN_ANNOTATION } from '../../ports/kube.js';
 import { hubNameOverride, hubPick, hubView } from './hub.js';
 import type { ChartProfile, ComponentSpec } from './profiles.js';
 import { specFor } from './profiles.js';

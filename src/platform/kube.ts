@@ -1,5 +1,0 @@
-/**
- * The Kubernetes port moved to src/ports/kube.ts (docs/ARCHITECTURE.md, "Rooms"); this
- * re-export keeps older import paths working. New code imports from src/ports/.
- */
-export * from '../ports/kube.js';
