@@ -214,6 +214,34 @@ describe('values-only offline: what the user sees for the ServiceAccounts the ch
     expect(r.exitCode).toBe(224);
   });
 
+  it('the deprecated extraInitContainers (rendered only while initContainers is empty) and Keycloak’s extraEnvVarsSecret', async () => {
+    // camunda-platform-8.8 templates/orchestration/statefulset.yaml:
+    // `coalesce .Values.orchestration.initContainers .Values.orchestration.extraInitContainers`;
+    // Bitnami keycloak templates/statefulset.yaml: envFrom secretRef .Values.extraEnvVarsSecret.
+    const w = cloneWorld(W88);
+    const u = user(w) as Record<string, Tree>;
+    u.orchestration!.extraInitContainers = [
+      { name: 'exporter', image: 'busybox', env: [{ name: 'AWS_ACCESS_KEY_ID', value: '' }] },
+    ];
+    u.identityKeycloak!.extraEnvVarsSecret = 'keycloak-env';
+    const r = await runValuesOnly(w, 'offline');
+    const lines = r.lines('service-accounts');
+    expect(
+      lines.filter((l) => l.includes('extraInitContainers') || l.includes('extraEnvVarsSecret')),
+    ).toEqual([
+      // The redactor hides values of keys named like a secret; the path still says where to look.
+      '[INFO] identityKeycloak: Secret ***REDACTED*** (identityKeycloak.extraEnvVarsSecret) is read only in the cluster: static AWS keys from it are not checked',
+      '[FAIL] orchestration: static AWS keys (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) are set in values orchestration.extraInitContainers[0].env: they override IRSA, even when empty',
+    ]);
+    // The live run reads the same values: the same check ID.
+    expect(failIds(await runIn(cloneWorld(w), 'live'))).toContain('sa-static-keys');
+
+    // With initContainers set, the chart renders those and ignores extraInitContainers: no FAIL.
+    u.orchestration!.initContainers = [{ name: 'wait', image: 'busybox' }];
+    const shadowed = await runValuesOnly(w, 'offline');
+    expect(failIds(shadowed)).toEqual([]);
+  });
+
   it('a ServiceAccount created outside the chart cannot be seen offline: one INFO, never OK or FAIL', async () => {
     const r = await runValuesOnly(loadWorld('camunda-8.8-external-service-account.yaml'), 'offline');
     const identity = r.findings.filter((f) => f.module === 'service-accounts' && f.component === 'identity');
