@@ -214,6 +214,12 @@ function checkPodRole(
   out: Reporter<Id>,
 ): void {
   if ('error' in role) return out.unexpected(role.error);
+  if ('unseen' in role) {
+    out.info(
+      `service account ${role.serviceAccount} is created outside the chart: without the cluster its annotation cannot be seen, so S3 access of ${role.pod.workload} is not checked`,
+    );
+    return;
+  }
   const { pod, serviceAccount, arn } = role;
   const { bucket, policy } = where;
   const objects = `arn:${partition}:s3:::${bucket}/*`;

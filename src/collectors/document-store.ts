@@ -31,6 +31,8 @@ export type PodRole =
       /** Read when `arn` is a valid role ARN. */
       policies?: RolePolicySet;
     }
+  /** Without a cluster, a ServiceAccount created outside the chart: its annotation cannot be seen. */
+  | { pod: StorePod; serviceAccount: string; unseen: true }
   | { pod: StorePod; error: unknown };
 
 /** What AWS answered, in the order the evaluator judges it; a later part is absent when an earlier one ended the judgement. */
@@ -69,6 +71,10 @@ async function podRole(ctx: Ctx, pod: StorePod): Promise<PodRole> {
   const { profile, values, release } = ctx.facts;
   try {
     const sa = serviceAccountFor(profile, values, release.name, pod.component);
+    // camundaPlatform.serviceAccountName: switch off with a name → the chart neither creates nor
+    // annotates it; without the cluster nothing says which role it has (issue 16: INFO, never OK/FAIL).
+    if (ctx.scope.noCluster !== undefined && !sa.enabled && sa.how === 'values')
+      return { pod, serviceAccount: sa.name, unseen: true };
     const annotated =
       ctx.scope.noCluster !== undefined || sa.how === 'default'
         ? sa.annotations

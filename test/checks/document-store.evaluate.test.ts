@@ -221,6 +221,19 @@ describe('document-store evaluator', () => {
     expect(evaluate(documentStore, snapshot).lines).toEqual(lines);
   });
 
+  it('values + AWS, a ServiceAccount created outside the chart: one INFO, never OK or FAIL', () => {
+    const side = aws({
+      pods: [
+        pod(ORCH, 'camunda-orchestration-irsa'),
+        { pod: OPT, serviceAccount: 'platform-optimize', unseen: true },
+      ],
+    });
+    expect(evaluate(documentStore, input(store(), values(true), side, true)).lines.slice(3)).toEqual([
+      accessOk(ORCH, 'camunda-orchestration-irsa'),
+      'INFO optimize: service account platform-optimize is created outside the chart: without the cluster its annotation cannot be seen, so S3 access of camunda-optimize is not checked',
+    ]);
+  });
+
   it('a bucket policy that denies one role from its own account is weighed with the role’s Allow', () => {
     const policy = {
       Version: '2012-10-17',

@@ -350,3 +350,35 @@ describe('S3 document store faults in three modes (camunda-8.9-document-store-ir
     for (const r of [withAws, offline]) for (const f of failIds(r)) expect(failIds(live)).toContain(f);
   });
 });
+
+describe('S3 document store: a ServiceAccount created outside the chart (camunda-8.9-document-store-irsa)', () => {
+  it('with AWS and no cluster its role cannot be seen: one INFO, never OK or FAIL; live judges it', async () => {
+    const world = cloneWorld(loadWorld('camunda-8.9-document-store-irsa.yaml'));
+    const connectors = user(world).connectors as Tree;
+    const arn = ((connectors.serviceAccount as Tree).annotations as Tree)[ROLE] as string;
+    // camundaPlatform.serviceAccountName: switch off and a name → the pods run as that SA, which the
+    // chart does not create (nor annotate): it is annotated where it is created.
+    connectors.serviceAccount = { enabled: false, name: 'platform-connectors' };
+    world.kube.serviceAccounts!.push({
+      name: 'platform-connectors',
+      namespace: 'camunda',
+      labels: {},
+      annotations: { [ROLE]: arn },
+    });
+    for (const p of world.kube.pods ?? [])
+      if (p.serviceAccountName === 'camunda-connectors') p.serviceAccountName = 'platform-connectors';
+    const docstore = (r: WorldRun) =>
+      r.findings
+        .filter((f) => f.module === 'document-store' && f.component === 'connectors')
+        .map((f) => `[${f.level}] ${f.message}`);
+    const live = await runIn(world, 'live');
+    expect(docstore(live)).toEqual([
+      expect.stringMatching(/^\[OK\] role camunda-connectors-irsa of camunda-connectors allows /),
+    ]);
+    const withAws = await runIn(world, 'values+aws');
+    expect(docstore(withAws)).toEqual([
+      '[INFO] service account platform-connectors is created outside the chart: without the cluster its annotation cannot be seen, so S3 access of camunda-connectors is not checked',
+    ]);
+    expect(failIds(withAws)).toEqual([]);
+  });
+});
