@@ -351,6 +351,38 @@ describe('S3 document store faults in three modes (camunda-8.9-document-store-ir
   });
 });
 
+/** 8.9 secondary storage in Aurora (orchestration/files/_application.yaml's rdbms block): database-values. */
+describe('RDBMS secondary storage faults in three modes (camunda-8.9-rdbms-iam)', () => {
+  const base = loadWorld('camunda-8.9-rdbms-iam.yaml');
+  it.each<[string, string, (u: Tree) => void]>([
+    [
+      'IAM authentication off',
+      'orch-rdbms-iam',
+      (u) => put(u, 'orchestration.data.secondaryStorage.rdbms.aws.enabled', false),
+    ],
+    [
+      'the RDBMS exporter off',
+      'orch-rdbms-exporter',
+      (u) => put(u, 'orchestration.exporters.rdbms.enabled', false),
+    ],
+    [
+      'no database user',
+      'orch-rdbms-username',
+      (u) => put(u, 'orchestration.data.secondaryStorage.rdbms.username', undefined),
+    ],
+  ])('%s → %s in every mode', async (_name, id, change) => {
+    const world = cloneWorld(base);
+    change(user(world));
+    const live = await runIn(world, 'live');
+    expect(failIds(live)).toContain(id);
+    for (const mode of ['offline', 'values+aws'] as const) {
+      const r = await runIn(world, mode);
+      expect(failIds(r), mode).toContain(id);
+      for (const f of failIds(r)) expect(failIds(live), `${mode}: ${f}`).toContain(f);
+    }
+  });
+});
+
 describe('S3 document store: a ServiceAccount created outside the chart (camunda-8.9-document-store-irsa)', () => {
   it('with AWS and no cluster its role cannot be seen: one INFO, never OK or FAIL; live judges it', async () => {
     const world = cloneWorld(loadWorld('camunda-8.9-document-store-irsa.yaml'));
