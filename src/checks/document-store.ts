@@ -4,14 +4,16 @@
  * (they take precedence over IRSA in the AWS SDK's default credential chain — for S3 and for
  * OpenSearch and Aurora in the same pods), and whether the bucket is named. Which pods and keys,
  * per chart version, is src/helm/chart/document-store.ts' business.
+ *
+ * A pure evaluator over the snapshot src/collectors/document-store.ts gathers: the same code
+ * judges a live release, a replayed bundle and a values file, with or without AWS (issue 16).
  */
 import { skipUnrendered } from '../helm/placeholders.js';
-import { defineModule, type ModuleContext } from '../engine/module.js';
-import { eachInOrder, type Reporter } from '../core/reporter.js';
+import { defineModule } from '../engine/module.js';
+import type { Reporter } from '../core/reporter.js';
 import { describeValue } from '../helm/describe.js';
-import { DOC_ACTIVE, DOC_AWS, documentStoreAws, serviceAccountFor, type StorePod } from '../helm/chart.js';
+import { DOC_ACTIVE, DOC_AWS } from '../helm/chart.js';
 import type { Values } from '../helm/values.js';
-import type { ChartProfile } from '../helm/chart.js';
 import { describeRoleArnProblem, parseRoleArn } from '../iam/arn.js';
 import {
   describeStatement,
@@ -22,17 +24,19 @@ import {
 } from '../iam/policy.js';
 import { roleRequest } from '../iam/request-context.js';
 import { ApiCallError } from '../core/errors.js';
-import { readRolePolicies } from '../iam/role-policies.js';
 import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
+import {
+  collectDocumentStore,
+  lookupBucket,
+  type DocumentStoreAwsSide,
+  type PodRole,
+} from '../collectors/document-store.js';
 
 /**
  * The S3 object actions Camunda's AWS document store sends (upload, download and link, delete,
  * io.camunda.document.store.aws): s3:ListBucket is not among them.
  */
 export const S3_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] as const;
-
-/** The chart's placeholder bucket name (values.yaml). */
-const PLACEHOLDER_BUCKET = 'your-aws-bucket';
 
 const CHECKS = {
   'docstore-static-keys': {
@@ -75,11 +79,11 @@ export const documentStore = defineModule({
   needs: ['profile', 'values', 'release'],
   uses: ['caller', 'partition'],
   checks: CHECKS,
-  async run(ctx, reporter) {
-    const out = skipUnrendered(reporter, ctx.options.values.length > 0);
-    const { profile, values, release } = ctx.facts;
-    const store = documentStoreAws(profile, values, release.name);
-    if (!store) return; // no S3 document store in this chart or these values: nothing to say
+  collect: collectDocumentStore,
+  evaluate(input, reporter) {
+    if (input.kind === 'none') return; // no S3 document store in this chart or these values: nothing to say
+    const out = skipUnrendered(reporter, input.valuesMode);
+    const { store, values } = input;
     const pods = store.pods.map((p) => `${p.component} (${p.workload})`).join(', ');
     if (store.staticKeys) {
       out.fail(
@@ -95,7 +99,8 @@ export const documentStore = defineModule({
         `${DOC_AWS}.irsa.enabled is true: no static AWS keys in the pods of ${pods || '(no enabled component)'}; they reach S3 with their ServiceAccount's role`,
       );
     }
-    if (store.active && (!store.bucket || store.bucket === PLACEHOLDER_BUCKET)) {
+    const bucket = lookupBucket(store);
+    if (store.active && !bucket) {
       out.fail(
         'docstore-bucket',
         `${DOC_ACTIVE} is aws but ${DOC_AWS}.bucket is ${describeValue(values, `${DOC_AWS}.bucket`)}`,
@@ -103,41 +108,46 @@ export const documentStore = defineModule({
       );
       return;
     }
-    if (!store.bucket) return;
+    if (!bucket) return;
     out.ok(
       'docstore-bucket',
-      `S3 document store bucket ${store.bucket}${store.region ? ` (${store.region})` : ''}`,
+      `S3 document store bucket ${bucket}${store.region ? ` (${store.region})` : ''}`,
     );
-    const caller = await ctx.use('caller');
-    if (!caller) return; // no AWS: the values checks above are all there is
-    const bucketRegion = await checkBucket(ctx, store.bucket, store.region, out);
+    const aws = input.awsSide;
+    if (!aws) return; // no AWS: the values checks above are all there is
+    if ('error' in aws.bucketRegion) return out.unexpected(aws.bucketRegion.error);
+    const bucketRegion = aws.bucketRegion.region;
+    checkBucket(bucket, store.region, bucketRegion, out);
     if (!store.irsa) return;
-    const partition = (await ctx.use('partition')) ?? 'aws';
-    const bucket = store.bucket;
-    const policy = bucketRegion
-      ? await readBucketPolicy(ctx, bucket, bucketRegion, caller.account, out)
-      : { account: undefined };
+    const partition = aws.partition ?? 'aws';
+    let policy: BucketPolicy = { account: undefined };
+    if (bucketRegion) {
+      const read = readBucketPolicy(bucket, aws, out);
+      if (!read) return;
+      policy = read;
+    }
     const where = { bucket, region: bucketRegion, policy };
-    await eachInOrder(
-      store.pods,
-      out,
-      (p) => p.component,
-      (p, o) => checkPodRole(ctx, profile, values, release.name, p, where, partition, o),
-    );
+    // One wired pod after another, in the chart's order; an error is that component's line.
+    for (const role of aws.pods ?? []) {
+      const o = skipUnrendered(reporter.forComponent(role.pod.component), input.valuesMode);
+      try {
+        checkPodRole(values, role, where, partition, o);
+      } catch (error) {
+        o.unexpected(error);
+      }
+    }
   },
 });
 
-type Ctx = ModuleContext<'profile' | 'values' | 'release', 'caller' | 'partition', never>;
 type Id = keyof typeof CHECKS;
 
-/** The bucket's region, once it is known to exist. */
-async function checkBucket(
-  ctx: Ctx,
+/** Whether the bucket exists, and in the configured region. */
+function checkBucket(
   bucket: string,
   region: string | undefined,
+  actual: string | undefined,
   out: Reporter<Id>,
-): Promise<string | undefined> {
-  const actual = await ctx.aws.bucketRegion(bucket);
+): void {
   if (actual === undefined) {
     out.fail(
       'docstore-bucket-exists',
@@ -155,7 +165,6 @@ async function checkBucket(
       },
     );
   } else out.ok('docstore-bucket-exists', `S3 bucket ${bucket} exists in ${actual}`);
-  return actual;
 }
 
 /** The bucket policy as the evaluator weighs it, and the bucket's account when known. */
@@ -167,13 +176,12 @@ interface BucketPolicy {
   unread?: true;
 }
 
-async function readBucketPolicy(
-  ctx: Ctx,
+/** The policy GetBucketPolicy answered, parsed; undefined when an unexpected error ends the judgement. */
+function readBucketPolicy(
   bucket: string,
-  region: string,
-  callerAccount: string,
+  aws: DocumentStoreAwsSide,
   out: Reporter<Id>,
-): Promise<BucketPolicy> {
+): BucketPolicy | undefined {
   const label = `bucket policy of ${bucket}`;
   const unread = (why: string): BucketPolicy => {
     out.warn(
@@ -182,50 +190,53 @@ async function readBucketPolicy(
     );
     return { account: undefined, unread: true };
   };
+  const answer = aws.bucketPolicy;
+  if (!answer) throw new Error(`no answer about the policy of S3 bucket ${bucket}`);
+  if ('error' in answer) {
+    if (answer.error instanceof ApiCallError) return unread(answer.error.reason);
+    out.unexpected(answer.error);
+    return undefined;
+  }
+  if (answer.raw === undefined || answer.raw === null) return { account: aws.callerAccount };
   try {
-    const raw = await ctx.aws.bucketPolicy(bucket, region);
-    if (raw === undefined || raw === null) return { account: callerAccount };
-    return { doc: { doc: normalizePolicy(raw), label }, account: callerAccount };
+    return { doc: { doc: normalizePolicy(answer.raw), label }, account: aws.callerAccount };
   } catch (e) {
     if (e instanceof PolicyParseError) return unread(e.message);
-    if (e instanceof ApiCallError) return unread(e.reason);
     throw e;
   }
 }
 
-/** The role the component's pods assume: the live ServiceAccount's annotation, or the values' without a cluster. */
-async function podRole(ctx: Ctx, profile: ChartProfile, values: Values, release: string, component: string) {
-  const sa = serviceAccountFor(profile, values, release, component);
-  if (ctx.scope.noCluster !== undefined || sa.how === 'default')
-    return { sa, arn: sa.annotations[ROLE_ARN_ANNOTATION]?.trim() };
-  const live = await ctx.kube.serviceAccount(ctx.scope.namespace, sa.name);
-  return { sa, arn: live?.annotations[ROLE_ARN_ANNOTATION]?.trim() };
-}
-
-async function checkPodRole(
-  ctx: Ctx,
-  profile: ChartProfile,
+function checkPodRole(
   values: Values,
-  release: string,
-  pod: StorePod,
+  role: PodRole,
   where: { bucket: string; region: string | undefined; policy: BucketPolicy },
   partition: string,
   out: Reporter<Id>,
-): Promise<void> {
+): void {
+  if ('error' in role) return out.unexpected(role.error);
+  if ('unseen' in role) {
+    out.info(
+      `service account ${role.serviceAccount} is created outside the chart: without the cluster its annotation cannot be seen, so S3 access of ${role.pod.workload} is not checked`,
+    );
+    return;
+  }
+  const { pod, serviceAccount, arn } = role;
   const { bucket, policy } = where;
-  const { sa, arn } = await podRole(ctx, profile, values, release, pod.component);
   const objects = `arn:${partition}:s3:::${bucket}/*`;
   const fixFor = (role: string) => `Allow ${S3_OBJECT_ACTIONS.join(', ')} on ${objects} in role ${role}.`;
   if (!arn || describeRoleArnProblem(arn)) {
     out.fail(
       'docstore-s3-access',
-      `the pods of ${pod.workload} run as service account ${sa.name}, which names no IAM role (${ROLE_ARN_ANNOTATION}): with irsa.enabled they have no credentials for S3 bucket ${bucket}`,
-      { fix: `Annotate service account ${sa.name} with ${ROLE_ARN_ANNOTATION} and ${fixFor('<that role>')}` },
+      `the pods of ${pod.workload} run as service account ${serviceAccount}, which names no IAM role (${ROLE_ARN_ANNOTATION}): with irsa.enabled they have no credentials for S3 bucket ${bucket}`,
+      {
+        fix: `Annotate service account ${serviceAccount} with ${ROLE_ARN_ANNOTATION} and ${fixFor('<that role>')}`,
+      },
     );
     return;
   }
   const name = parseRoleArn(arn)?.name ?? arn;
-  const set = await readRolePolicies(ctx.aws, name);
+  const set = role.policies;
+  if (!set) throw new Error(`no policies read for role ${name}`);
   if ('problem' in set) {
     out.fail('docstore-s3-access', `S3 access of ${pod.workload} not confirmed: ${set.problem}`, {
       fix: fixFor(name),

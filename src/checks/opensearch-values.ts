@@ -4,9 +4,13 @@
  * Which keys decide that per chart version is `openSearchSettings`' business (chart.ts):
  * up to 8.8 the global switches, from 8.9 each component's own keys OR the global ones.
  * This module turns what it answers into findings, one line per key to change.
+ *
+ * A pure evaluator over the snapshot src/collectors/opensearch-values.ts gathers: the same code
+ * judges a live release, a replayed bundle and a values file (issue 16).
  */
 import { hasPlaceholder, skipUnrendered } from '../helm/placeholders.js';
 import { defineModule } from '../engine/module.js';
+import { collectOpenSearchValues } from '../collectors/opensearch-values.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Values } from '../helm/values.js';
 import { describeValue } from '../helm/describe.js';
@@ -193,18 +197,19 @@ export const openSearchValues = defineModule({
   needs: ['profile', 'values', 'osList'],
   provides: ['openSearch'],
   checks: CHECKS,
-  async run(ctx, reporter) {
-    const out = skipUnrendered(reporter, ctx.options.values.length > 0);
-    const { osList, profile, values } = ctx.facts;
+  collect: collectOpenSearchValues,
+  evaluate(input, reporter, facts) {
+    const out = skipUnrendered(reporter, input.valuesMode);
+    const { osList, profile, values } = input;
     // Nothing failed when no OpenSearch component is checked: the domain checks are not wanted.
-    if (osList.length === 0) return ctx.notApplicable('openSearch');
+    if (osList.length === 0) return facts.notApplicable('openSearch');
 
     const enabled = osList.filter((key) => {
       if (componentEnabled(profile, values, key)) return true;
       out.info('disabled: its OpenSearch settings are not checked', { component: key });
       return false;
     });
-    if (enabled.length === 0) return ctx.notApplicable('openSearch');
+    if (enabled.length === 0) return facts.notApplicable('openSearch');
 
     const settings = openSearchSettings(profile, values, enabled);
     const perComponent = enabled.map((key) => ({ component: key, settings: settings.perComponent[key]! }));
@@ -246,6 +251,6 @@ export const openSearchValues = defineModule({
       );
     }
     // An unrendered host (`${OPENSEARCH_HOST}`) names no domain to look up.
-    if (endpoint && !hasPlaceholder(endpoint.host)) ctx.provide('openSearch', endpoint);
+    if (endpoint && !hasPlaceholder(endpoint.host)) facts.provide('openSearch', endpoint);
   },
 });

@@ -112,3 +112,62 @@ describe('Camunda reference values (EKS, IRSA), values-only offline', () => {
     });
   });
 });
+
+/**
+ * The values modules (database-values, opensearch-values) on the same reference values: the rendered
+ * ones are judged, not skipped — the IRSA guide's Aurora and OpenSearch settings give their OK lines,
+ * and the Keycloak image is the chart's camunda/keycloak default, not a bitnami FAIL (issue 16) — and a
+ * broken copy gives the check ID the live run gives for the same fault (values-parity.test.ts).
+ */
+describe.each(VERSIONS)('%s reference values, the database and OpenSearch settings', (v) => {
+  const judged = (r: WorldRun, module: string) =>
+    r.findings.filter((f) => f.module === module && f.check).map((f) => `${f.level} ${f.check}`);
+
+  it('rendered: judged, and OK', async () => {
+    const r = await offline(fixture(v, 'rendered'), v);
+    const db = judged(r, 'database-values');
+    expect(db).toEqual(
+      expect.arrayContaining(['OK identity-db-external', 'OK identity-db-host', 'OK identity-db-env']),
+    );
+    // Camunda's Identity URL names no sslmode: the db-tls WARN is right there, and no FAIL.
+    expect(db.filter((l) => !l.startsWith('OK '))).toEqual(['WARN db-tls']);
+    // 8.6–8.8 deploy the Keycloak subchart: its image is the chart default camunda/keycloak (the
+    // reference values set none); 8.9 and 8.10's reference values use no Keycloak subchart.
+    const images = r.findings.filter((f) => f.check === 'keycloak-image');
+    expect(images.map((f) => `${f.level} ${f.message.split(' ')[1]}`)).toEqual(
+      ['8.9', '8.10'].includes(v) ? [] : [expect.stringMatching(/^OK docker\.io\/camunda\/keycloak:/)],
+    );
+    const os = judged(r, 'opensearch-values');
+    expect(os).toContain('OK os-aws-signing');
+    expect(os).toContain('OK os-host');
+    expect(os.filter((l) => !l.startsWith('OK '))).toEqual([]);
+  });
+
+  it('identity’s JDBC URL without wrapperPlugins=iam → identity-db-env', async () => {
+    const file = brokenCopy(v, (x) => {
+      for (const e of (x.identity as { env: Tree[] }).env)
+        if (e.name === 'SPRING_DATASOURCE_URL') e.value = String(e.value).replace(/wrapperPlugins=iam&?/, '');
+    });
+    const r = await offline(file, v);
+    expect(fails(r)).toEqual(['identity-db-env:identity']);
+    expect(r.exitCode).toBe(93);
+  });
+
+  it('OpenSearch requests not signed → os-aws-signing', async () => {
+    const file = brokenCopy(v, (x) => {
+      const set = (path: string) => {
+        const keys = path.split('.');
+        let node = x as Tree | undefined;
+        for (const k of keys.slice(0, -1)) node = node?.[k] as Tree | undefined;
+        if (node && keys.at(-1)! in node) node[keys.at(-1)!] = false;
+      };
+      set('global.opensearch.aws.enabled');
+      set('orchestration.data.secondaryStorage.opensearch.aws.enabled');
+      set('optimize.database.opensearch.aws.enabled');
+    });
+    const r = await offline(file, v);
+    expect(fails(r).length).toBeGreaterThan(0);
+    expect(fails(r).filter((f) => !f.startsWith('os-aws-signing:'))).toEqual([]);
+    expect(r.exitCode).toBe(51);
+  });
+});

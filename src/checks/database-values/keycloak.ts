@@ -1,13 +1,14 @@
 /** identityKeycloak: the Bitnami Keycloak sub-chart, or an external (e.g. operator-managed) Keycloak. */
 import type { Reporter } from '../../core/reporter.js';
 import { ApiCallError } from '../../core/errors.js';
-import { Values } from '../../helm/values.js';
-import { componentEnabled, keycloakDbHost, keycloakDbUser, keycloakEnv } from '../../helm/chart.js';
+import type { Values } from '../../helm/values.js';
+import { keycloakDbHost, keycloakDbUser, keycloakEnv } from '../../helm/chart.js';
 import { describeValue } from '../../helm/describe.js';
 import { KEYCLOAK } from '../../helm/database-keys.js';
 import { AWS_DRIVER_CLASS, AWS_JDBC_SCHEME, hasIamPlugin, parseJdbcParams, PG_PORT } from '../../db/jdbc.js';
 import type { Id } from './checks.js';
-import { checkEndpoint, portNote, warnTls, type Ctx, type Endpoint, type RecordDb } from './shared.js';
+import { checkEndpoint, portNote, warnTls, type Endpoint, type Input, type RecordDb } from './shared.js';
+import { serviceRef } from '../../collectors/database-values.js';
 
 const KEYCLOAK_HTTP_PORT = 80;
 
@@ -221,20 +222,12 @@ export function checkKeycloakSubchart(
 
 const KC_URL = KEYCLOAK.url;
 
-/** `name`, or `name.namespace.svc[.cluster.local]`: a Service the cluster resolves; else undefined. */
-function serviceRef(host: string, namespace: string): { name: string; namespace: string } | undefined {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  if (!h.includes('.')) return { name: h, namespace };
-  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(h);
-  return m ? { name: m[1]!, namespace: m[2]! } : undefined;
-}
-
-export async function checkExternalKeycloak(
-  ctx: Ctx,
-  values: Values,
-  out: Reporter<Id>,
-  record: RecordDb,
-): Promise<void> {
+/**
+ * The external Keycloak's host and port; whether the cluster Service it names exists is the
+ * collector's answer (`input.keycloakService`, looked up exactly when this reaches it).
+ */
+export function checkExternalKeycloak(input: Input, out: Reporter<Id>, record: RecordDb): void {
+  const { values } = input;
   const hostKey = KEYCLOAK.urlHost;
   const portKey = KEYCLOAK.urlPort;
   const host = values.string(hostKey);
@@ -257,41 +250,29 @@ export async function checkExternalKeycloak(
   );
   record(KC, endpoint);
 
-  const ref = serviceRef(host, ctx.scope.namespace);
+  const ref = serviceRef(host, input.namespace);
   if (!ref) {
     out.info(`${host} is not a cluster Service name: reached through DNS`);
     return;
   }
-  try {
-    const service = await ctx.kube.service(ref.namespace, ref.name);
-    if (service) out.ok('keycloak-service', `Service ${ref.name} exists in namespace ${ref.namespace}`);
-    else
-      out.warn(
-        'keycloak-service',
-        `no Service ${ref.name} in namespace ${ref.namespace}: the external Keycloak host may not resolve`,
-        {
-          fix: `Check the Keycloak deployment (kubectl get svc -n ${ref.namespace}) and ${hostKey}.`,
-        },
-      );
-  } catch (e) {
-    if (!(e instanceof ApiCallError)) throw e;
+  const answer = input.keycloakService;
+  // The collector asks exactly when this line is reached (keycloakServiceToLookUp): a missing
+  // answer is a bug in irsa-check, reported as one, never guessed.
+  if (!answer) throw new Error(`no answer about Service ${ref.name} in namespace ${ref.namespace}`);
+  if ('error' in answer) {
+    if (!(answer.error instanceof ApiCallError)) return out.unexpected(answer.error);
     out.warn(
       'keycloak-service',
-      `cannot read Service ${ref.name} in namespace ${ref.namespace} (${e.reason}): not checked`,
+      `cannot read Service ${ref.name} in namespace ${ref.namespace} (${answer.error.reason}): not checked`,
     );
-  }
-}
-
-/**
- * No subchart and no external URL. A chart that deploys Keycloak by default (8.5–8.7), or an
- * explicit `-p identityKeycloak`, means a Keycloak is expected: FAIL. Otherwise (8.8+, where
- * Keycloak is optional) the component simply is not used.
- */
-export function keycloakExpected(ctx: Ctx, values: Values): boolean {
-  const named = (ctx.options.pg ?? []).some(
-    (n) => n.toLowerCase().replace(/[^a-z]/g, '') === 'identitykeycloak',
-  );
-  const { profile } = ctx.facts;
-  const byDefault = componentEnabled(profile, new Values(values.defaults, {}), KC);
-  return named || byDefault;
+  } else if (answer.exists)
+    out.ok('keycloak-service', `Service ${ref.name} exists in namespace ${ref.namespace}`);
+  else
+    out.warn(
+      'keycloak-service',
+      `no Service ${ref.name} in namespace ${ref.namespace}: the external Keycloak host may not resolve`,
+      {
+        fix: `Check the Keycloak deployment (kubectl get svc -n ${ref.namespace}) and ${hostKey}.`,
+      },
+    );
 }

@@ -1,5 +1,4 @@
 /** Helpers the Keycloak, Identity and Web Modeler database checks share. */
-import type { ModuleContext } from '../../engine/module.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { DatabaseTarget } from '../../engine/facts.js';
 import type { Values } from '../../helm/values.js';
@@ -15,11 +14,7 @@ import {
 } from '../../db/jdbc.js';
 import type { Id } from './checks.js';
 
-export type Ctx = ModuleContext<
-  'profile' | 'values' | 'keycloakMode' | 'pgList' | 'release',
-  never,
-  'databases'
->;
+export type { DatabaseValuesInput as Input } from '../../collectors/database-values.js';
 /** Records the database a component connects to (the `databases` fact, provided once complete). */
 export type RecordDb = (component: string, target: DatabaseTarget) => void;
 

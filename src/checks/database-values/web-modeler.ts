@@ -1,7 +1,7 @@
 /** webModeler: the REST API's database URL, user and JDBC driver. */
 import type { Reporter } from '../../core/reporter.js';
 import type { Values } from '../../helm/values.js';
-import { webModelerDatabase } from '../../helm/chart.js';
+import { webModelerDatabase, type ChartProfile } from '../../helm/chart.js';
 import { WEB_MODELER_DB } from '../../helm/database-keys.js';
 import {
   AWS_DRIVER_CLASS,
@@ -17,13 +17,17 @@ import {
   checkSpringEnv,
   effectiveUser,
   warnTls,
-  type Ctx,
   type Endpoint,
   type RecordDb,
 } from './shared.js';
 
-export function checkWebModeler(ctx: Ctx, values: Values, out: Reporter<Id>, record: RecordDb): void {
-  const db = webModelerDatabase(ctx.facts.profile, values);
+export function checkWebModeler(
+  profile: ChartProfile,
+  values: Values,
+  out: Reporter<Id>,
+  record: RecordDb,
+): void {
+  const db = webModelerDatabase(profile, values);
   const urlKey = db.urlKey ?? WEB_MODELER_DB.url;
   const parsed = db.url ? parseJdbcUrl(db.url) : undefined;
   // The URL to suggest: built from what the values already say, placeholders for the rest.

@@ -4,6 +4,13 @@
  * statefulset.yaml: `.Values.<c>.env`, `.envFrom`, `.initContainers`, `.sidecars`, and the
  * sub-workloads `restapi`, `webapp`, `websockets`, `importer`, `migration`; Bitnami Keycloak's
  * `extraEnvVars`; 8.10's `camundaHub.restapi.env`). Values-only mode reads static AWS keys from here.
+ *
+ * Also, as the templates read them: the deprecated `extraInitContainers`, which the chart renders only
+ * when `initContainers` is empty (`coalesce .Values.<c>.initContainers .Values.<c>.extraInitContainers`:
+ * zeebe/statefulset.yaml and zeebe-gateway/deployment.yaml up to 8.7, orchestration/statefulset.yaml and
+ * importer-deployment.yaml from 8.8); and Bitnami Keycloak's `extraEnvVarsCM` / `extraEnvVarsSecret`, the
+ * names of a ConfigMap and a Secret the statefulset reads with envFrom (keycloak chart,
+ * templates/statefulset.yaml).
  */
 import { isPlainObject, type Values } from '../values.js';
 
@@ -11,6 +18,8 @@ import { isPlainObject, type Values } from '../values.js';
 const SUBS = ['', 'restapi', 'webapp', 'websockets', 'importer', 'migration'];
 const ENV_LISTS = ['env', 'extraEnv', 'extraEnvVars'];
 const CONTAINER_LISTS = ['initContainers', 'sidecars', 'extraContainers'];
+/** The component whose values are a Bitnami Keycloak chart's (extraEnvVarsCM / extraEnvVarsSecret). */
+const BITNAMI_KEYCLOAK = 'identityKeycloak';
 
 export interface EnvEntry {
   /** Values path of the list the variable sits in (`orchestration.sidecars[0].env`). */
@@ -23,6 +32,8 @@ export interface EnvFromRef {
   kind: 'Secret' | 'ConfigMap';
   name: string;
 }
+
+const nonEmptyList = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
 
 function entries(list: unknown, path: string): EnvEntry[] {
   if (!Array.isArray(list)) return [];
@@ -63,7 +74,10 @@ export function valuesEnv(values: Values, componentKey: string): { env: EnvEntry
       const base = sub ? `${root}.${sub}` : root;
       for (const list of ENV_LISTS) env.push(...entries(values.get(`${base}.${list}`), `${base}.${list}`));
       envFrom.push(...refs(values.get(`${base}.envFrom`), `${base}.envFrom`));
-      for (const kind of CONTAINER_LISTS) {
+      const lists = [...CONTAINER_LISTS];
+      // coalesce: an empty (or absent) initContainers hands over to extraInitContainers.
+      if (!nonEmptyList(values.get(`${base}.initContainers`))) lists.push('extraInitContainers');
+      for (const kind of lists) {
         const containers = values.get(`${base}.${kind}`);
         if (!Array.isArray(containers)) continue;
         containers.forEach((ct, i) => {
@@ -71,6 +85,16 @@ export function valuesEnv(values: Values, componentKey: string): { env: EnvEntry
           env.push(...entries(ct.env, `${base}.${kind}[${i}].env`));
           envFrom.push(...refs(ct.envFrom, `${base}.${kind}[${i}].envFrom`));
         });
+      }
+    }
+    if (root === BITNAMI_KEYCLOAK) {
+      for (const [key, kind] of [
+        ['extraEnvVarsCM', 'ConfigMap'],
+        ['extraEnvVarsSecret', 'Secret'],
+      ] as const) {
+        const name = values.get(`${root}.${key}`);
+        if (typeof name === 'string' && name.trim() !== '')
+          envFrom.push({ path: `${root}.${key}`, kind, name: name.trim() });
       }
     }
   }
