@@ -140,3 +140,36 @@ describe('the verification Jobs’ watch has the request deadline too', () => {
     expect(fake.objects('Job', 'camunda')).toEqual([]);
   });
 });
+
+describe('credentials the API server rejects (401): exit 3 at the first calls, "expired" later', () => {
+  it('every call answered 401: kube-unauthorized, exit 3, naming the server', async () => {
+    const fake = h.closeAfter(
+      await startWorld(h.healthy, { faults: [{ path: /^\/apis?\//, status: 401, reason: 'Unauthorized' }] }),
+    );
+    const r = await h.cli([...ONE_ROLE, '--kubeconfig', fake.kubeconfigPath]);
+    expect(r.err).toEqual([
+      `[FAIL] the Kubernetes API server at ${fake.url} rejected irsa-check's credentials (Unauthorized)`,
+      '       fix: Refresh the kubeconfig credentials, e.g. `aws eks update-kubeconfig --name <cluster>` or `aws sso login`.',
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 3).',
+    ]);
+    expect(r.code).toBe(3);
+  });
+
+  it('only the pods list answered 401, later in the run: credentials-expired, exit 2, not "grant it"', async () => {
+    const fake = h.closeAfter(
+      await startWorld(h.healthy, {
+        faults: [{ method: 'GET', path: PODS, status: 401, reason: 'Unauthorized' }],
+      }),
+    );
+    const r = await h.cli([...ONE_ROLE, '--kubeconfig', fake.kubeconfigPath]);
+    // (the fake's 401 Status names no reason; kube-apiserver's says Unauthorized)
+    expect(r.err[0]).toMatch(
+      /^\[FAIL\] identity: irsa-check cannot call list pods \((Unauthorized|HTTP401)\): irsa-check's credentials expired during the run$/,
+    );
+    expect(r.err).toContain(
+      '       fix: Refresh the kubeconfig credentials (e.g. `aws sso login`, `aws eks update-kubeconfig`) and run irsa-check again.',
+    );
+    expect(r.stderr).not.toMatch(/grant it/);
+    expect(r.code).toBe(2);
+  });
+});
