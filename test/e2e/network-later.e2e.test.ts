@@ -5,13 +5,10 @@
  * missing, not "irsa-check cannot call" (2) or a check's own code. No wall-clock race: the
  * failing call never answers (or resets at once), and the bounds asserted are generous.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startWorld } from '../support/kube-world.js';
 import { hostileSuite } from '../support/hostile-suite.js';
 import { kubeconfigAt, startKubeFaultProxy } from '../support/silent-servers.js';
-
-// Each test runs the CLI once; a loaded 2-core machine needs more than the default 30 s.
-vi.setConfig({ testTimeout: 120_000 });
 
 const h = hostileSuite();
 
