@@ -15,7 +15,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/data-plane/proof.ts',
   'src/checks/injection.ts',
   'src/checks/issuer-chain.ts',
-  'src/checks/jobs.ts',
   'src/checks/opensearch.ts',
   'src/checks/plan.ts',
   'src/checks/pod-identity.ts',

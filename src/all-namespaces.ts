@@ -7,6 +7,7 @@
 import type { RunContext } from './core/context.js';
 import type { Facts } from './engine/facts.js';
 import type { Finding } from './core/finding.js';
+import { FatalCheckError } from './core/errors.js';
 import { Reporter, type FindingSink } from './core/reporter.js';
 import { CHECK_MODULES } from './checks/index.js';
 import { findCamundaReleases, type HelmRelease, type ReleaseSearch } from './helm/release.js';
@@ -67,7 +68,22 @@ export async function runAllNamespaces(
   try {
     search = findCamundaReleases(await ctx.kube.helmReleaseRecords(), ctx.options.limits);
   } catch (e) {
-    out.unexpected(e, { fix: 'Allow irsa-check to list secrets in all namespaces (README, "Permissions").' });
+    try {
+      out.unexpected(e, {
+        fix: 'Allow irsa-check to list secrets in all namespaces (README, "Permissions").',
+      });
+    } catch (lost) {
+      // The API server stopped answering (exit 3): its FAIL, as the dispatcher reports a fatal.
+      if (!(lost instanceof FatalCheckError)) throw lost;
+      sink({
+        level: 'FAIL',
+        check: lost.check,
+        code: lost.code,
+        module: MODULE,
+        message: lost.message,
+        fix: lost.fix,
+      });
+    }
     return;
   }
   const releases = search.releases;

@@ -22,7 +22,7 @@ import { aurora } from './aurora.js';
 import { serviceAccounts } from './service-accounts.js';
 import { roles } from './roles/index.js';
 import { token } from './token.js';
-import { jobs } from './jobs.js';
+import { jobs } from '../proofs/jobs.js';
 import { imds } from './imds.js';
 import { podIdentity } from './pod-identity.js';
 import { roleInUse } from './role-in-use.js';

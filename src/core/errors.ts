@@ -38,6 +38,7 @@ export interface ApiCallErrorJson {
   reason: string;
   message: string;
   status?: number;
+  server?: string;
 }
 
 /**
@@ -47,6 +48,8 @@ export interface ApiCallErrorJson {
  */
 export class ApiCallError extends Error {
   override name = 'ApiCallError';
+  /** Kubernetes: the API server the call went to, when the transport knows it (for the words). */
+  server?: string;
   constructor(
     readonly api: string,
     readonly operation: string,
@@ -80,11 +83,14 @@ export class ApiCallError extends Error {
       reason: this.reason,
       message: this.message,
       status: this.status,
+      ...(this.server !== undefined ? { server: this.server } : {}),
     };
   }
 
   static fromJSON(o: ApiCallErrorJson): ApiCallError {
-    return new ApiCallError(o.api, o.operation, o.reason, o.message, o.status);
+    const e = new ApiCallError(o.api, o.operation, o.reason, o.message, o.status);
+    if (typeof o.server === 'string') e.server = o.server;
+    return e;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Finding, FindingOptions, Level } from './finding.js';
 import { RUN_CHECKS, type CheckMeta } from './catalogue.js';
 import { ApiCallError, FatalCheckError, NoClusterError, UsageError, errorMessage } from './errors.js';
+import { kubeConnectionLost } from './cluster-unusable.js';
 
 /** irsa-check could not ask Kubernetes or AWS something (its own permissions, throttling, network). */
 export const CODE_CANNOT_ASK = RUN_CHECKS['cannot-ask'].code;
@@ -64,7 +65,9 @@ export class Reporter<Id extends string = string> {
 
   /**
    * Reports an error a check could not handle itself, so the run goes on.
-   * Fatal preconditions are rethrown: they stop the run by design.
+   * Fatal preconditions are rethrown: they stop the run by design, and so does a Kubernetes
+   * call that lost the API server (timeout, reset, TLS, unreachable: exit 3), in whichever
+   * module and at whichever call it happens (README "Exit codes").
    */
   unexpected(error: unknown, opts: FindingOptions = {}): void {
     if (error instanceof FatalCheckError || error instanceof UsageError) throw error;
@@ -86,6 +89,8 @@ export class Reporter<Id extends string = string> {
         });
         return;
       }
+      const lost = kubeConnectionLost(error);
+      if (lost) throw lost;
       if (error.reason === 'ClockSkew') {
         // AWS refuses what this machine signs: its clock, not a permission or the network.
         this.fail('cannot-ask', `${what}: ${error.message}`, {

@@ -11,6 +11,20 @@
 import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+
+/** The server (scheme, host, port) each failed exchange went to, for the words of its FAIL. */
+const servers = new WeakMap<object, string>();
+
+/** The server a request error of timedRequest/timedStream came from, if it was one of theirs. */
+export function serverOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null ? servers.get(e) : undefined;
+}
+
+function fromServer<E>(e: E, url: URL): E {
+  if (typeof e === 'object' && e !== null) servers.set(e, url.origin);
+  return e;
+}
 
 /** Where an exchange was when its deadline passed. */
 export type ExchangePhase = 'connect' | 'tls' | 'first byte' | 'body';
@@ -67,6 +81,13 @@ export interface TimedRequest {
   timeoutMs: number;
   /** An outer signal (client-node's own): aborting it ends the exchange too. */
   signal?: AbortSignal;
+  /**
+   * A long answer read as lines as they come (a Kubernetes watch) instead of whole: once a
+   * 200's headers are in, each line goes to `onLine` and the body has `bodyMs` instead of
+   * what is left of `timeoutMs`; when that passes the answer is ended here, as a complete
+   * (empty-bodied) answer: the server was asked to end it by then. Other statuses are read whole.
+   */
+  lines?: { onLine: (line: string) => void; bodyMs: number };
 }
 
 /** Node's error codes for a connection the server closed mid-exchange. */
@@ -82,7 +103,8 @@ function flatHeaders(res: IncomingMessage): Record<string, string> {
 
 /**
  * One HTTP(S) request read to its end within `timeoutMs`, whatever the server does: the
- * deadline runs from the first byte written to the last byte read.
+ * deadline runs from the first byte written to the last byte read (for `lines`, to the headers;
+ * the body then has its own bound).
  */
 export function timedRequest(url: URL, opts: TimedRequest): Promise<TimedResponse> {
   return new Promise((resolve, reject) => {
@@ -90,6 +112,10 @@ export function timedRequest(url: URL, opts: TimedRequest): Promise<TimedRespons
     let bytes = 0;
     let settled = false;
     let deadlinePassed = false;
+    /** A streamed answer whose body bound passed: ended here on purpose, not by the server. */
+    let streamBoundPassed = false;
+    let status = 0;
+    let headers: Record<string, string> = {};
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
@@ -99,11 +125,12 @@ export function timedRequest(url: URL, opts: TimedRequest): Promise<TimedRespons
     };
     const fail = (e: unknown): void => {
       finish(() => {
-        if (deadlinePassed) return reject(new RequestDeadlineError(phase, opts.timeoutMs));
+        if (streamBoundPassed) return resolve({ status, headers, body: Buffer.alloc(0) });
+        if (deadlinePassed) return reject(fromServer(new RequestDeadlineError(phase, opts.timeoutMs), url));
         const code = (e as { code?: string })?.code;
         if (phase !== 'connect' && code && RESET_CODES.has(code))
-          return reject(new ConnectionResetError(bytes));
-        reject(e);
+          return reject(fromServer(new ConnectionResetError(bytes), url));
+        reject(fromServer(e, url));
       });
     };
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -112,19 +139,39 @@ export function timedRequest(url: URL, opts: TimedRequest): Promise<TimedRespons
       { method: opts.method, headers: opts.headers, ...(opts.agent ? { agent: opts.agent } : {}) },
       (res) => {
         phase = 'body';
+        status = res.statusCode ?? 0;
+        headers = flatHeaders(res);
+        const stream = opts.lines && status === 200 ? opts.lines : undefined;
+        const decoder = new StringDecoder('utf8');
+        let partial = '';
+        if (stream) {
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            streamBoundPassed = true;
+            req.destroy();
+          }, stream.bodyMs);
+        }
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => {
           bytes += d.length;
-          chunks.push(d);
+          if (!stream) return void chunks.push(d);
+          const text = partial + decoder.write(d);
+          const lines = text.split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) if (line.trim() !== '') stream.onLine(line);
         });
         res.on('error', fail);
         res.on('aborted', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+        // A destroyed answer may close without 'end', 'error' or 'aborted' (a streamed one ended here).
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+        });
         res.on('end', () => {
           // Node ends a response cut short by a closed socket too: it is complete only when complete.
           if (!res.complete) return fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
-          finish(() =>
-            resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res), body: Buffer.concat(chunks) }),
-          );
+          const last = partial + decoder.end();
+          if (stream && last.trim() !== '') stream.onLine(last);
+          finish(() => resolve({ status, headers, body: Buffer.concat(chunks) }));
         });
       },
     );
@@ -142,7 +189,7 @@ export function timedRequest(url: URL, opts: TimedRequest): Promise<TimedRespons
       }
     });
     req.on('error', fail);
-    const timer = setTimeout(() => {
+    let timer = setTimeout(() => {
       deadlinePassed = true;
       req.destroy(new RequestDeadlineError(phase, opts.timeoutMs));
     }, opts.timeoutMs);

@@ -1,7 +1,7 @@
 /** Kubernetes API failures in one shape, for live-kube and the Job runner alike. */
 import * as k8s from '@kubernetes/client-node';
 import { ApiCallError } from '../core/errors.js';
-import { ConnectionResetError, RequestDeadlineError } from './http-timeouts.js';
+import { ConnectionResetError, RequestDeadlineError, serverOf } from './http-timeouts.js';
 import { ExecPluginError } from './kube-transport.js';
 
 export function firstLine(e: unknown): string {
@@ -42,6 +42,19 @@ export function kubeError(
   answeredJson = false,
 ): ApiCallError {
   if (e instanceof ApiCallError) return e;
+  const err = classify(operation, e, timeoutMs, answeredJson);
+  // The transport knows which API server failed: the connectivity FAIL names it (core/cluster-unusable.ts).
+  const server = serverOf(e);
+  if (server !== undefined) err.server = server;
+  return err;
+}
+
+function classify(
+  operation: string,
+  e: unknown,
+  timeoutMs: number | undefined,
+  answeredJson: boolean,
+): ApiCallError {
   if (e instanceof RequestDeadlineError) return new ApiCallError('kube', operation, 'Timeout', e.message);
   if (e instanceof ConnectionResetError) return new ApiCallError('kube', operation, 'Reset', e.message);
   if (e instanceof ExecPluginError) return new ApiCallError('kube', operation, 'ExecPlugin', e.message);

@@ -5,11 +5,13 @@
  * too). Jobs are tracked from before their create until their delete, so Ctrl-C
  * deletes them as well (cleanup.ts).
  */
-import { Watch } from '@kubernetes/client-node';
 import type * as k8s from '@kubernetes/client-node';
-import { ApiCallError } from '../core/errors.js';
+import { ApiCallError, errorMessage } from '../core/errors.js';
+import { kubeConnectionLost } from '../core/cluster-unusable.js';
 import type { JobResult } from '../ports/kube.js';
 import { kubeError } from './kube-errors.js';
+import { RequestDeadlineError } from './http-timeouts.js';
+import { watchOnce, watchSeconds, WatchStatusError } from './kube-watch.js';
 import { trackJob, wasInterrupted } from './cleanup.js';
 import { manifestContainer, manifestName, RUN_ID, RUN_LABEL } from './job-template.js';
 
@@ -32,6 +34,8 @@ export interface Verdict {
 }
 
 const LOG_LIMIT_BYTES = 64 * 1024;
+/** live-kube's default request deadline (README "Timeouts"), for callers that give none. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const WATCH_RETRIES = 5;
 /** Pull failures that no retry will fix. ErrImagePull alone may be transient: its BackOff decides. */
 const PULL_FAILED = new Set(['ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
@@ -155,7 +159,10 @@ interface WatchSpec {
   required: boolean;
 }
 
-/** One client-node Watch, re-established when the server closes it. */
+/**
+ * One watch (kube-watch.ts), re-established when it ends: the server ends watches now and then
+ * (timeoutSeconds, 410 Gone) and irsa-check asks it to after every request timeout.
+ */
 class Watcher {
   private ctrl?: AbortController;
   private stopped = false;
@@ -165,23 +172,29 @@ class Watcher {
   constructor(
     private readonly kc: k8s.KubeConfig,
     private readonly spec: WatchSpec,
+    private readonly requestTimeoutMs: number,
     private readonly onEvent: (type: string, obj: unknown) => void,
     private readonly onFatal: (e: ApiCallError) => void,
   ) {}
 
-  async start(): Promise<void> {
+  start(): void {
     if (this.stopped) return;
     this.startedAt = Date.now();
-    const ctrl = await new Watch(this.kc).watch(
+    const ctrl = new AbortController();
+    this.ctrl = ctrl;
+    watchOnce(
+      this.kc,
       this.spec.path,
       this.spec.query,
-      (type: string, obj: unknown) => {
+      this.requestTimeoutMs,
+      (type, obj) => {
         if (!this.stopped) this.onEvent(type, obj);
       },
-      (err: unknown) => this.closed(err),
+      ctrl.signal,
+    ).then(
+      () => this.closed(null),
+      (e: unknown) => this.closed(e),
     );
-    if (this.stopped) ctrl.abort();
-    else this.ctrl = ctrl;
   }
 
   stop(): void {
@@ -191,23 +204,34 @@ class Watcher {
 
   private closed(err: unknown): void {
     if (this.stopped) return;
-    const status = (err as { statusCode?: number } | null)?.statusCode;
+    const resource = this.spec.kind === 'job' ? 'jobs' : this.spec.kind === 'pod' ? 'pods' : 'events';
+    const operation = `watch ${resource}`;
+    const status = err instanceof WatchStatusError ? err.statusCode : undefined;
     const permanent =
       status !== undefined && status >= 400 && status < 500 && status !== 410 && status !== 429;
+    // A watch the API server did not answer within the request timeout is a call it did not
+    // answer (README "Timeouts": asked once, not five times), whatever its state otherwise.
+    const unanswered = err instanceof RequestDeadlineError;
     // An error, or a server (or proxy) that ends every watch at once, counts against the retries.
-    if (err || Date.now() - this.startedAt < 1000) this.failures++;
-    if (permanent || this.failures > WATCH_RETRIES) {
+    const quickEnd = Math.min(1000, (watchSeconds(this.requestTimeoutMs) * 1000) / 2);
+    if (err || Date.now() - this.startedAt < quickEnd) this.failures++;
+    if (unanswered || permanent || this.failures > WATCH_RETRIES) {
       if (this.spec.required) {
-        const resource = this.spec.kind === 'job' ? 'jobs' : 'pods';
-        const reason = status === 403 ? 'Forbidden' : status ? `HTTP${status}` : 'Unreachable';
-        const message = err instanceof Error ? err.message : String(err);
-        this.onFatal(new ApiCallError('kube', `watch ${resource}`, reason, message, status));
+        if (status !== undefined) {
+          const reason = status === 403 ? 'Forbidden' : `HTTP${status}`;
+          this.onFatal(new ApiCallError('kube', operation, reason, errorMessage(err), status));
+        } else if (err) {
+          this.onFatal(kubeError(operation, err, this.requestTimeoutMs));
+        } else {
+          this.onFatal(
+            new ApiCallError('kube', operation, 'Unreachable', 'the API server ends every watch at once'),
+          );
+        }
       }
       return;
     }
-    // The server ends watches now and then (timeouts, 410 Gone): start again from the current state.
     const delay = 250 * this.failures;
-    setTimeout(() => void this.start().catch((e: unknown) => this.closed(e)), delay);
+    setTimeout(() => this.start(), delay);
   }
 }
 
@@ -290,6 +314,7 @@ function watchJob(
   ns: string,
   name: string,
   timeoutMs: number,
+  requestTimeoutMs: number,
 ): Promise<Verdict & { state: JobWatchState }> {
   const state: JobWatchState = { pods: new Map() };
   const specs: WatchSpec[] = [
@@ -333,6 +358,7 @@ function watchJob(
       const w = new Watcher(
         kc,
         spec,
+        requestTimeoutMs,
         (type, obj) => {
           applyEvent(state, spec.kind, type, obj);
           const verdict = decideJob(state);
@@ -341,7 +367,7 @@ function watchJob(
         (e) => finish(() => reject(e)),
       );
       watchers.push(w);
-      void w.start().catch((e: unknown) => finish(() => reject(kubeError(`watch ${spec.kind}s`, e))));
+      w.start();
     }
   });
 }
@@ -353,6 +379,8 @@ export async function runJobWithWatch(
   ns: string,
   manifest: Record<string, unknown>,
   timeoutMs: number,
+  /** --request-timeout: the deadline of each watch request (kube-watch.ts). */
+  requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 ): Promise<JobResult> {
   const jobName = manifestName(manifest);
   // Interrupted: the cleanup is under way, and a Job created now could outlive it.
@@ -370,10 +398,12 @@ export async function runJobWithWatch(
   } catch (e) {
     untrack();
     const err = kubeError('create jobs', e);
+    // The API server was lost (timeout, reset, TLS): exit 3 like any call, not the Job's FAIL.
+    if (kubeConnectionLost(err)) throw err;
     return { outcome: 'create-failed', reason: `${err.reason}: ${err.message}`, jobName };
   }
   try {
-    const { outcome, reason, state } = await watchJob(kc, ns, jobName, timeoutMs);
+    const { outcome, reason, state } = await watchJob(kc, ns, jobName, timeoutMs, requestTimeoutMs);
     const result: JobResult = { outcome, jobName, ...(reason ? { reason } : {}) };
     if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'timeout') {
       const pod = newest(state.pods.values()) ?? (await listedPod(core, ns, jobName));

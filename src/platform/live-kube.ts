@@ -655,7 +655,7 @@ export class LiveKube implements Kube {
   }
 
   runJob(ns: string, manifest: Record<string, unknown>, timeoutMs: number): Promise<JobResult> {
-    return runJobWithWatch(this.kc, this.core, this.batch, ns, manifest, timeoutMs);
+    return runJobWithWatch(this.kc, this.core, this.batch, ns, manifest, timeoutMs, this.timeoutMs);
   }
 
   async leftoverJobs(ns: string, olderThanSeconds: number): Promise<string[]> {

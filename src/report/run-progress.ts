@@ -2,7 +2,7 @@
  * On a terminal, a run that takes longer than a moment says what it is waiting for
  * (throttling can turn a 1 s run into a minute). stderr only, TTY only, never with
  * --output json/sarif or --verbose; erased before every finding line. While Jobs run,
- * their own progress line (checks/jobs.ts) has the terminal.
+ * their own progress line (proofs/jobs.ts) has the terminal.
  */
 import type { Writable } from 'node:stream';
 import type { CallLog } from '../core/calls.js';

@@ -14,7 +14,7 @@ import {
   tcpJob,
   TCP_PROBE_SCRIPT,
 } from '../../src/platform/job-template.js';
-import { jobs } from '../../src/checks/jobs.js';
+import { jobs } from '../../src/proofs/jobs.js';
 import { podSecurityViolations } from '../support/fake-kube-pod-security.js';
 import { runModule } from '../support/module-run.js';
 import { cloneWorld, loadWorld, memoryPlatform, testOptions, type WorldModel } from '../support/world.js';

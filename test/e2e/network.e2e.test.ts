@@ -8,13 +8,11 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startWorld } from '../support/kube-world.js';
 import { helmReleaseSecret, type FakeKube } from '../support/fake-kube.js';
-import { randomAccountId, seedMoto, type SeededMoto } from '../support/moto.js';
+import { hostileSuite } from '../support/hostile-suite.js';
 import { makePki } from '../support/pki.js';
-import { loadWorld, type WorldModel } from '../support/world.js';
 import {
   kubeconfigAt,
   kubeconfigWithExec,
@@ -22,42 +20,17 @@ import {
   type KubeFaultProxy,
 } from '../support/silent-servers.js';
 
-// Each test runs the CLI once or twice; a loaded 2-core machine needs more than the default 30 s.
-vi.setConfig({ testTimeout: 120_000 });
-
-let moto: SeededMoto;
-let healthy: WorldModel;
+const h = hostileSuite();
+const cli = h.cli;
 let fake: FakeKube | undefined;
 let proxy: KubeFaultProxy | undefined;
 
-beforeAll(async () => {
-  moto = await seedMoto(loadWorld('camunda-8.8-healthy.yaml'), undefined, { accountId: randomAccountId() });
-  healthy = moto.world;
-}, 120_000); // seeding moto takes seconds, and far longer on a loaded 2-core machine
-
-afterAll(async () => {
-  await moto?.close();
-});
-
 afterEach(async () => {
-  moto.proxy.reset();
   await proxy?.close();
   proxy = undefined;
   await fake?.close();
   fake = undefined;
 });
-
-function noStackTraceNorRawLog(r: CliResult): void {
-  expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
-  expect(r.stderr).not.toMatch(/@smithy|node-http-handler|\[WARN\] a request/);
-}
-
-async function cli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 90_000) {
-  const started = Date.now();
-  const r = await runCli(args, { env: { ...moto.env, ...env }, timeoutMs });
-  noStackTraceNorRawLog(r);
-  return { ...r, seconds: (Date.now() - started) / 1000 };
-}
 
 /** One component, no Jobs, no token proof: the fewest calls that still reach IAM GetRole. */
 const ONE_ROLE = ['-n', 'camunda', '-s', '--no-token', '-p', 'identity', '-l', ''];
@@ -66,8 +39,8 @@ describe('AWS: every attempt has one deadline, body included', () => {
   // 5 s, not 1 s: every call of the run has this deadline, and on a loaded machine moto and
   // the fake API server can take a second; the faults below never answer within it.
   it('an IAM endpoint that accepts GetRole and never answers: "no answer within 5 s", asked once, long before --timeout', async () => {
-    fake = await startWorld(healthy);
-    moto.proxy.fail('iam:GetRole', 'silent');
+    fake = await startWorld(h.healthy);
+    h.moto.proxy.fail('iam:GetRole', 'silent');
     const r = await cli([...ONE_ROLE, '--timeout', '60', '--kubeconfig', fake.kubeconfigPath], {
       IRSA_CHECK_REQUEST_TIMEOUT_MS: '5000',
     });
@@ -77,14 +50,14 @@ describe('AWS: every attempt has one deadline, body included', () => {
     expect(r.code).toBe(2);
     // Each call asks a silent endpoint once, not five times (the SDK's retries of a
     // timeout); two modules ask for the role.
-    expect(moto.proxy.count('iam:GetRole')).toBeLessThanOrEqual(2);
+    expect(h.moto.proxy.count('iam:GetRole')).toBeLessThanOrEqual(2);
     expect(r.stderr).not.toContain('--timeout');
     expect(r.seconds).toBeLessThan(45);
   });
 
   it('GetRole answered one byte every 200 ms: "the answer did not complete within 5 s", not the overall deadline', async () => {
-    fake = await startWorld(healthy);
-    moto.proxy.fail('iam:GetRole', 'drip');
+    fake = await startWorld(h.healthy);
+    h.moto.proxy.fail('iam:GetRole', 'drip');
     const r = await cli([...ONE_ROLE, '--timeout', '60', '--kubeconfig', fake.kubeconfigPath], {
       IRSA_CHECK_REQUEST_TIMEOUT_MS: '5000',
     });
@@ -97,8 +70,8 @@ describe('AWS: every attempt has one deadline, body included', () => {
   });
 
   it('STS throttling AssumeRoleWithWebIdentity beyond the retries: "could not check: throttled", exit 2, not "STS refused the token"', async () => {
-    fake = await startWorld(healthy);
-    moto.proxy.fail('sts:AssumeRoleWithWebIdentity', 'throttling');
+    fake = await startWorld(h.healthy);
+    h.moto.proxy.fail('sts:AssumeRoleWithWebIdentity', 'throttling');
     const r = await cli([
       '-n',
       'camunda',
@@ -114,7 +87,7 @@ describe('AWS: every attempt has one deadline, body included', () => {
       '[FAIL] identity: irsa-check cannot call sts:AssumeRoleWithWebIdentity (Throttling): could not check: throttled by AWS after 5 attempts (Rate exceeded)',
     );
     expect(r.stderr).not.toMatch(/STS refused/);
-    expect(moto.proxy.count('sts:AssumeRoleWithWebIdentity')).toBe(5);
+    expect(h.moto.proxy.count('sts:AssumeRoleWithWebIdentity')).toBe(5);
     expect(r.code).toBe(2);
   });
 });
@@ -123,8 +96,8 @@ describe('AWS: a skewed clock is a clock, not expired credentials', () => {
   const NINE_MINUTES = 9 * 60_000;
 
   it("AWS's clock 9 minutes ahead: the SDK corrects its clock (systemClockOffset) and the run checks as usual", async () => {
-    fake = await startWorld(healthy);
-    moto.proxy.setClockSkew(NINE_MINUTES);
+    fake = await startWorld(h.healthy);
+    h.moto.proxy.setClockSkew(NINE_MINUTES);
     const r = await cli([...ONE_ROLE, '--kubeconfig', fake.kubeconfigPath]);
     expect(r.out[0]).toMatch(/^\[OK\] AWS credentials resolve: arn:aws:sts::/);
     expect(r.stderr).not.toMatch(/expired/i);
@@ -134,13 +107,13 @@ describe('AWS: a skewed clock is a clock, not expired credentials', () => {
     );
     expect(r.code).toBe(0);
     // the first STS call was refused for its time, the corrected retry was not
-    expect(moto.proxy.requests.filter((q) => q.action === 'sts:GetCallerIdentity').length).toBe(2);
+    expect(h.moto.proxy.requests.filter((q) => q.action === 'sts:GetCallerIdentity').length).toBe(2);
   });
 
   it('SignatureDoesNotMatch "Signature expired" that the correction does not cure: "the clock is 9 minutes behind", exit 2', async () => {
-    fake = await startWorld(healthy);
-    moto.proxy.setClockSkew(NINE_MINUTES);
-    moto.proxy.fail('sts:GetCallerIdentity', 'signatureExpired');
+    fake = await startWorld(h.healthy);
+    h.moto.proxy.setClockSkew(NINE_MINUTES);
+    h.moto.proxy.fail('sts:GetCallerIdentity', 'signatureExpired');
     const r = await cli([...ONE_ROLE, '--kubeconfig', fake.kubeconfigPath]);
     expect(r.err).toEqual([
       "[FAIL] irsa-check cannot call sts:GetCallerIdentity: this machine's clock is 9 minutes behind AWS's: AWS refuses requests signed more than 5 minutes off (SignatureDoesNotMatch)",
@@ -151,9 +124,9 @@ describe('AWS: a skewed clock is a clock, not expired credentials', () => {
   });
 
   it('RequestTimeTooSkewed on GetRole: the clock, by how much, not "credentials expired"', async () => {
-    fake = await startWorld(healthy);
-    moto.proxy.setClockSkew(-NINE_MINUTES);
-    moto.proxy.fail('iam:GetRole', 'requestTimeTooSkewed');
+    fake = await startWorld(h.healthy);
+    h.moto.proxy.setClockSkew(-NINE_MINUTES);
+    h.moto.proxy.fail('iam:GetRole', 'requestTimeTooSkewed');
     const r = await cli([...ONE_ROLE, '--kubeconfig', fake.kubeconfigPath]);
     expect(r.err).toContain(
       "[FAIL] identity: irsa-check cannot call iam:GetRole (ClockSkew): this machine's clock is 9 minutes ahead of AWS's: AWS refuses requests signed more than 5 minutes off (RequestTimeTooSkewed)",
@@ -184,7 +157,7 @@ function alive(pid: number): boolean {
 
 describe('Kubernetes: the kubeconfig exec plugin', () => {
   it('a plugin that hangs: started once, "did not answer" after the request timeout, killed with its children, exit 3', async () => {
-    fake = await startWorld(healthy);
+    fake = await startWorld(h.healthy);
     // It starts a child (as `aws` starts python), and both would wait forever.
     const plugin = execPlugin((pids) => `sleep 300 &\necho "child $!" >> '${pids}'\nwait`);
     const r = await cli(
@@ -208,7 +181,7 @@ describe('Kubernetes: the kubeconfig exec plugin', () => {
   });
 
   it('a plugin that fails: its name and first line of stderr, exit 3', async () => {
-    fake = await startWorld(healthy);
+    fake = await startWorld(h.healthy);
     const plugin = execPlugin(
       () => `echo "Error loading SSO Token: Token for sso-prod does not exist" >&2\nexit 255`,
     );
@@ -227,7 +200,7 @@ describe('Kubernetes: the kubeconfig exec plugin', () => {
   });
 
   it('a plugin that is not installed: "was not found", exit 3', async () => {
-    fake = await startWorld(healthy);
+    fake = await startWorld(h.healthy);
     const r = await cli([
       '-n',
       'camunda',
@@ -259,7 +232,7 @@ function editedKubeconfig(
 
 describe('Kubernetes: kubeconfig files and TLS are connectivity problems (exit 3), named', () => {
   it('a certificate-authority file that does not exist: its path, exit 3, before any call', async () => {
-    fake = await startWorld(healthy);
+    fake = await startWorld(h.healthy);
     const kc = editedKubeconfig(fake.kubeconfigPath, (c) => {
       delete c['insecure-skip-tls-verify'];
       c['certificate-authority'] = '/nonexistent/eks-ca.crt';
@@ -273,7 +246,7 @@ describe('Kubernetes: kubeconfig files and TLS are connectivity problems (exit 3
   });
 
   it('a client-certificate file that does not exist: its path, exit 3', async () => {
-    fake = await startWorld(healthy);
+    fake = await startWorld(h.healthy);
     const kc = editedKubeconfig(fake.kubeconfigPath, (_c, u) => {
       u['client-certificate'] = '/nonexistent/admin.crt';
       u['client-key'] = '/nonexistent/admin.key';
@@ -286,7 +259,7 @@ describe('Kubernetes: kubeconfig files and TLS are connectivity problems (exit 3
   });
 
   it('an API server whose certificate another CA signed: exit 3 naming the TLS problem, not exit 2', async () => {
-    fake = await startWorld(healthy, {}, { tls: true });
+    fake = await startWorld(h.healthy, {}, { tls: true });
     const otherCa = Buffer.from(makePki('some other CA').caPem).toString('base64');
     const kc = editedKubeconfig(fake.kubeconfigPath, (c) => {
       delete c['insecure-skip-tls-verify'];
@@ -305,7 +278,7 @@ describe('Kubernetes: kubeconfig files and TLS are connectivity problems (exit 3
 
 describe('Kubernetes: resets, truncated bodies, 429 and pages', () => {
   async function behindProxy(): Promise<string> {
-    fake = await startWorld(healthy);
+    fake = await startWorld(h.healthy);
     proxy = await startKubeFaultProxy(fake.url);
     return kubeconfigAt(fake.kubeconfigPath, proxy.url);
   }
@@ -355,7 +328,7 @@ describe('Kubernetes: resets, truncated bodies, 429 and pages', () => {
   });
 
   it('an API server that answers lists in pages (continue): the release on page two is found, and the whole run reads as unpaged', async () => {
-    fake = await startWorld(healthy);
+    fake = await startWorld(h.healthy);
     const args = ['-n', 'camunda', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath];
     const unpaged = await cli(args);
     // Another chart's release sorts first: the Camunda release is on the second page.

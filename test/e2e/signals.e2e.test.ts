@@ -44,7 +44,7 @@ beforeAll(async () => {
       nodes: undefined,
     }),
   );
-}, 60_000);
+}, 120_000); // moto and the fake API server: seconds idle, far longer on a loaded 2-core machine
 
 afterAll(async () => {
   await fake?.close();

@@ -125,3 +125,57 @@ describe('the public issuer fetch (discovery and JWKS)', () => {
     expect(ms).toBeLessThan(5000);
   });
 });
+
+describe('timedRequest with lines (a watch)', () => {
+  /** A watch-like answer: headers and `lines` at once, then silence until the connection is closed. */
+  async function watchLike(lines: string[], status = 200): Promise<string> {
+    server = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+      res.write(lines.map((l) => `${l}\n`).join(''));
+      if (status !== 200) res.end();
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it('a stream the server never ends: its lines as they come, then ended here at the body bound, as complete', async () => {
+    const url = await watchLike(['{"type":"ADDED","object":{"n":1}}', 'not json', '{"type":"MODIFIED"}']);
+    const seen: string[] = [];
+    const answer = await timedRequest(new URL(url), {
+      method: 'GET',
+      headers: {},
+      timeoutMs: 5000,
+      lines: { bodyMs: 300, onLine: (l) => seen.push(l) },
+    });
+    expect(answer.status).toBe(200);
+    expect(seen).toEqual(['{"type":"ADDED","object":{"n":1}}', 'not json', '{"type":"MODIFIED"}']);
+  });
+
+  it('a stream that never answers: RequestDeadlineError before the headers, not the body bound', async () => {
+    silent = await startSilentServer();
+    const { error } = await failure(
+      timedRequest(new URL(silent.url), {
+        method: 'GET',
+        headers: {},
+        timeoutMs: 300,
+        lines: { bodyMs: 60_000, onLine: () => undefined },
+      }),
+    );
+    expect(error).toBeInstanceOf(RequestDeadlineError);
+    expect((error as Error).message).toBe('no answer within 0.3 s');
+  });
+
+  it('another status than 200 is read whole, not as lines', async () => {
+    const url = await watchLike(['{"kind":"Status","code":403}'], 403);
+    const seen: string[] = [];
+    const answer = await timedRequest(new URL(url), {
+      method: 'GET',
+      headers: {},
+      timeoutMs: 5000,
+      lines: { bodyMs: 300, onLine: (l) => seen.push(l) },
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.body.toString()).toBe('{"kind":"Status","code":403}\n');
+    expect(seen).toEqual([]);
+  });
+});

@@ -64,7 +64,7 @@ export async function setup(project: TestProject): Promise<void> {
       reject(new Error(`moto_server (${command}) could not be started: ${e.message}`)),
     ),
   );
-  await Promise.race([waitForHttp(url, moto, 20_000), spawnError]).catch((e: Error) => {
+  await Promise.race([waitForHttp(url, moto, 60_000), spawnError]).catch((e: Error) => {
     throw new Error(`${e.message}\n${stderr.slice(-2000)}`);
   });
   project.provide('motoUrl', url);

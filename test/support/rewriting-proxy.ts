@@ -4,8 +4,7 @@
  * e.g. a pod list holding `null`, or a Helm release Secret whose data is a number.
  */
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { TestServer } from './silent-servers.js';
+import { listenOnLoopback, type TestServer } from './silent-servers.js';
 
 /** Rewrites the parsed JSON body of a GET whose path matches; return the new body. */
 export interface Rewrite {
@@ -47,15 +46,5 @@ export async function startRewritingProxy(target: string, rewrites: Rewrite[]): 
     out.on('error', () => res.destroy());
     req.pipe(out);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return listenOnLoopback(server);
 }

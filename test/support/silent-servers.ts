@@ -4,7 +4,7 @@
  * answers every request with an HTML page (a captive portal or proxy), and a proxy
  * in front of the fake API server that resets, truncates, throttles or drips answers.
  */
-import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,12 +44,28 @@ export async function startHtmlServer(status: number): Promise<TestServer> {
     res.writeHead(status, { 'Content-Type': 'text/html' });
     res.end('<!DOCTYPE html><html><head><title>Sign in</title></head><body>Wi-Fi login</body></html>');
   });
+  return listenOnLoopback(server);
+}
+
+/**
+ * Starts `server` on a free loopback port; its close() ends the open connections (and
+ * `before`, e.g. timers) first, so a test never waits for a client's keep-alive.
+ */
+export async function listenOnLoopback(
+  server: Server,
+  before: () => void = () => undefined,
+): Promise<TestServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        before();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -165,21 +181,15 @@ export async function startKubeFaultProxy(target: string): Promise<KubeFaultProx
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server, () => {
+    for (const t of timers) clearInterval(t);
+  });
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    ...listening,
     seen,
     plant(fault, match, times = Number.POSITIVE_INFINITY) {
       planted.push({ fault, ...match, times });
     },
-    close: () =>
-      new Promise((r) => {
-        for (const t of timers) clearInterval(t);
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
   };
 }
 

@@ -9,6 +9,7 @@
 import { defineModule, type ModuleContext } from '../engine/module.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_JOB_TIMEOUT_SECONDS, type RunOptions } from '../core/options.js';
 import { ApiCallError } from '../core/errors.js';
+import { kubeConnectionLost } from '../core/cluster-unusable.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
 import type { Facts, PlannedComponent } from '../engine/facts.js';
@@ -173,7 +174,8 @@ async function cleanLeftovers(ctx: JobServices, out: Out): Promise<void> {
   try {
     names = await ctx.kube.leftoverJobs(ns, leftoverAgeSeconds(ctx.options));
   } catch (e) {
-    if (!(e instanceof ApiCallError)) throw e;
+    // A lost API server is the connectivity FAIL (exit 3, Reporter.unexpected), not a WARN about leftovers.
+    if (!(e instanceof ApiCallError) || kubeConnectionLost(e)) throw e;
     out.warn(
       'job-leftovers-list',
       `cannot list Jobs left by an earlier irsa-check run (${e.reason}): none deleted`,
