@@ -1,4 +1,5 @@
 import type { Finding, Level } from '../core/finding.js';
+import { RUN_CHECKS } from '../core/catalogue.js';
 
 /** Which stream a level goes to: the output contract (OK/INFO stdout, WARN/FAIL stderr). */
 export function streamOf(level: Level): 'stdout' | 'stderr' {
@@ -41,6 +42,16 @@ export function summarize(findings: readonly Finding[]): Summary {
   return s;
 }
 
+/**
+ * irsa-check's own failures: nothing (or not everything) was checked. They come from the run
+ * itself, or from the module whose call found the cluster gone (kube-timeout raised in preflight
+ * or any later module carries that module's name), so the catalogue's run checks decide, not the
+ * module. `cannot-ask` (one call refused) stays a finding: the other checks ran.
+ */
+function isOwnFailure(f: Finding): boolean {
+  return f.module === 'run' || (f.check !== undefined && f.check !== 'cannot-ask' && f.check in RUN_CHECKS);
+}
+
 /** The exit code of a run whose only problems are WARNs, with `--fail-on warn`. */
 export const CODE_WARN = 10;
 
@@ -59,7 +70,7 @@ export function exitCodeFor(
 ): number {
   if (failOn === 'never') {
     let code = 0;
-    for (const f of findings) if (f.level === 'FAIL' && f.module === 'run') code = f.code ?? 1;
+    for (const f of findings) if (f.level === 'FAIL' && isOwnFailure(f)) code = f.code ?? 1;
     return code;
   }
   if (summary.exitCode !== 0) return summary.exitCode;

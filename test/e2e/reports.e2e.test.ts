@@ -126,11 +126,12 @@ describe('--fail-on and -o', () => {
     expect((await runCli(['--fail-on', 'never', '-n', 'Not_A_Namespace'])).code).toBe(1);
   });
 
-  const f = (level: Finding['level'], module = 'roles', code?: number): Finding => ({
+  const f = (level: Finding['level'], module = 'roles', code?: number, check?: string): Finding => ({
     level,
     module,
     message: 'm',
     ...(code !== undefined ? { code } : {}),
+    ...(check !== undefined ? { check } : {}),
   });
   it.each([
     ['fail', [f('OK'), f('WARN')], 0],
@@ -139,6 +140,10 @@ describe('--fail-on and -o', () => {
     ['warn', [f('WARN'), f('FAIL', 'roles', 202)], 202],
     ['never', [f('FAIL', 'roles', 202), f('WARN')], 0],
     ['never', [f('FAIL', 'roles', 202), f('FAIL', 'run', 3)], 3],
+    // The API server lost at a later module's call: the FAIL carries that module's name.
+    ['never', [f('FAIL', 'roles', 202), f('FAIL', 'service-accounts', 3, 'kube-timeout')], 3],
+    // One refused call is a finding like any other: the rest was checked.
+    ['never', [f('FAIL', 'roles', 2, 'cannot-ask')], 0],
     ['fail', [f('FAIL', 'roles', 202), f('FAIL', 'jobs', 41)], 41],
   ] as const)('--fail-on %s over %j exits %i', (failOn, findings, code) => {
     expect(exitCodeFor(findings, summarize(findings), failOn)).toBe(code);
