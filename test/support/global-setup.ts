@@ -70,6 +70,19 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('motoUrl', url);
 }
 
+/**
+ * Stops moto and waits (bounded) until it is gone: a child still holding its stderr pipe kept
+ * vitest from exiting ("something prevents Vite server from exiting", a 10 s pause per run).
+ */
 export async function teardown(): Promise<void> {
-  moto?.kill('SIGTERM');
+  const child = moto;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 3000)));
+  if ((await Promise.race([exited, late])) === 'late') child.kill('SIGKILL');
+  clearTimeout(timer);
+  child.stderr?.destroy();
+  child.unref();
 }
