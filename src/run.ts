@@ -148,18 +148,20 @@ async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boo
       .catch(() => {});
   }
   const { LiveKube } = await import('./platform/live-kube.js');
-  // One client set per --assume-role account, created on first use.
+  // One client set per --assume-role or --profile-for account, created on first use.
   const others = new Map<string, Aws>();
   const awsIn = (account: string): Aws | undefined => {
     const roleArn = options.assumeRoles?.[account];
-    if (!roleArn) return undefined;
+    const profile = options.profiles?.[account];
+    if (!roleArn && !profile) return undefined;
     let other = others.get(account);
     if (!other) {
+      // --profile-for: that profile's own credentials; --assume-role: the role, assumed with the run's.
       other = new LiveAws({
         region: options.region,
-        profile: options.profile,
+        profile: profile ?? options.profile,
         requestTimeoutMs: options.requestTimeoutMs,
-        assumeRoleArn: roleArn,
+        ...(roleArn ? { assumeRoleArn: roleArn } : {}),
       });
       others.set(account, other);
     }

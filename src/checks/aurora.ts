@@ -15,6 +15,7 @@ import {
   cannotFindFrom,
   findElsewhere,
   otherAccounts,
+  readableAccounts,
   plannedRole,
   type OtherAccount,
 } from '../platform/accounts.js';
@@ -316,7 +317,7 @@ export const aurora = defineModule({
                 ctx.facts.caller.account,
                 [await plannedRole(ctx.kube, ctx.scope.namespace, c, await ctx.use('podIdentity'))],
                 (a) => ctx.awsIn(a),
-                Object.keys(ctx.options.assumeRoles ?? {}),
+                readableAccounts(ctx.options),
               )
             : [];
         const t = await checkDatabaseTarget(

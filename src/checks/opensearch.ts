@@ -16,6 +16,7 @@ import {
   cannotFindFrom,
   findElsewhere,
   otherAccounts,
+  readableAccounts,
   plannedRole,
   type OtherAccount,
 } from '../platform/accounts.js';
@@ -263,7 +264,7 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
         .filter((c) => c.os)
         .map((c) => plannedRole(ctx.kube, ctx.scope.namespace, c, associations)),
     );
-    others = otherAccounts(caller, roles, (a) => ctx.awsIn(a), Object.keys(ctx.options.assumeRoles ?? {}));
+    others = otherAccounts(caller, roles, (a) => ctx.awsIn(a), readableAccounts(ctx.options));
   }
   const elsewhere = match
     ? {}

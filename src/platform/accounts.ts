@@ -15,9 +15,27 @@ export function accountOf(arn: string | undefined): string | undefined {
   return account && /^\d{12}$/.test(account) ? account : undefined;
 }
 
-/** "cannot check from account X: <subject>; run with a profile for account Y (--profile, or --assume-role Y=arn:…)". */
-export function cannotCheckFrom(caller: string, account: string, subject: string, partition = 'aws'): string {
-  return `cannot check from account ${caller}: ${subject}; run with a profile for account ${account} (--profile, or --assume-role ${account}=arn:${partition}:iam::${account}:role/<a role that may read it>)`;
+/**
+ * "cannot check from account X: <subject>; run with a profile for account Y (--profile-for Y=…, or
+ * --assume-role Y=arn:…)". `account` undefined: the subject names no account (the resource is
+ * known only not to be the caller's).
+ */
+export function cannotCheckFrom(
+  caller: string,
+  account: string | undefined,
+  subject: string,
+  partition = 'aws',
+): string {
+  const y = account ?? 'ACCOUNT';
+  return `cannot check from account ${caller}: ${subject}; run with a profile for ${account ? `account ${account}` : 'the account that holds it'} (--profile-for ${y}=<profile>, or --assume-role ${y}=arn:${partition}:iam::${y}:role/<a role that may read it>)`;
+}
+
+/** The accounts the run can read besides the caller's: --assume-role and --profile-for, in that order. */
+export function readableAccounts(options: {
+  assumeRoles?: Record<string, string>;
+  profiles?: Record<string, string>;
+}): string[] {
+  return [...new Set([...Object.keys(options.assumeRoles ?? {}), ...Object.keys(options.profiles ?? {})])];
 }
 
 /** What the "where else could it be" search needs of a component (core/facts.ts PlannedComponent). */

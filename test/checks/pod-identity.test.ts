@@ -303,7 +303,7 @@ describe('a role in another account', () => {
   it('without --assume-role: one INFO naming both accounts and the flag, never a FAIL', async () => {
     const run = await runWorld(crossAccount(true));
     expect(run.lines('roles').filter((l) => l.includes('optimize'))).toEqual([
-      `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account ${OTHER_ACCT}; run with a profile for account ${OTHER_ACCT} (--profile, or --assume-role ${OTHER_ACCT}=arn:aws:iam::${OTHER_ACCT}:role/<a role that may read it>)`,
+      `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account ${OTHER_ACCT}; run with a profile for account ${OTHER_ACCT} (--profile-for ${OTHER_ACCT}=<profile>, or --assume-role ${OTHER_ACCT}=arn:aws:iam::${OTHER_ACCT}:role/<a role that may read it>)`,
     ]);
     expect(run.exitCode).toBe(0);
   });
