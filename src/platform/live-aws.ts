@@ -612,6 +612,7 @@ export class LiveAws implements Aws {
           ...(d?.targetRoleArn ? { targetRoleArn: d.targetRoleArn } : {}),
           ...(d?.externalId ? { externalId: d.externalId } : {}),
           ...(d?.disableSessionTags ? { disableSessionTags: true } : {}),
+          ...(d?.policy ? { policy: d.policy } : {}),
         };
       }),
     );

@@ -180,6 +180,8 @@ export interface PodIdentityAssociationRef {
   targetRoleArn?: string;
   externalId?: string;
   disableSessionTags?: boolean;
+  /** The association's session policy (JSON text; ports/aws.ts PodIdentityAssociation.policy). */
+  policy?: string;
 }
 
 /** The role the pods get through an association: cross-account associations hand out the target role. */

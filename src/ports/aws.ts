@@ -159,6 +159,12 @@ export interface PodIdentityAssociation {
   externalId?: string;
   /** true: EKS adds no session tags (kubernetes-namespace, …) when it assumes the role. */
   disableSessionTags?: boolean;
+  /**
+   * The association's own IAM policy (JSON text): EKS applies it as a session policy, so the pods
+   * get only what both it and the role's policies allow (EKS API reference,
+   * PodIdentityAssociation.policy; IAM User Guide, "Session policies").
+   */
+  policy?: string;
 }
 
 /** A VPC endpoint (DescribeVpcEndpoints). */

@@ -301,6 +301,8 @@ interface StoredAssociation {
   disableSessionTags?: boolean;
   targetRoleArn?: string;
   externalId?: string;
+  /** The association's session policy (JSON text), as CreatePodIdentityAssociation takes it. */
+  policy?: string;
 }
 
 /**
@@ -344,6 +346,7 @@ function answerPodIdentity(
       modifiedAt: now,
       ...(input.disableSessionTags ? { disableSessionTags: true } : {}),
       ...(input.targetRoleArn ? { targetRoleArn: input.targetRoleArn } : {}),
+      ...(input.policy ? { policy: input.policy } : {}),
     };
     store.push(a);
     json(200, { association: a });

@@ -88,6 +88,13 @@ export const PERMISSION_CHECKS = {
       'the role’s policies or the domain’s access policy allow the request unless a Deny statement irsa-check cannot evaluate applies',
     fix: 'Check the named statement by hand, or rewrite it with elements irsa-check evaluates.',
   },
+  'pod-identity-session-policy': {
+    severity: 'FAIL',
+    code: 213,
+    title:
+      'the Pod Identity association’s own policy (a session policy) does not allow what the component needs: the pods get only what it and the role’s policies both allow',
+    fix: 'Allow the action on the resource in the association’s policy (aws eks update-pod-identity-association --policy), or remove the policy.',
+  },
   'policy-simulator': {
     severity: 'WARN',
     title: 'IAM’s policy simulator and irsa-check’s evaluator disagree on a permission',
@@ -176,6 +183,18 @@ type PermissionServices = Pick<Services, 'aws' | 'debug'>;
 export interface RolePolicies {
   policies: LabeledPolicy[];
   boundary?: LabeledPolicy;
+  /**
+   * The session policy the pods' credentials carry: a Pod Identity association's own policy. It
+   * caps everything the session may do, resource-policy grants to the role ARN included (IAM
+   * User Guide, "Session policies"; pod sessions have EKS-chosen names no policy names).
+   */
+  session?: SessionPolicy;
+}
+
+/** A session policy and what it comes from, for messages and fixes. */
+export interface SessionPolicy extends LabeledPolicy {
+  /** `aws eks update-pod-identity-association …`: where the policy is changed. */
+  update: string;
 }
 
 /** The role's attached and inline policy listings: started as soon as the role's name is known. */
@@ -414,6 +433,60 @@ export async function checkPermission(
     reportIdentity(out, name, target, permission, decisions, loaded, resource, domain);
   }
   if (domain && access) reportDomain(domain, role, resource, decisions, access, crossAccount, out);
+  if (loaded.session) reportSession(out, name, target, permission, loaded.session, requestFor);
+}
+
+/**
+ * The session policy caps the role's permissions (IAM User Guide, "Session policies"; EKS API
+ * reference, PodIdentityAssociation.policy: "the intersection of the role's policies and this
+ * policy"): the request is allowed only if it allows it too. Reported on its own, after the role's
+ * own verdict, so a refusal names the policy that refuses.
+ */
+function reportSession(
+  out: Out,
+  name: string,
+  target: PermissionTarget,
+  permission: Permission,
+  session: SessionPolicy,
+  requestFor: (action: string) => ReturnType<typeof roleRequest>,
+): void {
+  const { what, actions } = permission;
+  const decisions = actions.map((action) => ({
+    action,
+    d: evaluateAccess({ identity: [session.doc] }, requestFor(action)),
+  }));
+  const refused = decisions.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
+  const why = `EKS Pod Identity applies it as a session policy, so role ${name}'s pods get only what both it and the role's policies allow`;
+  if (refused.length > 0) {
+    const first = refused[0]!.d;
+    const how =
+      first.decision === 'ExplicitDeny'
+        ? `it denies it (${describeAll(first.deniedBy)})`
+        : 'no statement of it allows it';
+    out.fail(
+      'pod-identity-session-policy',
+      `${session.label} does not allow ${target.refused(actionList(refused.map((r) => r.action)))}: ${how}; ${why}`,
+      {
+        fix: `Allow ${what} on ${target.resource} in ${session.label} (${session.update}), or remove that policy.`,
+      },
+    );
+    return;
+  }
+  const open = decisions.find(({ d }) => d.decision === 'Undetermined');
+  if (open) {
+    const question = `${session.label} allows ${target.allows(open.action)}`;
+    reportUndetermined(
+      out,
+      open.d,
+      { warn: 'policy-undecided', fail: 'pod-identity-session-policy' },
+      question,
+    );
+    return;
+  }
+  out.ok(
+    'pod-identity-session-policy',
+    `${session.label} allows ${target.allows(actionList(actions))} too (${describeAll(decisions.flatMap(({ d }) => d.allowedBy))}); ${why}`,
+  );
 }
 
 /** The role's own policies within its boundary: OK, the refusal, or the statements that leave it open. */
