@@ -4,6 +4,7 @@
  * → finish (Jobs, output files, closing lines) → emit (the --output document). Returns the
  * findings and the exit code (docs/CHECKS.md).
  */
+import { scpNotice } from './iam/scp.js';
 import type { Writable } from 'node:stream';
 import { createContext, type RunContext } from './core/context.js';
 import type { Platform } from './ports/platform.js';
@@ -421,6 +422,9 @@ export async function finish(run: PreparedRun): Promise<FinishedRun> {
       message: `this machine's clock is ${minutes} minute${minutes === 1 ? '' : 's'} ${offset > 0 ? 'behind' : 'ahead of'} AWS's: irsa-check's AWS calls corrected for it, but AWS refuses other tools' requests signed here more than 5 minutes off`,
     });
   }
+  // Said once per run, after everything that may suggest one (iam/scp.ts).
+  const scp = scpNotice(findings);
+  if (scp) sink(scp);
   await writeOutputFiles(run, [...findings, ...closingFindings(findings)]);
   if (options.output === 'text') {
     // The summary (counts, one trust chain a component) comes before the closing lines, so the

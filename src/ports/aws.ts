@@ -118,6 +118,8 @@ export interface SimulationResult {
   action: string;
   resource: string;
   decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+  /** true: the simulator says an AWS Organizations policy (SCP) does not allow it (OrganizationsDecisionDetail). */
+  deniedByOrganizations?: boolean;
 }
 
 export interface AssumedRole {

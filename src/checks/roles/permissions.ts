@@ -283,13 +283,19 @@ const SIMULATOR_ANSWER: Record<SimulationResult['decision'], DecisionKind> = {
   implicitDeny: 'ImplicitDeny',
 };
 
+/** The simulator's answer for one action: its decision, and whether AWS Organizations refuses it. */
+interface Simulated {
+  decision: DecisionKind;
+  deniedByOrganizations?: boolean;
+}
+
 /** IAM's policy simulator, where available: action (lower case) → its decision for `resource`. */
 async function simulate(
   services: PermissionServices,
   roleArn: string,
   actions: readonly string[],
   resource: string,
-): Promise<Map<string, DecisionKind> | undefined> {
+): Promise<Map<string, Simulated> | undefined> {
   let results: SimulationResult[] | undefined;
   try {
     results = await services.aws.simulatePrincipalPolicy(roleArn, [...actions], [resource]);
@@ -301,10 +307,13 @@ async function simulate(
     return undefined;
   }
   const wanted = new Set(actions.map((a) => a.toLowerCase()));
-  const answers = new Map<string, DecisionKind>();
+  const answers = new Map<string, Simulated>();
   for (const r of results ?? []) {
     if (r.resource === resource && wanted.has(r.action.toLowerCase())) {
-      answers.set(r.action.toLowerCase(), SIMULATOR_ANSWER[r.decision]);
+      answers.set(r.action.toLowerCase(), {
+        decision: SIMULATOR_ANSWER[r.decision],
+        ...(r.deniedByOrganizations ? { deniedByOrganizations: true } : {}),
+      });
     }
   }
   return answers.size > 0 ? answers : undefined;
@@ -320,7 +329,7 @@ function confirm(
   role: IamRole,
   resource: string,
   local: ReadonlyArray<{ action: string; decision: DecisionKind }>,
-  simulated: Map<string, DecisionKind> | undefined,
+  simulated: Map<string, Simulated> | undefined,
 ): void {
   const actions = actionList(local.map((l) => l.action));
   if (!simulated) {
@@ -333,12 +342,17 @@ function confirm(
     `role ${role.name}, ${actions} on ${resource}: answered by the IAM policy simulator and the local evaluator`,
   );
   for (const { action, decision } of local) {
-    const remote = simulated.get(action.toLowerCase());
+    const answer = simulated.get(action.toLowerCase());
+    const remote = answer?.decision;
     const open = decision === 'Undetermined'; // reported on its own, with the statements that leave it open
     if (remote !== undefined && !open && (remote === 'Allow') !== (decision === 'Allow')) {
+      // The simulator weighs the account's SCPs, which irsa-check does not (iam/scp.ts).
+      const organizations = answer?.deniedByOrganizations
+        ? ' (the simulator says AWS Organizations does not allow it: a service control policy of the account refuses it)'
+        : '';
       out.warn(
         'policy-simulator',
-        `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for role ${role.name}: the simulator says ${remote}, the local evaluation ${decision}`,
+        `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for role ${role.name}: the simulator says ${remote}, the local evaluation ${decision}${organizations}`,
       );
     }
   }
