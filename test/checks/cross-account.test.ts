@@ -68,3 +68,41 @@ describe('cross-account OpenSearch', () => {
     expect(run.fails('opensearch')).toEqual([]);
   });
 });
+
+describe('the resource in another account, every role in the caller’s (issue 17: their policies say where)', () => {
+  /** Only the domain moves; the roles' policy names it in the other account. */
+  const domainOnlyElsewhere = plant((w) => {
+    const theirs = ((w.aws.accounts ??= {})[OTHER] ??= {});
+    theirs.domains = swap(w.aws.domains);
+    w.aws.domains = [];
+    w.aws.policies = JSON.parse(
+      JSON.stringify(w.aws.policies).replaceAll(
+        `arn:aws:es:eu-west-1:${ACCT}:`,
+        `arn:aws:es:eu-west-1:${OTHER}:`,
+      ),
+    );
+  });
+
+  it('the OpenSearch domain: INFO naming the role, its mechanism and the account its policy names; no FAIL', async () => {
+    const run = await runWorld(domainOnlyElsewhere);
+    expect(run.lines('opensearch')).toEqual([
+      `[INFO] cannot check from account ${ACCT}: OpenSearch host vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is no domain of account ${ACCT} in eu-west-1, and the policy of role arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa (IRSA) allows arn:aws:es:eu-west-1:${OTHER}:domain/camunda-prod-os/* in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
+    ]);
+    expect(run.fails('opensearch')).toEqual([]);
+  });
+
+  it('with --assume-role: found there; across accounts the domain policy must name the role too', async () => {
+    const run = await runWorld(domainOnlyElsewhere, READER);
+    expect(run.lines('opensearch')[0]).toBe(
+      `[OK] vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is the VPC endpoint of OpenSearch domain camunda-prod-os (eu-west-1, account ${OTHER})`,
+    );
+  });
+
+  it('no policy names another account: the FAIL stays (a wrong host is a wrong host)', async () => {
+    const w = plant((x) => {
+      x.aws.domains = [];
+    });
+    const run = await runWorld(w);
+    expect(run.fails('opensearch').map((f) => f.check)).toEqual(['os-domain-exists']);
+  });
+});

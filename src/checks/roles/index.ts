@@ -109,6 +109,9 @@ async function databaseTarget(
     resource,
     allows: (actions) => `${actions} as ${dbUser} on Aurora cluster ${cluster.identifier}`,
     refused: (actions) => `${actions} as ${dbUser} to Aurora cluster ${cluster.identifier} (${resource})`,
+    ...(clusterArn?.account
+      ? { sameAccountOnly: { account: clusterArn.account, what: `Aurora cluster ${cluster.identifier}` } }
+      : {}),
   };
 }
 

@@ -171,6 +171,12 @@ export interface PermissionTarget {
   domain?: OpenSearchDomain;
   /** The region the request goes to (aws:RequestedRegion), when the resource ARN has none. */
   region?: string;
+  /**
+   * The resource accepts only principals of its own account, whatever the policies say: IAM
+   * database authentication ("The user must be in the same account as the account for the DB
+   * cluster", Aurora User Guide, "Creating and using an IAM policy for IAM database access").
+   */
+  sameAccountOnly?: { account: string; what: string };
 }
 
 /** Why there is no target to check on: said as an INFO after a general OK. */
@@ -397,6 +403,18 @@ export async function checkPermission(
     return;
   }
   const { resource } = target;
+  const roleAccount = parseRoleArn(role.arn)?.account;
+  const only = target.sameAccountOnly;
+  if (only && roleAccount && only.account && roleAccount !== only.account) {
+    out.fail(
+      ids.resource,
+      `role ${name} (account ${roleAccount}) may not ${target.refused(actionList(actions))}: ${only.what} is in account ${only.account}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow`,
+      {
+        fix: `Give the component a role in account ${only.account} (cross-account IRSA: its trust policy names account ${only.account}'s IAM OIDC provider for this cluster's issuer) that allows ${what} on ${resource} (Aurora User Guide, "Creating and using an IAM policy for IAM database access").`,
+      },
+    );
+    return;
+  }
   const requestFor = (action: string) =>
     roleRequest({ action, resource, roleArn: role.arn, region: target.region });
   const decisions = actions.map((action) => ({
