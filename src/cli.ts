@@ -122,6 +122,12 @@ export function buildProgram(name = 'irsa-check'): Command {
       collect,
       [],
     )
+    .option(
+      '--profile-for <account=profile>',
+      'read resources of another AWS account with this AWS profile (repeatable)',
+      collect,
+      [],
+    )
     .addOption(
       new Option('--platform <platform>', 'force the platform instead of detecting it').choices([
         'eks',
@@ -249,7 +255,7 @@ export function toRunOptions(opts: Record<string, unknown>, env: NodeJS.ProcessE
     clusterName: opts.clusterName as string | undefined,
     ...(opts.platform ? { platform: opts.platform as RunOptions['platform'] } : {}),
     profile: (opts.profile as string | undefined) ?? env.AWS_PROFILE,
-    ...assumeRolesOf(opts.assumeRole as string[] | undefined),
+    ...accountAccessOf(opts.assumeRole as string[] | undefined, opts.profileFor as string[] | undefined),
     output: opts.output as RunOptions['output'],
     failOn: (opts.failOn as RunOptions['failOn'] | undefined) ?? 'fail',
     ...(opts.namespaceFrom ? { namespaceFrom: opts.namespaceFrom as string } : {}),
@@ -301,6 +307,45 @@ export function assumeRolesOf(raw: string[] | undefined): { assumeRoles?: Record
     roles[account] = arn;
   }
   return { assumeRoles: roles };
+}
+
+/** `--profile-for 210987654321=prod-reader`, repeatable: account → AWS profile. */
+export function profilesOf(raw: string[] | undefined): { profiles?: Record<string, string> } {
+  if (!raw || raw.length === 0) return {};
+  const profiles: Record<string, string> = {};
+  for (const item of raw) {
+    const eq = item.indexOf('=');
+    const account = eq < 0 ? '' : item.slice(0, eq).trim();
+    const profile = eq < 0 ? '' : item.slice(eq + 1).trim();
+    if (!/^\d{12}$/.test(account) || !profile) {
+      throw new UsageError(
+        `--profile-for takes ACCOUNT=PROFILE (a 12-digit account and an AWS profile name that reads it), got "${item}"`,
+      );
+    }
+    if (profiles[account] !== undefined && profiles[account] !== profile) {
+      throw new UsageError(
+        `--profile-for names two profiles for account ${account}: ${profiles[account]} and ${profile}`,
+      );
+    }
+    profiles[account] = profile;
+  }
+  return { profiles };
+}
+
+/** --assume-role and --profile-for together: one way to read each account. */
+export function accountAccessOf(
+  roles: string[] | undefined,
+  profiles: string[] | undefined,
+): { assumeRoles?: Record<string, string>; profiles?: Record<string, string> } {
+  const r = assumeRolesOf(roles);
+  const p = profilesOf(profiles);
+  for (const account of Object.keys(p.profiles ?? {})) {
+    if (r.assumeRoles?.[account] !== undefined)
+      throw new UsageError(
+        `account ${account} has both --assume-role ${r.assumeRoles[account]} and --profile-for ${p.profiles![account]}: give one`,
+      );
+  }
+  return { ...r, ...p };
 }
 
 /** `--request-timeout`, or IRSA_CHECK_REQUEST_TIMEOUT_MS (milliseconds, for tests and slow links). */

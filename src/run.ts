@@ -4,6 +4,7 @@
  * → finish (Jobs, output files, closing lines) → emit (the --output document). Returns the
  * findings and the exit code (docs/CHECKS.md).
  */
+import { scpNotice } from './iam/scp.js';
 import type { Writable } from 'node:stream';
 import { createContext, type RunContext } from './core/context.js';
 import type { Platform } from './ports/platform.js';
@@ -148,18 +149,20 @@ async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boo
       .catch(() => {});
   }
   const { LiveKube } = await import('./platform/live-kube.js');
-  // One client set per --assume-role account, created on first use.
+  // One client set per --assume-role or --profile-for account, created on first use.
   const others = new Map<string, Aws>();
   const awsIn = (account: string): Aws | undefined => {
     const roleArn = options.assumeRoles?.[account];
-    if (!roleArn) return undefined;
+    const profile = options.profiles?.[account];
+    if (!roleArn && !profile) return undefined;
     let other = others.get(account);
     if (!other) {
+      // --profile-for: that profile's own credentials; --assume-role: the role, assumed with the run's.
       other = new LiveAws({
         region: options.region,
-        profile: options.profile,
+        profile: profile ?? options.profile,
         requestTimeoutMs: options.requestTimeoutMs,
-        assumeRoleArn: roleArn,
+        ...(roleArn ? { assumeRoleArn: roleArn } : {}),
       });
       others.set(account, other);
     }
@@ -419,6 +422,9 @@ export async function finish(run: PreparedRun): Promise<FinishedRun> {
       message: `this machine's clock is ${minutes} minute${minutes === 1 ? '' : 's'} ${offset > 0 ? 'behind' : 'ahead of'} AWS's: irsa-check's AWS calls corrected for it, but AWS refuses other tools' requests signed here more than 5 minutes off`,
     });
   }
+  // Said once per run, after everything that may suggest one (iam/scp.ts).
+  const scp = scpNotice(findings);
+  if (scp) sink(scp);
   await writeOutputFiles(run, [...findings, ...closingFindings(findings)]);
   if (options.output === 'text') {
     // The summary (counts, one trust chain a component) comes before the closing lines, so the

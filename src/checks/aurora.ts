@@ -15,7 +15,9 @@ import {
   cannotFindFrom,
   findElsewhere,
   otherAccounts,
-  plannedRole,
+  readableAccounts,
+  plannedCredentials,
+  accountsNamedByPolicies,
   type OtherAccount,
 } from '../platform/accounts.js';
 
@@ -310,15 +312,27 @@ export const aurora = defineModule({
       ([component]) => component,
       async ([component, target], o) => {
         const c = plan.find((p) => p.key === component);
-        const elsewhere: Elsewhere = async () =>
-          c
-            ? otherAccounts(
-                ctx.facts.caller.account,
-                [await plannedRole(ctx.kube, ctx.scope.namespace, c, await ctx.use('podIdentity'))],
-                (a) => ctx.awsIn(a),
-                Object.keys(ctx.options.assumeRoles ?? {}),
-              )
+        const elsewhere: Elsewhere = async () => {
+          if (!c) return [];
+          const caller = ctx.facts.caller.account;
+          const planned = await plannedCredentials(
+            ctx.kube,
+            ctx.scope.namespace,
+            c,
+            await ctx.use('podIdentity'),
+          );
+          // A role of the caller's account whose policy names another account's clusters points there.
+          const named = planned
+            ? await accountsNamedByPolicies(ctx.aws, planned.roleArn, 'rds-db', caller, planned.mechanism)
             : [];
+          return otherAccounts(
+            caller,
+            [planned?.roleArn],
+            (a) => ctx.awsIn(a),
+            readableAccounts(ctx.options),
+            named,
+          );
+        };
         const t = await checkDatabaseTarget(
           ctx,
           target,

@@ -24,7 +24,10 @@ import type { Reporter } from '../core/reporter.js';
 import type { CallerIdentity } from '../ports/aws.js';
 import type { EksCluster, OidcProvider } from '../ports/aws.js';
 import type { KubeClusterInfo } from '../ports/kube.js';
-import { issuerHostPath, oidcProviderArn, parseArn, partitionOf } from '../iam/arn.js';
+import { issuerHostPath, oidcProviderArn, parseArn, parseRoleArn, partitionOf } from '../iam/arn.js';
+import { cannotCheckFrom } from '../platform/accounts.js';
+import { credentialSource } from '../platform/pod-identity.js';
+import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
 import { FAN_OUT, mapLimit } from '../core/concurrency.js';
 
 /** The minimum Kubernetes version of the original script's check. */
@@ -385,20 +388,138 @@ function checkStatusAndVersion(out: Reporter<Id>, c: EksCluster, region: string)
   out.ok('eks-version', `Kubernetes ${c.version} (${min} or newer)`);
 }
 
-function checkProvider(
+/**
+ * Where the IRSA roles are when the caller's account has no provider for the issuer: STS accepts
+ * only a provider of the ROLE's account (EKS user guide, "Authenticate to another account with
+ * IRSA"), so a caller's account without one is no fault when every IRSA role lives elsewhere, and
+ * none is needed when no pod uses IRSA (EKS Pod Identity needs no OIDC provider). The roles are
+ * those of the namespace's pods' ServiceAccounts, each decided as the webhook does (an association
+ * wins over the annotation: platform/pod-identity.ts credentialSource); the plan is not known yet
+ * at this point of the run. Undefined when they cannot be read, none has a role, or one is in the
+ * caller's account: then the caller's account needs the provider.
+ */
+async function rolesElsewhere(
+  ctx: Ctx,
+  c: EksCluster,
+  region: string,
+  account: string,
+): Promise<{ podIdentityOnly: string[] } | { accounts: Map<string, string[]> } | undefined> {
+  const ns = ctx.scope.namespace;
+  if (ctx.scope.noCluster !== undefined || !ns) return undefined;
+  const [pods, associations] = await Promise.all([
+    ctx.kube.pods(ns).catch(() => undefined),
+    ctx.aws.podIdentityAssociations(c.name, region, ns).catch(() => undefined),
+  ]);
+  if (!pods) return undefined;
+  const names = [...new Set(pods.map((p) => p.serviceAccountName ?? 'default'))].sort();
+  const accounts = new Map<string, string[]>();
+  const podIdentity: string[] = [];
+  for (const name of names) {
+    const sa = await ctx.kube.serviceAccount(ns, name).catch(() => undefined);
+    const source = credentialSource(
+      sa?.annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined,
+      associations?.find((a) => a.serviceAccount === name),
+    );
+    if (!source) continue;
+    if (source.mechanism === 'pod-identity') {
+      podIdentity.push(name);
+      continue;
+    }
+    const role = parseRoleArn(source.roleArn);
+    if (!role || role.account === account) return undefined;
+    const roles = accounts.get(role.account) ?? [];
+    if (!roles.includes(role.name)) roles.push(role.name);
+    accounts.set(role.account, roles);
+  }
+  if (accounts.size > 0) return { accounts };
+  return podIdentity.length > 0 ? { podIdentityOnly: podIdentity } : undefined;
+}
+
+/** The caller's account has no provider: the roles' accounts, each read with --assume-role/--profile-for or not at all. */
+async function checkProviderElsewhere(
+  ctx: Ctx,
+  out: Reporter<Id>,
+  c: EksCluster,
+  caller: string,
+  partition: string,
+  elsewhere: { podIdentityOnly: string[] } | { accounts: Map<string, string[]> },
+): Promise<void> {
+  const issuer = c.issuer!;
+  const hostPath = issuerHostPath(issuer);
+  if ('podIdentityOnly' in elsewhere) {
+    out.info(
+      `no IAM OIDC provider for the issuer ${hostPath} in account ${caller}: none is needed, no pod in namespace ${ctx.scope.namespace} uses IRSA (EKS Pod Identity: service account(s) ${elsewhere.podIdentityOnly.join(', ')})`,
+    );
+    return;
+  }
+  for (const [account, names] of elsewhere.accounts) {
+    const roles = `IRSA role${names.length > 1 ? 's' : ''} ${names.join(', ')}`;
+    const aws = ctx.awsIn(account);
+    if (!aws) {
+      out.info(
+        cannotCheckFrom(
+          caller,
+          account,
+          `account ${caller} has no IAM OIDC provider for the issuer ${hostPath}, and the ${roles} ${names.length > 1 ? 'are' : 'is'} in account ${account}, where STS needs it`,
+          partition,
+        ),
+      );
+      continue;
+    }
+    let providers: OidcProvider[];
+    try {
+      providers = await aws.oidcProviders();
+    } catch (e) {
+      out.unexpected(e);
+      continue;
+    }
+    const provider = providers.find((p) => providerKey(p.url) === providerKey(issuer));
+    if (!provider) {
+      out.fail(
+        'oidc-provider',
+        `no IAM OIDC provider for the issuer ${hostPath} in account ${account}, where the ${roles} ${names.length > 1 ? 'are' : 'is'}: STS refuses the ServiceAccount tokens for ${names.length > 1 ? 'them' : 'it'}`,
+        {
+          fix: `With credentials of account ${account}: \`aws iam create-open-id-connect-provider --url ${issuer} --client-id-list ${DEFAULT_AUDIENCE}\`; trust policies name it as ${oidcProviderArn(partition, account, issuer)}.`,
+        },
+      );
+      continue;
+    }
+    if (!provider.clientIds.includes(DEFAULT_AUDIENCE)) {
+      out.fail(
+        'oidc-provider-audience',
+        `IAM OIDC provider ${provider.arn} (account ${account}, of the ${roles}) does not list the audience ${DEFAULT_AUDIENCE} (client IDs: ${provider.clientIds.join(', ') || 'none'})`,
+        {
+          fix: `With credentials of account ${account}: \`aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${DEFAULT_AUDIENCE}\`.`,
+        },
+      );
+      continue;
+    }
+    out.ok(
+      'oidc-provider',
+      `IAM OIDC provider ${provider.arn} trusts the issuer, audience ${DEFAULT_AUDIENCE} (account ${account}, where the ${roles} ${names.length > 1 ? 'are' : 'is'}; account ${caller} has none)`,
+    );
+  }
+}
+
+async function checkProvider(
   ctx: Ctx,
   out: Reporter<Id>,
   c: EksCluster,
   region: string,
   providers: OidcProvider[],
   who: { partition: string | undefined; account: string },
-): void {
+): Promise<void> {
   const issuer = c.issuer!;
   const wanted = providerKey(issuer);
   const provider = providers.find((p) => providerKey(p.url) === wanted);
   const partition = who.partition ?? partitionOf(region);
   const account = who.account;
   if (!provider) {
+    const elsewhere = await rolesElsewhere(ctx, c, region, account);
+    if (elsewhere) {
+      await checkProviderElsewhere(ctx, out, c, account, partition, elsewhere);
+      return;
+    }
     const sameId = providers.filter((p) => lastSegment(p.url) === lastSegment(issuer));
     const nearMiss = sameId
       .map((p) => `; ${p.arn} has the same ID but is for ${p.url}, not this cluster`)
@@ -466,7 +587,7 @@ async function checkIssuerAndProvider(
     return;
   }
   const partition = await ctx.use('partition');
-  checkProvider(ctx, out, c, region, providers, { partition, account: caller.account });
+  await checkProvider(ctx, out, c, region, providers, { partition, account: caller.account });
 }
 
 /**

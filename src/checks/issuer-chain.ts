@@ -7,28 +7,23 @@
  * STS walks the same chain for every AssumeRoleWithWebIdentity; one broken link
  * and every pod's token is refused. On EKS AWS runs the issuer: skipped.
  *
- * Provides nothing: the cluster module publishes the issuer and its IAM provider as
- * facts on both platforms; this module proves each link and reports.
+ * The cluster module publishes the issuer and its IAM provider as facts on both platforms;
+ * the collector (src/collectors/issuer-chain.ts) fetches the public documents (and publishes
+ * them as publicIssuer) and lists the providers; this evaluator judges each link.
  */
-import { defineModule, type ModuleContext } from '../engine/module.js';
-import { ApiCallError, errorMessage } from '../core/errors.js';
+import { defineModule } from '../engine/module.js';
 import type { Reporter } from '../core/reporter.js';
 import type { OidcProvider } from '../ports/aws.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import { issuerHostPath, oidcProviderArn } from '../iam/arn.js';
 import {
-  fetchPublicIssuer,
   issuerKey,
   keyMaterial,
   type ChainCert,
   type Jwks,
   type PublicIssuerAnswer,
 } from '../platform/issuer.js';
-import { discoveryOf } from '../platform/public-issuer.js';
-
-const PUBLIC_TIMEOUT_MS = 5000;
-/** `ctx.derive` name: the public fetch is recorded in bundles and answered from them on --replay. */
-export const DERIVED_PUBLIC_ISSUER = 'publicIssuerChain';
+import { collectIssuerChain } from '../collectors/issuer-chain.js';
 
 const CHECKS = {
   'issuer-not-set': {
@@ -90,26 +85,9 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-type Ctx = ModuleContext<'platform', 'caller' | 'partition', 'publicIssuer'>;
 
 const ISSUER_FIX =
   'Set the API server flag --service-account-issuer (EKS Anywhere: spec.podIamConfig.serviceAccountIssuer of the Cluster) to the public HTTPS URL that serves the discovery document (e.g. your S3 bucket), then restart the API server; keep the old issuer as a second --service-account-issuer while pods still hold old tokens.';
-
-/** Issuers only the cluster itself can reach: the API server's defaults and in-cluster names. */
-function notPublic(issuer: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(issuer);
-  } catch {
-    return 'it is not a URL';
-  }
-  if (u.protocol !== 'https:') return 'it is not an HTTPS URL';
-  const host = u.hostname.toLowerCase();
-  if (host === 'kubernetes.default.svc' || /\.svc(\.cluster\.local)?$/.test(host) || host === 'kubernetes') {
-    return 'it is the in-cluster API server name, the default when --service-account-issuer is not set';
-  }
-  return undefined;
-}
 
 const same = (a: string, b: string): boolean => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
@@ -250,21 +228,6 @@ function checkProvider(
   checkThumbprint(provider, chain, out);
 }
 
-async function publicAnswer(ctx: Ctx, issuer: string): Promise<PublicIssuerAnswer> {
-  let pub: PublicIssuerAnswer;
-  try {
-    pub = await ctx.derive<PublicIssuerAnswer>(DERIVED_PUBLIC_ISSUER, [issuer], () =>
-      fetchPublicIssuer(issuer, PUBLIC_TIMEOUT_MS),
-    );
-  } catch (e) {
-    // a bundle recorded without it
-    pub = { configurationProblem: e instanceof ApiCallError ? e.reason : errorMessage(e) };
-  }
-  // The token check reads the same documents: fetched once per run.
-  ctx.provide('publicIssuer', { issuer, answer: discoveryOf(pub) });
-  return pub;
-}
-
 export const issuerChain = defineModule({
   id: 'issuer-chain',
   title: 'Service-account issuer chain (self-managed clusters)',
@@ -272,14 +235,14 @@ export const issuerChain = defineModule({
   uses: ['caller', 'partition'],
   provides: ['publicIssuer'],
   checks: CHECKS,
-  async run(ctx, out) {
-    const platform = ctx.facts.platform;
-    if (platform.kind !== 'self-managed') {
+  collect: collectIssuerChain,
+  evaluate(input, out) {
+    if (input.kind === 'eks') {
       out.info('skipped: EKS runs the issuer (the cluster module checks its IAM OIDC provider)');
       return;
     }
-    const issuer = platform.apiIssuer;
-    if (!issuer) {
+    const platform = input.platform;
+    if (input.kind === 'self-managed') {
       const why = platform.discoveryError
         ? `${platform.discoveryError.reason}: ${platform.discoveryError.message}`
         : 'the document names no issuer';
@@ -294,11 +257,11 @@ export const issuerChain = defineModule({
       );
       return;
     }
-    const bad = notPublic(issuer);
-    if (bad) {
+    const { issuer } = input;
+    if (input.kind === 'not-public') {
       out.fail(
         'issuer-not-set',
-        `the API server's service-account issuer is ${issuer}: ${bad}; STS cannot fetch its keys`,
+        `the API server's service-account issuer is ${issuer}: ${input.why}; STS cannot fetch its keys`,
         {
           fix: ISSUER_FIX,
         },
@@ -306,12 +269,7 @@ export const issuerChain = defineModule({
       return;
     }
     out.ok('issuer-not-set', `the API server's service-account issuer is ${issuer}`);
-    const [pub, caller, partition] = await Promise.all([
-      publicAnswer(ctx, issuer),
-      ctx.use('caller'),
-      ctx.use('partition'),
-    ]);
-    const providers = caller ? await ctx.aws.oidcProviders().catch((e: unknown) => e) : undefined;
+    const { pub, providers, who } = input;
     const publicJwks = checkPublicDiscovery(issuer, pub, out);
     if (publicJwks && platform.discovery) checkKeys(platform.discovery.jwks, publicJwks, pub.jwksUri!, out);
     if (providers === undefined) {
@@ -319,13 +277,7 @@ export const issuerChain = defineModule({
     } else if (providers instanceof Error) {
       out.unexpected(providers);
     } else {
-      checkProvider(
-        { account: caller?.account, partition },
-        issuer,
-        providers as OidcProvider[],
-        pub.chain,
-        out,
-      );
+      checkProvider(who, issuer, providers, pub.chain, out);
     }
   },
 });

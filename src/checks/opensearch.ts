@@ -16,7 +16,9 @@ import {
   cannotFindFrom,
   findElsewhere,
   otherAccounts,
-  plannedRole,
+  readableAccounts,
+  plannedCredentials,
+  accountsNamedByPolicies,
   type OtherAccount,
 } from '../platform/accounts.js';
 import { parseArn } from '../iam/arn.js';
@@ -258,12 +260,24 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
   let others: OtherAccount[] = [];
   if (!match) {
     const [plan, associations] = await Promise.all([ctx.use('plan'), ctx.use('podIdentity')]);
-    const roles = await Promise.all(
+    const planned = await Promise.all(
       (plan ?? [])
         .filter((c) => c.os)
-        .map((c) => plannedRole(ctx.kube, ctx.scope.namespace, c, associations)),
+        .map((c) => plannedCredentials(ctx.kube, ctx.scope.namespace, c, associations)),
     );
-    others = otherAccounts(caller, roles, (a) => ctx.awsIn(a), Object.keys(ctx.options.assumeRoles ?? {}));
+    // Roles of the caller's account whose policies name another account's domains point there.
+    const named = (
+      await Promise.all(
+        planned.map((p) => (p ? accountsNamedByPolicies(ctx.aws, p.roleArn, 'es', caller, p.mechanism) : [])),
+      )
+    ).flat();
+    others = otherAccounts(
+      caller,
+      planned.map((p) => p?.roleArn),
+      (a) => ctx.awsIn(a),
+      readableAccounts(ctx.options),
+      named,
+    );
   }
   const elsewhere = match
     ? {}

@@ -3,6 +3,7 @@
  * DescribePodIdentityAssociation), provided as the podIdentity fact so the service-accounts
  * module can decide which credentials each component's pods get, and the parts of the
  * mechanism that are not a role: an association beside an IRSA annotation, and the node agent.
+ * The collector (src/collectors/pod-identity.ts) gathers; this evaluator judges.
  *
  * Precedence: for a ServiceAccount with an association the pod identity webhook injects only
  * AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, never
@@ -14,10 +15,9 @@
  * env sets both by hand.
  */
 import { defineModule } from '../engine/module.js';
-import { ApiCallError } from '../core/errors.js';
-import { eachInOrder, type Reporter } from '../core/reporter.js';
+import type { Reporter } from '../core/reporter.js';
 import type { PodIdentityAssociation } from '../ports/aws.js';
-import { ROLE_ARN_ANNOTATION, type Kube } from '../ports/kube.js';
+import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
 import {
   AGENT_EXCLUDED_COMPUTE_TYPES,
   associationRole,
@@ -25,6 +25,11 @@ import {
   POD_IDENTITY_AGENT_SELECTOR,
   POD_IDENTITY_SERVICE,
 } from '../platform/pod-identity.js';
+import {
+  collectPodIdentity,
+  type AgentSnapshot,
+  type AssociatedComponent,
+} from '../collectors/pod-identity.js';
 
 const CHECKS = {
   'pod-identity-conflict': {
@@ -55,21 +60,19 @@ const describe = (a: PodIdentityAssociation) =>
     : `the role ${a.roleArn ?? 'an unknown role'}`;
 
 /** The node agent serves the credentials the webhook points the pods at. */
-async function checkAgent(kube: Kube, users: string[], out: Reporter<Id>): Promise<void> {
-  let agents;
-  let nodes;
-  try {
-    [agents, nodes] = await Promise.all([
-      kube.pods(POD_IDENTITY_AGENT_NAMESPACE, POD_IDENTITY_AGENT_SELECTOR),
-      kube.nodes(),
-    ]);
-  } catch (e) {
-    if (!(e instanceof ApiCallError)) throw e;
+function judgeAgent(snapshot: AgentSnapshot, users: string[], out: Reporter<Id>): void {
+  if (snapshot.kind === 'error') {
+    out.unexpected(snapshot.error);
+    return;
+  }
+  if (snapshot.kind === 'unreadable') {
+    const e = snapshot.error;
     out.info(
       `the eks-pod-identity-agent is not checked: ${e.operation} answered ${e.reason} (needs list on pods in ${POD_IDENTITY_AGENT_NAMESPACE} and on nodes)`,
     );
     return;
   }
+  const { agents, nodes } = snapshot;
   const excluded = new Set<string>(AGENT_EXCLUDED_COMPUTE_TYPES);
   const served = nodes.filter((n) => !excluded.has(n.computeType ?? ''));
   const auto = nodes.filter((n) => n.computeType === 'auto').length;
@@ -103,80 +106,67 @@ async function checkAgent(kube: Kube, users: string[], out: Reporter<Id>): Promi
   );
 }
 
+/** One associated component: the association alone (INFO), or beside an annotation (WARN, which one wins). */
+function judgeComponent(c: AssociatedComponent, clusterName: string, out: Reporter<Id>): void {
+  const { association: a, serviceAccount: sa, annotated } = c;
+  const role = associationRole(a);
+  if (!annotated) {
+    out.info(
+      `Pod Identity association ${a.associationId} gives service account ${sa} ${describe(a)}: its pods get it through the eks-pod-identity-agent`,
+    );
+    return;
+  }
+  const why =
+    'the pod identity webhook injects AWS_CONTAINER_CREDENTIALS_FULL_URI, not AWS_ROLE_ARN, when an association exists';
+  if (annotated === role) {
+    out.warn(
+      'pod-identity-conflict',
+      `service account ${sa} has both the IRSA annotation and Pod Identity association ${a.associationId} for ${annotated}: the pods use Pod Identity (${why}), so the role must trust ${POD_IDENTITY_SERVICE}; the annotation is unused`,
+      {
+        fix: `Remove the ${ROLE_ARN_ANNOTATION} annotation from service account ${sa} once the role trusts ${POD_IDENTITY_SERVICE} (see the roles lines).`,
+      },
+    );
+  } else {
+    out.warn(
+      'pod-identity-conflict',
+      `Pod Identity association ${a.associationId} gives service account ${sa} ${describe(a)}, and its IRSA annotation says ${annotated}: the pods use ${role ?? 'the association'} (${why}); ${annotated} goes unused`,
+      {
+        fix: `Remove the ${ROLE_ARN_ANNOTATION} annotation from service account ${sa}, or delete the association (aws eks delete-pod-identity-association --cluster-name ${clusterName} --association-id ${a.associationId}) to use IRSA.`,
+      },
+    );
+  }
+}
+
 export const podIdentity = defineModule({
   id: 'pod-identity',
   title: 'EKS Pod Identity associations',
   needs: ['plan', 'cluster', 'region'],
   provides: ['podIdentity'],
   checks: CHECKS,
-  async run(ctx, out) {
-    const { plan, cluster, region } = ctx.facts;
-    const ns = ctx.scope.namespace;
-    let associations;
-    try {
-      associations = await ctx.aws.podIdentityAssociations(cluster.name, region, ns);
-    } catch (e) {
-      out.unexpected(e);
+  collect: collectPodIdentity,
+  evaluate(input, out) {
+    if (input.kind === 'error') {
+      out.unexpected(input.error);
       return;
     }
-    if (associations === undefined) {
+    if (input.kind === 'not-implemented') {
       out.info(
         'EKS Pod Identity associations not checked: the EKS endpoint does not implement ListPodIdentityAssociations',
       );
       return;
     }
-    const bySa = new Map<string, PodIdentityAssociation>();
-    for (const a of associations) if (!bySa.has(a.serviceAccount)) bySa.set(a.serviceAccount, a);
-    ctx.provide('podIdentity', bySa);
-    const noCluster = ctx.scope.noCluster;
-    const users: string[] = [];
-    await eachInOrder(
-      plan,
-      out,
-      (c) => c.key,
-      async (c, o) => {
-        const sa = c.serviceAccount.name;
-        const a = bySa.get(sa);
-        if (!a) return;
-        users.push(sa);
-        const account = noCluster ? undefined : await ctx.kube.serviceAccount(ns, sa).catch(() => undefined);
-        const annotations = noCluster ? c.serviceAccount.annotations : (account?.annotations ?? {});
-        const annotated = annotations[ROLE_ARN_ANNOTATION]?.trim();
-        const role = associationRole(a);
-        if (!annotated) {
-          o.info(
-            `Pod Identity association ${a.associationId} gives service account ${sa} ${describe(a)}: its pods get it through the eks-pod-identity-agent`,
-          );
-          return;
-        }
-        const why =
-          'the pod identity webhook injects AWS_CONTAINER_CREDENTIALS_FULL_URI, not AWS_ROLE_ARN, when an association exists';
-        if (annotated === role) {
-          o.warn(
-            'pod-identity-conflict',
-            `service account ${sa} has both the IRSA annotation and Pod Identity association ${a.associationId} for ${annotated}: the pods use Pod Identity (${why}), so the role must trust ${POD_IDENTITY_SERVICE}; the annotation is unused`,
-            {
-              fix: `Remove the ${ROLE_ARN_ANNOTATION} annotation from service account ${sa} once the role trusts ${POD_IDENTITY_SERVICE} (see the roles lines).`,
-            },
-          );
-        } else {
-          o.warn(
-            'pod-identity-conflict',
-            `Pod Identity association ${a.associationId} gives service account ${sa} ${describe(a)}, and its IRSA annotation says ${annotated}: the pods use ${role ?? 'the association'} (${why}); ${annotated} goes unused`,
-            {
-              fix: `Remove the ${ROLE_ARN_ANNOTATION} annotation from service account ${sa}, or delete the association (aws eks delete-pod-identity-association --cluster-name ${cluster.name} --association-id ${a.associationId}) to use IRSA.`,
-            },
-          );
-        }
-      },
-    );
-    if (users.length === 0) {
+    // The plan's order, each component's lines under its name (as eachInOrder gave them).
+    for (const c of input.components) judgeComponent(c, input.clusterName, out.forComponent(c.key));
+    if (input.components.length === 0) {
       out.ok(
         'pod-identity-conflict',
-        `no EKS Pod Identity association for the checked service accounts in namespace ${ns}`,
+        `no EKS Pod Identity association for the checked service accounts in namespace ${input.namespace}`,
       );
       return;
     }
-    if (!noCluster) await checkAgent(ctx.kube, users.sort(), out);
+    if (input.agent) {
+      const users = input.components.map((c) => c.serviceAccount).sort();
+      judgeAgent(input.agent, users, out);
+    }
   },
 });

@@ -28,6 +28,12 @@ export interface RunOptions {
    * Aurora cluster, OpenSearch domain) are read as ROLE_ARN, assumed with the run's credentials.
    */
   assumeRoles?: Record<string, string>;
+  /**
+   * `--profile-for ACCOUNT=PROFILE` (repeatable): resources of ACCOUNT are read with that AWS
+   * profile of the shared config (SSO, credential_process, its own role_arn…), instead of a role
+   * assumed with the run's credentials. An account may have one or the other, not both.
+   */
+  profiles?: Record<string, string>;
   output: 'text' | 'json' | 'sarif' | 'markdown';
   /** --fail-on: the lowest level that makes the exit code non-zero ('never': only irsa-check's own failures do). */
   failOn?: 'fail' | 'warn' | 'never';

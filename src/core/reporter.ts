@@ -99,7 +99,20 @@ export class Reporter<Id extends string = string> {
         });
         return;
       }
-      if (error.isAccessDenied) {
+      if (
+        error.isAccessDenied &&
+        /explicit deny in a (service|resource) control policy/i.test(error.message)
+      ) {
+        // Granting it to irsa-check's identity would not help: AWS Organizations refuses it (iam/scp.ts).
+        this.fail(
+          'cannot-ask',
+          `${what}: AWS says an explicit deny in a service or resource control policy of AWS Organizations refuses it`,
+          {
+            ...opts,
+            fix: `Run irsa-check with credentials the organization's control policies allow ${error.operation}, or ask its administrators.`,
+          },
+        );
+      } else if (error.isAccessDenied) {
         this.fail('cannot-ask', `${what}: grant it, see README "Permissions"`, {
           ...opts,
           fix:

@@ -15,9 +15,27 @@ export function accountOf(arn: string | undefined): string | undefined {
   return account && /^\d{12}$/.test(account) ? account : undefined;
 }
 
-/** "cannot check from account X: <subject>; run with a profile for account Y (--profile, or --assume-role Y=arn:…)". */
-export function cannotCheckFrom(caller: string, account: string, subject: string, partition = 'aws'): string {
-  return `cannot check from account ${caller}: ${subject}; run with a profile for account ${account} (--profile, or --assume-role ${account}=arn:${partition}:iam::${account}:role/<a role that may read it>)`;
+/**
+ * "cannot check from account X: <subject>; run with a profile for account Y (--profile-for Y=…, or
+ * --assume-role Y=arn:…)". `account` undefined: the subject names no account (the resource is
+ * known only not to be the caller's).
+ */
+export function cannotCheckFrom(
+  caller: string,
+  account: string | undefined,
+  subject: string,
+  partition = 'aws',
+): string {
+  const y = account ?? 'ACCOUNT';
+  return `cannot check from account ${caller}: ${subject}; run with a profile for ${account ? `account ${account}` : 'the account that holds it'} (--profile-for ${y}=<profile>, or --assume-role ${y}=arn:${partition}:iam::${y}:role/<a role that may read it>)`;
+}
+
+/** The accounts the run can read besides the caller's: --assume-role and --profile-for, in that order. */
+export function readableAccounts(options: {
+  assumeRoles?: Record<string, string>;
+  profiles?: Record<string, string>;
+}): string[] {
+  return [...new Set([...Object.keys(options.assumeRoles ?? {}), ...Object.keys(options.profiles ?? {})])];
 }
 
 /** What the "where else could it be" search needs of a component (core/facts.ts PlannedComponent). */
@@ -36,18 +54,31 @@ export async function plannedRole(
   c: ComponentRef,
   associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
 ): Promise<string | undefined> {
+  return (await plannedCredentials(kube, namespace, c, associations))?.roleArn;
+}
+
+/** The role a component's pods use and the mechanism that hands it out (plannedRole's rules). */
+export async function plannedCredentials(
+  kube: Kube,
+  namespace: string,
+  c: ComponentRef,
+  associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
+): Promise<{ roleArn: string; mechanism: NamedResource['mechanism'] } | undefined> {
   const a = associations?.get(c.serviceAccount.name);
   const viaAssociation = a && associationRole(a);
-  if (viaAssociation) return viaAssociation;
+  if (viaAssociation) return { roleArn: viaAssociation, mechanism: 'EKS Pod Identity' };
   const live = await kube.serviceAccount(namespace, c.serviceAccount.name).catch(() => undefined);
   const annotations = live?.annotations ?? c.serviceAccount.annotations;
-  return annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined;
+  const annotated = annotations[ROLE_ARN_ANNOTATION]?.trim();
+  return annotated ? { roleArn: annotated, mechanism: 'IRSA' } : undefined;
 }
 
 export interface OtherAccount {
   account: string;
   /** The component role that points there; absent for an account only named by --assume-role. */
   roleArn?: string;
+  /** A resource of this account that a component role's own policy names (the role is the caller's). */
+  namedBy?: NamedResource;
   /** Reads the account (--assume-role); absent when the run cannot. */
   aws?: Aws;
 }
@@ -62,18 +93,89 @@ export function otherAccounts(
   roleArns: ReadonlyArray<string | undefined>,
   awsIn: (account: string) => Aws | undefined,
   assumable: readonly string[] = [],
+  named: readonly NamedResource[] = [],
 ): OtherAccount[] {
   const seen = new Set<string>([caller]);
   const out: OtherAccount[] = [];
-  const add = (account: string | undefined, roleArn?: string) => {
+  const add = (account: string | undefined, roleArn?: string, namedBy?: NamedResource) => {
     if (!account || seen.has(account)) return;
     seen.add(account);
     const aws = awsIn(account);
-    out.push({ account, ...(roleArn ? { roleArn } : {}), ...(aws ? { aws } : {}) });
+    out.push({
+      account,
+      ...(roleArn ? { roleArn } : {}),
+      ...(namedBy ? { namedBy } : {}),
+      ...(aws ? { aws } : {}),
+    });
   };
   for (const roleArn of roleArns) add(accountOf(roleArn), roleArn);
+  for (const n of named) add(n.account, undefined, n);
   for (const account of assumable) add(account);
   return out;
+}
+
+/** A resource ARN of another account in an Allow statement of a role's own policy. */
+export interface NamedResource {
+  account: string;
+  /** The Resource pattern as the policy writes it. */
+  resource: string;
+  roleArn: string;
+  /** How the component's pods get the role: in the line, so the reader knows which chain. */
+  mechanism: 'IRSA' | 'EKS Pod Identity';
+}
+
+/**
+ * The accounts other than `caller` whose `service` resources (`rds-db`, `es`) the role's attached
+ * and inline policies allow: where a database or domain the caller's account does not hold may be,
+ * when the role itself is the caller's (a role of another account points there by itself). Read
+ * with the caller's credentials, the same calls the roles module makes (answered once per run); a
+ * policy that cannot be read names nothing.
+ */
+export async function accountsNamedByPolicies(
+  aws: Aws,
+  roleArn: string | undefined,
+  service: string,
+  caller: string,
+  mechanism: NamedResource['mechanism'],
+): Promise<NamedResource[]> {
+  const role = roleArn ? parseArn(roleArn) : undefined;
+  const name = role?.resource.split('/').pop();
+  if (!roleArn || !role || role.account !== caller || !name) return [];
+  const [attached, inline] = await Promise.all([
+    aws.attachedPolicies(name).catch(() => []),
+    aws.inlinePolicies(name).catch(() => []),
+  ]);
+  const managed = await Promise.all(attached.map((p) => aws.policyDocument(p.arn).catch(() => undefined)));
+  const found: NamedResource[] = [];
+  for (const doc of [...managed, ...inline.map((p) => p.document)]) {
+    for (const resource of allowedResources(doc)) {
+      const arn = parseArn(resource);
+      if (arn?.service !== service || !/^\d{12}$/.test(arn.account) || arn.account === caller) continue;
+      if (!found.some((f) => f.account === arn.account))
+        found.push({ account: arn.account, resource, roleArn, mechanism });
+    }
+  }
+  return found;
+}
+
+/** The Resource strings of a policy document's Allow statements (no evaluation: where to look, not whether). */
+function allowedResources(doc: unknown): string[] {
+  const d = typeof doc === 'string' ? safeJson(doc) : doc;
+  const statements = (d as { Statement?: unknown } | undefined)?.Statement;
+  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  return list.flatMap((s: { Effect?: unknown; Resource?: unknown }) => {
+    if (s?.Effect !== 'Allow') return [];
+    const r = s.Resource;
+    return (Array.isArray(r) ? r : [r]).filter((x): x is string => typeof x === 'string');
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(decodeURIComponent(text));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where `find` found the resource in the other accounts, or the first account it could not read. */
@@ -81,8 +183,8 @@ export interface ElsewhereSearch<T> {
   match?: T;
   /** The account that holds `match`. */
   account?: string;
-  /** No match, and a component role's account could not be read: the "cannot check from" case. */
-  unread?: OtherAccount & { roleArn: string };
+  /** No match, and an account a component role is in or names could not be read: the "cannot check from" case. */
+  unread?: OtherAccount;
 }
 
 /**
@@ -98,20 +200,21 @@ export async function findElsewhere<T>(
     const match = await find(o.aws);
     if (match) return { match, account: o.account };
   }
-  const unread = others.find((o): o is OtherAccount & { roleArn: string } => !o.aws && !!o.roleArn);
+  const unread = others.find((o) => !o.aws && (o.roleArn !== undefined || o.namedBy !== undefined));
   return unread ? { unread } : {};
 }
 
 /** The INFO when the resource may be in a role's account irsa-check cannot read. */
-export function cannotFindFrom(
-  caller: string,
-  what: string,
-  unread: OtherAccount & { roleArn: string },
-): string {
+export function cannotFindFrom(caller: string, what: string, unread: OtherAccount): string {
+  const n = unread.namedBy;
+  const why =
+    unread.roleArn || !n
+      ? `role ${unread.roleArn ?? ''} is in account ${unread.account}`
+      : `the policy of role ${n.roleArn} (${n.mechanism}) allows ${n.resource} in account ${unread.account}`;
   return cannotCheckFrom(
     caller,
     unread.account,
-    `${what}, and role ${unread.roleArn} is in account ${unread.account}, where it may be`,
-    parseArn(unread.roleArn)?.partition,
+    `${what}, and ${why}, where it may be`,
+    parseArn(unread.roleArn ?? n?.roleArn ?? '')?.partition,
   );
 }

@@ -612,6 +612,7 @@ export class LiveAws implements Aws {
           ...(d?.targetRoleArn ? { targetRoleArn: d.targetRoleArn } : {}),
           ...(d?.externalId ? { externalId: d.externalId } : {}),
           ...(d?.disableSessionTags ? { disableSessionTags: true } : {}),
+          ...(d?.policy ? { policy: d.policy } : {}),
         };
       }),
     );
@@ -942,6 +943,10 @@ export class LiveAws implements Aws {
       for await (const page of pages) {
         for (const r of page.EvaluationResults ?? []) {
           const action = r.EvalActionName ?? '';
+          const organizations =
+            r.OrganizationsDecisionDetail?.AllowedByOrganizations === false
+              ? { deniedByOrganizations: true }
+              : {};
           const specific = r.ResourceSpecificResults ?? [];
           if (specific.length > 0) {
             for (const s of specific) {
@@ -949,6 +954,7 @@ export class LiveAws implements Aws {
                 action,
                 resource: s.EvalResourceName ?? '*',
                 decision: toDecision(s.EvalResourceDecision),
+                ...organizations,
               });
             }
           } else {
@@ -956,6 +962,7 @@ export class LiveAws implements Aws {
               action,
               resource: r.EvalResourceName ?? '*',
               decision: toDecision(r.EvalDecision),
+              ...organizations,
             });
           }
         }

@@ -180,6 +180,8 @@ export interface PodIdentityAssociationRef {
   targetRoleArn?: string;
   externalId?: string;
   disableSessionTags?: boolean;
+  /** The association's session policy (JSON text; ports/aws.ts PodIdentityAssociation.policy). */
+  policy?: string;
 }
 
 /** The role the pods get through an association: cross-account associations hand out the target role. */
@@ -220,5 +222,52 @@ export function podIdentitySessionTags(
     'eks-cluster-name': clusterName,
     'kubernetes-namespace': namespace,
     'kubernetes-service-account': serviceAccount,
+  };
+}
+
+/**
+ * How a component's pods get their role, in the words the proofs use (identity Job, data-plane
+ * proofs, --direct): IRSA's words are the ones those messages always had; EKS Pod Identity's name
+ * the association, the agent and `pods.eks.amazonaws.com` instead of the annotation, the webhook's
+ * web identity and the OIDC provider (aws/amazon-eks-pod-identity-webhook, buildPodPatchConfig).
+ */
+export interface MechanismWords {
+  name: 'IRSA' | 'EKS Pod Identity';
+  /** "the annotated role" / "the role of Pod Identity association a-…". */
+  role: string;
+  /** Why a pod got no credentials at all. */
+  noCredentials(roleArn: string, sa: string): string;
+  /** The pod ran as the node's instance role. */
+  nodeRole(roleArn: string, sa: string): string;
+  /** STS refused the role to the pod. */
+  refused(roleArn: string, sa: string, ns: string): string;
+  /** --direct cannot act as the role from this machine; undefined when it can (IRSA). */
+  notFromHere?: string;
+}
+
+export function mechanismWords(source: CredentialSource | undefined): MechanismWords {
+  if (source?.mechanism !== 'pod-identity') {
+    return {
+      name: 'IRSA',
+      role: 'the annotated role',
+      noCredentials: (roleArn, sa) =>
+        `The pod got no web identity: the EKS pod identity webhook did not inject ${roleArn} for service account ${sa} (check the annotation and the webhook).`,
+      nodeRole: (roleArn, sa) =>
+        `The pod ran with the node's instance role: the EKS pod identity webhook did not inject ${roleArn} (check that it runs and that service account ${sa} carries the annotation).`,
+      refused: (roleArn, sa, ns) =>
+        `The trust policy of ${roleArn} does not admit system:serviceaccount:${ns}:${sa} with aud sts.amazonaws.com: add it to the role's Condition.`,
+    };
+  }
+  const id = source.association.associationId;
+  return {
+    name: 'EKS Pod Identity',
+    role: `the role of Pod Identity association ${id}`,
+    noCredentials: (roleArn, sa) =>
+      `The pod got no container credentials for ${roleArn}: check that the eks-pod-identity-agent runs on its node and that Pod Identity association ${id} is for service account ${sa} (the pod must be created after the association).`,
+    nodeRole: (roleArn, sa) =>
+      `The pod ran with the node's instance role: it got no EKS Pod Identity credentials for ${roleArn} (check the eks-pod-identity-agent and Pod Identity association ${id} of service account ${sa}), and the nodes let pods reach the instance metadata service.`,
+    refused: (roleArn) =>
+      `EKS Pod Identity could not assume ${roleArn}: its trust policy must allow ${POD_IDENTITY_SERVICE} sts:AssumeRole and sts:TagSession (see the trust-pod-identity line of the roles check).`,
+    notFromHere: `its pods get their credentials from EKS Pod Identity (association ${id}), which irsa-check cannot take from this machine; run without --direct, so the verification Job proves it in the cluster`,
   };
 }

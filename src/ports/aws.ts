@@ -118,6 +118,8 @@ export interface SimulationResult {
   action: string;
   resource: string;
   decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+  /** true: the simulator says an AWS Organizations policy (SCP) does not allow it (OrganizationsDecisionDetail). */
+  deniedByOrganizations?: boolean;
 }
 
 export interface AssumedRole {
@@ -159,6 +161,12 @@ export interface PodIdentityAssociation {
   externalId?: string;
   /** true: EKS adds no session tags (kubernetes-namespace, …) when it assumes the role. */
   disableSessionTags?: boolean;
+  /**
+   * The association's own IAM policy (JSON text): EKS applies it as a session policy, so the pods
+   * get only what both it and the role's policies allow (EKS API reference,
+   * PodIdentityAssociation.policy; IAM User Guide, "Session policies").
+   */
+  policy?: string;
 }
 
 /** A VPC endpoint (DescribeVpcEndpoints). */

@@ -6,6 +6,7 @@
  * come from one template (platform/job-template.ts), run concurrently, and are
  * always deleted; leftovers of an interrupted run are deleted first.
  */
+import { mechanismWords, type MechanismWords } from '../platform/pod-identity.js';
 import { defineModule, type ModuleContext } from '../engine/module.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_JOB_TIMEOUT_SECONDS, type RunOptions } from '../core/options.js';
 import { ApiCallError } from '../core/errors.js';
@@ -88,7 +89,10 @@ const CHECKS = {
 type Id = keyof typeof CHECKS;
 type Out = Reporter<Id>;
 
-type Ctx = ModuleContext<'caller' | 'plan' | 'roleArns', 'databases' | 'auroraClusters' | 'openSearch'>;
+type Ctx = ModuleContext<
+  'caller' | 'plan' | 'roleArns',
+  'databases' | 'auroraClusters' | 'openSearch' | 'credentialSources'
+>;
 type JobServices = Pick<Services, 'kube' | 'options' | 'debug' | 'scope'>;
 
 /** Beyond the Job's own deadline: time for the Job controller to report and the log to be read. */
@@ -351,20 +355,26 @@ function missingTool(res: JobResult): boolean {
   );
 }
 
-function identityFailureFix(ctx: JobServices, res: JobResult, sa: string, roleArn: string): string {
+function identityFailureFix(
+  ctx: JobServices,
+  res: JobResult,
+  sa: string,
+  roleArn: string,
+  words: MechanismWords,
+): string {
   const text = `${res.logs ?? ''}\n${res.reason ?? ''}`;
   const ns = ctx.scope.namespace;
   if (missingTool(res)) {
     return `The image ${ctx.options.jobImage} lacks the AWS CLI: pass --job-image with an image that has it (default ${DEFAULT_JOB_IMAGE}).`;
   }
   if (/AccessDenied|Not authorized to perform sts:AssumeRoleWithWebIdentity/i.test(text)) {
-    return `The trust policy of ${roleArn} does not admit system:serviceaccount:${ns}:${sa} with aud sts.amazonaws.com: add it to the role's Condition.`;
+    return words.refused(roleArn, sa, ns);
   }
   if (/InvalidIdentityToken/i.test(text)) {
     return "STS does not accept the cluster's tokens: check the IAM OIDC provider for the cluster's issuer (URL and client ID sts.amazonaws.com).";
   }
   if (/Unable to locate credentials|NoCredentialProviders/i.test(text)) {
-    return `The pod got no web identity: the EKS pod identity webhook did not inject ${roleArn} for service account ${sa} (check the annotation and the webhook).`;
+    return words.noCredentials(roleArn, sa);
   }
   return `Run \`kubectl logs\` on a Job pod of service account ${sa} for details, or check the role's trust policy.`;
 }
@@ -391,6 +401,7 @@ function reportIdentity(
   res: JobResult,
   identity: { roleArn: string; serviceAccount: string },
   out: Out,
+  words: MechanismWords,
 ): void {
   const what = 'identity Job';
   if (
@@ -409,7 +420,7 @@ function reportIdentity(
     out.fail(
       'identity-job-complete',
       `the ${what} failed${exit}: ${excerpt(res.logs) ?? res.reason ?? 'no output'}`,
-      { fix: identityFailureFix(ctx, res, sa, roleArn) },
+      { fix: identityFailureFix(ctx, res, sa, roleArn, words) },
     );
     return;
   }
@@ -438,18 +449,20 @@ function reportIdentity(
     const nodeRole = /^i-[0-9a-f]{8,}$/.test(session);
     out.fail(
       'identity-job-role',
-      `a pod running as service account ${sa} is ${arn}, not the annotated role ${roleArn}`,
+      `a pod running as service account ${sa} is ${arn}, not ${words.role} ${roleArn}`,
       {
         fix: nodeRole
-          ? `The pod ran with the node's instance role: the EKS pod identity webhook did not inject ${roleArn} (check that it runs and that service account ${sa} carries the annotation).`
-          : `The pod's AWS identity is not the annotated role: check service account ${sa}'s annotation and that no AWS_ROLE_ARN or static keys are forced into pods of namespace ${ctx.scope.namespace}.`,
+          ? words.nodeRole(roleArn, sa)
+          : words.name === 'IRSA'
+            ? `The pod's AWS identity is not the annotated role: check service account ${sa}'s annotation and that no AWS_ROLE_ARN or static keys are forced into pods of namespace ${ctx.scope.namespace}.`
+            : `The pod's AWS identity is not ${words.role}: check that no AWS_* variables or static keys are forced into pods of namespace ${ctx.scope.namespace}.`,
       },
     );
     return;
   }
   out.ok(
     'identity-job-role',
-    `in-pod identity: a pod running as service account ${sa} is ${arn} (role ${roleArn})`,
+    `in-pod identity: a pod running as service account ${sa} is ${arn} (role ${roleArn}${words.name === 'IRSA' ? '' : `, through ${words.name}`})`,
   );
 }
 
@@ -520,7 +533,13 @@ function reportTcp(ctx: JobServices, res: JobResult, target: TcpTarget, out: Out
   });
 }
 
-async function runItem(ctx: JobServices, item: WorkItem, out: Out, progress: Progress): Promise<void> {
+async function runItem(
+  ctx: JobServices,
+  item: WorkItem,
+  out: Out,
+  progress: Progress,
+  words: MechanismWords,
+): Promise<void> {
   const base = {
     namespace: ctx.scope.namespace,
     image: ctx.options.jobImage,
@@ -552,7 +571,7 @@ async function runItem(ctx: JobServices, item: WorkItem, out: Out, progress: Pro
         )
       : undefined,
   ]);
-  if (id && item.identity) reportIdentity(ctx, id, item.identity, out);
+  if (id && item.identity) reportIdentity(ctx, id, item.identity, out, words);
   if (tcp && item.tcp) reportTcp(ctx, tcp, item.tcp, out);
 }
 
@@ -576,7 +595,7 @@ export const jobs = defineModule({
   id: 'jobs',
   title: 'Verification Jobs (in-pod identity and connectivity)',
   needs: ['caller', 'plan', 'roleArns', 'kubernetes'],
-  uses: ['databases', 'auroraClusters', 'openSearch'],
+  uses: ['databases', 'auroraClusters', 'openSearch', 'credentialSources'],
   checks: CHECKS,
   async run(ctx, out) {
     if (!ctx.options.spawn) {
@@ -592,11 +611,14 @@ export const jobs = defineModule({
     const total = items.reduce((n, i) => n + (i.identity ? 1 : 0) + (i.tcp ? 1 : 0), 0);
     // Every Job started counts itself finished (runJob's finally): the spinner stops with the last one.
     const progress = Progress.begin(ctx.progress, total);
+    // The mechanism each component's pods use names the right parts in the identity Job's lines.
+    const sources = await ctx.use('credentialSources');
     await eachInOrder(
       items,
       out,
       (i) => i.component,
-      (i, o) => runItem(ctx, i, o, progress),
+      (i, o) =>
+        runItem(ctx, i, o, progress, mechanismWords(i.component ? sources?.get(i.component) : undefined)),
     );
   },
 });

@@ -174,6 +174,8 @@ export const CHECK_LINKS: Readonly<Record<string, LinkClaim>> = {
   'es-http': claim('role-opensearch'),
   'es-http-resource': claim('role-opensearch'),
   'es-domain-admits-role': claim('role-opensearch'),
+  // The Pod Identity association's own policy caps whichever request the component makes (issue 17).
+  'pod-identity-session-policy': claim(['role-aurora', 'role-opensearch']),
   'os-aws-signing': global('role-opensearch'),
   'os-webapps-signing': global('role-opensearch'),
   'os-host': global('role-opensearch'),

@@ -37,7 +37,7 @@ describe('cross-account Aurora', () => {
   it("not in the caller's account, the role in another: INFO for that component, no FAIL", async () => {
     const run = await runWorld(auroraElsewhere);
     expect(run.lines('aurora').filter((l) => l.startsWith('[INFO] identity:'))).toEqual([
-      `[INFO] identity: cannot check from account ${ACCT}: database host ${HOST} is no Aurora cluster of account ${ACCT} in eu-west-1, and role arn:aws:iam::${OTHER}:role/camunda-identity-irsa is in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
+      `[INFO] identity: cannot check from account ${ACCT}: database host ${HOST} is no Aurora cluster of account ${ACCT} in eu-west-1, and role arn:aws:iam::${OTHER}:role/camunda-identity-irsa is in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
     ]);
     expect(run.fails('aurora').filter((f) => f.component === 'identity')).toEqual([]);
   });
@@ -55,7 +55,7 @@ describe('cross-account OpenSearch', () => {
   it('not in the caller\'s account, a role in another: INFO, not "DescribeDomain finds no domain"', async () => {
     const run = await runWorld(openSearchElsewhere);
     expect(run.lines('opensearch')).toEqual([
-      `[INFO] cannot check from account ${ACCT}: OpenSearch host vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is no domain of account ${ACCT} in eu-west-1, and role arn:aws:iam::${OTHER}:role/camunda-optimize-irsa is in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
+      `[INFO] cannot check from account ${ACCT}: OpenSearch host vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is no domain of account ${ACCT} in eu-west-1, and role arn:aws:iam::${OTHER}:role/camunda-optimize-irsa is in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
     ]);
     expect(run.exitCode).not.toBe(63);
   });
@@ -66,5 +66,43 @@ describe('cross-account OpenSearch', () => {
       `[OK] vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is the VPC endpoint of OpenSearch domain camunda-prod-os (eu-west-1, account ${OTHER})`,
     );
     expect(run.fails('opensearch')).toEqual([]);
+  });
+});
+
+describe('the resource in another account, every role in the caller’s (issue 17: their policies say where)', () => {
+  /** Only the domain moves; the roles' policy names it in the other account. */
+  const domainOnlyElsewhere = plant((w) => {
+    const theirs = ((w.aws.accounts ??= {})[OTHER] ??= {});
+    theirs.domains = swap(w.aws.domains);
+    w.aws.domains = [];
+    w.aws.policies = JSON.parse(
+      JSON.stringify(w.aws.policies).replaceAll(
+        `arn:aws:es:eu-west-1:${ACCT}:`,
+        `arn:aws:es:eu-west-1:${OTHER}:`,
+      ),
+    );
+  });
+
+  it('the OpenSearch domain: INFO naming the role, its mechanism and the account its policy names; no FAIL', async () => {
+    const run = await runWorld(domainOnlyElsewhere);
+    expect(run.lines('opensearch')).toEqual([
+      `[INFO] cannot check from account ${ACCT}: OpenSearch host vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is no domain of account ${ACCT} in eu-west-1, and the policy of role arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa (IRSA) allows arn:aws:es:eu-west-1:${OTHER}:domain/camunda-prod-os/* in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
+    ]);
+    expect(run.fails('opensearch')).toEqual([]);
+  });
+
+  it('with --assume-role: found there; across accounts the domain policy must name the role too', async () => {
+    const run = await runWorld(domainOnlyElsewhere, READER);
+    expect(run.lines('opensearch')[0]).toBe(
+      `[OK] vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is the VPC endpoint of OpenSearch domain camunda-prod-os (eu-west-1, account ${OTHER})`,
+    );
+  });
+
+  it('no policy names another account: the FAIL stays (a wrong host is a wrong host)', async () => {
+    const w = plant((x) => {
+      x.aws.domains = [];
+    });
+    const run = await runWorld(w);
+    expect(run.fails('opensearch').map((f) => f.check)).toEqual(['os-domain-exists']);
   });
 });

@@ -303,7 +303,7 @@ describe('a role in another account', () => {
   it('without --assume-role: one INFO naming both accounts and the flag, never a FAIL', async () => {
     const run = await runWorld(crossAccount(true));
     expect(run.lines('roles').filter((l) => l.includes('optimize'))).toEqual([
-      `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account ${OTHER_ACCT}; run with a profile for account ${OTHER_ACCT} (--profile, or --assume-role ${OTHER_ACCT}=arn:aws:iam::${OTHER_ACCT}:role/<a role that may read it>)`,
+      `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account ${OTHER_ACCT}; run with a profile for account ${OTHER_ACCT} (--profile-for ${OTHER_ACCT}=<profile>, or --assume-role ${OTHER_ACCT}=arn:aws:iam::${OTHER_ACCT}:role/<a role that may read it>)`,
     ]);
     expect(run.exitCode).toBe(0);
   });
@@ -383,6 +383,73 @@ describe('a Pod Identity association with a target role (EKS API: targetRoleArn,
     const run = await runWorld(chained(trusting('someone-else')));
     expect(run.fails('roles').map((f) => f.message)).toEqual([
       `the trust policy of target role camunda-identity-irsa (account ${ACCT}) does not let the association's role ${FIRST} sts:AssumeRole: the pods get no credentials through Pod Identity association a-1234567890abcdef0`,
+    ]);
+  });
+});
+
+describe("a Pod Identity association's own policy (EKS API: PodIdentityAssociation.policy, a session policy)", () => {
+  const withPolicy = (policy: unknown) =>
+    plant((x) => {
+      Object.assign(x, structuredClone(podIdentityOnly));
+      (x.aws.podIdentity as Array<{ policy?: string }>)[0]!.policy =
+        typeof policy === 'string' ? policy : JSON.stringify(policy);
+    });
+  const connect = (resource: string, effect = 'Allow') => ({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'Db', Effect: effect, Action: 'rds-db:connect', Resource: resource }],
+  });
+  const sessionLines = (run: { lines(m?: string): string[] }) =>
+    run.lines('roles').filter((l) => l.includes('policy of Pod Identity association'));
+
+  it('allows the database user too: OK, the role keeps its permission', async () => {
+    const run = await runWorld(withPolicy(connect('arn:aws:rds-db:*:*:dbuser:*/*')));
+    expect(sessionLines(run)).toEqual([
+      '[OK] identity: the policy of Pod Identity association a-1234567890abcdef0 allows rds-db:connect as identity_irsa on Aurora cluster camunda-prod-aurora too (statement "Db"); EKS Pod Identity applies it as a session policy, so role camunda-identity-irsa\'s pods get only what both it and the role\'s policies allow',
+    ]);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('allows something else only: FAIL 213 although the role allows it (the intersection refuses)', async () => {
+    const run = await runWorld(
+      withPolicy({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      }),
+    );
+    expect(run.lines('roles')).toContain(
+      '[OK] identity: role camunda-identity-irsa allows rds-db:connect as identity_irsa on Aurora cluster camunda-prod-aurora (statement "IdentityDbConnect" of policy "rds-iam-auth")',
+    );
+    expect(sessionLines(run)).toEqual([
+      expect.stringMatching(
+        /^\[FAIL\] identity: the policy of Pod Identity association a-1234567890abcdef0 does not allow rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora \(arn:aws:rds-db:eu-west-1:123456789012:dbuser:[^)]+\/identity_irsa\): no statement of it allows it; EKS Pod Identity applies it as a session policy/,
+      ),
+    ]);
+    const fail = run.fails('roles').find((f) => f.check === 'pod-identity-session-policy')!;
+    expect(fail.code).toBe(213);
+    expect(fail.fix).toMatch(
+      /^Allow rds-db:connect on arn:aws:rds-db:\S+ in the policy of Pod Identity association a-1234567890abcdef0 \(aws eks update-pod-identity-association --cluster-name camunda-prod --association-id a-1234567890abcdef0 --policy file:\/\/policy.json\), or remove that policy\.$/,
+    );
+  });
+
+  it('denies it: FAIL naming the Deny statement', async () => {
+    const run = await runWorld(
+      withPolicy({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+          { Sid: 'NoDb', Effect: 'Deny', Action: 'rds-db:*', Resource: '*' },
+        ],
+      }),
+    );
+    expect(sessionLines(run)).toEqual([expect.stringContaining(': it denies it (statement "NoDb");')]);
+  });
+
+  it('is no policy document: FAIL, the permissions are not judged', async () => {
+    const run = await runWorld(withPolicy('{not json'));
+    expect(sessionLines(run)).toEqual([
+      expect.stringMatching(
+        /^\[FAIL\] identity: the policy of Pod Identity association a-1234567890abcdef0 is not a valid policy document \(.+\): the permissions of its pods cannot be told$/,
+      ),
     ]);
   });
 });

@@ -489,7 +489,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       optimize: [
-        `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account 210987654321; run with a profile for account 210987654321 (--profile, or --assume-role 210987654321=arn:aws:iam::210987654321:role/<a role that may read it>)`,
+        `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account 210987654321; run with a profile for account 210987654321 (--profile-for 210987654321=<profile>, or --assume-role 210987654321=arn:aws:iam::210987654321:role/<a role that may read it>)`,
       ],
     }),
     exitCode: 0,

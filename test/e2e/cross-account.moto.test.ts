@@ -6,6 +6,9 @@
  * Without credentials for B irsa-check says what it cannot see — INFO, never a FAIL — and with
  * `--assume-role B=ARN` it checks B's roles, provider and domain, naming the account.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomAccountId, replaceDeep, seedMoto, type SeededMoto } from '../support/moto.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
@@ -78,12 +81,12 @@ describe('cross-account OpenSearch (moto, two accounts)', () => {
     expect(lines.filter((l) => l.includes('cannot check from account'))).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^\\[INFO\\] cannot check from account ${A}: OpenSearch host \\S+ is no domain of account ${A} in eu-west-1, and role arn:aws:iam::${B_NAME}:role/camunda-orchestration-irsa is in account ${B_NAME}, where it may be; run with a profile for account ${B_NAME} \\(--profile, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
+          `^\\[INFO\\] cannot check from account ${A}: OpenSearch host \\S+ is no domain of account ${A} in eu-west-1, and role arn:aws:iam::${B_NAME}:role/camunda-orchestration-irsa is in account ${B_NAME}, where it may be; run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
         ),
       ),
       ...['orchestration', 'optimize'].map(
         (c) =>
-          `[INFO] ${c}: cannot check from account ${A}: role camunda-${c}-irsa (its trust and permission policies) is in account ${B_NAME}; run with a profile for account ${B_NAME} (--profile, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>)`,
+          `[INFO] ${c}: cannot check from account ${A}: role camunda-${c}-irsa (its trust and permission policies) is in account ${B_NAME}; run with a profile for account ${B_NAME} (--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>)`,
       ),
     ]);
     expect(problems(r.err)).toEqual([]);
@@ -116,5 +119,47 @@ describe('cross-account OpenSearch (moto, two accounts)', () => {
       ],
     );
     expect(r.code).toBe(0);
+  });
+
+  it('with --profile-for B=PROFILE: B is read with that profile of the shared credentials file', async () => {
+    // A profile with B's own long-term keys (the proxy pins that key to B, as AWS would).
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-profile-'));
+    const credentials = join(dir, 'credentials');
+    writeFileSync(
+      credentials,
+      '[b-reader]\naws_access_key_id = AKIDBREADER0000000001\naws_secret_access_key = testing\n',
+    );
+    a.proxy.pinKey('AKIDBREADER0000000001', b);
+    const assumedBefore = a.proxy.count('sts:AssumeRole');
+    const r = await runAgainst(world, ['-s', '--profile-for', `${b}=b-reader`], {
+      ...a,
+      env: { ...a.env, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: join(dir, 'config') },
+    });
+    const lines = [...r.out, ...r.err].map(named);
+    expect(problems(r.err)).toEqual([]);
+    expect(lines.filter((l) => l.includes('cannot check from account'))).toEqual([]);
+    expect(lines.filter((l) => /OpenSearch domain camunda-prod-os \(eu-west-1, account/.test(l))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^\\[OK\\] \\S+ is the VPC endpoint of OpenSearch domain camunda-prod-os \\(eu-west-1, account ${B_NAME}\\)$`,
+        ),
+      ),
+    ]);
+    expect(lines).toContain(
+      `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+    );
+    // No sts:AssumeRole: the profile's own keys read B.
+    expect(a.proxy.count('sts:AssumeRole')).toBe(assumedBefore);
+    expect(r.code).toBe(0);
+  });
+
+  it('--profile-for and --assume-role for the same account: a usage error, exit 1', async () => {
+    const r = await runAgainst(
+      world,
+      ['-s', '--profile-for', `${b}=x`, '--assume-role', `${b}=arn:aws:iam::${b}:role/irsa-check-reader`],
+      a,
+    );
+    expect(r.err.join('\n')).toContain(`account ${b} has both --assume-role`);
+    expect(r.code).toBe(1);
   });
 });

@@ -60,6 +60,11 @@ export interface AwsProxy {
   fail(action: string, kind: FaultKind, times?: number): void;
   /** Remove every planted fault and forget the counts. */
   reset(): void;
+  /**
+   * Requests signed with `accessKeyId` act in `account` (a profile of another account, as
+   * `--profile-for ACCOUNT=PROFILE` uses): moto answers them as that account.
+   */
+  pinKey(accessKeyId: string, account: string): void;
   /** Answer every request only after `ms` (a distant region, for the latency benchmark). */
   setLatency(ms: number): void;
   /**
@@ -296,6 +301,8 @@ interface StoredAssociation {
   disableSessionTags?: boolean;
   targetRoleArn?: string;
   externalId?: string;
+  /** The association's session policy (JSON text), as CreatePodIdentityAssociation takes it. */
+  policy?: string;
 }
 
 /**
@@ -339,6 +346,7 @@ function answerPodIdentity(
       modifiedAt: now,
       ...(input.disableSessionTags ? { disableSessionTags: true } : {}),
       ...(input.targetRoleArn ? { targetRoleArn: input.targetRoleArn } : {}),
+      ...(input.policy ? { policy: input.policy } : {}),
     };
     store.push(a);
     json(200, { association: a });
@@ -382,6 +390,8 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   const associations: StoredAssociation[] = [];
   /** Access key ID of credentials sts:AssumeRole handed out → the account of the role assumed. */
   const assumedIn = new Map<string, string>();
+  /** Access key ID of a profile's long-term credentials → the account they belong to (pinKey). */
+  const keyAccounts = new Map<string, string>();
   const faults = new Map<string, { kind: FaultKind; remaining: number }>();
   const requests: ProxiedRequest[] = [];
 
@@ -438,7 +448,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         return;
       const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: target.host };
       // Credentials of a role assumed in another account act in that account, as on AWS.
-      const pinned = (scope && assumedIn.get(scope[1]!)) ?? options.accountId;
+      const pinned = (scope && (assumedIn.get(scope[1]!) ?? keyAccounts.get(scope[1]!))) ?? options.accountId;
       if (pinned) headers['x-moto-account-id'] = pinned;
       const assumedAccount =
         c.action === 'sts:AssumeRole'
@@ -513,6 +523,9 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    pinKey(accessKeyId, account) {
+      keyAccounts.set(accessKeyId, account);
     },
     setClockSkew(ms) {
       skewMs = ms;

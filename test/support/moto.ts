@@ -427,6 +427,7 @@ export async function seedMoto(
             roleArn: a.roleArn!,
             ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
             ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
+            ...(a.policy ? { policy: a.policy } : {}),
           }),
         );
         pairs.push([a.associationId, out.association!.associationId!]);

@@ -610,7 +610,8 @@ export interface WorldRun extends RunResult {
 export function runWorld(world: WorldModel, overrides: Partial<RunOptions> = {}): Promise<WorldRun> {
   const platform = memoryPlatform(world);
   // Another account answers only when the run names a role for it (--assume-role).
-  const awsIn = (account: string) => (overrides.assumeRoles?.[account] ? platform.awsIn(account) : undefined);
+  const awsIn = (account: string) =>
+    overrides.assumeRoles?.[account] || overrides.profiles?.[account] ? platform.awsIn(account) : undefined;
   return runWithPlatform(world, { ...platform, awsIn }, overrides);
 }
 

@@ -6,6 +6,7 @@
  * sts get-caller-identity, the --direct AssumeRoleWithWebIdentity answer). Through an RDS
  * Proxy the proxy, not the database, takes the IAM token. Aurora MySQL is no Camunda target.
  */
+import { mechanismWords } from '../../platform/pod-identity.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../engine/facts.js';
 import { ApiCallError } from '../../core/errors.js';
@@ -128,6 +129,7 @@ export async function proveAurora(
         AURORA_MARKER,
         parseAuroraMarker,
         roleArn,
+        mechanismWords(f.credentialSources?.get(c.key)).name,
       );
   if (!proof.ok) {
     out.info('aurora-login-not-proven', `Aurora login not proven: ${proof.reason}`);

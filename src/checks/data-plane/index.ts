@@ -31,26 +31,37 @@ export const dataPlane = defineModule({
   id: 'data-plane',
   title: 'Data-plane proofs (Aurora login, OpenSearch role mapping)',
   needs: ['caller', 'plan', 'roleArns', 'values'],
-  uses: ['region', 'databases', 'auroraClusters', 'openSearch', 'openSearchDomain', 'webIdentity'],
+  uses: [
+    'region',
+    'databases',
+    'auroraClusters',
+    'openSearch',
+    'openSearchDomain',
+    'webIdentity',
+    'credentialSources',
+  ],
   checks: CHECKS,
   async run(ctx, out) {
     // From here with --direct; else in the cluster, with verification Jobs unless -s.
     if (!(ctx.options.direct || ctx.options.spawn)) return;
     const { plan, roleArns } = ctx.facts;
     const targets = plan.filter((c) => roleArns.has(c.key));
-    const [region, databases, auroraClusters, openSearch, openSearchDomain] = await Promise.all([
-      ctx.use('region'),
-      ctx.use('databases'),
-      ctx.use('auroraClusters'),
-      ctx.use('openSearch'),
-      ctx.use('openSearchDomain'),
-    ]);
+    const [region, databases, auroraClusters, openSearch, openSearchDomain, credentialSources] =
+      await Promise.all([
+        ctx.use('region'),
+        ctx.use('databases'),
+        ctx.use('auroraClusters'),
+        ctx.use('openSearch'),
+        ctx.use('openSearchDomain'),
+        ctx.use('credentialSources'),
+      ]);
     const f: ProofFacts = {
       region,
       databases,
       auroraClusters,
       openSearchDomain,
       webIdentity: () => ctx.use('webIdentity'),
+      credentialSources,
     };
     await eachInOrder(
       targets,

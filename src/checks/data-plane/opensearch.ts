@@ -8,6 +8,7 @@
  * domain's access policy decides every request: it is evaluated (src/iam) for each request
  * Camunda sends. OpenSearch Serverless (aoss) is no Camunda target.
  */
+import { mechanismWords } from '../../platform/pod-identity.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { ApiCallError } from '../../core/errors.js';
@@ -120,6 +121,7 @@ export async function proveOpenSearch(
         AUTHINFO_MARKER,
         parseAuthInfoMarker,
         roleArn,
+        mechanismWords(f.credentialSources?.get(c.key)).name,
       );
   if (!proof.ok) {
     out.info('opensearch-mapping-not-proven', `OpenSearch role mapping not proven: ${proof.reason}`);

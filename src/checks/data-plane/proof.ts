@@ -3,6 +3,7 @@
  * proof's AssumeRoleWithWebIdentity with the ServiceAccount's own token), a verification Job's
  * marker line otherwise, and the facts they read.
  */
+import { mechanismWords, type MechanismWords } from '../../platform/pod-identity.js';
 import type { ModuleContext } from '../../engine/module.js';
 import { ApiCallError, errorMessage } from '../../core/errors.js';
 import type { Services } from '../../core/context.js';
@@ -24,6 +25,7 @@ export async function viaJob<T>(
   marker: string,
   parse: (logs: string | undefined) => T | 'no-credentials' | MissingTool | undefined,
   roleArn: string,
+  mechanism: MechanismWords['name'] = 'IRSA',
 ): Promise<Proof<T>> {
   const res = await ctx.kube.runJob(
     ctx.scope.namespace,
@@ -42,7 +44,7 @@ export async function viaJob<T>(
   if (verdict === 'no-credentials')
     return {
       ok: false,
-      reason: `the pod got no credentials for ${roleArn} through IRSA (see the identity Job)`,
+      reason: `the pod got no credentials for ${roleArn} through ${mechanism} (see the identity Job)`,
     };
   return { ok: true, result: verdict as T };
 }
@@ -62,7 +64,13 @@ function missingToolReason(ctx: Services, tool: MissingTool): string {
 
 export type Ctx = ModuleContext<
   'caller' | 'plan' | 'roleArns' | 'values',
-  'region' | 'databases' | 'auroraClusters' | 'openSearch' | 'openSearchDomain' | 'webIdentity'
+  | 'region'
+  | 'databases'
+  | 'auroraClusters'
+  | 'openSearch'
+  | 'openSearchDomain'
+  | 'webIdentity'
+  | 'credentialSources'
 >;
 
 /** The optional facts the proofs read, awaited once. */
@@ -73,6 +81,8 @@ export interface ProofFacts {
   openSearchDomain: Facts['openSearchDomain'] | undefined;
   /** The pod-less proof's credentials, awaited only by --direct (a Job gets its own in the pod). */
   webIdentity: () => Promise<Facts['webIdentity'] | undefined>;
+  /** How each component's pods get their role (IRSA or EKS Pod Identity), for the proofs' words. */
+  credentialSources?: Facts['credentialSources'] | undefined;
 }
 
 /** How long one login or one request may take at most (README "Data-plane proofs"). */
@@ -156,6 +166,9 @@ export async function credentialsFor(
   c: PlannedComponent,
   roleArn: string,
 ): Promise<Proof<ProofCredentials>> {
+  // Pod Identity credentials come from the node's agent for the pod's own token: not from here.
+  const notFromHere = mechanismWords(f.credentialSources?.get(c.key)).notFromHere;
+  if (notFromHere) return { ok: false, reason: notFromHere };
   // The pod-less proof hands out only credentials whose assumed role it checked is roleArn.
   const reused = (await f.webIdentity())?.get(c.key);
   if (reused) return { ok: true, result: { credentials: reused, pinned: true } };

@@ -30,8 +30,11 @@ import {
   PERMISSION_CHECKS,
   searchPermission,
   type PermissionTarget,
+  type SessionPolicy,
   type Unidentified,
 } from './permissions.js';
+import { normalizePolicy, PolicyParseError } from '../../iam/policy.js';
+import type { PodIdentityAssociationRef } from '../../platform/pod-identity.js';
 
 const CHECKS = {
   'role-account': {
@@ -106,6 +109,9 @@ async function databaseTarget(
     resource,
     allows: (actions) => `${actions} as ${dbUser} on Aurora cluster ${cluster.identifier}`,
     refused: (actions) => `${actions} as ${dbUser} to Aurora cluster ${cluster.identifier} (${resource})`,
+    ...(clusterArn?.account
+      ? { sameAccountOnly: { account: clusterArn.account, what: `Aurora cluster ${cluster.identifier}` } }
+      : {}),
   };
 }
 
@@ -170,6 +176,30 @@ async function checkFirstHop(
   await checkPodIdentityTrust(svc, c, arn, role, target, out);
 }
 
+/**
+ * A Pod Identity association's own policy, read as the session policy EKS applies with it;
+ * undefined (with a FAIL) when it is no policy document: the pods' permissions cannot be told.
+ */
+function sessionPolicyOf(
+  a: PodIdentityAssociationRef,
+  clusterName: string | undefined,
+  out: Reporter<Id>,
+): SessionPolicy | undefined {
+  const label = `the policy of Pod Identity association ${a.associationId}`;
+  const update = `aws eks update-pod-identity-association --cluster-name ${clusterName ?? '<cluster>'} --association-id ${a.associationId} --policy file://policy.json`;
+  try {
+    return { doc: normalizePolicy(JSON.parse(a.policy!)), label, update };
+  } catch (e) {
+    if (!(e instanceof PolicyParseError) && !(e instanceof SyntaxError)) throw e;
+    out.fail(
+      'pod-identity-session-policy',
+      `${label} is not a valid policy document (${e.message}): the permissions of its pods cannot be told`,
+      { fix: `Correct the policy (${update}).` },
+    );
+    return undefined;
+  }
+}
+
 /** Every role check for one component: trust, then permissions for its pg/os use. */
 async function checkRoleForComponent(
   ctx: Ctx,
@@ -218,9 +248,9 @@ async function checkRoleForComponent(
     );
   }
   const source = (await ctx.use('credentialSources'))?.get(c.key);
+  const cluster = source?.mechanism === 'pod-identity' ? await ctx.use('cluster') : undefined;
   if (source?.mechanism === 'pod-identity') {
     // The association wins over any annotation: the role must trust EKS Pod Identity, not the OIDC provider.
-    const cluster = await ctx.use('cluster');
     const a = source.association;
     const podTarget = {
       associationId: a.associationId,
@@ -254,6 +284,11 @@ async function checkRoleForComponent(
     const search = searchPermission(partition);
     const loaded = await loadPolicies(svc, role, listing, c.pg ? db : search, out);
     if (!loaded) return;
+    if (source?.mechanism === 'pod-identity' && source.association.policy !== undefined) {
+      const session = sessionPolicyOf(source.association, cluster?.name, out);
+      if (!session) return;
+      loaded.session = session;
+    }
     if (c.pg) await checkPermission(svc, role, loaded, db, () => databaseTarget(ctx, c, role.arn), out);
     if (c.os) await checkPermission(svc, role, loaded, search, () => searchTarget(ctx, role.arn), out);
   });

@@ -88,6 +88,13 @@ export const PERMISSION_CHECKS = {
       'the role’s policies or the domain’s access policy allow the request unless a Deny statement irsa-check cannot evaluate applies',
     fix: 'Check the named statement by hand, or rewrite it with elements irsa-check evaluates.',
   },
+  'pod-identity-session-policy': {
+    severity: 'FAIL',
+    code: 213,
+    title:
+      'the Pod Identity association’s own policy (a session policy) does not allow what the component needs: the pods get only what it and the role’s policies both allow',
+    fix: 'Allow the action on the resource in the association’s policy (aws eks update-pod-identity-association --policy), or remove the policy.',
+  },
   'policy-simulator': {
     severity: 'WARN',
     title: 'IAM’s policy simulator and irsa-check’s evaluator disagree on a permission',
@@ -164,6 +171,12 @@ export interface PermissionTarget {
   domain?: OpenSearchDomain;
   /** The region the request goes to (aws:RequestedRegion), when the resource ARN has none. */
   region?: string;
+  /**
+   * The resource accepts only principals of its own account, whatever the policies say: IAM
+   * database authentication ("The user must be in the same account as the account for the DB
+   * cluster", Aurora User Guide, "Creating and using an IAM policy for IAM database access").
+   */
+  sameAccountOnly?: { account: string; what: string };
 }
 
 /** Why there is no target to check on: said as an INFO after a general OK. */
@@ -176,6 +189,18 @@ type PermissionServices = Pick<Services, 'aws' | 'debug'>;
 export interface RolePolicies {
   policies: LabeledPolicy[];
   boundary?: LabeledPolicy;
+  /**
+   * The session policy the pods' credentials carry: a Pod Identity association's own policy. It
+   * caps everything the session may do, resource-policy grants to the role ARN included (IAM
+   * User Guide, "Session policies"; pod sessions have EKS-chosen names no policy names).
+   */
+  session?: SessionPolicy;
+}
+
+/** A session policy and what it comes from, for messages and fixes. */
+export interface SessionPolicy extends LabeledPolicy {
+  /** `aws eks update-pod-identity-association …`: where the policy is changed. */
+  update: string;
 }
 
 /** The role's attached and inline policy listings: started as soon as the role's name is known. */
@@ -264,13 +289,19 @@ const SIMULATOR_ANSWER: Record<SimulationResult['decision'], DecisionKind> = {
   implicitDeny: 'ImplicitDeny',
 };
 
+/** The simulator's answer for one action: its decision, and whether AWS Organizations refuses it. */
+interface Simulated {
+  decision: DecisionKind;
+  deniedByOrganizations?: boolean;
+}
+
 /** IAM's policy simulator, where available: action (lower case) → its decision for `resource`. */
 async function simulate(
   services: PermissionServices,
   roleArn: string,
   actions: readonly string[],
   resource: string,
-): Promise<Map<string, DecisionKind> | undefined> {
+): Promise<Map<string, Simulated> | undefined> {
   let results: SimulationResult[] | undefined;
   try {
     results = await services.aws.simulatePrincipalPolicy(roleArn, [...actions], [resource]);
@@ -282,10 +313,13 @@ async function simulate(
     return undefined;
   }
   const wanted = new Set(actions.map((a) => a.toLowerCase()));
-  const answers = new Map<string, DecisionKind>();
+  const answers = new Map<string, Simulated>();
   for (const r of results ?? []) {
     if (r.resource === resource && wanted.has(r.action.toLowerCase())) {
-      answers.set(r.action.toLowerCase(), SIMULATOR_ANSWER[r.decision]);
+      answers.set(r.action.toLowerCase(), {
+        decision: SIMULATOR_ANSWER[r.decision],
+        ...(r.deniedByOrganizations ? { deniedByOrganizations: true } : {}),
+      });
     }
   }
   return answers.size > 0 ? answers : undefined;
@@ -301,7 +335,7 @@ function confirm(
   role: IamRole,
   resource: string,
   local: ReadonlyArray<{ action: string; decision: DecisionKind }>,
-  simulated: Map<string, DecisionKind> | undefined,
+  simulated: Map<string, Simulated> | undefined,
 ): void {
   const actions = actionList(local.map((l) => l.action));
   if (!simulated) {
@@ -314,12 +348,17 @@ function confirm(
     `role ${role.name}, ${actions} on ${resource}: answered by the IAM policy simulator and the local evaluator`,
   );
   for (const { action, decision } of local) {
-    const remote = simulated.get(action.toLowerCase());
+    const answer = simulated.get(action.toLowerCase());
+    const remote = answer?.decision;
     const open = decision === 'Undetermined'; // reported on its own, with the statements that leave it open
     if (remote !== undefined && !open && (remote === 'Allow') !== (decision === 'Allow')) {
+      // The simulator weighs the account's SCPs, which irsa-check does not (iam/scp.ts).
+      const organizations = answer?.deniedByOrganizations
+        ? ' (the simulator says AWS Organizations does not allow it: a service control policy of the account refuses it)'
+        : '';
       out.warn(
         'policy-simulator',
-        `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for role ${role.name}: the simulator says ${remote}, the local evaluation ${decision}`,
+        `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for role ${role.name}: the simulator says ${remote}, the local evaluation ${decision}${organizations}`,
       );
     }
   }
@@ -364,6 +403,18 @@ export async function checkPermission(
     return;
   }
   const { resource } = target;
+  const roleAccount = parseRoleArn(role.arn)?.account;
+  const only = target.sameAccountOnly;
+  if (only && roleAccount && only.account && roleAccount !== only.account) {
+    out.fail(
+      ids.resource,
+      `role ${name} (account ${roleAccount}) may not ${target.refused(actionList(actions))}: ${only.what} is in account ${only.account}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow`,
+      {
+        fix: `Give the component a role in account ${only.account} (cross-account IRSA: its trust policy names account ${only.account}'s IAM OIDC provider for this cluster's issuer) that allows ${what} on ${resource} (Aurora User Guide, "Creating and using an IAM policy for IAM database access").`,
+      },
+    );
+    return;
+  }
   const requestFor = (action: string) =>
     roleRequest({ action, resource, roleArn: role.arn, region: target.region });
   const decisions = actions.map((action) => ({
@@ -414,6 +465,60 @@ export async function checkPermission(
     reportIdentity(out, name, target, permission, decisions, loaded, resource, domain);
   }
   if (domain && access) reportDomain(domain, role, resource, decisions, access, crossAccount, out);
+  if (loaded.session) reportSession(out, name, target, permission, loaded.session, requestFor);
+}
+
+/**
+ * The session policy caps the role's permissions (IAM User Guide, "Session policies"; EKS API
+ * reference, PodIdentityAssociation.policy: "the intersection of the role's policies and this
+ * policy"): the request is allowed only if it allows it too. Reported on its own, after the role's
+ * own verdict, so a refusal names the policy that refuses.
+ */
+function reportSession(
+  out: Out,
+  name: string,
+  target: PermissionTarget,
+  permission: Permission,
+  session: SessionPolicy,
+  requestFor: (action: string) => ReturnType<typeof roleRequest>,
+): void {
+  const { what, actions } = permission;
+  const decisions = actions.map((action) => ({
+    action,
+    d: evaluateAccess({ identity: [session.doc] }, requestFor(action)),
+  }));
+  const refused = decisions.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
+  const why = `EKS Pod Identity applies it as a session policy, so role ${name}'s pods get only what both it and the role's policies allow`;
+  if (refused.length > 0) {
+    const first = refused[0]!.d;
+    const how =
+      first.decision === 'ExplicitDeny'
+        ? `it denies it (${describeAll(first.deniedBy)})`
+        : 'no statement of it allows it';
+    out.fail(
+      'pod-identity-session-policy',
+      `${session.label} does not allow ${target.refused(actionList(refused.map((r) => r.action)))}: ${how}; ${why}`,
+      {
+        fix: `Allow ${what} on ${target.resource} in ${session.label} (${session.update}), or remove that policy.`,
+      },
+    );
+    return;
+  }
+  const open = decisions.find(({ d }) => d.decision === 'Undetermined');
+  if (open) {
+    const question = `${session.label} allows ${target.allows(open.action)}`;
+    reportUndetermined(
+      out,
+      open.d,
+      { warn: 'policy-undecided', fail: 'pod-identity-session-policy' },
+      question,
+    );
+    return;
+  }
+  out.ok(
+    'pod-identity-session-policy',
+    `${session.label} allows ${target.allows(actionList(actions))} too (${describeAll(decisions.flatMap(({ d }) => d.allowedBy))}); ${why}`,
+  );
 }
 
 /** The role's own policies within its boundary: OK, the refusal, or the statements that leave it open. */
