@@ -7,12 +7,6 @@ import tseslint from 'typescript-eslint';
 export const NOT_YET_SPLIT = [
   'src/checks/aurora.ts',
   'src/checks/cluster.ts',
-  'src/checks/data-plane/aurora.ts',
-  'src/checks/data-plane/checks.ts',
-  'src/checks/data-plane/index.ts',
-  'src/checks/data-plane/opensearch-permissions.ts',
-  'src/checks/data-plane/opensearch.ts',
-  'src/checks/data-plane/proof.ts',
   'src/checks/injection.ts',
   'src/checks/opensearch.ts',
   'src/checks/plan.ts',

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, X509Certificate } from 'node:crypto';
-import { auroraPassword, dataPlane } from '../../src/checks/data-plane/index.js';
+import { auroraPassword, dataPlane } from '../../src/proofs/data-plane/index.js';
 import type { DatabaseTarget, Facts } from '../../src/engine/facts.js';
 import type { TemporaryCredentials } from '../../src/ports/aws.js';
 import { redactRecord } from '../../src/platform/bundle.js';
@@ -607,7 +607,19 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
         },
       ],
     });
-    const pam = `IRSA_CHECK_AURORA outcome=auth-failed tls=verified detail=${b64('psql: error: FATAL:  PAM authentication failed for user "identity_irsa"')}`;
+    // The proxy's own words (RDS user guide, "Troubleshooting RDS Proxy issues with RDS for
+    // PostgreSQL"): IAM authentication off, it checks the token as the secret's password; on, it
+    // refuses a token the role may not use; without a secret for the user it says so.
+    const said = (words: string) =>
+      `IRSA_CHECK_AURORA outcome=auth-failed tls=verified detail=${b64(`psql: error: connection to server at "${PROXY_HOST}" (10.0.1.5), port 5432 failed: FATAL:  ${words}`)}`;
+    const asPassword = said('The password that was provided for the role identity_irsa is wrong.');
+    const iamRefused = said(
+      'IAM authentication failed for user identity_irsa. Check the IAM token for this user and try again.',
+    );
+    const noSecret = said(
+      'This RDS proxy has no credentials for the role identity_irsa. Check the credentials for this role and try again.',
+    );
+    const where = `psql: error: connection to server at "${PROXY_HOST}" (10.0.1.5), port 5432 failed: FATAL:  `;
     const run = async (logs: string, iamAuth: string) => {
       const w = await worldWithJobs((purpose, component) =>
         purpose === 'aurora' && component === 'identity'
@@ -628,16 +640,20 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
     expect(ok.map((f) => `[${f.level}] ${f.check}: ${f.message}`)).toEqual([
       `[OK] aurora-proxy-iam: Aurora login through RDS Proxy camunda-pg proven (verification Job): identity_irsa@${PROXY_HOST}:5432/identity over TLS with role ${ROLE('identity')}; the proxy logs in to the database with its Secrets Manager secret (rds_iam is not needed there)`,
     ]);
-    const off = await run(pam, 'DISABLED');
+    const off = await run(asPassword, 'DISABLED');
     expect(off.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
-      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (psql: error: FATAL:  PAM authentication failed for user "identity_irsa"): the proxy does not take IAM authentication (Auth IAMAuth DISABLED)`,
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (${where}The password that was provided for the role identity_irsa is wrong.): the proxy does not take IAM authentication (Auth IAMAuth DISABLED)`,
     ]);
     // The role allows rds-db:connect on the cluster's resource, not on the proxy's prx- one.
-    const policy = await run(pam, 'REQUIRED');
+    const policy = await run(iamRefused, 'REQUIRED');
     expect(policy.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
-      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (psql: error: FATAL:  PAM authentication failed for user "identity_irsa"): role ${ROLE('identity')} may not rds-db:connect on the proxy's ${PRX_RESOURCE} (ImplicitDeny)`,
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (${where}IAM authentication failed for user identity_irsa. Check the IAM token for this user and try again.): role ${ROLE('identity')} may not rds-db:connect on the proxy's ${PRX_RESOURCE} (ImplicitDeny)`,
     ]);
-    for (const f of [...off, ...policy]) {
+    const secret = await run(noSecret, 'REQUIRED');
+    expect(secret.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (${where}This RDS proxy has no credentials for the role identity_irsa. Check the credentials for this role and try again.): the proxy has no secret for database user identity_irsa`,
+    ]);
+    for (const f of [...off, ...policy, ...secret]) {
       expect(f.fix).toContain('Do not GRANT rds_iam to the database user');
       expect(f.fix).not.toMatch(/^As the master user/);
     }

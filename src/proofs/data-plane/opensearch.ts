@@ -26,6 +26,7 @@ import { assumedRoleMatchesRole, parseRoleArn } from '../../iam/arn.js';
 import { domainAccessPolicy } from '../../iam/domain-policy.js';
 import { evaluate, PolicyParseError } from '../../iam/policy.js';
 import { describeAll } from '../../iam/explain.js';
+import { CAMUNDA_ES_ACTIONS } from '../../iam/opensearch-actions.js';
 import type { Id } from './checks.js';
 import {
   BUILT_IN_ROLES,
@@ -47,15 +48,6 @@ import {
   type Proof,
   type ProofFacts,
 } from './proof.js';
-
-/** The requests Camunda's OpenSearch clients send (index creation, writes, deletes, reads, exists). */
-export const CAMUNDA_ES_ACTIONS = [
-  'es:ESHttpGet',
-  'es:ESHttpHead',
-  'es:ESHttpPut',
-  'es:ESHttpPost',
-  'es:ESHttpDelete',
-] as const;
 
 const SECURITY_ROLES_PATH = '/_plugins/_security/api/roles/';
 
