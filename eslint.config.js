@@ -14,7 +14,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/preflight.ts',
   'src/checks/private-sts.ts',
   'src/checks/release.ts',
-  'src/checks/role-in-use.ts',
   'src/checks/roles/index.ts',
   'src/checks/roles/permissions.ts',
   'src/checks/roles/trust.ts',
