@@ -12,7 +12,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/plan.ts',
   'src/checks/pod-logs.ts',
   'src/checks/preflight.ts',
-  'src/checks/private-sts.ts',
   'src/checks/release.ts',
   'src/checks/roles/index.ts',
   'src/checks/roles/permissions.ts',
