@@ -81,7 +81,7 @@ export interface ProofFacts {
   auroraClusters: Facts['auroraClusters'] | undefined;
   openSearchDomain: Facts['openSearchDomain'] | undefined;
   /** The chart profile (its major decides where the values set the index prefixes). */
-  profile: Facts['profile'] | undefined;
+  profile?: Facts['profile'];
   /** The pod-less proof's credentials, awaited only by --direct (a Job gets its own in the pod). */
   webIdentity: () => Promise<Facts['webIdentity'] | undefined>;
   /** How each component's pods get their role (IRSA or EKS Pod Identity), for the proofs' words. */
