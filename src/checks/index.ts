@@ -28,7 +28,7 @@ import { podIdentity } from './pod-identity.js';
 import { roleInUse } from './role-in-use.js';
 import { privateSts } from './private-sts.js';
 import { podLogs } from './pod-logs.js';
-import { dataPlane } from './data-plane/index.js';
+import { dataPlane } from '../proofs/data-plane/index.js';
 
 export const CHECK_MODULES: readonly CheckModule[] = [
   preflight,

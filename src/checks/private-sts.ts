@@ -18,16 +18,18 @@
  * interfaces should be in the nodes' zones.
  */
 import { defineModule } from '../engine/module.js';
+import type { Reporter } from '../core/reporter.js';
 import type {
   Ec2Instance,
   IngressRule,
   Route,
   RouteTable,
   SecurityGroup,
+  Subnet,
   VpcEndpoint,
 } from '../ports/aws.js';
 import { podEnv, runningPodsOf } from '../platform/component-pods.js';
-import { ec2Nodes } from '../platform/node-instances.js';
+import { collectPrivateSts, stsEndpoints } from '../collectors/private-sts.js';
 
 const HTTPS = 443;
 
@@ -121,33 +123,27 @@ export const privateSts = defineModule({
       fix: 'Annotate the service accounts eks.amazonaws.com/sts-regional-endpoints: "true" and restart the pods.',
     },
   },
-  async run(ctx, out) {
-    const { cluster, region, plan } = ctx.facts;
-    if (!cluster.vpcId) return;
-    if (cluster.endpointPublicAccess !== false || cluster.endpointPrivateAccess !== true) return;
-    const vpc = cluster.vpcId;
-    const nodes = ec2Nodes(await ctx.kube.nodes());
-    const [instances, endpoints, tables, pods] = await Promise.all([
-      nodes.length > 0
-        ? ctx.aws.instances(
-            region,
-            nodes.map((n) => n.id),
-          )
-        : Promise.resolve([]),
-      ctx.aws.vpcEndpoints(region, vpc),
-      ctx.aws.routeTables(region, vpc),
-      ctx.kube.pods(ctx.scope.namespace),
-    ]);
-    const sts = endpoints.filter(
-      (e) => e.serviceName.endsWith(`.${region}.sts`) && (e.type ?? 'Interface') === 'Interface',
-    );
-    const usable = sts.find(
-      (e) => e.privateDnsEnabled && (e.state ?? 'available').toLowerCase() === 'available',
-    );
+  collect: collectPrivateSts,
+  evaluate(input, out) {
+    if (input.kind === 'not-applicable') return;
+    if (input.kind === 'error') {
+      out.unexpected(input.error);
+      return;
+    }
+    const { region, vpc, nodes, instances, endpoints, tables, pods, plan } = input;
+    const { sts, usable } = stsEndpoints(endpoints, region);
     const fix = `Create an interface VPC endpoint for com.amazonaws.${region}.sts in ${vpc} with private DNS enabled, in the nodes' subnets, with a security group that allows HTTPS (443) from the nodes.`;
 
     if (usable) {
-      await judgeEndpoint(usable, instances);
+      judgeEndpoint(
+        out,
+        usable,
+        instances,
+        nodes,
+        vpc,
+        input.endpoint?.groups ?? [],
+        input.endpoint?.subnets ?? [],
+      );
     } else {
       const subnets = [...new Set(instances.flatMap((i) => (i.subnetId ? [i.subnetId] : [])))].sort();
       if (subnets.length === 0) {
@@ -205,61 +201,62 @@ export const privateSts = defineModule({
         'sts-regional-endpoints',
         `pod(s) ${global.join(', ')} do not set AWS_STS_REGIONAL_ENDPOINTS=regional: an SDK defaulting to the global sts.amazonaws.com cannot use the regional VPC endpoint; annotate the service accounts eks.amazonaws.com/sts-regional-endpoints: "true" and restart the pods`,
       );
-
-    /** With private DNS every STS call of the VPC goes to the endpoint: it must admit every node on 443. */
-    async function judgeEndpoint(e: VpcEndpoint, nodesSeen: Ec2Instance[]): Promise<void> {
-      const groupIds = e.securityGroupIds ?? [];
-      const known = nodesSeen.filter((i) => i.securityGroupIds !== undefined || i.privateIp !== undefined);
-      const [groups, subnets] = await Promise.all([
-        ctx.aws.securityGroups(region, groupIds),
-        ctx.aws.subnets(region, vpc),
-      ]);
-      const base = `private-only cluster: STS interface VPC endpoint ${e.id} with private DNS in ${vpc}`;
-      const listed = groups.filter((g: SecurityGroup) => groupIds.includes(g.id));
-      if (listed.length === 0 || known.length === 0) {
-        out.info(
-          `${base}; whether its security group admits the nodes on ${HTTPS} is not judged (${
-            listed.length === 0
-              ? 'its security groups are not listed'
-              : 'the nodes’ EC2 instances are not listed'
-          })`,
-        );
-      } else {
-        const shut = known.filter((n) => !listed.some((g) => g.ingress.some((r) => admits(r, n))));
-        if (shut.length > 0) {
-          const name = (i: Ec2Instance) => nodes.find((n) => n.id === i.instanceId)?.name ?? i.instanceId;
-          out.fail(
-            'private-sts-endpoint-sg',
-            `STS interface VPC endpoint ${e.id}: its security group(s) ${listed.map((g) => g.id).join(', ')} do not admit TCP ${HTTPS} from node(s) ${shut
-              .map(
-                (i) =>
-                  `${name(i)} (${[...(i.securityGroupIds ?? []), i.privateIp].filter(Boolean).join(', ')})`,
-              )
-              .join(', ')}: their pods' STS calls, which private DNS sends to the endpoint, time out`,
-            {
-              fix: `Add an inbound rule for TCP ${HTTPS} from the nodes' security group (${[
-                ...new Set(shut.flatMap((i) => i.securityGroupIds ?? [])),
-              ].join(', ')}) to ${listed.map((g) => g.id).join(', ')}.`,
-            },
-          );
-        } else {
-          out.ok(
-            'private-sts-endpoint',
-            `${base}; its security group(s) ${listed.map((g) => g.id).join(', ')} admit the nodes on TCP ${HTTPS}`,
-          );
-        }
-      }
-      // Cross-zone traffic still works: a missing zone is resilience and cost, not a failure.
-      const azOf = new Map(subnets.map((s) => [s.id, s.availabilityZone]));
-      const endpointAzs = new Set((e.subnetIds ?? []).map((s) => azOf.get(s)).filter(Boolean));
-      const nodeAzs = [
-        ...new Set(nodesSeen.flatMap((i) => (i.availabilityZone ? [i.availabilityZone] : []))),
-      ];
-      const missing = nodeAzs.filter((z) => !endpointAzs.has(z)).sort();
-      if (endpointAzs.size > 0 && missing.length > 0)
-        out.info(
-          `STS interface VPC endpoint ${e.id} has no network interface in ${missing.join(', ')}: nodes there reach it in another zone (it works, but an outage of that zone cuts them off from STS)`,
-        );
-    }
   },
 });
+
+type Id = 'private-sts-endpoint' | 'private-sts-endpoint-sg' | 'sts-regional-endpoints';
+
+/** With private DNS every STS call of the VPC goes to the endpoint: it must admit every node on 443. */
+function judgeEndpoint(
+  out: Reporter<Id>,
+  e: VpcEndpoint,
+  nodesSeen: Ec2Instance[],
+  nodes: ReadonlyArray<{ name: string; id: string }>,
+  vpc: string,
+  groups: SecurityGroup[],
+  subnets: Subnet[],
+): void {
+  const groupIds = e.securityGroupIds ?? [];
+  const known = nodesSeen.filter((i) => i.securityGroupIds !== undefined || i.privateIp !== undefined);
+  const base = `private-only cluster: STS interface VPC endpoint ${e.id} with private DNS in ${vpc}`;
+  const listed = groups.filter((g) => groupIds.includes(g.id));
+  if (listed.length === 0 || known.length === 0) {
+    out.info(
+      `${base}; whether its security group admits the nodes on ${HTTPS} is not judged (${
+        listed.length === 0 ? 'its security groups are not listed' : 'the nodes’ EC2 instances are not listed'
+      })`,
+    );
+  } else {
+    const shut = known.filter((n) => !listed.some((g) => g.ingress.some((r) => admits(r, n))));
+    if (shut.length > 0) {
+      const name = (i: Ec2Instance) => nodes.find((n) => n.id === i.instanceId)?.name ?? i.instanceId;
+      out.fail(
+        'private-sts-endpoint-sg',
+        `STS interface VPC endpoint ${e.id}: its security group(s) ${listed.map((g) => g.id).join(', ')} do not admit TCP ${HTTPS} from node(s) ${shut
+          .map(
+            (i) => `${name(i)} (${[...(i.securityGroupIds ?? []), i.privateIp].filter(Boolean).join(', ')})`,
+          )
+          .join(', ')}: their pods' STS calls, which private DNS sends to the endpoint, time out`,
+        {
+          fix: `Add an inbound rule for TCP ${HTTPS} from the nodes' security group (${[
+            ...new Set(shut.flatMap((i) => i.securityGroupIds ?? [])),
+          ].join(', ')}) to ${listed.map((g) => g.id).join(', ')}.`,
+        },
+      );
+    } else {
+      out.ok(
+        'private-sts-endpoint',
+        `${base}; its security group(s) ${listed.map((g) => g.id).join(', ')} admit the nodes on TCP ${HTTPS}`,
+      );
+    }
+  }
+  // Cross-zone traffic still works: a missing zone is resilience and cost, not a failure.
+  const azOf = new Map(subnets.map((s) => [s.id, s.availabilityZone]));
+  const endpointAzs = new Set((e.subnetIds ?? []).map((s) => azOf.get(s)).filter(Boolean));
+  const nodeAzs = [...new Set(nodesSeen.flatMap((i) => (i.availabilityZone ? [i.availabilityZone] : [])))];
+  const missing = nodeAzs.filter((z) => !endpointAzs.has(z)).sort();
+  if (endpointAzs.size > 0 && missing.length > 0)
+    out.info(
+      `STS interface VPC endpoint ${e.id} has no network interface in ${missing.join(', ')}: nodes there reach it in another zone (it works, but an outage of that zone cuts them off from STS)`,
+    );
+}

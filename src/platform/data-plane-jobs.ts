@@ -114,6 +114,8 @@ export const AURORA_LOGIN_SCRIPT = [
   'case "$out" in',
   // Refusals after the TLS handshake: the server spoke PostgreSQL over TLS.
   '  *"PAM authentication failed"*|*"password authentication failed"*|*"is not permitted to log in"*|*"no pg_hba.conf entry"*|*"pg_hba.conf rejects"*|*"host rejected"*) o=auth-failed ;;',
+  // RDS Proxy's refusals after the TLS handshake (platform/pg-login.ts, LoginOutcome).
+  '  *"IAM authentication failed for"*|*"has no credentials for the role"*|*"The password that was provided for the role"*) o=auth-failed ;;',
   '  *"database \\""*"\\" does not exist"*) o=no-database ;;',
   '  *"does not support SSL"*|*"SSL error"*|*"SSL SYSCALL"*) o=tls-refused ;;',
   '  *"Connection refused"*|*"timeout expired"*|*"no answer within"*|*"could not translate host name"*|*"No route to host"*|*"Network unreachable"*|*"Network is unreachable"*) o=unreachable ;;',

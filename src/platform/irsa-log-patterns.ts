@@ -46,10 +46,14 @@ export const IRSA_LOG_PATTERNS: readonly LogPattern[] = [
     fix: 'The pod has no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE: annotate the ServiceAccount and restart the pods (and do not rely on the node role).',
   },
   {
+    // Aurora checks a token with PAM only for a user granted rds_iam; a missing user or one
+    // without rds_iam gets "password authentication failed" instead (platform/pg-login.ts, the
+    // data-plane proof's aurora-token-rejected). So PAM points at the IAM side, not at GRANT.
     id: 'pam-authentication-failed',
     re: /PAM authentication failed/i,
-    meaning: 'Aurora refused the IAM login: the database user is missing or not granted rds_iam',
-    fix: 'As the master user: CREATE USER "<db user>" WITH LOGIN; GRANT rds_iam TO "<db user>"; and allow rds-db:connect on dbuser:<cluster resource id>/<db user> in the role.',
+    meaning:
+      'Aurora refused the IAM auth token of a database user granted rds_iam (PAM checks only those): the IAM side refused it',
+    fix: 'Allow rds-db:connect on arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/<db user> (the cluster’s resource id, not its name; the user the application logs in as; the cluster’s Region) in the role’s policy; make the token for the endpoint host, port and Region the application connects to; behind an RDS Proxy, turn on its IAM authentication and allow rds-db:connect on its prx- resource id instead.',
   },
   {
     id: 'opensearch-no-permissions',

@@ -22,12 +22,25 @@ import { redactText } from '../core/redact.js';
  * - `hba-rejected`: "no pg_hba.conf entry for host …, SSL encryption" or "… host rejected"
  *   (28000): the server's host-based authentication has no line for this connection.
  * - `tls-refused`: the server does not speak TLS, or the TLS handshake failed.
+ * An RDS Proxy answers the client itself, in its own words (RDS user guide, "Troubleshooting for
+ * RDS Proxy", "Troubleshooting RDS Proxy issues with RDS for PostgreSQL"; awsdocs/
+ * amazon-rds-user-guide doc_source/rds-proxy.troubleshooting.md):
+ * - "IAM authentication failed for user <u>. Check the IAM token for this user and try again."
+ *   and "The IAM authentication failed for the role <u>. Check the IAM token …": the proxy
+ *   refused the token (its IAM authentication, rds-db:connect on its prx- resource): `token-rejected`;
+ * - "This RDS proxy has no credentials for the role <u>": no Secrets Manager secret for the
+ *   user: `proxy-no-secret`;
+ * - "The password that was provided for the role <u> is wrong": the proxy compared what it got
+ *   with the user's secret, i.e. took the token as a password: `password-rejected`;
+ * - "IAM authentication is allowed only with SSL connections", "IAM is allowed only with SSL
+ *   connections", "This RDS Proxy requires TLS connections": `tls-refused`.
  * `auth-failed` is what a Job of an earlier irsa-check (a recorded bundle) said for any of the first two.
  */
 export type LoginOutcome =
   | 'ok'
   | 'token-rejected'
   | 'password-rejected'
+  | 'proxy-no-secret'
   | 'login-not-permitted'
   | 'hba-rejected'
   | 'auth-failed'
@@ -96,6 +109,11 @@ const UNREACHABLE_CODES = new Set([
 const BY_TEXT: ReadonlyArray<[RegExp, LoginOutcome]> = [
   [/PAM authentication failed/i, 'token-rejected'],
   [/password authentication failed/i, 'password-rejected'],
+  // RDS Proxy's own answers (see LoginOutcome).
+  [/IAM authentication failed for (?:user|the role)/i, 'token-rejected'],
+  [/has no credentials for the role/i, 'proxy-no-secret'],
+  [/The password that was provided for the role .* is wrong/i, 'password-rejected'],
+  [/IAM (?:authentication )?is allowed only with SSL connections|requires TLS connections/i, 'tls-refused'],
   [/is not permitted to log in/i, 'login-not-permitted'],
   [
     /no pg_hba\.conf entry for|pg_hba\.conf rejects connection|authentication failed for user "[^"]*": host rejected/i,

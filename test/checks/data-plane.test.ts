@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, X509Certificate } from 'node:crypto';
-import { auroraPassword, dataPlane } from '../../src/checks/data-plane/index.js';
+import { auroraPassword, dataPlane } from '../../src/proofs/data-plane/index.js';
 import type { DatabaseTarget, Facts } from '../../src/engine/facts.js';
-import type { TemporaryCredentials } from '../../src/ports/aws.js';
+import type { Aws, TemporaryCredentials } from '../../src/ports/aws.js';
 import { redactRecord } from '../../src/platform/bundle.js';
 import { rdsAuthToken, signedHeaders } from '../../src/platform/sigv4.js';
 import { openSearchAuthInfo } from '../../src/platform/opensearch-authinfo.js';
@@ -70,6 +70,7 @@ beforeAll(async () => {
   ]);
   auroraPassword.make = async () => STAND_IN;
   for (const c of ROLES) os.allow(credsOf(c), ROLE(c));
+  os.allow(credsOf('opensearch-master'), 'arn:aws:iam::123456789012:role/opensearch-master');
   world = await worldWith();
 }, 120_000);
 
@@ -143,6 +144,27 @@ function facts(port: number, over: Partial<Record<string, Partial<DatabaseTarget
     openSearch: { host: url.hostname, port: Number(url.port) },
   };
 }
+
+/** The OpenSearch master user: the operator's credentials, which may read the security plugin's REST API. */
+const MASTER = 'arn:aws:iam::123456789012:role/opensearch-master';
+const MASTER_CREDS = credsOf('opensearch-master');
+
+/**
+ * --direct, the operator's OpenSearch requests (Aws.openSearchGet) signed with the master user's
+ * credentials by the product's signer and sent to the fake, which checks them and answers as the
+ * security plugin's REST API does.
+ */
+const asOperator = (w: WorldModel, f: Partial<Facts>) =>
+  runModule(w, dataPlane, { direct: true, dbCa: [tls.certPem!] }, f, {
+    aws: (aws) =>
+      Object.assign(Object.create(aws) as Aws, {
+        async openSearchGet(baseUrl: string, region: string, path: string) {
+          const url = new URL(path, baseUrl);
+          const res = await fetch(url, { headers: await signedHeaders(MASTER_CREDS, region, 'es', url) });
+          return { status: res.status, body: await res.text() };
+        },
+      }),
+  });
 
 /** --direct, trusting the test server's own certificate as an Aurora endpoint's RDS CA would be. */
 const direct = (w: WorldModel, f: Partial<Facts>) =>
@@ -607,7 +629,19 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
         },
       ],
     });
-    const pam = `IRSA_CHECK_AURORA outcome=auth-failed tls=verified detail=${b64('psql: error: FATAL:  PAM authentication failed for user "identity_irsa"')}`;
+    // The proxy's own words (RDS user guide, "Troubleshooting RDS Proxy issues with RDS for
+    // PostgreSQL"): IAM authentication off, it checks the token as the secret's password; on, it
+    // refuses a token the role may not use; without a secret for the user it says so.
+    const said = (words: string) =>
+      `IRSA_CHECK_AURORA outcome=auth-failed tls=verified detail=${b64(`psql: error: connection to server at "${PROXY_HOST}" (10.0.1.5), port 5432 failed: FATAL:  ${words}`)}`;
+    const asPassword = said('The password that was provided for the role identity_irsa is wrong.');
+    const iamRefused = said(
+      'IAM authentication failed for user identity_irsa. Check the IAM token for this user and try again.',
+    );
+    const noSecret = said(
+      'This RDS proxy has no credentials for the role identity_irsa. Check the credentials for this role and try again.',
+    );
+    const where = `psql: error: connection to server at "${PROXY_HOST}" (10.0.1.5), port 5432 failed: FATAL:  `;
     const run = async (logs: string, iamAuth: string) => {
       const w = await worldWithJobs((purpose, component) =>
         purpose === 'aurora' && component === 'identity'
@@ -628,16 +662,20 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
     expect(ok.map((f) => `[${f.level}] ${f.check}: ${f.message}`)).toEqual([
       `[OK] aurora-proxy-iam: Aurora login through RDS Proxy camunda-pg proven (verification Job): identity_irsa@${PROXY_HOST}:5432/identity over TLS with role ${ROLE('identity')}; the proxy logs in to the database with its Secrets Manager secret (rds_iam is not needed there)`,
     ]);
-    const off = await run(pam, 'DISABLED');
+    const off = await run(asPassword, 'DISABLED');
     expect(off.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
-      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (psql: error: FATAL:  PAM authentication failed for user "identity_irsa"): the proxy does not take IAM authentication (Auth IAMAuth DISABLED)`,
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (${where}The password that was provided for the role identity_irsa is wrong.): the proxy does not take IAM authentication (Auth IAMAuth DISABLED)`,
     ]);
     // The role allows rds-db:connect on the cluster's resource, not on the proxy's prx- one.
-    const policy = await run(pam, 'REQUIRED');
+    const policy = await run(iamRefused, 'REQUIRED');
     expect(policy.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
-      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (psql: error: FATAL:  PAM authentication failed for user "identity_irsa"): role ${ROLE('identity')} may not rds-db:connect on the proxy's ${PRX_RESOURCE} (ImplicitDeny)`,
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (${where}IAM authentication failed for user identity_irsa. Check the IAM token for this user and try again.): role ${ROLE('identity')} may not rds-db:connect on the proxy's ${PRX_RESOURCE} (ImplicitDeny)`,
     ]);
-    for (const f of [...off, ...policy]) {
+    const secret = await run(noSecret, 'REQUIRED');
+    expect(secret.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (${where}This RDS proxy has no credentials for the role identity_irsa. Check the credentials for this role and try again.): the proxy has no secret for database user identity_irsa`,
+    ]);
+    for (const f of [...off, ...policy, ...secret]) {
       expect(f.fix).toContain('Do not GRANT rds_iam to the database user');
       expect(f.fix).not.toMatch(/^As the master user/);
     }
@@ -679,48 +717,107 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
     expect(r.manifests).toEqual([]);
   });
 
-  it('OpenSearch sufficiency: readall is a FAIL, a custom role is judged from its definition (operator’s credentials), an unreadable one is "cannot tell"', async () => {
-    const base = os.url.replace('localhost', '127.0.0.1');
-    const defs = {
-      camunda_rw: {
-        cluster_permissions: ['cluster_composite_ops', 'cluster_monitor'],
-        index_permissions: [{ index_patterns: ['*'], allowed_actions: ['crud', 'create_index'] }],
+  it('OpenSearch sufficiency, from the security plugin’s REST API (operator’s credentials): the mapped roles and how each is mapped; readall is a FAIL, a custom role is judged from its definition, an unreadable one is "cannot tell"', async () => {
+    os.security = {
+      roles: {
+        camunda_rw: {
+          cluster_permissions: ['cluster_composite_ops', 'cluster_monitor'],
+          index_permissions: [{ index_patterns: ['*'], allowed_actions: ['crud', 'create_index'] }],
+        },
+        optimize_only: {
+          cluster_permissions: ['cluster_composite_ops', 'cluster_monitor'],
+          index_permissions: [{ index_patterns: ['optimize-*'], allowed_actions: ['crud', 'create_index'] }],
+        },
       },
-      optimize_only: {
-        cluster_permissions: ['cluster_composite_ops', 'cluster_monitor'],
-        index_permissions: [{ index_patterns: ['optimize-*'], allowed_actions: ['crud', 'create_index'] }],
+      mappings: {
+        readall: { backend_roles: [ROLE('optimize')] },
+        camunda_rw: { users: [ROLE('optimize')] },
+        optimize_only: { users: ['*'] },
       },
+      readers: [MASTER],
     };
-    const w = await worldWith(undefined, (w) => {
-      w.aws.openSearch = Object.fromEntries(
-        Object.entries(defs).map(([name, d]) => [
-          `${base}/_plugins/_security/api/roles/${name}`,
-          { status: 200, body: JSON.stringify({ [name]: d }) },
-        ]),
-      );
-      w.aws.openSearch[`${base}/_plugins/_security/api/roles/locked`] = { status: 403, body: '{}' };
-    });
     const line = async (roles: string[], component = 'optimize') => {
       os.mode = { fgac: true, roles };
-      const r = await direct(w, facts(tls.port));
+      const r = await asOperator(world, facts(tls.port));
       return r.findings
         .filter((f) => f.component === component)
         .map((f) => `[${f.level}] ${f.code ?? '-'} ${f.check}: ${f.message}`);
     };
+    const how = (roles: string, c = 'optimize') =>
+      `OpenSearch maps role ${ROLE(c)} (backend roles ${ROLE(c)}) to OpenSearch roles ${roles}`;
+    try {
+      expect(await line(['readall'])).toEqual([
+        `[FAIL] 275 opensearch-role-insufficient: ${how('readall (by backend role)')}, which do not grant what optimize needs: cluster_composite_ops, cluster_monitor; crud, create_index on optimize-*; Camunda's writes would fail with security_exception … no permissions`,
+      ]);
+      expect(await line(['camunda_rw'])).toEqual([
+        `[OK] - opensearch-role-unmapped: ${how('camunda_rw (by user name)')}, which grant what optimize needs (cluster_composite_ops, cluster_monitor; crud and create_index on optimize-*, zeebe-record*)`,
+      ]);
+      expect(await line(['optimize_only'], 'orchestration')).toEqual([
+        `[WARN] - opensearch-index-permissions: ${how('optimize_only (by the user pattern "*", which any matching principal gets too)', 'orchestration')}, which grant writes, but not crud, create_index on camunda-*; crud, create_index on operate-*; crud, create_index on tasklist-*; crud, create_index on zeebe-record* (Camunda's default index prefixes)`,
+      ]);
+      // A role the security plugin does not know, and no REST API access: "cannot tell", never OK.
+      expect(await line(['locked'])).toEqual([
+        `[INFO] - opensearch-permissions-unknown: ${how('locked')}; cannot tell which permissions role locked (GET /_plugins/_security/api/roles/locked: HTTP 404, no such entry) grants, so it is not proven that they grant what optimize needs`,
+      ]);
+      os.security = { ...os.security, readers: [] };
+      expect(await line(['camunda_rw'])).toEqual([
+        `[INFO] - opensearch-permissions-unknown: ${how('camunda_rw')}; cannot tell which permissions role camunda_rw (the operator's credentials may not read /_plugins/_security/api/roles/camunda_rw: HTTP 403) grants, so it is not proven that they grant what optimize needs`,
+      ]);
+      // Every request the proof sent was signed and checked by the fake.
+      expect(
+        os.seen.filter((x) => x.path.startsWith('/_plugins/_security/api/')).every((x) => x.signatureValid),
+      ).toBe(true);
+    } finally {
+      os.security = { roles: {}, mappings: {}, readers: [] };
+      os.mode = { fgac: true, roles: ['all_access'] };
+    }
+  });
+
+  it('custom index prefixes from the values (orchestration.index.prefix, global.opensearch.prefix; chart 13 templates) are what the mapped roles must grant', async () => {
+    const w = await worldWith((w) => {
+      const user = w.kube.releases![0]!.user! as Record<string, Record<string, unknown>>;
+      user.orchestration = { ...user.orchestration, index: { prefix: 'c8' } };
+      (user.global!.opensearch as Record<string, unknown>).prefix = 'c8-zeebe';
+    });
+    os.security = {
+      roles: {
+        defaults_only: {
+          cluster_permissions: ['cluster_composite_ops', 'cluster_monitor'],
+          index_permissions: [
+            {
+              index_patterns: ['camunda-*', 'operate-*', 'tasklist-*', 'zeebe-record*'],
+              allowed_actions: ['crud', 'create_index'],
+            },
+          ],
+        },
+        c8_rw: {
+          cluster_permissions: ['cluster_composite_ops', 'cluster_monitor'],
+          index_permissions: [{ index_patterns: ['c8-*'], allowed_actions: ['crud', 'create_index'] }],
+        },
+      },
+      mappings: {},
+      readers: [MASTER],
+    };
+    const line = async (roles: string[]) => {
+      os.mode = { fgac: true, roles };
+      const r = await asOperator(w, facts(tls.port));
+      return r.findings
+        .filter((f) => f.component === 'orchestration')
+        .map((f) => `[${f.level}] ${f.message}`);
+    };
     const how = (roles: string) =>
-      `OpenSearch maps role ${ROLE('optimize')} (backend roles ${ROLE('optimize')}) to OpenSearch roles ${roles}`;
-    expect(await line(['readall'])).toEqual([
-      `[FAIL] 275 opensearch-role-insufficient: ${how('readall')}, which do not grant what optimize needs: cluster_composite_ops, cluster_monitor; crud, create_index on optimize-*; Camunda's writes would fail with security_exception … no permissions`,
-    ]);
-    expect(await line(['camunda_rw'])).toEqual([
-      `[OK] - opensearch-role-unmapped: ${how('camunda_rw')}, which grant what optimize needs (cluster_composite_ops, cluster_monitor; crud and create_index on optimize-*, zeebe-record*)`,
-    ]);
-    expect(await line(['optimize_only'], 'orchestration')).toEqual([
-      `[WARN] - opensearch-index-permissions: OpenSearch maps role ${ROLE('orchestration')} (backend roles ${ROLE('orchestration')}) to OpenSearch roles optimize_only, which grant writes, but not crud, create_index on camunda-*; crud, create_index on operate-*; crud, create_index on tasklist-*; crud, create_index on zeebe-record* (Camunda's default index prefixes; a custom prefix in the values is not read)`,
-    ]);
-    expect(await line(['locked'])).toEqual([
-      `[INFO] - opensearch-permissions-unknown: ${how('locked')}; cannot tell which permissions role locked (the operator's credentials may not read /_plugins/_security/api/roles/locked: HTTP 403) grants, so it is not proven that they grant what optimize needs`,
-    ]);
+      `OpenSearch maps role ${ROLE('orchestration')} (backend roles ${ROLE('orchestration')}) to OpenSearch roles ${roles}`;
+    try {
+      expect(await line(['defaults_only'])).toEqual([
+        `[WARN] ${how('defaults_only')}, which grant writes, but not crud, create_index on c8-camunda-*; crud, create_index on c8-operate-*; crud, create_index on c8-tasklist-*; crud, create_index on c8-zeebe* (index prefixes from the values: global.opensearch.prefix "c8-zeebe", orchestration.index.prefix "c8")`,
+      ]);
+      expect(await line(['c8_rw'])).toEqual([
+        `[OK] ${how('c8_rw')}, which grant what orchestration needs (cluster_composite_ops, cluster_monitor; crud and create_index on c8-camunda-*, c8-operate-*, c8-tasklist-*, c8-zeebe*)`,
+      ]);
+    } finally {
+      os.security = { roles: {}, mappings: {}, readers: [] };
+      os.mode = { fgac: true, roles: ['all_access'] };
+    }
   });
 
   it('OpenSearch: an authinfo user that is not the component’s role is a FAIL, not a mapping OK', async () => {
@@ -730,6 +827,17 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
       r.findings.filter((f) => f.component === 'optimize').map((f) => `[${f.level}] ${f.code} ${f.message}`),
     ).toEqual([
       `[FAIL] 274 OpenSearch authenticated the signed request as arn:aws:iam::123456789012:role/opensearch-master (backend roles arn:aws:iam::123456789012:role/opensearch-master), not role ${ROLE('optimize')}: its role mapping says nothing about ${ROLE('optimize')}`,
+    ]);
+    // The user OpenSearch judged is another principal, even though it carries the role as a backend role.
+    os.mode = {
+      fgac: true,
+      roles: ['all_access'],
+      user: 'arn:aws:iam::123456789012:role/opensearch-master',
+      backendRoles: [ROLE('optimize')],
+    };
+    const carried = await direct(world, facts(tls.port));
+    expect(carried.findings.filter((f) => f.component === 'optimize').map((f) => `${f.code}`)).toEqual([
+      '274',
     ]);
     os.mode = { fgac: true, roles: ['all_access'] };
   });

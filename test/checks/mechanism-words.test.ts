@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Facts } from '../../src/engine/facts.js';
 import type { JobResult } from '../../src/ports/kube.js';
 import { jobs } from '../../src/proofs/jobs.js';
-import { credentialsFor } from '../../src/checks/data-plane/proof.js';
+import { credentialsFor } from '../../src/proofs/data-plane/proof.js';
 import { mechanismWords, type CredentialSource } from '../../src/platform/pod-identity.js';
 import { runModule } from '../support/module-run.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';

@@ -368,7 +368,7 @@ describe('pod-logs', () => {
     const run = await runWorld(w);
     expect(run.lines('pod-logs')).toEqual([
       '[OK] identityKeycloak: no IRSA error in the newest 0 log line(s) (0 B) of 1 pod(s)',
-      '[FAIL] identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: camunda-identity-7d9c5b8f6-x2k4p: "org.postgresql.util.PSQLException: FATAL: PAM authentication failed for user "identity_irsa" password=***REDACTED***"',
+      '[FAIL] identity: the application logs that Aurora refused the IAM auth token of a database user granted rds_iam (PAM checks only those): the IAM side refused it: camunda-identity-7d9c5b8f6-x2k4p: "org.postgresql.util.PSQLException: FATAL: PAM authentication failed for user "identity_irsa" password=***REDACTED***"',
       '[FAIL] identity: the application logs that STS refused the pod’s token for the role: camunda-identity-7d9c5b8f6-x2k4p: "software.amazon.awssdk.services.sts.model.StsException: Not authorized to perform sts:AssumeRoleWithWebIdentity (Service: Sts, Status Code: 403)"',
       '[OK] webModeler: no IRSA error in the newest 0 log line(s) (0 B) of 1 pod(s)',
       '[FAIL] orchestration: the application logs that OpenSearch fine-grained access control maps the IAM role to no OpenSearch role: camunda-zeebe-0: "OpenSearchException[type=security_exception, reason=no permissions for [indices:data/read/search] and User [name=arn:aws:iam::123456789012:role/camunda-orchestration-irsa]]"',
@@ -376,7 +376,7 @@ describe('pod-logs', () => {
     ]);
     expect(run.fails('pod-logs').map((f) => f.code)).toEqual([255, 255, 255]);
     expect(run.fails('pod-logs')[0]!.fix).toMatch(
-      /^As the master user: CREATE USER "<db user>" WITH LOGIN; GRANT rds_iam TO "<db user>";/,
+      /^Allow rds-db:connect on arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>\/<db user> /,
     );
     const off = await runModule(w, podLogs, { logs: false });
     expect(off.lines).toEqual([]);
@@ -453,7 +453,7 @@ describe('pod-logs reads what the application logs now (issue 18 point 7)', () =
     });
     const r = await runModule(w, podLogs);
     expect(r.lines.filter((l) => l.includes('identity:'))).toEqual([
-      `[INFO] identity: the application logged that Aurora refused the IAM login: the database user is missing or not granted rds_iam, but only before its pod became ready or in a container instance that has since restarted, and it is ready now: an error it recovered from, not a verdict: ${ID_POD} at 2026-11-20T08:12:50.000Z, before ready at 2026-11-20T08:14:00.000Z: "${PAM}"`,
+      `[INFO] identity: the application logged that Aurora refused the IAM auth token of a database user granted rds_iam (PAM checks only those): the IAM side refused it, but only before its pod became ready or in a container instance that has since restarted, and it is ready now: an error it recovered from, not a verdict: ${ID_POD} at 2026-11-20T08:12:50.000Z, before ready at 2026-11-20T08:14:00.000Z: "${PAM}"`,
       `[INFO] identity: the application logged that STS refused the pod’s token for the role, but only before its pod became ready or in a container instance that has since restarted, and it is ready now: an error it recovered from, not a verdict: ${ID_POD} (previous instance of identity, 1 restart(s)): "${STS}"`,
       '[OK] identity: no IRSA error in the newest 3 log line(s) (313 B) of 1 pod(s) and 1 previous container instance(s)',
     ]);
@@ -472,7 +472,7 @@ describe('pod-logs reads what the application logs now (issue 18 point 7)', () =
       };
     });
     expect((await runModule(w, podLogs)).lines.filter((l) => l.includes('identity:'))).toEqual([
-      `[FAIL] identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: ${ID_POD}: "${PAM} (again)"`,
+      `[FAIL] identity: the application logs that Aurora refused the IAM auth token of a database user granted rds_iam (PAM checks only those): the IAM side refused it: ${ID_POD}: "${PAM} (again)"`,
     ]);
   });
 });
@@ -491,7 +491,7 @@ describe('pod-logs in a support bundle', () => {
     });
     const run = await runWorld(w, { record });
     expect(run.lines('pod-logs')).toContain(
-      '[FAIL] identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: camunda-identity-7d9c5b8f6-x2k4p: "FATAL: PAM authentication failed for user "identity_irsa" (first user ***REDACTED***)"',
+      '[FAIL] identity: the application logs that Aurora refused the IAM auth token of a database user granted rds_iam (PAM checks only those): the IAM side refused it: camunda-identity-7d9c5b8f6-x2k4p: "FATAL: PAM authentication failed for user "identity_irsa" (first user ***REDACTED***)"',
     );
     const bundle = readFileSync(record, 'utf8');
     expect(bundle).not.toContain('canary-first-user-Pw-4711');

@@ -587,6 +587,45 @@ describe('the Aurora login Job script, run here (sh and psql) against a real Pos
     });
   });
 
+  it.each([
+    // RDS user guide, "Troubleshooting RDS Proxy issues with RDS for PostgreSQL" (awsdocs/amazon-rds-user-guide, doc_source/rds-proxy.troubleshooting.md).
+    [
+      'IAM authentication failed for user proxy_user. Check the IAM token for this user and try again.',
+      'token-rejected',
+    ],
+    [
+      'The IAM authentication failed for the role proxy_user. Check the IAM token for this role and try again.',
+      'token-rejected',
+    ],
+    [
+      'This RDS proxy has no credentials for the role proxy_user. Check the credentials for this role and try again.',
+      'proxy-no-secret',
+    ],
+    ['The password that was provided for the role proxy_user is wrong.', 'password-rejected'],
+  ] as const)(
+    'RDS Proxy’s own refusal "%s" is %s here and with --direct, the TLS verdict kept',
+    async (message, outcome) => {
+      fake.mode = { kind: 'refuse', code: '28000', message };
+      expect(
+        parseAuroraMarker(await login(fake.port, 'camunda', 'proxy_user', { ca: [fake.certPem] })),
+      ).toMatchObject({
+        outcome,
+        tls: { verified: true },
+        detail: expect.stringContaining(`FATAL:  ${message}`),
+      });
+      const r = await auroraLogin({
+        host: '127.0.0.1',
+        port: fake.port,
+        database: 'camunda',
+        user: 'proxy_user',
+        password: 'token',
+        timeoutMs: 10_000,
+        ca: [fake.certPem],
+      });
+      expect(r).toMatchObject({ outcome, detail: `28000: ${message}` });
+    },
+  );
+
   it('servers that never finish: psql is bounded by its seconds (connect_timeout, timeout), never by the Job’s deadline', async () => {
     for (const mode of [
       { kind: 'silent' },

@@ -7,7 +7,13 @@
  * AWS does: SigV4 "Signature expired"), and answers
  * `GET /_plugins/_security/authinfo` as OpenSearch does: with fine-grained access
  * control the authenticated user, its backend roles (the IAM role ARN) and mapped
- * roles; without, no security plugin ("no handler found", 400).
+ * roles; without, no security plugin ("no handler found", 400). With fine-grained access control it
+ * also answers the security plugin's REST API for reading one role and one role mapping
+ * (`GET _plugins/_security/api/roles/<name>`, `GET _plugins/_security/api/rolesmapping/<name>`), in
+ * the shapes the OpenSearch docs give (Security APIs, "Get Roles API", "Get Role Mappings API"):
+ * `{ "<name>": { … } }`, 404 `{"status":"NOT_FOUND","message":"Resource '<name>' not found."}` for an
+ * unknown name, and 403 `{"status":"FORBIDDEN","message":"No permission to access REST API: …"}` to a
+ * principal without REST API access (the security plugin's AbstractApiAction / RestApiPrivilegesEvaluator).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -15,14 +21,39 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { TemporaryCredentials } from '../../src/ports/aws.js';
 
 export type DomainMode =
-  /** FGAC on, the role mapped to these OpenSearch roles; `user`: authenticated as another user than the role. */
-  | { fgac: true; roles: string[]; user?: string }
+  /**
+   * FGAC on, the role mapped to these OpenSearch roles; `user`: authenticated as another user than
+   * the role; `backendRoles`: other backend roles than the user's name.
+   */
+  | { fgac: true; roles: string[]; user?: string; backendRoles?: string[] }
   /** FGAC on, the role mapped to nothing; `refuse403` answers authinfo like a guarded API would. */
   | { fgac: true; roles: []; refuse403?: boolean }
   | { fgac: false };
 
+/** A role as the security plugin stores it (the REST API adds reserved/hidden/static and the FLS/DLS fields). */
+export interface FakeSecurityRole {
+  cluster_permissions: string[];
+  index_permissions: Array<{ index_patterns: string[]; allowed_actions: string[] }>;
+}
+
+export interface FakeRoleMapping {
+  users?: string[];
+  backend_roles?: string[];
+  and_backend_roles?: string[];
+  hosts?: string[];
+}
+
+/** The security plugin's configuration the REST API reads from, and who may read it. */
+export interface FakeSecurity {
+  roles: Record<string, FakeSecurityRole>;
+  mappings: Record<string, FakeRoleMapping>;
+  /** Principals (role ARNs) with REST API access: the master user, a security_manager. */
+  readers: string[];
+}
+
 export interface FakeOpenSearch {
   url: string;
+  security: FakeSecurity;
   /** Access keys it accepts, with the role ARN each stands for. */
   allow(credentials: TemporaryCredentials, roleArn: string): void;
   mode: DomainMode;
@@ -124,7 +155,10 @@ async function verify(
 export async function startFakeOpenSearch(mode: DomainMode, region = 'eu-west-1'): Promise<FakeOpenSearch> {
   const keys = new Map<string, { creds: TemporaryCredentials; roleArn: string }>();
   const seen: FakeOpenSearch['seen'] = [];
-  const state = { mode };
+  const state: { mode: DomainMode; security: FakeSecurity } = {
+    mode,
+    security: { roles: {}, mappings: {}, readers: [] },
+  };
   const server: Server = createServer((req, res) => {
     void (async () => {
       const send = (status: number, body: unknown) => {
@@ -141,9 +175,53 @@ export async function startFakeOpenSearch(mode: DomainMode, region = 'eu-west-1'
       // AWS answers an unsigned or badly signed request before OpenSearch sees it.
       if (!v.roleArn) return send(403, { message: v.error });
       const m = state.mode;
-      if (path !== '/_plugins/_security/authinfo') return send(404, { error: 'not served by this fake' });
+      const api = /^\/_plugins\/_security\/api\/(roles|rolesmapping)\/([^/]+)$/.exec(path);
+      if (path !== '/_plugins/_security/authinfo' && !api)
+        return send(404, { error: 'not served by this fake' });
       if (!m.fgac)
         return send(400, { error: `no handler found for uri [${path}] and method [${req.method}]` });
+      if (api) {
+        const [, kind, encoded] = api;
+        const name = decodeURIComponent(encoded!);
+        const sec = state.security;
+        if (!sec.readers.includes(v.roleArn))
+          return send(403, {
+            status: 'FORBIDDEN',
+            message: `No permission to access REST API: User ${v.roleArn} with Security roles [${m.roles.join(', ')}] does not have any role privileged for admin access`,
+          });
+        if (kind === 'roles') {
+          const role = sec.roles[name];
+          if (!role) return send(404, { status: 'NOT_FOUND', message: `Resource '${name}' not found.` });
+          return send(200, {
+            [name]: {
+              reserved: false,
+              hidden: false,
+              cluster_permissions: role.cluster_permissions,
+              index_permissions: role.index_permissions.map((p) => ({
+                index_patterns: p.index_patterns,
+                dls: '',
+                fls: [],
+                masked_fields: [],
+                allowed_actions: p.allowed_actions,
+              })),
+              tenant_permissions: [],
+              static: false,
+            },
+          });
+        }
+        const mapping = sec.mappings[name];
+        if (!mapping) return send(404, { status: 'NOT_FOUND', message: `Resource '${name}' not found.` });
+        return send(200, {
+          [name]: {
+            hosts: mapping.hosts ?? [],
+            users: mapping.users ?? [],
+            reserved: false,
+            hidden: false,
+            backend_roles: mapping.backend_roles ?? [],
+            and_backend_roles: mapping.and_backend_roles ?? [],
+          },
+        });
+      }
       if (m.roles.length === 0 && 'refuse403' in m && m.refuse403)
         return send(403, {
           error: {
@@ -159,12 +237,13 @@ export async function startFakeOpenSearch(mode: DomainMode, region = 'eu-west-1'
           status: 403,
         });
       const name = ('user' in m && m.user) || v.roleArn;
+      const backendRoles = ('backendRoles' in m && m.backendRoles) || [name];
       return send(200, {
-        user: `User [name=${name}, backend_roles=[${name}], requestedTenant=null]`,
+        user: `User [name=${name}, backend_roles=[${backendRoles.join(', ')}], requestedTenant=null]`,
         user_name: name,
         user_requested_tenant: null,
         remote_address: '127.0.0.1:0',
-        backend_roles: [name],
+        backend_roles: backendRoles,
         custom_attribute_names: [],
         roles: m.roles,
         tenants: {},
@@ -187,6 +266,12 @@ export async function startFakeOpenSearch(mode: DomainMode, region = 'eu-west-1'
     },
     set mode(m: DomainMode) {
       state.mode = m;
+    },
+    get security() {
+      return state.security;
+    },
+    set security(sec: FakeSecurity) {
+      state.security = sec;
     },
     seen,
     close: () => new Promise((r) => server.close(() => r())),

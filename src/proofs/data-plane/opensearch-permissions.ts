@@ -188,3 +188,82 @@ export function parseSecurityRole(name: string, body: string): SecurityRole | un
     return undefined;
   }
 }
+
+/**
+ * One role mapping, as `GET _plugins/_security/api/rolesmapping/<role>` answers it (OpenSearch
+ * docs, Security APIs, "Get Role Mappings API" and "Create or Update Role Mapping API"): `users`
+ * and `backend_roles` give the role to a user with any of them, `and_backend_roles` to a user with
+ * all of them, `hosts` to requests from those addresses. Users, backend roles and hosts may be
+ * wildcard patterns (`*`, `?`).
+ */
+export interface RoleMapping {
+  users: string[];
+  backend_roles: string[];
+  and_backend_roles: string[];
+  hosts: string[];
+}
+
+/** A mapping from the REST API's answer `{ "<name>": { … } }`; undefined when it is not one. */
+export function parseRoleMapping(name: string, body: string): RoleMapping | undefined {
+  try {
+    const doc = JSON.parse(body) as Record<string, unknown>;
+    const m = doc[name] as Record<string, unknown> | undefined;
+    if (!m || typeof m !== 'object') return undefined;
+    const strings = (v: unknown) =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    return {
+      users: strings(m.users),
+      backend_roles: strings(m.backend_roles),
+      and_backend_roles: strings(m.and_backend_roles),
+      hosts: strings(m.hosts),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The security plugin's wildcard match (`*` any run, `?` one character); a `/regex/` is not judged. */
+function wildcardMatches(pattern: string, value: string): boolean {
+  if (pattern.startsWith('/') && pattern.endsWith('/')) return false;
+  const re = new RegExp(
+    `^${pattern
+      .split('')
+      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+  );
+  return re.test(value);
+}
+
+const isPattern = (s: string) => /[*?]/.test(s) || (s.startsWith('/') && s.endsWith('/'));
+
+/**
+ * How a mapping gives its role to the principal OpenSearch authenticated (authinfo's user_name and
+ * backend_roles): by its backend role (the IAM role ARN, as Amazon OpenSearch Service maps IAM
+ * roles), by its user name, by a pattern that matches it (and any other principal it matches), or
+ * by hosts; undefined when the mapping names none of them (it came from elsewhere, e.g. the
+ * roles_mapping of another backend).
+ */
+export function howMapped(
+  mapping: RoleMapping,
+  user: string | undefined,
+  backendRoles: readonly string[],
+): string | undefined {
+  const exactBackend = mapping.backend_roles.find((b) => !isPattern(b) && backendRoles.includes(b));
+  if (exactBackend !== undefined) return 'by backend role';
+  if (user && mapping.users.some((u) => !isPattern(u) && u === user)) return 'by user name';
+  if (
+    mapping.and_backend_roles.length > 0 &&
+    mapping.and_backend_roles.every((b) => backendRoles.some((r) => wildcardMatches(b, r)))
+  )
+    return 'by all of its backend roles';
+  const backendPattern = mapping.backend_roles.find(
+    (b) => isPattern(b) && backendRoles.some((r) => wildcardMatches(b, r)),
+  );
+  if (backendPattern !== undefined)
+    return `by the backend-role pattern "${backendPattern}", which any matching principal gets too`;
+  const userPattern = user ? mapping.users.find((u) => isPattern(u) && wildcardMatches(u, user)) : undefined;
+  if (userPattern !== undefined)
+    return `by the user pattern "${userPattern}", which any matching principal gets too`;
+  if (mapping.hosts.length > 0) return `by hosts ${mapping.hosts.join(', ')}, whoever signs`;
+  return undefined;
+}

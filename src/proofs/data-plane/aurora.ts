@@ -343,6 +343,7 @@ const REFUSED = new Set<LoginResult['outcome']>([
   'password-rejected',
   'auth-failed',
   'login-not-permitted',
+  'proxy-no-secret',
 ]);
 
 /**
@@ -380,6 +381,13 @@ async function reportProxyLogin(
   const noGrant =
     'Do not GRANT rds_iam to the database user: the proxy logs in with its Secrets Manager secret.';
   const message = `${name} refused the IAM login of ${who}${detail}`;
+  if (r.outcome === 'proxy-no-secret') {
+    // The proxy's own words: it took the token, but has no Secrets Manager secret to log in as the user.
+    out.fail('aurora-proxy-iam', `${message}: the proxy has no secret for database user ${user}`, {
+      fix: `Give ${name} a Secrets Manager secret for database user ${user} (Auth of the proxy), readable by the proxy's IAM role. ${noGrant}`,
+    });
+    return;
+  }
   if (!proxy) {
     out.fail(
       'aurora-proxy-iam',

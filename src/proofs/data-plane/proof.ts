@@ -71,6 +71,7 @@ export type Ctx = ModuleContext<
   | 'openSearchDomain'
   | 'webIdentity'
   | 'credentialSources'
+  | 'profile'
 >;
 
 /** The optional facts the proofs read, awaited once. */
@@ -79,6 +80,8 @@ export interface ProofFacts {
   databases: Facts['databases'] | undefined;
   auroraClusters: Facts['auroraClusters'] | undefined;
   openSearchDomain: Facts['openSearchDomain'] | undefined;
+  /** The chart profile (its major decides where the values set the index prefixes). */
+  profile?: Facts['profile'];
   /** The pod-less proof's credentials, awaited only by --direct (a Job gets its own in the pod). */
   webIdentity: () => Promise<Facts['webIdentity'] | undefined>;
   /** How each component's pods get their role (IRSA or EKS Pod Identity), for the proofs' words. */

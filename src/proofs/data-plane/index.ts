@@ -39,6 +39,7 @@ export const dataPlane = defineModule({
     'openSearchDomain',
     'webIdentity',
     'credentialSources',
+    'profile',
   ],
   checks: CHECKS,
   async run(ctx, out) {
@@ -46,7 +47,7 @@ export const dataPlane = defineModule({
     if (!(ctx.options.direct || ctx.options.spawn)) return;
     const { plan, roleArns } = ctx.facts;
     const targets = plan.filter((c) => roleArns.has(c.key));
-    const [region, databases, auroraClusters, openSearch, openSearchDomain, credentialSources] =
+    const [region, databases, auroraClusters, openSearch, openSearchDomain, credentialSources, profile] =
       await Promise.all([
         ctx.use('region'),
         ctx.use('databases'),
@@ -54,12 +55,14 @@ export const dataPlane = defineModule({
         ctx.use('openSearch'),
         ctx.use('openSearchDomain'),
         ctx.use('credentialSources'),
+        ctx.use('profile'),
       ]);
     const f: ProofFacts = {
       region,
       databases,
       auroraClusters,
       openSearchDomain,
+      profile,
       webIdentity: () => ctx.use('webIdentity'),
       credentialSources,
     };

@@ -26,12 +26,15 @@ import { assumedRoleMatchesRole, parseRoleArn } from '../../iam/arn.js';
 import { domainAccessPolicy } from '../../iam/domain-policy.js';
 import { evaluate, PolicyParseError } from '../../iam/policy.js';
 import { describeAll } from '../../iam/explain.js';
+import { CAMUNDA_ES_ACTIONS } from '../../iam/opensearch-actions.js';
 import type { Id } from './checks.js';
 import {
   BUILT_IN_ROLES,
   camundaNeeds,
   describeShortfall,
+  howMapped,
   isSufficient,
+  parseRoleMapping,
   parseSecurityRole,
   shortfall,
   type SecurityRole,
@@ -48,16 +51,8 @@ import {
   type ProofFacts,
 } from './proof.js';
 
-/** The requests Camunda's OpenSearch clients send (index creation, writes, deletes, reads, exists). */
-export const CAMUNDA_ES_ACTIONS = [
-  'es:ESHttpGet',
-  'es:ESHttpHead',
-  'es:ESHttpPut',
-  'es:ESHttpPost',
-  'es:ESHttpDelete',
-] as const;
-
 const SECURITY_ROLES_PATH = '/_plugins/_security/api/roles/';
+const ROLES_MAPPING_PATH = '/_plugins/_security/api/rolesmapping/';
 
 function openSearchBase(ctx: Ctx, host: string, port: number): string {
   const protocol = ctx.facts.values.string('global.opensearch.url.protocol') === 'http' ? 'http' : 'https';
@@ -152,7 +147,7 @@ export async function proveOpenSearch(
   const detail = r.detail ? ` (HTTP ${r.status}: ${r.detail})` : '';
   const mapping = `PUT _plugins/_security/api/rolesmapping/all_access {"backend_roles": ["${roleArn}"]} (or map it to a narrower role with the index permissions Camunda needs)`;
   if (r.outcome === 'mapped') {
-    await reportMapped(ctx, r, { base, region, component: c.key, roleArn }, out);
+    await reportMapped(ctx, r, { base, region, component: c.key, roleArn, major: f.profile?.major }, out);
   } else if (r.outcome === 'no-fgac' || (fgacOff && r.status !== undefined && r.status < 400)) {
     reportNoFgac(domain, roleArn, out);
   } else if (r.outcome === 'unmapped') {
@@ -190,6 +185,8 @@ interface Mapped {
   region: string;
   component: string;
   roleArn: string;
+  /** The chart major, for where the values set the index prefixes (helm/chart/index-prefixes.ts). */
+  major: number | undefined;
 }
 
 /**
@@ -199,8 +196,10 @@ interface Mapped {
  */
 async function reportMapped(ctx: Ctx, r: AuthInfoResult, m: Mapped, out: Reporter<Id>): Promise<void> {
   const { roleArn } = m;
-  const names = [r.user, ...r.backendRoles].filter((n): n is string => !!n);
-  if (names.length > 0 && !names.some((n) => isRole(n, roleArn))) {
+  // The authenticated user is the principal OpenSearch judged; without a user name, one of its
+  // backend roles (Amazon OpenSearch Service passes the IAM role ARN as one) must be the role.
+  const itself = r.user ? isRole(r.user, roleArn) : r.backendRoles.some((n) => isRole(n, roleArn));
+  if ((r.user || r.backendRoles.length > 0) && !itself) {
     out.fail(
       'opensearch-wrong-principal',
       `OpenSearch authenticated the signed request as ${r.user ?? 'an unnamed user'} (backend roles ${r.backendRoles.join(', ') || 'none'}), not role ${roleArn}: its role mapping says nothing about ${roleArn}`,
@@ -210,22 +209,27 @@ async function reportMapped(ctx: Ctx, r: AuthInfoResult, m: Mapped, out: Reporte
     );
     return;
   }
-  const how = `OpenSearch maps role ${roleArn} (backend roles ${r.backendRoles.join(', ') || 'none'}) to OpenSearch roles ${r.roles.join(', ')}`;
-  const needs = indexNeeds(m.component);
+  const needs = indexNeeds(m.component, ctx.facts.values, m.major);
   const required = camundaNeeds(needs?.write ?? [], needs?.read ?? []);
   const known = new Map<string, SecurityRole>();
   const unknown = new Map<string, string>();
+  const mappedHow = new Map<string, string>();
   await Promise.all(
     r.roles.map(async (name) => {
       const builtIn = BUILT_IN_ROLES[name];
-      if (builtIn) known.set(name, builtIn);
-      else {
-        const read = await readRole(ctx, m, name);
-        if (typeof read === 'string') unknown.set(name, read);
-        else known.set(name, read);
-      }
+      const [read, mapping] = await Promise.all([
+        builtIn ?? readRole(ctx, m, name),
+        readSecurity(ctx, m, ROLES_MAPPING_PATH, name, parseRoleMapping),
+      ]);
+      if (typeof read === 'string') unknown.set(name, read);
+      else known.set(name, read);
+      const how = typeof mapping === 'string' ? undefined : howMapped(mapping, r.user, r.backendRoles);
+      if (how) mappedHow.set(name, how);
     }),
   );
+  // Each role with how its mapping gives it to the role, where the mapping was readable.
+  const roleList = r.roles.map((n) => (mappedHow.has(n) ? `${n} (${mappedHow.get(n)})` : n)).join(', ');
+  const how = `OpenSearch maps role ${roleArn} (backend roles ${r.backendRoles.join(', ') || 'none'}) to OpenSearch roles ${roleList}`;
   const short = shortfall([...known.values()], required);
   const prefixes = required.indices.map((i) => i.pattern).join(', ');
   if (isSufficient(short)) {
@@ -256,31 +260,43 @@ async function reportMapped(ctx: Ctx, r: AuthInfoResult, m: Mapped, out: Reporte
   }
   out.warn(
     'opensearch-index-permissions',
-    `${how}, which grant writes, but not ${missing} (Camunda's default index prefixes; a custom prefix in the values is not read)`,
+    `${how}, which grant writes, but not ${missing} (${needs?.custom.length ? `index prefixes from the values: ${needs.custom.join(', ')}` : "Camunda's default index prefixes"})`,
     { fix },
   );
 }
 
 /** A mapped role's definition, read with the operator's credentials; why not, when it cannot be. */
-async function readRole(ctx: Ctx, m: Mapped, name: string): Promise<SecurityRole | string> {
+function readRole(ctx: Ctx, m: Mapped, name: string): Promise<SecurityRole | string> {
+  return readSecurity(ctx, m, SECURITY_ROLES_PATH, name, parseSecurityRole);
+}
+
+/**
+ * One entry of the security plugin's REST API (`roles/<name>`, `rolesmapping/<name>`), read with
+ * the operator's credentials (--direct only: from where irsa-check runs the domain answers); why
+ * not, when it cannot be. The API answers 403 to a principal without REST API access (OpenSearch
+ * docs, Security plugin REST API, "Access control for the API") and 404 to an unknown name.
+ */
+async function readSecurity<T>(
+  ctx: Ctx,
+  m: Mapped,
+  path: string,
+  name: string,
+  parse: (name: string, body: string) => T | undefined,
+): Promise<T | string> {
   if (!ctx.options.direct)
     return `its definition is read only with --direct, with the operator's credentials, from where the domain answers`;
   try {
-    const answer = await ctx.aws.openSearchGet(
-      m.base,
-      m.region,
-      `${SECURITY_ROLES_PATH}${encodeURIComponent(name)}`,
-    );
+    const answer = await ctx.aws.openSearchGet(m.base, m.region, `${path}${encodeURIComponent(name)}`);
     if (answer.status === 200) {
-      return (
-        parseSecurityRole(name, answer.body) ??
-        `the answer to GET ${SECURITY_ROLES_PATH}${name} is not a role`
-      );
+      return parse(name, answer.body) ?? `the answer to GET ${path}${name} is not what the API answers`;
     }
-    return `the operator's credentials may not read ${SECURITY_ROLES_PATH}${name}: HTTP ${answer.status}`;
+    if (answer.status === 404) return `GET ${path}${name}: HTTP 404, no such entry`;
+    if (answer.status === 401 || answer.status === 403)
+      return `the operator's credentials may not read ${path}${name}: HTTP ${answer.status}`;
+    return `GET ${path}${name}: HTTP ${answer.status}`;
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
-    return `GET ${SECURITY_ROLES_PATH}${name}: ${e.reason}: ${e.message}`;
+    return `GET ${path}${name}: ${e.reason}: ${e.message}`;
   }
 }
 
