@@ -13,7 +13,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/data-plane/opensearch-permissions.ts',
   'src/checks/data-plane/opensearch.ts',
   'src/checks/data-plane/proof.ts',
-  'src/checks/injection.ts',
   'src/checks/opensearch.ts',
   'src/checks/plan.ts',
   'src/checks/pod-logs.ts',
@@ -25,7 +24,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/roles/permissions.ts',
   'src/checks/roles/trust.ts',
   'src/checks/service-accounts.ts',
-  'src/checks/token.ts',
   'src/checks/webhook.ts',
 ];
 
