@@ -182,18 +182,16 @@ export class ExecCredentialPlugin {
     if (c && (c.expiresAt === undefined || c.expiresAt - EXPIRY_MARGIN_MS > Date.now())) {
       return Promise.resolve(c.credential);
     }
-    const failed = this.warmFailure;
-    if (failed) {
-      // The early run failed before any request asked: the first request gets that answer.
-      this.warmFailure = undefined;
-      return failed;
-    }
+    // The early run failed before any request asked: that failure is every request's answer
+    // (the run stops at it, exit 3; running a failing plugin again, e.g. for an expired SSO
+    // session, would fail again, and the requests that come at once must not each run it).
+    if (this.warmFailure) return this.warmFailure;
     this.earlyAnswered = true;
     this.pending ??= this.run(execConfigOf(user) ?? {}).finally(() => (this.pending = undefined));
     return this.pending;
   }
 
-  /** An early run's failure that no request has seen yet (see `warm`). */
+  /** The early run's failure when no request was waiting for it (see `warm`). */
   private warmFailure?: Promise<ExecCredential>;
   /** A request has asked since the early run started: it saw the early run's answer. */
   private earlyAnswered = false;
