@@ -7,7 +7,6 @@ import tseslint from 'typescript-eslint';
 export const NOT_YET_SPLIT = [
   'src/checks/aurora.ts',
   'src/checks/cluster.ts',
-  'src/checks/injection.ts',
   'src/checks/opensearch.ts',
   'src/checks/plan.ts',
   'src/checks/pod-logs.ts',
@@ -17,7 +16,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/roles/permissions.ts',
   'src/checks/roles/trust.ts',
   'src/checks/service-accounts.ts',
-  'src/checks/token.ts',
   'src/checks/webhook.ts',
 ];
 

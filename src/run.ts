@@ -175,6 +175,8 @@ async function platformFor(options: RunOptions, calls: CallLog, askIdentity: boo
       requestTimeoutMs: options.requestTimeoutMs,
     }),
   );
+  // The other SDK clients load while the first requests travel (live-aws.ts, preloadForRun).
+  if (askIdentity) aws.preloadForRun();
   return { awsIn, kube, aws, ...(kube instanceof NoCluster ? { noCluster: kube.reason } : {}) };
 }
 

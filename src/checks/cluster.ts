@@ -259,6 +259,24 @@ function chooseRegion(ctx: Ctx, out: Reporter<Id>, server: string, hints: Cluste
   return undefined;
 }
 
+/**
+ * The EKS cluster discover() looks up first, without reporting: --cluster-name, else the first
+ * name the kubeconfig gives, in the region chooseRegion picks. Undefined when it would list the
+ * region's clusters or cannot tell the region.
+ */
+function firstLookup(
+  options: Ctx['options'],
+  info: KubeClusterInfo,
+): { name: string; region: string } | undefined {
+  const hints = [execHint(info.exec), contextHint(info.contextName)].filter(
+    (h): h is ClusterHint => h !== undefined,
+  );
+  const region =
+    regionFromServer(info.server.trim()) ?? hints.find((h) => h.region)?.region ?? options.region;
+  const name = options.clusterName ?? hints.find((h) => h.name)?.name;
+  return region && name ? { name, region } : undefined;
+}
+
 async function discover(
   ctx: Ctx,
   out: Reporter<Id>,
@@ -642,6 +660,17 @@ export const cluster = defineModule({
       await checkNamedCluster(ctx, out);
       return;
     }
+    // Critical path: the cluster the kubeconfig (or --cluster-name) names is described now, while
+    // the caller identity and the nodes (EKS or self-managed) are still on their way; discover()
+    // below makes the same call and gets this answer (core/calls.ts). Pod Identity, the roles'
+    // sources and every check after them wait for it.
+    void ctx.kube
+      .clusterInfo()
+      .then((info) => {
+        const first = firstLookup(ctx.options, info);
+        if (first) ctx.aws.eksCluster(first.name, first.region).catch(() => {});
+      })
+      .catch(() => {});
     const caller = await ctx.use('caller');
     if (!caller) {
       out.info('skipped: no AWS identity to ask EKS and IAM with');

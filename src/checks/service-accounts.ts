@@ -434,10 +434,20 @@ export const serviceAccounts = defineModule({
   async run(ctx, reporter) {
     const out = skipUnrendered(reporter, ctx.options.values.length > 0);
     const { plan, values } = ctx.facts;
-    const associations = await ctx.use('podIdentity');
     // Values-only mode without a cluster: the ServiceAccounts as the chart will render them stand
     // for the live ones (the same rules judge them); their pods need the cluster.
     const offline = !(await ctx.use('kubernetes'));
+    // The ServiceAccounts and pods are read now: only which role wins waits for the Pod Identity
+    // associations (EKS DescribeCluster → ListPodIdentityAssociations), two round trips that were on
+    // the critical path of every role, token and injection check. The same calls below are answered
+    // by these (core/calls.ts); their errors are reported there.
+    if (!offline) {
+      const ns = ctx.scope.namespace;
+      const read = plan.filter((p) => p.serviceAccount.enabled || isExternal(p));
+      for (const c of read) ctx.kube.serviceAccount(ns, c.serviceAccount.name).catch(() => {});
+      if (read.length > 0) ctx.kube.pods(ns).catch(() => {});
+    }
+    const associations = await ctx.use('podIdentity');
     if (offline)
       out.info(
         'skipped: needs the Kubernetes cluster for the pods; the service accounts are checked as the chart renders them',

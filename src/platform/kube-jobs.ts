@@ -386,13 +386,17 @@ export async function runJobWithWatch(
   // Interrupted: the cleanup is under way, and a Job created now could outlive it.
   if (wasInterrupted()) return { outcome: 'create-failed', reason: 'interrupted: no Job created', jobName };
   const created = batch.createNamespacedJob({ namespace: ns, body: manifest as k8s.V1Job });
+  // One DELETE, whoever asks first: Ctrl-C's cleanup, or the finally below once the watch sees the
+  // Job go (over a kept-alive connection it arrives before the process exits). A failed one may be
+  // asked again.
+  let deleting: Promise<void> | undefined;
+  const remove = (): Promise<void> =>
+    (deleting ??= deleteJob(batch, ns, jobName).catch((e: unknown) => {
+      deleting = undefined;
+      throw e;
+    }));
   // Tracked before the create answers, so Ctrl-C during the create still deletes the Job.
-  const untrack = trackJob({
-    namespace: ns,
-    name: jobName,
-    created,
-    delete: () => deleteJob(batch, ns, jobName),
-  });
+  const untrack = trackJob({ namespace: ns, name: jobName, created, delete: remove });
   try {
     await created;
   } catch (e) {
@@ -415,7 +419,7 @@ export async function runJobWithWatch(
     return result;
   } finally {
     try {
-      await deleteJob(batch, ns, jobName);
+      await remove();
       untrack();
     } catch {
       // Still tracked (Ctrl-C retries it); the TTL and the next run's leftover cleanup are the backstops.

@@ -5,22 +5,86 @@
  * - a kubeconfig exec credential plugin (`aws eks get-token`, …) run once per run and
  *   shared by the concurrent requests, bounded by the request timeout and killed with
  *   its whole process group when it does not answer: client-node's ExecAuth starts one
- *   plugin per request, caches nothing without an expirationTimestamp, and waits forever.
+ *   plugin per request, caches nothing without an expirationTimestamp, and waits forever;
+ * - one keep-alive agent per run (KeepAliveAgents): client-node builds a new agent for every
+ *   request (KubeConfig.applySecurityAuthentication → createAgent), so every request paid its
+ *   own TCP connect and TLS handshake, two extra round trips to a distant API server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { timedRequest, seconds } from './http-timeouts.js';
 
-/** client-node's HttpLibrary over timedRequest: one deadline per request, body included. */
-export function timedHttpLibrary(timeoutMs: number): k8s.HttpLibrary {
+/**
+ * An idle kept-alive connection is closed after this long: below the 5 s idle timeout of
+ * Node-based servers and proxies (http.Server keepAliveTimeout), so a request is not sent on a
+ * connection the server is closing (kube-apiserver itself keeps idle connections for 90 s).
+ */
+const IDLE_SOCKET_MS = 4_000;
+
+/** The agent options that tell two of client-node's per-request agents apart (TLS identity). */
+const IDENTITY_KEYS = [
+  'ca',
+  'cert',
+  'key',
+  'pfx',
+  'passphrase',
+  'rejectUnauthorized',
+  'servername',
+] as const satisfies ReadonlyArray<keyof HttpsAgentOptions>;
+
+/**
+ * One keep-alive agent per run and TLS identity, in the place of the fresh agent client-node
+ * makes for each request: the run's requests share connections. An agent whose TLS options
+ * differ (a renewed exec-plugin client certificate) gets its own. Proxy agents (a kubeconfig
+ * proxy-url: hpagent, socks) are used as client-node made them.
+ */
+export class KeepAliveAgents {
+  private readonly agents = new Map<string, HttpAgent>();
+
+  /** The shared agent standing for `given`; `given` itself when it is not a plain Node agent. */
+  for(given: HttpAgent | HttpsAgent | undefined): HttpAgent | HttpsAgent | undefined {
+    if (given === undefined) return undefined;
+    const secure = given.constructor === HttpsAgent;
+    if (!secure && given.constructor !== HttpAgent) return given;
+    const options = (given as unknown as { options: HttpsAgentOptions }).options ?? {};
+    const identity = IDENTITY_KEYS.map((k) => {
+      const v = options[k];
+      return Buffer.isBuffer(v) ? v.toString('base64') : v;
+    });
+    const key = JSON.stringify([secure, identity]);
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const shared = { ...options, keepAlive: true, timeout: IDLE_SOCKET_MS };
+      agent = secure ? new HttpsAgent(shared) : new HttpAgent(shared);
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  /** Closes the idle connections (they do not keep the process alive either way: Node unrefs them). */
+  destroy(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+}
+
+/**
+ * client-node's HttpLibrary over timedRequest: one deadline per request, body included, over
+ * the run's shared keep-alive connections (`agents`).
+ */
+export function timedHttpLibrary(timeoutMs: number, agents?: KeepAliveAgents): k8s.HttpLibrary {
   return k8s.wrapHttpLibrary({
     async send(ctx: k8s.RequestContext): Promise<k8s.ResponseContext> {
       const body = ctx.getBody();
+      const given = ctx.getAgent();
+      const agent = agents ? agents.for(given) : given;
       const answer = await timedRequest(new URL(ctx.getUrl()), {
         method: ctx.getHttpMethod().toString(),
         headers: ctx.getHeaders(),
         ...(body !== undefined ? { body: typeof body === 'string' ? body : String(body) } : {}),
-        agent: ctx.getAgent(),
+        ...(agent ? { agent } : {}),
         timeoutMs,
         signal: ctx.getSignal(),
       });
@@ -118,8 +182,32 @@ export class ExecCredentialPlugin {
     if (c && (c.expiresAt === undefined || c.expiresAt - EXPIRY_MARGIN_MS > Date.now())) {
       return Promise.resolve(c.credential);
     }
+    // The early run failed before any request asked: that failure is every request's answer
+    // (the run stops at it, exit 3; running a failing plugin again, e.g. for an expired SSO
+    // session, would fail again, and the requests that come at once must not each run it).
+    if (this.warmFailure) return this.warmFailure;
+    this.earlyAnswered = true;
     this.pending ??= this.run(execConfigOf(user) ?? {}).finally(() => (this.pending = undefined));
     return this.pending;
+  }
+
+  /** The early run's failure when no request was waiting for it (see `warm`). */
+  private warmFailure?: Promise<ExecCredential>;
+  /** A request has asked since the early run started: it saw the early run's answer. */
+  private earlyAnswered = false;
+
+  /**
+   * Runs the plugin now, before the first request needs it: the plugin (`aws eks get-token` is a
+   * Python start-up, ~0.7 s of CPU) then works on another core while irsa-check loads its check
+   * modules, instead of delaying every Kubernetes call after them. Still once per run.
+   */
+  warm(user: k8s.User | null): void {
+    if (!user || !this.isAuthProvider(user)) return;
+    const early = this.credential(user);
+    this.earlyAnswered = false;
+    early.catch(() => {
+      if (!this.earlyAnswered) this.warmFailure = early;
+    });
   }
 
   private run(exec: ExecConfig): Promise<ExecCredential> {

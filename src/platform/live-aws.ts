@@ -402,6 +402,21 @@ export class LiveAws implements Aws {
   }
 
   /**
+   * Loads, in the background and one after another, the SDK clients a full run calls while
+   * its first requests travel (the kubeconfig's exec plugin, STS GetCallerIdentity, the Helm
+   * release): each took 40–150 ms of parsing on the critical path when its first call loaded it
+   * (the issue 20 timeline). In the order a run first needs them: EKS and EC2 (the cluster and its
+   * nodes), RDS and OpenSearch (the databases and domains), IAM (roles), S3 (the document store).
+   * A client that fails to load here fails again, and is reported, at its first call.
+   */
+  preloadForRun(): void {
+    const order: Array<keyof SdkModules> = ['eks', 'ec2', 'rds', 'opensearch', 'iam', 's3'];
+    void (async () => {
+      for (const service of order) await this.preload(service).catch(() => undefined);
+    })();
+  }
+
+  /**
    * How far AWS's clock is ahead of this machine's (ms; negative: behind), as the SDK measured
    * it from AWS's Date headers to correct its signatures (systemClockOffset): the largest
    * correction any client made. The run says so at its end when it is a minute or more.

@@ -32,7 +32,7 @@ import { leftoverJobNames, runJobWithWatch } from './kube-jobs.js';
 import { convertItems } from './kube-items.js';
 import { NotKubernetesAnswer, firstLine, kubeError } from './kube-errors.js';
 import { ConnectionResetError } from './http-timeouts.js';
-import { ExecCredentialPlugin, timedHttpLibrary, useExecPlugin } from './kube-transport.js';
+import { ExecCredentialPlugin, KeepAliveAgents, timedHttpLibrary, useExecPlugin } from './kube-transport.js';
 import { isSecretKey, REDACTED } from '../core/redact.js';
 
 export const CODE_NO_CLUSTER = 3;
@@ -171,12 +171,13 @@ function makeTimedClient<T>(
   kc: k8s.KubeConfig,
   api: new (config: k8s.Configuration) => T,
   timeoutMs: number,
+  agents: KeepAliveAgents,
 ): T {
   const server = kc.getCurrentCluster()?.server ?? '';
   const config = k8s.createConfiguration({
     baseServer: new k8s.ServerConfiguration(server, {}),
     authMethods: { default: kc },
-    httpApi: timedHttpLibrary(timeoutMs),
+    httpApi: timedHttpLibrary(timeoutMs, agents),
     promiseMiddleware: [
       {
         pre: async (context) => context,
@@ -454,6 +455,9 @@ export class LiveKube implements Kube {
   private readonly custom: k8s.CustomObjectsApi;
   private readonly apps: k8s.AppsV1Api;
   private readonly admission: k8s.AdmissionregistrationV1Api;
+  /** The run's kept-alive connections to the API server, shared by every API client below. */
+  private readonly agents = new KeepAliveAgents();
+  private readonly plugin: ExecCredentialPlugin;
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -462,17 +466,20 @@ export class LiveKube implements Kube {
   ) {
     transport.timeoutMs = timeoutMs;
     transport.answeredJson = false;
-    useExecPlugin(kc, new ExecCredentialPlugin(timeoutMs));
-    this.core = makeTimedClient(kc, k8s.CoreV1Api, timeoutMs);
-    this.batch = makeTimedClient(kc, k8s.BatchV1Api, timeoutMs);
-    this.custom = makeTimedClient(kc, k8s.CustomObjectsApi, timeoutMs);
-    this.apps = makeTimedClient(kc, k8s.AppsV1Api, timeoutMs);
-    this.admission = makeTimedClient(kc, k8s.AdmissionregistrationV1Api, timeoutMs);
+    useExecPlugin(kc, (this.plugin = new ExecCredentialPlugin(timeoutMs)));
+    this.core = makeTimedClient(kc, k8s.CoreV1Api, timeoutMs, this.agents);
+    this.batch = makeTimedClient(kc, k8s.BatchV1Api, timeoutMs, this.agents);
+    this.custom = makeTimedClient(kc, k8s.CustomObjectsApi, timeoutMs, this.agents);
+    this.apps = makeTimedClient(kc, k8s.AppsV1Api, timeoutMs, this.agents);
+    this.admission = makeTimedClient(kc, k8s.AdmissionregistrationV1Api, timeoutMs, this.agents);
   }
 
   static create(opts: LiveKubeOptions): LiveKube {
     const { kc, inCluster } = loadKubeConfig(opts);
-    return new LiveKube(kc, inCluster, opts.requestTimeoutMs);
+    const kube = new LiveKube(kc, inCluster, opts.requestTimeoutMs);
+    // A live run asks the API server at once: its exec plugin (if any) may start now.
+    kube.plugin.warm(kc.getCurrentUser());
+    return kube;
   }
 
   async clusterInfo(): Promise<KubeClusterInfo> {
@@ -640,8 +647,8 @@ export class LiveKube implements Kube {
   }
 
   async issuerDiscovery(): Promise<IssuerDiscovery> {
-    const wellKnown = makeTimedClient(this.kc, k8s.WellKnownApi, this.timeoutMs);
-    const openid = makeTimedClient(this.kc, k8s.OpenidApi, this.timeoutMs);
+    const wellKnown = makeTimedClient(this.kc, k8s.WellKnownApi, this.timeoutMs, this.agents);
+    const openid = makeTimedClient(this.kc, k8s.OpenidApi, this.timeoutMs, this.agents);
     const [configuration, jwks] = await Promise.all([
       call('get /.well-known/openid-configuration', () =>
         wellKnown.getServiceAccountIssuerOpenIDConfiguration(),

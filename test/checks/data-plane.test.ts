@@ -23,7 +23,7 @@ import { runChecks, runModule } from '../support/module-run.js';
 import { release } from '../../src/checks/release.js';
 import { plan } from '../../src/checks/plan.js';
 import { serviceAccounts } from '../../src/checks/service-accounts.js';
-import { token } from '../../src/checks/token.js';
+import { token } from '../../src/proofs/token.js';
 import { withTrustChain } from '../support/trust-chain-world.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 

@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { RunOptions } from '../../src/core/options.js';
-import { token } from '../../src/checks/token.js';
+import { token } from '../../src/proofs/token.js';
 import { publicIssuer } from '../../src/platform/public-issuer.js';
 import { run } from '../../src/run.js';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';

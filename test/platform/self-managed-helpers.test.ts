@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../src/core/errors.js';
-import { dryRunManifest } from '../../src/checks/injection.js';
+import { dryRunManifest } from '../../src/proofs/injection.js';
 import { detectPlatform, isEksIssuer } from '../../src/platform/detect.js';
 import { issuerKey, keyMaterial } from '../../src/platform/issuer.js';
 import type { Kube, KubeClusterInfo } from '../../src/ports/kube.js';

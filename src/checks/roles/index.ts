@@ -29,6 +29,7 @@ import {
   loadPolicies,
   PERMISSION_CHECKS,
   searchPermission,
+  startSimulation,
   type PermissionTarget,
   type SessionPolicy,
   type Unidentified,
@@ -82,6 +83,12 @@ async function step(out: Reporter<Id>, work: () => Promise<void>): Promise<void>
   } catch (e) {
     out.unexpected(e);
   }
+}
+
+/** `make`, called at most once: its promise is shared by everyone who asks. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
 
 /** Where the component's database user connects: its Aurora cluster, as the aurora module found it. */
@@ -231,6 +238,31 @@ async function checkRoleForComponent(
   // GetRole and the policy listings start together, before any fact is awaited.
   const rolePromise = svc.aws.role(arn.name);
   const listing = c.pg || c.os ? listPolicies(svc, arn.name) : undefined;
+  // IAM's policy simulator needs only the role's ARN and the resource, not the role or its policy
+  // documents: asked now, its answer arrives with GetRole's instead of two round trips after the
+  // documents (live-aws.ts asks once before the others). checkPermission still decides whether
+  // it is read; an annotation that names the role differently is simulated again with its ARN.
+  const partition = (await ctx.use('partition')) ?? 'aws';
+  const db = databasePermission(partition);
+  const search = searchPermission(partition);
+  const permissionsFor = (roleArn: string, simulate: boolean) => {
+    const dbTarget = c.pg ? once(() => databaseTarget(ctx, c, roleArn)) : undefined;
+    const searchTargetOf = c.os ? once(() => searchTarget(ctx, roleArn)) : undefined;
+    const early = simulate && listing !== undefined;
+    return {
+      dbTarget,
+      searchTargetOf,
+      dbSimulation: early && dbTarget ? startSimulation(svc, roleArn, db, dbTarget) : undefined,
+      searchSimulation:
+        early && searchTargetOf ? startSimulation(svc, roleArn, search, searchTargetOf) : undefined,
+    };
+  };
+  const annotated = permissionsFor(roleArnText, true);
+  // The attached policies' documents as soon as the listing names them, not after the trust
+  // policy's analysis: loadPolicies asks for the same documents and gets these answers.
+  listing
+    ?.then(([attached]) => attached.forEach((p) => svc.aws.policyDocument(p.arn).catch(() => {})))
+    .catch(() => {});
   const role = await rolePromise;
   if (!role) {
     out.fail('role-exists', `role ${arn.name} does not exist in account ${arn.account}`, {
@@ -247,6 +279,8 @@ async function checkRoleForComponent(
       },
     );
   }
+  const { dbTarget, searchTargetOf, dbSimulation, searchSimulation } =
+    role.arn === roleArnText ? annotated : permissionsFor(role.arn, false);
   const source = (await ctx.use('credentialSources'))?.get(c.key);
   const cluster = source?.mechanism === 'pod-identity' ? await ctx.use('cluster') : undefined;
   if (source?.mechanism === 'pod-identity') {
@@ -279,9 +313,6 @@ async function checkRoleForComponent(
   }
   if (!listing) return;
   await step(out, async () => {
-    const partition = (await ctx.use('partition')) ?? 'aws';
-    const db = databasePermission(partition);
-    const search = searchPermission(partition);
     const loaded = await loadPolicies(svc, role, listing, c.pg ? db : search, out);
     if (!loaded) return;
     if (source?.mechanism === 'pod-identity' && source.association.policy !== undefined) {
@@ -289,8 +320,9 @@ async function checkRoleForComponent(
       if (!session) return;
       loaded.session = session;
     }
-    if (c.pg) await checkPermission(svc, role, loaded, db, () => databaseTarget(ctx, c, role.arn), out);
-    if (c.os) await checkPermission(svc, role, loaded, search, () => searchTarget(ctx, role.arn), out);
+    if (dbTarget) await checkPermission(svc, role, loaded, db, dbTarget, out, dbSimulation);
+    if (searchTargetOf)
+      await checkPermission(svc, role, loaded, search, searchTargetOf, out, searchSimulation);
   });
 }
 

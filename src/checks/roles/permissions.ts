@@ -325,6 +325,28 @@ async function simulate(
   return answers.size > 0 ? answers : undefined;
 }
 
+/** IAM's answers for one permission of a role, or undefined where the simulator did not answer. */
+export type Simulation = ReturnType<typeof simulate>;
+
+/**
+ * Asks IAM's policy simulator for `permission` on the target's resource as soon as the target is
+ * known, before the role's policy documents are read (critical path, issue 20). Nothing is asked
+ * when the target is not identified; checkPermission reads the answer where it always did.
+ */
+export function startSimulation(
+  services: PermissionServices,
+  roleArn: string,
+  permission: Permission,
+  targetOf: () => Promise<PermissionTarget | Unidentified>,
+): Simulation {
+  const simulation = targetOf().then((target) =>
+    'unidentified' in target ? undefined : simulate(services, roleArn, permission.actions, target.resource),
+  );
+  // Read only when checkPermission gets that far; an unexpected error must not go unhandled meanwhile.
+  simulation.catch(() => {});
+  return simulation;
+}
+
 /**
  * Confirms the local decisions with IAM's policy simulator where it answered: a
  * disagreement is a WARN naming both answers. --verbose says which one answered.
@@ -378,6 +400,8 @@ export async function checkPermission(
   permission: Permission,
   targetOf: () => Promise<PermissionTarget | Unidentified>,
   out: Out,
+  /** The simulator's answer, asked early (startSimulation) with the same target; else asked here. */
+  early?: Simulation,
 ): Promise<void> {
   const { policies, boundary } = loaded;
   const { what, actions, ids } = permission;
@@ -421,7 +445,7 @@ export async function checkPermission(
     action,
     d: evaluateWithBoundary(policies, boundary, requestFor(action)),
   }));
-  const simulated = await simulate(services, role.arn, actions, resource);
+  const simulated = await (early ?? simulate(services, role.arn, actions, resource));
   confirm(
     services,
     out,
