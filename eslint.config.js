@@ -16,7 +16,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/injection.ts',
   'src/checks/opensearch.ts',
   'src/checks/plan.ts',
-  'src/checks/pod-logs.ts',
   'src/checks/preflight.ts',
   'src/checks/private-sts.ts',
   'src/checks/release.ts',
@@ -24,7 +23,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/roles/index.ts',
   'src/checks/roles/permissions.ts',
   'src/checks/roles/trust.ts',
-  'src/checks/service-accounts.ts',
   'src/checks/token.ts',
   'src/checks/webhook.ts',
 ];
