@@ -20,11 +20,7 @@ import {
   splitTimestamp,
   type LogPattern,
 } from '../platform/irsa-log-patterns.js';
-import {
-  collectPodLogs,
-  LOG_LIMIT_BYTES,
-  type ComponentLogs,
-} from '../collectors/pod-logs.js';
+import { collectPodLogs, LOG_LIMIT_BYTES, type ComponentLogs } from '../collectors/pod-logs.js';
 
 type Id = `log-${string}`;
 
