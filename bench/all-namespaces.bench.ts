@@ -23,6 +23,8 @@ interface Result {
   /** Kubernetes calls by method, e.g. serviceAccount: 1000. */
   kubeByMethod: Record<string, number>;
   exitCode: number | null;
+  /** The run's FAIL lines (the fleet is healthy: none expected), for a run that did not end 0. */
+  fails: string[];
 }
 const results: Result[] = [];
 const SIZES = (process.env.BENCH_RELEASES ?? '1,10,50,200').split(',').map(Number);
@@ -49,10 +51,14 @@ describe('-A benchmark', () => {
           const fake = await startWorld(manyReleases(moto.world, releases, namespaces));
           try {
             const start = Date.now();
-            const r = await runCli(['--kubeconfig', fake.kubeconfigPath, '-A', '-s', '--verbose'], {
-              env: moto.env,
-              timeoutMs: 600_000,
-            });
+            // --timeout well above the default, so a slow run is measured rather than cut off.
+            const r = await runCli(
+              ['--kubeconfig', fake.kubeconfigPath, '-A', '-s', '--verbose', '--timeout', '900'],
+              {
+                env: moto.env,
+                timeoutMs: 960_000,
+              },
+            );
             const wallMs = Date.now() - start;
             const m = /\[debug\] (\d+) Kubernetes calls, (\d+) AWS calls/.exec(r.stderr);
             const kubeByMethod: Record<string, number> = {};
@@ -66,6 +72,7 @@ describe('-A benchmark', () => {
               awsCalls: Number(m?.[2] ?? NaN),
               kubeByMethod,
               exitCode: r.code,
+              fails: r.out.filter((l) => l.includes('[FAIL]')).slice(0, 5),
             });
             expect(m, r.stderr.slice(-2000)).not.toBeNull();
           } finally {

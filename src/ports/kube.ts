@@ -340,7 +340,7 @@ export const KUBE_PERMISSIONS: { readonly [M in keyof Kube]: readonly KubeGrant[
       resources: ['serviceaccounts'],
       verbs: ['list'],
       scope: 'namespace',
-      why: '-A: one list per namespace',
+      why: '-A: one list per namespace (without it, one get each)',
     },
   ],
   service: [{ group: '', resources: ['services'], verbs: ['get'], scope: 'namespace' }],
