@@ -9,13 +9,11 @@ export const NOT_YET_SPLIT = [
   'src/checks/cluster.ts',
   'src/checks/opensearch.ts',
   'src/checks/plan.ts',
-  'src/checks/pod-logs.ts',
   'src/checks/preflight.ts',
   'src/checks/release.ts',
   'src/checks/roles/index.ts',
   'src/checks/roles/permissions.ts',
   'src/checks/roles/trust.ts',
-  'src/checks/service-accounts.ts',
   'src/checks/webhook.ts',
 ];
 

@@ -16,6 +16,29 @@ if (!distIsCurrent(root)) {
     process.exit(1);
   }
 }
+/** The `--output`/`-o` format among irsa-check's arguments (text when none). */
+function outputFormat(argv) {
+  let format = 'text';
+  argv.forEach((a, i) => {
+    const m = /^(?:--output|-o)(?:=(.*))?$/.exec(a) ?? /^-o(.+)$/.exec(a);
+    if (m) format = m[1] ?? argv[i + 1] ?? format;
+  });
+  return format;
+}
+// npm prints its own header (`> irsa-check@0.1.0 demo` and the command) on stdout before any
+// script runs, unless its log level is silent (`npm run -s demo`); a script cannot take it back.
+// A report meant for a parser (json, sarif, markdown) then does not start stdout, so say how to
+// get it clean, on stderr.
+if (
+  process.env.npm_lifecycle_event === 'demo' &&
+  process.env.npm_config_loglevel !== 'silent' &&
+  outputFormat(process.argv.slice(2)) !== 'text'
+) {
+  process.stderr.write(
+    "npm run demo: npm printed its '> irsa-check… demo' header on stdout above the report; for the report alone: npm run -s demo -- " +
+      `${process.argv.slice(2).join(' ')}\n`,
+  );
+}
 const args = [
   'bin/irsa-check.js',
   '--replay',

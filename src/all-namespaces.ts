@@ -3,6 +3,11 @@
  * one concurrently over the same memoised Kubernetes/AWS answers (a role or DB
  * cluster shared by several releases is fetched once), prints each release's
  * findings as one block in a fixed order, then one summary table.
+ *
+ * Kubernetes reads grow with namespaces, not releases × components: ServiceAccounts,
+ * pods and workloads are listed once per namespace (platform/namespace-lists.ts; pods
+ * and workloads already were), and pod logs — one read per container — are read only
+ * for the components another check found a WARN or FAIL for, where they explain it.
  */
 import type { RunContext } from './core/context.js';
 import type { Facts } from './engine/facts.js';
@@ -14,10 +19,14 @@ import { findCamundaReleases, type HelmRelease, type ReleaseSearch } from './hel
 import { summarize } from './report/format.js';
 import { dispatch } from './engine/dispatch.js';
 import { mapLimit } from './core/concurrency.js';
+import { listedPerNamespace } from './platform/namespace-lists.js';
 
 const MODULE = 'all-namespaces';
 /** The module every release shares: the AWS identity is asked once. */
 const SHARED = 'preflight';
+
+/** The module that reads pod logs: in -A, only for components with a finding. */
+const LOGS = 'pod-logs';
 
 /** Releases checked at once: enough to overlap API latency, few enough not to trip throttling. */
 const CONCURRENCY = 8;
@@ -38,21 +47,66 @@ async function checkRelease(
   shared: Partial<Facts>,
   skip: ReadonlySet<string>,
 ): Promise<Finding[]> {
-  const findings: Finding[] = [];
   const tag = `${release.namespace}/${release.name}`;
   const releaseCtx: RunContext = {
     ...ctx,
+    kube: listedPerNamespace(ctx.kube),
     scope: { ...ctx.scope, namespace: release.namespace, release: release.name },
     options: { ...ctx.options, allNamespaces: false },
   };
   // Identity and partition are the same for every release; the rest is per release.
-  await dispatch(
-    CHECK_MODULES.filter((m) => m.id !== SHARED),
+  const facts: Partial<Facts> = { ...shared };
+  const findings: Finding[] = [];
+  const completed = await dispatch(
+    CHECK_MODULES.filter((m) => m.id !== SHARED && m.id !== LOGS),
     releaseCtx,
-    (f) => findings.push({ ...f, release: tag }),
-    { facts: { ...shared }, skip },
+    (f) => findings.push(f),
+    { facts, skip },
   );
-  return findings;
+  // A fatal precondition stopped the release's modules: the logs module, after them, is not started.
+  const logs = completed ? await readLogsWhereFound(releaseCtx, release, facts, findings, skip) : [];
+  return spliceAt(findings, logs, LOGS).map((f) => ({ ...f, release: tag }));
+}
+
+/**
+ * The pod-logs module over the components with a WARN or FAIL: a log line says why a check
+ * failed, and reading every container's log of every release is what made -A cost calls per
+ * release × component. The other components' logs are not read, and the block says so.
+ */
+async function readLogsWhereFound(
+  ctx: RunContext,
+  release: HelmRelease,
+  facts: Partial<Facts>,
+  findings: readonly Finding[],
+  skip: ReadonlySet<string>,
+): Promise<Finding[]> {
+  const module = CHECK_MODULES.find((m) => m.id === LOGS);
+  if (!module) return [];
+  const out: Finding[] = [];
+  const found = new Set(
+    findings.filter((f) => f.level === 'WARN' || f.level === 'FAIL').flatMap((f) => f.component ?? []),
+  );
+  const plan = facts.plan;
+  const wanted = plan?.filter((c) => found.has(c.key));
+  await dispatch([module], ctx, (f) => out.push(f), {
+    facts: { ...facts, ...(wanted ? { plan: wanted } : {}) },
+    skip,
+  });
+  const unread = plan?.filter((c) => !found.has(c.key)) ?? [];
+  if (ctx.options.logs && !skip.has(LOGS) && unread.length > 0) {
+    new Reporter(LOGS, (f) => out.unshift(f), module.checks).info(
+      `-A reads pod logs only of components with a WARN or FAIL: not read for ${unread.map((c) => c.key).join(', ')} (irsa-check -n ${release.namespace} --release ${release.name} reads them)`,
+    );
+  }
+  return out;
+}
+
+/** `extra` (findings of module `id`) where that module's findings stand in registry order. */
+function spliceAt(findings: Finding[], extra: Finding[], id: string): Finding[] {
+  const order = new Map(CHECK_MODULES.map((m, i) => [m.id, i]));
+  const at = order.get(id) ?? Infinity;
+  const i = findings.findIndex((f) => (order.get(f.module) ?? -1) > at);
+  return i < 0 ? [...findings, ...extra] : [...findings.slice(0, i), ...extra, ...findings.slice(i)];
 }
 
 export async function runAllNamespaces(

@@ -18,6 +18,8 @@ import { didYouMean } from './core/suggest.js';
 import { mapLimit } from './core/concurrency.js';
 import { escapeControl, exitCodeFor, summarize } from './report/format.js';
 import { jsonDocument, markdownText } from './report/escape.js';
+import { FleetProgress } from './report/fleet-progress.js';
+import type { Level } from './core/finding.js';
 
 /** How many clusters are checked at once: each run keeps its own fan-outs, so a few are enough. */
 export const FLEET_PARALLEL = 4;
@@ -25,8 +27,8 @@ export const FLEET_PARALLEL = 4;
 export const FLEET_SCHEMA = 'irsa-check/fleet@1';
 
 interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 /** What one context's run left: its output, its findings and its code. */
@@ -42,9 +44,16 @@ interface ContextResult {
   summaryPart?: string;
 }
 
-/** A stream that keeps what is written, for one context's run (no TTY: no colours, no progress line). */
+/**
+ * A stream that keeps what is written, for one context's run. It stands for the real stream in
+ * the run's colour decision (`isTTY` as the real one: colours on a terminal, as a single run
+ * has them); the progress line is the fleet's (report/fleet-progress.ts), never the runs'.
+ */
 class Buffer extends Writable {
   text = '';
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
   override _write(chunk: unknown, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
     this.text += String(chunk);
     done();
@@ -109,16 +118,44 @@ export async function runFleet(
       '--summary needs a file: --summary FILE, or GITHUB_STEP_SUMMARY set (GitHub Actions sets it)',
     );
   const summaryDir = summaryFile !== undefined ? mkdtempSync(join(tmpdir(), 'irsa-fleet-')) : undefined;
+  // A single run's rules: the waiting line on a terminal's stderr in text mode without --verbose;
+  // colours where a single run would colour (a TTY, --color, no NO_COLOR).
+  const progress = FleetProgress.start(
+    io.stderr,
+    output === 'text' && opts.verbose !== true,
+    contexts.length,
+  );
+  const tty = { stdout: io.stdout.isTTY === true, stderr: io.stderr.isTTY === true };
   try {
-    const results = await mapLimit(contexts, FLEET_PARALLEL, (context, i) =>
-      runContext(context, opts, env, toOptions, summaryDir && join(summaryDir, `${i}.md`)),
-    );
+    const results = await mapLimit(contexts, FLEET_PARALLEL, async (context, i) => {
+      progress?.begin(context);
+      try {
+        return await runContext(
+          context,
+          opts,
+          env,
+          toOptions,
+          summaryDir && join(summaryDir, `${i}.md`),
+          tty,
+        );
+      } finally {
+        progress?.end(context);
+      }
+    });
+    progress?.stop();
     const all = results.flatMap((r) => r.findings);
     const exitCode = exitCodeFor(all, summarize(all), failOn);
-    writeReport(results, output, exitCode, io, opts.allNamespaces === true);
+    const colour = opts.color !== false && env.NO_COLOR === undefined;
+    const { makePaint } = await import('./report/text.js');
+    const paint = {
+      stdout: await makePaint(colour && tty.stdout),
+      stderr: await makePaint(colour && tty.stderr),
+    };
+    writeReport(results, output, exitCode, io, opts.allNamespaces === true, paint);
     if (summaryFile !== undefined) await appendSummary(results, summaryFile);
     return exitCode;
   } finally {
+    progress?.stop();
     if (summaryDir !== undefined) rmSync(summaryDir, { recursive: true, force: true });
   }
 }
@@ -129,9 +166,10 @@ async function runContext(
   env: NodeJS.ProcessEnv,
   toOptions: ToOptions,
   summaryFile: string | undefined,
+  tty: { stdout: boolean; stderr: boolean },
 ): Promise<ContextResult> {
-  const stdout = new Buffer();
-  const stderr = new Buffer();
+  const stdout = new Buffer(tty.stdout);
+  const stderr = new Buffer(tty.stderr);
   const output = (opts.output as RunOptions['output'] | undefined) ?? 'text';
   let namespace: string | undefined;
   const done = (findings: Finding[], exitCode: number): ContextResult => ({
@@ -176,7 +214,7 @@ async function runContext(
     if (summaryFile) options.summary = summaryFile;
     const { run } = await import('./run.js');
     const { withJobScope } = await import('./platform/cleanup.js');
-    const result = await withJobScope(() => run(options, { stdout, stderr, env }));
+    const result = await withJobScope(() => run(options, { stdout, stderr, env, progress: false }));
     return done(result.findings, result.exitCode);
   } catch (e) {
     if (e instanceof UsageError) return fatal(e.exitCode, e.message, e.fix);
@@ -207,6 +245,7 @@ function writeReport(
   exitCode: number,
   io: Io,
   allNamespaces: boolean,
+  paint: Record<'stdout' | 'stderr', (level: Level, text: string) => string>,
 ): void {
   if (output === 'json') {
     io.stdout.write(
@@ -247,7 +286,9 @@ function writeReport(
     return;
   }
   for (const r of results) {
-    io.stdout.write(`[INFO] context ${escapeControl(r.context)} (${where(r, allNamespaces)})\n`);
+    io.stdout.write(
+      paint.stdout('INFO', `[INFO] context ${escapeControl(r.context)} (${where(r, allNamespaces)})\n`),
+    );
     io.stdout.write(r.stdout);
     io.stderr.write(r.stderr);
   }
@@ -256,14 +297,18 @@ function writeReport(
     const s = summarize(r.findings.filter((f) => f.module !== 'summary'));
     const counts = `${s.ok} OK, ${s.info} INFO, ${s.warn} WARN, ${s.fail} FAIL (exit code ${r.exitCode})`;
     const line = `context ${escapeControl(r.context)}: ${counts}`;
-    if (r.exitCode === 0) io.stdout.write(`[OK] ${line}\n`);
-    else io.stderr.write(`[FAIL] ${line}\n`);
+    if (r.exitCode === 0) io.stdout.write(paint.stdout('OK', `[OK] ${line}\n`));
+    else io.stderr.write(paint.stderr('FAIL', `[FAIL] ${line}\n`));
   }
   const failed = results.filter((r) => r.exitCode !== 0).length;
-  if (exitCode === 0) io.stdout.write(`[OK] irsa-check: all ${results.length} contexts passed.\n`);
+  if (exitCode === 0)
+    io.stdout.write(paint.stdout('OK', `[OK] irsa-check: all ${results.length} contexts passed.\n`));
   else
     io.stderr.write(
-      `[FAIL] irsa-check: ${failed} of ${results.length} contexts failed (error code: ${exitCode}).\n`,
+      paint.stderr(
+        'FAIL',
+        `[FAIL] irsa-check: ${failed} of ${results.length} contexts failed (error code: ${exitCode}).\n`,
+      ),
     );
 }
 

@@ -87,6 +87,8 @@ export interface RunIO {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** false: the caller draws the progress line (a fleet, whose runs write to buffers that stand for a TTY). */
+  progress?: boolean;
 }
 
 export interface RunResult {
@@ -247,7 +249,8 @@ class ProgressService {
   }
 
   static for(io: RunIO, options: RunOptions, calls: CallLog): ProgressService | undefined {
-    const wanted = io.stderr.isTTY === true && options.output === 'text' && !options.verbose;
+    const wanted =
+      io.progress !== false && io.stderr.isTTY === true && options.output === 'text' && !options.verbose;
     return wanted ? new ProgressService(io.stderr, calls) : undefined;
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cloneWorld, loadWorld, runWorld } from './support/world.js';
+import { cloneWorld, loadWorld, runWorld, type WorldRun } from './support/world.js';
+import { manyReleases, trustEveryRelease } from './support/many-releases.js';
 
 function twoNamespaces() {
   const world = cloneWorld(loadWorld('camunda-8.8-healthy.yaml'));
@@ -71,5 +72,99 @@ describe('-A / --all-namespaces', () => {
       '[FAIL] no deployed Camunda release (chart camunda-platform) in any namespace',
     ]);
     expect(run.exitCode).toBe(4);
+  });
+
+  describe('Kubernetes calls grow with namespaces, not releases × components', () => {
+    const healthy = () => trustEveryRelease(loadWorld('camunda-8.8-healthy.yaml'));
+    const kubeCalls = (run: WorldRun) => {
+      const by: Record<string, number> = {};
+      for (const r of run.calls.records) if (r.api === 'kube') by[r.method] = (by[r.method] ?? 0) + 1;
+      return by;
+    };
+
+    it('N releases in K namespaces: 4 + 4K reads (one list of ServiceAccounts, pods, workloads and Helm records per namespace), exact', async () => {
+      const rows: string[] = [];
+      for (const [releases, namespaces] of [
+        [1, 1],
+        [4, 1],
+        [4, 2],
+        [8, 2],
+        [12, 3],
+      ] as const) {
+        const run = await runWorld(manyReleases(healthy(), releases, namespaces), {
+          allNamespaces: true,
+          namespace: '',
+        });
+        // A healthy fleet: no finding calls for a log, so none is read.
+        expect(run.findings.filter((f) => f.level === 'WARN' || f.level === 'FAIL')).toEqual([]);
+        const { dryRunCreatePod = 0, ...reads } = kubeCalls(run);
+        const total = Object.values(reads).reduce((a, b) => a + b, 0);
+        rows.push(`${releases} in ${namespaces}: ${total} reads, ${dryRunCreatePod} dry-run pods`);
+        expect(reads).toEqual({
+          clusterInfo: 1,
+          nodes: 1,
+          issuerDiscovery: 1,
+          helmReleaseRecords: 1 + namespaces,
+          serviceAccounts: namespaces,
+          pods: namespaces,
+          workloads: namespaces,
+        });
+      }
+      // The injection proof (a dry-run pod create per ServiceAccount: an act, not a read) still counts per component.
+      expect(rows).toEqual([
+        '1 in 1: 8 reads, 5 dry-run pods',
+        '4 in 1: 8 reads, 20 dry-run pods',
+        '4 in 2: 12 reads, 20 dry-run pods',
+        '8 in 2: 12 reads, 40 dry-run pods',
+        '12 in 3: 16 reads, 60 dry-run pods',
+      ]);
+    });
+
+    it('pod logs are read only for a component with a finding, and the block says whose were not read', async () => {
+      const world = manyReleases(healthy(), 3, 1);
+      const zeebe = world.kube.serviceAccounts!.find((sa) => sa.name === 'r1-zeebe')!;
+      zeebe.annotations = {};
+      const run = await runWorld(world, { allNamespaces: true, namespace: '' });
+      const logReads = run.calls.records
+        .filter((r) => r.method === 'podLogTail')
+        .map((r) => r.args.slice(0, 3));
+      expect(logReads).toEqual([['camunda-000', 'r1-zeebe-0', 'orchestration']]);
+      const logLines = (release: string) =>
+        run.findings
+          .filter((f) => f.release === release && f.module === 'pod-logs')
+          .map((f) => `[${f.level}] ${f.component ? `${f.component}: ` : ''}${f.message}`);
+      expect(logLines('camunda-000/r1')).toEqual([
+        '[INFO] -A reads pod logs only of components with a WARN or FAIL: not read for identityKeycloak, identity, webModeler, optimize (irsa-check -n camunda-000 --release r1 reads them)',
+        '[OK] orchestration: no IRSA error in the newest 0 log line(s) (0 B) of 1 pod(s)',
+      ]);
+      expect(logLines('camunda-000/r0')).toEqual([
+        '[INFO] -A reads pod logs only of components with a WARN or FAIL: not read for identityKeycloak, identity, webModeler, orchestration, optimize (irsa-check -n camunda-000 --release r0 reads them)',
+      ]);
+    });
+
+    it('--no-logs: no log line at all in -A', async () => {
+      const run = await runWorld(manyReleases(healthy(), 2, 1), {
+        allNamespaces: true,
+        namespace: '',
+        logs: false,
+      });
+      expect(run.findings.filter((f) => f.module === 'pod-logs')).toEqual([]);
+    });
+
+    it('list serviceaccounts forbidden: each ServiceAccount is read with get, as a single run does', async () => {
+      const world = manyReleases(healthy(), 2, 1);
+      world.kube.errors = {
+        serviceAccounts: {
+          api: 'kube',
+          operation: 'list serviceaccounts',
+          reason: 'Forbidden',
+          message: 'serviceaccounts is forbidden',
+          status: 403,
+        },
+      };
+      const run = await runWorld(world, { allNamespaces: true, namespace: '' });
+      expect(kubeCalls(run)).toMatchObject({ serviceAccounts: 1, serviceAccount: 10 });
+      expect(run.findings.filter((f) => f.level === 'FAIL')).toEqual([]);
+    });
   });
 });

@@ -78,6 +78,26 @@ describe('npm run demo', () => {
     expect(bad.stderr).toContain("[FAIL] option '-o, --output <format>' argument 'yaml' is invalid.");
   });
 
+  it("npm run -s demo -- --output json (as the README says): stdout is the JSON report alone; without -s, npm's header comes first and stderr says how to drop it", () => {
+    // npm itself prints `> irsa-check@… demo` on stdout unless its log level is silent (-s).
+    const npm = (...args: string[]) =>
+      spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+        cwd: ROOT,
+        env: cleanEnv({ PATH: process.env.PATH }),
+        encoding: 'utf8',
+      });
+    const silent = npm('run', '-s', 'demo', '--', '--output', 'json');
+    expect(silent.status, silent.stderr).toBe(0);
+    expect(JSON.parse(silent.stdout).schema).toBe('irsa-check/report@1');
+    expect(silent.stderr).not.toContain('npm run demo:');
+    const loud = npm('run', 'demo', '--', '-o', 'json');
+    expect(loud.status, loud.stderr).toBe(0);
+    expect(loud.stdout.trimStart()).toMatch(/^> irsa-check@[^ ]+ demo\n/);
+    expect(loud.stderr).toContain(
+      "npm run demo: npm printed its '> irsa-check… demo' header on stdout above the report; for the report alone: npm run -s demo -- -o json",
+    );
+  });
+
   it('npm run demo builds only when dist/ is older than a source (scripts/dist-current.mjs)', async () => {
     const { distIsCurrent } = await import('../scripts/dist-current.mjs');
     const root = mkdtempSync(join(tmpdir(), 'irsa-dist-current-'));

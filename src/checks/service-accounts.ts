@@ -7,8 +7,7 @@
  * (component → the role its pods use) and credentialSources (how they get it).
  */
 import { defineModule } from '../engine/module.js';
-import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { Services } from '../core/context.js';
+import type { Reporter } from '../core/reporter.js';
 import type { PlannedComponent } from '../engine/facts.js';
 import type { Values } from '../helm/values.js';
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, type KubePod } from '../ports/kube.js';
@@ -22,6 +21,15 @@ import {
 } from '../platform/pod-identity.js';
 import { valuesEnv } from '../helm/chart/env.js';
 import { hasPlaceholder, skipUnrendered } from '../helm/placeholders.js';
+import { componentPods } from '../platform/component-pods.js';
+import {
+  collectServiceAccounts,
+  isExternal,
+  usesChartServiceAccount as readsServiceAccount,
+  type ComponentSnapshot,
+  type EnvSourceId,
+  type ServiceAccountsInput,
+} from '../collectors/service-accounts.js';
 
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
@@ -89,15 +97,6 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-
-/** Pods of the component: those running as its ServiceAccount, and those named after it that do not. */
-function componentPods(pods: KubePod[], c: PlannedComponent): KubePod[] {
-  const sa = c.serviceAccount.name;
-  return pods.filter(
-    (p) =>
-      p.serviceAccountName === sa || (c.serviceAccount.how === 'generated' && p.name.startsWith(`${sa}-`)),
-  );
-}
 
 function checkPods(c: PlannedComponent, source: CredentialSource, pods: KubePod[], out: Reporter<Id>): void {
   const sa = c.serviceAccount.name;
@@ -173,18 +172,17 @@ function where(pod: KubePod, ct: KubePod['containers'][number]): string {
   return `pod ${pod.name} ${ct.init ? 'init container' : 'sidecar'} ${ct.name}`;
 }
 
-async function checkStaticKeys(
-  services: Pick<Services, 'kube' | 'options' | 'scope'>,
+function checkStaticKeys(
+  input: Pick<ServiceAccountsInput, 'noCluster'>,
   values: Values,
   c: PlannedComponent,
   pods: KubePod[],
+  envSources: ReadonlyMap<EnvSourceId, string[] | undefined>,
   out: Reporter<Id>,
-): Promise<void> {
+): void {
   const found = new Set<string>();
   const shared = new Set<string>();
-  const keysOf = new Map<string, Promise<string[] | undefined>>();
   const unread = new Set<string>();
-  const ns = services.scope.namespace;
   for (const pod of componentPods(pods, c)) {
     for (const ct of pod.containers) {
       for (const e of ct.env) {
@@ -196,15 +194,9 @@ async function checkStaticKeys(
       // envFrom: every key of the Secret/ConfigMap becomes a variable; only key names are read.
       for (const src of ct.envFrom ?? []) {
         const id = `${src.kind}/${src.name}`;
-        if (!keysOf.has(id))
-          keysOf.set(
-            id,
-            services.kube.envSourceKeys(ns, src.kind, src.name).catch(() => {
-              unread.add(id);
-              return undefined;
-            }),
-          );
-        const names = ((await keysOf.get(id)) ?? []).map((k) => `${src.prefix ?? ''}${k}`);
+        const keys = envSources.get(id);
+        if (keys === undefined) unread.add(id);
+        const names = (keys ?? []).map((k) => `${src.prefix ?? ''}${k}`);
         const via = `${src.kind} ${src.name} (envFrom) of ${where(pod, ct)}`;
         if (names.some((n) => STATIC_KEYS.includes(n))) found.add(via);
         for (const n of names.filter((n) => SHARED_FILE_VARS.includes(n))) shared.add(`${n} from ${via}`);
@@ -226,7 +218,7 @@ async function checkStaticKeys(
   // The env the chart renders from the values (every container, sub-workload and sidecar).
   const rendered = valuesEnv(values, c.key);
   for (const e of rendered.env) if (STATIC_KEYS.includes(e.name)) found.add(`values ${e.path}`);
-  if (pods.length === 0 && services.scope.noCluster !== undefined) {
+  if (pods.length === 0 && input.noCluster) {
     // Offline only (live, the pods' own env says it): what the values hand the containers.
     const files = rendered.env.filter((e) => SHARED_FILE_VARS.includes(e.name));
     if (files.length > 0)
@@ -300,17 +292,9 @@ export function judgeAnnotation(
   return roleArn;
 }
 
-/**
- * serviceAccountName helper (camundaPlatform.serviceAccountName, Bitnami common.names.serviceAccountName):
- * with the switch off, the pods run as `serviceAccount.name` when set (created outside the chart).
- */
-function isExternal(c: PlannedComponent): boolean {
-  return !c.serviceAccount.enabled && c.serviceAccount.how === 'values';
-}
-
 /** False (after one FAIL) when the switch is off and no name is set: the pods run as "default". */
 function usesChartServiceAccount(c: PlannedComponent, out: Reporter<Id>): boolean {
-  if (c.serviceAccount.enabled || isExternal(c)) return true;
+  if (readsServiceAccount(c)) return true;
   const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
   out.fail(
     'sa-enabled',
@@ -327,13 +311,13 @@ function usesChartServiceAccount(c: PlannedComponent, out: Reporter<Id>): boolea
  * the same rules as a live one; static keys come from the values. A ServiceAccount created outside
  * the chart cannot be seen: said once, never OK and never FAIL.
  */
-async function checkRendered(
-  services: Pick<Services, 'kube' | 'options' | 'scope'>,
+function checkRendered(
+  input: Pick<ServiceAccountsInput, 'noCluster'>,
   values: Values,
   c: PlannedComponent,
   associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
   out: Reporter<Id>,
-): Promise<CredentialSource | undefined> {
+): CredentialSource | undefined {
   // An association (read from EKS with AWS access) wins over the annotation, offline as live.
   const association = associations?.get(c.serviceAccount.name);
   if (association) {
@@ -350,7 +334,7 @@ async function checkRendered(
     }
   }
   if (!usesChartServiceAccount(c, out)) return undefined;
-  await checkStaticKeys(services, values, c, [], out);
+  checkStaticKeys(input, values, c, [], new Map(), out);
   if (isExternal(c)) {
     out.info(
       `service account ${c.serviceAccount.name} is created outside the chart: without the cluster its annotation cannot be seen, so it is not checked (role checks skipped)`,
@@ -368,22 +352,24 @@ async function checkRendered(
  * Pod Identity association when there is one (it takes precedence over the annotation), else
  * the annotated role when the annotation is usable.
  */
-async function checkComponent(
-  services: Pick<Services, 'kube' | 'options' | 'scope'>,
-  values: Values,
+function checkComponent(
+  input: ServiceAccountsInput,
   c: PlannedComponent,
-  associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,
+  snapshot: ComponentSnapshot | undefined,
   out: Reporter<Id>,
-): Promise<CredentialSource | undefined> {
-  const ns = services.scope.namespace;
+): CredentialSource | undefined {
+  const ns = input.namespace;
   const sa = c.serviceAccount;
   const external = isExternal(c);
   if (!usesChartServiceAccount(c, out)) return;
-  const [account, pods] = await Promise.all([
-    services.kube.serviceAccount(ns, sa.name),
-    services.kube.pods(ns),
-  ]);
-  await checkStaticKeys(services, values, c, pods, out);
+  if (snapshot === undefined || snapshot.kind === 'not-read') return;
+  if (snapshot.kind === 'error') {
+    out.unexpected(snapshot.error);
+    return;
+  }
+  const { account, pods } = snapshot;
+  const associations = input.associations;
+  checkStaticKeys(input, input.values, c, pods, snapshot.envSources, out);
   if (!account && external) {
     const key = c.key === 'identityKeycloak' ? 'serviceAccount.create' : 'serviceAccount.enabled';
     out.fail(
@@ -431,53 +417,35 @@ export const serviceAccounts = defineModule({
   uses: ['podIdentity', 'kubernetes'],
   provides: ['roleArns', 'credentialSources'],
   checks: CHECKS,
-  async run(ctx, reporter) {
-    const out = skipUnrendered(reporter, ctx.options.values.length > 0);
-    const { plan, values } = ctx.facts;
+  collect: collectServiceAccounts,
+  evaluate(input, reporter, facts) {
+    const out = skipUnrendered(reporter, input.valuesGiven);
+    const { plan, values } = input;
     // Values-only mode without a cluster: the ServiceAccounts as the chart will render them stand
     // for the live ones (the same rules judge them); their pods need the cluster.
-    const offline = !(await ctx.use('kubernetes'));
-    // The ServiceAccounts and pods are read now: only which role wins waits for the Pod Identity
-    // associations (EKS DescribeCluster → ListPodIdentityAssociations), two round trips that were on
-    // the critical path of every role, token and injection check. The same calls below are answered
-    // by these (core/calls.ts); their errors are reported there.
-    if (!offline) {
-      const ns = ctx.scope.namespace;
-      const read = plan.filter((p) => p.serviceAccount.enabled || isExternal(p));
-      for (const c of read) ctx.kube.serviceAccount(ns, c.serviceAccount.name).catch(() => {});
-      if (read.length > 0) ctx.kube.pods(ns).catch(() => {});
-    }
-    const associations = await ctx.use('podIdentity');
-    if (offline)
+    if (input.offline)
       out.info(
         'skipped: needs the Kubernetes cluster for the pods; the service accounts are checked as the chart renders them',
       );
-    const found = new Map<string, CredentialSource>();
-    await eachInOrder(
-      plan,
-      out,
-      (c) => c.key,
-      async (c, o) => {
-        const source = offline
-          ? await checkRendered(ctx, values, c, associations, o)
-          : await checkComponent(ctx, values, c, associations, o);
-        if (source !== undefined) found.set(c.key, source);
-      },
-    );
-    provideSources(found);
-
-    /** Both facts complete, in the plan's order (the checks above finish in any order). */
-    function provideSources(sources: ReadonlyMap<string, CredentialSource>): void {
-      const roleArns = new Map<string, string>();
-      const ordered = new Map<string, CredentialSource>();
-      for (const c of plan) {
-        const source = sources.get(c.key);
-        if (source === undefined) continue;
-        roleArns.set(c.key, source.roleArn);
-        ordered.set(c.key, source);
+    // Components in the plan's order, each with its own reporter (as eachInOrder did when this gathered).
+    const roleArns = new Map<string, string>();
+    const credentialSources = new Map<string, CredentialSource>();
+    for (const c of plan) {
+      const { reporter: o, flush } = out.buffered(c.key);
+      let source: CredentialSource | undefined;
+      try {
+        source = input.offline
+          ? checkRendered(input, values, c, input.associations, o)
+          : checkComponent(input, c, input.components.get(c.key), o);
+      } catch (error) {
+        o.unexpected(error);
       }
-      ctx.provide('credentialSources', ordered);
-      ctx.provide('roleArns', roleArns);
+      flush();
+      if (source === undefined) continue;
+      roleArns.set(c.key, source.roleArn);
+      credentialSources.set(c.key, source);
     }
+    facts.provide('credentialSources', credentialSources);
+    facts.provide('roleArns', roleArns);
   },
 });

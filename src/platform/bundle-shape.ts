@@ -51,6 +51,15 @@ const ANSWERS: Record<string, Shape> = {
     labels: LABELS,
     'automountServiceAccountToken?': 'boolean',
   },
+  'kube.serviceAccounts': [
+    {
+      name: 'string',
+      namespace: 'string',
+      annotations: LABELS,
+      labels: LABELS,
+      'automountServiceAccountToken?': 'boolean',
+    },
+  ],
   'kube.pods': [
     {
       name: 'string',

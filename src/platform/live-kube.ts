@@ -449,6 +449,18 @@ function parseJson(text: unknown): Record<string, unknown> {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
+function toServiceAccount(sa: k8s.V1ServiceAccount, ns: string, name: string): KubeServiceAccount {
+  return {
+    name: sa.metadata?.name ?? name,
+    namespace: sa.metadata?.namespace ?? ns,
+    annotations: sa.metadata?.annotations ?? {},
+    labels: sa.metadata?.labels ?? {},
+    ...(sa.automountServiceAccountToken !== undefined
+      ? { automountServiceAccountToken: sa.automountServiceAccountToken }
+      : {}),
+  };
+}
+
 export class LiveKube implements Kube {
   private readonly core: k8s.CoreV1Api;
   private readonly batch: k8s.BatchV1Api;
@@ -546,16 +558,14 @@ export class LiveKube implements Kube {
     const sa = await callOrNotFound('get serviceaccounts', () =>
       this.core.readNamespacedServiceAccount({ namespace: ns, name }),
     );
-    if (!sa) return undefined;
-    return {
-      name: sa.metadata?.name ?? name,
-      namespace: sa.metadata?.namespace ?? ns,
-      annotations: sa.metadata?.annotations ?? {},
-      labels: sa.metadata?.labels ?? {},
-      ...(sa.automountServiceAccountToken !== undefined
-        ? { automountServiceAccountToken: sa.automountServiceAccountToken }
-        : {}),
-    };
+    return sa ? toServiceAccount(sa, ns, name) : undefined;
+  }
+
+  async serviceAccounts(ns: string): Promise<KubeServiceAccount[]> {
+    const list = await listAll('list serviceaccounts', (_continue) =>
+      this.core.listNamespacedServiceAccount({ namespace: ns, _continue }),
+    );
+    return convertItems('list serviceaccounts', list.items, (sa) => toServiceAccount(sa, ns, ''));
   }
 
   async pods(ns: string, labelSelector?: string): Promise<KubePod[]> {

@@ -20,6 +20,7 @@ export class NoCluster implements Kube {
   nodes = () => this.refuse();
   helmReleaseRecords = () => this.refuse();
   serviceAccount = () => this.refuse();
+  serviceAccounts = () => this.refuse();
   pods = () => this.refuse();
   service = () => this.refuse();
   argoApplications = () => this.refuse();

@@ -196,6 +196,8 @@ export interface Kube {
   /** Helm storage records in `ns`, or in every namespace when `ns` is undefined. */
   helmReleaseRecords(ns?: string): Promise<HelmStorageRecord[]>;
   serviceAccount(ns: string, name: string): Promise<KubeServiceAccount | undefined>;
+  /** Every ServiceAccount of a namespace: `-A` lists them once per namespace instead of one get per component. */
+  serviceAccounts(ns: string): Promise<KubeServiceAccount[]>;
   pods(ns: string, labelSelector?: string): Promise<KubePod[]>;
   service(ns: string, name: string): Promise<KubeService | undefined>;
   argoApplications(ns: string): Promise<ArgoApplication[]>;
@@ -332,6 +334,15 @@ export const KUBE_PERMISSIONS: { readonly [M in keyof Kube]: readonly KubeGrant[
     },
   ],
   serviceAccount: [{ group: '', resources: ['serviceaccounts'], verbs: ['get'], scope: 'namespace' }],
+  serviceAccounts: [
+    {
+      group: '',
+      resources: ['serviceaccounts'],
+      verbs: ['list'],
+      scope: 'namespace',
+      why: '-A: one list per namespace (without it, one get each)',
+    },
+  ],
   service: [{ group: '', resources: ['services'], verbs: ['get'], scope: 'namespace' }],
   endpoints: [{ group: '', resources: ['endpoints'], verbs: ['get'], scope: 'namespace' }],
   pods: [{ group: '', resources: ['pods'], verbs: ['list'], scope: 'namespace' }],

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import ajvDraft04 from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, cleanEnv, runCli, type CliResult } from '../support/cli.js';
+import { startSilentServer, type TestServer } from '../support/silent-servers.js';
 import { startWorld } from '../support/kube-world.js';
 import type { FakeKube } from '../support/fake-kube.js';
 import { seedMoto, type SeededMoto } from '../support/moto.js';
@@ -28,6 +30,8 @@ const fakes: FakeKube[] = [];
 let kubeconfig: string;
 /** Only the two healthy contexts. */
 let healthyOnly: string;
+/** A cluster that accepts connections and never answers. */
+let silent: TestServer | undefined;
 
 interface KubeconfigDoc {
   clusters: Array<{ name: string; cluster: Record<string, unknown> }>;
@@ -37,15 +41,15 @@ interface KubeconfigDoc {
 }
 
 /** One kubeconfig with a context per fake API server (renamed), as `aws eks update-kubeconfig` builds up. */
-function merge(entries: Array<[name: string, fake: FakeKube | 'gone', namespace?: string]>): string {
+function merge(
+  entries: Array<[name: string, fake: FakeKube | 'gone' | { url: string }, namespace?: string]>,
+): string {
   const out: KubeconfigDoc = { clusters: [], users: [], contexts: [], 'current-context': entries[0]![0] };
   for (const [name, fake, namespace] of entries) {
     const ns: Record<string, string> = namespace ? { namespace } : {};
-    if (fake === 'gone') {
-      out.clusters.push({
-        name,
-        cluster: { server: 'http://127.0.0.1:9', 'insecure-skip-tls-verify': true },
-      });
+    if (fake === 'gone' || !('kubeconfigPath' in fake)) {
+      const server = fake === 'gone' ? 'http://127.0.0.1:9' : fake.url;
+      out.clusters.push({ name, cluster: { server, 'insecure-skip-tls-verify': true } });
       out.users.push({ name, user: { token: 't' } });
     } else {
       const doc = yaml.load(readFileSync(fake.kubeconfigPath, 'utf8')) as KubeconfigDoc;
@@ -80,6 +84,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await silent?.close();
   for (const fake of fakes) await fake.close();
   await moto?.close();
 });
@@ -297,4 +302,60 @@ describe('perContextPath', () => {
   ])('%s for %s → %s', (file, context, expected) => {
     expect(perContextPath(file, context)).toBe(expected);
   });
+});
+
+describe('fleet text on a terminal', () => {
+  /** The CLI on a pseudo-terminal (util-linux `script`), as a person at a shell sees it. */
+  function onTerminal(args: string[], env: Record<string, string> = {}): Promise<string> {
+    const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    return new Promise((resolve, reject) => {
+      const child = spawn('script', ['-qec', quoted, '/dev/null'], {
+        env: cleanEnv({ ...moto.env, ...env }),
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+  }
+
+  it('colours and the waiting line as a single run has them; --timeout applies to each context on its own', async () => {
+    silent = await startSilentServer();
+    const config = merge([
+      ['prod-eu', fakes[0]!, 'camunda'],
+      ['hung', { url: silent.url }, 'camunda'],
+    ]);
+    const fleet = (timeout: number) => [
+      ...['--kubeconfig', config, '-s', '--context', 'prod-eu,hung'],
+      ...['--timeout', String(timeout)],
+    ];
+    const env = { IRSA_CHECK_REQUEST_TIMEOUT_MS: '60000' };
+    // ESC spelt out, so the colour codes read as text in the expectations. A deadline the healthy
+    // cluster meets even on a loaded machine; the hung one runs into it.
+    const screen = (await onTerminal(fleet(20), env)).replaceAll('\x1b', 'ESC');
+    // The fleet's waiting line, on stderr, while a context runs (after the first second).
+    expect(screen).toMatch(/… checking 2 contexts: waiting for [\w-]+( and 1 more)? \(\d done, \d+ s\)/);
+    // Colours: the fleet's own lines and each context's lines, as a single run paints them.
+    expect(screen).toContain('ESC[36m[INFO]ESC[39m context prod-eu (namespace camunda)');
+    expect(screen).toMatch(/ESC\[32m\[OK\]ESC\[39m Helm release camunda found/);
+    expect(screen).toMatch(
+      /ESC\[32m\[OK\]ESC\[39m context prod-eu: \d+ OK, \d+ INFO, 0 WARN, 0 FAIL \(exit code 0\)/,
+    );
+    // --timeout is each context's own deadline: the hung cluster times out, the healthy one passes.
+    expect(screen).toMatch(/ESC\[31m\[FAIL\]ESC\[39m irsa-check did not finish within 20 s \(--timeout\)/);
+    expect(screen).toMatch(/ESC\[31m\[FAIL\]ESC\[39m context hung: .* \(exit code 2\)/);
+    // The waiting line is erased before the report: no report line starts with it.
+    expect(screen.split('\n').filter((l) => l.startsWith('… checking'))).toEqual([]);
+
+    // The runs below last 3 s at least (the hung cluster's deadline), long enough for a waiting line.
+    // Piped: no colour, no waiting line (the streams are not terminals).
+    const piped = await runCli(fleet(3), { env: { ...moto.env, ...env } });
+    expect(piped.stdout + piped.stderr).not.toContain('\x1b[');
+    expect(piped.stderr).not.toContain('… checking');
+    expect(piped.stderr).toContain('[FAIL] irsa-check did not finish within 3 s (--timeout)');
+    // --output json on a terminal: no waiting line either, as a single run.
+    expect(await onTerminal([...fleet(3), '--output', 'json'], env)).not.toContain('… checking');
+    // NO_COLOR: the terminal gets no colours.
+    expect(await onTerminal(fleet(3), { ...env, NO_COLOR: '1' })).not.toContain('\x1b[3');
+  }, 120_000);
 });

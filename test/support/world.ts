@@ -236,6 +236,9 @@ export class MemoryKube implements Kube {
   async serviceAccount(ns: string, name: string) {
     return (this.w.serviceAccounts ?? []).find((s) => s.namespace === ns && s.name === name);
   }
+  async serviceAccounts(ns: string) {
+    return (this.w.serviceAccounts ?? []).filter((s) => s.namespace === ns);
+  }
   async pods(ns: string, labelSelector?: string) {
     // `k=v,k2=v2` selectors, as the checks send them.
     const wanted = (labelSelector ?? '')
