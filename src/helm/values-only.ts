@@ -8,7 +8,6 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import type { Services } from '../core/context.js';
-import type { Reporter } from '../core/reporter.js';
 import type { ArgoApplication } from '../ports/kube.js';
 import { readChart } from './chart-source.js';
 import { resolveChartVersion } from './bundled-chart.js';
@@ -148,18 +147,26 @@ function valuesOnlyRelease(ctx: Services, user: unknown, chart: ChartDefaults, v
   };
 }
 
+/** A release read from values rather than from Helm, and the INFO line saying where from. */
+export interface LoadedRelease {
+  release: HelmRelease;
+  note: string;
+}
+
 const NEEDS_VERSION =
   '--values needs --chart-version (a chart version, or a Camunda version such as 8.8) or --chart with a Chart.yaml';
 
 /** `--values` given: the release the files describe. */
-export async function loadValuesOnlyRelease(ctx: Services, out: Reporter<string>): Promise<HelmRelease> {
+export async function loadValuesOnlyRelease(ctx: Services): Promise<LoadedRelease> {
   const chart = await chartDefaults(ctx.options);
   const version = chart.version;
   if (!version) throw new UsageError(NEEDS_VERSION);
   let user: unknown = {};
   for (const file of ctx.options.values) user = coalesce(user, await readValuesFile(file));
-  out.info(`values-only mode: ${ctx.options.values.join(', ')}, chart ${version}, ${chart.described}`);
-  return valuesOnlyRelease(ctx, user, chart, version);
+  return {
+    release: valuesOnlyRelease(ctx, user, chart, version),
+    note: `values-only mode: ${ctx.options.values.join(', ')}, chart ${version}, ${chart.described}`,
+  };
 }
 
 /**
@@ -188,10 +195,7 @@ function isCamundaApp(app: ArgoApplication, ns: string): boolean {
 }
 
 /** No Helm release: an Argo CD Application deploying the Camunda chart into the namespace, if any. */
-export async function releaseFromArgo(
-  ctx: Services,
-  out: Reporter<string>,
-): Promise<HelmRelease | undefined> {
+export async function releaseFromArgo(ctx: Services): Promise<LoadedRelease | undefined> {
   const ns = ctx.scope.namespace;
   const lists = await Promise.all(
     [...new Set([ns, ARGO_NAMESPACE])].map((n) =>
@@ -216,8 +220,8 @@ export async function releaseFromArgo(
     ? await parseYaml(app.values, `spec.source.helm.values of Application ${app.name}`)
     : {};
   const user = coalesce(fromText, isPlainObject(app.valuesObject) ? app.valuesObject : {});
-  out.info(
-    `no Helm release; using Argo CD Application ${app.namespace}/${app.name} (chart ${version}), ${chart.described}`,
-  );
-  return valuesOnlyRelease(ctx, user, chart, version);
+  return {
+    release: valuesOnlyRelease(ctx, user, chart, version),
+    note: `no Helm release; using Argo CD Application ${app.namespace}/${app.name} (chart ${version}), ${chart.described}`,
+  };
 }
