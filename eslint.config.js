@@ -23,7 +23,6 @@ export const NOT_YET_SPLIT = [
   'src/checks/roles/trust.ts',
   'src/checks/service-accounts.ts',
   'src/checks/token.ts',
-  'src/checks/webhook.ts',
 ];
 
 export default tseslint.config(
