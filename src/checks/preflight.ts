@@ -110,7 +110,10 @@ function judgeIdentity(input: Mode & { identity: Asked<CallerIdentity> }, out: R
   }
   if (stsNotAnswering(e)) {
     // Exit 2 (README: irsa-check could not ask AWS), not a credentials problem.
-    throw out.fatal('sts-unavailable', `irsa-check cannot call sts:GetCallerIdentity (${e.reason}): ${e.message}`);
+    throw out.fatal(
+      'sts-unavailable',
+      `irsa-check cannot call sts:GetCallerIdentity (${e.reason}): ${e.message}`,
+    );
   }
   const { message, fix } = awsCredentialProblem(e, input.profile);
   // Values-only mode is a pre-merge gate: without AWS it still checks the values; the
