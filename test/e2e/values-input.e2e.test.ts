@@ -83,24 +83,24 @@ const CASES: {
       `[FAIL] values file ${p} is 50.0 MB: larger than the 8 MB input limit for YAML text (--max-input-mb raises it: YAML text gets an eighth of it)`,
   },
   {
-    name: 'a 9 MB file with --max-input-mb 16: 2 MB for YAML text, the limit named as raised',
+    name: 'a 3 MB file with --max-input-mb 16: 2 MB for YAML text, the limit named as set',
     make: () => {
-      const f = file('nine.yaml', '');
-      truncateSync(f, 9 * 1024 * 1024);
+      const f = file('three.yaml', '');
+      truncateSync(f, 3 * 1024 * 1024);
       return f;
     },
     args: ['--max-input-mb', '16'],
     line: (p) =>
-      `[FAIL] values file ${p} is 9.0 MB: larger than the 2 MB input limit for YAML text (--max-input-mb raises it: YAML text gets an eighth of it)`,
+      `[FAIL] values file ${p} is 3.0 MB: larger than the 2 MB input limit for YAML text (--max-input-mb raises it: YAML text gets an eighth of it)`,
   },
   {
-    name: 'a 9 MB file with --max-input-mb 80: read (10 MB for YAML text), then refused as not YAML',
+    name: 'a 3 MB file with --max-input-mb 32: read (4 MB for YAML text), then refused as not YAML',
     make: () => {
-      const f = file('nine-nul.yaml', '');
-      truncateSync(f, 9 * 1024 * 1024);
+      const f = file('three-nul.yaml', '');
+      truncateSync(f, 3 * 1024 * 1024);
       return f;
     },
-    args: ['--max-input-mb', '80'],
+    args: ['--max-input-mb', '32'],
     line: (p) => `[FAIL] malformed values file ${p} at line 1, column 1: null byte is not allowed in input`,
   },
   {
