@@ -8,13 +8,9 @@ export const NOT_YET_SPLIT = [
   'src/checks/aurora.ts',
   'src/checks/cluster.ts',
   'src/checks/opensearch.ts',
-  'src/checks/plan.ts',
-  'src/checks/preflight.ts',
-  'src/checks/release.ts',
   'src/checks/roles/index.ts',
   'src/checks/roles/permissions.ts',
   'src/checks/roles/trust.ts',
-  'src/checks/webhook.ts',
 ];
 
 export default tseslint.config(

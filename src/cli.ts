@@ -205,13 +205,13 @@ export function buildProgram(name = 'irsa-check'): Command {
     )
     .option(
       '--max-input-mb <mb>',
-      'largest Helm release or bundle read, decompressed, in MB',
+      'largest Helm release or bundle read, decompressed, in MB (YAML text: an eighth of it)',
       limitInt('--max-input-mb', 'MB', MAX_INPUT_MB_CEILING),
       DEFAULT_MAX_INPUT_MB,
     )
     .option(
       '--max-depth <levels>',
-      'deepest nesting read in a Helm release or bundle',
+      'deepest nesting read in a Helm release, bundle or YAML document',
       limitInt('--max-depth', 'levels', MAX_DEPTH_CEILING),
       DEFAULT_MAX_DEPTH,
     )

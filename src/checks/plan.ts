@@ -2,6 +2,7 @@ import { didYouMean } from '../core/suggest.js';
 import { defineModule } from '../engine/module.js';
 import { FatalCheckError } from '../core/errors.js';
 import type { PlannedComponent } from '../engine/facts.js';
+import { collectPlan } from '../collectors/plan.js';
 import {
   componentEnabled,
   orchestrationRdbms,
@@ -63,16 +64,19 @@ export const plan = defineModule({
       fix: 'Use a component name valid for the chart.',
     },
   },
-  async run(ctx, out) {
-    const { profile, values, release, keycloakMode } = ctx.facts;
-    const excluded = resolveList(profile, ctx.options.exclude, 'exclude');
+  collect: collectPlan,
+  // A name -p/-l/-e cannot use stops the run (resolveList's fatal, thrown from here: the
+  // dispatcher treats a fatal from an evaluator as from any module).
+  evaluate(input, out, facts) {
+    const { profile, values, releaseName, keycloakMode } = input;
+    const excluded = resolveList(profile, input.exclude, 'exclude');
     const keep = (k: string) => !excluded.includes(k);
     // 8.9+: with its secondary storage in a relational database, orchestration is a pg component too.
     const defaultPg = orchestrationRdbms(profile, values)
       ? [...profile.defaultPg, 'orchestration']
       : profile.defaultPg;
-    const pgList = resolveList(profile, ctx.options.pg ?? defaultPg, 'pg').filter(keep);
-    const osList = resolveList(profile, ctx.options.os ?? profile.defaultOs, 'os').filter(keep);
+    const pgList = resolveList(profile, input.pg ?? defaultPg, 'pg').filter(keep);
+    const osList = resolveList(profile, input.os ?? profile.defaultOs, 'os').filter(keep);
     if (excluded.length > 0 && pgList.length === 0 && osList.length === 0) {
       // A run with zero checks must not pass.
       throw out.fatal(
@@ -81,8 +85,8 @@ export const plan = defineModule({
         'Exclude fewer components, or name the ones to check with -p and -l.',
       );
     }
-    ctx.provide('pgList', pgList);
-    ctx.provide('osList', osList);
+    facts.provide('pgList', pgList);
+    facts.provide('osList', osList);
     if (excluded.length > 0) out.info(`excluded from every check: ${excluded.join(', ')}`);
     out.info(
       `checking Aurora PostgreSQL IRSA for: ${pgList.join(', ') || '(none)'}; OpenSearch IRSA for: ${osList.join(', ') || '(none)'}`,
@@ -100,7 +104,7 @@ export const plan = defineModule({
         });
         continue;
       }
-      const serviceAccount = serviceAccountFor(profile, values, release.name, key);
+      const serviceAccount = serviceAccountFor(profile, values, releaseName, key);
       const how =
         serviceAccount.how === 'values' && !serviceAccount.enabled
           ? 'from values, created outside the chart'
@@ -115,6 +119,6 @@ export const plan = defineModule({
         osList.includes(key) && (key !== 'orchestration' || orchestrationUsesSearch(profile, values));
       planned.push({ key, pg: pgList.includes(key), os, serviceAccount });
     }
-    ctx.provide('plan', planned);
+    facts.provide('plan', planned);
   },
 });

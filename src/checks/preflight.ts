@@ -1,9 +1,16 @@
-import { defineModule, type ModuleContext } from '../engine/module.js';
+/**
+ * The environment every other check stands on: AWS credentials that resolve, and with a
+ * cluster an existing namespace and nodes on AWS (or a self-managed platform). Each failed
+ * precondition is fatal (`throw out.fatal`): the run stops after this module.
+ */
+import { defineModule } from '../engine/module.js';
 import { ApiCallError, FatalCheckError } from '../core/errors.js';
-import { parseArn } from '../iam/arn.js';
 import type { Reporter } from '../core/reporter.js';
+import type { CallerIdentity } from '../ports/aws.js';
+import type { KubeNode } from '../ports/kube.js';
 import { clusterUnusable } from '../platform/cluster-unusable.js';
-import { detectPlatform, type PlatformDecision } from '../platform/detect.js';
+import type { PlatformDecision } from '../platform/detect.js';
+import { collectPreflight, type Asked, type Mode } from '../collectors/preflight.js';
 
 /** aws-irsa.sh's preflight code: every failed precondition of the environment exits 1. */
 const CODE_PREFLIGHT = 1;
@@ -44,7 +51,6 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-type Ctx = ModuleContext<never, never, 'caller' | 'partition' | 'platform'>;
 
 /** Words a person can act on, for the ways AWS credentials typically fail. */
 function awsCredentialProblem(
@@ -86,51 +92,48 @@ function stsNotAnswering(e: ApiCallError): boolean {
   );
 }
 
-async function checkAwsIdentity(ctx: Ctx, out: Reporter<Id>): Promise<void> {
-  try {
-    const caller = await ctx.aws.callerIdentity();
-    ctx.provide('caller', caller);
-    ctx.provide('partition', parseArn(caller.arn)?.partition ?? 'aws');
-    out.ok('aws-credentials', `AWS credentials resolve: ${caller.arn}`);
-  } catch (e) {
-    if (!(e instanceof ApiCallError)) throw e;
-    if (e.reason === 'ClockSkew') {
-      // Not expired credentials: AWS refuses what this machine signs with its wrong time.
-      throw out.fatal(
-        'sts-unavailable',
-        `irsa-check cannot call sts:GetCallerIdentity: ${e.message}`,
-        "Synchronise this machine's clock (NTP: `timedatectl set-ntp true`, `chronyc makestep`, or the VM's time sync), then run irsa-check again.",
-      );
-    }
-    if (stsNotAnswering(e)) {
-      // Exit 2 (README: irsa-check could not ask AWS), not a credentials problem.
-      throw out.fatal(
-        'sts-unavailable',
-        `irsa-check cannot call sts:GetCallerIdentity (${e.reason}): ${e.message}`,
-      );
-    }
-    const { message, fix } = awsCredentialProblem(e, ctx.options.profile);
-    // Values-only mode is a pre-merge gate: without AWS it still checks the values; the
-    // modules that need AWS say "skipped: needs the AWS caller identity".
-    if (ctx.options.values.length > 0) {
-      out.info(`values-only mode: ${message}; the checks that ask AWS are skipped`);
-      return;
-    }
-    throw out.fatal('aws-credentials', message, fix);
+function judgeIdentity(input: Mode & { identity: Asked<CallerIdentity> }, out: Reporter<Id>): void {
+  const { identity } = input;
+  if (identity.ok) {
+    out.ok('aws-credentials', `AWS credentials resolve: ${identity.value.arn}`);
+    return;
   }
+  const e = identity.error;
+  if (!(e instanceof ApiCallError)) throw e;
+  if (e.reason === 'ClockSkew') {
+    // Not expired credentials: AWS refuses what this machine signs with its wrong time.
+    throw out.fatal(
+      'sts-unavailable',
+      `irsa-check cannot call sts:GetCallerIdentity: ${e.message}`,
+      "Synchronise this machine's clock (NTP: `timedatectl set-ntp true`, `chronyc makestep`, or the VM's time sync), then run irsa-check again.",
+    );
+  }
+  if (stsNotAnswering(e)) {
+    // Exit 2 (README: irsa-check could not ask AWS), not a credentials problem.
+    throw out.fatal(
+      'sts-unavailable',
+      `irsa-check cannot call sts:GetCallerIdentity (${e.reason}): ${e.message}`,
+    );
+  }
+  const { message, fix } = awsCredentialProblem(e, input.profile);
+  // Values-only mode is a pre-merge gate: without AWS it still checks the values; the
+  // modules that need AWS say "skipped: needs the AWS caller identity".
+  if (input.valuesOnly) {
+    out.info(`values-only mode: ${message}; the checks that ask AWS are skipped`);
+    return;
+  }
+  throw out.fatal('aws-credentials', message, fix);
 }
 
-async function checkAwsNodes(
-  ctx: Ctx,
+function judgeNodes(
+  nodesAsked: Asked<KubeNode[]>,
   out: Reporter<Id>,
   server: string,
   platform: PlatformDecision,
-): Promise<void> {
+): void {
   const selfManaged = platform.kind === 'self-managed';
-  let nodes;
-  try {
-    nodes = await ctx.kube.nodes();
-  } catch (e) {
+  if (!nodesAsked.ok) {
+    const e = nodesAsked.error;
     const fatal = clusterUnusable(e, server);
     if (fatal) throw fatal;
     if (e instanceof ApiCallError && e.isAccessDenied) {
@@ -142,6 +145,7 @@ async function checkAwsNodes(
     }
     throw e;
   }
+  const nodes = nodesAsked.value;
   const onAws = nodes.filter((n) => n.providerID?.startsWith('aws://'));
   if (selfManaged) {
     // EKS Anywhere on vSphere/bare metal, kubeadm on premises: IRSA needs AWS only for IAM and STS.
@@ -168,22 +172,28 @@ async function checkAwsNodes(
   );
 }
 
-async function checkNamespace(ctx: Ctx, out: Reporter<Id>, server: string): Promise<void> {
-  const ns = ctx.scope.namespace;
-  let exists: boolean;
-  try {
-    exists = await ctx.kube.namespaceExists(ns);
-  } catch (e) {
-    const fatal = clusterUnusable(e, server);
+function judgeNamespace(namespace: Asked<boolean>, ns: string, out: Reporter<Id>, server: string): void {
+  if (!namespace.ok) {
+    const fatal = clusterUnusable(namespace.error, server);
     if (fatal) throw fatal;
     return; // e.g. forbidden to read namespaces: the release lookup will tell
   }
-  if (!exists) {
+  if (!namespace.value) {
     throw out.fatal(
       'namespace',
       `namespace "${ns}" does not exist in the cluster`,
       'Pass the namespace Camunda is installed in with -n (kubectl get ns lists them).',
     );
+  }
+}
+
+/** Runs one judgement; what it throws is kept, as a settled promise would keep it. */
+function settled(judge: () => void): { rejected: false } | { rejected: true; reason: unknown } {
+  try {
+    judge();
+    return { rejected: false };
+  } catch (reason) {
+    return { rejected: true, reason };
   }
 }
 
@@ -193,54 +203,38 @@ export const preflight = defineModule({
   needs: [],
   provides: ['caller', 'partition', 'platform'],
   checks: CHECKS,
-  async run(ctx, out) {
-    const absent = ctx.scope.noCluster;
-    if (absent) {
-      out.info(`${absent}: the checks that ask the cluster are skipped`);
-      await checkAwsIdentity(ctx, out);
+  collect: collectPreflight,
+  evaluate(input, out) {
+    if (input.kind === 'no-cluster') {
+      out.info(`${input.absent}: the checks that ask the cluster are skipped`);
+      judgeIdentity(input, out);
       return;
     }
-    const { server } = await ctx.kube.clusterInfo();
-    ctx.debug(`Kubernetes API server: ${server}`);
-    // Independent questions, asked at once (the platform decision only shapes how the nodes are
-    // judged, so the nodes are listed meanwhile: the call log answers the later call from it);
-    // their lines and fatal answers come in this fixed order.
-    const identity = out.buffered();
-    const nodes = out.buffered();
-    const asked = checkAwsIdentity(ctx, identity.reporter);
-    const namespace = ctx.options.allNamespaces ? Promise.resolve() : checkNamespace(ctx, out, server);
-    asked.catch(() => {}); // settled below
-    namespace.catch(() => {}); // settled below
-    ctx.kube.nodes().catch(() => {}); // the same call checkAwsNodes makes
-    let platform: PlatformDecision;
-    try {
-      platform = await detectPlatform(ctx.kube, ctx.options.platform);
-    } catch (e) {
-      const fatal = clusterUnusable(e, server);
+    if (input.kind === 'platform-error') {
+      const fatal = clusterUnusable(input.error, input.server);
       if (fatal) throw fatal;
-      throw e;
+      throw input.error;
     }
-    ctx.provide('platform', platform);
-    nodes.reporter.info(
-      'platform-detected',
-      `platform: ${platform.kind === 'eks' ? 'EKS' : 'self-managed'} (${platform.reason})`,
-    );
-    const results = await Promise.allSettled([
-      asked,
-      namespace,
-      checkAwsNodes(ctx, nodes.reporter, server, platform),
-    ]);
-    identity.flush();
-    nodes.flush();
-    const fatal = results.find(
-      (r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof FatalCheckError,
-    );
+    const { server, platform, namespace } = input;
+    // Lines in a fixed order (identity, platform, nodes); of the fatal answers, an unreachable
+    // cluster first (it explains everything else), then the first in that order.
+    const results = [
+      settled(() => judgeIdentity(input, out)),
+      settled(() => namespace && judgeNamespace(namespace, input.namespaceName, out, server)),
+      settled(() => {
+        out.info(
+          'platform-detected',
+          `platform: ${platform.kind === 'eks' ? 'EKS' : 'self-managed'} (${platform.reason})`,
+        );
+        judgeNodes(input.nodes, out, server, platform);
+      }),
+    ];
+    const fatal = results.find((r) => r.rejected && r.reason instanceof FatalCheckError);
     const kubeFatal = results
       .slice(1)
-      .find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason?.code === 3);
-    // An unreachable cluster explains everything else: say it first.
-    if (kubeFatal) throw kubeFatal.reason;
-    if (fatal) throw fatal.reason;
-    for (const r of results) if (r.status === 'rejected') throw r.reason;
+      .find((r) => r.rejected && (r.reason as { code?: unknown } | undefined)?.code === 3);
+    if (kubeFatal?.rejected) throw kubeFatal.reason;
+    if (fatal?.rejected) throw fatal.reason;
+    for (const r of results) if (r.rejected) throw r.reason;
   },
 });

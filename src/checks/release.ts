@@ -1,13 +1,13 @@
-import { defineModule, type ModuleContext } from '../engine/module.js';
+import { defineModule } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { KeycloakMode } from '../engine/facts.js';
-import { findCamundaReleases, type HelmRelease } from '../helm/release.js';
+import type { HelmRelease } from '../helm/release.js';
 import { componentEnabled, parseChartVersion, profileFor, type ChartProfile } from '../helm/chart.js';
 import { Values } from '../helm/values.js';
 import { findPlaceholders } from '../helm/placeholders.js';
 import { clusterUnusable } from '../platform/cluster-unusable.js';
-import { loadValuesOnlyRelease, releaseFromArgo } from '../helm/values-only.js';
+import { collectRelease, type ReleaseInput } from '../collectors/release.js';
 
 const CHECKS = {
   'release-found': {
@@ -62,16 +62,17 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-type Ctx = ModuleContext<never, never, 'release' | 'chartVersion' | 'profile' | 'values' | 'keycloakMode'>;
 
 /** Picks the release to check, or fails saying why none could be picked. */
-async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | undefined> {
-  const ns = ctx.scope.namespace;
-  let records;
-  try {
-    records = await ctx.kube.helmReleaseRecords(ns);
-  } catch (e) {
-    const fatal = clusterUnusable(e, (await ctx.kube.clusterInfo()).server);
+function pickRelease(input: ReleaseInput, out: Reporter<Id>): HelmRelease | undefined {
+  if (input.kind === 'values-only') {
+    out.info(input.loaded.note);
+    return input.loaded.release;
+  }
+  const ns = input.namespace;
+  if (input.kind === 'records-error') {
+    const e = input.error;
+    const fatal = clusterUnusable(e, input.server);
     if (fatal) throw fatal;
     if (e instanceof ApiCallError && e.isAccessDenied) {
       out.unexpected(e, {
@@ -81,7 +82,7 @@ async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | u
     }
     throw e;
   }
-  const { releases, corrupt, undeployed } = findCamundaReleases(records, ctx.options.limits);
+  const { releases, corrupt, undeployed } = input.search;
   for (const c of corrupt) {
     if (releases.length > 0)
       out.warn('release-record', `skipped an unreadable Helm release record: ${c.message}`);
@@ -104,8 +105,12 @@ async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | u
       });
       return undefined;
     }
-    const fromArgo = await releaseFromArgo(ctx, out);
-    if (fromArgo) return fromArgo;
+    const argo = input.argo;
+    if (argo && 'error' in argo) throw argo.error;
+    if (argo?.loaded) {
+      out.info(argo.loaded.note);
+      return argo.loaded.release;
+    }
     const notDeployed = undeployed.filter((u) => u.deployedRevision === undefined);
     if (notDeployed.length > 0) {
       // Named with its state rather than "no release".
@@ -123,12 +128,12 @@ async function findRelease(ctx: Ctx, out: Reporter<Id>): Promise<HelmRelease | u
     });
     return undefined;
   }
-  if (ctx.scope.release) {
-    const chosen = releases.find((r) => r.name === ctx.scope.release);
+  if (input.wanted) {
+    const chosen = releases.find((r) => r.name === input.wanted);
     if (!chosen) {
       out.fail(
         'release-found',
-        `no deployed Camunda release named "${ctx.scope.release}" in namespace ${ns} (found: ${releases.map((r) => r.name).join(', ')})`,
+        `no deployed Camunda release named "${input.wanted}" in namespace ${ns} (found: ${releases.map((r) => r.name).join(', ')})`,
         { fix: 'Pass one of the releases found with --release.' },
       );
     }
@@ -187,9 +192,9 @@ export const release = defineModule({
   needs: [],
   provides: ['release', 'chartVersion', 'profile', 'values', 'keycloakMode'],
   checks: CHECKS,
-  async run(ctx, out) {
-    const found =
-      ctx.options.values.length > 0 ? await loadValuesOnlyRelease(ctx, out) : await findRelease(ctx, out);
+  collect: collectRelease,
+  evaluate(input, out, facts) {
+    const found = pickRelease(input, out);
     if (!found) return;
     const version = parseChartVersion(found.chartVersion);
     if (!version) {
@@ -206,8 +211,6 @@ export const release = defineModule({
         `release ${found.name} carries no chart defaults: only your own values are checked`,
       );
     }
-    ctx.redactor.learn(found.user);
-    ctx.redactor.learn(found.defaults);
     const values = new Values(found.defaults, found.user).withBaseDefaults(profile.subchartDefaults);
     out.ok(
       'release-found',
@@ -227,10 +230,10 @@ export const release = defineModule({
     if (found.status === 'values-only') reportPlaceholders(found.user, out);
     const mode = keycloakMode(profile, values, out);
     // Published last, together: a module that needs any of them sees the release whole.
-    ctx.provide('chartVersion', version);
-    ctx.provide('profile', profile);
-    ctx.provide('values', values);
-    ctx.provide('keycloakMode', mode);
-    ctx.provide('release', found);
+    facts.provide('chartVersion', version);
+    facts.provide('profile', profile);
+    facts.provide('values', values);
+    facts.provide('keycloakMode', mode);
+    facts.provide('release', found);
   },
 });

@@ -11,20 +11,26 @@
  * On EKS the webhook is managed and invisible: skipped.
  */
 import { X509Certificate } from 'node:crypto';
-import { defineModule, type ModuleContext } from '../engine/module.js';
+import { defineModule } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
+import type { PlannedComponent } from '../engine/facts.js';
 import type { KubeMutatingWebhook, KubeWorkload } from '../ports/kube.js';
 import {
   DEFAULT_ANNOTATION_PREFIX,
   DEFAULT_TOKEN_AUDIENCE,
-  EKS_WEBHOOK,
   expectedInjection,
-  looksLikePodIdentity,
-  mutatesPodCreate,
   selectorMatches,
   webhookSettings,
 } from '../platform/pod-identity.js';
+import {
+  backendDeployment,
+  collectWebhook,
+  namespaceSelectorLabels,
+  type WebhookBackend,
+  type WebhookFlags,
+  type WebhookScope,
+} from '../collectors/webhook.js';
 
 const INSTALL_FIX =
   'Install amazon-eks-pod-identity-webhook (its deploy/ manifests, or the EKS Anywhere IRSA guide) with a serving certificate from cert-manager, and its MutatingWebhookConfiguration for pod CREATE.';
@@ -114,7 +120,6 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-type Ctx = ModuleContext<'platform' | 'plan' | 'roleArns', 'caller' | 'oidcProviderArn', 'webhook'>;
 
 function pemCertificates(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -158,19 +163,20 @@ function checkCaBundle(configName: string, w: KubeMutatingWebhook, out: Reporter
   out.ok('webhook-cert-expired', `webhook ${w.name}: the certificate in caBundle is valid until ${until}`);
 }
 
-async function checkBackend(
-  ctx: Ctx,
+/** The webhook's Service, endpoints and Deployment; returns the Deployment when there is one. */
+function judgeBackend(
   w: KubeMutatingWebhook,
+  backend: WebhookBackend | undefined,
   out: Reporter<Id>,
-): Promise<KubeWorkload | undefined> {
-  if (!w.service) {
+): KubeWorkload | undefined {
+  if (!w.service || !backend) {
     out.info(
       `webhook ${w.name} is served at ${w.url ?? 'an unknown URL'}, outside the cluster: its availability is not checked here`,
     );
     return undefined;
   }
   const { namespace, name } = w.service;
-  const svc = await ctx.kube.service(namespace, name);
+  const svc = backend.service;
   if (!svc) {
     out.fail(
       'webhook-service-missing',
@@ -179,14 +185,9 @@ async function checkBackend(
     );
     return undefined;
   }
-  const [endpoints, workloads] = await Promise.all([
-    ctx.kube.endpoints(namespace, name),
-    svc.selector ? ctx.kube.workloads(namespace) : Promise.resolve([]),
-  ]);
+  const { endpoints } = backend;
   const selector = svc.selector ?? {};
-  const deployment = workloads.find(
-    (d) => d.kind === 'Deployment' && Object.entries(selector).every(([k, v]) => d.templateLabels[k] === v),
-  );
+  const deployment = backendDeployment(backend);
   if (svc.selector && !deployment) {
     out.fail(
       'webhook-deployment-missing',
@@ -224,21 +225,24 @@ async function checkBackend(
   return deployment;
 }
 
-async function checkScope(
-  ctx: Ctx,
-  configName: string,
-  w: KubeMutatingWebhook,
-  out: Reporter<Id>,
-): Promise<void> {
-  const ns = ctx.scope.namespace;
+function warnFailureIgnore(w: KubeMutatingWebhook, out: Reporter<Id>): void {
   if (w.failurePolicy === 'Ignore') {
     out.warn(
       'webhook-failure-ignore',
       `webhook ${w.name} has failurePolicy Ignore: pods created while it is down start without IRSA, silently (set failurePolicy: Fail, or restart pods that started without AWS_ROLE_ARN)`,
     );
   }
-  const nsLabels = { 'kubernetes.io/metadata.name': ns, ...((await ctx.kube.namespaceLabels(ns)) ?? {}) };
-  if (!selectorMatches(w.namespaceSelector, nsLabels)) {
+}
+
+function judgeScope(
+  ns: string,
+  configName: string,
+  w: KubeMutatingWebhook,
+  roles: PlannedComponent[],
+  scope: WebhookScope,
+  out: Reporter<Id>,
+): void {
+  if (!selectorMatches(w.namespaceSelector, namespaceSelectorLabels(ns, scope.namespaceLabels))) {
     out.fail(
       'webhook-namespace-excluded',
       `the namespaceSelector of webhook ${w.name} (${JSON.stringify(w.namespaceSelector)}) does not select namespace ${ns}: its pods get no IRSA`,
@@ -248,8 +252,6 @@ async function checkScope(
     );
     return;
   }
-  const { plan, roleArns } = ctx.facts;
-  const roles = plan.filter((c) => roleArns.has(c.key));
   if (roles.length === 0 || !w.objectSelector) {
     out.ok(
       'webhook-namespace-excluded',
@@ -257,7 +259,7 @@ async function checkScope(
     );
     return;
   }
-  const workloads = await ctx.kube.workloads(ns).catch(() => [] as KubeWorkload[]);
+  const workloads = scope.workloads ?? [];
   let excluded = 0;
   for (const c of roles) {
     const wl = workloads.find((x) => x.serviceAccountName === c.serviceAccount.name);
@@ -278,14 +280,15 @@ async function checkScope(
     out.ok('webhook-pods-excluded', `webhook ${w.name} selects namespace ${ns} and the component pods`);
 }
 
-async function checkFlags(
-  ctx: Ctx,
+/** Its --annotation-prefix and --token-audience (an error met gathering the latter is reported here). */
+function judgeFlags(
   w: KubeMutatingWebhook,
   deployment: KubeWorkload | undefined,
+  flags: WebhookFlags | undefined,
+  error: unknown,
   out: Reporter<Id>,
-): Promise<void> {
+): void {
   const settings = webhookSettings(deployment);
-  ctx.provide('webhook', settings);
   if (!deployment) return;
   let bad = false;
   if (settings.annotationPrefix !== DEFAULT_ANNOTATION_PREFIX) {
@@ -299,28 +302,19 @@ async function checkFlags(
     );
   }
   if (settings.tokenAudience !== DEFAULT_TOKEN_AUDIENCE) {
-    const { plan, roleArns } = ctx.facts;
-    const providers = (await ctx.use('caller'))
-      ? await ctx.aws.oidcProviders().catch(() => undefined)
-      : undefined;
-    const oidcProviderArn = await ctx.use('oidcProviderArn');
-    const provider = providers?.find((p) => p.arn === oidcProviderArn);
-    const unannotated = await Promise.all(
-      plan
-        .filter((c) => roleArns.has(c.key))
-        .map(async (c) => ({
-          c,
-          sa: await ctx.kube.serviceAccount(ctx.scope.namespace, c.serviceAccount.name),
-        })),
-    );
-    const affected = unannotated.filter(
+    if (!flags) {
+      out.unexpected(error);
+      return;
+    }
+    const provider = flags.providers?.find((p) => p.arn === flags.oidcProviderArn);
+    const affected = flags.serviceAccounts.filter(
       ({ sa }) => expectedInjection(sa, settings).audience === settings.tokenAudience,
     );
     if (affected.length > 0 && provider && !provider.clientIds.includes(settings.tokenAudience)) {
       bad = true;
       out.fail(
         'webhook-token-audience',
-        `webhook ${w.name} runs with --token-audience=${settings.tokenAudience}, which IAM OIDC provider ${provider.arn} does not list: STS refuses the tokens of ${affected.map((a) => a.c.key).join(', ')}`,
+        `webhook ${w.name} runs with --token-audience=${settings.tokenAudience}, which IAM OIDC provider ${provider.arn} does not list: STS refuses the tokens of ${affected.map((a) => a.key).join(', ')}`,
         {
           fix: `Remove --token-audience from Deployment ${deployment.name} (default ${DEFAULT_TOKEN_AUDIENCE}), or add ${settings.tokenAudience} to the provider's client IDs and the trust policies' aud condition.`,
         },
@@ -343,19 +337,17 @@ export const webhook = defineModule({
   uses: ['caller', 'oidcProviderArn'],
   provides: ['webhook'],
   checks: CHECKS,
-  async run(ctx, out) {
-    if (ctx.facts.platform.kind !== 'self-managed') {
-      ctx.provide('webhook', EKS_WEBHOOK);
+  collect: collectWebhook,
+  evaluate(input, out) {
+    if (input.kind === 'managed') {
       out.info(
         'webhook-managed',
         'skipped: EKS runs the pod identity webhook (managed, not visible in the cluster)',
       );
       return;
     }
-    let configs;
-    try {
-      configs = await ctx.kube.mutatingWebhookConfigurations();
-    } catch (e) {
+    if (input.kind === 'configs-error') {
+      const e = input.error;
       if (e instanceof ApiCallError && e.isAccessDenied) {
         out.warn(
           'webhook-configs-unreadable',
@@ -365,14 +357,11 @@ export const webhook = defineModule({
       }
       throw e;
     }
-    const candidates = configs.flatMap((c) =>
-      c.webhooks.filter(mutatesPodCreate).map((w) => ({ config: c.name, w })),
-    );
-    const found = candidates.find((x) => looksLikePodIdentity(x.config, x.w));
+    const { found, candidates, error } = input;
     if (!found) {
       out.fail(
         'webhook-missing',
-        `no pod identity webhook: no MutatingWebhookConfiguration like pod-identity-webhook mutates pod CREATE${candidates.length ? ` (pod webhooks: ${candidates.map((x) => x.config).join(', ')})` : ''}; new pods get no AWS_ROLE_ARN or token`,
+        `no pod identity webhook: no MutatingWebhookConfiguration like pod-identity-webhook mutates pod CREATE${candidates.length ? ` (pod webhooks: ${candidates.join(', ')})` : ''}; new pods get no AWS_ROLE_ARN or token`,
         { fix: INSTALL_FIX },
       );
       return;
@@ -382,8 +371,12 @@ export const webhook = defineModule({
       `pod identity webhook: MutatingWebhookConfiguration ${found.config}, webhook ${found.w.name}`,
     );
     checkCaBundle(found.config, found.w, out);
-    const deployment = await checkBackend(ctx, found.w, out);
-    await checkScope(ctx, found.config, found.w, out);
-    await checkFlags(ctx, found.w, deployment, out);
+    // Each stage as far as its data was gathered; an error ends the module where it was met.
+    if (error?.stage === 'backend') return out.unexpected(error.error);
+    const deployment = judgeBackend(found.w, input.backend, out);
+    warnFailureIgnore(found.w, out);
+    if (error?.stage === 'scope' || !input.scope) return out.unexpected(error?.error);
+    judgeScope(input.namespace, found.config, found.w, input.roles, input.scope, out);
+    judgeFlags(found.w, deployment, input.flags, error?.error, out);
   },
 });

@@ -69,7 +69,10 @@ export interface ProofSpec<
 /**
  * A check (src/checks/): a collector gathers everything the judgement needs (API errors
  * included, as values), then the pure evaluator reports. A collector may publish facts
- * it gathered at once (`ctx.provide`), so the modules waiting for them start early.
+ * it gathered at once (`ctx.provide`), so the modules waiting for them start early; the
+ * evaluator publishes the facts it judges (`facts`). An evaluator stops the run on a failed
+ * precondition with `throw out.fatal(…)`, which the dispatcher treats as from a proof's `run`
+ * (docs/ARCHITECTURE.md, "Checks and proofs").
  */
 export interface CheckSpec<
   Id extends string,

@@ -7,8 +7,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { UsageError } from '../core/errors.js';
+import {
+  DEFAULT_LIMITS,
+  InputLimitError,
+  checkTree,
+  checkYamlSize,
+  type InputLimits,
+} from '../core/limits.js';
 import type { Services } from '../core/context.js';
-import type { Reporter } from '../core/reporter.js';
 import type { ArgoApplication } from '../ports/kube.js';
 import { readChart } from './chart-source.js';
 import { resolveChartVersion } from './bundled-chart.js';
@@ -18,49 +24,51 @@ import { coalesce, isPlainObject } from './values.js';
 export const ARGO_NAMESPACE = 'argocd';
 
 /**
- * Limits on a values document, so a hostile or broken file is a usage error, never a hang: a real
- * Camunda values file is tens of kilobytes, a few thousand nodes and a dozen levels deep.
+ * A YAML document irsa-check reads (a values file, --chart's values.yaml and Chart.yaml, an Argo CD
+ * Application's values) is held to the input limits of every other input (src/core/limits.ts):
+ * its text to YAML's share of --max-input-mb, its parsed tree to --max-input-mb as walked (YAML
+ * aliases are shared references, so `&a [*b, *b, …]` chains — billion laughs — parse fast but
+ * expand exponentially when coalesced, looked up or redacted) and to --max-depth. A breach is a
+ * usage error naming the limit and the flag that raises it, never a hang.
  */
-export const VALUES_LIMITS = { bytes: 10 * 1024 * 1024, nodes: 1_000_000, depth: 64 } as const;
-
-/**
- * The document's size as the later steps walk it (coalesce, lookups, redaction): YAML aliases are
- * shared references, so `&a [*b, *b, …]` chains (billion laughs) parse fast but expand exponentially
- * when walked. Counts with an early exit; throws at the first limit exceeded.
- */
-function checkExpansion(doc: unknown, what: string): void {
-  let nodes = 0;
-  const walk = (node: unknown, depth: number): void => {
-    if (++nodes > VALUES_LIMITS.nodes) {
-      throw new UsageError(
-        `${what} expands to more than ${VALUES_LIMITS.nodes.toLocaleString('en-US')} values (YAML aliases?): refused (limit: ${VALUES_LIMITS.nodes.toLocaleString('en-US')} nodes)`,
-      );
-    }
-    if (depth > VALUES_LIMITS.depth) {
-      throw new UsageError(
-        `${what} nests deeper than ${VALUES_LIMITS.depth} levels: refused (limit: depth ${VALUES_LIMITS.depth})`,
-      );
-    }
-    if (Array.isArray(node)) for (const v of node) walk(v, depth + 1);
-    else if (isPlainObject(node)) for (const v of Object.values(node)) walk(v, depth + 1);
-  };
-  walk(doc, 0);
+function refuse(e: unknown, what: string): never {
+  if (!(e instanceof InputLimitError)) throw e;
+  throw new UsageError(e.describeExpansion(what));
 }
 
 /** Parses YAML into a mapping; a parse error names the source, line and column. */
-export async function parseYaml(text: string, what: string): Promise<Record<string, unknown>> {
+export async function parseYaml(
+  text: string,
+  what: string,
+  limits: InputLimits = DEFAULT_LIMITS,
+): Promise<Record<string, unknown>> {
+  try {
+    checkYamlSize(Buffer.byteLength(text), limits);
+  } catch (e) {
+    if (e instanceof InputLimitError) throw new UsageError(e.describe(what));
+    throw e;
+  }
   const { load } = await import('js-yaml');
   let doc: unknown;
   try {
-    doc = load(text);
+    // js-yaml stops at its own maxDepth (default 100) before a deep document can overflow its
+    // recursion; set past --max-depth (it also counts the top level), so checkTree decides.
+    // (@types/js-yaml predates the option.)
+    doc = load(text, { maxDepth: limits.maxDepth + 2 } as Parameters<typeof load>[1]);
   } catch (e) {
     const err = e as { reason?: string; mark?: { line: number; column: number } };
+    if (err.reason?.startsWith('nesting exceeded maxDepth'))
+      throw new UsageError(new InputLimitError('depth', limits.maxDepth).describe(what));
     const where = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
     throw new UsageError(`malformed ${what}${where}: ${err.reason ?? String(e)}`);
   }
   if (doc === undefined || doc === null) return {};
   if (!isPlainObject(doc)) throw new UsageError(`malformed ${what}: the top level must be a mapping`);
-  checkExpansion(doc, what);
+  try {
+    checkTree(doc, limits);
+  } catch (e) {
+    refuse(e, what);
+  }
   return doc;
 }
 
@@ -73,18 +81,21 @@ function kindOf(st: Stats): string {
 }
 
 /**
- * A values file is read only when it is a regular file of at most VALUES_LIMITS.bytes: a FIFO
- * without a writer would block the read forever, a directory or a device is no values file.
+ * A values file is read only when it is a regular file within YAML's share of the size limit: a
+ * FIFO without a writer would block the read forever, a directory or a device is no values file.
  */
-async function readValuesFile(file: string): Promise<Record<string, unknown>> {
+async function readValuesFile(file: string, limits: InputLimits): Promise<Record<string, unknown>> {
   let text: string;
   try {
     const st = await stat(file);
     if (!st.isFile())
       throw new UsageError(`values file ${file} is ${kindOf(st)}, not a regular file: refused`);
-    if (st.size > VALUES_LIMITS.bytes) {
+    try {
+      checkYamlSize(st.size, limits);
+    } catch (e) {
+      if (!(e instanceof InputLimitError)) throw e;
       throw new UsageError(
-        `values file ${file} is ${(st.size / 1024 / 1024).toFixed(1)} MB: larger than the ${VALUES_LIMITS.bytes / 1024 / 1024} MB limit for a values file, refused`,
+        `values file ${file} is ${(st.size / 1024 / 1024).toFixed(1)} MB: ${e.message} (${e.raises})`,
       );
     }
     text = await readFile(file, 'utf8');
@@ -94,7 +105,7 @@ async function readValuesFile(file: string): Promise<Record<string, unknown>> {
       `cannot read values file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
     );
   }
-  return parseYaml(text, `values file ${file}`);
+  return parseYaml(text, `values file ${file}`, limits);
 }
 
 interface ChartDefaults {
@@ -109,16 +120,20 @@ interface ChartDefaults {
  * The chart defaults of a values-only run: from `--chart` when given, else the defaults bundled
  * with irsa-check for the chart version's major (src/helm/chart-defaults.generated.ts), else none.
  */
-async function chartDefaults(options: { chart?: string; chartVersion?: string }): Promise<ChartDefaults> {
+async function chartDefaults(options: {
+  chart?: string;
+  chartVersion?: string;
+  limits?: InputLimits;
+}): Promise<ChartDefaults> {
   const requested = options.chartVersion ? await resolveChartVersion(options.chartVersion) : undefined;
   const mapped = requested?.note ? ` (${requested.note})` : '';
   if (options.chart) {
     const files = await readChart(options.chart);
     const chartYaml = files.chartYaml
-      ? await parseYaml(files.chartYaml, `Chart.yaml of ${options.chart}`)
+      ? await parseYaml(files.chartYaml, `Chart.yaml of ${options.chart}`, options.limits)
       : {};
     return {
-      defaults: await parseYaml(files.valuesYaml, `values.yaml of ${options.chart}`),
+      defaults: await parseYaml(files.valuesYaml, `values.yaml of ${options.chart}`, options.limits),
       version:
         requested?.chartVersion ?? (typeof chartYaml.version === 'string' ? chartYaml.version : undefined),
       described: `chart defaults from ${options.chart}${mapped}`,
@@ -148,18 +163,27 @@ function valuesOnlyRelease(ctx: Services, user: unknown, chart: ChartDefaults, v
   };
 }
 
+/** A release read from values rather than from Helm, and the INFO line saying where from. */
+export interface LoadedRelease {
+  release: HelmRelease;
+  note: string;
+}
+
 const NEEDS_VERSION =
   '--values needs --chart-version (a chart version, or a Camunda version such as 8.8) or --chart with a Chart.yaml';
 
 /** `--values` given: the release the files describe. */
-export async function loadValuesOnlyRelease(ctx: Services, out: Reporter<string>): Promise<HelmRelease> {
+export async function loadValuesOnlyRelease(ctx: Services): Promise<LoadedRelease> {
   const chart = await chartDefaults(ctx.options);
   const version = chart.version;
   if (!version) throw new UsageError(NEEDS_VERSION);
   let user: unknown = {};
-  for (const file of ctx.options.values) user = coalesce(user, await readValuesFile(file));
-  out.info(`values-only mode: ${ctx.options.values.join(', ')}, chart ${version}, ${chart.described}`);
-  return valuesOnlyRelease(ctx, user, chart, version);
+  const limits = ctx.options.limits ?? DEFAULT_LIMITS;
+  for (const file of ctx.options.values) user = coalesce(user, await readValuesFile(file, limits));
+  return {
+    release: valuesOnlyRelease(ctx, user, chart, version),
+    note: `values-only mode: ${ctx.options.values.join(', ')}, chart ${version}, ${chart.described}`,
+  };
 }
 
 /**
@@ -171,12 +195,13 @@ export async function checkValuesFilesEarly(options: {
   values: string[];
   chart?: string;
   chartVersion?: string;
+  limits?: InputLimits;
 }): Promise<void> {
   if (options.values.length === 0) {
     if (options.chartVersion) await resolveChartVersion(options.chartVersion);
     return;
   }
-  for (const file of options.values) await readValuesFile(file);
+  for (const file of options.values) await readValuesFile(file, options.limits ?? DEFAULT_LIMITS);
   if (!(await chartDefaults(options)).version) throw new UsageError(NEEDS_VERSION);
 }
 
@@ -188,10 +213,7 @@ function isCamundaApp(app: ArgoApplication, ns: string): boolean {
 }
 
 /** No Helm release: an Argo CD Application deploying the Camunda chart into the namespace, if any. */
-export async function releaseFromArgo(
-  ctx: Services,
-  out: Reporter<string>,
-): Promise<HelmRelease | undefined> {
+export async function releaseFromArgo(ctx: Services): Promise<LoadedRelease | undefined> {
   const ns = ctx.scope.namespace;
   const lists = await Promise.all(
     [...new Set([ns, ARGO_NAMESPACE])].map((n) =>
@@ -210,14 +232,18 @@ export async function releaseFromArgo(
     () => true,
     () => false,
   );
-  const chart = await chartDefaults({ chart: ctx.options.chart, chartVersion: known ? revision : undefined });
+  const chart = await chartDefaults({
+    chart: ctx.options.chart,
+    chartVersion: known ? revision : undefined,
+    limits: ctx.options.limits,
+  });
   const version = known ? chart.version! : revision;
   const fromText = app.values
-    ? await parseYaml(app.values, `spec.source.helm.values of Application ${app.name}`)
+    ? await parseYaml(app.values, `spec.source.helm.values of Application ${app.name}`, ctx.options.limits)
     : {};
   const user = coalesce(fromText, isPlainObject(app.valuesObject) ? app.valuesObject : {});
-  out.info(
-    `no Helm release; using Argo CD Application ${app.namespace}/${app.name} (chart ${version}), ${chart.described}`,
-  );
-  return valuesOnlyRelease(ctx, user, chart, version);
+  return {
+    release: valuesOnlyRelease(ctx, user, chart, version),
+    note: `no Helm release; using Argo CD Application ${app.namespace}/${app.name} (chart ${version}), ${chart.described}`,
+  };
 }

@@ -30,7 +30,13 @@ function billionLaughs(): string {
   return lines.join('\n') + '\n';
 }
 
-const CASES: { name: string; make: () => string; line: (path: string) => RegExp | string }[] = [
+const CASES: {
+  name: string;
+  make: () => string;
+  line: (path: string) => RegExp | string;
+  /** Flags besides -n, --values and --chart-version. */
+  args?: string[];
+}[] = [
   {
     name: 'not YAML',
     make: () => file('not-yaml.yaml', 'identity:\n  serviceAccount: {\n  - ]]\n'),
@@ -72,25 +78,64 @@ const CASES: { name: string; make: () => string; line: (path: string) => RegExp 
       truncateSync(f, 50 * 1024 * 1024);
       return f;
     },
-    line: (p) => `[FAIL] values file ${p} is 50.0 MB: larger than the 10 MB limit for a values file, refused`,
+    // YAML text gets an eighth of --max-input-mb (src/core/limits.ts, YAML_SHARE): 8 MB by default.
+    line: (p) =>
+      `[FAIL] values file ${p} is 50.0 MB: larger than the 8 MB input limit for YAML text (--max-input-mb raises it: YAML text gets an eighth of it)`,
+  },
+  {
+    name: 'a 3 MB file with --max-input-mb 16: 2 MB for YAML text, the limit named as set',
+    make: () => {
+      const f = file('three.yaml', '');
+      truncateSync(f, 3 * 1024 * 1024);
+      return f;
+    },
+    args: ['--max-input-mb', '16'],
+    line: (p) =>
+      `[FAIL] values file ${p} is 3.0 MB: larger than the 2 MB input limit for YAML text (--max-input-mb raises it: YAML text gets an eighth of it)`,
+  },
+  {
+    name: 'a 3 MB file with --max-input-mb 32: read (4 MB for YAML text), then refused as not YAML',
+    make: () => {
+      const f = file('three-nul.yaml', '');
+      truncateSync(f, 3 * 1024 * 1024);
+      return f;
+    },
+    args: ['--max-input-mb', '32'],
+    line: (p) => `[FAIL] malformed values file ${p} at line 1, column 1: null byte is not allowed in input`,
   },
   {
     name: 'billion laughs (YAML aliases)',
     make: () => file('laughs.yaml', billionLaughs()),
     line: (p) =>
-      `[FAIL] values file ${p} expands to more than 1,000,000 values (YAML aliases?): refused (limit: 1,000,000 nodes)`,
+      `[FAIL] values file ${p} expands to more than the 64 MB input limit through YAML aliases (--max-input-mb raises it)`,
   },
   {
     name: 'nesting deeper than the limit',
-    make: () => file('deep.yaml', `a: ${'['.repeat(80)}${']'.repeat(80)}\n`),
-    line: (p) => `[FAIL] values file ${p} nests deeper than 64 levels: refused (limit: depth 64)`,
+    make: () => file('deep.yaml', `a: ${'['.repeat(120)}${']'.repeat(120)}\n`),
+    line: (p) =>
+      `[FAIL] values file ${p} is nested deeper than the input limit of 100 levels (--max-depth raises it)`,
+  },
+  {
+    name: 'nesting deeper than --max-depth 10',
+    make: () => file('deep-20.yaml', `a: ${'['.repeat(20)}${']'.repeat(20)}\n`),
+    args: ['--max-depth', '10'],
+    line: (p) =>
+      `[FAIL] values file ${p} is nested deeper than the input limit of 10 levels (--max-depth raises it)`,
+  },
+  {
+    name: 'nesting 10,000 deep (deeper than the parser itself can go)',
+    make: () => file('deep-10k.yaml', `a: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`),
+    line: (p) =>
+      `[FAIL] values file ${p} is nested deeper than the input limit of 100 levels (--max-depth raises it)`,
   },
 ];
 
 describe('bad --values input: one [FAIL] usage line, exit 1, no stack trace, no hang', () => {
-  it.each(CASES)('$name', async ({ make, line }) => {
+  it.each(CASES)('$name', async ({ make, line, args = [] }) => {
     const path = make();
-    const r = await runCli(['-n', 'camunda', '--values', path, '--chart-version', '8.8'], { env: OFFLINE });
+    const r = await runCli(['-n', 'camunda', '--values', path, '--chart-version', '8.8', ...args], {
+      env: OFFLINE,
+    });
     expect(r.code).toBe(1);
     const expected = line(path);
     if (typeof expected === 'string') expect(r.err[0]).toBe(expected);

@@ -5,6 +5,7 @@
  */
 import { Reporter } from '../../src/core/reporter.js';
 import type { Finding } from '../../src/core/finding.js';
+import { FatalCheckError } from '../../src/core/errors.js';
 import type { CheckModule } from '../../src/engine/module.js';
 
 export interface Evaluated {
@@ -12,6 +13,8 @@ export interface Evaluated {
   findings: Finding[];
   provided: Record<string, unknown>;
   notApplicable: string[];
+  /** A fatal precondition the evaluator threw (`throw out.fatal(…)`): its line ends `lines`, as the dispatcher prints it. */
+  fatal?: FatalCheckError;
 }
 
 export function evaluate(module: CheckModule, input: unknown): Evaluated {
@@ -19,12 +22,20 @@ export function evaluate(module: CheckModule, input: unknown): Evaluated {
   const findings: Finding[] = [];
   const provided: Record<string, unknown> = {};
   const notApplicable: string[] = [];
-  module.evaluate(input, new Reporter(module.id, (f) => findings.push(f), module.checks), {
-    provide: (k, v) => void (provided[k] = v),
-    notApplicable: (k) => void notApplicable.push(k),
-  });
+  let fatal: FatalCheckError | undefined;
+  try {
+    module.evaluate(input, new Reporter(module.id, (f) => findings.push(f), module.checks), {
+      provide: (k, v) => void (provided[k] = v),
+      notApplicable: (k) => void notApplicable.push(k),
+    });
+  } catch (e) {
+    // Anything else an evaluator throws (a UsageError, a captured error it rethrows) is the test's to expect.
+    if (!(e instanceof FatalCheckError)) throw e;
+    fatal = e;
+    findings.push({ level: 'FAIL', check: e.check, code: e.code, module: module.id, message: e.message });
+  }
   const lines = findings.map(
     (f) => `${f.level}${f.check ? ` ${f.check}` : ''}${f.component ? ` ${f.component}` : ''}: ${f.message}`,
   );
-  return { lines, findings, provided, notApplicable };
+  return { lines, findings, provided, notApplicable, ...(fatal ? { fatal } : {}) };
 }

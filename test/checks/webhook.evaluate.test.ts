@@ -1,0 +1,262 @@
+/**
+ * The pod identity webhook evaluator as a table, after aws/amazon-eks-pod-identity-webhook:
+ * its MutatingWebhookConfiguration for pod CREATE, the caBundle the API server trusts it with,
+ * the Service and Deployment serving it, failurePolicy, the namespace and object selectors
+ * (Kubernetes "Dynamic Admission Control": matching requests), and its --annotation-prefix and
+ * --token-audience flags (the webhook's main.go defaults: eks.amazonaws.com, sts.amazonaws.com).
+ */
+import { describe, expect, it } from 'vitest';
+import { webhook } from '../../src/checks/webhook.js';
+import type { WebhookInput } from '../../src/collectors/webhook.js';
+import { ApiCallError } from '../../src/core/errors.js';
+import type { PlannedComponent } from '../../src/engine/facts.js';
+import type { KubeMutatingWebhook, KubeWorkload } from '../../src/ports/kube.js';
+import { makePki } from '../support/pki.js';
+import { evaluate } from '../support/evaluate.js';
+
+const pki = makePki();
+const VALID = pki.issue({ cn: 'pod-identity-webhook', notAfter: new Date('2099-01-01T00:00:00Z') }).certPem;
+const EXPIRED = pki.issue({
+  cn: 'pod-identity-webhook',
+  notBefore: new Date('2020-01-01T00:00:00Z'),
+  notAfter: new Date('2020-06-01T00:00:00Z'),
+}).certPem;
+
+const HOOK: KubeMutatingWebhook = {
+  name: 'iam-for-pods.amazonaws.com',
+  failurePolicy: 'Fail',
+  rules: [{ operations: ['CREATE'], apiGroups: [''], resources: ['pods'] }],
+  service: { namespace: 'kube-system', name: 'pod-identity-webhook' },
+  caBundle: VALID,
+};
+
+function deployment(args: string[] = [], available = 1): KubeWorkload {
+  return {
+    kind: 'Deployment',
+    name: 'pod-identity-webhook',
+    namespace: 'kube-system',
+    replicas: 1,
+    availableReplicas: available,
+    templateLabels: { app: 'pod-identity-webhook' },
+    containers: [{ name: 'webhook', command: ['/webhook'], args }],
+    template: {},
+  };
+}
+
+const IDENTITY: PlannedComponent = {
+  key: 'identity',
+  pg: true,
+  os: false,
+  serviceAccount: {
+    enabled: true,
+    name: 'camunda-identity',
+    how: 'generated',
+    annotations: {},
+    settingsPaths: [],
+  },
+};
+
+function selfManaged(
+  over: Partial<Extract<WebhookInput, { kind: 'self-managed' }>> = {},
+  hook = HOOK,
+  args: string[] = [],
+): WebhookInput {
+  return {
+    kind: 'self-managed',
+    namespace: 'camunda',
+    roles: [IDENTITY],
+    candidates: ['pod-identity-webhook'],
+    found: { config: 'pod-identity-webhook', w: hook },
+    backend: {
+      service: {
+        name: 'pod-identity-webhook',
+        namespace: 'kube-system',
+        selector: { app: 'pod-identity-webhook' },
+      },
+      endpoints: { ready: 1, notReady: 0 },
+      workloads: [deployment(args)],
+    },
+    scope: {},
+    ...over,
+  };
+}
+
+const FOUND =
+  'OK webhook-missing: pod identity webhook: MutatingWebhookConfiguration pod-identity-webhook, webhook iam-for-pods.amazonaws.com';
+const CERT_OK =
+  'OK webhook-cert-expired: webhook iam-for-pods.amazonaws.com: the certificate in caBundle is valid until 2099-01-01T00:00:00.000Z';
+const BACKEND_OK =
+  'OK webhook-no-endpoints: webhook iam-for-pods.amazonaws.com: Deployment kube-system/pod-identity-webhook available (1), Service pod-identity-webhook has 1 ready endpoint(s)';
+const FLAGS_OK =
+  'OK webhook-annotation-prefix: webhook iam-for-pods.amazonaws.com: --annotation-prefix eks.amazonaws.com, --token-audience sts.amazonaws.com';
+
+describe('webhook evaluator', () => {
+  it.each<[string, WebhookInput, string[]]>([
+    [
+      'EKS: managed, not visible',
+      { kind: 'managed' },
+      [
+        'INFO webhook-managed: skipped: EKS runs the pod identity webhook (managed, not visible in the cluster)',
+      ],
+    ],
+    [
+      'self-managed, healthy, no objectSelector',
+      selfManaged(),
+      [
+        FOUND,
+        CERT_OK,
+        BACKEND_OK,
+        'OK webhook-namespace-excluded: webhook iam-for-pods.amazonaws.com selects namespace camunda and every pod in it',
+        FLAGS_OK,
+      ],
+    ],
+    [
+      'MutatingWebhookConfigurations cannot be listed: a WARN, the injection proof still runs',
+      {
+        kind: 'configs-error',
+        error: new ApiCallError('kube', 'list mutatingwebhookconfigurations', 'Forbidden', 'forbidden', 403),
+      },
+      [
+        'WARN webhook-configs-unreadable: cannot list MutatingWebhookConfigurations (Forbidden): the webhook is not checked; the injection proof still is',
+      ],
+    ],
+  ])('valid: %s', (_name, input, lines) => {
+    expect(evaluate(webhook, input).lines).toEqual(lines);
+  });
+
+  it.each<[string, WebhookInput, string[]]>([
+    [
+      'no pod identity webhook among the pod webhooks',
+      {
+        kind: 'self-managed',
+        namespace: 'camunda',
+        roles: [IDENTITY],
+        candidates: ['kyverno-resource-mutating-webhook-cfg'],
+      },
+      [
+        'FAIL webhook-missing: no pod identity webhook: no MutatingWebhookConfiguration like pod-identity-webhook mutates pod CREATE (pod webhooks: kyverno-resource-mutating-webhook-cfg); new pods get no AWS_ROLE_ARN or token',
+      ],
+    ],
+    [
+      'an expired caBundle, a Deployment with no available replica',
+      selfManaged({
+        found: { config: 'pod-identity-webhook', w: { ...HOOK, caBundle: EXPIRED } },
+        backend: {
+          service: {
+            name: 'pod-identity-webhook',
+            namespace: 'kube-system',
+            selector: { app: 'pod-identity-webhook' },
+          },
+          endpoints: { ready: 0, notReady: 1 },
+          workloads: [deployment([], 0)],
+        },
+      }),
+      [
+        FOUND,
+        'FAIL webhook-cert-expired: the certificate in caBundle of webhook iam-for-pods.amazonaws.com (CN=pod-identity-webhook) expired on 2020-06-01T00:00:00.000Z: the API server cannot call the webhook, so new pods get no IRSA (failurePolicy Fail: they are refused)',
+        'FAIL webhook-deployment-unavailable: Deployment kube-system/pod-identity-webhook of webhook iam-for-pods.amazonaws.com has no available replica (0 of 1)',
+        'OK webhook-namespace-excluded: webhook iam-for-pods.amazonaws.com selects namespace camunda and every pod in it',
+        FLAGS_OK,
+      ],
+    ],
+    [
+      'failurePolicy Ignore and a namespaceSelector that leaves camunda out',
+      selfManaged(
+        { scope: { namespaceLabels: { team: 'data' } } },
+        { ...HOOK, failurePolicy: 'Ignore', namespaceSelector: { matchLabels: { irsa: 'enabled' } } },
+      ),
+      [
+        FOUND,
+        CERT_OK,
+        BACKEND_OK,
+        'WARN webhook-failure-ignore: webhook iam-for-pods.amazonaws.com has failurePolicy Ignore: pods created while it is down start without IRSA, silently (set failurePolicy: Fail, or restart pods that started without AWS_ROLE_ARN)',
+        'FAIL webhook-namespace-excluded: the namespaceSelector of webhook iam-for-pods.amazonaws.com ({"matchLabels":{"irsa":"enabled"}}) does not select namespace camunda: its pods get no IRSA',
+        FLAGS_OK,
+      ],
+    ],
+    [
+      "an objectSelector the component's pods do not match",
+      selfManaged(
+        {
+          scope: {
+            workloads: [
+              {
+                ...deployment(),
+                name: 'camunda-identity',
+                namespace: 'camunda',
+                serviceAccountName: 'camunda-identity',
+                templateLabels: { app: 'identity' },
+              },
+            ],
+          },
+        },
+        { ...HOOK, objectSelector: { matchLabels: { 'irsa/inject': 'true' } } },
+      ),
+      [
+        FOUND,
+        CERT_OK,
+        BACKEND_OK,
+        'FAIL webhook-pods-excluded identity: the objectSelector of webhook iam-for-pods.amazonaws.com ({"matchLabels":{"irsa/inject":"true"}}) does not select the pods of Deployment camunda-identity: they get no IRSA',
+        FLAGS_OK,
+      ],
+    ],
+    [
+      'a --token-audience the IAM OIDC provider does not list',
+      selfManaged(
+        {
+          flags: {
+            providers: [
+              {
+                arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.example',
+                url: 'oidc.example',
+                clientIds: ['sts.amazonaws.com'],
+              },
+            ],
+            oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.example',
+            serviceAccounts: [
+              {
+                key: 'identity',
+                sa: { name: 'camunda-identity', namespace: 'camunda', annotations: {}, labels: {} },
+              },
+            ],
+          },
+        },
+        HOOK,
+        ['--token-audience=my-audience'],
+      ),
+      [
+        FOUND,
+        CERT_OK,
+        BACKEND_OK,
+        'OK webhook-namespace-excluded: webhook iam-for-pods.amazonaws.com selects namespace camunda and every pod in it',
+        'FAIL webhook-token-audience: webhook iam-for-pods.amazonaws.com runs with --token-audience=my-audience, which IAM OIDC provider arn:aws:iam::111122223333:oidc-provider/oidc.example does not list: STS refuses the tokens of identity',
+      ],
+    ],
+    [
+      'the namespace labels cannot be read: the lines so far, then the error where it was met',
+      selfManaged(
+        {
+          scope: undefined,
+          error: {
+            stage: 'scope',
+            error: new ApiCallError('kube', 'get namespace', 'Forbidden', 'forbidden', 403),
+          },
+        },
+        { ...HOOK, failurePolicy: 'Ignore' },
+      ),
+      [
+        FOUND,
+        CERT_OK,
+        BACKEND_OK,
+        'WARN webhook-failure-ignore: webhook iam-for-pods.amazonaws.com has failurePolicy Ignore: pods created while it is down start without IRSA, silently (set failurePolicy: Fail, or restart pods that started without AWS_ROLE_ARN)',
+        'FAIL cannot-ask: irsa-check cannot call get namespace (Forbidden): grant it, see README "Permissions"',
+      ],
+    ],
+  ])('invalid: %s', (_name, input, lines) => {
+    expect(evaluate(webhook, input).lines).toEqual(lines);
+  });
+
+  it('the settings are the collector’s to publish, not the evaluator’s', () => {
+    expect(evaluate(webhook, selfManaged()).provided).toEqual({});
+  });
+});
