@@ -3,23 +3,26 @@
  * whether that cluster can take IAM-authenticated connections. The host is
  * matched against every cluster's writer, reader and custom endpoints (after
  * resolving a CNAME), never parsed first: the original script parsed it and broke
- * on `cluster-ro-`, `cluster-custom-` and CNAME hosts. Provides the auroraClusters
- * fact: each pg component's cluster and its region.
+ * on `cluster-ro-`, `cluster-custom-` and CNAME hosts. The collector
+ * (src/collectors/aurora.ts) provides the auroraClusters fact: each pg component's cluster
+ * and its region. A pure evaluator over what it gathered (issue 16).
  */
 import { defineModule } from '../engine/module.js';
-import { eachInOrder, type Reporter } from '../core/reporter.js';
-import type { AuroraTarget, DatabaseTarget, PlannedComponent } from '../engine/facts.js';
-import type { DbCluster } from '../ports/aws.js';
-import { locateHost, normalizeHost, REGION_PATTERN, type HostServices } from '../aws-hosts.js';
+import type { Reporter } from '../core/reporter.js';
+import { normalizeHost } from '../aws-hosts.js';
+import { cannotFindFrom } from '../platform/accounts.js';
 import {
-  cannotFindFrom,
-  findElsewhere,
-  otherAccounts,
-  readableAccounts,
-  plannedCredentials,
-  accountsNamedByPolicies,
-  type OtherAccount,
-} from '../platform/accounts.js';
+  collectAurora,
+  parseRdsHost,
+  type AuroraComponent,
+  type ClusterMatch,
+  type EndpointKind,
+} from '../collectors/aurora.js';
+
+// The host matching is the collector's (it decides where to look next); tests and callers keep
+// reaching it here.
+export { identifyCluster, parseRdsHost } from '../collectors/aurora.js';
+export type { ClusterMatch, EndpointKind, ParsedRdsHost } from '../collectors/aurora.js';
 
 const CHECKS = {
   'aurora-endpoint': {
@@ -71,68 +74,6 @@ const CHECKS = {
 } as const;
 type Id = keyof typeof CHECKS;
 
-/** Which of a cluster's endpoints a host is. `parsed`: only its name was read from the host. */
-export type EndpointKind = 'writer' | 'reader' | 'custom' | 'parsed';
-
-export interface ClusterMatch {
-  cluster: DbCluster;
-  kind: EndpointKind;
-  /** The name that matched: the host itself or the CNAME target it resolves to. */
-  via: string;
-}
-
-/** What a host name says about itself, when it is an RDS endpoint. */
-export interface ParsedRdsHost {
-  /** First label: the cluster identifier for writer/reader endpoints, the endpoint name for custom ones. */
-  name: string;
-  kind: 'writer' | 'reader' | 'custom' | 'instance';
-  region: string;
-}
-
-const RDS_HOST = new RegExp(
-  `^([a-z0-9-]+)\\.(?:cluster-(?:(ro|custom)-)?)?[a-z0-9]+\\.(${REGION_PATTERN})\\.rds\\.amazonaws\\.com(?:\\.cn)?$`,
-);
-
-/** `<id>.cluster-[ro-|custom-]<hash>.<region>.rds.amazonaws.com[.cn]`, or an instance endpoint. */
-export function parseRdsHost(host: string): ParsedRdsHost | undefined {
-  const h = normalizeHost(host);
-  const m = RDS_HOST.exec(h);
-  if (!m) return undefined;
-  const [, name = '', tag, region = ''] = m;
-  const isCluster = h.startsWith(`${name}.cluster-`);
-  const kind = !isCluster ? 'instance' : tag === 'ro' ? 'reader' : tag === 'custom' ? 'custom' : 'writer';
-  return { name, kind, region };
-}
-
-/**
- * The cluster a host belongs to: the host, then each name of its CNAME chain, is
- * compared with every cluster's writer, reader and custom endpoints; only when
- * nothing matches is a writer/reader endpoint name parsed for the cluster identifier.
- */
-export function identifyCluster(
-  host: string,
-  clusters: readonly DbCluster[],
-  cnames: readonly string[] = [],
-): ClusterMatch | undefined {
-  const names = [host, ...cnames].map(normalizeHost);
-  for (const via of names) {
-    for (const cluster of clusters) {
-      const same = (e: string | undefined) => e !== undefined && normalizeHost(e) === via;
-      if (same(cluster.endpoint)) return { cluster, kind: 'writer', via };
-      if (same(cluster.readerEndpoint)) return { cluster, kind: 'reader', via };
-      if (cluster.customEndpoints.some(same)) return { cluster, kind: 'custom', via };
-    }
-  }
-  for (const via of names) {
-    const parsed = parseRdsHost(via);
-    // A custom endpoint's first label is the endpoint's name, an instance's the instance's: neither names the cluster.
-    if (!parsed || (parsed.kind !== 'writer' && parsed.kind !== 'reader')) continue;
-    const cluster = clusters.find((c) => c.identifier.toLowerCase() === parsed.name);
-    if (cluster) return { cluster, kind: 'parsed', via };
-  }
-  return undefined;
-}
-
 const KIND_TEXT: Record<EndpointKind, string> = {
   writer: 'the writer endpoint',
   reader: 'the reader endpoint',
@@ -151,38 +92,20 @@ function describeMatch(host: string, m: ClusterMatch, region: string, account?: 
     : `${host}${through} is ${KIND_TEXT[m.kind]} of Aurora cluster ${m.cluster.identifier} (${where})`;
 }
 
-/** Accounts besides the caller's where the component's cluster may be (platform/accounts.ts). */
-type Elsewhere = () => Promise<OtherAccount[]>;
-
-/** Checks the cluster behind one component's host; returns it when the host is one of its endpoints (or names it). */
-async function checkDatabaseTarget(
-  services: HostServices,
-  target: DatabaseTarget,
-  fallbackRegion: string | undefined,
-  out: Reporter<Id>,
-  caller = '',
-  elsewhere: Elsewhere = async () => [],
-): Promise<AuroraTarget | undefined> {
-  const host = target.host;
-  const { cnames, problem, region } = await locateHost(services, host, fallbackRegion);
-  if (!region) {
+/** Judges the cluster behind one component's host, as the collector found it. */
+function checkDatabaseTarget(c: AuroraComponent, out: Reporter<Id>, caller: string): void {
+  const host = c.target.host;
+  if (c.kind === 'error') {
+    out.unexpected(c.error);
+    return;
+  }
+  if (c.kind === 'no-region') {
     out.fail('aurora-endpoint', `cannot tell the AWS region of database host ${host}`, {
       fix: 'Pass the region of the Aurora cluster with --region.',
     });
     return;
   }
-  const clusters = await services.aws.dbClusters(region);
-  // Not the caller's: the account of the component's role may hold it (cross-account).
-  const found = identifyCluster(host, clusters, cnames);
-  const {
-    match = found,
-    account,
-    unread,
-  } = found
-    ? {}
-    : await findElsewhere(await elsewhere(), async (aws) =>
-        identifyCluster(host, await aws.dbClusters(region), cnames),
-      );
+  const { region, cnames, problem, clusters, match, account, unread } = c;
   if (!match && unread) {
     out.info(
       cannotFindFrom(
@@ -225,10 +148,10 @@ async function checkDatabaseTarget(
       `Aurora cluster ${cluster.identifier} runs ${cluster.engine}, not aurora-postgresql`,
     );
   }
-  if (cluster.port !== undefined && target.port !== cluster.port) {
+  if (cluster.port !== undefined && c.target.port !== cluster.port) {
     out.warn(
       'aurora-port',
-      `the configured database port ${target.port} differs from the port ${cluster.port} of Aurora cluster ${cluster.identifier}`,
+      `the configured database port ${c.target.port} differs from the port ${cluster.port} of Aurora cluster ${cluster.identifier}`,
     );
   }
   if (!cluster.iamAuthEnabled) {
@@ -248,7 +171,7 @@ async function checkDatabaseTarget(
         `Aurora cluster ${cluster.identifier} is available with IAM database authentication enabled`,
       );
     }
-    return { cluster, region };
+    return;
   }
   if (cluster.iamAuthEnabled) {
     out.ok(
@@ -266,24 +189,6 @@ async function checkDatabaseTarget(
       fix: `Bring the cluster back to "available" (aws rds describe-db-clusters --region ${region} --db-cluster-identifier ${cluster.identifier}; a stopped cluster: aws rds start-db-cluster).`,
     });
   }
-  return { cluster, region };
-}
-
-/**
- * The Aurora targets of the planned pg components, in the order of the pg list so output
- * is the same on every run. Other entries (an external Keycloak's HTTP endpoint, kept for
- * the connectivity Job) are no Aurora clusters.
- */
-function orderedTargets(
-  plan: readonly PlannedComponent[],
-  order: readonly string[],
-  databases: ReadonlyMap<string, DatabaseTarget>,
-): Array<[string, DatabaseTarget]> {
-  const pg = plan.filter((c) => c.pg).map((c) => c.key);
-  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
-  return [...databases.entries()]
-    .filter(([component]) => pg.includes(component))
-    .sort(([a], [b]) => rank(a) - rank(b));
 }
 
 export const aurora = defineModule({
@@ -293,63 +198,23 @@ export const aurora = defineModule({
   uses: ['region', 'podIdentity'],
   provides: ['auroraClusters'],
   checks: CHECKS,
-  async run(ctx, out) {
-    const { plan, pgList, databases } = ctx.facts;
-    const targets = orderedTargets(plan, pgList, databases);
-    if (targets.length === 0) {
-      if (pgList.length > 0) {
-        out.info('skipped: no database host is known for the pg components');
-      }
-      ctx.provide('auroraClusters', new Map());
+  collect: collectAurora,
+  evaluate(input, out) {
+    if (input.kind === 'no-targets') {
+      if (input.pgComponents) out.info('skipped: no database host is known for the pg components');
       return;
     }
-    const fallbackRegion = (await ctx.use('region')) ?? ctx.options.region;
-    const found = new Map<string, AuroraTarget>();
-    // Components sharing a cluster share the AWS calls: the dispatcher answers identical calls once.
-    await eachInOrder(
-      targets,
-      out,
-      ([component]) => component,
-      async ([component, target], o) => {
-        const c = plan.find((p) => p.key === component);
-        const elsewhere: Elsewhere = async () => {
-          if (!c) return [];
-          const caller = ctx.facts.caller.account;
-          const planned = await plannedCredentials(
-            ctx.kube,
-            ctx.scope.namespace,
-            c,
-            await ctx.use('podIdentity'),
-          );
-          // A role of the caller's account whose policy names another account's clusters points there.
-          const named = planned
-            ? await accountsNamedByPolicies(ctx.aws, planned.roleArn, 'rds-db', caller, planned.mechanism)
-            : [];
-          return otherAccounts(
-            caller,
-            [planned?.roleArn],
-            (a) => ctx.awsIn(a),
-            readableAccounts(ctx.options),
-            named,
-          );
-        };
-        const t = await checkDatabaseTarget(
-          ctx,
-          target,
-          fallbackRegion,
-          o,
-          ctx.facts.caller.account,
-          elsewhere,
-        );
-        if (t) found.set(component, t);
-      },
-    );
-    // Complete, in the pg list's order (the checks above finish in any order).
-    const clusters = new Map<string, AuroraTarget>();
-    for (const [component] of targets) {
-      const t = found.get(component);
-      if (t) clusters.set(component, t);
-    }
-    ctx.provide('auroraClusters', clusters);
+    // In the pg list's order, each component's findings together, as eachInOrder flushed them
+    // before the split: a judgement that cannot go on is that component's line.
+    const buffers = input.components.map((c) => out.buffered(c.component));
+    input.components.forEach((c, i) => {
+      const o = buffers[i]!.reporter;
+      try {
+        checkDatabaseTarget(c, o, input.caller);
+      } catch (error) {
+        o.unexpected(error);
+      }
+    });
+    buffers.forEach((b) => b.flush());
   },
 });

@@ -4,24 +4,29 @@
  * against each domain's endpoint, VPC endpoints and custom endpoint; the original
  * script parsed `vpc-<name>-<hash>` and broke on `search-…` and custom endpoints.
  * Whether the access policy, together with each component's own policies, lets the role
- * in is checked per role by the roles module (code 212). Provides the openSearchDomain fact.
+ * in is checked per role by the roles module (code 212). The collector
+ * (src/collectors/opensearch.ts) provides the openSearchDomain fact; this is the pure
+ * evaluator over what it gathered (issue 16).
  */
-import { defineModule, type ModuleContext } from '../engine/module.js';
+import { defineModule } from '../engine/module.js';
 import type { Reporter } from '../core/reporter.js';
 import type { OpenSearchDomain } from '../ports/aws.js';
 import { PolicyParseError, type PolicyDocument } from '../iam/policy.js';
 import { domainAccessPolicy } from '../iam/domain-policy.js';
-import { locateHost, normalizeHost, REGION_PATTERN } from '../aws-hosts.js';
-import {
-  cannotFindFrom,
-  findElsewhere,
-  otherAccounts,
-  readableAccounts,
-  plannedCredentials,
-  accountsNamedByPolicies,
-  type OtherAccount,
-} from '../platform/accounts.js';
+import { normalizeHost } from '../aws-hosts.js';
+import { cannotFindFrom } from '../platform/accounts.js';
 import { parseArn } from '../iam/arn.js';
+import {
+  collectOpenSearch,
+  parseDomainHost,
+  type DomainEndpointKind,
+  type OpenSearchInput,
+} from '../collectors/opensearch.js';
+
+// The host matching is the collector's (it decides where to look next); tests and callers keep
+// reaching it here.
+export { identifyDomain, parseDomainHost } from '../collectors/opensearch.js';
+export type { DomainEndpointKind, DomainMatch, ParsedDomainHost } from '../collectors/opensearch.js';
 
 const CHECKS = {
   'os-domain': {
@@ -84,64 +89,6 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-
-export type DomainEndpointKind = 'public' | 'vpc' | 'custom' | 'parsed';
-
-export interface DomainMatch {
-  domain: OpenSearchDomain;
-  kind: DomainEndpointKind;
-  via: string;
-}
-
-export interface ParsedDomainHost {
-  name: string;
-  kind: 'vpc' | 'public';
-  region: string;
-}
-
-const DOMAIN_HOST = new RegExp(
-  `^(vpc|search)-([a-z][a-z0-9-]*)-[a-z0-9]+\\.(${REGION_PATTERN})\\.es\\.amazonaws\\.com(?:\\.cn)?$`,
-);
-
-/** `vpc-<name>-<hash>.<region>.es.amazonaws.com` or `search-<name>-<hash>…`. */
-export function parseDomainHost(host: string): ParsedDomainHost | undefined {
-  const m = DOMAIN_HOST.exec(normalizeHost(host));
-  if (!m) return undefined;
-  const [, prefix, name = '', region = ''] = m;
-  return { name, kind: prefix === 'vpc' ? 'vpc' : 'public', region };
-}
-
-/** The host without scheme, port or path: `https://x:443/` → `x`. */
-function bareHost(endpoint: string): string {
-  return normalizeHost(endpoint.replace(/^[a-z]+:\/\//i, '').replace(/[:/].*$/, ''));
-}
-
-/**
- * The domain a host belongs to: the host, then each name of its CNAME chain, is
- * compared with every domain's public endpoint, VPC endpoints and custom
- * endpoint; only when nothing matches is a `vpc-`/`search-` host parsed for the name.
- */
-export function identifyDomain(
-  host: string,
-  domains: readonly OpenSearchDomain[],
-  cnames: readonly string[] = [],
-): DomainMatch | undefined {
-  const names = [host, ...cnames].map(bareHost);
-  for (const via of names) {
-    for (const domain of domains) {
-      const same = (e: string | undefined) => e !== undefined && e !== '' && bareHost(e) === via;
-      if (same(domain.endpoint)) return { domain, kind: 'public', via };
-      if (Object.values(domain.endpoints).some(same)) return { domain, kind: 'vpc', via };
-      if (same(domain.customEndpoint)) return { domain, kind: 'custom', via };
-    }
-  }
-  for (const via of names) {
-    const parsed = parseDomainHost(via);
-    const domain = parsed && domains.find((d) => d.name === parsed.name);
-    if (domain) return { domain, kind: 'parsed', via };
-  }
-  return undefined;
-}
 
 const KIND_TEXT: Record<Exclude<DomainEndpointKind, 'parsed'>, string> = {
   public: 'the public endpoint',
@@ -235,63 +182,25 @@ function checkAccessPolicy(domain: OpenSearchDomain, out: Reporter<Id>): void {
   );
 }
 
-type Ctx = ModuleContext<
-  'osList' | 'openSearch' | 'caller',
-  'region' | 'plan' | 'podIdentity',
-  'openSearchDomain'
->;
-
-/** Finds the domain behind the configured host, provides it, and checks it. */
-async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void> {
-  const host = ctx.facts.openSearch.host;
-  const fallbackRegion = (await ctx.use('region')) ?? ctx.options.region;
-  const { cnames, problem, region } = await locateHost(ctx, host, fallbackRegion);
-  if (!region) {
-    out.fail('os-domain', `cannot tell the AWS region of OpenSearch host ${host}`, {
+/** Judges the domain behind the configured host, as the collector found it. */
+function checkOpenSearchDomain(input: Exclude<OpenSearchInput, { kind: 'none' }>, out: Reporter<Id>): void {
+  if (input.kind === 'error') {
+    out.unexpected(input.error);
+    return;
+  }
+  if (input.kind === 'no-region') {
+    out.fail('os-domain', `cannot tell the AWS region of OpenSearch host ${input.host}`, {
       fix: 'Pass the region of the OpenSearch domain with --region.',
     });
     return;
   }
-  // An API error (irsa-check's own permissions, throttling) is reported by the dispatcher as such (code 2).
-  const domains = await ctx.aws.openSearchDomains(region);
-  let match = identifyDomain(host, domains, cnames);
-  const caller = ctx.facts.caller.account;
-  // Not the caller's: the accounts of the OpenSearch components' roles may hold it (cross-account).
-  let others: OtherAccount[] = [];
-  if (!match) {
-    const [plan, associations] = await Promise.all([ctx.use('plan'), ctx.use('podIdentity')]);
-    const planned = await Promise.all(
-      (plan ?? [])
-        .filter((c) => c.os)
-        .map((c) => plannedCredentials(ctx.kube, ctx.scope.namespace, c, associations)),
-    );
-    // Roles of the caller's account whose policies name another account's domains point there.
-    const named = (
-      await Promise.all(
-        planned.map((p) => (p ? accountsNamedByPolicies(ctx.aws, p.roleArn, 'es', caller, p.mechanism) : [])),
-      )
-    ).flat();
-    others = otherAccounts(
-      caller,
-      planned.map((p) => p?.roleArn),
-      (a) => ctx.awsIn(a),
-      readableAccounts(ctx.options),
-      named,
-    );
-  }
-  const elsewhere = match
-    ? {}
-    : await findElsewhere(others, async (aws) =>
-        identifyDomain(host, await aws.openSearchDomains(region), cnames),
-      );
-  match ??= elsewhere.match;
-  const account = elsewhere.account;
-  if (!match && elsewhere.unread) {
+  const { host, caller, region, cnames, problem, domains, match, account, unread } = input;
+  if (!match && unread) {
     out.info(
       cannotFindFrom(
         caller,
         `OpenSearch host ${host} is no domain of account ${caller} in ${region}`,
-        elsewhere.unread,
+        unread,
       ),
     );
     return;
@@ -319,7 +228,6 @@ async function checkOpenSearchDomain(ctx: Ctx, out: Reporter<Id>): Promise<void>
     return;
   }
   const { domain } = match;
-  ctx.provide('openSearchDomain', { domain, region });
   const through = match.via === normalizeHost(host) ? '' : ` (CNAME of ${match.via})`;
   const where = account ? `${region}, account ${account}` : region;
   if (match.kind === 'parsed') {
@@ -345,8 +253,9 @@ export const openSearch = defineModule({
   uses: ['region', 'plan', 'podIdentity'],
   provides: ['openSearchDomain'],
   checks: CHECKS,
-  async run(ctx, out) {
-    if (!ctx.facts.openSearch.host) return;
-    await checkOpenSearchDomain(ctx, out);
+  collect: collectOpenSearch,
+  evaluate(input, out) {
+    if (input.kind === 'none') return;
+    checkOpenSearchDomain(input, out);
   },
 });
