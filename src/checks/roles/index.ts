@@ -7,35 +7,40 @@
  * admit the role too (permissions.ts). Every decision comes from the one evaluator
  * in iam/policy.ts; IAM's policy simulator, where it answers, confirms it.
  *
- * Every component's GetRole and policy listings start at once; the cluster, Aurora
- * and OpenSearch facts are awaited only where a check compares with them.
+ * The collector (src/collectors/roles.ts) gathers every component's role, policies and
+ * facts at once; this evaluator judges them, component by component in the plan's order.
  */
-import { defineModule, type ModuleContext } from '../../engine/module.js';
-import { eachInOrder, type Reporter } from '../../core/reporter.js';
+import { defineModule } from '../../engine/module.js';
+import type { Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../engine/facts.js';
-import { esDomainArn, parseArn, parseRoleArn, rdsDbUserArn } from '../../iam/arn.js';
+import type { RoleArn } from '../../iam/arn.js';
 import {
   checkPodIdentityTrust,
   checkTargetRoleTrust,
   checkTrust,
   TRUST_CHECKS,
-  type ClusterOidc,
+  type PodIdentityTrustTarget,
 } from './trust.js';
 import { cannotCheckFrom } from '../../platform/accounts.js';
 import {
   checkPermission,
   databasePermission,
-  listPolicies,
   loadPolicies,
   PERMISSION_CHECKS,
   searchPermission,
-  startSimulation,
   type PermissionTarget,
   type SessionPolicy,
   type Unidentified,
 } from './permissions.js';
 import { normalizePolicy, PolicyParseError } from '../../iam/policy.js';
 import type { PodIdentityAssociationRef } from '../../platform/pod-identity.js';
+import {
+  collectRoles,
+  type RoleComponent,
+  type RoleRead,
+  type Simulation,
+  type TargetData,
+} from '../../collectors/roles.js';
 
 const CHECKS = {
   'role-account': {
@@ -60,107 +65,66 @@ const CHECKS = {
 } as const;
 type Id = keyof typeof CHECKS;
 
-type Needs = 'plan' | 'roleArns' | 'caller';
-type Uses =
-  | 'partition'
-  | 'region'
-  | 'issuer'
-  | 'oidcProviderArn'
-  | 'databases'
-  | 'auroraClusters'
-  | 'openSearchDomain'
-  | 'credentialSources'
-  | 'cluster';
-type Ctx = ModuleContext<Needs, Uses>;
-
 /**
- * Runs `step`; an API error (irsa-check's own missing permission, throttling…) is
- * reported once through `out.unexpected` and the next step still runs.
+ * Runs `work`; an API error the collector captured (irsa-check's own missing permission,
+ * throttling…), thrown where the check needs that answer, is reported once through
+ * `out.unexpected` and the next step still runs.
  */
-async function step(out: Reporter<Id>, work: () => Promise<void>): Promise<void> {
+function step(out: Reporter<Id>, work: () => void): void {
   try {
-    await work();
+    work();
   } catch (e) {
     out.unexpected(e);
   }
 }
 
-/** `make`, called at most once: its promise is shared by everyone who asks. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let made: Promise<T> | undefined;
-  return () => (made ??= make());
-}
-
-/** Where the component's database user connects: its Aurora cluster, as the aurora module found it. */
-async function databaseTarget(
-  ctx: Ctx,
-  c: PlannedComponent,
-  roleArn: string,
-): Promise<PermissionTarget | Unidentified> {
-  const [databases, clusters] = await Promise.all([ctx.use('databases'), ctx.use('auroraClusters')]);
-  const dbUser = databases?.get(c.key)?.dbUser;
-  const found = clusters?.get(c.key);
-  if (!found || !dbUser) {
+/** The gathered resource in the words of the permission lines. */
+function permissionTarget(
+  gathered: { target: TargetData; simulation?: Simulation } | undefined,
+): { target: PermissionTarget | Unidentified; simulation?: Simulation } | undefined {
+  if (!gathered) return undefined;
+  const { target: t, simulation } = gathered;
+  const sim = simulation ? { simulation } : {};
+  if (t.kind === 'unidentified') return { target: { unidentified: t.unidentified }, ...sim };
+  const { resource } = t;
+  if (t.kind === 'database') {
+    const { dbUser, clusterIdentifier: id } = t;
     return {
-      unidentified: `rds-db:connect not checked against the component's database: ${!found ? 'its Aurora cluster is not identified' : 'its database user is not known'}`,
+      target: {
+        resource,
+        allows: (actions) => `${actions} as ${dbUser} on Aurora cluster ${id}`,
+        refused: (actions) => `${actions} as ${dbUser} to Aurora cluster ${id} (${resource})`,
+        ...(t.sameAccountOnly ? { sameAccountOnly: t.sameAccountOnly } : {}),
+      },
+      ...sim,
     };
   }
-  const { cluster } = found;
-  const clusterArn = parseArn(cluster.arn);
-  const role = parseRoleArn(roleArn);
-  const partition = clusterArn?.partition ?? (await ctx.use('partition')) ?? role?.partition ?? 'aws';
-  const region = clusterArn?.region || found.region || (await ctx.use('region')) || '';
-  const account = clusterArn?.account || role?.account || '';
-  const resource = rdsDbUserArn(partition, region, account, cluster.resourceId, dbUser);
   return {
-    resource,
-    allows: (actions) => `${actions} as ${dbUser} on Aurora cluster ${cluster.identifier}`,
-    refused: (actions) => `${actions} as ${dbUser} to Aurora cluster ${cluster.identifier} (${resource})`,
-    ...(clusterArn?.account
-      ? { sameAccountOnly: { account: clusterArn.account, what: `Aurora cluster ${cluster.identifier}` } }
-      : {}),
-  };
-}
-
-/** The component's OpenSearch domain, as the opensearch module found it. */
-async function searchTarget(ctx: Ctx, roleArn: string): Promise<PermissionTarget | Unidentified> {
-  const found = await ctx.use('openSearchDomain');
-  if (!found) {
-    return {
-      unidentified: 'es:ESHttp* not checked against the OpenSearch domain: the domain is not identified',
-    };
-  }
-  const { domain } = found;
-  const domainArn = parseArn(domain.arn);
-  const partition = domainArn?.partition ?? (await ctx.use('partition')) ?? 'aws';
-  const region = domainArn?.region || found.region || (await ctx.use('region')) || '';
-  const account = domainArn?.account || parseRoleArn(roleArn)?.account || '';
-  const resource = `${esDomainArn(partition, region, account, domain.name)}/*`;
-  return {
-    resource,
-    allows: (actions) => `${actions} on ${resource}`,
-    refused: (actions) => `${actions} on ${resource}`,
-    domain,
+    target: {
+      resource,
+      allows: (actions) => `${actions} on ${resource}`,
+      refused: (actions) => `${actions} on ${resource}`,
+      domain: t.domain,
+    },
+    ...sim,
   };
 }
 
 /** The role EKS Pod Identity assumes first for a cross-account association: it must trust pods.eks.amazonaws.com. */
-async function checkFirstHop(
-  ctx: Ctx,
+function judgeFirstHop(
+  hop: RoleRead | undefined,
+  namespace: string,
   c: PlannedComponent,
-  roleArnText: string,
-  target: Parameters<typeof checkPodIdentityTrust>[4],
+  target: PodIdentityTrustTarget,
   out: Reporter<Id>,
-): Promise<void> {
-  const arn = parseRoleArn(roleArnText);
-  if (!arn) return;
-  const caller = ctx.facts.caller.account;
-  const aws = !caller || arn.account === caller ? ctx.aws : ctx.awsIn(arn.account);
-  if (!aws) {
+): void {
+  if (!hop) return;
+  const arn = hop.arn;
+  if (hop.kind === 'other-account') {
     out.info(
       'role-account',
       cannotCheckFrom(
-        caller,
+        hop.caller,
         arn.account,
         `role ${arn.name} (the Pod Identity association's own role) is in account ${arn.account}`,
         arn.partition,
@@ -168,8 +132,8 @@ async function checkFirstHop(
     );
     return;
   }
-  const role = await aws.role(arn.name);
-  if (!role) {
+  if (hop.kind === 'error') throw hop.error;
+  if (hop.kind === 'missing') {
     out.fail(
       'role-exists',
       `role ${arn.name} of Pod Identity association ${target.associationId} does not exist in account ${arn.account}`,
@@ -179,8 +143,7 @@ async function checkFirstHop(
     );
     return;
   }
-  const svc = aws === ctx.aws ? ctx : (Object.assign(Object.create(ctx) as Ctx, { aws }) as Ctx);
-  await checkPodIdentityTrust(svc, c, arn, role, target, out);
+  checkPodIdentityTrust(namespace, c, arn, hop.role, target, out);
 }
 
 /**
@@ -208,24 +171,16 @@ function sessionPolicyOf(
 }
 
 /** Every role check for one component: trust, then permissions for its pg/os use. */
-async function checkRoleForComponent(
-  ctx: Ctx,
-  clusterOidc: () => Promise<ClusterOidc>,
-  c: PlannedComponent,
-  roleArnText: string,
-  out: Reporter<Id>,
-): Promise<void> {
-  const arn = parseRoleArn(roleArnText);
-  if (!arn) return; // the service-accounts module said why
-  const caller = ctx.facts.caller.account;
-  // A role of another account is read as that account (--assume-role), else not at all.
-  const crossAccount = Boolean(caller) && arn.account !== caller;
-  const aws = crossAccount ? ctx.awsIn(arn.account) : ctx.aws;
-  if (!aws) {
+function judgeComponent(rc: RoleComponent, namespace: string, out: Reporter<Id>): void {
+  const { component: c, roleArn: roleArnText, read } = rc;
+  if (!read) return; // the service-accounts module said why
+  const arn: RoleArn = read.arn;
+  if (read.kind === 'other-account') {
+    // A role of another account is read as that account (--assume-role), else not at all.
     out.info(
       'role-account',
       cannotCheckFrom(
-        caller,
+        read.caller,
         arn.account,
         `role ${arn.name} (its trust and permission policies) is in account ${arn.account}`,
         arn.partition,
@@ -233,43 +188,17 @@ async function checkRoleForComponent(
     );
     return;
   }
-  // Every role call below goes to the role's account.
-  const svc = crossAccount ? (Object.assign(Object.create(ctx) as Ctx, { aws }) as Ctx) : ctx;
-  // GetRole and the policy listings start together, before any fact is awaited.
-  const rolePromise = svc.aws.role(arn.name);
-  const listing = c.pg || c.os ? listPolicies(svc, arn.name) : undefined;
-  // IAM's policy simulator needs only the role's ARN and the resource, not the role or its policy
-  // documents: asked now, its answer arrives with GetRole's instead of two round trips after the
-  // documents (live-aws.ts asks once before the others). checkPermission still decides whether
-  // it is read; an annotation that names the role differently is simulated again with its ARN.
-  const partition = (await ctx.use('partition')) ?? 'aws';
-  const db = databasePermission(partition);
-  const search = searchPermission(partition);
-  const permissionsFor = (roleArn: string, simulate: boolean) => {
-    const dbTarget = c.pg ? once(() => databaseTarget(ctx, c, roleArn)) : undefined;
-    const searchTargetOf = c.os ? once(() => searchTarget(ctx, roleArn)) : undefined;
-    const early = simulate && listing !== undefined;
-    return {
-      dbTarget,
-      searchTargetOf,
-      dbSimulation: early && dbTarget ? startSimulation(svc, roleArn, db, dbTarget) : undefined,
-      searchSimulation:
-        early && searchTargetOf ? startSimulation(svc, roleArn, search, searchTargetOf) : undefined,
-    };
-  };
-  const annotated = permissionsFor(roleArnText, true);
-  // The attached policies' documents as soon as the listing names them, not after the trust
-  // policy's analysis: loadPolicies asks for the same documents and gets these answers.
-  listing
-    ?.then(([attached]) => attached.forEach((p) => svc.aws.policyDocument(p.arn).catch(() => {})))
-    .catch(() => {});
-  const role = await rolePromise;
-  if (!role) {
+  if (read.kind === 'error') {
+    out.unexpected(read.error);
+    return;
+  }
+  if (read.kind === 'missing') {
     out.fail('role-exists', `role ${arn.name} does not exist in account ${arn.account}`, {
       fix: `Create role ${arn.name} (with its trust and permission policies), or correct the eks.amazonaws.com/role-arn annotation of service account ${c.serviceAccount.name}.`,
     });
     return;
   }
+  const { role } = read;
   if (role.arn !== roleArnText) {
     out.fail(
       'role-arn',
@@ -279,11 +208,9 @@ async function checkRoleForComponent(
       },
     );
   }
-  const { dbTarget, searchTargetOf, dbSimulation, searchSimulation } =
-    role.arn === roleArnText ? annotated : permissionsFor(role.arn, false);
-  const source = (await ctx.use('credentialSources'))?.get(c.key);
-  const cluster = source?.mechanism === 'pod-identity' ? await ctx.use('cluster') : undefined;
-  if (source?.mechanism === 'pod-identity') {
+  const { source, trust } = rc;
+  const cluster = trust && trust.kind !== 'irsa' ? trust.cluster : undefined;
+  if (source?.mechanism === 'pod-identity' && trust && trust.kind !== 'irsa') {
     // The association wins over any annotation: the role must trust EKS Pod Identity, not the OIDC provider.
     const a = source.association;
     const podTarget = {
@@ -291,38 +218,39 @@ async function checkRoleForComponent(
       ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
       ...(cluster ? { clusterArn: cluster.arn, clusterName: cluster.name } : {}),
     };
-    if (a.targetRoleArn && a.roleArn) {
+    if (a.targetRoleArn && a.roleArn && trust.kind === 'pod-identity-target') {
       // Cross-account: the target role trusts the association's role, which trusts EKS Pod Identity.
-      const first = a.roleArn;
       checkTargetRoleTrust(
         arn,
         role,
         {
           associationId: a.associationId,
-          roleArn: first,
+          roleArn: a.roleArn,
           ...(a.externalId ? { externalId: a.externalId } : {}),
         },
         out,
       );
-      await step(out, () => checkFirstHop(ctx, c, first, podTarget, out));
+      step(out, () => judgeFirstHop(trust.firstHop, namespace, c, podTarget, out));
     } else {
-      await step(out, () => checkPodIdentityTrust(svc, c, arn, role, podTarget, out));
+      step(out, () => checkPodIdentityTrust(namespace, c, arn, role, podTarget, out));
     }
-  } else {
-    await step(out, () => checkTrust(svc, clusterOidc, c, arn, role, out, crossAccount));
+  } else if (trust?.kind === 'irsa') {
+    step(out, () => checkTrust(trust, namespace, c, arn, role, out, rc.crossAccount));
   }
-  if (!listing) return;
-  await step(out, async () => {
-    const loaded = await loadPolicies(svc, role, listing, c.pg ? db : search, out);
+  const permissions = rc.permissions;
+  if (!permissions) return;
+  step(out, () => {
+    const db = databasePermission(permissions.partition);
+    const search = searchPermission(permissions.partition);
+    const loaded = loadPolicies(role, permissions, c.pg ? db : search, out);
     if (!loaded) return;
     if (source?.mechanism === 'pod-identity' && source.association.policy !== undefined) {
       const session = sessionPolicyOf(source.association, cluster?.name, out);
       if (!session) return;
       loaded.session = session;
     }
-    if (dbTarget) await checkPermission(svc, role, loaded, db, dbTarget, out, dbSimulation);
-    if (searchTargetOf)
-      await checkPermission(svc, role, loaded, search, searchTargetOf, out, searchSimulation);
+    if (c.pg) checkPermission(role, loaded, db, permissionTarget(permissions.database), out);
+    if (c.os) checkPermission(role, loaded, search, permissionTarget(permissions.search), out);
   });
 }
 
@@ -343,29 +271,14 @@ export const roles = defineModule({
     'cluster',
   ],
   checks: CHECKS,
-  async run(ctx, out) {
-    const { plan, roleArns } = ctx.facts;
-    const planned = plan.filter((c) => roleArns.has(c.key));
-    if (planned.length === 0) {
-      if (plan.length > 0) out.info('skipped: no component has a role ARN annotation');
+  collect: collectRoles,
+  evaluate(input, out) {
+    if (input.kind === 'no-roles') {
+      if (input.planned) out.info('skipped: no component has a role ARN annotation');
       return;
     }
-    let oidc: Promise<ClusterOidc> | undefined;
-    const clusterOidc = () =>
-      (oidc ??= Promise.all([ctx.use('oidcProviderArn'), ctx.use('issuer'), ctx.use('platform')]).then(
-        ([oidcProviderArn, issuer, platform]) => ({
-          ...(oidcProviderArn !== undefined ? { oidcProviderArn } : {}),
-          ...(issuer !== undefined ? { issuer } : {}),
-          ...(platform?.kind === 'self-managed'
-            ? { selfManaged: true, callerAccount: ctx.facts.caller.account }
-            : {}),
-        }),
-      ));
-    await eachInOrder(
-      planned,
-      out,
-      (c) => c.key,
-      (c, o) => checkRoleForComponent(ctx, clusterOidc, c, roleArns.get(c.key)!, o),
-    );
+    // The plan's order, each component's lines under its name (as eachInOrder gave them).
+    for (const rc of input.components)
+      judgeComponent(rc, input.namespace, out.forComponent(rc.component.key));
   },
 });

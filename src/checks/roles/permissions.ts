@@ -8,7 +8,13 @@
  */
 import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
-import type { Services } from '../../core/context.js';
+import {
+  ES_ACTIONS,
+  RDS_CONNECT,
+  type Fetched,
+  type PermissionsInput,
+  type Simulation,
+} from '../../collectors/roles.js';
 import { ApiCallError } from '../../core/errors.js';
 import type { IamRole, OpenSearchDomain, SimulationResult } from '../../ports/aws.js';
 import {
@@ -104,10 +110,6 @@ export const PERMISSION_CHECKS = {
 export type PermissionCheckId = keyof typeof PERMISSION_CHECKS;
 type Out = Reporter<PermissionCheckId>;
 
-export const RDS_CONNECT = 'rds-db:connect';
-/** What Camunda's OpenSearch clients send; `es:ESHttp*` in a policy covers them. */
-export const ES_ACTIONS = ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost'] as const;
-
 /** What a component needs its role to allow. */
 export interface Permission {
   /** As a policy grants it, in messages and fixes: `rds-db:connect`, `es:ESHttp*`. */
@@ -184,8 +186,6 @@ export interface Unidentified {
   unidentified: string;
 }
 
-type PermissionServices = Pick<Services, 'aws' | 'debug'>;
-
 export interface RolePolicies {
   policies: LabeledPolicy[];
   boundary?: LabeledPolicy;
@@ -203,35 +203,17 @@ export interface SessionPolicy extends LabeledPolicy {
   update: string;
 }
 
-/** The role's attached and inline policy listings: started as soon as the role's name is known. */
-export type PolicyListing = Promise<
-  [
-    Awaited<ReturnType<Services['aws']['attachedPolicies']>>,
-    Awaited<ReturnType<Services['aws']['inlinePolicies']>>,
-  ]
->;
-
-export function listPolicies(services: Pick<Services, 'aws'>, roleName: string): PolicyListing {
-  const listing = Promise.all([
-    services.aws.attachedPolicies(roleName),
-    services.aws.inlinePolicies(roleName),
-  ]);
-  // Awaited only once the role is known to exist; an early failure must not go unhandled.
-  listing.catch(() => {});
-  return listing;
-}
-
 /** The role's attached and inline policies and its permissions boundary; undefined when one is unreadable. */
-export async function loadPolicies(
-  services: Pick<Services, 'aws'>,
+export function loadPolicies(
   role: IamRole,
-  listing: PolicyListing,
+  { listing, documents }: Pick<PermissionsInput, 'listing' | 'documents'>,
   permission: Permission,
   out: Out,
-): Promise<RolePolicies | undefined> {
+): RolePolicies | undefined {
   const name = role.name;
   const { ids, what } = permission;
-  const [attached, inline] = await listing;
+  if (!listing.ok) throw listing.error;
+  const [attached, inline] = listing.value;
   // Without policies of its own a role may still be granted by the resource's policy: checkPermission decides.
   if (attached.length + inline.length === 0 && permission.resourcePolicy && !role.permissionsBoundaryArn) {
     return { policies: [] };
@@ -255,10 +237,12 @@ export async function loadPolicies(
       return undefined;
     }
   };
-  const fetchManaged = async (arn: string, label: string, where: string) => {
-    try {
-      return parse(await services.aws.policyDocument(arn), label, where);
-    } catch (e) {
+  const fetchManaged = (arn: string, label: string, where: string) => {
+    const fetched: Fetched<unknown> | undefined = documents.get(arn);
+    if (!fetched) throw new Error(`policy document ${arn} not gathered`);
+    if (fetched.ok) return parse(fetched.value, label, where);
+    {
+      const e = fetched.error;
       if (!(e instanceof ApiCallError) || !e.isNotFound) throw e;
       readable = false;
       out.fail(ids.documents, `${where} cannot be read (${e.reason})`, {
@@ -269,14 +253,13 @@ export async function loadPolicies(
   };
   const boundaryArn = role.permissionsBoundaryArn;
   const boundaryName = boundaryArn?.split('/').pop() ?? '';
-  const [managed, boundary] = await Promise.all([
-    Promise.all(
-      attached.map((p) => fetchManaged(p.arn, p.name, `policy ${p.name} attached to role ${name}`)),
-    ),
-    boundaryArn
-      ? fetchManaged(boundaryArn, boundaryName, `permissions boundary ${boundaryName} of role ${name}`)
-      : Promise.resolve(undefined),
-  ]);
+  // In the listing's order, then the boundary (deterministic, whichever answered first).
+  const managed = attached.map((p) =>
+    fetchManaged(p.arn, p.name, `policy ${p.name} attached to role ${name}`),
+  );
+  const boundary = boundaryArn
+    ? fetchManaged(boundaryArn, boundaryName, `permissions boundary ${boundaryName} of role ${name}`)
+    : undefined;
   const inlineDocs = inline.map((p) => parse(p.document, p.name, `inline policy ${p.name} of role ${name}`));
   if (!readable) return undefined;
   const policies = [...managed, ...inlineDocs].filter((p): p is LabeledPolicy => p !== undefined);
@@ -295,26 +278,17 @@ interface Simulated {
   deniedByOrganizations?: boolean;
 }
 
-/** IAM's policy simulator, where available: action (lower case) → its decision for `resource`. */
-async function simulate(
-  services: PermissionServices,
-  roleArn: string,
+/** IAM's policy simulator's answer as gathered: action (lower case) → its decision for `resource`. */
+function simulated(
+  simulation: Simulation | undefined,
   actions: readonly string[],
   resource: string,
-): Promise<Map<string, Simulated> | undefined> {
-  let results: SimulationResult[] | undefined;
-  try {
-    results = await services.aws.simulatePrincipalPolicy(roleArn, [...actions], [resource]);
-  } catch (e) {
-    if (!(e instanceof ApiCallError)) throw e;
-    services.debug(
-      `iam:SimulatePrincipalPolicy failed for ${roleArn} (${e.reason}): the local evaluator answers`,
-    );
-    return undefined;
-  }
+): Map<string, Simulated> | undefined {
+  if (!simulation) return undefined;
+  if (!simulation.ok) throw simulation.error;
   const wanted = new Set(actions.map((a) => a.toLowerCase()));
   const answers = new Map<string, Simulated>();
-  for (const r of results ?? []) {
+  for (const r of simulation.value ?? []) {
     if (r.resource === resource && wanted.has(r.action.toLowerCase())) {
       answers.set(r.action.toLowerCase(), {
         decision: SIMULATOR_ANSWER[r.decision],
@@ -325,50 +299,18 @@ async function simulate(
   return answers.size > 0 ? answers : undefined;
 }
 
-/** IAM's answers for one permission of a role, or undefined where the simulator did not answer. */
-export type Simulation = ReturnType<typeof simulate>;
-
-/**
- * Asks IAM's policy simulator for `permission` on the target's resource as soon as the target is
- * known, before the role's policy documents are read (critical path, issue 20). Nothing is asked
- * when the target is not identified; checkPermission reads the answer where it always did.
- */
-export function startSimulation(
-  services: PermissionServices,
-  roleArn: string,
-  permission: Permission,
-  targetOf: () => Promise<PermissionTarget | Unidentified>,
-): Simulation {
-  const simulation = targetOf().then((target) =>
-    'unidentified' in target ? undefined : simulate(services, roleArn, permission.actions, target.resource),
-  );
-  // Read only when checkPermission gets that far; an unexpected error must not go unhandled meanwhile.
-  simulation.catch(() => {});
-  return simulation;
-}
-
 /**
  * Confirms the local decisions with IAM's policy simulator where it answered: a
- * disagreement is a WARN naming both answers. --verbose says which one answered.
+ * disagreement is a WARN naming both answers (the collector says, with --verbose, which answered).
  */
 function confirm(
-  services: PermissionServices,
   out: Out,
   role: IamRole,
   resource: string,
   local: ReadonlyArray<{ action: string; decision: DecisionKind }>,
   simulated: Map<string, Simulated> | undefined,
 ): void {
-  const actions = actionList(local.map((l) => l.action));
-  if (!simulated) {
-    services.debug(
-      `role ${role.name}, ${actions} on ${resource}: answered by the local evaluator (IAM policy simulator not available)`,
-    );
-    return;
-  }
-  services.debug(
-    `role ${role.name}, ${actions} on ${resource}: answered by the IAM policy simulator and the local evaluator`,
-  );
+  if (!simulated) return;
   for (const { action, decision } of local) {
     const answer = simulated.get(action.toLowerCase());
     const remote = answer?.decision;
@@ -393,16 +335,13 @@ function confirm(
  * knows (iam/request-context.ts) and, for OpenSearch, with the domain's access policy as
  * AWS does (iam/policy.ts, evaluateAccess).
  */
-export async function checkPermission(
-  services: PermissionServices,
+export function checkPermission(
   role: IamRole,
   loaded: RolePolicies,
   permission: Permission,
-  targetOf: () => Promise<PermissionTarget | Unidentified>,
+  gathered: { target: PermissionTarget | Unidentified; simulation?: Simulation } | undefined,
   out: Out,
-  /** The simulator's answer, asked early (startSimulation) with the same target; else asked here. */
-  early?: Simulation,
-): Promise<void> {
+): void {
   const { policies, boundary } = loaded;
   const { what, actions, ids } = permission;
   const name = role.name;
@@ -419,7 +358,8 @@ export async function checkPermission(
     }
   };
   if (anyAllowed.length === 0 && !permission.resourcePolicy) return noneOfItsOwn();
-  const target = await targetOf();
+  if (!gathered) throw new Error(`the ${what} target was not gathered`);
+  const { target } = gathered;
   if ('unidentified' in target) {
     if (anyAllowed.length === 0) return noneOfItsOwn();
     out.ok(ids.any, `role ${name} allows ${what} (${describeAll(anyAllowed)})`);
@@ -445,14 +385,12 @@ export async function checkPermission(
     action,
     d: evaluateWithBoundary(policies, boundary, requestFor(action)),
   }));
-  const simulated = await (early ?? simulate(services, role.arn, actions, resource));
   confirm(
-    services,
     out,
     role,
     resource,
     decisions.map(({ action, d }) => ({ action, decision: d.decision })),
-    simulated,
+    simulated(gathered.simulation, actions, resource),
   );
   const domain = target.domain ? readDomainPolicy(target.domain, role, out) : undefined;
   const principalAccount = parseRoleArn(role.arn)?.account;

@@ -7,7 +7,7 @@
 import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../engine/facts.js';
-import type { Services } from '../../core/context.js';
+import type { ClusterOidc, TrustInput } from '../../collectors/roles.js';
 import type { IamRole } from '../../ports/aws.js';
 import { AUDIENCE_ANNOTATION } from '../../ports/kube.js';
 import { tokenAudience } from '../../platform/service-account.js';
@@ -126,17 +126,8 @@ export type TrustCheckId = keyof typeof TRUST_CHECKS;
 
 const EKS_PROVIDER = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/[0-9a-z]+$/i;
 
-/** The cluster facts the trust analysis compares with, awaited only when a trust policy is read. */
-export interface ClusterOidc {
-  oidcProviderArn?: string;
-  issuer?: string;
-  /** A self-managed cluster (EKS Anywhere, kOps, kubeadm): its issuer is the operator's own URL. */
-  selfManaged?: boolean;
-  /** The account irsa-check runs as: IAM lists only its providers. */
-  callerAccount?: string;
-}
-
-export type TrustServices = Pick<Services, 'kube' | 'options' | 'aws' | 'scope'>;
+/** What the IRSA trust analysis compares with, as the collector gathered it. */
+export type IrsaTrustInput = Extract<TrustInput, { kind: 'irsa' }>;
 
 interface ExpectedProvider {
   arn: string;
@@ -164,31 +155,31 @@ function isEksProvider(arn: string, expected: ExpectedProvider | undefined, self
 }
 
 /** " (… does not exist in IAM)" for named providers of `account` that IAM does not have; "" when unknown. */
-async function missingProviders(services: TrustServices, account: string, arns: string[]): Promise<string> {
+function missingProviders(known: IrsaTrustInput['oidcProviders'], account: string, arns: string[]): string {
   // IAM lists only the caller's own account's providers.
-  const known = await services.aws.oidcProviders().catch(() => undefined);
   if (!known) return '';
   const missing = arns.filter((a) => parseArn(a)?.account === account && !known.some((p) => p.arn === a));
   return missing.length > 0 ? ` (${missing.join(', ')} does not exist in IAM)` : '';
 }
 
 /**
- * `crossAccount`: the role is in another account than irsa-check's caller, and `services.aws`
- * reads that account: its IAM must hold an OIDC provider for this cluster's issuer.
+ * `crossAccount`: the role is in another account than irsa-check's caller, and `input` was read
+ * in that account: its IAM must hold an OIDC provider for this cluster's issuer. A captured API
+ * error is thrown where the analysis needs its answer (the caller reports it).
  */
-export async function checkTrust(
-  services: TrustServices,
-  clusterOidc: () => Promise<ClusterOidc>,
+export function checkTrust(
+  input: IrsaTrustInput,
+  namespace: string,
   c: PlannedComponent,
   arn: RoleArn,
   role: IamRole,
   out: Reporter<TrustCheckId>,
   crossAccount = false,
-): Promise<void> {
+): void {
   const name = role.name;
   const trust = readTrustPolicy(role, out);
   if (!trust) return;
-  const cluster = await clusterOidc();
+  const cluster: ClusterOidc = input.oidc;
   const expected = expectedProvider(cluster, arn);
   const providerFix = expected
     ? `Set Principal.Federated to "${expected.arn}" (this cluster's IAM OIDC provider) in the trust policy of role ${name}.`
@@ -226,7 +217,7 @@ export async function checkTrust(
         `the trust policy of role ${name} trusts OIDC provider ${eks.map(show).join(', ')}, not this cluster's ${sameIssuer ? expected.arn : expected.hostPath}${
           // Self-managed only (EKS output unchanged): name a provider that was never created.
           cluster.selfManaged && cluster.callerAccount
-            ? await missingProviders(services, cluster.callerAccount, eks)
+            ? missingProviders(input.oidcProviders, cluster.callerAccount, eks)
             : ''
         }`,
         { fix: `${providerFix} Its condition keys must start with "${expected.hostPath}:".` },
@@ -235,7 +226,7 @@ export async function checkTrust(
     }
     providers = [expected.arn];
     if (crossAccount) {
-      const known = await services.aws.oidcProviders().catch(() => undefined);
+      const known = input.oidcProviders;
       if (known && !known.some((p) => p.arn === expected.arn)) {
         out.fail(
           'trust-provider-account',
@@ -254,14 +245,15 @@ export async function checkTrust(
     providers = eks;
   }
 
-  const ns = services.scope.namespace;
+  const ns = namespace;
   const saName = c.serviceAccount.name;
   const sub = `system:serviceaccount:${ns}:${saName}`;
   // Values-only mode without a cluster: the ServiceAccount as the chart will render it.
-  const account =
-    services.scope.noCluster !== undefined
-      ? { name: saName, namespace: ns, labels: {}, annotations: c.serviceAccount.annotations }
-      : await services.kube.serviceAccount(ns, saName);
+  const read = input.serviceAccount;
+  if (read && !read.ok) throw read.error;
+  const account = !read
+    ? { name: saName, namespace: ns, labels: {}, annotations: c.serviceAccount.annotations }
+    : read.value;
   const { annotated, audience: aud } = tokenAudience(account);
 
   for (const providerArn of providers) {
@@ -390,14 +382,14 @@ function readTrustPolicy(role: IamRole, out: Reporter<TrustCheckId>): PolicyDocu
  * association overrides the IRSA annotation, so a role that trusts only the cluster's OIDC
  * provider leaves the pods without credentials even when the annotation names the same role.
  */
-export async function checkPodIdentityTrust(
-  services: TrustServices,
+export function checkPodIdentityTrust(
+  namespace: string,
   c: PlannedComponent,
   arn: RoleArn,
   role: IamRole,
   target: PodIdentityTrustTarget,
   out: Reporter<TrustCheckId>,
-): Promise<void> {
+): void {
   const name = role.name;
   const trust = readTrustPolicy(role, out);
   if (!trust) return;
@@ -405,7 +397,7 @@ export async function checkPodIdentityTrust(
   const tags = {
     'eks-cluster-arn': target.clusterArn,
     'eks-cluster-name': target.clusterName,
-    'kubernetes-namespace': services.scope.namespace,
+    'kubernetes-namespace': namespace,
     'kubernetes-service-account': sa,
   };
   const disabled = target.disableSessionTags === true;
