@@ -59,7 +59,7 @@ describe('pod-logs evaluator', () => {
         current: log(`2026-11-20T08:12:50Z ${PAM}`, '2026-11-20T08:13:40Z INFO started'),
       }),
       [
-        'INFO identity: the application logged that Aurora refused the IAM login: the database user is missing or not granted rds_iam, but only before its pod became ready or in a container instance that has since restarted, and it is ready now: an error it recovered from, not a verdict: camunda-identity-0 at 2026-11-20T08:12:50.000Z, before ready at 2026-11-20T08:13:00Z: "FATAL: PAM authentication failed for user "identity_irsa""',
+        'INFO identity: the application logged that Aurora refused the IAM auth token of a database user granted rds_iam (PAM checks only those): the IAM side refused it, but only before its pod became ready or in a container instance that has since restarted, and it is ready now: an error it recovered from, not a verdict: camunda-identity-0 at 2026-11-20T08:12:50.000Z, before ready at 2026-11-20T08:13:00Z: "FATAL: PAM authentication failed for user "identity_irsa""',
         'OK log-not-authorized-assume identity: no IRSA error in the newest 2 log line(s) (113 B) of 1 pod(s)',
       ],
     ],
@@ -84,7 +84,7 @@ describe('pod-logs evaluator', () => {
         previous: log(PAM),
       }),
       [
-        'FAIL log-pam-authentication-failed identity: the application logs that Aurora refused the IAM login: the database user is missing or not granted rds_iam: camunda-identity-0 (previous instance of identity, 3 restart(s)): "FATAL: PAM authentication failed for user "identity_irsa""',
+        'FAIL log-pam-authentication-failed identity: the application logs that Aurora refused the IAM auth token of a database user granted rds_iam (PAM checks only those): the IAM side refused it: camunda-identity-0 (previous instance of identity, 3 restart(s)): "FATAL: PAM authentication failed for user "identity_irsa""',
       ],
     ],
   ])('invalid: %s', (_name, input, lines) => {
