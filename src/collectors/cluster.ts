@@ -277,10 +277,14 @@ async function rolesElsewhere(
   ]);
   if (!pods) return undefined;
   const names = [...new Set(pods.map((p) => p.serviceAccountName ?? 'default'))].sort();
+  // Read at once (each ServiceAccount is independent), decided in name order.
+  const accountsRead = await mapLimit(names, FAN_OUT, (name) =>
+    ctx.kube.serviceAccount(ns, name).catch(() => undefined),
+  );
   const accounts = new Map<string, string[]>();
   const podIdentity: string[] = [];
-  for (const name of names) {
-    const sa = await ctx.kube.serviceAccount(ns, name).catch(() => undefined);
+  for (const [i, name] of names.entries()) {
+    const sa = accountsRead[i];
     const source = credentialSource(
       sa?.annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined,
       associations?.find((a) => a.serviceAccount === name),
@@ -312,9 +316,8 @@ async function gatherFound(
   if (!c.issuer) return base;
   const issuer = c.issuer;
   ctx.provide('issuer', issuer);
-  const providers = await answer(ctx.aws.oidcProviders());
+  const [providers, partition] = await Promise.all([answer(ctx.aws.oidcProviders()), ctx.use('partition')]);
   if (!('value' in providers)) return { ...base, providers };
-  const partition = await ctx.use('partition');
   const found = { ...base, providers, ...(partition !== undefined ? { partition } : {}) };
   const provider = providers.value.find((p) => providerKey(p.url) === providerKey(issuer));
   if (provider) {
