@@ -16,19 +16,33 @@
  * (`aws eks get-token --cluster-name|--cluster-id`, `aws-iam-authenticator token -i`)
  * or in an EKS context ARN, accepted when its endpoint is the API server; else
  * the cluster in the region whose endpoint is the API server URL.
+ *
+ * The collector (src/collectors/cluster.ts) gathers and publishes the data facts as it finds
+ * them; this evaluator judges the snapshot.
  */
-import { issuerKey } from '../platform/issuer.js';
-import { defineModule, type ModuleContext } from '../engine/module.js';
+import { defineModule } from '../engine/module.js';
 import { DEFAULT_AUDIENCE } from '../iam/policy.js';
 import type { Reporter } from '../core/reporter.js';
-import type { CallerIdentity } from '../ports/aws.js';
 import type { EksCluster, OidcProvider } from '../ports/aws.js';
-import type { KubeClusterInfo } from '../ports/kube.js';
-import { issuerHostPath, oidcProviderArn, parseArn, parseRoleArn, partitionOf } from '../iam/arn.js';
+import { issuerHostPath, oidcProviderArn, partitionOf } from '../iam/arn.js';
 import { cannotCheckFrom } from '../platform/accounts.js';
-import { credentialSource } from '../platform/pod-identity.js';
-import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
-import { FAN_OUT, mapLimit } from '../core/concurrency.js';
+import {
+  collectCluster,
+  providerKey,
+  type DiscoveryOutcome,
+  type Elsewhere,
+  type FoundCluster,
+  type RegionChoice,
+} from '../collectors/cluster.js';
+
+// The kubeconfig parsing lives with the collector that reads the kubeconfig; re-exported for callers.
+export {
+  contextHint,
+  execHint,
+  normalizeEndpoint,
+  regionFromServer,
+  type ClusterHint,
+} from '../collectors/cluster.js';
 
 /** The minimum Kubernetes version of the original script's check. */
 export const MIN_KUBERNETES = { major: 1, minor: 23 } as const;
@@ -105,95 +119,6 @@ const CHECKS = {
   },
 } as const;
 type Id = keyof typeof CHECKS;
-type Ctx = ModuleContext<never, 'caller' | 'partition', 'region' | 'cluster' | 'issuer' | 'oidcProviderArn'>;
-
-// ------------------------------------------------------------------ parsing helpers
-
-/** `https://<id>.<zone>.<region>.eks.amazonaws.com[.cn]` → region; undefined for any other URL. */
-export function regionFromServer(server: string): string | undefined {
-  let host: string;
-  try {
-    host = new URL(server).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
-  return /\.([a-z]{2}(?:-[a-z]+)+-\d+)\.eks\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
-}
-
-/** Scheme, lower-case host, no default port, no trailing slash: how two endpoint URLs compare. */
-export function normalizeEndpoint(url: string): string {
-  const trimmed = url.trim();
-  try {
-    const u = new URL(trimmed);
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`.toLowerCase();
-  } catch {
-    return trimmed.replace(/\/+$/, '').toLowerCase();
-  }
-}
-
-export interface ClusterHint {
-  name?: string;
-  region?: string;
-  /** Where the name came from, as a person would recognise it. */
-  nameSource?: string;
-  /** Where the region came from. */
-  regionSource?: string;
-}
-
-/** The value of `--flag value` or `--flag=value` in `args`. */
-function flagValue(args: readonly string[], ...flags: string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    for (const flag of flags) {
-      if (arg === flag && i + 1 < args.length) return args[i + 1];
-      if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
-    }
-  }
-  return undefined;
-}
-
-/** What the kubeconfig user's `exec` credential plugin says about the cluster. */
-export function execHint(exec: KubeClusterInfo['exec']): ClusterHint | undefined {
-  if (!exec) return undefined;
-  const command = (exec.command.split(/[\\/]/).pop() ?? exec.command).replace(/\.exe$/i, '');
-  const args = exec.args ?? [];
-  const tool = command === 'aws' && args.includes('get-token') ? 'aws eks get-token' : command;
-  let name: string | undefined;
-  let nameSource: string | undefined;
-  if (command === 'aws-iam-authenticator') {
-    name = flagValue(args, '-i', '--cluster-id');
-    nameSource = `the kubeconfig's aws-iam-authenticator token -i ${name}`;
-  } else {
-    const flag = flagValue(args, '--cluster-name') !== undefined ? '--cluster-name' : '--cluster-id';
-    name = flagValue(args, flag);
-    nameSource = `the kubeconfig's ${tool} ${flag} ${name}`;
-  }
-  const regionFlag = flagValue(args, '--region');
-  const regionEnv = exec.env?.AWS_REGION ?? exec.env?.AWS_DEFAULT_REGION;
-  const region = regionFlag ?? regionEnv;
-  if (!name && !region) return undefined;
-  return {
-    ...(name ? { name, nameSource } : {}),
-    ...(region
-      ? {
-          region,
-          regionSource: regionFlag
-            ? `the kubeconfig's ${tool} --region ${region}`
-            : `the AWS_REGION of the kubeconfig's ${tool}`,
-        }
-      : {}),
-  };
-}
-
-/** `aws eks update-kubeconfig` names contexts after the cluster ARN. */
-export function contextHint(contextName: string | undefined): ClusterHint | undefined {
-  const arn = contextName ? parseArn(contextName) : undefined;
-  if (!arn || arn.service !== 'eks' || !arn.resource.startsWith('cluster/')) return undefined;
-  const name = arn.resource.slice('cluster/'.length);
-  if (!name || !arn.region) return undefined;
-  const source = `the kubeconfig context ${contextName}`;
-  return { name, region: arn.region, nameSource: source, regionSource: source };
-}
 
 export interface KubernetesVersion {
   major: number;
@@ -211,176 +136,123 @@ export function compareVersions(a: KubernetesVersion, b: KubernetesVersion): num
   return a.major !== b.major ? a.major - b.major : a.minor - b.minor;
 }
 
-/** IAM stores provider URLs without the scheme; the host is case-insensitive, the path is not. */
-function providerKey(url: string): string {
-  const hostPath = issuerHostPath(url.trim());
-  const slash = hostPath.indexOf('/');
-  return slash < 0 ? hostPath.toLowerCase() : hostPath.slice(0, slash).toLowerCase() + hostPath.slice(slash);
-}
-
 function lastSegment(url: string): string {
   return issuerHostPath(url).split('/').pop() ?? '';
 }
 
 // ------------------------------------------------------------------ discovery
 
-interface Discovery {
-  region: string;
-  cluster?: EksCluster;
-}
-
-/** Picks the region, saying where it came from; undefined (with FAIL 30) when there is none. */
-function chooseRegion(ctx: Ctx, out: Reporter<Id>, server: string, hints: ClusterHint[]): string | undefined {
-  const fromUrl = regionFromServer(server);
-  const optionRegion = ctx.options.region;
-  if (fromUrl) {
-    out.ok('eks-region', `region ${fromUrl}, from the EKS API server URL ${server}`);
-    if (optionRegion && optionRegion !== fromUrl) {
-      out.info(
-        `--region / AWS_REGION says ${optionRegion}, but the API server is in ${fromUrl}: using ${fromUrl}`,
-      );
-    }
-    return fromUrl;
-  }
-  const hinted = hints.find((h) => h.region);
-  if (hinted?.region) {
-    out.ok('eks-region', `region ${hinted.region}, from ${hinted.regionSource}`);
-    return hinted.region;
-  }
-  if (optionRegion) {
-    out.ok('eks-region', `region ${optionRegion}, from --region / AWS_REGION`);
-    return optionRegion;
-  }
-  out.fail(
-    'eks-region',
-    `cannot tell the cluster's AWS region: the API server URL ${server} is not an EKS endpoint and neither the kubeconfig nor --region names one`,
-    { fix: 'Pass the region of the EKS cluster with --region (and its name with --cluster-name).' },
-  );
-  return undefined;
-}
-
-/**
- * The EKS cluster discover() looks up first, without reporting: --cluster-name, else the first
- * name the kubeconfig gives, in the region chooseRegion picks. Undefined when it would list the
- * region's clusters or cannot tell the region.
- */
-function firstLookup(
-  options: Ctx['options'],
-  info: KubeClusterInfo,
-): { name: string; region: string } | undefined {
-  const hints = [execHint(info.exec), contextHint(info.contextName)].filter(
-    (h): h is ClusterHint => h !== undefined,
-  );
-  const region =
-    regionFromServer(info.server.trim()) ?? hints.find((h) => h.region)?.region ?? options.region;
-  const name = options.clusterName ?? hints.find((h) => h.name)?.name;
-  return region && name ? { name, region } : undefined;
-}
-
-async function discover(
-  ctx: Ctx,
+/** Says which region was chosen and from where; false (with FAIL 30) when there is none. */
+function reportRegion(
   out: Reporter<Id>,
-  info: KubeClusterInfo,
-  caller: CallerIdentity,
-): Promise<Discovery | undefined> {
-  const server = info.server.trim();
-  const hints = [execHint(info.exec), contextHint(info.contextName)].filter(
-    (h): h is ClusterHint => h !== undefined,
-  );
-  const region = chooseRegion(ctx, out, server, hints);
-  if (!region) return undefined;
-  ctx.provide('region', region);
-  const serverIsEks = regionFromServer(server) !== undefined;
-  const target = normalizeEndpoint(server);
-  const serves = (c: EksCluster): boolean => !!c.endpoint && normalizeEndpoint(c.endpoint) === target;
+  choice: RegionChoice,
+): choice is Exclude<RegionChoice, { from: 'none' }> {
+  switch (choice.from) {
+    case 'url':
+      out.ok('eks-region', `region ${choice.region}, from the EKS API server URL ${choice.server}`);
+      if (choice.optionRegion && choice.optionRegion !== choice.region) {
+        out.info(
+          `--region / AWS_REGION says ${choice.optionRegion}, but the API server is in ${choice.region}: using ${choice.region}`,
+        );
+      }
+      return true;
+    case 'hint':
+      out.ok('eks-region', `region ${choice.region}, from ${choice.source}`);
+      return true;
+    case 'option':
+      out.ok('eks-region', `region ${choice.region}, from --region / AWS_REGION`);
+      return true;
+    case 'none':
+      out.fail(
+        'eks-region',
+        `cannot tell the cluster's AWS region: the API server URL ${choice.server} is not an EKS endpoint and neither the kubeconfig nor --region names one`,
+        { fix: 'Pass the region of the EKS cluster with --region (and its name with --cluster-name).' },
+      );
+      return false;
+  }
+}
 
-  // 1. --cluster-name: the user's word, as long as the cluster exists.
-  const explicit = ctx.options.clusterName;
-  if (explicit) {
-    const c = await ctx.aws.eksCluster(explicit, region);
-    if (!c) {
+/** How the cluster serving the API server was found (or not). */
+function reportDiscovery(
+  out: Reporter<Id>,
+  outcome: DiscoveryOutcome,
+  server: string,
+  region: string,
+  account: string,
+): void {
+  switch (outcome.by) {
+    case 'error':
+      out.unexpected(outcome.error);
+      return;
+    case 'explicit-missing':
       out.fail(
         'eks-cluster-match',
-        `EKS cluster "${explicit}" (--cluster-name) does not exist in ${region}`,
+        `EKS cluster "${outcome.name}" (--cluster-name) does not exist in ${region}`,
         {
           fix: `List the clusters with \`aws eks list-clusters --region ${region}\` and pass the right name and --region.`,
         },
       );
-      return { region };
+      return;
+    case 'explicit': {
+      const c = outcome.cluster;
+      if (outcome.serves)
+        out.ok('eks-cluster-match', `EKS cluster ${c.name} (--cluster-name) serves the API server ${server}`);
+      else {
+        out.warn(
+          'eks-cluster-endpoint',
+          `EKS cluster ${c.name} (--cluster-name) has the endpoint ${c.endpoint ?? 'none'}, not the API server irsa-check talks to (${server}): the checks below are about ${c.name}`,
+        );
+      }
+      return;
     }
-    if (serves(c))
-      out.ok('eks-cluster-match', `EKS cluster ${c.name} (--cluster-name) serves the API server ${server}`);
-    else {
-      out.warn(
-        'eks-cluster-endpoint',
-        `EKS cluster ${c.name} (--cluster-name) has the endpoint ${c.endpoint ?? 'none'}, not the API server irsa-check talks to (${server}): the checks below are about ${c.name}`,
+    case 'hint': {
+      const c = outcome.cluster;
+      if (outcome.serves)
+        out.ok(
+          'eks-cluster-match',
+          `EKS cluster ${c.name} serves the API server (named by ${outcome.nameSource})`,
+        );
+      else
+        out.ok(
+          'eks-cluster-match',
+          `EKS cluster ${c.name}, named by ${outcome.nameSource} (the API server URL ${server} is not an EKS endpoint, so it cannot be matched)`,
+        );
+      return;
+    }
+    case 'no-clusters':
+      out.fail(
+        'eks-clusters',
+        `no EKS clusters in region ${region}${account ? ` (account ${account})` : ''}`,
+        {
+          fix: `Check the region (--region) and that irsa-check runs with credentials of the account that owns the cluster (\`aws eks list-clusters --region ${region}\`).`,
+        },
       );
+      return;
+    case 'endpoint': {
+      const { cluster: match, names, mismatched } = outcome;
+      const kubeconfigNamed =
+        mismatched.length > 0
+          ? `; the kubeconfig names ${mismatched.map((m) => m.name).join(', ')}, whose endpoint differs`
+          : '';
+      const line = `EKS cluster ${match.name} serves the API server (its endpoint matched among ${names.length} cluster(s) in ${region}${kubeconfigNamed})`;
+      if (mismatched.length > 0) out.warn('eks-cluster-endpoint', line);
+      else out.ok('eks-cluster-match', line);
+      return;
     }
-    return { region, cluster: c };
-  }
-
-  // 2. A name in the kubeconfig, accepted when it serves this API server.
-  const mismatched: EksCluster[] = [];
-  const tried = new Set<string>();
-  for (const hint of hints) {
-    if (!hint.name || tried.has(hint.name)) continue;
-    tried.add(hint.name);
-    const c = await ctx.aws.eksCluster(hint.name, region);
-    if (!c) continue;
-    if (serves(c)) {
-      out.ok(
+    case 'none': {
+      const also = outcome.mismatched
+        .map((m) => `; the kubeconfig names ${m.name}, whose endpoint is ${m.endpoint ?? 'unknown'}`)
+        .join('');
+      out.fail(
         'eks-cluster-match',
-        `EKS cluster ${c.name} serves the API server (named by ${hint.nameSource})`,
+        `no EKS cluster in ${region} has the endpoint ${server} (clusters: ${outcome.names.join(', ')})${also}: the cluster checks are skipped rather than guessing`,
+        {
+          fix: 'Run irsa-check with the kubeconfig context of the EKS cluster that hosts Camunda (--context), or name it with --cluster-name and --region.',
+        },
       );
-      return { region, cluster: c };
+      return;
     }
-    if (!serverIsEks) {
-      out.ok(
-        'eks-cluster-match',
-        `EKS cluster ${c.name}, named by ${hint.nameSource} (the API server URL ${server} is not an EKS endpoint, so it cannot be matched)`,
-      );
-      return { region, cluster: c };
-    }
-    mismatched.push(c);
   }
-
-  // 3. Endpoint matching over every cluster of the region.
-  const names = await ctx.aws.listEksClusters(region);
-  if (names.length === 0) {
-    const account = caller.account;
-    out.fail('eks-clusters', `no EKS clusters in region ${region}${account ? ` (account ${account})` : ''}`, {
-      fix: `Check the region (--region) and that irsa-check runs with credentials of the account that owns the cluster (\`aws eks list-clusters --region ${region}\`).`,
-    });
-    return { region };
-  }
-  const known = new Map(mismatched.map((m) => [m.name, m]));
-  const described = await mapLimit(
-    names,
-    FAN_OUT,
-    async (name) => known.get(name) ?? ctx.aws.eksCluster(name, region),
-  );
-  const match = described.find((c): c is EksCluster => c !== undefined && serves(c));
-  if (match) {
-    const kubeconfigNamed =
-      mismatched.length > 0
-        ? `; the kubeconfig names ${mismatched.map((m) => m.name).join(', ')}, whose endpoint differs`
-        : '';
-    const line = `EKS cluster ${match.name} serves the API server (its endpoint matched among ${names.length} cluster(s) in ${region}${kubeconfigNamed})`;
-    if (mismatched.length > 0) out.warn('eks-cluster-endpoint', line);
-    else out.ok('eks-cluster-match', line);
-    return { region, cluster: match };
-  }
-  const also = mismatched
-    .map((m) => `; the kubeconfig names ${m.name}, whose endpoint is ${m.endpoint ?? 'unknown'}`)
-    .join('');
-  out.fail(
-    'eks-cluster-match',
-    `no EKS cluster in ${region} has the endpoint ${server} (clusters: ${names.join(', ')})${also}: the cluster checks are skipped rather than guessing`,
-    {
-      fix: 'Run irsa-check with the kubeconfig context of the EKS cluster that hosts Camunda (--context), or name it with --cluster-name and --region.',
-    },
-  );
-  return { region };
 }
 
 // ------------------------------------------------------------------ checks on the cluster
@@ -406,74 +278,25 @@ function checkStatusAndVersion(out: Reporter<Id>, c: EksCluster, region: string)
   out.ok('eks-version', `Kubernetes ${c.version} (${min} or newer)`);
 }
 
-/**
- * Where the IRSA roles are when the caller's account has no provider for the issuer: STS accepts
- * only a provider of the ROLE's account (EKS user guide, "Authenticate to another account with
- * IRSA"), so a caller's account without one is no fault when every IRSA role lives elsewhere, and
- * none is needed when no pod uses IRSA (EKS Pod Identity needs no OIDC provider). The roles are
- * those of the namespace's pods' ServiceAccounts, each decided as the webhook does (an association
- * wins over the annotation: platform/pod-identity.ts credentialSource); the plan is not known yet
- * at this point of the run. Undefined when they cannot be read, none has a role, or one is in the
- * caller's account: then the caller's account needs the provider.
- */
-async function rolesElsewhere(
-  ctx: Ctx,
-  c: EksCluster,
-  region: string,
-  account: string,
-): Promise<{ podIdentityOnly: string[] } | { accounts: Map<string, string[]> } | undefined> {
-  const ns = ctx.scope.namespace;
-  if (ctx.scope.noCluster !== undefined || !ns) return undefined;
-  const [pods, associations] = await Promise.all([
-    ctx.kube.pods(ns).catch(() => undefined),
-    ctx.aws.podIdentityAssociations(c.name, region, ns).catch(() => undefined),
-  ]);
-  if (!pods) return undefined;
-  const names = [...new Set(pods.map((p) => p.serviceAccountName ?? 'default'))].sort();
-  const accounts = new Map<string, string[]>();
-  const podIdentity: string[] = [];
-  for (const name of names) {
-    const sa = await ctx.kube.serviceAccount(ns, name).catch(() => undefined);
-    const source = credentialSource(
-      sa?.annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined,
-      associations?.find((a) => a.serviceAccount === name),
-    );
-    if (!source) continue;
-    if (source.mechanism === 'pod-identity') {
-      podIdentity.push(name);
-      continue;
-    }
-    const role = parseRoleArn(source.roleArn);
-    if (!role || role.account === account) return undefined;
-    const roles = accounts.get(role.account) ?? [];
-    if (!roles.includes(role.name)) roles.push(role.name);
-    accounts.set(role.account, roles);
-  }
-  if (accounts.size > 0) return { accounts };
-  return podIdentity.length > 0 ? { podIdentityOnly: podIdentity } : undefined;
-}
-
 /** The caller's account has no provider: the roles' accounts, each read with --assume-role/--profile-for or not at all. */
-async function checkProviderElsewhere(
-  ctx: Ctx,
+function checkProviderElsewhere(
   out: Reporter<Id>,
-  c: EksCluster,
+  found: FoundCluster,
   caller: string,
   partition: string,
-  elsewhere: { podIdentityOnly: string[] } | { accounts: Map<string, string[]> },
-): Promise<void> {
-  const issuer = c.issuer!;
+  elsewhere: Elsewhere,
+): void {
+  const issuer = found.cluster.issuer!;
   const hostPath = issuerHostPath(issuer);
   if ('podIdentityOnly' in elsewhere) {
     out.info(
-      `no IAM OIDC provider for the issuer ${hostPath} in account ${caller}: none is needed, no pod in namespace ${ctx.scope.namespace} uses IRSA (EKS Pod Identity: service account(s) ${elsewhere.podIdentityOnly.join(', ')})`,
+      `no IAM OIDC provider for the issuer ${hostPath} in account ${caller}: none is needed, no pod in namespace ${found.namespace} uses IRSA (EKS Pod Identity: service account(s) ${elsewhere.podIdentityOnly.join(', ')})`,
     );
     return;
   }
-  for (const [account, names] of elsewhere.accounts) {
+  for (const { account, names, providers: answer } of elsewhere.accounts) {
     const roles = `IRSA role${names.length > 1 ? 's' : ''} ${names.join(', ')}`;
-    const aws = ctx.awsIn(account);
-    if (!aws) {
+    if (!answer) {
       out.info(
         cannotCheckFrom(
           caller,
@@ -484,14 +307,11 @@ async function checkProviderElsewhere(
       );
       continue;
     }
-    let providers: OidcProvider[];
-    try {
-      providers = await aws.oidcProviders();
-    } catch (e) {
-      out.unexpected(e);
+    if (!('value' in answer)) {
+      out.unexpected(answer.error);
       continue;
     }
-    const provider = providers.find((p) => providerKey(p.url) === providerKey(issuer));
+    const provider = answer.value.find((p) => providerKey(p.url) === providerKey(issuer));
     if (!provider) {
       out.fail(
         'oidc-provider',
@@ -519,23 +339,16 @@ async function checkProviderElsewhere(
   }
 }
 
-async function checkProvider(
-  ctx: Ctx,
-  out: Reporter<Id>,
-  c: EksCluster,
-  region: string,
-  providers: OidcProvider[],
-  who: { partition: string | undefined; account: string },
-): Promise<void> {
+function checkProvider(out: Reporter<Id>, found: FoundCluster, providers: OidcProvider[]): void {
+  const { cluster: c, region } = found;
   const issuer = c.issuer!;
   const wanted = providerKey(issuer);
   const provider = providers.find((p) => providerKey(p.url) === wanted);
-  const partition = who.partition ?? partitionOf(region);
-  const account = who.account;
+  const partition = found.partition ?? partitionOf(region);
+  const account = found.account;
   if (!provider) {
-    const elsewhere = await rolesElsewhere(ctx, c, region, account);
-    if (elsewhere) {
-      await checkProviderElsewhere(ctx, out, c, account, partition, elsewhere);
+    if (found.elsewhere) {
+      checkProviderElsewhere(out, found, account, partition, found.elsewhere);
       return;
     }
     const sameId = providers.filter((p) => lastSegment(p.url) === lastSegment(issuer));
@@ -554,7 +367,6 @@ async function checkProvider(
     );
     return;
   }
-  ctx.provide('oidcProviderArn', provider.arn);
   if (provider.clientIds.includes(DEFAULT_AUDIENCE)) {
     out.ok(
       'oidc-provider',
@@ -580,14 +392,8 @@ async function checkProvider(
 }
 
 /** The found cluster's status, version, OIDC issuer and the IAM OIDC provider for it. */
-async function checkIssuerAndProvider(
-  ctx: Ctx,
-  out: Reporter<Id>,
-  c: EksCluster,
-  region: string,
-  caller: CallerIdentity,
-): Promise<void> {
-  ctx.provide('cluster', c);
+function checkIssuerAndProvider(out: Reporter<Id>, found: FoundCluster): void {
+  const { cluster: c, region } = found;
   checkStatusAndVersion(out, c, region);
   if (!c.issuer) {
     out.fail('oidc-issuer', `EKS cluster ${c.name} reports no OIDC issuer`, {
@@ -595,56 +401,13 @@ async function checkIssuerAndProvider(
     });
     return;
   }
-  ctx.provide('issuer', c.issuer);
   out.ok('oidc-issuer', `OIDC issuer ${c.issuer}`);
-  let providers: OidcProvider[];
-  try {
-    providers = await ctx.aws.oidcProviders();
-  } catch (e) {
-    out.unexpected(e);
+  if (!found.providers) return;
+  if (!('value' in found.providers)) {
+    out.unexpected(found.providers.error);
     return;
   }
-  const partition = await ctx.use('partition');
-  await checkProvider(ctx, out, c, region, providers, { partition, account: caller.account });
-}
-
-/**
- * Values-only mode without a cluster: with AWS credentials and `--cluster-name`, the cluster the
- * values will be deployed to is looked up by name in `--region`/AWS_REGION, and its issuer and IAM
- * OIDC provider are checked as in a live run (so a role trusting another cluster's provider fails).
- */
-async function checkNamedCluster(ctx: Ctx, out: Reporter<Id>): Promise<void> {
-  const caller = await ctx.use('caller');
-  const name = ctx.options.clusterName;
-  if (!caller || !name) {
-    out.info(
-      caller
-        ? 'skipped: needs the Kubernetes cluster, or --cluster-name (and --region) to look the EKS cluster up'
-        : 'skipped: needs the Kubernetes cluster',
-    );
-    return;
-  }
-  const region = ctx.options.region;
-  if (!region) {
-    out.fail(
-      'eks-region',
-      `cannot tell the AWS region of EKS cluster ${name} (--cluster-name): there is no cluster to read it from`,
-      {
-        fix: 'Pass the region of the EKS cluster with --region (or set AWS_REGION).',
-      },
-    );
-    return;
-  }
-  ctx.provide('region', region);
-  const c = await ctx.aws.eksCluster(name, region);
-  if (!c) {
-    out.fail('eks-cluster-match', `EKS cluster "${name}" (--cluster-name) does not exist in ${region}`, {
-      fix: `List the clusters with \`aws eks list-clusters --region ${region}\` and pass the right name and --region.`,
-    });
-    return;
-  }
-  out.ok('eks-cluster-match', `EKS cluster ${c.name} (--cluster-name) exists in ${region}`);
-  await checkIssuerAndProvider(ctx, out, c, region, caller);
+  checkProvider(out, found, found.providers.value);
 }
 
 export const cluster = defineModule({
@@ -654,60 +417,62 @@ export const cluster = defineModule({
   uses: ['caller', 'partition', 'platform', 'kubernetes'],
   provides: ['region', 'cluster', 'issuer', 'oidcProviderArn'],
   checks: CHECKS,
-  async run(ctx, out) {
-    // Values-only mode without a cluster: the cluster named with --cluster-name, if any.
-    if (!(await ctx.use('kubernetes'))) {
-      await checkNamedCluster(ctx, out);
-      return;
-    }
-    // Critical path: the cluster the kubeconfig (or --cluster-name) names is described now, while
-    // the caller identity and the nodes (EKS or self-managed) are still on their way; discover()
-    // below makes the same call and gets this answer (core/calls.ts). Pod Identity, the roles'
-    // sources and every check after them wait for it.
-    void ctx.kube
-      .clusterInfo()
-      .then((info) => {
-        const first = firstLookup(ctx.options, info);
-        if (first) ctx.aws.eksCluster(first.name, first.region).catch(() => {});
-      })
-      .catch(() => {});
-    const caller = await ctx.use('caller');
-    if (!caller) {
-      out.info('skipped: no AWS identity to ask EKS and IAM with');
-      return;
-    }
-    const platform = await ctx.use('platform');
-    if (platform?.kind === 'self-managed') {
-      // No EKS cluster to find. The API server's own issuer is the one trust policies must name,
-      // and its IAM provider is the one whose host and path equal it; the issuer-chain module
-      // checks every link of that chain and reports.
-      if (ctx.options.region) ctx.provide('region', ctx.options.region);
-      const issuer = platform.apiIssuer;
-      if (issuer) {
-        ctx.provide('issuer', issuer);
-        const providers = await ctx.aws.oidcProviders().catch(() => undefined);
-        const provider = providers?.find((p) => issuerKey(p.url) === issuerKey(issuer));
-        if (provider) ctx.provide('oidcProviderArn', provider.arn);
+  collect: collectCluster,
+  evaluate(input, out, facts) {
+    switch (input.kind) {
+      // Values-only mode without a cluster: the cluster named with --cluster-name, if any, is
+      // looked up by name and checked as in a live run (so a role trusting another cluster's
+      // provider fails).
+      case 'no-cluster':
+        out.info(
+          input.caller
+            ? 'skipped: needs the Kubernetes cluster, or --cluster-name (and --region) to look the EKS cluster up'
+            : 'skipped: needs the Kubernetes cluster',
+        );
+        return;
+      case 'named-no-region':
+        out.fail(
+          'eks-region',
+          `cannot tell the AWS region of EKS cluster ${input.name} (--cluster-name): there is no cluster to read it from`,
+          {
+            fix: 'Pass the region of the EKS cluster with --region (or set AWS_REGION).',
+          },
+        );
+        return;
+      case 'named':
+        if (!input.found) {
+          out.fail(
+            'eks-cluster-match',
+            `EKS cluster "${input.name}" (--cluster-name) does not exist in ${input.region}`,
+            {
+              fix: `List the clusters with \`aws eks list-clusters --region ${input.region}\` and pass the right name and --region.`,
+            },
+          );
+          return;
+        }
+        out.ok(
+          'eks-cluster-match',
+          `EKS cluster ${input.found.cluster.name} (--cluster-name) exists in ${input.region}`,
+        );
+        checkIssuerAndProvider(out, input.found);
+        return;
+      case 'no-caller':
+        out.info('skipped: no AWS identity to ask EKS and IAM with');
+        return;
+      case 'self-managed':
+        // Modules that need the EKS cluster (Pod Identity, private endpoints) do not apply: silent.
+        facts.notApplicable('cluster');
+        out.info('skipped: self-managed cluster, no EKS cluster to look up (see issuer-chain)');
+        return;
+      case 'no-server':
+        out.fail('eks-api-server', 'the kubeconfig context names no API server URL');
+        return;
+      case 'live': {
+        if (!reportRegion(out, input.region) || !input.outcome) return;
+        reportDiscovery(out, input.outcome, input.server, input.region.region, input.account);
+        if (input.found) checkIssuerAndProvider(out, input.found);
+        return;
       }
-      // Modules that need the EKS cluster (Pod Identity, private endpoints) do not apply: silent.
-      ctx.notApplicable('cluster');
-      out.info('skipped: self-managed cluster, no EKS cluster to look up (see issuer-chain)');
-      return;
     }
-    const info = await ctx.kube.clusterInfo();
-    if (!info.server?.trim()) {
-      out.fail('eks-api-server', 'the kubeconfig context names no API server URL');
-      return;
-    }
-    let found: Discovery | undefined;
-    try {
-      found = await discover(ctx, out, info, caller);
-    } catch (e) {
-      out.unexpected(e);
-      return;
-    }
-    const c = found?.cluster;
-    if (!found || !c) return;
-    await checkIssuerAndProvider(ctx, out, c, found.region, caller);
   },
 });
