@@ -7,6 +7,37 @@ import tseslint from 'typescript-eslint';
 // test/boundaries.test.ts holds every module under src/checks/ to the check shape outside it.
 export const NOT_YET_SPLIT = [];
 
+// An evaluator is a pure function of its snapshot (issue 16; docs/ARCHITECTURE.md, "Checks and
+// proofs"): besides I/O it reads no clock, no randomness, no process state, so a replayed bundle or a
+// table test judges exactly as the live run did. test/boundaries.test.ts lints a fixture breaking each.
+const EVALUATOR_IO =
+  'An evaluator is pure (no I/O, no await): gather in src/collectors/, act in src/proofs/.';
+const EVALUATOR_CLOCK =
+  'An evaluator reads no clock and no randomness: its collector records the time in the snapshot (e.g. `now` in src/collectors/webhook.ts).';
+const EVALUATOR_PROCESS =
+  'An evaluator reads no process state or environment: its collector (src/collectors/) or the run scope supplies what it judges.';
+const EVALUATOR_CONSOLE = 'An evaluator reports through `out` (the Reporter), never the console.';
+/** Merged into both no-restricted-imports blocks of src/checks/ (a later block's options would replace them). */
+const EVALUATOR_IMPORTS = {
+  paths: [
+    {
+      name: 'node:crypto',
+      importNames: ['randomUUID', 'randomBytes', 'randomInt', 'getRandomValues', 'webcrypto'],
+      message: EVALUATOR_CLOCK,
+    },
+    { name: 'node:process', message: EVALUATOR_PROCESS },
+    { name: 'process', message: EVALUATOR_PROCESS },
+    { name: 'node:perf_hooks', message: EVALUATOR_CLOCK },
+    { name: 'perf_hooks', message: EVALUATOR_CLOCK },
+  ],
+  patterns: [
+    {
+      regex: '^(node:)?(fs|net|dns|http|https|http2|tls|dgram|child_process|timers|worker_threads)(/.*)?$',
+      message: EVALUATOR_IO,
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'dist-bin/', 'node_modules/', 'fixtures/', '.cache/'] },
   js.configs.recommended,
@@ -98,7 +129,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: EVALUATOR_IMPORTS.paths,
           patterns: [
+            ...EVALUATOR_IMPORTS.patterns,
             {
               group: ['./*', '../checks/*'],
               message:
@@ -115,7 +148,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: EVALUATOR_IMPORTS.paths,
           patterns: [
+            ...EVALUATOR_IMPORTS.patterns,
             {
               // `../x.js` is a sibling check module; `../../core/…` is shared code.
               regex: '^\\.\\./[^.]',
@@ -127,22 +162,46 @@ export default tseslint.config(
       ],
     },
   },
-  // An evaluator is pure: it judges the snapshot its collector gathered and does no I/O, so
-  // the same code judges a live cluster, a bundle and rendered values (issue 16).
+  // An evaluator is pure: it judges the snapshot its collector gathered and does no I/O, reads no
+  // clock, no randomness and no environment, so the same code judges a live cluster, a bundle and
+  // rendered values (issue 16). Its imports are restricted in the two blocks above (EVALUATOR_IMPORTS).
   {
     files: ['src/checks/**/*.ts'],
     ignores: ['src/checks/index.ts', ...NOT_YET_SPLIT],
     rules: {
       'no-restricted-syntax': [
         'error',
-        {
-          selector: 'AwaitExpression',
-          message: 'An evaluator is pure (no I/O, no await): gather in src/collectors/, act in src/proofs/.',
-        },
-        {
-          selector: 'MemberExpression[property.name=/^(kube|aws)$/]',
-          message: 'An evaluator is pure (no I/O, no await): gather in src/collectors/, act in src/proofs/.',
-        },
+        { selector: 'AwaitExpression', message: EVALUATOR_IO },
+        { selector: 'MemberExpression[property.name=/^(kube|aws)$/]', message: EVALUATOR_IO },
+        // import() is I/O (and a promise); a module an evaluator needs is imported statically.
+        { selector: 'ImportExpression', message: EVALUATOR_IO },
+        // `new Date()` and `Date()` read the clock; `new Date(x)` converts a value of the snapshot.
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: EVALUATOR_CLOCK },
+        { selector: "CallExpression[callee.name='Date']", message: EVALUATOR_CLOCK },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: EVALUATOR_CLOCK },
+        { object: 'Math', property: 'random', message: EVALUATOR_CLOCK },
+        { object: 'performance', property: 'now', message: EVALUATOR_CLOCK },
+        { object: 'process', message: EVALUATOR_PROCESS },
+        // crypto's randomness, through whatever name the module was imported as
+        { property: 'randomUUID', message: EVALUATOR_CLOCK },
+        { property: 'getRandomValues', message: EVALUATOR_CLOCK },
+        { property: 'randomBytes', message: EVALUATOR_CLOCK },
+        { property: 'randomInt', message: EVALUATOR_CLOCK },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'fetch'].map((name) => ({
+          name,
+          message: EVALUATOR_IO,
+        })),
+        { name: 'performance', message: EVALUATOR_CLOCK },
+        { name: 'process', message: EVALUATOR_PROCESS },
+        // globalThis.process, globalThis.fetch, … would pass every rule above
+        { name: 'globalThis', message: EVALUATOR_PROCESS },
+        { name: 'console', message: EVALUATOR_CONSOLE },
       ],
     },
   },

@@ -14,15 +14,18 @@ import { ROOT } from './support/cli.js';
 const FIXTURES = `${ROOT}/fixtures/lint`;
 
 /** Lints a fixture as if it stood at the path its first line names (`// lint as: src/…`). */
-async function lintFixture(name: string): Promise<{ as: string; errors: string[] }> {
+async function lintFixture(name: string): Promise<{ as: string; errors: string[]; at: string[] }> {
   const code = readFileSync(`${FIXTURES}/${name}`, 'utf8');
   const as = /^\/\/ lint as: (\S+)/.exec(code)?.[1];
   if (!as) throw new Error(`${name} does not say where to lint it (// lint as: src/…)`);
   const eslint = new ESLint({ cwd: ROOT });
   const [result] = await eslint.lintText(code, { filePath: `${ROOT}/${as}` });
+  const errors = result!.messages.filter((m) => m.severity === 2);
   return {
     as,
-    errors: result!.messages.filter((m) => m.severity === 2).map((m) => `${m.ruleId}: ${m.message}`),
+    errors: errors.map((m) => `${m.ruleId}: ${m.message}`),
+    /** The same, each with its `line:column`, in ESLint's order. */
+    at: errors.map((m) => `${m.line}:${m.column} ${m.ruleId}: ${m.message}`),
   };
 }
 
@@ -108,9 +111,60 @@ describe('import boundaries (ESLint on fixtures)', () => {
       'engine-imports-checks.ts',
       'engine-runs-helm.ts',
       'evaluator-awaits.ts',
+      'evaluator-does-io.ts',
+      'evaluator-reads-clock.ts',
       'port-imports-core.ts',
       'proof-imports-proof.ts',
     ]);
+  });
+});
+
+describe('evaluators read no clock, no randomness, no environment and do no I/O (ESLint on fixtures)', () => {
+  const IO = 'An evaluator is pure (no I/O, no await): gather in src/collectors/, act in src/proofs/.';
+  const CLOCK =
+    'An evaluator reads no clock and no randomness: its collector records the time in the snapshot (e.g. `now` in src/collectors/webhook.ts).';
+  const PROCESS =
+    'An evaluator reads no process state or environment: its collector (src/collectors/) or the run scope supplies what it judges.';
+
+  it('evaluator-reads-clock.ts: every read of the clock, of randomness and of the process is an error, where it is', async () => {
+    expect((await lintFixture('evaluator-reads-clock.ts')).at).toEqual([
+      `5:42 no-restricted-properties: 'Date.now' is restricted from being used. ${CLOCK}`,
+      `6:5 no-restricted-syntax: ${CLOCK}`, // new Date()
+      `7:5 no-restricted-syntax: ${CLOCK}`, // Date()
+      `8:12 no-restricted-properties: 'Math.random' is restricted from being used. ${CLOCK}`,
+      `9:12 no-restricted-globals: Unexpected use of 'performance'. ${CLOCK}`,
+      `9:12 no-restricted-properties: 'performance.now' is restricted from being used. ${CLOCK}`,
+      `10:5 no-restricted-globals: Unexpected use of 'process'. ${PROCESS}`,
+      `10:5 no-restricted-properties: 'process.env' is restricted from being used. ${PROCESS}`,
+      `11:5 no-restricted-properties: 'randomUUID' is restricted from being used. ${CLOCK}`,
+    ]);
+  });
+
+  it('evaluator-does-io.ts (inside a module folder): files, DNS, HTTPS, timers, processes, fetch, import(), the console', async () => {
+    expect((await lintFixture('evaluator-does-io.ts')).at).toEqual([
+      `3:1 no-restricted-imports: 'node:fs' import is restricted from being used by a pattern. ${IO}`,
+      `4:1 no-restricted-imports: 'dns' import is restricted from being used by a pattern. ${IO}`,
+      `5:1 no-restricted-imports: 'node:https' import is restricted from being used by a pattern. ${IO}`,
+      `6:1 no-restricted-imports: 'node:timers/promises' import is restricted from being used by a pattern. ${IO}`,
+      `7:1 no-restricted-imports: 'node:child_process' import is restricted from being used by a pattern. ${IO}`,
+      `8:10 no-restricted-imports: 'randomUUID' import from 'node:crypto' is restricted. ${CLOCK}`,
+      `9:1 no-restricted-imports: 'node:process' import is restricted from being used. ${PROCESS}`,
+      `14:3 no-restricted-globals: Unexpected use of 'setTimeout'. ${IO}`,
+      `15:8 no-restricted-globals: Unexpected use of 'fetch'. ${IO}`,
+      `16:8 no-restricted-syntax: ${IO}`, // import('node:net')
+      `17:8 no-restricted-globals: Unexpected use of 'globalThis'. ${PROCESS}`,
+      "18:3 no-restricted-globals: Unexpected use of 'console'. An evaluator reports through `out` (the Reporter), never the console.",
+    ]);
+  });
+
+  it('the same fixtures lint clean outside src/checks/: the rules are the evaluators’, not the project’s', async () => {
+    for (const name of ['evaluator-reads-clock.ts', 'evaluator-does-io.ts']) {
+      const code = readFileSync(`${FIXTURES}/${name}`, 'utf8');
+      const [result] = await new ESLint({ cwd: ROOT }).lintText(code, {
+        filePath: `${ROOT}/src/collectors/lint-fixture.ts`,
+      });
+      expect(result!.messages.filter((m) => m.severity === 2).map((m) => m.ruleId)).toEqual([]);
+    }
   });
 });
 

@@ -134,7 +134,8 @@ function pemCertificates(pem: string): X509Certificate[] {
   return certs;
 }
 
-function checkCaBundle(configName: string, w: KubeMutatingWebhook, out: Reporter<Id>): void {
+/** The caBundle's certificates judged at `now`, the instant the collector read them (ms). */
+function checkCaBundle(configName: string, w: KubeMutatingWebhook, now: number, out: Reporter<Id>): void {
   const certs = w.caBundle ? pemCertificates(w.caBundle) : [];
   const fix = `Renew the webhook's serving certificate and put its CA in clientConfig.caBundle of MutatingWebhookConfiguration ${configName} (cert-manager's cainjector keeps it current: annotation cert-manager.io/inject-ca-from).`;
   if (certs.length === 0) {
@@ -149,7 +150,6 @@ function checkCaBundle(configName: string, w: KubeMutatingWebhook, out: Reporter
     );
     return;
   }
-  const now = Date.now();
   const expired = certs.filter((c) => new Date(c.validTo).getTime() < now);
   if (expired.length > 0) {
     out.fail(
@@ -370,7 +370,7 @@ export const webhook = defineModule({
       'webhook-missing',
       `pod identity webhook: MutatingWebhookConfiguration ${found.config}, webhook ${found.w.name}`,
     );
-    checkCaBundle(found.config, found.w, out);
+    checkCaBundle(found.config, found.w, input.now, out);
     // Each stage as far as its data was gathered; an error ends the module where it was met.
     if (error?.stage === 'backend') return out.unexpected(error.error);
     const deployment = judgeBackend(found.w, input.backend, out);

@@ -6,7 +6,8 @@
  * whose pod labels it must select; and, when the webhook runs with a --token-audience of its
  * own, the IAM OIDC providers and the components' ServiceAccounts. Asked in that order, each
  * only when the judgement will read it (the calls a run records and a replay answers).
- * The webhook's settings are published as soon as its Deployment is known.
+ * The webhook's settings are published as soon as its Deployment is known. The snapshot
+ * carries the time it was taken (`now`): the evaluator judges certificate expiry against it.
  */
 import type { ModuleContext } from '../engine/module.js';
 import type { PlannedComponent } from '../engine/facts.js';
@@ -61,6 +62,12 @@ export type WebhookInput =
   | { kind: 'configs-error'; error: unknown }
   | {
       kind: 'self-managed';
+      /**
+       * When the configurations were read (ms since the epoch): the instant the caBundle's
+       * certificates are judged at. Recorded here so the evaluator reads no clock; a replay
+       * reads the current time as a live run does (what is true of that certificate now).
+       */
+      now: number;
       namespace: string;
       /** The components with a role, in plan order: their pods must get the injection. */
       roles: PlannedComponent[];
@@ -108,6 +115,7 @@ export async function collectWebhook(ctx: Ctx): Promise<WebhookInput> {
   const { plan, roleArns } = ctx.facts;
   const input: WebhookInput = {
     kind: 'self-managed',
+    now: Date.now(),
     namespace: ctx.scope.namespace,
     roles: plan.filter((c) => roleArns.has(c.key)),
     candidates: candidates.map((x) => x.config),

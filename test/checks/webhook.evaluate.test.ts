@@ -5,9 +5,9 @@
  * (Kubernetes "Dynamic Admission Control": matching requests), and its --annotation-prefix and
  * --token-audience flags (the webhook's main.go defaults: eks.amazonaws.com, sts.amazonaws.com).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { webhook } from '../../src/checks/webhook.js';
-import type { WebhookInput } from '../../src/collectors/webhook.js';
+import { collectWebhook, type WebhookInput } from '../../src/collectors/webhook.js';
 import { ApiCallError } from '../../src/core/errors.js';
 import type { PlannedComponent } from '../../src/engine/facts.js';
 import type { KubeMutatingWebhook, KubeWorkload } from '../../src/ports/kube.js';
@@ -15,6 +15,9 @@ import { makePki } from '../support/pki.js';
 import { evaluate } from '../support/evaluate.js';
 
 const pki = makePki();
+/** The collector's clock, pinned: the instant every snapshot below was taken. */
+const NOW = Date.parse('2030-01-01T00:00:00Z');
+const DAY = 86_400_000;
 const VALID = pki.issue({ cn: 'pod-identity-webhook', notAfter: new Date('2099-01-01T00:00:00Z') }).certPem;
 const EXPIRED = pki.issue({
   cn: 'pod-identity-webhook',
@@ -63,6 +66,7 @@ function selfManaged(
 ): WebhookInput {
   return {
     kind: 'self-managed',
+    now: NOW,
     namespace: 'camunda',
     roles: [IDENTITY],
     candidates: ['pod-identity-webhook'],
@@ -129,6 +133,7 @@ describe('webhook evaluator', () => {
       'no pod identity webhook among the pod webhooks',
       {
         kind: 'self-managed',
+        now: NOW,
         namespace: 'camunda',
         roles: [IDENTITY],
         candidates: ['kyverno-resource-mutating-webhook-cfg'],
@@ -258,5 +263,108 @@ describe('webhook evaluator', () => {
 
   it('the settings are the collector’s to publish, not the evaluator’s', () => {
     expect(evaluate(webhook, selfManaged()).provided).toEqual({});
+  });
+});
+
+/** A caBundle of one serving certificate valid until `notAfter`, issued a year before it. */
+function bundleUntil(notAfter: Date): string {
+  return pki.issue({
+    cn: 'pod-identity-webhook',
+    notBefore: new Date(notAfter.getTime() - 365 * DAY),
+    notAfter,
+  }).certPem;
+}
+const at = (ms: number) => new Date(ms);
+const NS_OK =
+  'OK webhook-namespace-excluded: webhook iam-for-pods.amazonaws.com selects namespace camunda and every pod in it';
+
+describe('webhook evaluator: certificate expiry at the collector’s clock (snapshot `now`, pinned)', () => {
+  const judged = (caBundle: string, now = NOW) =>
+    evaluate(
+      webhook,
+      selfManaged({ now, found: { config: 'pod-identity-webhook', w: { ...HOOK, caBundle } } }),
+    ).lines;
+  const healthy = (certLine: string) => [FOUND, certLine, BACKEND_OK, NS_OK, FLAGS_OK];
+
+  it.each<[string, string, string]>([
+    [
+      'expires in 10 days: still valid',
+      bundleUntil(at(NOW + 10 * DAY)),
+      'OK webhook-cert-expired: webhook iam-for-pods.amazonaws.com: the certificate in caBundle is valid until 2030-01-11T00:00:00.000Z',
+    ],
+    [
+      'expires in 100 days: valid',
+      bundleUntil(at(NOW + 100 * DAY)),
+      'OK webhook-cert-expired: webhook iam-for-pods.amazonaws.com: the certificate in caBundle is valid until 2030-04-11T00:00:00.000Z',
+    ],
+    [
+      // RFC 5280 4.1.2.5: the validity period includes notAfter.
+      'expires at the very second of the snapshot: still valid (notAfter is inclusive)',
+      bundleUntil(at(NOW)),
+      'OK webhook-cert-expired: webhook iam-for-pods.amazonaws.com: the certificate in caBundle is valid until 2030-01-01T00:00:00.000Z',
+    ],
+    [
+      'a bundle of two (10 and 100 days): valid until the earlier',
+      bundleUntil(at(NOW + 100 * DAY)) + bundleUntil(at(NOW + 10 * DAY)),
+      'OK webhook-cert-expired: webhook iam-for-pods.amazonaws.com: the certificate in caBundle is valid until 2030-01-11T00:00:00.000Z',
+    ],
+  ])('%s', (_name, caBundle, certLine) => {
+    expect(judged(caBundle)).toEqual(healthy(certLine));
+  });
+
+  it.each<[string, string, number, string]>([
+    [
+      // Still in the future on the machine's clock (the year 2026 or so): only the snapshot's clock says expired.
+      'expired a day before the snapshot',
+      bundleUntil(at(NOW - DAY)),
+      NOW,
+      'FAIL webhook-cert-expired: the certificate in caBundle of webhook iam-for-pods.amazonaws.com (CN=pod-identity-webhook) expired on 2029-12-31T00:00:00.000Z: the API server cannot call the webhook, so new pods get no IRSA (failurePolicy Fail: they are refused)',
+    ],
+    [
+      'expired one second after its notAfter',
+      bundleUntil(at(NOW)),
+      NOW + 1000,
+      'FAIL webhook-cert-expired: the certificate in caBundle of webhook iam-for-pods.amazonaws.com (CN=pod-identity-webhook) expired on 2030-01-01T00:00:00.000Z: the API server cannot call the webhook, so new pods get no IRSA (failurePolicy Fail: they are refused)',
+    ],
+    [
+      'one of two expired (10 days left on the other): the expired one is named',
+      bundleUntil(at(NOW + 10 * DAY)) + bundleUntil(at(NOW - 100 * DAY)),
+      NOW,
+      'FAIL webhook-cert-expired: the certificate in caBundle of webhook iam-for-pods.amazonaws.com (CN=pod-identity-webhook) expired on 2029-09-23T00:00:00.000Z: the API server cannot call the webhook, so new pods get no IRSA (failurePolicy Fail: they are refused)',
+    ],
+  ])('%s', (_name, caBundle, now, certLine) => {
+    expect(judged(caBundle, now)).toEqual(healthy(certLine));
+  });
+
+  it('the same certificate, long expired on the machine’s clock, is valid at a snapshot taken before its end', () => {
+    // EXPIRED ran until 2020-06-01: judged at 2020-05-01, the evaluator must not look at the machine's clock.
+    expect(judged(EXPIRED, Date.parse('2020-05-01T00:00:00Z'))).toEqual(
+      healthy(
+        'OK webhook-cert-expired: webhook iam-for-pods.amazonaws.com: the certificate in caBundle is valid until 2020-06-01T00:00:00.000Z',
+      ),
+    );
+  });
+});
+
+describe('webhook collector: records the instant it read the configurations', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('the snapshot carries the clock at collection time, which the evaluator then judges at', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW);
+    const ctx = {
+      facts: { platform: { kind: 'self-managed' }, plan: [], roleArns: new Map() },
+      scope: { namespace: 'camunda' },
+      kube: { mutatingWebhookConfigurations: async () => [] },
+      provide: () => undefined,
+    } as unknown as Parameters<typeof collectWebhook>[0];
+    const input = await collectWebhook(ctx);
+    expect(input).toEqual({
+      kind: 'self-managed',
+      now: NOW,
+      namespace: 'camunda',
+      roles: [],
+      candidates: [],
+    });
   });
 });
