@@ -26,10 +26,19 @@ import type { CredentialSource } from '../platform/pod-identity.js';
 import { esDomainArn, parseArn, parseRoleArn, rdsDbUserArn, type RoleArn } from '../iam/arn.js';
 import { normalizePolicy } from '../iam/policy.js';
 import { actionList, statementsAllowing } from '../iam/explain.js';
+import { CAMUNDA_ES_ACTIONS } from '../iam/opensearch-actions.js';
 
 export const RDS_CONNECT = 'rds-db:connect';
-/** What Camunda's OpenSearch clients send; `es:ESHttp*` in a policy covers them. */
-export const ES_ACTIONS = ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost'] as const;
+
+/**
+ * What irsa-check asked IAM's policy simulator about the OpenSearch domain before it judged
+ * es:ESHttpHead and es:ESHttpDelete too. A bundle recorded then holds the simulator's answer for
+ * these three only, and a replay answers only the arguments it recorded: asked only when the
+ * bundle has no answer for CAMUNDA_ES_ACTIONS, so such a bundle's answer still cross-checks these
+ * three, and the evaluator says the other two were not cross-checked. Not a list of what Camunda
+ * sends (that is CAMUNDA_ES_ACTIONS, the one list).
+ */
+const ES_ACTIONS_IN_OLDER_BUNDLES = ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost'] as const;
 
 /** A call's answer, or the error it threw (reported by the evaluator where the check needed it). */
 export type Fetched<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -64,7 +73,15 @@ export type TargetData =
   | { kind: 'search'; resource: string; domain: OpenSearchDomain };
 
 /** IAM's policy simulator for one permission: its results, or not available (undefined). */
-export type Simulation = Fetched<SimulationResult[] | undefined>;
+export type Simulation = Fetched<SimulationResult[] | undefined> & {
+  /**
+   * Actions the replayed bundle holds no simulator answer for, although it holds one for the
+   * others: recorded by an irsa-check that asked about fewer (ES_ACTIONS_IN_OLDER_BUNDLES).
+   */
+  notInBundle?: readonly string[];
+  /** What that bundle's answer was asked about. */
+  askedInBundle?: readonly string[];
+};
 
 export interface PermissionsInput {
   partition: string;
@@ -314,7 +331,15 @@ function earlyPermissions(ctx: Ctx, c: PlannedComponent, aws: Aws, roleArn: stri
       : { target, simulation: await simulate(aws, roleArn, actions, target.resource, ctx.debug) };
   return {
     ...(c.pg ? { database: databaseTarget(ctx, c, roleArn).then((t) => simulated(t, [RDS_CONNECT])) } : {}),
-    ...(c.os ? { search: searchTarget(ctx, roleArn).then((t) => simulated(t, ES_ACTIONS)) } : {}),
+    ...(c.os
+      ? {
+          search: searchTarget(ctx, roleArn).then(async (target) =>
+            target.kind === 'unidentified'
+              ? { target }
+              : { target, simulation: await simulateSearch(aws, roleArn, target.resource, ctx.debug) },
+          ),
+        }
+      : {}),
   };
 }
 
@@ -378,8 +403,8 @@ async function collectPermissions(
     const { target } = gathered;
     if (target.kind === 'search') {
       const simulation =
-        gathered.simulation ?? (await simulate(aws, role.arn, ES_ACTIONS, target.resource, ctx.debug));
-      sayWhoAnswered(ctx, role, ES_ACTIONS, target.resource, simulation);
+        gathered.simulation ?? (await simulateSearch(aws, role.arn, target.resource, ctx.debug));
+      sayWhoAnswered(ctx, role, CAMUNDA_ES_ACTIONS, target.resource, simulation);
       result.search = { target, simulation };
     } else result.search = { target };
   }
@@ -423,13 +448,53 @@ async function simulate(
   resource: string,
   debug: (message: string) => void,
 ): Promise<Simulation> {
+  const { notRecorded: _, ...sim } = await ask(aws, roleArn, actions, resource, debug);
+  return sim;
+}
+
+/** The simulator's answer, and whether a replayed bundle had none for these arguments. */
+async function ask(
+  aws: Aws,
+  roleArn: string,
+  actions: readonly string[],
+  resource: string,
+  debug: (message: string) => void,
+): Promise<Simulation & { notRecorded?: true }> {
   try {
     return { ok: true, value: await aws.simulatePrincipalPolicy(roleArn, [...actions], [resource]) };
   } catch (e) {
     if (!(e instanceof ApiCallError)) return { ok: false, error: e };
     debug(`iam:SimulatePrincipalPolicy failed for ${roleArn} (${e.reason}): the local evaluator answers`);
-    return { ok: true, value: undefined };
+    // Only a replayed bundle answers NotRecorded (platform/replay.ts).
+    return {
+      ok: true,
+      value: undefined,
+      ...(e.reason === 'NotRecorded' ? { notRecorded: true as const } : {}),
+    };
   }
+}
+
+/**
+ * The simulator on Camunda's OpenSearch requests; in a bundle recorded before HEAD and DELETE
+ * were asked about, its answer for the three it holds, with the two it lacks named.
+ */
+async function simulateSearch(
+  aws: Aws,
+  roleArn: string,
+  resource: string,
+  debug: (message: string) => void,
+): Promise<Simulation> {
+  const { notRecorded, ...asked } = await ask(aws, roleArn, CAMUNDA_ES_ACTIONS, resource, debug);
+  if (!notRecorded) return asked;
+  const older = await simulate(aws, roleArn, ES_ACTIONS_IN_OLDER_BUNDLES, resource, debug);
+  // No answer recorded then either (or the simulator was not available then): nothing is missing.
+  if (!older.ok || older.value === undefined) return asked;
+  const inBundle = new Set<string>(ES_ACTIONS_IN_OLDER_BUNDLES);
+  return {
+    ...older,
+    notInBundle: CAMUNDA_ES_ACTIONS.filter((a) => !inBundle.has(a)),
+    askedInBundle: ES_ACTIONS_IN_OLDER_BUNDLES,
+  };
 }
 
 /** --verbose says which one answered, where the evaluator weighs the answer. */

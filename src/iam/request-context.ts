@@ -11,14 +11,13 @@
  * says when the key is in the request context.
  */
 import { parseArn, parseRoleArn } from './arn.js';
+import { CAMUNDA_ES_ACTIONS } from './opensearch-actions.js';
 import type { ContextValue, Request } from './policy.js';
 
 /** The actions the context is defined for: what Camunda's components send with their role. */
 export const CONTEXT_ACTIONS = [
   'rds-db:connect',
-  'es:ESHttpGet',
-  'es:ESHttpPut',
-  'es:ESHttpPost',
+  ...CAMUNDA_ES_ACTIONS,
   's3:GetObject',
   's3:PutObject',
   's3:DeleteObject',

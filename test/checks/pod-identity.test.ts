@@ -312,7 +312,7 @@ describe('a role in another account', () => {
     const run = await runWorld(crossAccount(true), READER);
     expect(run.lines('roles').filter((l) => l.includes('optimize'))).toEqual([
       '[OK] optimize: role camunda-optimize-irsa trusts system:serviceaccount:camunda:camunda-optimize (audience sts.amazonaws.com) from this cluster\'s OIDC provider (statement "CamundaOptimizeIrsa")',
-      `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:${ACCT}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+      `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Head/Put/Post/Delete on arn:aws:es:eu-west-1:${ACCT}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
       '[OK] optimize: the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa (statement "CamundaRoles")',
     ]);
     expect(run.exitCode).toBe(0);

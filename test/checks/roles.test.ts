@@ -69,12 +69,12 @@ const HEALTHY: Record<Component, string[]> = {
   ],
   orchestration: [
     trusted('orchestration', 'camunda-orchestration-irsa', 'camunda-zeebe', 'CamundaOrchestrationIrsa'),
-    `[OK] orchestration: role camunda-orchestration-irsa allows es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE} (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+    `[OK] orchestration: role camunda-orchestration-irsa allows es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE} (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
     '[OK] orchestration: the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa (statement "CamundaRoles")',
   ],
   optimize: [
     trusted('optimize', 'camunda-optimize-irsa', 'camunda-optimize', 'CamundaOptimizeIrsa'),
-    `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE} (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+    `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE} (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
     '[OK] optimize: the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa (statement "CamundaRoles")',
   ],
 };
@@ -533,7 +533,7 @@ const cases: Case[] = [
       optimize: [
         HEALTHY.optimize[0]!,
         '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa allows es:ESHttp*',
-        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os does not allow role camunda-optimize-irsa es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE}`,
+        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os does not allow role camunda-optimize-irsa es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE}`,
       ],
     }),
     exitCode: 212,
@@ -556,7 +556,7 @@ const cases: Case[] = [
       ],
       optimize: [
         HEALTHY.optimize[0]!,
-        `[OK] optimize: role camunda-optimize-irsa may es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE}: the access policy of OpenSearch domain camunda-prod-os allows it (statement "Open"), which suffices within one account without a statement of the role's own; fine-grained access control then decides what it may do in OpenSearch`,
+        `[OK] optimize: role camunda-optimize-irsa may es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE}: the access policy of OpenSearch domain camunda-prod-os allows it (statement "Open"), which suffices within one account without a statement of the role's own; fine-grained access control then decides what it may do in OpenSearch`,
         '[OK] optimize: the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa (statement "Open")',
       ],
     }),
@@ -621,7 +621,7 @@ const cases: Case[] = [
       const st = (w.aws.domains![0]!.accessPolicies as Doc).Statement[0]!;
       st.Condition = { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } };
       const own = policy(w, `arn:aws:iam::${ACCT}:policy/camunda-opensearch-access`).Statement[0]!;
-      own.Action = 'es:ESHttpHead';
+      own.Action = 'es:ESHttpPatch'; // an es:ESHttp* action Camunda does not send
     }),
     lines: expected({
       orchestration: [
@@ -655,7 +655,7 @@ const cases: Case[] = [
       ],
       optimize: [
         ...HEALTHY.optimize.slice(0, 2),
-        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE}: statement "OnlyOrchestration"`,
+        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE}: statement "OnlyOrchestration"`,
       ],
     }),
     exitCode: 212,
@@ -681,7 +681,7 @@ const cases: Case[] = [
   },
   {
     // A domain policy naming the account delegates to IAM: the role's own policies must allow.
-    name: 'role policy without es:ESHttpPut/Post on the domain, whose access policy names only the account',
+    name: 'role policy without es:ESHttpPut/Post/Delete on the domain, whose access policy names only the account',
     world: plant((w) => {
       const st = policy(w, `arn:aws:iam::${ACCT}:policy/camunda-opensearch-access`).Statement[0]!;
       st.Action = ['es:ESHttpGet', 'es:ESHttpHead'];
@@ -690,12 +690,12 @@ const cases: Case[] = [
     lines: expected({
       orchestration: [
         HEALTHY.orchestration[0]!,
-        `[FAIL] orchestration: role camunda-orchestration-irsa may not es:ESHttpPut/Post on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post; statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
+        `[FAIL] orchestration: role camunda-orchestration-irsa may not es:ESHttpPut/Post/Delete on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post/Delete (Camunda sends es:ESHttpPut to create indices, index templates and mappings, es:ESHttpPost to write, bulk-index and search, es:ESHttpDelete to delete indices); statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
         DELEGATED('orchestration', 'camunda-orchestration-irsa'),
       ],
       optimize: [
         HEALTHY.optimize[0]!,
-        `[FAIL] optimize: role camunda-optimize-irsa may not es:ESHttpPut/Post on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post; statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
+        `[FAIL] optimize: role camunda-optimize-irsa may not es:ESHttpPut/Post/Delete on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post/Delete (Camunda sends es:ESHttpPut to create indices, index templates and mappings, es:ESHttpPost to write, bulk-index and search, es:ESHttpDelete to delete indices); statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
         DELEGATED('optimize', 'camunda-optimize-irsa'),
       ],
     }),
@@ -931,7 +931,7 @@ const CHECK_IDS: Array<[string, string[]]> = [
   ],
   ['OpenSearch access policy denying the role', ['FAIL:es-domain-admits-role']],
   [
-    'role policy without es:ESHttpPut/Post on the domain, whose access policy names only the account',
+    'role policy without es:ESHttpPut/Post/Delete on the domain, whose access policy names only the account',
     ['FAIL:es-http-resource', 'FAIL:es-http-resource'],
   ],
   ['IAM policy simulator disagrees', ['WARN:policy-simulator']],

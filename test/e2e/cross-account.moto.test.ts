@@ -111,10 +111,10 @@ describe('cross-account OpenSearch (moto, two accounts)', () => {
     expect(lines.filter((l) => /^\[OK\] (orchestration|optimize): (role|the access policy)/.test(l))).toEqual(
       [
         '[OK] orchestration: role camunda-orchestration-irsa trusts system:serviceaccount:camunda:camunda-zeebe (audience sts.amazonaws.com) from this cluster\'s OIDC provider (statement "CamundaOrchestrationIrsa")',
-        `[OK] orchestration: role camunda-orchestration-irsa allows es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+        `[OK] orchestration: role camunda-orchestration-irsa allows es:ESHttpGet/Head/Put/Post/Delete on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
         '[OK] orchestration: the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa (statement "CamundaRoles")',
         '[OK] optimize: role camunda-optimize-irsa trusts system:serviceaccount:camunda:camunda-optimize (audience sts.amazonaws.com) from this cluster\'s OIDC provider (statement "CamundaOptimizeIrsa")',
-        `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+        `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Head/Put/Post/Delete on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
         '[OK] optimize: the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa (statement "CamundaRoles")',
       ],
     );
@@ -146,7 +146,7 @@ describe('cross-account OpenSearch (moto, two accounts)', () => {
       ),
     ]);
     expect(lines).toContain(
-      `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+      `[OK] optimize: role camunda-optimize-irsa allows es:ESHttpGet/Head/Put/Post/Delete on arn:aws:es:eu-west-1:${B_NAME}:domain/camunda-prod-os/* (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
     );
     // No sts:AssumeRole: the profile's own keys read B.
     expect(a.proxy.count('sts:AssumeRole')).toBe(assumedBefore);

@@ -92,7 +92,7 @@ const faults: PlantedFault[] = [
       });
     },
     fails: [
-      '[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpGet/Put/Post on arn:aws:es:eu-west-1:123456789012:domain/camunda-prod-os/*: statement "NoOptimize"',
+      '[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpGet/Head/Put/Post/Delete on arn:aws:es:eu-west-1:123456789012:domain/camunda-prod-os/*: statement "NoOptimize"',
     ],
     code: 212,
   },

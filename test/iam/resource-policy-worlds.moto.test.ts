@@ -51,7 +51,7 @@ describe('OpenSearch domain access policy, without any es:* identity policy', { 
     expect(r.problems).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(
-      `[OK] optimize: role camunda-optimize-irsa may es:ESHttpGet/Put/Post on ${DOMAIN_RESOURCE}: the access policy of OpenSearch domain camunda-prod-os allows it (statement "Open"), which suffices within one account without a statement of the role's own; fine-grained access control then decides what it may do in OpenSearch`,
+      `[OK] optimize: role camunda-optimize-irsa may es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE}: the access policy of OpenSearch domain camunda-prod-os allows it (statement "Open"), which suffices within one account without a statement of the role's own; fine-grained access control then decides what it may do in OpenSearch`,
     );
   });
 

@@ -8,13 +8,7 @@
  */
 import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
-import {
-  ES_ACTIONS,
-  RDS_CONNECT,
-  type Fetched,
-  type PermissionsInput,
-  type Simulation,
-} from '../../collectors/roles.js';
+import { RDS_CONNECT, type Fetched, type PermissionsInput, type Simulation } from '../../collectors/roles.js';
 import { ApiCallError } from '../../core/errors.js';
 import type { IamRole, OpenSearchDomain, SimulationResult } from '../../ports/aws.js';
 import {
@@ -32,6 +26,10 @@ import { actionList, describeAll, refusal, statementsAllowing } from '../../iam/
 import { domainAccessPolicy } from '../../iam/domain-policy.js';
 import { roleRequest } from '../../iam/request-context.js';
 import { parseArn, parseRoleArn } from '../../iam/arn.js';
+import { CAMUNDA_ES_ACTIONS, CAMUNDA_ES_ACTION_USE } from '../../iam/opensearch-actions.js';
+
+/** `es:ESHttpGet/Head/Put/Post/Delete`: every request Camunda sends to its OpenSearch domain. */
+const CAMUNDA_ES_REQUESTS = actionList(CAMUNDA_ES_ACTIONS);
 
 export const PERMISSION_CHECKS = {
   'rds-policies': {
@@ -79,13 +77,13 @@ export const PERMISSION_CHECKS = {
   'es-http-resource': {
     severity: 'FAIL',
     code: 212,
-    title: 'es:ESHttpGet/Put/Post is not allowed on the OpenSearch domain by the role’s policies',
+    title: `the role’s policies do not allow every request Camunda sends to the OpenSearch domain (${CAMUNDA_ES_REQUESTS})`,
     fix: 'Allow es:ESHttp* on arn:<partition>:es:<region>:<account>:domain/<domain>/* in a policy of the role.',
   },
   'es-domain-admits-role': {
     severity: 'FAIL',
     code: 212,
-    title: 'the OpenSearch domain’s access policy does not allow the role es:ESHttpGet/Put/Post',
+    title: `the OpenSearch domain’s access policy does not allow the role every request Camunda sends (${CAMUNDA_ES_REQUESTS})`,
     fix: 'Allow es:ESHttp* on arn:<partition>:es:<region>:<account>:domain/<domain>/* for the role in the domain access policy.',
   },
   'policy-undecided': {
@@ -116,6 +114,8 @@ export interface Permission {
   what: string;
   /** The requests the component sends. */
   actions: readonly string[];
+  /** What the component sends each action for, said when only some of them are refused. */
+  uses?: Readonly<Record<string, string>>;
   /** The resource to allow it on, in the fix when nothing allows it. */
   resourcePattern: string;
   ids: {
@@ -150,7 +150,8 @@ export function databasePermission(partition: string): Permission {
 export function searchPermission(partition: string): Permission {
   return {
     what: 'es:ESHttp*',
-    actions: ES_ACTIONS,
+    actions: CAMUNDA_ES_ACTIONS,
+    uses: CAMUNDA_ES_ACTION_USE,
     resourcePattern: `arn:${partition}:es:<region>:<account>:domain/<domain>/*`,
     ids: {
       policies: 'es-policies',
@@ -329,6 +330,20 @@ function confirm(
 }
 
 /**
+ * A replayed bundle recorded by an irsa-check that asked IAM's policy simulator about fewer
+ * actions (collectors/roles.ts, ES_ACTIONS_IN_OLDER_BUNDLES): the others are decided by the local
+ * evaluator over the recorded policies, as in a run where the simulator is not available, but
+ * without the simulator's cross-check (which weighs the account's SCPs too). Said, not guessed.
+ */
+function notCrossChecked(out: Out, name: string, resource: string, simulation: Simulation | undefined): void {
+  if (!simulation?.ok || !simulation.notInBundle?.length) return;
+  const asked = simulation.askedInBundle ? actionList(simulation.askedInBundle) : 'fewer actions';
+  out.info(
+    `cannot tell what IAM's policy simulator says of ${actionList(simulation.notInBundle)} on ${resource} for role ${name}: the bundle has no answer for them (it was recorded by an irsa-check that asked only about ${asked}), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`,
+  );
+}
+
+/**
  * The one permission checker: does any statement allow the permission at all, then
  * (once the component's resource is known) do the role's policies, within its
  * boundary, allow every action on it — evaluated with the request context irsa-check
@@ -392,6 +407,7 @@ export function checkPermission(
     decisions.map(({ action, d }) => ({ action, decision: d.decision })),
     simulated(gathered.simulation, actions, resource),
   );
+  notCrossChecked(out, name, resource, gathered.simulation);
   const domain = target.domain ? readDomainPolicy(target.domain, role, out) : undefined;
   const principalAccount = parseRoleArn(role.arn)?.account;
   const resourceAccount = domain ? parseArn(domain.domain.arn)?.account : undefined;
@@ -516,16 +532,24 @@ function reportIdentity(
     domain?.policy && first.decision !== 'ExplicitDeny'
       ? delegatingStatements(domain, refused[0]!.action, resource)
       : '';
+  // Only some refused (a policy granting GET/PUT/POST alone): say what the others are for, and
+  // name exactly those in the fix.
+  const some = refused.length < actions.length;
+  const why =
+    some && permission.uses
+      ? ` (Camunda sends ${refused.map(({ action }) => `${action} ${permission.uses![action] ?? 'too'}`).join(', ')})`
+      : '';
+  const grant = some ? JSON.stringify(refused.map((r) => r.action)) : `"${what}"`;
   out.fail(
     ids.resource,
-    `role ${name} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}${delegated}`,
+    `role ${name} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}${why}${delegated}`,
     {
       fix:
         first.decision === 'ExplicitDeny'
           ? `Remove or narrow ${describeAll(first.deniedBy)} so it does not match ${resource}.`
           : first.identity.decision === 'Allow'
-            ? `Allow ${what} on ${resource} in the permissions boundary ${boundary?.label} of role ${name}.`
-            : `Allow {"Effect": "Allow", "Action": "${what}", "Resource": "${resource}"} in a policy of role ${name}.`,
+            ? `Allow ${some ? refusedActions : what} on ${resource} in the permissions boundary ${boundary?.label} of role ${name}.`
+            : `Allow {"Effect": "Allow", "Action": ${grant}, "Resource": "${resource}"} in a policy of role ${name}.`,
     },
   );
 }
