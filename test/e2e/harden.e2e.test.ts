@@ -58,12 +58,12 @@ describe('never hang: per-request timeouts and one overall deadline', () => {
     fake = await startWorld(h.healthy);
     server = await startSilentServer();
     const r = await cli(['-n', 'camunda', '-s', '--no-token', '--kubeconfig', fake.kubeconfigPath], {
-      IRSA_CHECK_REQUEST_TIMEOUT_MS: '1000',
+      IRSA_CHECK_REQUEST_TIMEOUT_MS: '3000',
       AWS_ENDPOINT_URL_STS: server.url,
     });
     expect(r.code).toBe(2);
     expect(r.err).toEqual([
-      '[FAIL] irsa-check cannot call sts:GetCallerIdentity (Timeout): no answer within 1 s',
+      '[FAIL] irsa-check cannot call sts:GetCallerIdentity (Timeout): no answer within 3 s',
       '       fix: STS is throttling, failing or unreachable: check network access to STS (proxy, VPC endpoint) and run irsa-check again.',
       '[FAIL] irsa-check: At least one of the checks failed (error code: 2).',
     ]);
