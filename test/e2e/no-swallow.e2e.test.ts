@@ -116,3 +116,25 @@ describe("service-accounts: the keys of a pod's envFrom Secret", () => {
     expect(r.code).toBe(3);
   });
 });
+
+describe("the verification Jobs: reading a Job pod's log", () => {
+  const LOG = /^\/api\/v1\/namespaces\/camunda\/pods\/[^/]+\/log$/;
+  const JOBS = ['-n', 'camunda', '--no-token', '-p', 'identity', '-l', '', '--job-timeout', '100'];
+
+  it("the log read never answers: the connectivity FAIL alone, exit 3 (was: beside it, two false FAILs about the Jobs' empty output), the Jobs deleted", async () => {
+    const fake = h.closeAfter(
+      await startWorld(h.healthy, { faults: [{ method: 'GET', path: LOG, status: 200, hold: never }] }),
+    );
+    const r = await h.cli([...JOBS, '--timeout', '100', '--kubeconfig', fake.kubeconfigPath], {
+      IRSA_CHECK_REQUEST_TIMEOUT_MS: '5000',
+    });
+    expect(r.err.slice(-3)).toEqual([
+      `[FAIL] the Kubernetes API server at ${fake.url} did not answer get pods/log: no answer within 5 s`,
+      CONNECTIVITY_FIX,
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 3).',
+    ]);
+    expect(r.stderr).not.toMatch(/is not JSON|printed no verdict/);
+    expect(r.code).toBe(3);
+    expect(fake.objects('Job', 'camunda')).toEqual([]);
+  });
+});
