@@ -16,6 +16,8 @@
  */
 import { defineModule } from '../engine/module.js';
 import type { Reporter } from '../core/reporter.js';
+import { ApiCallError } from '../core/errors.js';
+import { kubeGrantHint } from '../platform/kube-grant.js';
 import type { PodIdentityAssociation } from '../ports/aws.js';
 import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
 import {
@@ -107,9 +109,24 @@ function judgeAgent(snapshot: AgentSnapshot, users: string[], out: Reporter<Id>)
 }
 
 /** One associated component: the association alone (INFO), or beside an annotation (WARN, which one wins). */
-function judgeComponent(c: AssociatedComponent, clusterName: string, out: Reporter<Id>): void {
+function judgeComponent(
+  c: AssociatedComponent,
+  clusterName: string,
+  namespace: string,
+  out: Reporter<Id>,
+): void {
   const { association: a, serviceAccount: sa, annotated } = c;
   const role = associationRole(a);
+  if (c.accountError !== undefined) {
+    // Not read is not "no annotation": a 403 names the grant, anything else is the run's error
+    // (a lost API server: the connectivity FAIL, exit 3).
+    const e = c.accountError;
+    if (!(e instanceof ApiCallError && e.isAccessDenied)) return out.unexpected(e);
+    out.info(
+      `Pod Identity association ${a.associationId} gives service account ${sa} ${describe(a)}; whether its IRSA annotation says otherwise is not checked: cannot ${e.operation} (${e.reason}); ${kubeGrantHint('serviceAccount', namespace)}`,
+    );
+    return;
+  }
   if (!annotated) {
     out.info(
       `Pod Identity association ${a.associationId} gives service account ${sa} ${describe(a)}: its pods get it through the eks-pod-identity-agent`,
@@ -156,7 +173,8 @@ export const podIdentity = defineModule({
       return;
     }
     // The plan's order, each component's lines under its name (as eachInOrder gave them).
-    for (const c of input.components) judgeComponent(c, input.clusterName, out.forComponent(c.key));
+    for (const c of input.components)
+      judgeComponent(c, input.clusterName, input.namespace, out.forComponent(c.key));
     if (input.components.length === 0) {
       out.ok(
         'pod-identity-conflict',

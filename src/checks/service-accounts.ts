@@ -28,8 +28,11 @@ import {
   usesChartServiceAccount as readsServiceAccount,
   type ComponentSnapshot,
   type EnvSourceId,
+  type EnvSourceKeys,
   type ServiceAccountsInput,
 } from '../collectors/service-accounts.js';
+import { ApiCallError } from '../core/errors.js';
+import { kubeGrantHint } from '../platform/kube-grant.js';
 
 const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
@@ -173,16 +176,16 @@ function where(pod: KubePod, ct: KubePod['containers'][number]): string {
 }
 
 function checkStaticKeys(
-  input: Pick<ServiceAccountsInput, 'noCluster'>,
+  input: Pick<ServiceAccountsInput, 'noCluster' | 'namespace'>,
   values: Values,
   c: PlannedComponent,
   pods: KubePod[],
-  envSources: ReadonlyMap<EnvSourceId, string[] | undefined>,
+  envSources: ReadonlyMap<EnvSourceId, EnvSourceKeys>,
   out: Reporter<Id>,
 ): void {
   const found = new Set<string>();
   const shared = new Set<string>();
-  const unread = new Set<string>();
+  const unread = new Map<EnvSourceId, { kind: 'Secret' | 'ConfigMap'; error: unknown }>();
   for (const pod of componentPods(pods, c)) {
     for (const ct of pod.containers) {
       for (const e of ct.env) {
@@ -194,18 +197,29 @@ function checkStaticKeys(
       // envFrom: every key of the Secret/ConfigMap becomes a variable; only key names are read.
       for (const src of ct.envFrom ?? []) {
         const id = `${src.kind}/${src.name}`;
-        const keys = envSources.get(id);
-        if (keys === undefined) unread.add(id);
-        const names = (keys ?? []).map((k) => `${src.prefix ?? ''}${k}`);
+        const read = envSources.get(id) ?? [];
+        const keys = Array.isArray(read) ? read : [];
+        if (!Array.isArray(read)) unread.set(id, { kind: src.kind, error: read.error });
+        const names = keys.map((k) => `${src.prefix ?? ''}${k}`);
         const via = `${src.kind} ${src.name} (envFrom) of ${where(pod, ct)}`;
         if (names.some((n) => STATIC_KEYS.includes(n))) found.add(via);
         for (const n of names.filter((n) => SHARED_FILE_VARS.includes(n))) shared.add(`${n} from ${via}`);
       }
     }
   }
-  // Not readable (e.g. no `get` on secrets): said, never taken as "no static keys".
-  for (const id of unread)
-    out.info(`the keys of ${id} (envFrom) cannot be read: static AWS keys from it are not checked`);
+  // Not readable: said, never taken as "no static keys". A 403 (no `get` on secrets) names the
+  // grant; a lost API server is the connectivity FAIL (exit 3), any other failure irsa-check's
+  // "cannot call" (Reporter.unexpected).
+  for (const [id, { kind, error }] of unread) {
+    if (!(error instanceof ApiCallError && error.isAccessDenied)) {
+      out.unexpected(error);
+      continue;
+    }
+    const resource = kind === 'Secret' ? 'secrets' : 'configmaps';
+    out.info(
+      `the keys of ${id} (envFrom) cannot be read (${error.reason}): static AWS keys from it are not checked; ${kubeGrantHint('envSourceKeys', input.namespace, resource)}`,
+    );
+  }
   if (shared.size > 0) {
     out.warn(
       'sa-shared-credentials',
@@ -312,7 +326,7 @@ function usesChartServiceAccount(c: PlannedComponent, out: Reporter<Id>): boolea
  * the chart cannot be seen: said once, never OK and never FAIL.
  */
 function checkRendered(
-  input: Pick<ServiceAccountsInput, 'noCluster'>,
+  input: Pick<ServiceAccountsInput, 'noCluster' | 'namespace'>,
   values: Values,
   c: PlannedComponent,
   associations: ReadonlyMap<string, PodIdentityAssociation> | undefined,

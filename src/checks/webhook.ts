@@ -23,6 +23,7 @@ import {
   selectorMatches,
   webhookSettings,
 } from '../platform/pod-identity.js';
+import { kubeGrantHint } from '../platform/kube-grant.js';
 import {
   backendDeployment,
   collectWebhook,
@@ -256,6 +257,16 @@ function judgeScope(
     out.ok(
       'webhook-namespace-excluded',
       `webhook ${w.name} selects namespace ${ns}${w.objectSelector ? '' : ' and every pod in it'}`,
+    );
+    return;
+  }
+  if (scope.workloadsError !== undefined) {
+    // Not seen is not selected: a 403 says what to grant, anything else is irsa-check's "cannot
+    // call" (a lost API server: the connectivity FAIL, exit 3).
+    const e = scope.workloadsError;
+    if (!(e instanceof ApiCallError && e.isAccessDenied)) return out.unexpected(e);
+    out.info(
+      `cannot ${e.operation} (${e.reason}): whether the objectSelector of webhook ${w.name} selects the component pods is not checked; ${kubeGrantHint('workloads', ns)}`,
     );
     return;
   }

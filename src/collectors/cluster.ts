@@ -9,7 +9,7 @@
  */
 import type { ModuleContext } from '../engine/module.js';
 import type { CallerIdentity, EksCluster, OidcProvider } from '../ports/aws.js';
-import { ROLE_ARN_ANNOTATION, type KubeClusterInfo } from '../ports/kube.js';
+import { ROLE_ARN_ANNOTATION, type KubeClusterInfo, type KubeServiceAccount } from '../ports/kube.js';
 import { issuerKey } from '../platform/issuer.js';
 import { credentialSource } from '../platform/pod-identity.js';
 import { issuerHostPath, parseArn, parseRoleArn } from '../iam/arn.js';
@@ -271,20 +271,30 @@ async function rolesElsewhere(
 ): Promise<{ podIdentityOnly: string[] } | { accounts: Map<string, string[]> } | undefined> {
   const ns = ctx.scope.namespace;
   if (ctx.scope.noCluster !== undefined || !ns) return undefined;
+  // A read that fails never gives "none is needed": pods or a ServiceAccount unseen give undefined
+  // (the caller's account needs the provider: the FAIL stands). Associations unseen are taken as
+  // none, which can only turn a pod to IRSA, never to "EKS Pod Identity only". Each failure is
+  // reported by the module that owns the call (service-accounts: the pods and ServiceAccounts;
+  // pod-identity: the associations), a lost API server there as the connectivity FAIL (exit 3).
   const [pods, associations] = await Promise.all([
     ctx.kube.pods(ns).catch(() => undefined),
     ctx.aws.podIdentityAssociations(c.name, region, ns).catch(() => undefined),
   ]);
   if (!pods) return undefined;
   const names = [...new Set(pods.map((p) => p.serviceAccountName ?? 'default'))].sort();
-  // Read at once (each ServiceAccount is independent), decided in name order.
+  // Read at once (each ServiceAccount is independent), decided in name order. undefined from the
+  // call is a ServiceAccount that does not exist (404): no annotation.
   const accountsRead = await mapLimit(names, FAN_OUT, (name) =>
-    ctx.kube.serviceAccount(ns, name).catch(() => undefined),
+    ctx.kube.serviceAccount(ns, name).then(
+      (sa) => ({ sa }),
+      () => 'unread' as const,
+    ),
   );
+  if (accountsRead.includes('unread')) return undefined;
   const accounts = new Map<string, string[]>();
   const podIdentity: string[] = [];
   for (const [i, name] of names.entries()) {
-    const sa = accountsRead[i];
+    const { sa } = accountsRead[i] as { sa: KubeServiceAccount | undefined };
     const source = credentialSource(
       sa?.annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined,
       associations?.find((a) => a.serviceAccount === name),
@@ -395,6 +405,8 @@ export async function collectCluster(ctx: Ctx): Promise<ClusterInput> {
     const issuer = platform.apiIssuer;
     if (issuer) {
       ctx.provide('issuer', issuer);
+      // Unlisted: no oidcProviderArn fact, which its readers say as "unknown" (never as found); the
+      // issuer-chain module makes the same call (answered once) and reports its failure.
       const providers = await ctx.aws.oidcProviders().catch(() => undefined);
       const provider = providers?.find((p) => issuerKey(p.url) === issuerKey(issuer));
       if (provider) ctx.provide('oidcProviderArn', provider.arn);

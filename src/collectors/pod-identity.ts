@@ -8,7 +8,7 @@
 import type { ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import type { PodIdentityAssociation } from '../ports/aws.js';
-import { ROLE_ARN_ANNOTATION, type KubeNode, type KubePod } from '../ports/kube.js';
+import { ROLE_ARN_ANNOTATION, type KubeNode, type KubePod, type KubeServiceAccount } from '../ports/kube.js';
 import { POD_IDENTITY_AGENT_NAMESPACE, POD_IDENTITY_AGENT_SELECTOR } from '../platform/pod-identity.js';
 
 /** One planned component whose ServiceAccount has an association, in the plan's order. */
@@ -18,6 +18,8 @@ export interface AssociatedComponent {
   association: PodIdentityAssociation;
   /** The role-arn annotation the ServiceAccount carries too (live, or as rendered without a cluster). */
   annotated?: string;
+  /** Why the live ServiceAccount could not be read: its annotation is unknown, never "none". */
+  accountError?: unknown;
 }
 
 /** The node agent: its pods and the nodes, or why they could not be listed. */
@@ -61,10 +63,25 @@ export async function collectPodIdentity(
         const sa = c.serviceAccount.name;
         const association = bySa.get(sa);
         if (!association) return undefined;
-        const account = noCluster ? undefined : await ctx.kube.serviceAccount(ns, sa).catch(() => undefined);
+        // Absent (undefined: 404) carries no annotation; a failed read is kept for the evaluator.
+        let account: KubeServiceAccount | undefined;
+        let accountError: unknown;
+        if (!noCluster) {
+          try {
+            account = await ctx.kube.serviceAccount(ns, sa);
+          } catch (error) {
+            accountError = error;
+          }
+        }
         const annotations = noCluster ? c.serviceAccount.annotations : (account?.annotations ?? {});
         const annotated = annotations[ROLE_ARN_ANNOTATION]?.trim();
-        return { key: c.key, serviceAccount: sa, association, ...(annotated ? { annotated } : {}) };
+        return {
+          key: c.key,
+          serviceAccount: sa,
+          association,
+          ...(annotated ? { annotated } : {}),
+          ...(accountError !== undefined ? { accountError } : {}),
+        };
       }),
     )
   ).filter((c): c is AssociatedComponent => c !== undefined);

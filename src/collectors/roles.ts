@@ -100,6 +100,8 @@ export type TrustInput =
       serviceAccount?: Fetched<KubeServiceAccount | undefined>;
       /** The role's account's IAM OIDC providers; undefined when not listed or not listable. */
       oidcProviders?: OidcProvider[];
+      /** Why they could not be listed (a role in another account: whether it holds the provider is unknown). */
+      oidcProvidersError?: unknown;
     }
   | { kind: 'pod-identity'; cluster?: { arn: string; name: string } }
   | {
@@ -261,15 +263,14 @@ async function collectTrust(
   ]);
   // Listed only where the trust analysis may need them: a role in another account (its IAM must
   // hold this cluster's provider) or a self-managed cluster (name a provider never created).
-  const oidcProviders =
-    crossAccount || (oidc.selfManaged && oidc.callerAccount)
-      ? await aws.oidcProviders().catch(() => undefined)
-      : undefined;
+  const listed =
+    crossAccount || (oidc.selfManaged && oidc.callerAccount) ? await settle(aws.oidcProviders()) : undefined;
   return {
     kind: 'irsa',
     oidc,
     ...(serviceAccount ? { serviceAccount } : {}),
-    ...(oidcProviders ? { oidcProviders } : {}),
+    ...(listed?.ok ? { oidcProviders: listed.value } : {}),
+    ...(listed && !listed.ok ? { oidcProvidersError: listed.error } : {}),
   };
 }
 

@@ -27,6 +27,12 @@ export function usesChartServiceAccount(c: PlannedComponent): boolean {
 /** `Secret/name` or `ConfigMap/name`: an envFrom source as the check names it. */
 export type EnvSourceId = string;
 
+/**
+ * An envFrom source's key names, or why they could not be read (the evaluator words it: a lost
+ * API server is the connectivity FAIL, a 403 the RBAC hint; never taken as "no keys").
+ */
+export type EnvSourceKeys = string[] | { error: unknown };
+
 export type ComponentSnapshot =
   | { kind: 'not-read' }
   | { kind: 'error'; error: unknown }
@@ -34,8 +40,8 @@ export type ComponentSnapshot =
       kind: 'read';
       account: KubeServiceAccount | undefined;
       pods: KubePod[];
-      /** Key names per envFrom source, in the order first met; undefined: it could not be read. */
-      envSources: ReadonlyMap<EnvSourceId, string[] | undefined>;
+      /** Key names per envFrom source, in the order first met, or the error reading them. */
+      envSources: ReadonlyMap<EnvSourceId, EnvSourceKeys>;
     };
 
 export interface ServiceAccountsInput {
@@ -66,7 +72,7 @@ export async function collectServiceAccounts(
   let reading: Promise<ComponentSnapshot[]> | undefined;
   if (!offline) {
     // One envFrom source's keys are read once for every component that loads it.
-    const keysOf = new Map<EnvSourceId, Promise<string[] | undefined>>();
+    const keysOf = new Map<EnvSourceId, Promise<EnvSourceKeys>>();
     reading = Promise.all(
       plan.map(async (c): Promise<ComponentSnapshot> => {
         if (!usesChartServiceAccount(c)) return { kind: 'not-read' };
@@ -75,7 +81,7 @@ export async function collectServiceAccounts(
             ctx.kube.serviceAccount(ns, c.serviceAccount.name),
             ctx.kube.pods(ns),
           ]);
-          const envSources = new Map<EnvSourceId, string[] | undefined>();
+          const envSources = new Map<EnvSourceId, EnvSourceKeys>();
           for (const pod of componentPods(pods, c))
             for (const ct of pod.containers)
               for (const src of ct.envFrom ?? []) {
@@ -84,12 +90,14 @@ export async function collectServiceAccounts(
                 if (!keysOf.has(id))
                   keysOf.set(
                     id,
+                    // Absent (404, undefined): no keys, as the kubelet sees an optional source. Any
+                    // other failure is kept as a value: "could not see" is not "no keys".
                     ctx.kube.envSourceKeys(ns, src.kind, src.name).then(
                       (keys) => keys ?? [],
-                      () => undefined,
+                      (error: unknown) => ({ error }),
                     ),
                   );
-                envSources.set(id, await keysOf.get(id));
+                envSources.set(id, await keysOf.get(id)!);
               }
           return { kind: 'read', account, pods, envSources };
         } catch (error) {

@@ -47,6 +47,8 @@ export interface WebhookScope {
   namespaceLabels?: Record<string, string>;
   /** The Camunda namespace's workloads, asked only when the objectSelector must be matched. */
   workloads?: KubeWorkload[];
+  /** Why they could not be listed: never an empty list, which would judge every pod selected. */
+  workloadsError?: unknown;
 }
 
 export interface WebhookFlags {
@@ -162,8 +164,13 @@ async function gatherScope(
   const namespaceLabels = await ctx.kube.namespaceLabels(ns);
   const scope: WebhookScope = namespaceLabels ? { namespaceLabels } : {};
   const selected = selectorMatches(w.namespaceSelector, namespaceSelectorLabels(ns, namespaceLabels));
-  if (selected && roles.length > 0 && w.objectSelector)
-    scope.workloads = await ctx.kube.workloads(ns).catch(() => [] as KubeWorkload[]);
+  if (selected && roles.length > 0 && w.objectSelector) {
+    try {
+      scope.workloads = await ctx.kube.workloads(ns);
+    } catch (error) {
+      scope.workloadsError = error;
+    }
+  }
   return scope;
 }
 

@@ -67,6 +67,8 @@ export async function plannedCredentials(
   const a = associations?.get(c.serviceAccount.name);
   const viaAssociation = a && associationRole(a);
   if (viaAssociation) return { roleArn: viaAssociation, mechanism: 'EKS Pod Identity' };
+  // Unread: the annotation as rendered stands in (only which account to look in for the resource
+  // depends on it, never a verdict); service-accounts makes the same call and reports its failure.
   const live = await kube.serviceAccount(namespace, c.serviceAccount.name).catch(() => undefined);
   const annotations = live?.annotations ?? c.serviceAccount.annotations;
   const annotated = annotations[ROLE_ARN_ANNOTATION]?.trim();
@@ -141,6 +143,8 @@ export async function accountsNamedByPolicies(
   const role = roleArn ? parseArn(roleArn) : undefined;
   const name = role?.resource.split('/').pop();
   if (!roleArn || !role || role.account !== caller || !name) return [];
+  // A policy that cannot be read names no other account (only a "cannot check from" hint is lost,
+  // never a verdict): the roles module makes the same calls (answered once) and reports them.
   const [attached, inline] = await Promise.all([
     aws.attachedPolicies(name).catch(() => []),
     aws.inlinePolicies(name).catch(() => []),

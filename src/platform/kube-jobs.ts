@@ -240,6 +240,7 @@ async function podLog(
   ns: string,
   pod: k8s.V1Pod | undefined,
   container: string | undefined,
+  requestTimeoutMs: number,
 ): Promise<string | undefined> {
   const name = pod?.metadata?.name;
   if (!name || !pod?.spec?.nodeName) return undefined;
@@ -251,7 +252,10 @@ async function podLog(
       limitBytes: LOG_LIMIT_BYTES,
     });
     return typeof text === 'string' ? text : String(text ?? '');
-  } catch {
+  } catch (e) {
+    // A lost API server is the connectivity FAIL (exit 3), not a Job whose output was empty.
+    const err = kubeError('get pods/log', e, requestTimeoutMs);
+    if (kubeConnectionLost(err)) throw err;
     return undefined; // a container that never started has no log (400): the verdict says why
   }
 }
@@ -260,11 +264,19 @@ async function podLog(
  * The Job's pod when the watch never showed it: the Job's completion can arrive before the
  * pod watch (re)delivers its pod. Listed by the Job controller's own `job-name` label.
  */
-async function listedPod(core: k8s.CoreV1Api, ns: string, jobName: string): Promise<k8s.V1Pod | undefined> {
+async function listedPod(
+  core: k8s.CoreV1Api,
+  ns: string,
+  jobName: string,
+  requestTimeoutMs: number,
+): Promise<k8s.V1Pod | undefined> {
   try {
     const list = await core.listNamespacedPod({ namespace: ns, labelSelector: `job-name=${jobName}` });
     return newest(list.items);
-  } catch {
+  } catch (e) {
+    // A lost API server is the connectivity FAIL (exit 3), as for every call.
+    const err = kubeError('list pods', e, requestTimeoutMs);
+    if (kubeConnectionLost(err)) throw err;
     return undefined; // no list permission: the verdict stands without the log
   }
 }
@@ -410,8 +422,8 @@ export async function runJobWithWatch(
     const { outcome, reason, state } = await watchJob(kc, ns, jobName, timeoutMs, requestTimeoutMs);
     const result: JobResult = { outcome, jobName, ...(reason ? { reason } : {}) };
     if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'timeout') {
-      const pod = newest(state.pods.values()) ?? (await listedPod(core, ns, jobName));
-      const logs = await podLog(core, ns, pod, manifestContainer(manifest));
+      const pod = newest(state.pods.values()) ?? (await listedPod(core, ns, jobName, requestTimeoutMs));
+      const logs = await podLog(core, ns, pod, manifestContainer(manifest), requestTimeoutMs);
       if (logs !== undefined) result.logs = logs;
       const exitCode = pod ? containerStatus(pod)?.state?.terminated?.exitCode : undefined;
       if (exitCode !== undefined) result.exitCode = exitCode;

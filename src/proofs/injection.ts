@@ -14,7 +14,8 @@ import { defineModule, type ModuleContext } from '../engine/module.js';
 import { ApiCallError } from '../core/errors.js';
 import { eachInOrder, type Reporter } from '../core/reporter.js';
 import type { PlannedComponent } from '../engine/facts.js';
-import type { KubeDryRunPod, KubeWorkload } from '../ports/kube.js';
+import type { KubeDryRunPod, KubePod, KubeWorkload } from '../ports/kube.js';
+import { kubeGrantHint } from '../platform/kube-grant.js';
 import {
   CONTAINER_AUTHORIZATION_TOKEN_FILE,
   CONTAINER_CREDENTIALS_FULL_URI,
@@ -181,9 +182,9 @@ async function judgePodIdentity(
     `injection proof: a new pod of service account ${saName} gets the Pod Identity container credentials (${CONTAINER_CREDENTIALS_FULL_URI}, ${CONTAINER_AUTHORIZATION_TOKEN_FILE}, the ${POD_IDENTITY_TOKEN_VOLUME} volume, aud ${POD_IDENTITY_AUDIENCE}) for ${source.roleArn} (dry run of ${from})`,
   );
   const ns = ctx.scope.namespace;
-  const stale = (await ctx.kube.pods(ns).catch(() => []))
-    .filter((p) => p.serviceAccountName === saName && p.phase === 'Running')
-    .filter((p) => !p.containers.some((c) => c.env.some((e) => e.name === CONTAINER_CREDENTIALS_FULL_URI)));
+  const stale = (await runningPods(ctx, ns, saName, out)).filter(
+    (p) => !p.containers.some((c) => c.env.some((e) => e.name === CONTAINER_CREDENTIALS_FULL_URI)),
+  );
   if (stale.length > 0) {
     out.info(
       'injection-pods-stale',
@@ -192,11 +193,33 @@ async function judgePodIdentity(
   }
 }
 
+/**
+ * The running pods of the ServiceAccount, to compare with the dry run. Not seen is not "none
+ * stale": a 403 is said with the grant (and [] compared); a lost API server, or any other
+ * failure, is thrown to Reporter.unexpected (the connectivity FAIL, exit 3, or cannot-ask).
+ */
+async function runningPods(ctx: Ctx, ns: string, saName: string, out: Reporter<Id>): Promise<KubePod[]> {
+  let pods: KubePod[];
+  try {
+    pods = await ctx.kube.pods(ns);
+  } catch (e) {
+    if (!(e instanceof ApiCallError)) throw e;
+    // A bundle without the list (replay): nothing to compare, as a bundle without the dry run.
+    if (e.reason === 'NotRecorded') return [];
+    if (!e.isAccessDenied) throw e;
+    out.info(
+      `cannot ${e.operation} (${e.reason}): the running pods of service account ${saName} are not compared with the dry run; ${kubeGrantHint('pods', ns)}`,
+    );
+    return [];
+  }
+  return pods.filter((p) => p.serviceAccountName === saName && p.phase === 'Running');
+}
+
 async function proveComponent(
   ctx: Ctx,
   c: PlannedComponent,
   roleArn: string,
-  workloads: KubeWorkload[],
+  workloads: KubeWorkload[] | 'unlisted',
   webhook: Promise<WebhookSettings | undefined>,
   out: Reporter<Id>,
 ): Promise<void> {
@@ -204,10 +227,13 @@ async function proveComponent(
   const saName = c.serviceAccount.name;
   const sa = await ctx.kube.serviceAccount(ns, saName);
   if (!sa) return; // the service-accounts module already failed it
-  const workload = workloads.find((w) => w.serviceAccountName === saName);
+  const workload =
+    workloads === 'unlisted' ? undefined : workloads.find((w) => w.serviceAccountName === saName);
   const from = workload
     ? `the pod template of ${workload.kind} ${workload.name}`
-    : 'a minimal pod (no workload uses it yet)';
+    : workloads === 'unlisted'
+      ? 'a minimal pod (the workloads could not be listed)'
+      : 'a minimal pod (no workload uses it yet)';
   let pod: KubeDryRunPod;
   try {
     pod = await ctx.kube.dryRunCreatePod(ns, dryRunManifest(ns, saName, workload, ctx.options.jobImage));
@@ -253,6 +279,14 @@ async function proveComponent(
     pod.tokenVolumes.find((v) => v.name === TOKEN_VOLUME) ??
     pod.tokenVolumes.find((v) => v.audience === expected.audience);
   const selfManaged = ctx.facts.platform.kind === 'self-managed';
+  if (arns.every((a) => a === undefined) && !volume && workloads === 'unlisted') {
+    // A minimal pod lacks the template's labels an objectSelector may select on: not a proof.
+    out.info(
+      'injection-unproven',
+      `the dry-run pod of service account ${saName} (${from}) gets no AWS_ROLE_ARN or ${TOKEN_VOLUME} volume, but it lacks the pod template's labels a webhook objectSelector may select on: injection not proven`,
+    );
+    return;
+  }
   if (arns.every((a) => a === undefined) && !volume) {
     out.fail(
       'injection-missing',
@@ -297,9 +331,9 @@ async function proveComponent(
     `injection proof: a new pod of service account ${saName} gets AWS_ROLE_ARN ${roleArn} and the ${TOKEN_VOLUME} volume (aud ${expected.audience}) (dry run of ${from})`,
   );
   // The pods check cannot tell a late annotation from a broken webhook; this answer can.
-  const stale = (await ctx.kube.pods(ns).catch(() => []))
-    .filter((p) => p.serviceAccountName === saName && p.phase === 'Running')
-    .filter((p) => !p.containers.some((c) => c.env.some((e) => e.name === 'AWS_ROLE_ARN')));
+  const stale = (await runningPods(ctx, ns, saName, out)).filter(
+    (p) => !p.containers.some((c) => c.env.some((e) => e.name === 'AWS_ROLE_ARN')),
+  );
   if (stale.length > 0) {
     out.info(
       'injection-pods-stale',
@@ -321,9 +355,18 @@ export const injection = defineModule({
       out.info('skipped: no component has a role ARN');
       return;
     }
-    const workloads = await ctx.kube.workloads(ctx.scope.namespace).catch((e: unknown) => {
-      if (e instanceof ApiCallError) return [] as KubeWorkload[];
-      throw e;
+    const ns = ctx.scope.namespace;
+    // Not listed is not "no workload": a 403 is said with the grant and the dry runs use a minimal
+    // pod, saying so; a lost API server (exit 3) or any other failure is the run's error.
+    const workloads = await ctx.kube.workloads(ns).catch((e: unknown): KubeWorkload[] | 'unlisted' => {
+      if (!(e instanceof ApiCallError)) throw e;
+      // A bundle without the list (replay): as before, the minimal pod (its dry run is not recorded either).
+      if (e.reason === 'NotRecorded') return [];
+      if (!e.isAccessDenied) throw e;
+      out.info(
+        `cannot ${e.operation} (${e.reason}): the dry runs use a minimal pod, not the components' pod templates; ${kubeGrantHint('workloads', ns)}`,
+      );
+      return 'unlisted';
     });
     // The webhook's flags are waited for only where they are read, after each dry run.
     const webhook = ctx.use('webhook');

@@ -193,7 +193,11 @@ async function cleanLeftovers(ctx: JobServices, out: Out): Promise<void> {
     names.map((name) =>
       ctx.kube.deleteJob(ns, name).then(
         () => deleted.push(name),
-        (e: unknown) => failed.push(`${name} (${e instanceof ApiCallError ? e.reason : String(e)})`),
+        (e: unknown) => {
+          // A lost API server is the connectivity FAIL (exit 3), as for the list above.
+          if (kubeConnectionLost(e)) throw e;
+          failed.push(`${name} (${e instanceof ApiCallError ? e.reason : String(e)})`);
+        },
       ),
     ),
   );

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cluster } from '../../src/checks/cluster.js';
+import { ApiCallError } from '../../src/core/errors.js';
 import { runChecks } from '../support/module-run.js';
 import { cloneWorld, loadWorld, runWorld, type WorldModel } from '../support/world.js';
 
@@ -108,5 +109,49 @@ describe("the IAM OIDC provider in the roles' account", () => {
       `[INFO] no IAM OIDC provider for the issuer ${ISSUER_PATH} in account ${ACCT}: none is needed, no pod in namespace camunda uses IRSA (EKS Pod Identity: service account(s) camunda-identity)`,
     );
     expect(run.fails()).toEqual([]);
+  });
+
+  describe('what decides "none is needed" could not be read: never "none is needed", the FAIL stands', () => {
+    /** The Pod Identity world above: with every read answered, "none is needed". */
+    function podIdentityOnly(): WorldModel {
+      const w = cloneWorld(loadWorld('camunda-8.8-healthy.yaml'));
+      w.aws.oidcProviders = [];
+      for (const sa of w.kube.serviceAccounts!) delete sa.annotations['eks.amazonaws.com/role-arn'];
+      w.aws.podIdentity = [
+        {
+          cluster: 'camunda-prod',
+          region: 'eu-west-1',
+          associationId: 'a-0123456789abcdef0',
+          namespace: 'camunda',
+          serviceAccount: 'camunda-identity',
+          roleArn: `arn:aws:iam::${ACCT}:role/camunda-identity-irsa`,
+        },
+      ];
+      return w;
+    }
+    const failing =
+      <T extends object>(method: string, error: () => Error) =>
+      (target: T): T =>
+        new Proxy(target, {
+          get(obj, prop, receiver) {
+            if (prop !== method) return Reflect.get(obj, prop, receiver);
+            return () => Promise.reject(error());
+          },
+        });
+
+    it('a ServiceAccount get answers 403 (its annotation unseen)', async () => {
+      const w = podIdentityOnly();
+      const run = await runChecks(w, [cluster], {
+        facts: { caller: w.aws.caller!, partition: 'aws' },
+        kube: failing(
+          'serviceAccount',
+          () => new ApiCallError('kube', 'get serviceaccounts', 'Forbidden', 'forbidden', 403),
+        ),
+      });
+      expect(run.lines().join('\n')).not.toContain('none is needed');
+      expect(run.fails('cluster').map((f) => f.message)).toEqual([
+        expect.stringMatching(/^no IAM OIDC provider for the issuer oidc\.eks\./),
+      ]);
+    });
   });
 });

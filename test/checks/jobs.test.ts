@@ -155,6 +155,25 @@ describe('jobs: verification Jobs', () => {
     expect(r.findings[0]!.check).toBe('job-leftovers-delete');
   });
 
+  it('a leftover whose delete loses the API server: the connectivity FAIL (exit 3), not a WARN about leftovers', async () => {
+    const w = world();
+    w.kube.leftoverJobs = ['irsa-check-tcp-identity-zz9x1'];
+    w.kube.errors = {
+      deleteJob: {
+        api: 'kube',
+        operation: 'delete jobs',
+        reason: 'Timeout',
+        message: 'no answer within 5 s',
+        server: 'https://127.0.0.1:6443',
+      },
+    };
+    const r = await runModule(w, jobs, ONE, ONE_FACTS);
+    expect(r.lines).toEqual([
+      '[FAIL] the Kubernetes API server at https://127.0.0.1:6443 did not answer delete jobs: no answer within 5 s',
+    ]);
+    expect(r.findings[0]!.code).toBe(3);
+  });
+
   describe('identity Job (130–134)', () => {
     const run = (result: Result, opts: Partial<RunOptions> = {}) =>
       runModule(world({ 'identity:identity': result }), jobs, { ...ONE, ...opts }, { databases: new Map() });

@@ -127,3 +127,34 @@ describe('pod-identity evaluator', () => {
     expect(findings.map((f) => [f.level, f.check])).toEqual([['FAIL', 'internal-error']]);
   });
 });
+
+describe('pod-identity evaluator: the ServiceAccount could not be read (its annotation is unknown, never "none")', () => {
+  const withError = (accountError: unknown): PodIdentityInput => {
+    const given = input(undefined, listed(3, 3));
+    if (given.kind !== 'associations') throw new Error('unreachable');
+    return { ...given, components: [{ ...given.components[0]!, accountError }] };
+  };
+
+  it('403: an INFO naming the grant instead of "its pods get it through the agent"', () => {
+    const forbidden = new ApiCallError(
+      'kube',
+      'get serviceaccounts',
+      'Forbidden',
+      'serviceaccounts "camunda-identity" is forbidden',
+      403,
+    );
+    expect(evaluate(podIdentity, withError(forbidden)).lines).toEqual([
+      `INFO identity: Pod Identity association a-1 gives service account camunda-identity the role ${ROLE}; whether its IRSA annotation says otherwise is not checked: cannot get serviceaccounts (Forbidden); grant get on serviceaccounts in namespace camunda (README, "Permissions")`,
+      'OK pod-identity-agent: the eks-pod-identity-agent runs on 3 node(s) of 3 (service account(s) camunda-identity)',
+    ]);
+  });
+
+  it('a reset: the connectivity FAIL, exit 3', () => {
+    const reset = new ApiCallError('kube', 'get serviceaccounts', 'Reset', 'connection reset by the server');
+    const result = evaluate(podIdentity, withError(reset));
+    expect(result.lines).toEqual([
+      'FAIL kube-unreachable: the Kubernetes API server dropped the connection during get serviceaccounts: connection reset by the server',
+    ]);
+    expect(result.fatal?.code).toBe(3);
+  });
+});

@@ -326,6 +326,25 @@ describe('a role in another account', () => {
     expect(run.fails('roles')[0]!.code).toBe(201);
   });
 
+  it("the role's account's providers cannot be listed (AccessDenied): an INFO naming the grant, never passed over as held", async () => {
+    // Without the provider, so that a list answered would FAIL: not seen must not read as "holds it".
+    const w = crossAccount(false);
+    w.aws.accounts![OTHER_ACCT]!.errors = {
+      oidcProviders: {
+        api: 'iam',
+        operation: 'iam:ListOpenIDConnectProviders',
+        reason: 'AccessDenied',
+        message: 'not authorized',
+        status: 403,
+      },
+    };
+    const run = await runWorld(w, READER);
+    expect(run.lines('roles').filter((l) => l.includes('optimize') && !l.startsWith('[OK]'))).toEqual([
+      `[INFO] optimize: whether account ${OTHER_ACCT} of role camunda-optimize-irsa holds an IAM OIDC provider for this cluster's issuer (oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8) is not checked: cannot call iam:ListOpenIDConnectProviders (AccessDenied); grant it in account ${OTHER_ACCT} (README, "Permissions")`,
+    ]);
+    expect(run.fails('roles')).toEqual([]);
+  });
+
   it("a trust policy naming the provider of the caller's account, not the role's: FAIL", async () => {
     const w = crossAccount(true);
     const r = w.aws.accounts![OTHER_ACCT]!.roles![0]!;

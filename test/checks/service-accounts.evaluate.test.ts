@@ -152,10 +152,60 @@ describe('service-accounts evaluator', () => {
             ],
           }),
         ],
-        envSources: new Map([['Secret/aws-creds', undefined]]),
+        envSources: new Map([
+          [
+            'Secret/aws-creds',
+            {
+              error: new ApiCallError(
+                'kube',
+                'get secrets',
+                'Forbidden',
+                'secrets "aws-creds" is forbidden: User "ro" cannot get resource "secrets"',
+                403,
+              ),
+            },
+          ],
+        ]),
       }),
       [
-        'INFO orchestration: the keys of Secret/aws-creds (envFrom) cannot be read: static AWS keys from it are not checked',
+        'INFO orchestration: the keys of Secret/aws-creds (envFrom) cannot be read (Forbidden): static AWS keys from it are not checked; grant get on secrets in namespace camunda (README, "Permissions")',
+        `OK sa-annotation orchestration: service account camunda-zeebe is annotated with role ${ROLE}`,
+        `OK pod-injection orchestration: 1 running pod(s) carry the injected role ${ROLE}`,
+      ],
+    ],
+    [
+      'an envFrom ConfigMap whose read failed with a 500: irsa-check could not ask (exit 2), never "no keys"',
+      input({
+        kind: 'read',
+        account: account({ 'eks.amazonaws.com/role-arn': ROLE }),
+        pods: [
+          pod(injected, {
+            containers: [
+              {
+                name: 'orchestration',
+                env: Object.entries(injected).map(([name, value]) => ({ name, value })),
+                envFrom: [{ kind: 'ConfigMap', name: 'aws-env' }],
+              },
+            ],
+          }),
+        ],
+        envSources: new Map([
+          [
+            'ConfigMap/aws-env',
+            {
+              error: new ApiCallError(
+                'kube',
+                'get configmaps',
+                'InternalError',
+                'Internal error occurred: etcd leader changed',
+                500,
+              ),
+            },
+          ],
+        ]),
+      }),
+      [
+        'FAIL cannot-ask orchestration: irsa-check cannot call get configmaps (InternalError): Internal error occurred: etcd leader changed',
         `OK sa-annotation orchestration: service account camunda-zeebe is annotated with role ${ROLE}`,
         `OK pod-injection orchestration: 1 running pod(s) carry the injected role ${ROLE}`,
       ],
@@ -172,6 +222,34 @@ describe('service-accounts evaluator', () => {
     ],
   ])('invalid: %s', (_name, given, lines) => {
     expect(evaluate(serviceAccounts, given).lines).toEqual(lines);
+  });
+
+  it('an envFrom Secret whose read timed out: the connectivity FAIL (exit 3), not "no keys" and not an INFO', () => {
+    const timeout = new ApiCallError('kube', 'get secrets', 'Timeout', 'no answer within 5 s');
+    timeout.server = 'https://127.0.0.1:6443';
+    const result = evaluate(
+      serviceAccounts,
+      input({
+        kind: 'read',
+        account: account({ 'eks.amazonaws.com/role-arn': ROLE }),
+        pods: [
+          pod(injected, {
+            containers: [
+              {
+                name: 'orchestration',
+                env: Object.entries(injected).map(([name, value]) => ({ name, value })),
+                envFrom: [{ kind: 'Secret', name: 'aws-creds' }],
+              },
+            ],
+          }),
+        ],
+        envSources: new Map([['Secret/aws-creds', { error: timeout }]]),
+      }),
+    );
+    expect(result.lines).toEqual([
+      'FAIL kube-timeout: the Kubernetes API server at https://127.0.0.1:6443 did not answer get secrets: no answer within 5 s',
+    ]);
+    expect(result.fatal?.code).toBe(3);
   });
 
   it('the service account switched off: one FAIL, nothing read', () => {

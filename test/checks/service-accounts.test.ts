@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { profileFor, parseChartVersion, serviceAccountFor, componentEnabled } from '../../src/helm/chart.js';
 import { Values } from '../../src/helm/values.js';
+import { ApiCallError } from '../../src/core/errors.js';
 import { put, variant, W87, W88, W89 } from '../support/values-worlds.js';
 import { runWorld, type WorldModel } from '../support/world.js';
 
@@ -238,7 +239,7 @@ describe('envFrom keys that cannot be read', () => {
     expect(r.lines('service-accounts').filter((l) => l.includes('locked'))).toEqual([]);
     const denied = await runChecksDenied(w);
     expect(denied).toContain(
-      '[INFO] identity: the keys of Secret/locked (envFrom) cannot be read: static AWS keys from it are not checked',
+      '[INFO] identity: the keys of Secret/locked (envFrom) cannot be read (Forbidden): static AWS keys from it are not checked; grant get on secrets in namespace camunda (README, "Permissions")',
     );
   });
 });
@@ -252,7 +253,16 @@ async function runChecksDenied(w: WorldModel): Promise<string[]> {
     options: { pg: ['identity'], os: [] },
     kube: (kube) =>
       Object.assign(Object.create(kube) as typeof kube, {
-        envSourceKeys: () => Promise.reject(new Error('forbidden')),
+        envSourceKeys: () =>
+          Promise.reject(
+            new ApiCallError(
+              'kube',
+              'get secrets',
+              'Forbidden',
+              'secrets "locked" is forbidden: User "ro" cannot get resource "secrets"',
+              403,
+            ),
+          ),
       }),
   });
   return r.lines('service-accounts');

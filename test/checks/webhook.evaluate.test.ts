@@ -368,3 +368,47 @@ describe('webhook collector: records the instant it read the configurations', ()
     });
   });
 });
+
+describe('webhook evaluator: the Camunda workloads could not be listed (never "selects the component pods")', () => {
+  const SELECTING = { ...HOOK, objectSelector: { matchLabels: { 'irsa/inject': 'true' } } };
+  const scopeLines = (input: WebhookInput) =>
+    evaluate(webhook, input).lines.filter((l) => /objectSelector|selects namespace|cannot/.test(l));
+
+  it('403 on list deployments: an INFO naming the grant, no OK about the pods', () => {
+    const forbidden = new ApiCallError(
+      'kube',
+      'list deployments.apps',
+      'Forbidden',
+      'deployments.apps is forbidden: User "ro" cannot list resource "deployments" in API group "apps" in the namespace "camunda"',
+      403,
+    );
+    expect(scopeLines(selfManaged({ scope: { workloadsError: forbidden } }, SELECTING))).toEqual([
+      'INFO: cannot list deployments.apps (Forbidden): whether the objectSelector of webhook iam-for-pods.amazonaws.com selects the component pods is not checked; grant list on deployments.apps, statefulsets.apps in namespace camunda (README, "Permissions")',
+    ]);
+  });
+
+  it('a 500: irsa-check could not ask (cannot-ask, exit 2), no OK about the pods', () => {
+    const failed = new ApiCallError(
+      'kube',
+      'list statefulsets.apps',
+      'InternalError',
+      'etcd leader changed',
+      500,
+    );
+    const result = evaluate(webhook, selfManaged({ scope: { workloadsError: failed } }, SELECTING));
+    expect(result.lines.filter((l) => /cannot|selects namespace/.test(l))).toEqual([
+      'FAIL cannot-ask: irsa-check cannot call list statefulsets.apps (InternalError): etcd leader changed',
+    ]);
+    expect(result.findings.find((f) => f.check === 'cannot-ask')?.code).toBe(2);
+  });
+
+  it('a timeout: the connectivity FAIL (exit 3) ends the module', () => {
+    const timeout = new ApiCallError('kube', 'list deployments.apps', 'Timeout', 'no answer within 5 s');
+    const result = evaluate(webhook, selfManaged({ scope: { workloadsError: timeout } }, SELECTING));
+    expect(result.lines.at(-1)).toBe(
+      'FAIL kube-timeout: the Kubernetes API server did not answer list deployments.apps: no answer within 5 s',
+    );
+    expect(result.fatal?.code).toBe(3);
+    expect(result.lines.filter((l) => l.startsWith('OK webhook-pods-excluded'))).toEqual([]);
+  });
+});

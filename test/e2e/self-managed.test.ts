@@ -406,6 +406,30 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
     expect(r.code).toBe(251);
   });
 
+  it('an objectSelector, and the Camunda workloads cannot be listed (403): neither the selector nor the injection is judged on what was not seen', async () => {
+    // The selector selects identity's pod template labels: with the list, both pass.
+    fake.put(
+      webhookObjects(pki.caPem, {
+        objectSelector: { matchLabels: { 'app.kubernetes.io/component': 'identity' } },
+      })[0]!,
+    );
+    fake.world.faults = [{ method: 'GET', path: `/apis/apps/v1/namespaces/${NS}/deployments`, status: 403 }];
+    try {
+      const r = await cli(['--no-token']);
+      expect(problems(r)).toEqual([]);
+      expect(r.out.filter((l) => /objectSelector|deployments|dry-run pod|injection proof:/.test(l))).toEqual([
+        '[INFO] cannot list deployments.apps (Forbidden): whether the objectSelector of webhook pod-identity-webhook.amazonaws.com selects the component pods is not checked; grant list on deployments.apps, statefulsets.apps in namespace camunda (README, "Permissions")',
+        '[INFO] cannot list deployments.apps (Forbidden): the dry runs use a minimal pod, not the components\' pod templates; grant list on deployments.apps, statefulsets.apps in namespace camunda (README, "Permissions")',
+        "[INFO] identity: the dry-run pod of service account camunda-identity (a minimal pod (the workloads could not be listed)) gets no AWS_ROLE_ARN or aws-iam-token volume, but it lacks the pod template's labels a webhook objectSelector may select on: injection not proven",
+      ]);
+      // Never an OK about the pods the selector was not compared with.
+      expect(r.stdout).not.toContain('selects namespace camunda and the component pods');
+      expect(r.code).toBe(0);
+    } finally {
+      fake.world.faults = [];
+    }
+  });
+
   it('the webhook runs with another --annotation-prefix (250)', async () => {
     const deploy = structuredClone(webhookObjects(pki.caPem)[3]) as any;
     const cmd: string[] = deploy.spec.template.spec.containers[0].command;

@@ -6,6 +6,7 @@
  */
 import { reportUndetermined } from '../../iam/undetermined.js';
 import type { Reporter } from '../../core/reporter.js';
+import { ApiCallError } from '../../core/errors.js';
 import type { PlannedComponent } from '../../engine/facts.js';
 import type { ClusterOidc, TrustInput } from '../../collectors/roles.js';
 import type { IamRole } from '../../ports/aws.js';
@@ -227,6 +228,16 @@ export function checkTrust(
     providers = [expected.arn];
     if (crossAccount) {
       const known = input.oidcProviders;
+      if (!known && input.oidcProvidersError !== undefined) {
+        // Not listed is not "holds it": said (AccessDenied: what to grant; else irsa-check's
+        // "cannot call"), never passed over; the checks of the trust policy itself go on.
+        const e = input.oidcProvidersError;
+        if (!(e instanceof ApiCallError && e.isAccessDenied)) out.unexpected(e);
+        else
+          out.info(
+            `whether account ${arn.account} of role ${name} holds an IAM OIDC provider for this cluster's issuer (${expected.hostPath}) is not checked: cannot call ${e.operation} (${e.reason}); grant it in account ${arn.account} (README, "Permissions")`,
+          );
+      }
       if (known && !known.some((p) => p.arn === expected.arn)) {
         out.fail(
           'trust-provider-account',
