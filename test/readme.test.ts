@@ -39,7 +39,7 @@ describe('README', () => {
   });
 
   it('has the permissions every Kubernetes and AWS call declares (README "Permissions")', () => {
-    expectGenerated('permissions', permissionsBlock());
+    expectGenerated('permissions', permissionsBlock(CHECK_MODULES));
   });
 
   it('documents every flag', () => {
