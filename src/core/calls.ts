@@ -94,7 +94,8 @@ export class CallLog {
     this.onCall?.(key);
     const record: CallRecord = { api, method, args };
     this.records.push(record);
-    const name = `${api === 'aws' ? 'AWS' : api === 'kube' ? 'Kubernetes' : api} ${method}`;
+    // As a line names it ("waiting for AWS bucketRegion"): a query by its name alone.
+    const name = `${api === 'aws' ? 'AWS' : api === 'kube' ? 'Kubernetes' : api} ${method.replace(/^query:/, '')}`;
     this.open.set(record, name);
     const started = Date.now();
     const settle = () => {
