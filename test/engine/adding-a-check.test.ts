@@ -160,6 +160,15 @@ describe('adding a check that needs new AWS data: a collector with its queries, 
     expect(replayed.lines).toEqual(expected);
   });
 
+  it("an AWS refusal is an ApiCallError naming the query's first action, reported by the module", async () => {
+    moto.seeded.proxy.fail('iam:GetAccountPasswordPolicy', 'accessDenied');
+    const { lines } = await run({ kube: offline, aws: moto.live() });
+    expect(lines).toHaveLength(1);
+    expect(lines).toEqual([
+      '[FAIL] irsa-check cannot call iam:GetAccountPasswordPolicy (AccessDenied): grant it, see README "Permissions"',
+    ]);
+  });
+
   it('replays a bundle without the query as any unrecorded call: the module says what it lacks', async () => {
     const empty = { schema: BUNDLE_SCHEMA, createdAt: '', tool: '', invocation: {}, calls: [] };
     const { lines } = await run(replayPlatform(empty));
