@@ -174,12 +174,17 @@ function declaredQueriesOnly<C extends Services>(ctx: C, id: string, declared: R
               );
       },
     });
+  const others = new WeakMap<Aws, Aws>();
   return {
     ...ctx,
     aws: guard(ctx.aws),
+    // One guard per account, as the context keeps one Aws per account.
     awsIn: (account: string) => {
       const other = ctx.awsIn(account);
-      return other && guard(other);
+      if (!other) return undefined;
+      let guarded = others.get(other);
+      if (!guarded) others.set(other, (guarded = guard(other)));
+      return guarded;
     },
   };
 }
