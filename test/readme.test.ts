@@ -113,7 +113,7 @@ describe('the permission declarations match the calls the live adapters make', (
 
   it('every AWS query a registered module declares is a command of its SDK package, its pages a real paginator, its actions in the policy', async () => {
     const queries = CHECK_MODULES.flatMap((m) => m.queries);
-    expect(queries.map((q) => q.name)).toEqual(['bucketRegion', 'bucketPolicy']);
+    expect(queries.map((q) => q.name)).toEqual(expect.arrayContaining(['bucketRegion', 'bucketPolicy']));
     const policy = awsActions(CHECK_MODULES);
     for (const q of queries) {
       const sdk = (await loaders[q.service]()) as unknown as Record<string, unknown>;
