@@ -222,6 +222,27 @@ export default tseslint.config(
       ],
     },
   },
+  // The AWS SDK loads lazily, in the live adapter only (src/platform/live-aws*.ts): a module names
+  // the SDK's types (an AWS query's raw answer) but never imports its code, which would load it
+  // in every run, replays and --help included.
+  {
+    files: ['src/collectors/**/*.ts', 'src/checks/**/*.ts', 'src/proofs/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@aws-sdk/',
+              allowTypeImports: true,
+              message:
+                'A module names AWS SDK types only (import type): the live adapter loads the SDK lazily (src/platform/live-aws-query.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // A proof acts; like a check module it never imports another module.
   {
     files: ['src/proofs/*.ts'],

@@ -77,6 +77,11 @@ describe('import boundaries (ESLint on fixtures)', () => {
       'A collector gathers: it never imports a check, a proof, a report or the run.',
     ],
     [
+      'collector-loads-sdk.ts',
+      '@typescript-eslint/no-restricted-imports',
+      'A module names AWS SDK types only (import type): the live adapter loads the SDK lazily (src/platform/live-aws-query.ts).',
+    ],
+    [
       'proof-imports-proof.ts',
       'no-restricted-imports',
       'A proof never imports another proof or a check module: move shared logic to src/platform, src/iam or src/helm.',
@@ -106,6 +111,7 @@ describe('import boundaries (ESLint on fixtures)', () => {
       'check-folder-imports-check.ts',
       'check-imports-check.ts',
       'collector-imports-check.ts',
+      'collector-loads-sdk.ts',
       'core-imports-helm.ts',
       'core-imports-platform.ts',
       'engine-imports-checks.ts',

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../src/checks/index.js';
 import { buildProgram } from '../src/cli.js';
 import { checksTable, codesTable } from '../src/report/codes-table.js';
-import { permissionsBlock } from '../src/docs/permissions.js';
+import { awsActions, permissionsBlock } from '../src/docs/permissions.js';
+import { loaders } from '../src/platform/live-aws-query.js';
 import { checksReference } from '../src/docs/checks-reference.js';
 import { CHECK_MODULES } from '../src/checks/index.js';
 import { ASSUME_ROLE_PERMISSION, AWS_PERMISSIONS } from '../src/ports/aws.js';
@@ -39,7 +40,7 @@ describe('README', () => {
   });
 
   it('has the permissions every Kubernetes and AWS call declares (README "Permissions")', () => {
-    expectGenerated('permissions', permissionsBlock());
+    expectGenerated('permissions', permissionsBlock(CHECK_MODULES));
   });
 
   it('documents every flag', () => {
@@ -108,6 +109,19 @@ describe('the permission declarations match the calls the live adapters make', (
     ]);
     expect([...named].filter((op) => !declared.has(op))).toEqual([]);
     expect([...declared].filter((op) => !named.has(op))).toEqual([]);
+  });
+
+  it('every AWS query a registered module declares is a command of its SDK package, its pages a real paginator, its actions in the policy', async () => {
+    const queries = CHECK_MODULES.flatMap((m) => m.queries);
+    expect(queries.map((q) => q.name)).toEqual(expect.arrayContaining(['bucketRegion', 'bucketPolicy']));
+    const policy = awsActions(CHECK_MODULES);
+    for (const q of queries) {
+      const sdk = (await loaders[q.service]()) as unknown as Record<string, unknown>;
+      expect(typeof sdk[`${q.command}Command`], `${q.name}: ${q.command}Command`).toBe('function');
+      if (q.paginate)
+        expect(typeof sdk[`paginate${q.command}`], `${q.name}: paginate${q.command}`).toBe('function');
+      expect(policy, q.name).toEqual(expect.arrayContaining([...q.actions]));
+    }
   });
 
   it('every Kubernetes call live-kube.ts and kube-jobs.ts label is covered by a declared grant', () => {

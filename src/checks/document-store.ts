@@ -26,6 +26,8 @@ import { roleRequest } from '../iam/request-context.js';
 import { ApiCallError } from '../core/errors.js';
 import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
 import {
+  BUCKET_POLICY,
+  BUCKET_REGION,
   collectDocumentStore,
   lookupBucket,
   type DocumentStoreAwsSide,
@@ -79,6 +81,7 @@ export const documentStore = defineModule({
   needs: ['profile', 'values', 'release'],
   uses: ['caller', 'partition'],
   checks: CHECKS,
+  queries: [BUCKET_REGION, BUCKET_POLICY],
   collect: collectDocumentStore,
   evaluate(input, reporter) {
     if (input.kind === 'none') return; // no S3 document store in this chart or these values: nothing to say

@@ -17,6 +17,41 @@ import { ApiCallError } from '../core/errors.js';
 import { describeRoleArnProblem, parseRoleArn } from '../iam/arn.js';
 import { readRolePolicies, type RolePolicySet } from '../iam/role-policies.js';
 import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
+import { awsQuery } from '../ports/aws.js';
+import type { GetBucketLocationOutput, GetBucketPolicyOutput } from '@aws-sdk/client-s3';
+
+/**
+ * S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. Asked
+ * in us-east-1, which answers for a bucket in any region (S3 API reference, GetBucketLocation).
+ */
+export const BUCKET_REGION = awsQuery({
+  name: 'bucketRegion',
+  service: 's3',
+  command: 'GetBucketLocation',
+  actions: ['s3:GetBucketLocation'],
+  input: (bucket: string) => ({ region: 'us-east-1', params: { Bucket: bucket } }),
+  absent: { codes: ['NoSuchBucket'], value: undefined },
+  // An empty LocationConstraint is us-east-1; "EU" is the legacy name of eu-west-1.
+  output: ({ LocationConstraint: where }: GetBucketLocationOutput): string | undefined =>
+    !where ? 'us-east-1' : where === 'EU' ? 'eu-west-1' : where,
+});
+
+/**
+ * S3 GetBucketPolicy, sent to the bucket's region: the policy as S3 stores it (JSON text);
+ * undefined when the bucket has none (NoSuchBucketPolicy, 404). Only the bucket owner's account
+ * may call it: an answer means the bucket is in the caller's account; another account's bucket
+ * is AccessDenied (an ApiCallError).
+ */
+export const BUCKET_POLICY = awsQuery({
+  name: 'bucketPolicy',
+  service: 's3',
+  command: 'GetBucketPolicy',
+  actions: ['s3:GetBucketPolicy'],
+  input: (bucket: string, region: string) => ({ region, params: { Bucket: bucket } }),
+  absent: { codes: ['NoSuchBucketPolicy'], value: undefined },
+  output: ({ Policy }: GetBucketPolicyOutput): unknown =>
+    Policy === undefined || Policy === '' ? undefined : Policy,
+});
 
 /** The chart's placeholder bucket name (values.yaml). */
 export const PLACEHOLDER_BUCKET = 'your-aws-bucket';
@@ -105,7 +140,7 @@ export async function collectDocumentStore(ctx: Ctx): Promise<DocumentStoreInput
   const aws: DocumentStoreAwsSide = { callerAccount: caller.account, bucketRegion: { region: undefined } };
   input.awsSide = aws;
   try {
-    aws.bucketRegion = { region: await ctx.aws.bucketRegion(bucket) };
+    aws.bucketRegion = { region: await ctx.aws.query(BUCKET_REGION, bucket) };
   } catch (error) {
     aws.bucketRegion = { error };
     return input;
@@ -115,7 +150,7 @@ export async function collectDocumentStore(ctx: Ctx): Promise<DocumentStoreInput
   const region = aws.bucketRegion.region;
   if (region) {
     try {
-      aws.bucketPolicy = { raw: await ctx.aws.bucketPolicy(bucket, region) };
+      aws.bucketPolicy = { raw: await ctx.aws.query(BUCKET_POLICY, bucket, region) };
     } catch (error) {
       aws.bucketPolicy = { error };
       // Only an API refusal leaves the judgement going (the roles' own policies alone).

@@ -36,6 +36,11 @@ function stableArgs(method: string, args: unknown[]): unknown[] {
   return args;
 }
 
+/** How a bundle names a declarative AWS query's call. */
+export function queryMethod(name: string): string {
+  return `query:${name}`;
+}
+
 export function callKey(api: ApiName, method: string, args: unknown[]): string {
   return `${api}.${method}(${JSON.stringify(stableArgs(method, args))})`;
 }
@@ -57,15 +62,20 @@ export class CallLog {
 
   /**
    * Wraps `target` so each of its methods goes through the log; with `account`, as
-   * `method@account` (AWS as another account: its answers are kept apart).
+   * `method@account` (AWS as another account: its answers are kept apart). A declarative AWS
+   * query (`query(q, ...args)`, src/ports/aws-query.ts) is logged as `query:<its name>` with its
+   * arguments alone: the query object is code, not data.
    */
   wrap<T extends object>(api: ApiName, target: T, account?: string): T {
+    const at = account ? `@${account}` : '';
     return new Proxy(target, {
       get: (obj, prop, receiver) => {
         const value = Reflect.get(obj, prop, receiver);
         if (typeof value !== 'function' || typeof prop !== 'string') return value;
-        const method = account ? `${prop}@${account}` : prop;
-        return (...args: unknown[]) => this.invoke(api, method, args, () => value.apply(obj, args));
+        if (prop === 'query')
+          return (q: { name: string }, ...args: unknown[]) =>
+            this.invoke(api, `${queryMethod(q.name)}${at}`, args, () => value.call(obj, q, ...args));
+        return (...args: unknown[]) => this.invoke(api, `${prop}${at}`, args, () => value.apply(obj, args));
       },
     });
   }
@@ -84,7 +94,8 @@ export class CallLog {
     this.onCall?.(key);
     const record: CallRecord = { api, method, args };
     this.records.push(record);
-    const name = `${api === 'aws' ? 'AWS' : api === 'kube' ? 'Kubernetes' : api} ${method}`;
+    // As a line names it ("waiting for AWS bucketRegion"): a query by its name alone.
+    const name = `${api === 'aws' ? 'AWS' : api === 'kube' ? 'Kubernetes' : api} ${method.replace(/^query:/, '')}`;
     this.open.set(record, name);
     const started = Date.now();
     const settle = () => {

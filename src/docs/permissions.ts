@@ -1,11 +1,13 @@
 /**
  * README "Permissions", generated from what each call declares it needs (KUBE_PERMISSIONS in
- * src/ports/kube.ts, AWS_PERMISSIONS in src/ports/aws.ts): the RBAC rules and the IAM policy a
- * user grants cannot drift from the calls irsa-check makes. test/readme.test.ts keeps the
- * README's block in sync (`UPDATE_FIXTURES=1` rewrites it).
+ * src/ports/kube.ts, AWS_PERMISSIONS in src/ports/aws.ts, and the AWS queries the registered
+ * modules declare): the RBAC rules and the IAM policy a user grants cannot drift from the calls
+ * irsa-check makes. test/readme.test.ts keeps the README's block in sync (`UPDATE_FIXTURES=1`
+ * rewrites it).
  */
 import { ASSUME_ROLE_PERMISSION, AWS_PERMISSIONS } from '../ports/aws.js';
 import { KUBE_PERMISSIONS, type KubeGrant } from '../ports/kube.js';
+import type { CheckModule } from '../engine/module.js';
 
 const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
@@ -76,17 +78,25 @@ function yamlRules(rules: Rule[]): string[] {
   });
 }
 
-/** The IAM actions irsa-check's own identity needs, in declaration order. */
-export function awsActions(): string[] {
-  return [...new Set(Object.values(AWS_PERMISSIONS).flatMap((n) => n.actions))];
+/**
+ * The IAM actions irsa-check's own identity needs, in declaration order: the Aws port's methods,
+ * then the queries of `modules` (the registry, src/checks/index.ts), in registry order.
+ */
+export function awsActions(modules: readonly Pick<CheckModule, 'queries'>[]): string[] {
+  return [
+    ...new Set([
+      ...Object.values(AWS_PERMISSIONS).flatMap((n) => n.actions),
+      ...modules.flatMap((m) => m.queries.flatMap((q) => q.actions)),
+    ]),
+  ];
 }
 
-/** The generated part of README "Permissions": the RBAC manifests and the IAM policy. */
-export function permissionsBlock(): string {
+/** The generated part of README "Permissions": the RBAC manifests and the IAM policy of `modules`' calls. */
+export function permissionsBlock(modules: readonly Pick<CheckModule, 'queries'>[]): string {
   const rules = kubeRules();
   const policy = {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'IrsaCheckReadOnly', Effect: 'Allow', Action: awsActions(), Resource: '*' }],
+    Statement: [{ Sid: 'IrsaCheckReadOnly', Effect: 'Allow', Action: awsActions(modules), Resource: '*' }],
   };
   return [
     'Kubernetes (bind the Role in the Camunda namespace; nodes, namespaces, webhooks and discovery need the',

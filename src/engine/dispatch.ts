@@ -16,6 +16,7 @@ import type { Finding } from '../core/finding.js';
 import { FatalCheckError, UsageError } from '../core/errors.js';
 import type { CheckModule, ModuleContext } from './module.js';
 import { Reporter, type FindingSink } from '../core/reporter.js';
+import { AWS_PERMISSIONS, type AnyAwsQuery } from '../ports/aws.js';
 
 const ORDER = Object.keys(FACT_LABELS) as FactKey[];
 
@@ -58,8 +59,25 @@ class FactStore {
   }
 }
 
-/** Throws when the registry breaks the contract: one provider per fact, providers before their readers. */
+/**
+ * Throws when the registry breaks the contract: one provider per fact, providers before their
+ * readers, one query per query name (bundles record queries by name) and no query named like a
+ * method of the Aws port (a replay answers a query from an older bundle's record of the method it
+ * replaced, by that name: src/platform/replay.ts).
+ */
 export function validateRegistry(modules: readonly CheckModule[]): void {
+  const queries = new Map<string, AnyAwsQuery>();
+  for (const m of modules) {
+    for (const q of m.queries ?? []) {
+      if (q.name in AWS_PERMISSIONS || q.name === 'query')
+        throw new Error(
+          `module ${m.id} declares the AWS query ${q.name}, named like a method of the Aws port`,
+        );
+      const other = queries.get(q.name);
+      if (other && other !== q) throw new Error(`two AWS queries are named ${q.name}`);
+      queries.set(q.name, q);
+    }
+  }
   const provider = new Map<FactKey, number>();
   modules.forEach((m, i) => {
     for (const key of m.provides) {

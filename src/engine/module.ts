@@ -19,6 +19,7 @@ import type { CheckMeta } from '../core/catalogue.js';
 import type { Facts, FactKey } from './facts.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Services } from '../core/context.js';
+import type { AnyAwsQuery, Aws } from '../ports/aws.js';
 
 /** What a module's `run` sees: the services, its needed facts, and its way to wait for and write facts. */
 export interface ModuleContext<
@@ -54,6 +55,11 @@ interface SpecHead<Id extends string, N extends FactKey, U extends FactKey, P ex
   uses?: readonly U[];
   provides?: readonly P[];
   checks: { readonly [K in Id]: CheckMeta };
+  /**
+   * The AWS queries the module asks (`ctx.aws.query`), usually declared in its collector: README
+   * "Permissions" lists their actions, and asking one not listed here fails the call.
+   */
+  queries?: readonly AnyAwsQuery[];
 }
 
 /** A proof (src/proofs/): acts and reports as it goes. */
@@ -101,6 +107,7 @@ export interface CheckModule {
   readonly uses: readonly FactKey[];
   readonly provides: readonly FactKey[];
   readonly checks: Readonly<Record<string, CheckMeta>>;
+  readonly queries: readonly AnyAwsQuery[];
   /** 'check': collector + pure evaluator; 'proof': acts. */
   readonly kind: 'check' | 'proof';
   run(ctx: ModuleContext<FactKey, FactKey, FactKey>, out: Reporter<string>): Promise<void>;
@@ -122,8 +129,18 @@ export function defineModule<
     uses: spec.uses ?? [],
     provides: spec.provides ?? [],
     checks: spec.checks,
+    queries: spec.queries ?? [],
   };
-  if ('run' in spec) return { ...head, kind: 'proof', run: spec.run as CheckModule['run'] };
+  const declared = new Set<unknown>(head.queries);
+  const own = <C extends ModuleContext<N, U, P>>(ctx: C): C => declaredQueriesOnly(ctx, spec.id, declared);
+  if ('run' in spec) {
+    const run = spec.run;
+    return {
+      ...head,
+      kind: 'proof',
+      run: ((ctx: ModuleContext<N, U, P>, out: Reporter<Id>) => run(own(ctx), out)) as CheckModule['run'],
+    };
+  }
   const { collect, evaluate } = spec;
   return {
     ...head,
@@ -131,9 +148,43 @@ export function defineModule<
     // The dispatcher sees one `run`: gather, then judge. A collector that throws is reported
     // by the dispatcher like any module error (out.unexpected).
     run: (async (ctx: ModuleContext<N, U, P>, out: Reporter<Id>) => {
-      const input = await collect(ctx);
+      const input = await collect(own(ctx));
       evaluate(input, out, ctx);
     }) as unknown as CheckModule['run'],
     evaluate: evaluate as unknown as CheckModule['evaluate'],
+  };
+}
+
+/**
+ * The module's context whose AWS (its own account's and the others') refuses a query the module
+ * does not declare: the permissions README "Permissions" lists come from the declarations, so an
+ * undeclared query would be a call the documented policy does not allow.
+ */
+function declaredQueriesOnly<C extends Services>(ctx: C, id: string, declared: ReadonlySet<unknown>): C {
+  const guard = (aws: Aws): Aws =>
+    new Proxy(aws, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver) as unknown;
+        if (prop !== 'query' || typeof value !== 'function') return value;
+        return (q: AnyAwsQuery, ...args: unknown[]) =>
+          declared.has(q)
+            ? (value as Aws['query']).call(obj, q, ...args)
+            : Promise.reject(
+                new Error(`module ${id} asks the AWS query ${q.name} without declaring it in its queries`),
+              );
+      },
+    });
+  const others = new WeakMap<Aws, Aws>();
+  return {
+    ...ctx,
+    aws: guard(ctx.aws),
+    // One guard per account, as the context keeps one Aws per account.
+    awsIn: (account: string) => {
+      const other = ctx.awsIn(account);
+      if (!other) return undefined;
+      let guarded = others.get(other);
+      if (!guarded) others.set(other, (guarded = guard(other)));
+      return guarded;
+    },
   };
 }

@@ -11,6 +11,7 @@ import { resolveCname as dnsResolveCname } from 'node:dns/promises';
 import { FAN_OUT, mapLimit } from '../core/concurrency.js';
 import { ApiCallError } from '../core/errors.js';
 import { DeadlineHttpHandler, isDeadlineError } from './aws-http-handler.js';
+import { CLIENT_CLASSES, loaders, sendQuery, type SdkClient, type SdkModules } from './live-aws-query.js';
 import type {
   AssumedRole,
   AttachedPolicy,
@@ -28,6 +29,8 @@ import type {
   PodIdentityAssociation,
   SimulationResult,
   VpcEndpoint,
+  AwsQuery,
+  AwsService,
   Route,
   RouteTable,
   SecurityGroup,
@@ -207,26 +210,6 @@ function isNotFoundError(e: unknown): boolean {
   const err = e as { name?: string; Code?: string };
   return /NoSuchEntity|ResourceNotFound|NotFound/i.test(`${err?.Code ?? ''} ${err?.name ?? ''}`);
 }
-
-type SdkModules = {
-  sts: typeof import('@aws-sdk/client-sts');
-  eks: typeof import('@aws-sdk/client-eks');
-  iam: typeof import('@aws-sdk/client-iam');
-  rds: typeof import('@aws-sdk/client-rds');
-  opensearch: typeof import('@aws-sdk/client-opensearch');
-  ec2: typeof import('@aws-sdk/client-ec2');
-  s3: typeof import('@aws-sdk/client-s3');
-};
-
-const loaders: { [K in keyof SdkModules]: () => Promise<SdkModules[K]> } = {
-  sts: () => import('@aws-sdk/client-sts'),
-  eks: () => import('@aws-sdk/client-eks'),
-  iam: () => import('@aws-sdk/client-iam'),
-  rds: () => import('@aws-sdk/client-rds'),
-  opensearch: () => import('@aws-sdk/client-opensearch'),
-  ec2: () => import('@aws-sdk/client-ec2'),
-  s3: () => import('@aws-sdk/client-s3'),
-};
 
 /** Client settings shared by every service. */
 interface SharedClientConfig {
@@ -466,12 +449,42 @@ export class LiveAws implements Aws {
     return c;
   }
 
-  private sts(region?: string): Promise<STSClient> {
-    return this.client(`sts@${region ?? ''}`, async () => {
+  /**
+   * The client of `service` in `region`, shared by the hand-written calls and the queries: STS in
+   * the default region when none is named, IAM global (the default region picks its partition), S3
+   * path-style behind a custom endpoint (AWS_ENDPOINT_URL, an S3-compatible proxy or emulator).
+   */
+  private async sdkClient(service: AwsService, region?: string): Promise<SdkClient> {
+    const where =
+      service === 'iam' ? undefined : service === 'sts' ? region : (region ?? (await this.defaultRegion()));
+    const key = service === 'iam' ? 'iam' : `${service}@${where ?? ''}`;
+    return this.client(key, async () => {
       quietSdk();
-      const { STSClient } = await loaders.sts();
-      return new STSClient(await this.clientConfig(region));
+      const Client = CLIENT_CLASSES[service]((await loaders[service]()) as never);
+      const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+      return new Client({
+        ...(await this.clientConfig(where)),
+        ...(service === 's3' ? { forcePathStyle: custom } : {}),
+      });
     });
+  }
+
+  /** A declarative query (src/ports/aws-query.ts), sent with the service's shared client. */
+  async query<A extends unknown[], T>(q: AwsQuery<A, T, unknown>, ...args: A): Promise<T> {
+    return this.call(q.actions[0], () =>
+      sendQuery(
+        {
+          module: (service) => loaders[service]() as Promise<unknown> as Promise<Record<string, unknown>>,
+          client: (service, region) => this.sdkClient(service, region),
+        },
+        q,
+        args,
+      ),
+    );
+  }
+
+  private sts(region?: string): Promise<STSClient> {
+    return this.sdkClient('sts', region) as Promise<unknown> as Promise<STSClient>;
   }
 
   /** STS for AssumeRoleWithWebIdentity: an unsigned call, so no credentials are looked up. */
@@ -495,44 +508,24 @@ export class LiveAws implements Aws {
   }
 
   private eks(region: string): Promise<EKSClient> {
-    return this.client(`eks@${region}`, async () => {
-      quietSdk();
-      const { EKSClient } = await loaders.eks();
-      return new EKSClient(await this.clientConfig(region));
-    });
+    return this.sdkClient('eks', region) as Promise<unknown> as Promise<EKSClient>;
   }
 
   /** IAM is global; the region only picks the partition (aws, aws-cn, aws-us-gov). */
   private iam(): Promise<IAMClient> {
-    return this.client('iam', async () => {
-      quietSdk();
-      const { IAMClient } = await loaders.iam();
-      return new IAMClient(await this.clientConfig());
-    });
+    return this.sdkClient('iam') as Promise<unknown> as Promise<IAMClient>;
   }
 
   private rds(region: string): Promise<RDSClient> {
-    return this.client(`rds@${region}`, async () => {
-      quietSdk();
-      const { RDSClient } = await loaders.rds();
-      return new RDSClient(await this.clientConfig(region));
-    });
+    return this.sdkClient('rds', region) as Promise<unknown> as Promise<RDSClient>;
   }
 
   private openSearch(region: string): Promise<OpenSearchClient> {
-    return this.client(`opensearch@${region}`, async () => {
-      quietSdk();
-      const { OpenSearchClient } = await loaders.opensearch();
-      return new OpenSearchClient(await this.clientConfig(region));
-    });
+    return this.sdkClient('opensearch', region) as Promise<unknown> as Promise<OpenSearchClient>;
   }
 
   private ec2(region: string): Promise<EC2Client> {
-    return this.client(`ec2@${region}`, async () => {
-      quietSdk();
-      const { EC2Client } = await loaders.ec2();
-      return new EC2Client(await this.clientConfig(region));
-    });
+    return this.sdkClient('ec2', region) as Promise<unknown> as Promise<EC2Client>;
   }
 
   /** Runs `call`, turning whatever it throws into an ApiCallError for `operation`. */
@@ -1098,57 +1091,6 @@ export class LiveAws implements Aws {
   // ------------------------------------------------------------------ DNS
 
   /** Follows the CNAME chain of `host` (at most 8 links); [] when it has none. */
-  async bucketRegion(bucket: string): Promise<string | undefined> {
-    const { S3Client, GetBucketLocationCommand } = await loaders.s3();
-    const client = await this.client<InstanceType<typeof S3Client>>('s3', async () => {
-      quietSdk();
-      // A custom endpoint (AWS_ENDPOINT_URL, an S3-compatible proxy or emulator) takes path-style requests.
-      const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-      return new S3Client({ ...(await this.clientConfig('us-east-1')), forcePathStyle: custom });
-    });
-    return this.call('s3:GetBucketLocation', async () => {
-      try {
-        const { LocationConstraint } = await client.send(new GetBucketLocationCommand({ Bucket: bucket }));
-        // An empty LocationConstraint is us-east-1; "EU" is the legacy name of eu-west-1.
-        return !LocationConstraint
-          ? 'us-east-1'
-          : LocationConstraint === 'EU'
-            ? 'eu-west-1'
-            : LocationConstraint;
-      } catch (e) {
-        if (
-          /NoSuchBucket/.test(`${(e as { name?: string }).name ?? ''} ${(e as { Code?: string }).Code ?? ''}`)
-        )
-          return undefined;
-        throw e;
-      }
-    });
-  }
-
-  async bucketPolicy(bucket: string, region: string): Promise<unknown> {
-    const { S3Client, GetBucketPolicyCommand } = await loaders.s3();
-    const client = await this.client<InstanceType<typeof S3Client>>(`s3@${region}`, async () => {
-      quietSdk();
-      const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-      return new S3Client({ ...(await this.clientConfig(region)), forcePathStyle: custom });
-    });
-    return this.call('s3:GetBucketPolicy', async () => {
-      try {
-        const { Policy } = await client.send(new GetBucketPolicyCommand({ Bucket: bucket }));
-        return Policy === undefined || Policy === '' ? undefined : Policy;
-      } catch (e) {
-        // A bucket without a policy answers NoSuchBucketPolicy (404).
-        if (
-          /NoSuchBucketPolicy/.test(
-            `${(e as { name?: string }).name ?? ''} ${(e as { Code?: string }).Code ?? ''}`,
-          )
-        )
-          return undefined;
-        throw e;
-      }
-    });
-  }
-
   async resolveCname(host: string): Promise<string[]> {
     const chain: string[] = [];
     let current = host;

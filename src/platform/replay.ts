@@ -8,17 +8,33 @@ import { DEFAULT_LIMITS, type InputLimits } from '../core/limits.js';
 import type { Aws } from '../ports/aws.js';
 import type { Bundle } from './bundle.js';
 import { replayHelmRecord, type BundledHelmRecord } from './bundle-helm.js';
-import { callKey, type ApiName, type CallRecord } from '../core/calls.js';
+import { callKey, queryMethod, type ApiName, type CallRecord } from '../core/calls.js';
 import type { Kube } from '../ports/kube.js';
 import type { Deriver } from '../ports/platform.js';
 
+/**
+ * Answers each call from the record of the same method and arguments. A declarative AWS query
+ * (`query(q, ...args)`, `query@account` for another account) is recorded as `query:<name>`
+ * (core/calls.ts); a bundle recorded before the query replaced a port method of the same name
+ * holds it under that name, which answers it too.
+ */
 export function replayTarget<T extends object>(api: ApiName, records: CallRecord[]): T {
   const answers = new Map(records.map((r) => [callKey(r.api, r.method, r.args), r]));
+  const answer = (method: string, args: unknown[]) => {
+    const query = /^query(@.*)?$/.exec(method);
+    if (!query) return { method, args, record: answers.get(callKey(api, method, args)) };
+    const [q, ...rest] = args as [{ name: string }, ...unknown[]];
+    const at = query[1] ?? '';
+    const recorded = `${queryMethod(q.name)}${at}`;
+    const record =
+      answers.get(callKey(api, recorded, rest)) ?? answers.get(callKey(api, `${q.name}${at}`, rest));
+    return { method: recorded, args: rest, record };
+  };
   return new Proxy({} as T, {
-    get: (_obj, method) => {
-      if (typeof method !== 'string' || method === 'then') return undefined;
-      return async (...args: unknown[]) => {
-        const record = answers.get(callKey(api, method, args));
+    get: (_obj, name) => {
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      return async (...asked: unknown[]) => {
+        const { method, args, record } = answer(name, asked);
         if (!record) {
           throw new ApiCallError(
             api,

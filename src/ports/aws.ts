@@ -2,8 +2,12 @@
  * The narrow AWS interface the checks ask. Answers are plain JSON-able objects
  * so they can be recorded to and replayed from a bundle. Errors are thrown as
  * ApiCallError (core/errors.ts) with the IAM-style operation name. A port: it
- * imports nothing of the project.
+ * imports nothing of the project but the other ports.
  */
+import type { AwsQuery } from './aws-query.js';
+
+export type { AnyAwsQuery, AwsPagination, AwsQuery, AwsService } from './aws-query.js';
+export { awsQuery } from './aws-query.js';
 
 export interface CallerIdentity {
   arn: string;
@@ -285,14 +289,12 @@ export interface Aws {
    * grants. Throws ApiCallError when the domain does not answer.
    */
   openSearchGet(baseUrl: string, region: string, path: string): Promise<OpenSearchAnswer>;
-  /** S3 GetBucketLocation: the region a bucket lives in; undefined when no such bucket exists. */
-  bucketRegion(bucket: string): Promise<string | undefined>;
   /**
-   * S3 GetBucketPolicy (sent to the bucket's region): the bucket policy, decoded; undefined when
-   * the bucket has none. Only the bucket owner's account may call it: an answer means the bucket
-   * is in the caller's account; another account's bucket is AccessDenied (an ApiCallError).
+   * A declarative call (src/ports/aws-query.ts): the SDK command a collector declares, sent like
+   * every other call and answered as the query's `output` makes it. Its IAM actions are the
+   * query's own (README "Permissions" adds those of every query a registered module declares).
    */
-  bucketPolicy(bucket: string, region: string): Promise<unknown>;
+  query<A extends unknown[], T>(q: AwsQuery<A, T, unknown>, ...args: A): Promise<T>;
   /** DNS: the CNAME chain target of a host, for matching custom DB endpoints. */
   resolveCname(host: string): Promise<string[]>;
 }
@@ -308,8 +310,11 @@ export interface AwsNeeds {
   unsigned?: readonly string[];
 }
 
-/** In README order: the policy lists the actions as they come here. */
-export const AWS_PERMISSIONS: { readonly [M in keyof Aws]: AwsNeeds } = {
+/**
+ * In README order: the policy lists the actions as they come here, then those of the queries the
+ * registered modules declare (`query` itself needs nothing: each query names its own actions).
+ */
+export const AWS_PERMISSIONS: { readonly [M in Exclude<keyof Aws, 'query'>]: AwsNeeds } = {
   callerIdentity: { actions: ['sts:GetCallerIdentity'] },
   listEksClusters: { actions: ['eks:ListClusters'] },
   eksCluster: { actions: ['eks:DescribeCluster'] },
@@ -332,8 +337,6 @@ export const AWS_PERMISSIONS: { readonly [M in keyof Aws]: AwsNeeds } = {
   dbProxies: { actions: ['rds:DescribeDBProxies'] },
   // The operator's own signed GET of the security plugin's roles (--direct).
   openSearchGet: { actions: ['es:ESHttpGet'] },
-  bucketRegion: { actions: ['s3:GetBucketLocation'] },
-  bucketPolicy: { actions: ['s3:GetBucketPolicy'] },
   // The pod-less proof presents the ServiceAccount's token: STS checks the role's trust, not irsa-check.
   assumeRoleWithWebIdentity: { actions: [], unsigned: ['sts:AssumeRoleWithWebIdentity'] },
   // DNS, not AWS.

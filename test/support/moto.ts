@@ -118,7 +118,7 @@ function fixtureAccount(world: WorldModel): string {
   return arn?.[1] ?? FIXTURE_ACCOUNT;
 }
 
-/** MemoryAws method → the first AWS action LiveAws sends for it (to replay planted errors as proxy faults). */
+/** MemoryAws method (or query name) → the first AWS action LiveAws sends for it (to replay planted errors as proxy faults). */
 const METHOD_ACTIONS: Record<string, string> = {
   callerIdentity: 'sts:GetCallerIdentity',
   listEksClusters: 'eks:ListClusters',

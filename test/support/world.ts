@@ -28,6 +28,7 @@ import type {
   KubeWorkload,
 } from '../../src/ports/kube.js';
 import type {
+  AwsQuery,
   DbProxy,
   OpenSearchAnswer,
   AssumedRole,
@@ -135,6 +136,11 @@ export interface WorldModel {
     buckets?: Record<string, string>;
     /** S3 bucket policies: bucket name → policy document (a bucket without one has none). */
     bucketPolicies?: Record<string, unknown>;
+    /**
+     * Answers to declarative queries (src/ports/aws-query.ts) the world has no model for, by query
+     * name: each answer for its arguments (`result`, or `error` as an ApiCallError).
+     */
+    queries?: Record<string, Array<{ args: unknown[]; result?: unknown; error?: ApiCallErrorJson }>>;
     domains?: Array<OpenSearchDomain & { region: string }>;
     cnames?: Record<string, string[]>;
     simulation?: SimulationResult[];
@@ -197,14 +203,14 @@ function failIfPlanted(errors: Record<string, ApiCallErrorJson> | undefined, met
   if (e) throw ApiCallError.fromJSON(e);
 }
 
-/** Wraps every method so planted errors fire first. */
+/** Wraps every method so planted errors fire first (a query's by its name). */
 function withFaults<T extends object>(target: T, errors: Record<string, ApiCallErrorJson> | undefined): T {
   return new Proxy(target, {
     get(obj, prop, receiver) {
       const value = Reflect.get(obj, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       return async (...args: unknown[]) => {
-        failIfPlanted(errors, prop);
+        failIfPlanted(errors, prop === 'query' ? (args[0] as AwsQuery<unknown[], unknown>).name : prop);
         return value.apply(obj, args);
       };
     },
@@ -493,11 +499,19 @@ export class MemoryAws implements Aws {
     const credentials = this.w.credentials?.[roleArn];
     return credentials ? { ...answer, credentials } : answer;
   }
-  async bucketRegion(bucket: string) {
-    return this.w.buckets?.[bucket];
-  }
-  async bucketPolicy(bucket: string) {
-    return this.w.bucketPolicies?.[bucket];
+  /** The queries the world models, by name; the others from `queries`. */
+  private readonly modelled: Record<string, (...args: never[]) => unknown> = {
+    bucketRegion: (bucket: string) => this.w.buckets?.[bucket],
+    bucketPolicy: (bucket: string) => this.w.bucketPolicies?.[bucket],
+  };
+  async query<A extends unknown[], T>(q: AwsQuery<A, T, unknown>, ...args: A): Promise<T> {
+    const modelled = this.modelled[q.name];
+    if (modelled) return modelled(...(args as unknown as never[])) as T;
+    const answer = this.w.queries?.[q.name]?.find((a) => JSON.stringify(a.args) === JSON.stringify(args));
+    if (!answer)
+      throw new ApiCallError('aws', q.actions[0], 'NotInWorld', `this world has no answer for ${q.name}`);
+    if (answer.error) throw ApiCallError.fromJSON(answer.error);
+    return answer.result as T;
   }
   async resolveCname(host: string) {
     return this.w.cnames?.[host] ?? [];
