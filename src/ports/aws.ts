@@ -2,8 +2,9 @@
  * The narrow AWS interface the checks ask. Answers are plain JSON-able objects
  * so they can be recorded to and replayed from a bundle. Errors are thrown as
  * ApiCallError (core/errors.ts) with the IAM-style operation name. A port: it
- * imports nothing of the project.
+ * imports nothing of the project but other ports.
  */
+import type { PodIdentityAnswer } from './eks-auth.js';
 
 export interface CallerIdentity {
   arn: string;
@@ -261,6 +262,8 @@ export interface Aws {
     resources: string[],
   ): Promise<SimulationResult[] | undefined>;
   assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole>;
+  /** eks-auth:AssumeRoleForPodIdentity with a ServiceAccount token of aud pods.eks.amazonaws.com. */
+  assumeRoleForPodIdentity(cluster: string, token: string, region: string): Promise<PodIdentityAnswer>;
   /** ec2:DescribeInstances for these instance IDs (unknown IDs are left out). */
   instances(region: string, instanceIds: string[]): Promise<Ec2Instance[]>;
   /** eks:ListPodIdentityAssociations in a namespace; undefined when the endpoint does not implement the API. */
@@ -336,6 +339,8 @@ export const AWS_PERMISSIONS: { readonly [M in keyof Aws]: AwsNeeds } = {
   bucketPolicy: { actions: ['s3:GetBucketPolicy'] },
   // The pod-less proof presents the ServiceAccount's token: STS checks the role's trust, not irsa-check.
   assumeRoleWithWebIdentity: { actions: [], unsigned: ['sts:AssumeRoleWithWebIdentity'] },
+  // The pod-less proof of EKS Pod Identity: a signed call, unlike AssumeRoleWithWebIdentity.
+  assumeRoleForPodIdentity: { actions: ['eks-auth:AssumeRoleForPodIdentity'] },
   // DNS, not AWS.
   resolveCname: { actions: [] },
 };
