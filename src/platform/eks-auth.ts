@@ -53,6 +53,8 @@ export interface EksAuthCall {
   credentials: TemporaryCredentials;
   handler: RequestHandler;
   maxAttempts: number;
+  /** AWS's clock minus this machine's (ms), as the SDK clients measured it (LiveAws.clockOffsetMs). */
+  clockOffsetMs?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -138,6 +140,16 @@ function isThrottle(e: unknown): boolean {
   );
 }
 
+/** AWS's time from a clock-skew refusal's Date header; undefined for any other answer. */
+function skewedServerTime(e: unknown): number | undefined {
+  if (!(e instanceof EksAuthError)) return undefined;
+  const skew =
+    /^(RequestTimeTooSkewed|RequestExpired|RequestInTheFuture)$/.test(e.name) ||
+    /Signature (expired|not yet current)/i.test(e.message);
+  const date = Date.parse(e.$response.headers.date ?? '');
+  return skew && !Number.isNaN(date) ? date : undefined;
+}
+
 /** The standard strategy's delay: full jitter over 100 ms × 2^n (500 ms for throttling), at most 20 s. */
 function backoffMs(attempt: number, throttled: boolean): number {
   const base = throttled ? 500 : 100;
@@ -182,8 +194,22 @@ function toAnswer(body: Record<string, unknown> | undefined, attempts: number): 
   };
 }
 
-async function attempt(call: EksAuthCall, url: URL, body: string, n: number): Promise<PodIdentityAnswer> {
-  const headers = await signedHeaders(call.credentials, call.region, EKS_AUTH_SERVICE, url, 'POST', body);
+async function attempt(
+  call: EksAuthCall,
+  url: URL,
+  body: string,
+  n: number,
+  offsetMs: number,
+): Promise<PodIdentityAnswer> {
+  const headers = await signedHeaders(
+    call.credentials,
+    call.region,
+    EKS_AUTH_SERVICE,
+    url,
+    'POST',
+    body,
+    new Date(Date.now() + offsetMs),
+  );
   const { response } = await call.handler.handle({
     method: 'POST',
     protocol: url.protocol,
@@ -219,10 +245,20 @@ export async function assumeRoleForPodIdentity(call: EksAuthCall): Promise<PodId
   const base = eksAuthEndpoint(call.region, call.env).replace(/\/+$/, '');
   const url = new URL(`${base}/clusters/${encodeURIComponent(call.cluster)}/assume-role-for-pod-identity`);
   const body = JSON.stringify({ token: call.token });
+  let offsetMs = call.clockOffsetMs ?? 0;
+  let corrected = false;
   for (let n = 1; ; n++) {
     try {
-      return await attempt(call, url, body, n);
+      return await attempt(call, url, body, n, offsetMs);
     } catch (e) {
+      // As the SDK does: a signature refused for its time is signed again once with AWS's clock
+      // (the answer's Date header); a refusal after that is the skew awsError reports.
+      const serverMs = skewedServerTime(e);
+      if (serverMs !== undefined && !corrected && n < call.maxAttempts) {
+        corrected = true;
+        offsetMs = serverMs - Date.now();
+        continue;
+      }
       if (n >= call.maxAttempts || !retryable(e)) {
         if (e instanceof EksAuthError) e.$metadata.attempts = n;
         throw e;

@@ -605,6 +605,7 @@ export class LiveAws implements Aws {
         },
         handler: this.requestHandler(),
         maxAttempts: AWS_MAX_ATTEMPTS,
+        clockOffsetMs: this.clockOffsetMs(),
       });
     });
   }

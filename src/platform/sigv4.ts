@@ -80,25 +80,30 @@ export async function signedHeaders(
   url: URL,
   method = 'GET',
   body?: string,
+  /** The time to sign with: this machine's, corrected by AWS's clock offset when one is known. */
+  signingDate?: Date,
 ): Promise<Record<string, string>> {
   const s = await signer(credentials, region, service);
   const query: Record<string, string> = {};
   url.searchParams.forEach((v, k) => (query[k] = v));
-  const signed = await s.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: url.pathname,
-    query,
-    headers: {
-      host: url.host,
-      'x-amz-content-sha256': createHash('sha256')
-        .update(body ?? '')
-        .digest('hex'),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+  const signed = await s.sign(
+    {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query,
+      headers: {
+        host: url.host,
+        'x-amz-content-sha256': createHash('sha256')
+          .update(body ?? '')
+          .digest('hex'),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body } : {}),
     },
-    ...(body !== undefined ? { body } : {}),
-  });
+    signingDate ? { signingDate } : {},
+  );
   return signed.headers as Record<string, string>;
 }

@@ -160,6 +160,19 @@ describe('eks-auth:AssumeRoleForPodIdentity, LiveAws against the fake EKS Auth',
   }, 30_000);
 });
 
+describe('a skewed clock, as the SDK handles it', () => {
+  it("signs again once with AWS's clock from the refusal's Date header, and then gets its answer", async () => {
+    const token = await tokenFor('camunda-identity', 'pods.eks.amazonaws.com');
+    moto.proxy.setClockSkew(10 * 60_000);
+    const answer = await live().assumeRoleForPodIdentity('camunda-prod', token, REGION);
+    expect(answer.subject.serviceAccount).toBe('camunda-identity');
+    expect(moto.proxy.requests.map((q) => q.action)).toEqual([
+      'eks-auth:AssumeRoleForPodIdentity',
+      'eks-auth:AssumeRoleForPodIdentity',
+    ]);
+  });
+});
+
 describe("the EKS Auth endpoint (the model's endpoint rules; the SDKs' endpoint settings)", () => {
   it('is eks-auth.<region>.api.aws, api.amazonwebservices.com.cn in China, or the configured one', () => {
     expect(eksAuthEndpoint('eu-west-1', {})).toBe('https://eks-auth.eu-west-1.api.aws');
