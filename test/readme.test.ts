@@ -101,7 +101,9 @@ describe('the permission declarations match the calls the live adapters make', (
 
   it('every AWS operation live-aws.ts names is declared, and every declared one is made', () => {
     const named = new Set(
-      [...source('live-aws.ts').matchAll(/'((?:sts|eks|iam|rds|es|ec2|s3):[A-Za-z]+)'/g)].map((m) => m[1]!),
+      [...source('live-aws.ts').matchAll(/'((?:sts|eks|eks-auth|iam|rds|es|ec2|s3):[A-Za-z]+)'/g)].map(
+        (m) => m[1]!,
+      ),
     );
     const declared = new Set([
       ...Object.values(AWS_PERMISSIONS).flatMap((n) => [...n.actions, ...(n.unsigned ?? [])]),

@@ -18,7 +18,13 @@ export interface CallRecord {
 }
 
 /** Methods with side effects: never memoised, never replayed from another call's answer. */
-const UNCACHED = new Set(['runJob', 'deleteJob', 'requestToken', 'assumeRoleWithWebIdentity']);
+const UNCACHED = new Set([
+  'runJob',
+  'deleteJob',
+  'requestToken',
+  'assumeRoleWithWebIdentity',
+  'assumeRoleForPodIdentity',
+]);
 
 /**
  * The arguments that identify a call across runs: a Job's random name and a
@@ -31,7 +37,8 @@ function stableArgs(method: string, args: unknown[]): unknown[] {
     const { [RUN_LABEL]: _run, ...labels } = manifest?.metadata?.labels ?? {};
     return [args[0], labels];
   }
-  if (method === 'assumeRoleWithWebIdentity') return [args[0], '<token>', args[2]];
+  if (method === 'assumeRoleWithWebIdentity' || method === 'assumeRoleForPodIdentity')
+    return [args[0], '<token>', args[2]];
   if (method === 'verifyToken') return args.slice(1);
   return args;
 }

@@ -125,8 +125,11 @@ export function redactRecord(
   if (record.error) out.error = { ...record.error, message: redactor.text(record.error.message) };
   if (!('result' in record)) return out;
   if (record.method === 'requestToken') out.result = REDACTED;
-  // The role STS assumed is evidence; the credentials it handed out are a secret.
-  else if (record.method === 'assumeRoleWithWebIdentity' && (record.result as AssumedRole)?.credentials)
+  // The role STS (or EKS Auth) assumed is evidence; the credentials it handed out are a secret.
+  else if (
+    (record.method === 'assumeRoleWithWebIdentity' || record.method === 'assumeRoleForPodIdentity') &&
+    (record.result as AssumedRole)?.credentials
+  )
     out.result = { ...(record.result as AssumedRole), credentials: REDACTED };
   // A pod's log may quote anything: only the lines an IRSA check matched are kept.
   else if (record.method === 'podLogTail' && typeof record.result === 'string')

@@ -36,6 +36,7 @@ import type {
   SecurityGroup,
   Subnet,
 } from '../ports/aws.js';
+import type { PodIdentityAnswer } from '../ports/eks-auth.js';
 
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { EKSClient } from '@aws-sdk/client-eks';
@@ -576,6 +577,30 @@ export class LiveAws implements Aws {
         sessionToken: c.SessionToken,
       },
     };
+  }
+
+  /**
+   * EKS Auth's AssumeRoleForPodIdentity with a ServiceAccount token, signed with irsa-check's own
+   * credentials (platform/eks-auth.ts: no SDK client for EKS Auth is available to irsa-check).
+   */
+  async assumeRoleForPodIdentity(cluster: string, token: string, region: string): Promise<PodIdentityAnswer> {
+    return this.call('eks-auth:AssumeRoleForPodIdentity', async () => {
+      const credentials = await (await this.sts()).config.credentials();
+      const { assumeRoleForPodIdentity } = await import('./eks-auth.js');
+      return assumeRoleForPodIdentity({
+        cluster,
+        token,
+        region,
+        credentials: {
+          accessKeyId: credentials.accessKeyId,
+          secretAccessKey: credentials.secretAccessKey,
+          sessionToken: credentials.sessionToken ?? '',
+        },
+        handler: this.requestHandler(),
+        maxAttempts: AWS_MAX_ATTEMPTS,
+        clockOffsetMs: this.clockOffsetMs(),
+      });
+    });
   }
 
   // ------------------------------------------------------------------ EKS

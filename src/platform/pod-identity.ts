@@ -227,7 +227,7 @@ export function podIdentitySessionTags(
 
 /**
  * How a component's pods get their role, in the words the proofs use (identity Job, data-plane
- * proofs, --direct): IRSA's words are the ones those messages always had; EKS Pod Identity's name
+ * proofs): IRSA's words are the ones those messages always had; EKS Pod Identity's name
  * the association, the agent and `pods.eks.amazonaws.com` instead of the annotation, the webhook's
  * web identity and the OIDC provider (aws/amazon-eks-pod-identity-webhook, buildPodPatchConfig).
  */
@@ -241,8 +241,6 @@ export interface MechanismWords {
   nodeRole(roleArn: string, sa: string): string;
   /** STS refused the role to the pod. */
   refused(roleArn: string, sa: string, ns: string): string;
-  /** --direct cannot act as the role from this machine; undefined when it can (IRSA). */
-  notFromHere?: string;
 }
 
 export function mechanismWords(source: CredentialSource | undefined): MechanismWords {
@@ -268,6 +266,5 @@ export function mechanismWords(source: CredentialSource | undefined): MechanismW
       `The pod ran with the node's instance role: it got no EKS Pod Identity credentials for ${roleArn} (check the eks-pod-identity-agent and Pod Identity association ${id} of service account ${sa}), and the nodes let pods reach the instance metadata service.`,
     refused: (roleArn) =>
       `EKS Pod Identity could not assume ${roleArn}: its trust policy must allow ${POD_IDENTITY_SERVICE} sts:AssumeRole and sts:TagSession (see the trust-pod-identity line of the roles check).`,
-    notFromHere: `its pods get their credentials from EKS Pod Identity (association ${id}), which irsa-check cannot take from this machine; run without --direct, so the verification Job proves it in the cluster`,
   };
 }

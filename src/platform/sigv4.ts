@@ -2,7 +2,8 @@
  * SigV4 for the direct data-plane proofs, with @smithy/signature-v4 (the signer the
  * AWS SDK itself uses): the RDS IAM auth token (a presigned `connect` URL, service
  * `rds-db`, 15 minutes; RDS user guide, "Connecting to your DB cluster using IAM
- * authentication") and signed OpenSearch requests (service `es`). Credentials and
+ * authentication"), signed OpenSearch requests (service `es`) and EKS Auth's
+ * AssumeRoleForPodIdentity (service `eks-auth`, platform/eks-auth.ts). Credentials and
  * tokens made here are never printed or recorded.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
@@ -68,25 +69,41 @@ export async function rdsAuthToken(
   return `${host}:${port}/?${query}`;
 }
 
-/** Headers of a SigV4-signed request without a body (GET), for `fetch`. */
+/**
+ * Headers of a SigV4-signed request, for `fetch` or the SDK's request handler: without a body
+ * (GET), or with a JSON body (a REST-JSON POST such as EKS Auth's AssumeRoleForPodIdentity).
+ */
 export async function signedHeaders(
   credentials: TemporaryCredentials,
   region: string,
   service: string,
   url: URL,
   method = 'GET',
+  body?: string,
+  /** The time to sign with: this machine's, corrected by AWS's clock offset when one is known. */
+  signingDate?: Date,
 ): Promise<Record<string, string>> {
   const s = await signer(credentials, region, service);
   const query: Record<string, string> = {};
   url.searchParams.forEach((v, k) => (query[k] = v));
-  const signed = await s.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: url.pathname,
-    query,
-    headers: { host: url.host, 'x-amz-content-sha256': createHash('sha256').update('').digest('hex') },
-  });
+  const signed = await s.sign(
+    {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query,
+      headers: {
+        host: url.host,
+        'x-amz-content-sha256': createHash('sha256')
+          .update(body ?? '')
+          .digest('hex'),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body } : {}),
+    },
+    signingDate ? { signingDate } : {},
+  );
   return signed.headers as Record<string, string>;
 }

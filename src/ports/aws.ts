@@ -8,6 +8,7 @@ import type { AwsQuery } from './aws-query.js';
 
 export type { AnyAwsQuery, AwsPagination, AwsQuery, AwsService } from './aws-query.js';
 export { awsQuery } from './aws-query.js';
+import type { PodIdentityAnswer } from './eks-auth.js';
 
 export interface CallerIdentity {
   arn: string;
@@ -265,6 +266,8 @@ export interface Aws {
     resources: string[],
   ): Promise<SimulationResult[] | undefined>;
   assumeRoleWithWebIdentity(roleArn: string, token: string, region: string): Promise<AssumedRole>;
+  /** eks-auth:AssumeRoleForPodIdentity with a ServiceAccount token of aud pods.eks.amazonaws.com. */
+  assumeRoleForPodIdentity(cluster: string, token: string, region: string): Promise<PodIdentityAnswer>;
   /** ec2:DescribeInstances for these instance IDs (unknown IDs are left out). */
   instances(region: string, instanceIds: string[]): Promise<Ec2Instance[]>;
   /** eks:ListPodIdentityAssociations in a namespace; undefined when the endpoint does not implement the API. */
@@ -339,6 +342,8 @@ export const AWS_PERMISSIONS: { readonly [M in Exclude<keyof Aws, 'query'>]: Aws
   openSearchGet: { actions: ['es:ESHttpGet'] },
   // The pod-less proof presents the ServiceAccount's token: STS checks the role's trust, not irsa-check.
   assumeRoleWithWebIdentity: { actions: [], unsigned: ['sts:AssumeRoleWithWebIdentity'] },
+  // The pod-less proof of EKS Pod Identity: a signed call, unlike AssumeRoleWithWebIdentity.
+  assumeRoleForPodIdentity: { actions: ['eks-auth:AssumeRoleForPodIdentity'] },
   // DNS, not AWS.
   resolveCname: { actions: [] },
 };

@@ -3,8 +3,11 @@
  * API server for a short-lived ServiceAccount token (TokenRequest), verify it
  * the way STS will (signature against the issuer's JWKS; iss, sub, aud, exp),
  * then let STS exchange it (AssumeRoleWithWebIdentity) and compare the role STS
- * assumed with the annotated one. Writes nothing in the cluster but the
- * TokenRequest; the token itself is never printed.
+ * assumed with the annotated one. A component whose ServiceAccount has an EKS Pod
+ * Identity association is proven the way the Pod Identity Agent gets its pods'
+ * credentials instead: a token of aud pods.eks.amazonaws.com, exchanged with EKS
+ * Auth's AssumeRoleForPodIdentity (pod-identity-token.ts). Writes nothing in the
+ * cluster but the TokenRequest; the token itself is never printed.
  */
 import {
   compactVerify,
@@ -27,6 +30,14 @@ import { tokenAudience } from '../platform/service-account.js';
 import { publicDiscovery, type SharedPublicDiscovery } from '../platform/public-issuer.js';
 import type { Jwks } from '../platform/issuer.js';
 import type { TemporaryCredentials } from '../ports/aws.js';
+import { POD_IDENTITY_AUDIENCE } from '../platform/pod-identity.js';
+import {
+  answerVerdict,
+  refusalVerdict,
+  type PodIdentitySource,
+  type PodIdentityTarget,
+  type PodIdentityVerdict,
+} from '../platform/pod-identity-exchange.js';
 
 const CHECKS = {
   'token-request': {
@@ -69,6 +80,25 @@ const CHECKS = {
     title: "the issuer's public discovery document names another issuer than the cluster's",
     fix: "Publish a discovery document whose issuer equals the API server's --service-account-issuer.",
   },
+  // EKS Pod Identity, proven as the agent gets its pods' credentials (platform/pod-identity-exchange.ts).
+  'token-pod-identity': {
+    severity: 'FAIL',
+    code: 235,
+    title:
+      "EKS Auth refused AssumeRoleForPodIdentity with the ServiceAccount's token: the pods get no EKS Pod Identity credentials",
+    fix: "Check the Pod Identity association and the role's trust policy (pods.eks.amazonaws.com: sts:AssumeRole, sts:TagSession).",
+  },
+  'token-pod-identity-role': {
+    severity: 'FAIL',
+    code: 236,
+    title: "EKS Pod Identity handed out credentials for another role or subject than the association's",
+    fix: 'Check the Pod Identity association of the service account (its role, its target role).',
+  },
+  'token-pod-identity-ask': {
+    severity: 'INFO',
+    title:
+      'EKS Pod Identity is not proven from here: irsa-check may not call eks-auth:AssumeRoleForPodIdentity',
+  },
 } as const;
 type Id = keyof typeof CHECKS;
 
@@ -97,6 +127,8 @@ async function loadAnchors(
   knownIssuer: Promise<string | undefined>,
   shared: Promise<SharedPublicDiscovery | undefined>,
   out: Reporter<Id>,
+  /** false when only EKS Pod Identity is proven: EKS Auth, not STS, checks its tokens (no public discovery). */
+  withPublic = true,
 ): Promise<TrustAnchors> {
   const anchors: TrustAnchors = {};
   try {
@@ -118,6 +150,7 @@ async function loadAnchors(
     );
     return anchors;
   }
+  if (!withPublic) return anchors;
   // The issuer-chain module fetched the same documents (self-managed): read its answer.
   const fetched = await shared;
   const pub =
@@ -368,24 +401,35 @@ interface ProofFacts {
   anchors: Promise<TrustAnchors>;
   region: () => Promise<string | undefined>;
   oidcProviderArn: () => Promise<string | undefined>;
+  /** The EKS cluster's name, for EKS Auth (Pod Identity only). */
+  cluster: () => Promise<string | undefined>;
 }
+
+/**
+ * How a component's pods get their role: IRSA (AssumeRoleWithWebIdentity with a token of the
+ * annotated audience) or EKS Pod Identity (AssumeRoleForPodIdentity with a token of aud
+ * pods.eks.amazonaws.com, as the agent asks for the pod's projected token).
+ */
+type Mechanism = { kind: 'irsa'; roleArn: string } | { kind: 'pod-identity'; source: PodIdentitySource };
 
 async function proveComponent(
   ctx: Pick<Services, 'kube' | 'aws' | 'options' | 'derive' | 'scope'>,
   c: PlannedComponent,
-  roleArn: string,
+  mechanism: Mechanism,
   facts: ProofFacts,
   out: Reporter<Id>,
   credentials: Map<string, TemporaryCredentials>,
 ): Promise<void> {
   const ns = ctx.scope.namespace;
   const sa = c.serviceAccount.name;
-  const account = await ctx.kube.serviceAccount(ns, sa);
-  const { audience } = tokenAudience(account);
+  const audience =
+    mechanism.kind === 'pod-identity'
+      ? POD_IDENTITY_AUDIENCE
+      : tokenAudience(await ctx.kube.serviceAccount(ns, sa)).audience;
   const subject = `system:serviceaccount:${ns}:${sa}`;
 
   // The anchors are awaited either way, so the module's own lines always precede the components'.
-  const [requested, anchors] = await Promise.all([
+  const [requested, loaded] = await Promise.all([
     ctx.kube.requestToken(ns, sa, audience, TOKEN_SECONDS).then(
       (t) => ({ token: t }),
       (e: unknown) => ({ error: e }),
@@ -405,6 +449,9 @@ async function proveComponent(
   }
   const token = requested.token;
   const expected = { sub: subject, aud: audience };
+  // EKS Auth checks a Pod Identity token against its cluster, not against the public discovery.
+  const anchors: TrustAnchors =
+    mechanism.kind === 'pod-identity' ? { ...loaded, publicJwks: undefined } : loaded;
   // The verdict is derived: a replay has no token to check again (the bundle never holds it).
   const problems = await ctx.derive<Problem[]>(
     DERIVED_VERIFY_TOKEN,
@@ -420,6 +467,42 @@ async function proveComponent(
     return;
   }
 
+  if (mechanism.kind === 'pod-identity') {
+    const cluster = await facts.cluster();
+    const region = stsRegion(await facts.region(), ctx.options.region, anchors.issuer);
+    if (!cluster) {
+      out.info(
+        `EKS Pod Identity of service account ${sa} not proven: the EKS cluster's name is unknown (eks:DescribeCluster)`,
+      );
+      return;
+    }
+    const target: PodIdentityTarget = {
+      cluster,
+      region,
+      namespace: ns,
+      serviceAccount: sa,
+      source: mechanism.source,
+    };
+    let verdict: PodIdentityVerdict;
+    try {
+      verdict = answerVerdict(await ctx.aws.assumeRoleForPodIdentity(cluster, token, region), target);
+    } catch (e) {
+      // No verdict (throttled, timed out, unreachable): "could not check", reported as cannot-ask.
+      const refused = refusalVerdict(e, target);
+      if (!refused) throw e;
+      verdict = refused;
+    }
+    if (verdict.level === 'FAIL') out.fail(verdict.id, verdict.message, { fix: verdict.fix });
+    else if (verdict.level === 'INFO') out.info(verdict.id, verdict.message);
+    else {
+      out.ok(verdict.id, verdict.message);
+      // Only the association's role's own credentials go to the --direct data-plane proofs.
+      if (verdict.credentials) credentials.set(c.key, verdict.credentials);
+    }
+    return;
+  }
+
+  const roleArn = mechanism.roleArn;
   let assumed: string;
   let handedOut: TemporaryCredentials | undefined;
   try {
@@ -451,41 +534,45 @@ export const token = defineModule({
   id: 'token',
   title: 'Pod-less proof of the trust chain',
   needs: ['caller', 'plan', 'roleArns', 'kubernetes'],
-  uses: ['issuer', 'oidcProviderArn', 'region', 'publicIssuer', 'credentialSources'],
+  uses: ['issuer', 'oidcProviderArn', 'region', 'publicIssuer', 'credentialSources', 'cluster'],
   provides: ['webIdentity'],
   checks: CHECKS,
   async run(ctx, out) {
+    // --no-token disables both exchanges: each begins with a TokenRequest (a write).
     if (!ctx.options.token) {
       out.info('skipped (--no-token)');
       return;
     }
     const { plan, roleArns } = ctx.facts;
-    // Pods of a ServiceAccount with a Pod Identity association get no web identity token
-    // (platform/pod-identity.ts): there is nothing to prove with AssumeRoleWithWebIdentity.
+    // Pods of a ServiceAccount with a Pod Identity association get no web identity token but
+    // the agent's credentials (platform/pod-identity.ts): proven the way the agent gets them.
     const sources = await ctx.use('credentialSources');
-    const podIdentity = plan.filter((c) => sources?.get(c.key)?.mechanism === 'pod-identity');
-    const targets = plan.filter((c) => roleArns.has(c.key) && !podIdentity.includes(c));
+    const mechanisms = new Map<string, Mechanism>();
+    for (const c of plan) {
+      const source = sources?.get(c.key);
+      if (source?.mechanism === 'pod-identity') mechanisms.set(c.key, { kind: 'pod-identity', source });
+      else if (roleArns.has(c.key)) mechanisms.set(c.key, { kind: 'irsa', roleArn: roleArns.get(c.key)! });
+    }
+    const targets = plan.filter((c) => mechanisms.has(c.key));
     if (targets.length === 0) {
-      out.info(
-        podIdentity.length > 0
-          ? 'skipped: the components get their credentials from EKS Pod Identity, not from a web identity token'
-          : 'skipped: no component has a role ARN to prove',
-      );
+      out.info('skipped: no component has a role ARN to prove');
       return;
     }
+    const anyIrsa = [...mechanisms.values()].some((m) => m.kind === 'irsa');
     const facts: ProofFacts = {
-      anchors: loadAnchors(ctx, ctx.use('issuer'), ctx.use('publicIssuer'), out),
+      anchors: loadAnchors(ctx, ctx.use('issuer'), ctx.use('publicIssuer'), out, anyIrsa),
       region: () => ctx.use('region'),
       oidcProviderArn: () => ctx.use('oidcProviderArn'),
+      cluster: async () => (await ctx.use('cluster'))?.name,
     };
     // The credentials of each proven role: the --direct data-plane proofs sign with them
-    // instead of asking STS again.
+    // instead of asking STS or EKS Auth again.
     const credentials = new Map<string, TemporaryCredentials>();
     await eachInOrder(
       targets,
       out,
       (c) => c.key,
-      (c, o) => proveComponent(ctx, c, roleArns.get(c.key)!, facts, o, credentials),
+      (c, o) => proveComponent(ctx, c, mechanisms.get(c.key)!, facts, o, credentials),
     );
     ctx.provide('webIdentity', credentials);
   },

@@ -84,6 +84,8 @@ export const CHECK_LINKS: Readonly<Record<string, LinkClaim>> = {
   'trust-sub-with-aud': claim('sa-role'),
   'trust-audience-annotation': claim('sa-role'),
   'token-role': claim('sa-role'),
+  // EKS Pod Identity's pod-less proof handed out another role or subject than the association's.
+  'token-pod-identity-role': claim('sa-role'),
   // IAM role → IAM OIDC provider: the trust policy federates this provider for AssumeRoleWithWebIdentity.
   'trust-readable': claim('role-provider'),
   'trust-action': claim('role-provider'),
@@ -98,6 +100,8 @@ export const CHECK_LINKS: Readonly<Record<string, LinkClaim>> = {
   // The pod-less proof signs a token for the ServiceAccount itself: it does not involve the pods.
   'token-request': proof(POD_LESS),
   'token-sts': proof(POD_LESS),
+  // EKS Auth's verdict on the same chain for a Pod Identity component (its trust stands for the provider).
+  'token-pod-identity': proof(POD_LESS),
   'identity-job-create': proof(),
   'identity-job-complete': proof(),
   'identity-job-json': proof(),

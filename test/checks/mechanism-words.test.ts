@@ -2,8 +2,8 @@
  * The proofs name the mechanism the component's pods use (issue 17): for a ServiceAccount with
  * an EKS Pod Identity association the identity Job's lines and fixes speak of the association,
  * the agent and pods.eks.amazonaws.com, not of the IRSA annotation, the webhook's web identity or
- * the OIDC provider (aws/amazon-eks-pod-identity-webhook, buildPodPatchConfig); --direct says it
- * cannot take Pod Identity credentials from this machine instead of asking STS for a web identity.
+ * the OIDC provider (aws/amazon-eks-pod-identity-webhook, buildPodPatchConfig); --direct takes
+ * Pod Identity credentials from EKS Auth as the agent does, instead of asking STS for a web identity.
  */
 import { describe, expect, it } from 'vitest';
 import type { Facts } from '../../src/engine/facts.js';
@@ -87,16 +87,28 @@ describe('identity Job of a Pod Identity component', () => {
 
   it('an IRSA component keeps the words it always had', () => {
     const irsa = mechanismWords({ mechanism: 'irsa', roleArn: ROLE });
-    expect([irsa.name, irsa.role, irsa.notFromHere]).toEqual(['IRSA', 'the annotated role', undefined]);
+    expect([irsa.name, irsa.role]).toEqual(['IRSA', 'the annotated role']);
   });
 });
 
 describe('--direct for a Pod Identity component', () => {
-  it('says it cannot take the credentials from here, and asks STS nothing', async () => {
-    let asked = false;
+  /** credentialsFor with a stub platform: the TokenRequest's audience and EKS Auth's answer are recorded. */
+  async function direct(answer: Record<string, unknown>) {
+    const asked: string[] = [];
     const services = {
-      aws: { assumeRoleWithWebIdentity: async () => ((asked = true), {}) },
-      kube: {},
+      aws: {
+        assumeRoleWithWebIdentity: async () => (asked.push('sts'), {}),
+        assumeRoleForPodIdentity: async (cluster: string, token: string, region: string) => (
+          asked.push(`eks-auth ${cluster} ${token} ${region}`),
+          answer
+        ),
+      },
+      kube: {
+        requestToken: async (ns: string, sa: string, aud: string) => (
+          asked.push(`token ${ns}/${sa} ${aud}`),
+          'a.b.c'
+        ),
+      },
       scope: { namespace: 'camunda' },
       options: {},
     } as unknown as Parameters<typeof credentialsFor>[0];
@@ -109,6 +121,10 @@ describe('--direct for a Pod Identity component', () => {
         openSearchDomain: undefined,
         webIdentity: async () => undefined,
         credentialSources: new Map([['identity', POD_IDENTITY]]),
+        cluster: async () => ({
+          name: 'camunda-prod',
+          arn: 'arn:aws:eks:eu-west-1:123456789012:cluster/camunda-prod',
+        }),
       },
       {
         key: 'identity',
@@ -118,11 +134,34 @@ describe('--direct for a Pod Identity component', () => {
       } as never,
       ROLE,
     );
+    return { proof, asked };
+  }
+  const CREDS = { accessKeyId: 'ASIAPODIDENTITY', secretAccessKey: 's', sessionToken: 't' };
+  const answer = (role: string) => ({
+    subject: { namespace: 'camunda', serviceAccount: 'camunda-identity' },
+    audience: 'pods.eks.amazonaws.com',
+    podIdentityAssociation: { associationArn: 'arn', associationId: 'a-0123456789abcdef0' },
+    assumedRoleArn: ASSUMED(role),
+    credentials: CREDS,
+  });
+
+  it('takes the credentials as the agent does: a token of aud pods.eks.amazonaws.com, EKS Auth, no STS; pinned to the association role', async () => {
+    const { proof, asked } = await direct(answer('camunda-identity-irsa'));
+    expect(asked).toEqual([
+      'token camunda/camunda-identity pods.eks.amazonaws.com',
+      'eks-auth camunda-prod a.b.c eu-west-1',
+    ]);
     expect(proof).toEqual({
-      ok: false,
-      reason:
-        'its pods get their credentials from EKS Pod Identity (association a-0123456789abcdef0), which irsa-check cannot take from this machine; run without --direct, so the verification Job proves it in the cluster',
+      ok: true,
+      result: { credentials: CREDS, caller: ASSUMED('camunda-identity-irsa'), pinned: true },
     });
-    expect(asked).toBe(false);
+  });
+
+  it('credentials for another role are not pinned: the proofs see who they ran as', async () => {
+    const { proof } = await direct(answer('camunda-optimize-irsa'));
+    expect(proof).toEqual({
+      ok: true,
+      result: { credentials: CREDS, caller: ASSUMED('camunda-optimize-irsa'), pinned: false },
+    });
   });
 });

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { plant } from './aws-checks-harness.js';
 import { runWorld, type WorldModel } from '../support/world.js';
+import { withTrustChain } from '../support/trust-chain-world.js';
 import type { KubePod } from '../../src/ports/kube.js';
 
 const ACCT = '123456789012';
@@ -158,17 +159,24 @@ describe('EKS Pod Identity only (no role-arn annotation)', () => {
     expect(run.exitCode).toBe(0);
   });
 
-  it('the pod-less web identity proof does not apply to Pod Identity components', async () => {
-    const w = plant((w) => {
-      for (const sa of w.kube.serviceAccounts!) {
-        associate(w, sa.name, sa.annotations['eks.amazonaws.com/role-arn']!, `a-${sa.name}`);
-        delete sa.annotations['eks.amazonaws.com/role-arn'];
-      }
-    });
+  it('the pod-less proof of Pod Identity components asks EKS Auth (AssumeRoleForPodIdentity), not STS for a web identity', async () => {
+    const w = await withTrustChain(
+      plant((w) => {
+        for (const sa of w.kube.serviceAccounts!) {
+          associate(w, sa.name, sa.annotations['eks.amazonaws.com/role-arn']!, `a-${sa.name}`);
+          delete sa.annotations['eks.amazonaws.com/role-arn'];
+        }
+      }),
+    );
     const run = await runWorld(w, { token: true });
-    expect(run.lines('token')).toEqual([
-      '[INFO] skipped: the components get their credentials from EKS Pod Identity, not from a web identity token',
-    ]);
+    // The roles trust only the OIDC provider: EKS Pod Identity cannot assume them (FAIL 235 each).
+    const lines = run.lines('token').filter((l) => !/issuer's public/.test(l));
+    expect(lines).toHaveLength(5);
+    for (const l of lines)
+      expect(l).toMatch(
+        /^\[FAIL\] \w+: EKS Pod Identity cannot assume arn:aws:iam::123456789012:role\/(\S+) for system:serviceaccount:camunda:(\S+) \(association a-\2\): the role's trust policy does not let pods\.eks\.amazonaws\.com sts:AssumeRole and sts:TagSession \(AccessDeniedException: Unauthorized to perform sts:AssumeRole on arn:aws:iam::123456789012:role\/\1\)$/,
+      );
+    expect(run.lines('token').join('\n')).not.toMatch(/STS|AssumeRoleWithWebIdentity/);
   });
 
   it('a role trusting pods.eks.amazonaws.com without sts:TagSession: FAIL 121 with the statement to add', async () => {

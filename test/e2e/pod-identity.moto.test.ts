@@ -99,19 +99,23 @@ describe('EKS Pod Identity worlds (moto + fake API server)', () => {
       `[OK] identity: 1 running pod(s) carry the Pod Identity container-credentials variables (role ${IDENTITY_ROLE})`,
       `[OK] identity: injection proof: a new pod of service account camunda-identity gets the Pod Identity container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, the eks-pod-identity-token volume, aud pods.eks.amazonaws.com) for ${IDENTITY_ROLE} (dry run of a minimal pod (no workload uses it yet))`,
       `[OK] identity: role camunda-identity-irsa (account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-ID (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
+      // The pod-less proof, as the agent gets the credentials (EKS Auth; test/support/fake-eks-auth.ts).
+      `[OK] identity: pod-less proof: a token for system:serviceaccount:camunda:camunda-identity (aud pods.eks.amazonaws.com) gets EKS Pod Identity credentials for role ${IDENTITY_ROLE} (account ${ACCT}) through association a-ID`,
     ]);
     expect(r.code).toBe(0);
   });
 
-  it('Pod Identity + IRSA, same role trusting only the OIDC provider: WARN + FAIL 121 (the pods get no credentials)', async () => {
+  it('Pod Identity + IRSA, same role trusting only the OIDC provider: WARN + FAIL 121, and EKS Auth refuses the pod-less proof (FAIL 235): the pods get no credentials', async () => {
     const r = await runWorldCli(world((w) => associate(w, 'camunda-identity', IDENTITY_ROLE)));
     expect(problems(r.err)).toEqual([
       `[WARN] identity: service account camunda-identity has both the IRSA annotation and Pod Identity association a-ID for ${IDENTITY_ROLE}: the pods use Pod Identity (the pod identity webhook injects AWS_CONTAINER_CREDENTIALS_FULL_URI, not AWS_ROLE_ARN, when an association exists), so the role must trust pods.eks.amazonaws.com; the annotation is unused`,
       `[FAIL] identity: pod camunda-identity-7d9c5b8f6-x2k4p has no AWS_CONTAINER_CREDENTIALS_FULL_URI/AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: it started before Pod Identity association a-ID and still uses IRSA (AWS_ROLE_ARN ${IDENTITY_ROLE})`,
       `[FAIL] identity: the trust policy of role camunda-identity-irsa (account ${ACCT}) does not let pods.eks.amazonaws.com sts:AssumeRole (it trusts only the OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8, for IRSA): the pods of service account camunda-identity get their credentials through Pod Identity association a-ID, which takes precedence over IRSA, so they get none`,
-      '[FAIL] irsa-check: At least one of the checks failed (error code: 121).',
+      `[FAIL] identity: EKS Pod Identity cannot assume ${IDENTITY_ROLE} for system:serviceaccount:camunda:camunda-identity (association a-ID): the role's trust policy does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (AccessDeniedException: Unable to sts:AssumeRole and sts:TagSession on ${IDENTITY_ROLE}: its trust policy does not allow pods.eks.amazonaws.com)`,
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 235).',
     ]);
-    expect(r.code).toBe(121);
+    // The exit code is the last FAIL's (README "Exit codes"): the pod-less proof's.
+    expect(r.code).toBe(235);
   });
 
   it('Pod Identity + IRSA, another role: WARN naming the role used; that role is the one whose permissions are checked', async () => {

@@ -11,6 +11,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerEksAuth, EKS_AUTH_ROUTE } from './fake-eks-auth.js';
 
 export type FaultKind =
   /** 400 Throttling (query protocol) / ThrottlingException (JSON): retried by the SDK. */
@@ -65,6 +66,11 @@ export interface AwsProxy {
    * `--profile-for ACCOUNT=PROFILE` uses): moto answers them as that account.
    */
   pinKey(accessKeyId: string, account: string): void;
+  /**
+   * EKS Auth (podIdentity): verify the ServiceAccount tokens' signatures against this JWKS URL
+   * (the fake Kubernetes API's /openid/v1/jwks) when it answers.
+   */
+  trustKubernetesIssuer(jwksUrl: string): void;
   /** Answer every request only after `ms` (a distant region, for the latency benchmark). */
   setLatency(ms: number): void;
   /**
@@ -87,7 +93,8 @@ export interface AwsProxyOptions {
   accountId?: string;
   /**
    * Answer the EKS Pod Identity association APIs moto lacks (Create, List, Describe) from a small
-   * in-memory store, shaped as the EKS API reference documents them.
+   * in-memory store, shaped as the EKS API reference documents them, and EKS Auth's
+   * AssumeRoleForPodIdentity from the same store (test/support/fake-eks-auth.ts).
    */
   podIdentity?: boolean;
 }
@@ -116,6 +123,7 @@ const REST_ROUTES: Array<{ service: string; method: string; path: RegExp; action
     path: /^\/clusters\/[^/]+\/pod-identity-associations\/[^/]+$/,
     action: 'DescribePodIdentityAssociation',
   },
+  { service: 'eks-auth', method: 'POST', path: EKS_AUTH_ROUTE, action: 'AssumeRoleForPodIdentity' },
   { service: 'es', method: 'GET', path: /^\/2021-01-01\/domain$/, action: 'ListDomainNames' },
   {
     service: 'es',
@@ -289,7 +297,7 @@ function answerFault(
 }
 
 /** One stored association, as DescribePodIdentityAssociation answers it. */
-interface StoredAssociation {
+export interface StoredAssociation {
   clusterName: string;
   namespace: string;
   serviceAccount: string;
@@ -409,6 +417,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
 
   let latencyMs = 0;
   let skewMs = 0;
+  let kubeJwksUrl: string | undefined;
   const drips = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -437,6 +446,21 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       }
       if (skewMs !== 0 && requestMs !== undefined && Math.abs(requestMs - now) > 5 * 60_000) {
         answerFault(res, 'signatureExpired', c, { now, requestMs });
+        return;
+      }
+      if (options.podIdentity && c.action === 'eks-auth:AssumeRoleForPodIdentity') {
+        void answerEksAuth(
+          {
+            store: associations,
+            target,
+            account: options.accountId ?? '123456789012',
+            jwksUrl: kubeJwksUrl,
+            assumedIn,
+          },
+          req,
+          body.toString('utf8'),
+          res,
+        );
         return;
       }
       if (
@@ -523,6 +547,9 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    trustKubernetesIssuer(jwksUrl) {
+      kubeJwksUrl = jwksUrl;
     },
     pinKey(accessKeyId, account) {
       keyAccounts.set(accessKeyId, account);

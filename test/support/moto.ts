@@ -132,6 +132,7 @@ const METHOD_ACTIONS: Record<string, string> = {
   openSearchDomains: 'es:ListDomainNames',
   simulatePrincipalPolicy: 'iam:SimulatePrincipalPolicy',
   assumeRoleWithWebIdentity: 'sts:AssumeRoleWithWebIdentity',
+  assumeRoleForPodIdentity: 'eks-auth:AssumeRoleForPodIdentity',
   instances: 'ec2:DescribeInstances',
   podIdentityAssociations: 'eks:ListPodIdentityAssociations',
   vpcEndpoints: 'ec2:DescribeVpcEndpoints',

@@ -513,6 +513,62 @@ export class MemoryAws implements Aws {
     if (answer.error) throw ApiCallError.fromJSON(answer.error);
     return answer.result as T;
   }
+  /**
+   * EKS Auth as the model answers (src/ports/eks-auth.ts): the token's subject, its association
+   * in the world, the association's role if its trust policy lets pods.eks.amazonaws.com assume
+   * it, and the world's credentials for that role.
+   */
+  async assumeRoleForPodIdentity(cluster: string, token: string, region: string) {
+    const op = 'eks-auth:AssumeRoleForPodIdentity';
+    let sub = '';
+    try {
+      sub = String(
+        (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { sub?: string })
+          .sub ?? '',
+      );
+    } catch {
+      throw new ApiCallError('aws', op, 'InvalidTokenException', 'The token is not a JWT', 400);
+    }
+    const [, , ns, sa] = sub.split(':');
+    const a =
+      this.w.podIdentity === 'notImplemented'
+        ? undefined
+        : (this.w.podIdentity ?? []).find(
+            (x) =>
+              x.cluster === cluster && x.region === region && x.namespace === ns && x.serviceAccount === sa,
+          );
+    if (!a)
+      throw new ApiCallError(
+        'aws',
+        op,
+        'ResourceNotFoundException',
+        `No Pod Identity Association found for ${sub}`,
+        404,
+      );
+    const roleArn = a.targetRoleArn ?? a.roleArn ?? '';
+    const role = (this.w.roles ?? []).find((r) => r.arn === roleArn);
+    if (!role || !JSON.stringify(role.trustPolicy ?? '').includes('pods.eks.amazonaws.com'))
+      throw new ApiCallError(
+        'aws',
+        op,
+        'AccessDeniedException',
+        `Unauthorized to perform sts:AssumeRole on ${roleArn}`,
+        400,
+      );
+    const name = roleArn.split('/').pop();
+    const account = roleArn.split(':')[4];
+    const credentials = this.w.credentials?.[roleArn];
+    return {
+      subject: { namespace: ns!, serviceAccount: sa! },
+      audience: 'pods.eks.amazonaws.com',
+      podIdentityAssociation: {
+        associationArn: `arn:aws:eks:${region}:${account}:podidentityassociation/${cluster}/${a.associationId}`,
+        associationId: a.associationId,
+      },
+      assumedRoleArn: `arn:aws:sts::${account}:assumed-role/${name}/eks-${cluster}-pod-0000`,
+      ...(credentials ? { credentials } : {}),
+    };
+  }
   async resolveCname(host: string) {
     return this.w.cnames?.[host] ?? [];
   }

@@ -1,7 +1,8 @@
 /**
  * The data-plane proofs, from verification Jobs or, with --direct, from this machine: with the temporary
- * credentials the pod-less proof's AssumeRoleWithWebIdentity hands out for the
- * component's own ServiceAccount token, so no pod is needed,
+ * credentials the pod-less proof's AssumeRoleWithWebIdentity (IRSA) or EKS Auth's
+ * AssumeRoleForPodIdentity (EKS Pod Identity) hands out for the component's own ServiceAccount
+ * token, so no pod is needed,
  * - Aurora: log in over TLS as the component's database user with an IAM auth token
  *   and ask whether the user is a member of rds_iam (platform/pg-login.ts);
  * - OpenSearch: a SigV4-signed GET of _plugins/_security/authinfo, which says which
@@ -40,6 +41,7 @@ export const dataPlane = defineModule({
     'webIdentity',
     'credentialSources',
     'profile',
+    'cluster',
   ],
   checks: CHECKS,
   async run(ctx, out) {
@@ -65,6 +67,7 @@ export const dataPlane = defineModule({
       profile,
       webIdentity: () => ctx.use('webIdentity'),
       credentialSources,
+      cluster: () => ctx.use('cluster'),
     };
     await eachInOrder(
       targets,

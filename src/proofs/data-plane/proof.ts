@@ -1,9 +1,15 @@
 /**
  * What both proofs share: the component's temporary credentials for --direct (the pod-less
- * proof's AssumeRoleWithWebIdentity with the ServiceAccount's own token), a verification Job's
+ * proof's AssumeRoleWithWebIdentity or, for EKS Pod Identity, AssumeRoleForPodIdentity with the
+ * ServiceAccount's own token), a verification Job's
  * marker line otherwise, and the facts they read.
  */
-import { mechanismWords, type MechanismWords } from '../../platform/pod-identity.js';
+import {
+  POD_IDENTITY_AUDIENCE,
+  type CredentialSource,
+  type MechanismWords,
+} from '../../platform/pod-identity.js';
+import { podIdentityRoleMatches } from '../../platform/pod-identity-exchange.js';
 import type { ModuleContext } from '../../engine/module.js';
 import { ApiCallError, errorMessage } from '../../core/errors.js';
 import type { Services } from '../../core/context.js';
@@ -72,6 +78,7 @@ export type Ctx = ModuleContext<
   | 'webIdentity'
   | 'credentialSources'
   | 'profile'
+  | 'cluster'
 >;
 
 /** The optional facts the proofs read, awaited once. */
@@ -86,6 +93,8 @@ export interface ProofFacts {
   webIdentity: () => Promise<Facts['webIdentity'] | undefined>;
   /** How each component's pods get their role (IRSA or EKS Pod Identity), for the proofs' words. */
   credentialSources?: Facts['credentialSources'] | undefined;
+  /** The EKS cluster, awaited only for EKS Pod Identity credentials (EKS Auth asks for its name). */
+  cluster?: () => Promise<Facts['cluster'] | undefined>;
 }
 
 /** How long one login or one request may take at most (README "Data-plane proofs"). */
@@ -160,8 +169,10 @@ export function wrongPrincipal(
 
 /**
  * The role's temporary credentials, exactly as a pod's SDK gets them: those the pod-less
- * proof got for the component when it ran (no second TokenRequest and STS call), else from
- * a TokenRequest and AssumeRoleWithWebIdentity of their own; the reason when not.
+ * proof got for the component when it ran (no second TokenRequest and STS or EKS Auth call),
+ * else from a TokenRequest and, as the pod gets them, AssumeRoleWithWebIdentity (IRSA) or EKS
+ * Auth's AssumeRoleForPodIdentity (EKS Pod Identity, as the node's agent asks for the pod);
+ * the reason when not.
  */
 export async function credentialsFor(
   ctx: Services,
@@ -169,12 +180,11 @@ export async function credentialsFor(
   c: PlannedComponent,
   roleArn: string,
 ): Promise<Proof<ProofCredentials>> {
-  // Pod Identity credentials come from the node's agent for the pod's own token: not from here.
-  const notFromHere = mechanismWords(f.credentialSources?.get(c.key)).notFromHere;
-  if (notFromHere) return { ok: false, reason: notFromHere };
-  // The pod-less proof hands out only credentials whose assumed role it checked is roleArn.
+  // The pod-less proof hands out only credentials whose assumed role it checked is the component's.
   const reused = (await f.webIdentity())?.get(c.key);
   if (reused) return { ok: true, result: { credentials: reused, pinned: true } };
+  const source = f.credentialSources?.get(c.key);
+  if (source?.mechanism === 'pod-identity') return podIdentityCredentials(ctx, f, c, source);
   const ns = ctx.scope.namespace;
   try {
     const { audience } = tokenAudience(await ctx.kube.serviceAccount(ns, c.serviceAccount.name));
@@ -186,5 +196,48 @@ export async function credentialsFor(
   } catch (e) {
     const why = e instanceof ApiCallError ? `${e.operation}: ${e.reason}` : errorMessage(e);
     return { ok: false, reason: `no credentials for ${roleArn} (${why}; see the token check)` };
+  }
+}
+
+/**
+ * EKS Pod Identity credentials for the component's ServiceAccount: a token of aud
+ * pods.eks.amazonaws.com and EKS Auth's answer for it. Pinned only when the answer is for the
+ * ServiceAccount and the association's role (its target role, cross-account); the caller is
+ * the role EKS Auth names, so the proofs' verdict counts only for that role.
+ */
+async function podIdentityCredentials(
+  ctx: Services,
+  f: ProofFacts,
+  c: PlannedComponent,
+  source: Extract<CredentialSource, { mechanism: 'pod-identity' }>,
+): Promise<Proof<ProofCredentials>> {
+  const ns = ctx.scope.namespace;
+  const sa = c.serviceAccount.name;
+  const roleArn = source.roleArn;
+  const cluster = (await f.cluster?.())?.name;
+  if (!cluster)
+    return {
+      ok: false,
+      reason: `no EKS Pod Identity credentials for ${roleArn}: the EKS cluster's name is unknown (eks:DescribeCluster)`,
+    };
+  try {
+    const token = await ctx.kube.requestToken(ns, sa, POD_IDENTITY_AUDIENCE, TOKEN_SECONDS);
+    const region = f.region ?? ctx.options.region ?? 'us-east-1';
+    const answer = await ctx.aws.assumeRoleForPodIdentity(cluster, token, region);
+    if (answer.subject.namespace !== ns || answer.subject.serviceAccount !== sa)
+      return {
+        ok: false,
+        reason: `EKS Auth took the token as service account ${answer.subject.namespace}/${answer.subject.serviceAccount}, not ${ns}/${sa} (see the token check)`,
+      };
+    if (!answer.credentials)
+      return { ok: false, reason: `EKS Auth assumed ${roleArn} but handed out no credentials` };
+    const pinned = podIdentityRoleMatches(answer.assumedRoleArn, roleArn);
+    return { ok: true, result: { credentials: answer.credentials, caller: answer.assumedRoleArn, pinned } };
+  } catch (e) {
+    const why = e instanceof ApiCallError ? `${e.operation}: ${e.reason}` : errorMessage(e);
+    return {
+      ok: false,
+      reason: `no EKS Pod Identity credentials for ${roleArn} (${why}; see the token check)`,
+    };
   }
 }
