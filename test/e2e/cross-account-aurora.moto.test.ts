@@ -69,7 +69,7 @@ describe('cross-account Aurora (moto, two accounts), every role in the caller’
       PG.map((c) =>
         expect.stringMatching(
           new RegExp(
-            `^\\[INFO\\] ${c}: cannot check from account ${A}: database host \\S+ is no Aurora cluster of account ${A} in eu-west-1, and the policy of role arn:aws:iam::${A}:role/camunda-\\S+-irsa \\(IRSA\\) allows arn:aws:rds-db:eu-west-1:${B_NAME}:dbuser:\\S+ in account ${B_NAME}, where it may be; run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
+            `^\\[INFO\\] ${c}: cannot check from account ${A}: database host \\S+ is no Aurora cluster of account ${A} in eu-west-1; it may be in account ${B_NAME}, which the policy of role camunda-\\S+-irsa \\(IRSA, account ${A}\\) names \\(arn:aws:rds-db:eu-west-1:${B_NAME}:dbuser:\\S+\\); run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
           ),
         ),
       ),
@@ -97,7 +97,7 @@ describe('cross-account Aurora (moto, two accounts), every role in the caller’
       PG.map((c) =>
         expect.stringMatching(
           new RegExp(
-            `^\\[FAIL\\] ${c}: role camunda-\\S+-irsa \\(account ${A}\\) may not rds-db:connect as \\S+ to Aurora cluster camunda-prod-aurora \\(\\S+\\): Aurora cluster camunda-prod-aurora is in account ${B_NAME}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow$`,
+            `^\\[FAIL\\] ${c}: role camunda-\\S+-irsa \\(IRSA, account ${A}\\) may not rds-db:connect as \\S+ to Aurora cluster camunda-prod-aurora \\(\\S+\\): Aurora cluster camunda-prod-aurora is in account ${B_NAME}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow$`,
           ),
         ),
       ),

@@ -81,12 +81,12 @@ describe('cross-account OpenSearch (moto, two accounts)', () => {
     expect(lines.filter((l) => l.includes('cannot check from account'))).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^\\[INFO\\] cannot check from account ${A}: OpenSearch host \\S+ is no domain of account ${A} in eu-west-1, and role arn:aws:iam::${B_NAME}:role/camunda-orchestration-irsa is in account ${B_NAME}, where it may be; run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
+          `^\\[INFO\\] cannot check from account ${A}: OpenSearch host \\S+ is no domain of account ${A} in eu-west-1; it may be in account ${B_NAME}, which holds the orchestration component's role camunda-orchestration-irsa \\(IRSA, account ${B_NAME}\\); run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
         ),
       ),
       ...['orchestration', 'optimize'].map(
         (c) =>
-          `[INFO] ${c}: cannot check from account ${A}: role camunda-${c}-irsa (its trust and permission policies) is in account ${B_NAME}; run with a profile for account ${B_NAME} (--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>)`,
+          `[INFO] ${c}: cannot check from account ${A}: the trust and permission policies of role camunda-${c}-irsa (IRSA, account ${B_NAME}); run with a profile for account ${B_NAME} (--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>)`,
       ),
     ]);
     expect(problems(r.err)).toEqual([]);
