@@ -37,7 +37,7 @@ function world(change: (w: WorldModel) => void): WorldModel {
   return w;
 }
 
-const associate = (w: WorldModel, serviceAccount: string, roleArn: string) => {
+const associate = (w: WorldModel, serviceAccount: string, roleArn: string, policy?: unknown) => {
   w.aws.podIdentity = [
     {
       cluster: 'camunda-prod',
@@ -46,6 +46,7 @@ const associate = (w: WorldModel, serviceAccount: string, roleArn: string) => {
       namespace: 'camunda',
       serviceAccount,
       roleArn,
+      ...(policy !== undefined ? { policy: JSON.stringify(policy) } : {}),
     },
   ];
 };
@@ -141,5 +142,75 @@ describe('EKS Pod Identity worlds (moto + fake API server)', () => {
       ),
       expect.stringMatching(/^\[FAIL\] irsa-check: At least one of the checks failed/),
     ]);
+  });
+});
+
+/**
+ * The association's own policy (EKS API reference, PodIdentityAssociation.policy: "the effective
+ * permissions … are the intersection of the role's policies and this policy"), which EKS passes to
+ * sts:AssumeRole as a session policy (IAM User Guide, "Session policies": they limit the session to
+ * what both allow; an explicit Deny in either wins). The test proxy stores and answers it
+ * (CreatePodIdentityAssociation/DescribePodIdentityAssociation, test/support/aws-fault-proxy.ts).
+ */
+describe('EKS Pod Identity association with a session policy (moto + fake API server)', () => {
+  const DB_USER = `arn:aws:rds-db:eu-west-1:${ACCT}:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/identity_irsa`;
+  const withSessionPolicy = (policy: unknown) =>
+    world((w) => {
+      delete w.kube.serviceAccounts!.find((s) => s.name === 'camunda-identity')!.annotations[
+        'eks.amazonaws.com/role-arn'
+      ];
+      identityRole(w).trustPolicy = { Version: '2012-10-17', Statement: [PI_STATEMENT] };
+      associate(w, 'camunda-identity', IDENTITY_ROLE, policy);
+      containerCredentials(w);
+    });
+  const why = `EKS Pod Identity applies it as a session policy, so the pods of role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) get only what both it and the role's policies allow`;
+  const session = (lines: string[]) => lines.filter((l) => l.includes('policy of Pod Identity association'));
+
+  it('PodIdentityAssociation.policy without rds-db:connect: FAIL 213 although the role allows it (the intersection refuses)', async () => {
+    const r = await runWorldCli(
+      withSessionPolicy({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'DocumentsOnly', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      }),
+    );
+    expect(r.out).toContain(
+      '[OK] identity: role camunda-identity-irsa allows rds-db:connect as identity_irsa on Aurora cluster camunda-prod-aurora (statement "IdentityDbConnect" of policy "rds-iam-auth")',
+    );
+    expect(problems(r.err)).toEqual([
+      `[FAIL] identity: the policy of Pod Identity association a-ID does not allow rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${DB_USER}): no statement of it allows it; ${why}`,
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 213).',
+    ]);
+    expect(r.code).toBe(213);
+  });
+
+  it('PodIdentityAssociation.policy allowing rds-db:connect on the database user: OK, no 213, exit 0', async () => {
+    const r = await runWorldCli(
+      withSessionPolicy({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'Db', Effect: 'Allow', Action: 'rds-db:connect', Resource: DB_USER }],
+      }),
+    );
+    expect(problems(r.err)).toEqual([]);
+    expect(session(r.out)).toEqual([
+      `[OK] identity: the policy of Pod Identity association a-ID allows rds-db:connect as identity_irsa on Aurora cluster camunda-prod-aurora too (statement "Db"); ${why}`,
+    ]);
+    expect(r.code).toBe(0);
+  });
+
+  it('PodIdentityAssociation.policy with an explicit Deny (IAM User Guide, "Session policies"): FAIL 213 naming the statement', async () => {
+    const r = await runWorldCli(
+      withSessionPolicy({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' },
+          { Sid: 'NoDatabases', Effect: 'Deny', Action: 'rds-db:*', Resource: '*' },
+        ],
+      }),
+    );
+    expect(problems(r.err)).toEqual([
+      `[FAIL] identity: the policy of Pod Identity association a-ID does not allow rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${DB_USER}): it denies it (statement "NoDatabases"); ${why}`,
+      '[FAIL] irsa-check: At least one of the checks failed (error code: 213).',
+    ]);
+    expect(r.code).toBe(213);
   });
 });
