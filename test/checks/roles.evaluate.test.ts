@@ -157,7 +157,7 @@ describe('roles evaluator', () => {
       [
         TRUSTED,
         'OK rds-connect identity: role camunda-identity-irsa allows rds-db:connect (statement "Connect" of policy "camunda-rds")',
-        'INFO identity: rds-db:connect not checked: its cluster is unknown',
+        'INFO identity: role camunda-identity-irsa (IRSA, account 123456789012): rds-db:connect not checked: its cluster is unknown',
       ],
     ],
   ])('%s', (_name, input, lines) => {

@@ -9,57 +9,27 @@
  * account (Aurora User Guide, "Creating and using an IAM policy for IAM database access").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomAccountId, replaceDeep, seedMoto, type SeededMoto } from '../support/moto.js';
-import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 import { problems, runAgainst } from '../support/world-runs.js';
+import type { SeededMoto } from '../support/moto.js';
+import type { WorldModel } from '../support/world.js';
+import { ACCT as A, B_NAME, crossAccountAurora, type TwoAccounts } from '../support/issue17-worlds.js';
 
-const fixture = loadWorld('camunda-8.8-healthy.yaml');
-const A = '123456789012';
-const B_NAME = '210987654321';
 // In the order of the pg list (the aurora module's order).
 const PG = ['identityKeycloak', 'identity', 'webModeler'];
 
 describe('cross-account Aurora (moto, two accounts), every role in the caller’s account', () => {
-  const b = randomAccountId();
+  let t: TwoAccounts;
   let a: SeededMoto;
-  let other: SeededMoto;
+  let b: string;
   let world: WorldModel;
-  const named = (l: string) => l.replaceAll(b, B_NAME).replaceAll(a.accountId, A);
+  let named: (l: string) => string;
 
   beforeAll(async () => {
-    // Account A: everything but the Aurora cluster; the roles' policies name B's cluster.
-    const inA = cloneWorld(fixture);
-    inA.aws.dbClusters = [];
-    a = await seedMoto(
-      JSON.parse(
-        JSON.stringify(inA).replaceAll(`arn:aws:rds-db:eu-west-1:${A}:`, `arn:aws:rds-db:eu-west-1:${b}:`),
-      ) as WorldModel,
-    );
-    // Account B: the Aurora cluster and a role irsa-check may read it with.
-    const inB: WorldModel = {
-      namespace: 'camunda',
-      kube: { cluster: fixture.kube.cluster },
-      aws: {
-        roles: [
-          {
-            name: 'irsa-check-reader',
-            arn: `arn:aws:iam::${A}:role/irsa-check-reader`,
-            trustPolicy: { Version: '2012-10-17', Statement: [] },
-          },
-        ],
-        dbClusters: fixture.aws.dbClusters,
-      },
-    };
-    other = await seedMoto(inB, undefined, { accountId: b });
-    // The values' database host: B's cluster endpoint.
-    world = replaceDeep(
-      a.world,
-      other.mapping.replacements.filter(([from]) => from.endsWith('.rds.amazonaws.com')),
-    );
+    t = await crossAccountAurora();
+    ({ a, b, world, named } = t);
   });
   afterAll(async () => {
-    await a?.close();
-    await other?.close();
+    await t?.close();
   });
 
   it("without credentials for B: one INFO per database component naming both accounts, the role's mechanism and the flags; no FAIL", async () => {

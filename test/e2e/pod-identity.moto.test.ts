@@ -6,91 +6,21 @@
  * world gives AWS's verdict, with the component, the mechanism and the account in the line.
  */
 import { describe, expect, it } from 'vitest';
-import { seedMoto } from '../support/moto.js';
-import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
-import { problems, runAgainst } from '../support/world-runs.js';
-
-const fixture = loadWorld('camunda-8.8-healthy.yaml');
-const ACCT = '123456789012';
-const IDENTITY_ROLE = `arn:aws:iam::${ACCT}:role/camunda-identity-irsa`;
-const PI_STATEMENT = {
-  Sid: 'AllowEksAuthToAssumeRoleForPodIdentity',
-  Effect: 'Allow',
-  Principal: { Service: 'pods.eks.amazonaws.com' },
-  Action: ['sts:AssumeRole', 'sts:TagSession'],
-};
-
-function world(change: (w: WorldModel) => void): WorldModel {
-  const w = cloneWorld(fixture);
-  // The agent add-on: one running pod per node (aws/eks-pod-identity-agent, templates/daemonset.yaml).
-  for (const [i] of (w.kube.nodes ?? []).entries()) {
-    w.kube.pods!.push({
-      name: `eks-pod-identity-agent-${i}`,
-      namespace: 'kube-system',
-      labels: { 'app.kubernetes.io/name': 'eks-pod-identity-agent' },
-      phase: 'Running',
-      containers: [{ name: 'eks-pod-identity-agent', env: [] }],
-      projectedTokenAudiences: [],
-    });
-  }
-  change(w);
-  return w;
-}
-
-const associate = (w: WorldModel, serviceAccount: string, roleArn: string, policy?: unknown) => {
-  w.aws.podIdentity = [
-    {
-      cluster: 'camunda-prod',
-      region: 'eu-west-1',
-      associationId: 'a-0123456789abcdef0',
-      namespace: 'camunda',
-      serviceAccount,
-      roleArn,
-      ...(policy !== undefined ? { policy: JSON.stringify(policy) } : {}),
-    },
-  ];
-};
-const identityRole = (w: WorldModel) => w.aws.roles!.find((r) => r.name === 'camunda-identity-irsa')!;
-const containerCredentials = (w: WorldModel) => {
-  for (const p of w.kube.pods!.filter((p) => p.serviceAccountName === 'camunda-identity'))
-    for (const c of p.containers)
-      c.env = [
-        ...c.env.filter((e) => !['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'].includes(e.name)),
-        { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' },
-        {
-          name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
-          value: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
-        },
-      ];
-};
-
-async function runWorldCli(w: WorldModel) {
-  const moto = await seedMoto(w);
-  try {
-    const r = await runAgainst(moto.world, ['-s'], moto);
-    // Lines in the fixture's names: moto's identifiers mapped back, the generated association ID as a-ID.
-    const back = moto.mapping.replacements.map(
-      ([from, to]) => [to, from === 'a-0123456789abcdef0' ? 'a-ID' : from] as const,
-    );
-    const named = (l: string) => back.reduce((x, [to, from]) => x.replaceAll(to, from), l);
-    return { ...r, out: r.out.map(named), err: r.err.map(named) };
-  } finally {
-    await moto.close();
-  }
-}
+import { problems } from '../support/world-runs.js';
+import {
+  ACCT,
+  associate,
+  containerCredentials,
+  IDENTITY_ROLE,
+  PI_STATEMENT,
+  podIdentityOnly,
+  podIdentityWorld as world,
+  runWorldCli,
+} from '../support/issue17-worlds.js';
 
 describe('EKS Pod Identity worlds (moto + fake API server)', () => {
   it('Pod Identity only (no role-arn annotation): checkable, every link OK, exit 0', async () => {
-    const r = await runWorldCli(
-      world((w) => {
-        delete w.kube.serviceAccounts!.find((s) => s.name === 'camunda-identity')!.annotations[
-          'eks.amazonaws.com/role-arn'
-        ];
-        identityRole(w).trustPolicy = { Version: '2012-10-17', Statement: [PI_STATEMENT] };
-        associate(w, 'camunda-identity', IDENTITY_ROLE);
-        containerCredentials(w);
-      }),
-    );
+    const r = await runWorldCli(podIdentityOnly());
     expect(problems(r.err)).toEqual([]);
     const lines = [...r.out, ...r.err].filter((l) => /Pod Identity|pod-identity/.test(l));
     expect(lines).toEqual([
@@ -154,15 +84,7 @@ describe('EKS Pod Identity worlds (moto + fake API server)', () => {
  */
 describe('EKS Pod Identity association with a session policy (moto + fake API server)', () => {
   const DB_USER = `arn:aws:rds-db:eu-west-1:${ACCT}:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/identity_irsa`;
-  const withSessionPolicy = (policy: unknown) =>
-    world((w) => {
-      delete w.kube.serviceAccounts!.find((s) => s.name === 'camunda-identity')!.annotations[
-        'eks.amazonaws.com/role-arn'
-      ];
-      identityRole(w).trustPolicy = { Version: '2012-10-17', Statement: [PI_STATEMENT] };
-      associate(w, 'camunda-identity', IDENTITY_ROLE, policy);
-      containerCredentials(w);
-    });
+  const withSessionPolicy = podIdentityOnly;
   const why = `EKS Pod Identity applies it as a session policy, so the pods of role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) get only what both it and the role's policies allow`;
   const session = (lines: string[]) => lines.filter((l) => l.includes('policy of Pod Identity association'));
 

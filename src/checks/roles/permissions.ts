@@ -382,7 +382,7 @@ export function checkPermission(
   if ('unidentified' in target) {
     if (anyAllowed.length === 0) return noneOfItsOwn();
     out.ok(ids.any, `role ${name} allows ${what} (${describeAll(anyAllowed)})`);
-    out.info(target.unidentified);
+    out.info(`${who}: ${target.unidentified}`);
     return;
   }
   const { resource } = target;
