@@ -357,7 +357,7 @@ function checkProvider(out: Reporter<Id>, found: FoundCluster, providers: OidcPr
       .join('');
     out.fail(
       'oidc-provider',
-      `no IAM OIDC provider for the issuer ${issuerHostPath(issuer)}: pods cannot assume IAM roles with their ServiceAccount tokens${nearMiss}`,
+      `no IAM OIDC provider for the issuer ${issuerHostPath(issuer)} in account ${account}: pods cannot assume IAM roles with their ServiceAccount tokens (IRSA)${nearMiss}`,
       {
         fix:
           `Create it: \`eksctl utils associate-iam-oidc-provider --cluster ${c.name} --region ${region} --approve\` ` +

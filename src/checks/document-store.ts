@@ -25,6 +25,7 @@ import {
 import { roleRequest } from '../iam/request-context.js';
 import { ApiCallError } from '../core/errors.js';
 import { ROLE_ARN_ANNOTATION } from '../ports/kube.js';
+import { roleWords } from '../platform/pod-identity.js';
 import {
   BUCKET_POLICY,
   BUCKET_REGION,
@@ -275,13 +276,13 @@ function checkPodRole(
   if (refused.length > 0) {
     out.fail(
       'docstore-s3-access',
-      `role ${name} of ${pod.workload} may not ${refused.join(', ')} on ${objects}`,
+      `${roleWords(arn, 'IRSA')} of ${pod.workload} may not ${refused.join(', ')} on ${objects}`,
       { fix: fixFor(name) },
     );
   } else if (undetermined.length > 0) {
     out.fail(
       'docstore-s3-access',
-      `role ${name} of ${pod.workload}: irsa-check cannot tell whether it may ${undetermined.join(', ')} on ${objects}`,
+      `${roleWords(arn, 'IRSA')} of ${pod.workload}: irsa-check cannot tell whether it may ${undetermined.join(', ')} on ${objects}`,
       { fix: `Check those statements by hand, or ${fixFor(name).toLowerCase()}` },
     );
   } else {

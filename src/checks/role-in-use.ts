@@ -21,6 +21,7 @@
  */
 import { defineModule } from '../engine/module.js';
 import { collectRoleInUse } from '../collectors/role-in-use.js';
+import { roleWords } from '../platform/pod-identity.js';
 
 /** How late IAM may report a use of the role. */
 export const LAST_USED_LAG_MS = 4 * 60 * 60 * 1000;
@@ -29,6 +30,7 @@ export const roleInUse = defineModule({
   id: 'role-in-use',
   title: 'Role in use by the application',
   needs: ['plan', 'roleArns'],
+  uses: ['credentialSources'],
   checks: {
     'role-not-used': {
       severity: 'WARN',
@@ -48,31 +50,33 @@ export const roleInUse = defineModule({
         continue;
       }
       const { role } = c;
+      // The mechanism and account in the line (issue 17), when the collector knew them.
+      const who = c.arn ? roleWords(c.arn, c.mechanism ?? 'IRSA') : `role ${role.name}`;
       const started = Math.min(...c.starts);
       const startedIso = new Date(started).toISOString();
       const lastUsed = role.lastUsedDate ? Date.parse(role.lastUsedDate) : undefined;
       if (lastUsed !== undefined && lastUsed >= started) {
         if (lastUsed >= runStartedMs) {
           o.info(
-            `role ${role.name} use not judged: its last recorded use (${role.lastUsedDate}) is this irsa-check run's own proof, not evidence about the application`,
+            `${who} use not judged: its last recorded use (${role.lastUsedDate}) is this irsa-check run's own proof, not evidence about the application`,
           );
           continue;
         }
         o.info(
-          `role ${role.name} was last used at ${role.lastUsedDate}, after its pods started (${startedIso}): this corroborates, but does not prove, that the application uses it (IAM counts any principal's use: an earlier irsa-check, another cluster); the in-pod identity and injection proofs are the proof`,
+          `${who} was last used at ${role.lastUsedDate}, after its pods started (${startedIso}): this corroborates, but does not prove, that the application uses it (IAM counts any principal's use: an earlier irsa-check, another cluster); the in-pod identity and injection proofs are the proof`,
         );
         continue;
       }
       if (now - started < LAST_USED_LAG_MS) {
         o.info(
-          `role ${role.name} use not judged: its pods started at ${startedIso}, less than 4 hours ago (IAM reports last use late)`,
+          `${who} use not judged: its pods started at ${startedIso}, less than 4 hours ago (IAM reports last use late)`,
         );
         continue;
       }
       const when = role.lastUsedDate ? `was last used at ${role.lastUsedDate}` : 'has no recorded use';
       o.warn(
         'role-not-used',
-        `role ${role.name} ${when}, before its pods started (${startedIso}): the application has not used its role since it started and may run on other credentials (node role, static keys); check its logs and its AWS SDK's credential chain`,
+        `${who} ${when}, before its pods started (${startedIso}): the application has not used its role since it started and may run on other credentials (node role, static keys); check its logs and its AWS SDK's credential chain`,
       );
     }
   },

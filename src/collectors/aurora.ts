@@ -142,7 +142,7 @@ async function elsewhere(ctx: Ctx, component: string): Promise<OtherAccount[]> {
   const named = planned
     ? await accountsNamedByPolicies(ctx.aws, planned.roleArn, 'rds-db', caller, planned.mechanism)
     : [];
-  return otherAccounts(caller, [planned?.roleArn], (a) => ctx.awsIn(a), readableAccounts(ctx.options), named);
+  return otherAccounts(caller, [planned], (a) => ctx.awsIn(a), readableAccounts(ctx.options), named);
 }
 
 async function collectComponent(

@@ -109,20 +109,22 @@ type Ctx = ModuleContext<
 /** Accounts besides the caller's where the domain may be: the OpenSearch components' roles' (platform/accounts.ts). */
 async function elsewhere(ctx: Ctx, caller: string): Promise<OtherAccount[]> {
   const [plan, associations] = await Promise.all([ctx.use('plan'), ctx.use('podIdentity')]);
+  const os = (plan ?? []).filter((c) => c.os);
   const planned = await Promise.all(
-    (plan ?? [])
-      .filter((c) => c.os)
-      .map((c) => plannedCredentials(ctx.kube, ctx.scope.namespace, c, associations)),
+    os.map((c) => plannedCredentials(ctx.kube, ctx.scope.namespace, c, associations)),
   );
   // Roles of the caller's account whose policies name another account's domains point there.
+  // The domain's lines have no component prefix: the component is named in the line.
   const named = (
     await Promise.all(
-      planned.map((p) => (p ? accountsNamedByPolicies(ctx.aws, p.roleArn, 'es', caller, p.mechanism) : [])),
+      planned.map((p, i) =>
+        p ? accountsNamedByPolicies(ctx.aws, p.roleArn, 'es', caller, p.mechanism, os[i]!.key) : [],
+      ),
     )
   ).flat();
   return otherAccounts(
     caller,
-    planned.map((p) => p?.roleArn),
+    planned.map((p, i) => (p ? { ...p, component: os[i]!.key } : undefined)),
     (a) => ctx.awsIn(a),
     readableAccounts(ctx.options),
     named,

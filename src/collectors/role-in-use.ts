@@ -7,6 +7,7 @@ import type { ModuleContext } from '../engine/module.js';
 import type { IamRole } from '../ports/aws.js';
 import { parseRoleArn } from '../iam/arn.js';
 import { runningPodsOf } from '../platform/component-pods.js';
+import { mechanismName, type MechanismName } from '../platform/pod-identity.js';
 
 /**
  * When this irsa-check process started: a use of the role after it is this run's own proof
@@ -17,7 +18,15 @@ const PROCESS_START_MS = Math.floor(performance.timeOrigin);
 export type RoleUse =
   | { key: string; kind: 'not-judged' }
   | { key: string; kind: 'error'; error: unknown }
-  | { key: string; kind: 'role'; starts: number[]; role: Pick<IamRole, 'name' | 'lastUsedDate'> };
+  | {
+      key: string;
+      kind: 'role';
+      starts: number[];
+      role: Pick<IamRole, 'name' | 'lastUsedDate'>;
+      /** The role's ARN and how the pods get it, for the lines (platform/pod-identity.ts roleWords). */
+      arn?: string;
+      mechanism?: MechanismName;
+    };
 
 export interface RoleInUseInput {
   /** In plan order. */
@@ -27,15 +36,22 @@ export interface RoleInUseInput {
   runStartedMs: number;
 }
 
-export async function collectRoleInUse(ctx: ModuleContext<'plan' | 'roleArns'>): Promise<RoleInUseInput> {
+export async function collectRoleInUse(
+  ctx: ModuleContext<'plan' | 'roleArns', 'credentialSources'>,
+): Promise<RoleInUseInput> {
   const plan = ctx.facts.plan.filter((c) => ctx.facts.roleArns.has(c.key));
   const base = { now: Date.now(), runStartedMs: PROCESS_START_MS };
   if (plan.length === 0) return { components: [], ...base };
   // An error listing the pods is the module's (the dispatcher reports it), as before the split.
-  const pods = await ctx.kube.pods(ctx.scope.namespace);
+  // credentialSources comes with roleArns (the service-accounts module provides both): no wait.
+  const [pods, sources] = await Promise.all([
+    ctx.kube.pods(ctx.scope.namespace),
+    ctx.use('credentialSources'),
+  ]);
   const components = await Promise.all(
     plan.map(async (c): Promise<RoleUse> => {
-      const name = parseRoleArn(ctx.facts.roleArns.get(c.key)!)?.name;
+      const arn = ctx.facts.roleArns.get(c.key)!;
+      const name = parseRoleArn(arn)?.name;
       const starts = runningPodsOf(pods, c)
         .map((p) => Date.parse(p.startTime ?? ''))
         .filter((t) => !Number.isNaN(t));
@@ -49,6 +65,8 @@ export async function collectRoleInUse(ctx: ModuleContext<'plan' | 'roleArns'>):
           kind: 'role',
           starts,
           role: { name: role.name, lastUsedDate: role.lastUsedDate },
+          arn,
+          mechanism: mechanismName(sources?.get(c.key)),
         };
       } catch (error) {
         return { key: c.key, kind: 'error', error };

@@ -7,7 +7,7 @@
 import { parseArn } from '../iam/arn.js';
 import type { Aws, PodIdentityAssociation } from '../ports/aws.js';
 import { ROLE_ARN_ANNOTATION, type Kube } from '../ports/kube.js';
-import { associationRole } from './pod-identity.js';
+import { associationRole, roleWords } from './pod-identity.js';
 
 /** The account of an ARN; undefined for text that is no ARN or names no account (S3, aws-managed). */
 export function accountOf(arn: string | undefined): string | undefined {
@@ -79,6 +79,8 @@ export interface OtherAccount {
   account: string;
   /** The component role that points there; absent for an account only named by --assume-role. */
   roleArn?: string;
+  /** How the component's pods get `roleArn`, and which component it is (when the line has no component prefix). */
+  via?: Omit<RoleRef, 'roleArn'>;
   /** A resource of this account that a component role's own policy names (the role is the caller's). */
   namedBy?: NamedResource;
   /** Reads the account (--assume-role); absent when the run cannot. */
@@ -92,28 +94,41 @@ export interface OtherAccount {
  */
 export function otherAccounts(
   caller: string,
-  roleArns: ReadonlyArray<string | undefined>,
+  roles: ReadonlyArray<string | RoleRef | undefined>,
   awsIn: (account: string) => Aws | undefined,
   assumable: readonly string[] = [],
   named: readonly NamedResource[] = [],
 ): OtherAccount[] {
   const seen = new Set<string>([caller]);
   const out: OtherAccount[] = [];
-  const add = (account: string | undefined, roleArn?: string, namedBy?: NamedResource) => {
+  const add = (account: string | undefined, role?: RoleRef, namedBy?: NamedResource) => {
     if (!account || seen.has(account)) return;
     seen.add(account);
     const aws = awsIn(account);
+    const { roleArn, ...via } = role ?? {};
     out.push({
       account,
       ...(roleArn ? { roleArn } : {}),
+      ...(role ? { via: via as Omit<RoleRef, 'roleArn'> } : {}),
       ...(namedBy ? { namedBy } : {}),
       ...(aws ? { aws } : {}),
     });
   };
-  for (const roleArn of roleArns) add(accountOf(roleArn), roleArn);
+  for (const r of roles) {
+    const role = typeof r === 'string' ? { roleArn: r, mechanism: 'IRSA' as const } : r;
+    add(accountOf(role?.roleArn), role);
+  }
   for (const n of named) add(n.account, undefined, n);
   for (const account of assumable) add(account);
   return out;
+}
+
+/** A component's role and the mechanism its pods get it through. */
+export interface RoleRef {
+  roleArn: string;
+  mechanism: NamedResource['mechanism'];
+  /** The component, for a line that has no component prefix (the OpenSearch domain is the run's, not one component's). */
+  component?: string;
 }
 
 /** A resource ARN of another account in an Allow statement of a role's own policy. */
@@ -124,6 +139,7 @@ export interface NamedResource {
   roleArn: string;
   /** How the component's pods get the role: in the line, so the reader knows which chain. */
   mechanism: 'IRSA' | 'EKS Pod Identity';
+  component?: string;
 }
 
 /**
@@ -139,6 +155,7 @@ export async function accountsNamedByPolicies(
   service: string,
   caller: string,
   mechanism: NamedResource['mechanism'],
+  component?: string,
 ): Promise<NamedResource[]> {
   const role = roleArn ? parseArn(roleArn) : undefined;
   const name = role?.resource.split('/').pop();
@@ -156,7 +173,13 @@ export async function accountsNamedByPolicies(
       const arn = parseArn(resource);
       if (arn?.service !== service || !/^\d{12}$/.test(arn.account) || arn.account === caller) continue;
       if (!found.some((f) => f.account === arn.account))
-        found.push({ account: arn.account, resource, roleArn, mechanism });
+        found.push({
+          account: arn.account,
+          resource,
+          roleArn,
+          mechanism,
+          ...(component ? { component } : {}),
+        });
     }
   }
   return found;
@@ -208,17 +231,21 @@ export async function findElsewhere<T>(
   return unread ? { unread } : {};
 }
 
-/** The INFO when the resource may be in a role's account irsa-check cannot read. */
+/**
+ * The INFO when the resource may be in a role's account irsa-check cannot read: it names the
+ * role with its mechanism and account (roleWords), and its component when the line has no prefix.
+ */
 export function cannotFindFrom(caller: string, what: string, unread: OtherAccount): string {
   const n = unread.namedBy;
+  const owner = (component: string | undefined) => (component ? `the ${component} component's ` : '');
   const why =
     unread.roleArn || !n
-      ? `role ${unread.roleArn ?? ''} is in account ${unread.account}`
-      : `the policy of role ${n.roleArn} (${n.mechanism}) allows ${n.resource} in account ${unread.account}`;
+      ? `which holds ${owner(unread.via?.component)}${roleWords(unread.roleArn ?? '', unread.via?.mechanism ?? 'IRSA')}`
+      : `which the policy of ${owner(n.component)}${roleWords(n.roleArn, n.mechanism)} names (${n.resource})`;
   return cannotCheckFrom(
     caller,
     unread.account,
-    `${what}, and ${why}, where it may be`,
+    `${what}; it may be in account ${unread.account}, ${why}`,
     parseArn(unread.roleArn ?? n?.roleArn ?? '')?.partition,
   );
 }

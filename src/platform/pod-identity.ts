@@ -9,6 +9,7 @@
  * (--token-audience sts.amazonaws.com, --token-expiration 86400, minimum 3600:
  * pkg/constants.go, pkg/validation.go).
  */
+import { parseArn } from '../iam/arn.js';
 import type {
   KubeLabelSelector,
   KubeMutatingWebhook,
@@ -241,6 +242,32 @@ export interface MechanismWords {
   nodeRole(roleArn: string, sa: string): string;
   /** STS refused the role to the pod. */
   refused(roleArn: string, sa: string, ns: string): string;
+}
+
+/** The name of a mechanism, as every line about a component's role says it. */
+export type MechanismName = MechanismWords['name'];
+
+/** The mechanism a component's pods get their role through: an association wins (credentialSource). */
+export function mechanismName(source: CredentialSource | undefined): MechanismName {
+  return source?.mechanism === 'pod-identity' ? 'EKS Pod Identity' : 'IRSA';
+}
+
+/**
+ * How every finding about a component's role names it (issue 17: the component in the line's
+ * prefix, the mechanism and the 12-digit account in its text, so an SRE on a platform with several
+ * accounts and both mechanisms knows which chain and which account to open):
+ * `role camunda-zeebe (IRSA, account 123456789012)`. Text that is no ARN is shown whole.
+ */
+export function roleWords(roleArn: string, mechanism: MechanismName): string {
+  const arn = parseArn(roleArn);
+  const name = arn?.resource.split('/').pop();
+  const account = arn && /^\d{12}$/.test(arn.account) ? `, account ${arn.account}` : '';
+  return `role ${name || roleArn} (${mechanism}${account})`;
+}
+
+/** A resource in the lines about it: `Aurora cluster camunda-prod-aurora (account 123456789012)`. */
+export function resourceWords(what: string, account: string | undefined): string {
+  return account ? `${what} (account ${account})` : what;
 }
 
 export function mechanismWords(source: CredentialSource | undefined): MechanismWords {

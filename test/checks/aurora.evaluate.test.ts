@@ -118,7 +118,7 @@ describe('aurora evaluator', () => {
       } as Partial<AuroraComponent>),
       [
         expect.stringMatching(
-          /^INFO identity: .*database host camunda\.cluster-abc123\..* is no Aurora cluster of account 111111111111 in eu-west-1, and role arn:aws:iam::222222222222:role\/identity is in account 222222222222, where it may be/,
+          /^INFO identity: .*database host camunda\.cluster-abc123\..* is no Aurora cluster of account 111111111111 in eu-west-1; it may be in account 222222222222, which holds role identity \(IRSA, account 222222222222\);/,
         ) as unknown as string,
       ],
     ],

@@ -64,7 +64,7 @@ describe("the IAM OIDC provider in the roles' account", () => {
     // The roles in OTHER and Aurora in the caller's account: IAM database authentication refuses
     // them whatever their policies say (Aurora User Guide: the role must be in the cluster's account).
     expect(run.fails('roles').map((f) => f.message)).toContain(
-      `role camunda-identity-irsa (account ${OTHER}) may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (arn:aws:rds-db:eu-west-1:${ACCT}:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/identity_irsa): Aurora cluster camunda-prod-aurora is in account ${ACCT}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow`,
+      `role camunda-identity-irsa (IRSA, account ${OTHER}) may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (arn:aws:rds-db:eu-west-1:${ACCT}:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/identity_irsa): Aurora cluster camunda-prod-aurora is in account ${ACCT}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow`,
     );
   });
 

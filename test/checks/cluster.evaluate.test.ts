@@ -129,7 +129,7 @@ describe('cluster evaluator', () => {
         REGION,
         MATCH,
         ...HEALTHY,
-        `FAIL oidc-provider: no IAM OIDC provider for the issuer oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF: pods cannot assume IAM roles with their ServiceAccount tokens; arn:x has the same ID but is for elsewhere.example.com/id/ABCDEF, not this cluster`,
+        `FAIL oidc-provider: no IAM OIDC provider for the issuer oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF in account ${ACCOUNT}: pods cannot assume IAM roles with their ServiceAccount tokens (IRSA); arn:x has the same ID but is for elsewhere.example.com/id/ABCDEF, not this cluster`,
       ],
     ],
     [

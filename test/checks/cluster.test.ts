@@ -466,7 +466,7 @@ describe('cluster: IAM OIDC provider (35)', () => {
     const r = await runCluster(w);
     expect(checksOf(r)).toEqual(['oidc-provider']);
     expect(r.lines.at(-1)).toBe(
-      `[FAIL] no IAM OIDC provider for the issuer ${ISSUER_PATH}: pods cannot assume IAM roles with their ServiceAccount tokens; arn:aws:iam::123456789012:oidc-provider/${other} has the same ID but is for ${other}, not this cluster`,
+      `[FAIL] no IAM OIDC provider for the issuer ${ISSUER_PATH} in account 123456789012: pods cannot assume IAM roles with their ServiceAccount tokens (IRSA); arn:aws:iam::123456789012:oidc-provider/${other} has the same ID but is for ${other}, not this cluster`,
     );
     expect(r.findings.at(-1)).toMatchObject({
       code: 35,
@@ -481,7 +481,7 @@ describe('cluster: IAM OIDC provider (35)', () => {
     const r = await runCluster(w);
     expect(checksOf(r)).toEqual(['oidc-provider']);
     expect(r.lines.at(-1)).toBe(
-      `[FAIL] no IAM OIDC provider for the issuer ${ISSUER_PATH}: pods cannot assume IAM roles with their ServiceAccount tokens`,
+      `[FAIL] no IAM OIDC provider for the issuer ${ISSUER_PATH} in account 123456789012: pods cannot assume IAM roles with their ServiceAccount tokens (IRSA)`,
     );
     const run = await runWorld(w);
     expect(run.fails('cluster').map((f) => f.code)).toEqual([35]);

@@ -37,7 +37,7 @@ describe('cross-account Aurora', () => {
   it("not in the caller's account, the role in another: INFO for that component, no FAIL", async () => {
     const run = await runWorld(auroraElsewhere);
     expect(run.lines('aurora').filter((l) => l.startsWith('[INFO] identity:'))).toEqual([
-      `[INFO] identity: cannot check from account ${ACCT}: database host ${HOST} is no Aurora cluster of account ${ACCT} in eu-west-1, and role arn:aws:iam::${OTHER}:role/camunda-identity-irsa is in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
+      `[INFO] identity: cannot check from account ${ACCT}: database host ${HOST} is no Aurora cluster of account ${ACCT} in eu-west-1; it may be in account ${OTHER}, which holds role camunda-identity-irsa (IRSA, account ${OTHER}); run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
     ]);
     expect(run.fails('aurora').filter((f) => f.component === 'identity')).toEqual([]);
   });
@@ -55,7 +55,7 @@ describe('cross-account OpenSearch', () => {
   it('not in the caller\'s account, a role in another: INFO, not "DescribeDomain finds no domain"', async () => {
     const run = await runWorld(openSearchElsewhere);
     expect(run.lines('opensearch')).toEqual([
-      `[INFO] cannot check from account ${ACCT}: OpenSearch host vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is no domain of account ${ACCT} in eu-west-1, and role arn:aws:iam::${OTHER}:role/camunda-optimize-irsa is in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
+      `[INFO] cannot check from account ${ACCT}: OpenSearch host vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is no domain of account ${ACCT} in eu-west-1; it may be in account ${OTHER}, which holds the optimize component's role camunda-optimize-irsa (IRSA, account ${OTHER}); run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
     ]);
     expect(run.exitCode).not.toBe(63);
   });
@@ -86,7 +86,7 @@ describe('the resource in another account, every role in the caller’s (issue 1
   it('the OpenSearch domain: INFO naming the role, its mechanism and the account its policy names; no FAIL', async () => {
     const run = await runWorld(domainOnlyElsewhere);
     expect(run.lines('opensearch')).toEqual([
-      `[INFO] cannot check from account ${ACCT}: OpenSearch host vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is no domain of account ${ACCT} in eu-west-1, and the policy of role arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa (IRSA) allows arn:aws:es:eu-west-1:${OTHER}:domain/camunda-prod-os/* in account ${OTHER}, where it may be; run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
+      `[INFO] cannot check from account ${ACCT}: OpenSearch host vpc-camunda-prod-os-4kq7rx2m5nbv3c9w1z8yd6tfha.eu-west-1.es.amazonaws.com is no domain of account ${ACCT} in eu-west-1; it may be in account ${OTHER}, which the policy of the orchestration component's role camunda-orchestration-irsa (IRSA, account ${ACCT}) names (arn:aws:es:eu-west-1:${OTHER}:domain/camunda-prod-os/*); run with a profile for account ${OTHER} (--profile-for ${OTHER}=<profile>, or --assume-role ${OTHER}=arn:aws:iam::${OTHER}:role/<a role that may read it>)`,
     ]);
     expect(run.fails('opensearch')).toEqual([]);
   });

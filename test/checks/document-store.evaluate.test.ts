@@ -189,7 +189,7 @@ describe('document-store evaluator', () => {
         EXISTS_OK,
         `WARN docstore-bucket-policy: the policy of S3 bucket ${BUCKET} cannot be read (AccessDenied): S3 access below is judged on the roles' own policies alone, without the bucket policy's Allow and Deny statements`,
         `FAIL docstore-s3-access orchestration: the pods of camunda-zeebe run as service account camunda-zeebe, which names no IAM role (eks.amazonaws.com/role-arn): with irsa.enabled they have no credentials for S3 bucket ${BUCKET}`,
-        `FAIL docstore-s3-access optimize: role camunda-optimize-irsa of camunda-optimize may not s3:GetObject (denied by ${DOCS}), s3:PutObject (denied by ${DOCS}), s3:DeleteObject (denied by ${DOCS}) on ${OBJECTS}`,
+        `FAIL docstore-s3-access optimize: role camunda-optimize-irsa (IRSA, account 123456789012) of camunda-optimize may not s3:GetObject (denied by ${DOCS}), s3:PutObject (denied by ${DOCS}), s3:DeleteObject (denied by ${DOCS}) on ${OBJECTS}`,
       ],
     ],
     [
@@ -253,7 +253,7 @@ describe('document-store evaluator', () => {
     ).lines;
     expect(lines.slice(3)).toEqual([
       accessOk(ORCH, 'camunda-orchestration-irsa'),
-      `FAIL docstore-s3-access optimize: role camunda-optimize-irsa of camunda-optimize may not s3:DeleteObject (denied by statement "NoOptimize" of policy "bucket policy of ${BUCKET}") on ${OBJECTS}`,
+      `FAIL docstore-s3-access optimize: role camunda-optimize-irsa (IRSA, account 123456789012) of camunda-optimize may not s3:DeleteObject (denied by statement "NoOptimize" of policy "bucket policy of ${BUCKET}") on ${OBJECTS}`,
     ]);
   });
 });

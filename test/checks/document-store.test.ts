@@ -212,7 +212,7 @@ describe('document-store module: the roles, with the IAM evaluator (src/iam/poli
       },
     ];
     expect(await s3Lines(w)).toEqual([
-      '[FAIL] connectors: role camunda-connectors-irsa of camunda-connectors may not s3:DeleteObject (denied by statement "NoDelete" of policy "no-delete") on arn:aws:s3:::camunda-prod-documents/*',
+      '[FAIL] connectors: role camunda-connectors-irsa (IRSA, account 123456789012) of camunda-connectors may not s3:DeleteObject (denied by statement "NoDelete" of policy "no-delete") on arn:aws:s3:::camunda-prod-documents/*',
     ]);
   });
 
@@ -230,7 +230,7 @@ describe('document-store module: the roles, with the IAM evaluator (src/iam/poli
     );
     const without = variant(IRSA, (_v, w) => prefixOnly(w));
     expect((await s3Lines(without))[0]).toMatch(
-      /^\[FAIL\] connectors: role camunda-connectors-irsa of camunda-connectors may not s3:GetObject, s3:PutObject, s3:DeleteObject on /,
+      /^\[FAIL\] connectors: role camunda-connectors-irsa \(IRSA, account 123456789012\) of camunda-connectors may not s3:GetObject, s3:PutObject, s3:DeleteObject on /,
     );
   });
 });

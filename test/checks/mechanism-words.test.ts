@@ -10,7 +10,12 @@ import type { Facts } from '../../src/engine/facts.js';
 import type { JobResult } from '../../src/ports/kube.js';
 import { jobs } from '../../src/proofs/jobs.js';
 import { credentialsFor } from '../../src/proofs/data-plane/proof.js';
-import { mechanismWords, type CredentialSource } from '../../src/platform/pod-identity.js';
+import {
+  mechanismName,
+  mechanismWords,
+  roleWords,
+  type CredentialSource,
+} from '../../src/platform/pod-identity.js';
 import { runModule } from '../support/module-run.js';
 import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 
@@ -163,5 +168,32 @@ describe('--direct for a Pod Identity component', () => {
       ok: true,
       result: { credentials: CREDS, caller: ASSUMED('camunda-optimize-irsa'), pinned: false },
     });
+  });
+});
+
+/**
+ * The one form every finding about a component's role uses (issue 17: the mechanism and the
+ * 12-digit account in the line), so new lines get it by calling roleWords.
+ */
+describe('roleWords', () => {
+  it.each([
+    [ROLE, 'IRSA', 'role camunda-identity-irsa (IRSA, account 123456789012)'],
+    [ROLE, 'EKS Pod Identity', 'role camunda-identity-irsa (EKS Pod Identity, account 123456789012)'],
+    [
+      'arn:aws:iam::210987654321:role/team/a/camunda-zeebe',
+      'IRSA',
+      'role camunda-zeebe (IRSA, account 210987654321)',
+    ],
+    ['not-an-arn', 'IRSA', 'role not-an-arn (IRSA)'],
+  ] as const)('%s through %s: %s', (arn, mechanism, words) => {
+    expect(roleWords(arn, mechanism)).toBe(words);
+  });
+
+  it('the mechanism of a credential source: an association wins', () => {
+    expect([
+      mechanismName(POD_IDENTITY),
+      mechanismName({ mechanism: 'irsa', roleArn: ROLE }),
+      mechanismName(undefined),
+    ]).toEqual(['EKS Pod Identity', 'IRSA', 'IRSA']);
   });
 });

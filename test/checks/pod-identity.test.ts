@@ -150,7 +150,9 @@ describe('EKS Pod Identity only (no role-arn annotation)', () => {
       `[OK] identity: service account camunda-identity gets role ${IDENTITY_ROLE} from EKS Pod Identity association a-1234567890abcdef0`,
       `[OK] identity: 1 running pod(s) carry the Pod Identity container-credentials variables (role ${IDENTITY_ROLE})`,
       `[OK] identity: injection proof: a new pod of service account camunda-identity gets the Pod Identity container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, the eks-pod-identity-token volume, aud pods.eks.amazonaws.com) for ${IDENTITY_ROLE} (dry run of a minimal pod (no workload uses it yet))`,
-      `[OK] identity: role camunda-identity-irsa (account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-1234567890abcdef0 (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
+      `[OK] identity: role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-1234567890abcdef0 (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
+      // role-in-use names the mechanism too (issue 17).
+      `[INFO] identity: role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) was last used at 2026-11-20T09:13:15.000Z, after its pods started (2026-11-20T08:12:44.000Z): this corroborates, but does not prove, that the application uses it (IAM counts any principal's use: an earlier irsa-check, another cluster); the in-pod identity and injection proofs are the proof`,
     ]);
     // Permissions are those of the association's role.
     expect(run.lines('roles')).toContain(
@@ -195,7 +197,7 @@ describe('EKS Pod Identity only (no role-arn annotation)', () => {
       }),
     );
     expect(run.lines('roles').filter((l) => l.includes('identity:') && l.includes('trust'))).toEqual([
-      `[FAIL] identity: the trust policy of role camunda-identity-irsa (account ${ACCT}) does not let pods.eks.amazonaws.com sts:TagSession: the pods of service account camunda-identity get their credentials through Pod Identity association a-1234567890abcdef0, which takes precedence over IRSA, so they get none`,
+      `[FAIL] identity: the trust policy of role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) does not let pods.eks.amazonaws.com sts:TagSession: the pods of service account camunda-identity get their credentials through Pod Identity association a-1234567890abcdef0, which takes precedence over IRSA, so they get none`,
     ]);
     expect(run.fails('roles')[0]!.code).toBe(121);
     expect(run.fails('roles')[0]!.fix).toBe(
@@ -239,7 +241,7 @@ describe('EKS Pod Identity and IRSA on one service account', () => {
       '[OK] the eks-pod-identity-agent runs on 3 node(s) of 3 (service account(s) camunda-identity)',
     ]);
     expect(run.lines('roles').filter((l) => l.startsWith('[FAIL]'))).toEqual([
-      `[FAIL] identity: the trust policy of role camunda-identity-irsa (account ${ACCT}) does not let pods.eks.amazonaws.com sts:AssumeRole (it trusts only the OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8, for IRSA): the pods of service account camunda-identity get their credentials through Pod Identity association a-1234567890abcdef0, which takes precedence over IRSA, so they get none`,
+      `[FAIL] identity: the trust policy of role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) does not let pods.eks.amazonaws.com sts:AssumeRole (it trusts only the OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8, for IRSA): the pods of service account camunda-identity get their credentials through Pod Identity association a-1234567890abcdef0, which takes precedence over IRSA, so they get none`,
     ]);
     // The running pod started before the association: it still runs on IRSA until restarted.
     expect(run.lines('service-accounts').filter((l) => l.startsWith('[FAIL]'))).toEqual([
@@ -271,8 +273,8 @@ describe('EKS Pod Identity and IRSA on one service account', () => {
       'Remove the eks.amazonaws.com/role-arn annotation from service account camunda-identity, or delete the association (aws eks delete-pod-identity-association --cluster-name camunda-prod --association-id a-1234567890abcdef0) to use IRSA.',
     );
     expect(run.lines('roles').filter((l) => l.includes('identity:'))).toEqual([
-      `[OK] identity: role camunda-identity-pod-identity (account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-1234567890abcdef0 (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
-      '[FAIL] identity: role camunda-identity-pod-identity has no attached or inline policies',
+      `[OK] identity: role camunda-identity-pod-identity (EKS Pod Identity, account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-1234567890abcdef0 (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
+      `[FAIL] identity: role camunda-identity-pod-identity (EKS Pod Identity, account ${ACCT}) has no attached or inline policies`,
     ]);
   });
 });
@@ -311,7 +313,7 @@ describe('a role in another account', () => {
   it('without --assume-role: one INFO naming both accounts and the flag, never a FAIL', async () => {
     const run = await runWorld(crossAccount(true));
     expect(run.lines('roles').filter((l) => l.includes('optimize'))).toEqual([
-      `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account ${OTHER_ACCT}; run with a profile for account ${OTHER_ACCT} (--profile-for ${OTHER_ACCT}=<profile>, or --assume-role ${OTHER_ACCT}=arn:aws:iam::${OTHER_ACCT}:role/<a role that may read it>)`,
+      `[INFO] optimize: cannot check from account ${ACCT}: the trust and permission policies of role camunda-optimize-irsa (IRSA, account ${OTHER_ACCT}); run with a profile for account ${OTHER_ACCT} (--profile-for ${OTHER_ACCT}=<profile>, or --assume-role ${OTHER_ACCT}=arn:aws:iam::${OTHER_ACCT}:role/<a role that may read it>)`,
     ]);
     expect(run.exitCode).toBe(0);
   });
@@ -329,7 +331,7 @@ describe('a role in another account', () => {
   it("the role's account has no provider for this cluster's issuer: FAIL naming the account", async () => {
     const run = await runWorld(crossAccount(false), READER);
     expect(run.lines('roles').filter((l) => l.includes('optimize') && l.startsWith('[FAIL]'))).toEqual([
-      `[FAIL] optimize: account ${OTHER_ACCT} of role camunda-optimize-irsa has no IAM OIDC provider for this cluster's issuer (oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8): STS refuses the service account's token for the role`,
+      `[FAIL] optimize: the account of role camunda-optimize-irsa (IRSA, account ${OTHER_ACCT}) has no IAM OIDC provider for this cluster's issuer (oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8): STS refuses the service account's token for the role`,
     ]);
     expect(run.fails('roles')[0]!.code).toBe(201);
   });
@@ -400,8 +402,8 @@ describe('a Pod Identity association with a target role (EKS API: targetRoleArn,
   it('the pods get the target role: it trusts the association role (external ID), which trusts EKS Pod Identity', async () => {
     const run = await runWorld(chained(trusting('ext-0123')));
     expect(run.lines('roles').filter((l) => l.includes('identity:') && /trust/.test(l))).toEqual([
-      `[OK] identity: target role camunda-identity-irsa (account ${ACCT}) trusts the association's role ${FIRST} (sts:AssumeRole, sts:TagSession) through Pod Identity association a-1234567890abcdef0 (statement "FromPodIdentityHop")`,
-      `[OK] identity: role camunda-pod-identity-hop (account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-1234567890abcdef0 (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
+      `[OK] identity: target role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) trusts the association's role ${FIRST} (sts:AssumeRole, sts:TagSession) through Pod Identity association a-1234567890abcdef0 (statement "FromPodIdentityHop")`,
+      `[OK] identity: role camunda-pod-identity-hop (EKS Pod Identity, account ${ACCT}) trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for service account camunda-identity through Pod Identity association a-1234567890abcdef0 (statement "AllowEksAuthToAssumeRoleForPodIdentity")`,
     ]);
     expect(run.exitCode).toBe(0);
   });
@@ -409,7 +411,7 @@ describe('a Pod Identity association with a target role (EKS API: targetRoleArn,
   it('another external ID in the target trust: FAIL, the pods get no credentials', async () => {
     const run = await runWorld(chained(trusting('someone-else')));
     expect(run.fails('roles').map((f) => f.message)).toEqual([
-      `the trust policy of target role camunda-identity-irsa (account ${ACCT}) does not let the association's role ${FIRST} sts:AssumeRole: the pods get no credentials through Pod Identity association a-1234567890abcdef0`,
+      `the trust policy of target role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) does not let the association's role ${FIRST} sts:AssumeRole: the pods get no credentials through Pod Identity association a-1234567890abcdef0`,
     ]);
   });
 });
@@ -431,7 +433,7 @@ describe("a Pod Identity association's own policy (EKS API: PodIdentityAssociati
   it('allows the database user too: OK, the role keeps its permission', async () => {
     const run = await runWorld(withPolicy(connect('arn:aws:rds-db:*:*:dbuser:*/*')));
     expect(sessionLines(run)).toEqual([
-      '[OK] identity: the policy of Pod Identity association a-1234567890abcdef0 allows rds-db:connect as identity_irsa on Aurora cluster camunda-prod-aurora too (statement "Db"); EKS Pod Identity applies it as a session policy, so role camunda-identity-irsa\'s pods get only what both it and the role\'s policies allow',
+      '[OK] identity: the policy of Pod Identity association a-1234567890abcdef0 allows rds-db:connect as identity_irsa on Aurora cluster camunda-prod-aurora too (statement "Db"); EKS Pod Identity applies it as a session policy, so the pods of role camunda-identity-irsa (EKS Pod Identity, account 123456789012) get only what both it and the role\'s policies allow',
     ]);
     expect(run.exitCode).toBe(0);
   });
@@ -475,7 +477,7 @@ describe("a Pod Identity association's own policy (EKS API: PodIdentityAssociati
     const run = await runWorld(withPolicy('{not json'));
     expect(sessionLines(run)).toEqual([
       expect.stringMatching(
-        /^\[FAIL\] identity: the policy of Pod Identity association a-1234567890abcdef0 is not a valid policy document \(.+\): the permissions of its pods cannot be told$/,
+        /^\[FAIL\] identity: the policy of Pod Identity association a-1234567890abcdef0 is not a valid policy document \(.+\): the permissions of the pods of role camunda-identity-irsa \(EKS Pod Identity, account 123456789012\) cannot be told$/,
       ),
     ]);
   });

@@ -96,7 +96,7 @@ describe('roles evaluator', () => {
     [
       'the role does not exist',
       one({ read: { kind: 'missing', arn } }),
-      [`FAIL role-exists identity: role camunda-identity-irsa does not exist in account ${ACCT}`],
+      [`FAIL role-exists identity: role camunda-identity-irsa (IRSA, account ${ACCT}) does not exist`],
     ],
     [
       'a healthy IRSA role, the simulator agreeing',
@@ -111,7 +111,7 @@ describe('roles evaluator', () => {
         permissions: permissions(),
       }),
       [
-        'FAIL trust-sub identity: trust policy of role camunda-identity-irsa does not admit system:serviceaccount:camunda:camunda-identity: statement "Irsa" admits system:serviceaccount:camunda:other',
+        'FAIL trust-sub identity: trust policy of role camunda-identity-irsa (IRSA, account 123456789012) does not admit system:serviceaccount:camunda:camunda-identity: statement "Irsa" admits system:serviceaccount:camunda:other',
         CONNECTS,
       ],
     ],
@@ -120,7 +120,7 @@ describe('roles evaluator', () => {
       one({ ...found, trust: irsa(), permissions: permissions('implicitDeny') }),
       [
         TRUSTED,
-        `WARN policy-simulator identity: IAM's policy simulator and irsa-check disagree on rds-db:connect on ${RESOURCE} for role camunda-identity-irsa: the simulator says ImplicitDeny, the local evaluation Allow`,
+        `WARN policy-simulator identity: IAM's policy simulator and irsa-check disagree on rds-db:connect on ${RESOURCE} for role camunda-identity-irsa (IRSA, account ${ACCT}): the simulator says ImplicitDeny, the local evaluation Allow`,
         CONNECTS,
       ],
     ],
@@ -157,7 +157,7 @@ describe('roles evaluator', () => {
       [
         TRUSTED,
         'OK rds-connect identity: role camunda-identity-irsa allows rds-db:connect (statement "Connect" of policy "camunda-rds")',
-        'INFO identity: rds-db:connect not checked: its cluster is unknown',
+        'INFO identity: role camunda-identity-irsa (IRSA, account 123456789012): rds-db:connect not checked: its cluster is unknown',
       ],
     ],
   ])('%s', (_name, input, lines) => {

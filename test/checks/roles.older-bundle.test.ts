@@ -79,9 +79,9 @@ describe('a bundle recorded when irsa-check asked the simulator about es:ESHttpG
 
     const replayed = await replayLines(older);
     const warn = (c: string) =>
-      `[WARN] ${c}: IAM's policy simulator and irsa-check disagree on es:ESHttpPost on ${DOMAIN_RESOURCE} for role camunda-${c}-irsa: the simulator says ImplicitDeny, the local evaluation Allow (the simulator says AWS Organizations does not allow it: a service control policy of the account refuses it)`;
+      `[WARN] ${c}: IAM's policy simulator and irsa-check disagree on es:ESHttpPost on ${DOMAIN_RESOURCE} for role camunda-${c}-irsa (IRSA, account 123456789012): the simulator says ImplicitDeny, the local evaluation Allow (the simulator says AWS Organizations does not allow it: a service control policy of the account refuses it)`;
     const info = (c: string) =>
-      `[INFO] ${c}: cannot tell what IAM's policy simulator says of es:ESHttpHead/Delete on ${DOMAIN_RESOURCE} for role camunda-${c}-irsa: the bundle has no answer for them (it was recorded by an irsa-check that asked only about es:ESHttpGet/Put/Post), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`;
+      `[INFO] ${c}: cannot tell what IAM's policy simulator says of es:ESHttpHead/Delete on ${DOMAIN_RESOURCE} for role camunda-${c}-irsa (IRSA, account 123456789012): the bundle has no answer for them (it was recorded by an irsa-check that asked only about es:ESHttpGet/Put/Post), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`;
     // The live run's lines, with the INFO after each OpenSearch component's simulator WARN.
     const expected = liveLines.flatMap((l) =>
       l === warn('orchestration')

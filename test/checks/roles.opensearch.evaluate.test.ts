@@ -98,7 +98,7 @@ describe('roles evaluator: every request Camunda sends to OpenSearch', () => {
       'only es:ESHttpGet/Put/Post (HEAD and DELETE missing): FAIL naming exactly those two, and what Camunda sends them for',
       input([allow(OLDER)]),
       [
-        `FAIL es-http-resource orchestration: role camunda-orchestration-irsa may not es:ESHttpHead/Delete on ${RESOURCE}: no statement of its policies allows es:ESHttpHead/Delete (Camunda sends es:ESHttpHead to check that indices and index templates exist, es:ESHttpDelete to delete indices)${LEFT_TO_ROLE}`,
+        `FAIL es-http-resource orchestration: role camunda-orchestration-irsa (IRSA, account 123456789012) may not es:ESHttpHead/Delete on ${RESOURCE}: no statement of its policies allows es:ESHttpHead/Delete (Camunda sends es:ESHttpHead to check that indices and index templates exist, es:ESHttpDelete to delete indices)${LEFT_TO_ROLE}`,
         DOMAIN_DELEGATES,
       ],
     ],
@@ -118,7 +118,7 @@ describe('roles evaluator: every request Camunda sends to OpenSearch', () => {
         { Sid: 'NoDelete', Effect: 'Deny', Action: 'es:ESHttpDelete', Resource: '*' },
       ]),
       [
-        `FAIL es-http-resource orchestration: role camunda-orchestration-irsa may not es:ESHttpDelete on ${RESOURCE}: explicitly denied by statement "NoDelete" of policy "camunda-opensearch-access" (Camunda sends es:ESHttpDelete to delete indices)`,
+        `FAIL es-http-resource orchestration: role camunda-orchestration-irsa (IRSA, account 123456789012) may not es:ESHttpDelete on ${RESOURCE}: explicitly denied by statement "NoDelete" of policy "camunda-opensearch-access" (Camunda sends es:ESHttpDelete to delete indices)`,
         DOMAIN_DELEGATES,
       ],
     ],
@@ -126,7 +126,7 @@ describe('roles evaluator: every request Camunda sends to OpenSearch', () => {
       'nothing Camunda sends (es:ESHttpPatch only): the general FAIL, as before',
       input([allow('es:ESHttpPatch')]),
       [
-        'FAIL es-http orchestration: no statement in the policies of role camunda-orchestration-irsa allows es:ESHttp*',
+        'FAIL es-http orchestration: no statement in the policies of role camunda-orchestration-irsa (IRSA, account 123456789012) allows es:ESHttp*',
         DOMAIN_DELEGATES,
       ],
     ],
@@ -144,7 +144,7 @@ describe('roles evaluator: every request Camunda sends to OpenSearch', () => {
         ),
       }),
       [
-        `WARN policy-simulator orchestration: IAM's policy simulator and irsa-check disagree on es:ESHttpDelete on ${RESOURCE} for role camunda-orchestration-irsa: the simulator says ImplicitDeny, the local evaluation Allow (the simulator says AWS Organizations does not allow it: a service control policy of the account refuses it)`,
+        `WARN policy-simulator orchestration: IAM's policy simulator and irsa-check disagree on es:ESHttpDelete on ${RESOURCE} for role camunda-orchestration-irsa (IRSA, account 123456789012): the simulator says ImplicitDeny, the local evaluation Allow (the simulator says AWS Organizations does not allow it: a service control policy of the account refuses it)`,
         ALL_FIVE,
         DOMAIN_DELEGATES,
       ],
@@ -158,7 +158,7 @@ describe('roles evaluator: every request Camunda sends to OpenSearch', () => {
         askedInBundle: OLDER,
       }),
       [
-        `INFO orchestration: cannot tell what IAM's policy simulator says of es:ESHttpHead/Delete on ${RESOURCE} for role camunda-orchestration-irsa: the bundle has no answer for them (it was recorded by an irsa-check that asked only about es:ESHttpGet/Put/Post), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`,
+        `INFO orchestration: cannot tell what IAM's policy simulator says of es:ESHttpHead/Delete on ${RESOURCE} for role camunda-orchestration-irsa (IRSA, account 123456789012): the bundle has no answer for them (it was recorded by an irsa-check that asked only about es:ESHttpGet/Put/Post), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`,
         ALL_FIVE,
         DOMAIN_DELEGATES,
       ],
@@ -172,8 +172,8 @@ describe('roles evaluator: every request Camunda sends to OpenSearch', () => {
         askedInBundle: OLDER,
       }),
       [
-        `INFO orchestration: cannot tell what IAM's policy simulator says of es:ESHttpHead/Delete on ${RESOURCE} for role camunda-orchestration-irsa: the bundle has no answer for them (it was recorded by an irsa-check that asked only about es:ESHttpGet/Put/Post), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`,
-        `FAIL es-http-resource orchestration: role camunda-orchestration-irsa may not es:ESHttpHead/Delete on ${RESOURCE}: no statement of its policies allows es:ESHttpHead/Delete (Camunda sends es:ESHttpHead to check that indices and index templates exist, es:ESHttpDelete to delete indices)${LEFT_TO_ROLE}`,
+        `INFO orchestration: cannot tell what IAM's policy simulator says of es:ESHttpHead/Delete on ${RESOURCE} for role camunda-orchestration-irsa (IRSA, account 123456789012): the bundle has no answer for them (it was recorded by an irsa-check that asked only about es:ESHttpGet/Put/Post), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`,
+        `FAIL es-http-resource orchestration: role camunda-orchestration-irsa (IRSA, account 123456789012) may not es:ESHttpHead/Delete on ${RESOURCE}: no statement of its policies allows es:ESHttpHead/Delete (Camunda sends es:ESHttpHead to check that indices and index templates exist, es:ESHttpDelete to delete indices)${LEFT_TO_ROLE}`,
         DOMAIN_DELEGATES,
       ],
     ],

@@ -180,7 +180,7 @@ const cases: Case[] = [
     lines: expected({
       identityKeycloak: [
         HEALTHY.identityKeycloak[0]!,
-        `[FAIL] identityKeycloak: role camunda-keycloak-irsa may not rds-db:connect as keycloak_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('keycloak_irsa')}): it allows rds-db:connect only on ${dbUserArn('*', 'cluster-OTHERCLUSTER00000000000000')} (statement "KeycloakDbConnect" of policy "camunda-keycloak-rds-iam-auth")`,
+        `[FAIL] identityKeycloak: role camunda-keycloak-irsa (IRSA, account 123456789012) may not rds-db:connect as keycloak_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('keycloak_irsa')}): it allows rds-db:connect only on ${dbUserArn('*', 'cluster-OTHERCLUSTER00000000000000')} (statement "KeycloakDbConnect" of policy "camunda-keycloak-rds-iam-auth")`,
       ],
     }),
     exitCode: 211,
@@ -192,7 +192,7 @@ const cases: Case[] = [
     lines: expected({
       webModeler: [
         HEALTHY.webModeler[0]!,
-        `[FAIL] webModeler: role camunda-web-modeler-irsa may not rds-db:connect as modeler_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('modeler_irsa')}): it allows rds-db:connect only on ${dbUserArn('modeler')} (statement "WebModelerDbConnect" of policy "camunda-web-modeler-rds-iam-auth")`,
+        `[FAIL] webModeler: role camunda-web-modeler-irsa (IRSA, account 123456789012) may not rds-db:connect as modeler_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('modeler_irsa')}): it allows rds-db:connect only on ${dbUserArn('modeler')} (statement "WebModelerDbConnect" of policy "camunda-web-modeler-rds-iam-auth")`,
       ],
     }),
     exitCode: 211,
@@ -210,7 +210,7 @@ const cases: Case[] = [
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        `[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): explicitly denied by statement "NoDatabases" of policy "rds-iam-auth"`,
+        `[FAIL] identity: role camunda-identity-irsa (IRSA, account 123456789012) may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): explicitly denied by statement "NoDatabases" of policy "rds-iam-auth"`,
       ],
     }),
     exitCode: 211,
@@ -224,7 +224,7 @@ const cases: Case[] = [
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        `[FAIL] identity: irsa-check cannot decide whether role camunda-identity-irsa may rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): statement "IdentityDbConnect" of policy "rds-iam-auth" (Allow) may apply: the value of condition key aws:SourceVpc is unknown to irsa-check`,
+        `[FAIL] identity: irsa-check cannot decide whether role camunda-identity-irsa (IRSA, account 123456789012) may rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): statement "IdentityDbConnect" of policy "rds-iam-auth" (Allow) may apply: the value of condition key aws:SourceVpc is unknown to irsa-check`,
       ],
     }),
     exitCode: 211,
@@ -244,7 +244,7 @@ const cases: Case[] = [
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        `[WARN] identity: irsa-check cannot decide whether role camunda-identity-irsa may rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): statement "OfficeOnly" of policy "rds-iam-auth" (Deny) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
+        `[WARN] identity: irsa-check cannot decide whether role camunda-identity-irsa (IRSA, account 123456789012) may rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): statement "OfficeOnly" of policy "rds-iam-auth" (Deny) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
       ],
     }),
     exitCode: 0,
@@ -257,7 +257,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       identity: [
-        `[FAIL] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/${OTHER_ID}, not this cluster's ${HOST_PATH}`,
+        `[FAIL] identity: the trust policy of role camunda-identity-irsa (IRSA, account 123456789012) trusts OIDC provider oidc.eks.eu-west-1.amazonaws.com/id/${OTHER_ID}, not this cluster's ${HOST_PATH}`,
         HEALTHY.identity[1]!,
       ],
     }),
@@ -273,7 +273,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       identity: [
-        `[FAIL] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider arn:aws:iam::210987654321:oidc-provider/${HOST_PATH}, not this cluster's arn:aws:iam::${ACCT}:oidc-provider/${HOST_PATH}`,
+        `[FAIL] identity: the trust policy of role camunda-identity-irsa (IRSA, account 123456789012) trusts OIDC provider arn:aws:iam::210987654321:oidc-provider/${HOST_PATH}, not this cluster's arn:aws:iam::${ACCT}:oidc-provider/${HOST_PATH}`,
         HEALTHY.identity[1]!,
       ],
     }),
@@ -287,7 +287,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       webModeler: [
-        '[FAIL] webModeler: trust policy of role camunda-web-modeler-irsa does not admit system:serviceaccount:camunda:camunda-web-modeler: statement "CamundaWebModelerIrsa" admits system:serviceaccount:camunda:web-modeler',
+        '[FAIL] webModeler: trust policy of role camunda-web-modeler-irsa (IRSA, account 123456789012) does not admit system:serviceaccount:camunda:camunda-web-modeler: statement "CamundaWebModelerIrsa" admits system:serviceaccount:camunda:web-modeler',
         HEALTHY.webModeler[1]!,
       ],
     }),
@@ -306,7 +306,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       webModeler: [
-        '[FAIL] webModeler: the trust policy of role camunda-web-modeler-irsa denies system:serviceaccount:camunda:camunda-web-modeler: statement "NoModeler"',
+        '[FAIL] webModeler: the trust policy of role camunda-web-modeler-irsa (IRSA, account 123456789012) denies system:serviceaccount:camunda:camunda-web-modeler: statement "NoModeler"',
         HEALTHY.webModeler[1]!,
       ],
     }),
@@ -327,7 +327,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       webModeler: [
-        '[FAIL] webModeler: no statement of the trust policy of role camunda-web-modeler-irsa admits system:serviceaccount:camunda:camunda-web-modeler together with audience sts.amazonaws.com',
+        '[FAIL] webModeler: no statement of the trust policy of role camunda-web-modeler-irsa (IRSA, account 123456789012) admits system:serviceaccount:camunda:camunda-web-modeler together with audience sts.amazonaws.com',
         HEALTHY.webModeler[1]!,
       ],
     }),
@@ -353,7 +353,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       identity: [
-        '[FAIL] identity: trust policy of role camunda-identity-irsa does not admit system:serviceaccount:camunda:camunda-identity: statement "CamundaIdentityIrsa" admits system:serviceaccount:camunda-dev:* (StringLike)',
+        '[FAIL] identity: trust policy of role camunda-identity-irsa (IRSA, account 123456789012) does not admit system:serviceaccount:camunda:camunda-identity: statement "CamundaIdentityIrsa" admits system:serviceaccount:camunda-dev:* (StringLike)',
         HEALTHY.identity[1]!,
       ],
     }),
@@ -367,7 +367,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       identity: [
-        '[FAIL] identity: trust policy of role camunda-identity-irsa does not admit system:serviceaccount:camunda:camunda-identity: statement "CamundaIdentityIrsa" admits system:serviceaccount:camunda:*',
+        '[FAIL] identity: trust policy of role camunda-identity-irsa (IRSA, account 123456789012) does not admit system:serviceaccount:camunda:camunda-identity: statement "CamundaIdentityIrsa" admits system:serviceaccount:camunda:*',
         HEALTHY.identity[1]!,
       ],
     }),
@@ -381,7 +381,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       identityKeycloak: [
-        '[FAIL] identityKeycloak: trust policy of role camunda-keycloak-irsa does not admit audience sts.amazonaws.com: statement "CamundaKeycloakIrsa" admits sts.example.com',
+        '[FAIL] identityKeycloak: trust policy of role camunda-keycloak-irsa (IRSA, account 123456789012) does not admit audience sts.amazonaws.com: statement "CamundaKeycloakIrsa" admits sts.example.com',
         HEALTHY.identityKeycloak[1]!,
       ],
     }),
@@ -396,7 +396,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       identity: [
-        '[FAIL] identity: service account camunda-identity requests token audience identity.example.com (eks.amazonaws.com/audience), but the trust policy of role camunda-identity-irsa does not admit it: statement "CamundaIdentityIrsa" admits sts.amazonaws.com',
+        '[FAIL] identity: service account camunda-identity requests token audience identity.example.com (eks.amazonaws.com/audience), but the trust policy of role camunda-identity-irsa (IRSA, account 123456789012) does not admit it: statement "CamundaIdentityIrsa" admits sts.amazonaws.com',
         HEALTHY.identity[1]!,
       ],
     }),
@@ -427,7 +427,7 @@ const cases: Case[] = [
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        `[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): explicitly denied by statement "RegionGuard" of policy "rds-iam-auth"`,
+        `[FAIL] identity: role camunda-identity-irsa (IRSA, account 123456789012) may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): explicitly denied by statement "RegionGuard" of policy "rds-iam-auth"`,
       ],
     }),
     exitCode: 211,
@@ -450,7 +450,7 @@ const cases: Case[] = [
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        `[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): allowed by statement "IdentityDbConnect" of policy "rds-iam-auth", but not by the permissions boundary boundary-s3-only`,
+        `[FAIL] identity: role camunda-identity-irsa (IRSA, account 123456789012) may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (${dbUserArn('identity_irsa')}): allowed by statement "IdentityDbConnect" of policy "rds-iam-auth", but not by the permissions boundary boundary-s3-only`,
       ],
     }),
     exitCode: 211,
@@ -472,7 +472,7 @@ const cases: Case[] = [
     name: 'role missing',
     world: plant((w) => (w.aws.roles = w.aws.roles!.filter((r) => r.name !== 'camunda-optimize-irsa'))),
     lines: expected({
-      optimize: [`[FAIL] optimize: role camunda-optimize-irsa does not exist in account ${ACCT}`],
+      optimize: [`[FAIL] optimize: role camunda-optimize-irsa (IRSA, account ${ACCT}) does not exist`],
     }),
     exitCode: 120,
   },
@@ -489,7 +489,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       optimize: [
-        `[INFO] optimize: cannot check from account ${ACCT}: role camunda-optimize-irsa (its trust and permission policies) is in account 210987654321; run with a profile for account 210987654321 (--profile-for 210987654321=<profile>, or --assume-role 210987654321=arn:aws:iam::210987654321:role/<a role that may read it>)`,
+        `[INFO] optimize: cannot check from account ${ACCT}: the trust and permission policies of role camunda-optimize-irsa (IRSA, account 210987654321); run with a profile for account 210987654321 (--profile-for 210987654321=<profile>, or --assume-role 210987654321=arn:aws:iam::210987654321:role/<a role that may read it>)`,
       ],
     }),
     exitCode: 0,
@@ -532,8 +532,8 @@ const cases: Case[] = [
     lines: expected({
       optimize: [
         HEALTHY.optimize[0]!,
-        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa allows es:ESHttp*',
-        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os does not allow role camunda-optimize-irsa es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE}`,
+        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa (IRSA, account 123456789012) allows es:ESHttp*',
+        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os does not allow role camunda-optimize-irsa (IRSA, account 123456789012) es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE}`,
       ],
     }),
     exitCode: 212,
@@ -595,7 +595,7 @@ const cases: Case[] = [
     lines: expected({
       optimize: [
         ...HEALTHY.optimize.slice(0, 2),
-        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpPut on ${DOMAIN_RESOURCE}: statement "NoOptimize"`,
+        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa (IRSA, account 123456789012) es:ESHttpPut on ${DOMAIN_RESOURCE}: statement "NoOptimize"`,
       ],
     }),
     exitCode: 212,
@@ -626,13 +626,13 @@ const cases: Case[] = [
     lines: expected({
       orchestration: [
         HEALTHY.orchestration[0]!,
-        '[FAIL] orchestration: no statement in the policies of role camunda-orchestration-irsa allows es:ESHttp*',
-        `[FAIL] orchestration: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "CamundaRoles" (Allow) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
+        '[FAIL] orchestration: no statement in the policies of role camunda-orchestration-irsa (IRSA, account 123456789012) allows es:ESHttp*',
+        `[FAIL] orchestration: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa (IRSA, account 123456789012) to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "CamundaRoles" (Allow) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
       ],
       optimize: [
         HEALTHY.optimize[0]!,
-        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa allows es:ESHttp*',
-        `[FAIL] optimize: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "CamundaRoles" (Allow) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
+        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa (IRSA, account 123456789012) allows es:ESHttp*',
+        `[FAIL] optimize: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-optimize-irsa (IRSA, account 123456789012) to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "CamundaRoles" (Allow) may apply: the value of condition key aws:SourceIp is unknown to irsa-check`,
       ],
     }),
     exitCode: 212,
@@ -651,11 +651,11 @@ const cases: Case[] = [
     lines: expected({
       orchestration: [
         ...HEALTHY.orchestration.slice(0, 2),
-        `[WARN] orchestration: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "OnlyOrchestration" (Deny) may apply: NotPrincipal lists the principal of arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa but not its account; whether the statement applies depends on the service`,
+        `[WARN] orchestration: irsa-check cannot decide whether the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa (IRSA, account 123456789012) to es:ESHttpGet on ${DOMAIN_RESOURCE}: statement "OnlyOrchestration" (Deny) may apply: NotPrincipal lists the principal of arn:aws:iam::${ACCT}:role/camunda-orchestration-irsa but not its account; whether the statement applies depends on the service`,
       ],
       optimize: [
         ...HEALTHY.optimize.slice(0, 2),
-        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE}: statement "OnlyOrchestration"`,
+        `[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa (IRSA, account 123456789012) es:ESHttpGet/Head/Put/Post/Delete on ${DOMAIN_RESOURCE}: statement "OnlyOrchestration"`,
       ],
     }),
     exitCode: 212,
@@ -673,7 +673,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       identity: [
-        `[WARN] identity: irsa-check cannot decide whether the trust policy of role camunda-identity-irsa admits system:serviceaccount:camunda:camunda-identity (audience sts.amazonaws.com): statement "NoQuarantined" (Deny) may apply: the value of condition key aws:RequestTag/quarantine is unknown to irsa-check`,
+        `[WARN] identity: irsa-check cannot decide whether the trust policy of role camunda-identity-irsa (IRSA, account 123456789012) admits system:serviceaccount:camunda:camunda-identity (audience sts.amazonaws.com): statement "NoQuarantined" (Deny) may apply: the value of condition key aws:RequestTag/quarantine is unknown to irsa-check`,
         HEALTHY.identity[1]!,
       ],
     }),
@@ -690,12 +690,12 @@ const cases: Case[] = [
     lines: expected({
       orchestration: [
         HEALTHY.orchestration[0]!,
-        `[FAIL] orchestration: role camunda-orchestration-irsa may not es:ESHttpPut/Post/Delete on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post/Delete (Camunda sends es:ESHttpPut to create indices, index templates and mappings, es:ESHttpPost to write, bulk-index and search, es:ESHttpDelete to delete indices); statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
+        `[FAIL] orchestration: role camunda-orchestration-irsa (IRSA, account 123456789012) may not es:ESHttpPut/Post/Delete on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post/Delete (Camunda sends es:ESHttpPut to create indices, index templates and mappings, es:ESHttpPost to write, bulk-index and search, es:ESHttpDelete to delete indices); statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
         DELEGATED('orchestration', 'camunda-orchestration-irsa'),
       ],
       optimize: [
         HEALTHY.optimize[0]!,
-        `[FAIL] optimize: role camunda-optimize-irsa may not es:ESHttpPut/Post/Delete on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post/Delete (Camunda sends es:ESHttpPut to create indices, index templates and mappings, es:ESHttpPost to write, bulk-index and search, es:ESHttpDelete to delete indices); statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
+        `[FAIL] optimize: role camunda-optimize-irsa (IRSA, account 123456789012) may not es:ESHttpPut/Post/Delete on ${DOMAIN_RESOURCE}: no statement of its policies allows es:ESHttpPut/Post/Delete (Camunda sends es:ESHttpPut to create indices, index templates and mappings, es:ESHttpPost to write, bulk-index and search, es:ESHttpDelete to delete indices); statement "CamundaRoles" of the access policy of OpenSearch domain camunda-prod-os names only the account (arn:aws:iam::${ACCT}:root), which leaves it to the role's own policies`,
         DELEGATED('optimize', 'camunda-optimize-irsa'),
       ],
     }),
@@ -711,7 +711,7 @@ const cases: Case[] = [
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        `[WARN] identity: IAM's policy simulator and irsa-check disagree on rds-db:connect on ${dbUserArn('identity_irsa')} for role camunda-identity-irsa: the simulator says ImplicitDeny, the local evaluation Allow`,
+        `[WARN] identity: IAM's policy simulator and irsa-check disagree on rds-db:connect on ${dbUserArn('identity_irsa')} for role camunda-identity-irsa (IRSA, account 123456789012): the simulator says ImplicitDeny, the local evaluation Allow`,
         HEALTHY.identity[1]!,
       ],
     }),
@@ -724,7 +724,7 @@ const cases: Case[] = [
     world: plant((w) => (trust(w, 'camunda-identity-irsa').Action = 'sts:AssumeRole')),
     lines: expected({
       identity: [
-        '[FAIL] identity: the trust policy of role camunda-identity-irsa has no Allow statement for sts:AssumeRoleWithWebIdentity',
+        '[FAIL] identity: the trust policy of role camunda-identity-irsa (IRSA, account 123456789012) has no Allow statement for sts:AssumeRoleWithWebIdentity',
         HEALTHY.identity[1]!,
       ],
     }),
@@ -738,7 +738,7 @@ const cases: Case[] = [
     }),
     lines: expected({
       identity: [
-        `[FAIL] identity: the trust policy of role camunda-identity-irsa names no EKS OIDC provider as Federated principal for sts:AssumeRoleWithWebIdentity (found: arn:aws:iam::${ACCT}:oidc-provider/token.actions.githubusercontent.com)`,
+        `[FAIL] identity: the trust policy of role camunda-identity-irsa (IRSA, account 123456789012) names no EKS OIDC provider as Federated principal for sts:AssumeRoleWithWebIdentity (found: arn:aws:iam::${ACCT}:oidc-provider/token.actions.githubusercontent.com)`,
         HEALTHY.identity[1]!,
       ],
     }),
@@ -750,7 +750,7 @@ const cases: Case[] = [
     lines: expected({
       identityKeycloak: [
         HEALTHY.identityKeycloak[0]!,
-        '[FAIL] identityKeycloak: role camunda-keycloak-irsa has no attached or inline policies',
+        '[FAIL] identityKeycloak: role camunda-keycloak-irsa (IRSA, account 123456789012) has no attached or inline policies',
       ],
     }),
     exitCode: 140,
@@ -761,7 +761,7 @@ const cases: Case[] = [
     lines: expected({
       identityKeycloak: [
         HEALTHY.identityKeycloak[0]!,
-        '[FAIL] identityKeycloak: policy camunda-keycloak-rds-iam-auth attached to role camunda-keycloak-irsa cannot be read (NoSuchEntity)',
+        '[FAIL] identityKeycloak: policy camunda-keycloak-rds-iam-auth attached to role camunda-keycloak-irsa (IRSA, account 123456789012) cannot be read (NoSuchEntity)',
       ],
     }),
     exitCode: 141,
@@ -772,7 +772,7 @@ const cases: Case[] = [
     lines: expected({
       identity: [
         HEALTHY.identity[0]!,
-        '[FAIL] identity: no statement in the policies of role camunda-identity-irsa allows rds-db:connect',
+        '[FAIL] identity: no statement in the policies of role camunda-identity-irsa (IRSA, account 123456789012) allows rds-db:connect',
       ],
     }),
     exitCode: 142,
@@ -790,7 +790,7 @@ const cases: Case[] = [
       ],
       optimize: [
         HEALTHY.optimize[0]!,
-        '[FAIL] optimize: role camunda-optimize-irsa has no attached or inline policies',
+        '[FAIL] optimize: role camunda-optimize-irsa (IRSA, account 123456789012) has no attached or inline policies',
         DELEGATED('optimize', 'camunda-optimize-irsa'),
       ],
     }),
@@ -806,7 +806,7 @@ const cases: Case[] = [
     lines: expected({
       optimize: [
         HEALTHY.optimize[0]!,
-        '[FAIL] optimize: inline policy broken of role camunda-optimize-irsa is not a valid policy document: Statement[0] has neither Action nor NotAction',
+        '[FAIL] optimize: inline policy broken of role camunda-optimize-irsa (IRSA, account 123456789012) is not a valid policy document: Statement[0] has neither Action nor NotAction',
       ],
     }),
     exitCode: 151,
@@ -827,7 +827,7 @@ const cases: Case[] = [
       ],
       optimize: [
         HEALTHY.optimize[0]!,
-        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa allows es:ESHttp*',
+        '[FAIL] optimize: no statement in the policies of role camunda-optimize-irsa (IRSA, account 123456789012) allows es:ESHttp*',
         DELEGATED('optimize', 'camunda-optimize-irsa'),
       ],
     }),
@@ -876,7 +876,7 @@ describeModuleCases('roles', cases, () => {
     const run = await runModules(world);
     if (run.ctx.facts.oidcProviderArn || run.ctx.facts.issuer) return; // the cluster module found it elsewhere
     expect(run.lines('roles')[0]).toBe(
-      `[INFO] identityKeycloak: this cluster's OIDC provider is unknown: the provider role camunda-keycloak-irsa trusts (${HOST_PATH}) is not compared with it`,
+      `[INFO] identityKeycloak: this cluster's OIDC provider is unknown: the provider role camunda-keycloak-irsa (IRSA, account 123456789012) trusts (${HOST_PATH}) is not compared with it`,
     );
     expect(run.lines('roles')[1]).toBe(
       `[OK] identityKeycloak: role camunda-keycloak-irsa trusts system:serviceaccount:camunda:camunda-keycloak (audience sts.amazonaws.com) from OIDC provider ${HOST_PATH} (statement "CamundaKeycloakIrsa")`,

@@ -80,7 +80,7 @@ describe('role-in-use', () => {
   it('a use after the pods started is corroboration only: an INFO, never an OK (issue 18 point 6)', async () => {
     const run = await runWorld(healthy);
     expect(run.lines('role-in-use')).toContain(
-      "[INFO] identity: role camunda-identity-irsa was last used at 2026-11-20T09:13:15.000Z, after its pods started (2026-11-20T08:12:44.000Z): this corroborates, but does not prove, that the application uses it (IAM counts any principal's use: an earlier irsa-check, another cluster); the in-pod identity and injection proofs are the proof",
+      "[INFO] identity: role camunda-identity-irsa (IRSA, account 123456789012) was last used at 2026-11-20T09:13:15.000Z, after its pods started (2026-11-20T08:12:44.000Z): this corroborates, but does not prove, that the application uses it (IAM counts any principal's use: an earlier irsa-check, another cluster); the in-pod identity and injection proofs are the proof",
     );
     // RoleLastUsed counts any principal (an earlier irsa-check Job, another cluster): it never proves.
     expect(run.findings.filter((f) => f.module === 'role-in-use' && f.level === 'OK')).toEqual([]);
@@ -92,7 +92,7 @@ describe('role-in-use', () => {
     });
     const l = (await lines(w, 'role-in-use')).find((x) => x.startsWith('[INFO] identity:'));
     expect(l).toMatch(
-      /^\[INFO\] identity: role camunda-identity-irsa use not judged: its last recorded use \(.+\) is this irsa-check run's own proof, not evidence about the application$/,
+      /^\[INFO\] identity: role camunda-identity-irsa \(IRSA, account 123456789012\) use not judged: its last recorded use \(.+\) is this irsa-check run's own proof, not evidence about the application$/,
     );
   });
 
@@ -104,8 +104,8 @@ describe('role-in-use', () => {
     const run = await runWorld(w);
     const warns = run.lines('role-in-use').filter((l) => l.startsWith('[WARN]'));
     expect(warns).toEqual([
-      "[WARN] identity: role camunda-identity-irsa was last used at 2026-11-01T10:00:00.000Z, before its pods started (2026-11-20T08:12:44.000Z): the application has not used its role since it started and may run on other credentials (node role, static keys); check its logs and its AWS SDK's credential chain",
-      "[WARN] webModeler: role camunda-web-modeler-irsa has no recorded use, before its pods started (2026-11-20T08:13:02.000Z): the application has not used its role since it started and may run on other credentials (node role, static keys); check its logs and its AWS SDK's credential chain",
+      "[WARN] identity: role camunda-identity-irsa (IRSA, account 123456789012) was last used at 2026-11-01T10:00:00.000Z, before its pods started (2026-11-20T08:12:44.000Z): the application has not used its role since it started and may run on other credentials (node role, static keys); check its logs and its AWS SDK's credential chain",
+      "[WARN] webModeler: role camunda-web-modeler-irsa (IRSA, account 123456789012) has no recorded use, before its pods started (2026-11-20T08:13:02.000Z): the application has not used its role since it started and may run on other credentials (node role, static keys); check its logs and its AWS SDK's credential chain",
     ]);
     expect(
       run.findings.filter((f) => f.module === 'role-in-use' && f.level === 'WARN').map((f) => f.check),
@@ -120,7 +120,7 @@ describe('role-in-use', () => {
     });
     const l = (await lines(w, 'role-in-use')).find((x) => x.startsWith('[INFO] identity:'));
     expect(l).toMatch(
-      /^\[INFO\] identity: role camunda-identity-irsa use not judged: its pods started at .*, less than 4 hours ago \(IAM reports last use late\)$/,
+      /^\[INFO\] identity: role camunda-identity-irsa \(IRSA, account 123456789012\) use not judged: its pods started at .*, less than 4 hours ago \(IAM reports last use late\)$/,
     );
   });
 });

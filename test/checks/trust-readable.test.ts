@@ -26,7 +26,7 @@ describe('trust-readable', () => {
         'trust-readable',
         121,
         expect.stringMatching(
-          /^the trust policy of role camunda-identity-irsa cannot be read: the policy document is not valid JSON: /,
+          /^the trust policy of role camunda-identity-irsa \(IRSA, account 123456789012\) cannot be read: the policy document is not valid JSON: /,
         ),
         `Correct the trust policy of role ${ROLE} (aws iam get-role --role-name ${ROLE}).`,
       ],

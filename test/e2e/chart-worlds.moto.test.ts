@@ -80,7 +80,7 @@ const rdbmsFaults: PlantedFault[] = [
         'arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/camunda';
     },
     fails: [
-      '[FAIL] orchestration: role camunda-orchestration-irsa may not rds-db:connect as orchestration_irsa to Aurora cluster camunda-prod-aurora (arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/orchestration_irsa): it allows rds-db:connect only on arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/camunda (statement "OrchestrationDbConnect" of policy "camunda-orchestration-rds-iam-auth")',
+      '[FAIL] orchestration: role camunda-orchestration-irsa (IRSA, account 123456789012) may not rds-db:connect as orchestration_irsa to Aurora cluster camunda-prod-aurora (arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/orchestration_irsa): it allows rds-db:connect only on arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/camunda (statement "OrchestrationDbConnect" of policy "camunda-orchestration-rds-iam-auth")',
     ],
     code: 211,
   },
@@ -211,7 +211,7 @@ describe('values-only mode offline: a pre-merge CI gate (no cluster, no AWS cred
       expect(r.out.filter((l) => l.startsWith('[OK] IAM OIDC provider '))).toHaveLength(1);
       expect(r.err.filter((l) => l.startsWith('[FAIL]'))).toEqual([
         expect.stringMatching(
-          /^\[FAIL\] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/0000AAAABBBBCCCCDDDDEEEEFFFF1111, not this cluster's /,
+          /^\[FAIL\] identity: the trust policy of role camunda-identity-irsa \(IRSA, account \d{12}\) trusts OIDC provider oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/0000AAAABBBBCCCCDDDDEEEEFFFF1111, not this cluster's /,
         ),
         '[FAIL] irsa-check: At least one of the checks failed (error code: 201).',
       ]);
@@ -271,7 +271,7 @@ describe('S3 document store worlds (moto: S3 bucket, IAM roles; fake API server)
       const bucket = replaceDeep('camunda-prod-documents', moto.mapping.replacements);
       expect(problems(r.err)).toEqual([
         `[FAIL] S3 bucket ${bucket} is in eu-central-1, not in eu-west-1 (global.documentStore.type.aws.region)`,
-        `[FAIL] connectors: role camunda-connectors-irsa of camunda-connectors may not s3:GetObject, s3:PutObject, s3:DeleteObject on arn:aws:s3:::${bucket}/*`,
+        `[FAIL] connectors: role camunda-connectors-irsa (IRSA, account ${moto.accountId}) of camunda-connectors may not s3:GetObject, s3:PutObject, s3:DeleteObject on arn:aws:s3:::${bucket}/*`,
         '[FAIL] irsa-check: At least one of the checks failed (error code: 162).',
       ]);
     } finally {

@@ -9,57 +9,27 @@
  * account (Aurora User Guide, "Creating and using an IAM policy for IAM database access").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomAccountId, replaceDeep, seedMoto, type SeededMoto } from '../support/moto.js';
-import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 import { problems, runAgainst } from '../support/world-runs.js';
+import type { SeededMoto } from '../support/moto.js';
+import type { WorldModel } from '../support/world.js';
+import { ACCT as A, B_NAME, crossAccountAurora, type TwoAccounts } from '../support/issue17-worlds.js';
 
-const fixture = loadWorld('camunda-8.8-healthy.yaml');
-const A = '123456789012';
-const B_NAME = '210987654321';
 // In the order of the pg list (the aurora module's order).
 const PG = ['identityKeycloak', 'identity', 'webModeler'];
 
 describe('cross-account Aurora (moto, two accounts), every role in the caller’s account', () => {
-  const b = randomAccountId();
+  let t: TwoAccounts;
   let a: SeededMoto;
-  let other: SeededMoto;
+  let b: string;
   let world: WorldModel;
-  const named = (l: string) => l.replaceAll(b, B_NAME).replaceAll(a.accountId, A);
+  let named: (l: string) => string;
 
   beforeAll(async () => {
-    // Account A: everything but the Aurora cluster; the roles' policies name B's cluster.
-    const inA = cloneWorld(fixture);
-    inA.aws.dbClusters = [];
-    a = await seedMoto(
-      JSON.parse(
-        JSON.stringify(inA).replaceAll(`arn:aws:rds-db:eu-west-1:${A}:`, `arn:aws:rds-db:eu-west-1:${b}:`),
-      ) as WorldModel,
-    );
-    // Account B: the Aurora cluster and a role irsa-check may read it with.
-    const inB: WorldModel = {
-      namespace: 'camunda',
-      kube: { cluster: fixture.kube.cluster },
-      aws: {
-        roles: [
-          {
-            name: 'irsa-check-reader',
-            arn: `arn:aws:iam::${A}:role/irsa-check-reader`,
-            trustPolicy: { Version: '2012-10-17', Statement: [] },
-          },
-        ],
-        dbClusters: fixture.aws.dbClusters,
-      },
-    };
-    other = await seedMoto(inB, undefined, { accountId: b });
-    // The values' database host: B's cluster endpoint.
-    world = replaceDeep(
-      a.world,
-      other.mapping.replacements.filter(([from]) => from.endsWith('.rds.amazonaws.com')),
-    );
+    t = await crossAccountAurora();
+    ({ a, b, world, named } = t);
   });
   afterAll(async () => {
-    await a?.close();
-    await other?.close();
+    await t?.close();
   });
 
   it("without credentials for B: one INFO per database component naming both accounts, the role's mechanism and the flags; no FAIL", async () => {
@@ -69,7 +39,7 @@ describe('cross-account Aurora (moto, two accounts), every role in the caller’
       PG.map((c) =>
         expect.stringMatching(
           new RegExp(
-            `^\\[INFO\\] ${c}: cannot check from account ${A}: database host \\S+ is no Aurora cluster of account ${A} in eu-west-1, and the policy of role arn:aws:iam::${A}:role/camunda-\\S+-irsa \\(IRSA\\) allows arn:aws:rds-db:eu-west-1:${B_NAME}:dbuser:\\S+ in account ${B_NAME}, where it may be; run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
+            `^\\[INFO\\] ${c}: cannot check from account ${A}: database host \\S+ is no Aurora cluster of account ${A} in eu-west-1; it may be in account ${B_NAME}, which the policy of role camunda-\\S+-irsa \\(IRSA, account ${A}\\) names \\(arn:aws:rds-db:eu-west-1:${B_NAME}:dbuser:\\S+\\); run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
           ),
         ),
       ),
@@ -97,7 +67,7 @@ describe('cross-account Aurora (moto, two accounts), every role in the caller’
       PG.map((c) =>
         expect.stringMatching(
           new RegExp(
-            `^\\[FAIL\\] ${c}: role camunda-\\S+-irsa \\(account ${A}\\) may not rds-db:connect as \\S+ to Aurora cluster camunda-prod-aurora \\(\\S+\\): Aurora cluster camunda-prod-aurora is in account ${B_NAME}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow$`,
+            `^\\[FAIL\\] ${c}: role camunda-\\S+-irsa \\(IRSA, account ${A}\\) may not rds-db:connect as \\S+ to Aurora cluster camunda-prod-aurora \\(\\S+\\): Aurora cluster camunda-prod-aurora is in account ${B_NAME}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow$`,
           ),
         ),
       ),

@@ -10,69 +10,24 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomAccountId, replaceDeep, seedMoto, type SeededMoto } from '../support/moto.js';
-import { cloneWorld, loadWorld, type WorldModel } from '../support/world.js';
 import { problems, runAgainst } from '../support/world-runs.js';
-
-const fixture = loadWorld('camunda-8.8-healthy.yaml');
-const A = '123456789012';
-const B_NAME = '210987654321';
-const OS_ROLES = ['camunda-orchestration-irsa', 'camunda-optimize-irsa'];
+import type { SeededMoto } from '../support/moto.js';
+import type { WorldModel } from '../support/world.js';
+import { ACCT as A, B_NAME, crossAccountOpenSearch, type TwoAccounts } from '../support/issue17-worlds.js';
 
 describe('cross-account OpenSearch (moto, two accounts)', () => {
-  const b = randomAccountId();
+  let t: TwoAccounts;
   let a: SeededMoto;
-  let other: SeededMoto;
+  let b: string;
   let world: WorldModel;
-  const named = (l: string) =>
-    l
-      .replaceAll(b, B_NAME)
-      .replaceAll(a.accountId, A)
-      .replaceAll(a.mapping.clusters['camunda-prod']!.issuer.replace('https://', ''), 'ISSUER');
+  let named: (l: string) => string;
 
   beforeAll(async () => {
-    // Account A: the cluster and the Aurora side; the OpenSearch roles and domain are B's.
-    const inA = cloneWorld(fixture);
-    inA.aws.roles = inA.aws.roles!.filter((r) => !OS_ROLES.includes(r.name));
-    inA.aws.domains = [];
-    const moved = JSON.parse(
-      OS_ROLES.reduce(
-        (text, r) => text.replaceAll(`arn:aws:iam::${A}:role/${r}`, `arn:aws:iam::${b}:role/${r}`),
-        JSON.stringify(inA),
-      ),
-    ) as WorldModel;
-    a = await seedMoto(moved);
-    // Account B: the roles (trusting a provider for A's cluster issuer, in B), the domain, a reader role.
-    const inB: WorldModel = {
-      namespace: 'camunda',
-      kube: { cluster: fixture.kube.cluster },
-      aws: {
-        roles: [
-          ...fixture.aws.roles!.filter((r) => OS_ROLES.includes(r.name)),
-          {
-            name: 'irsa-check-reader',
-            arn: `arn:aws:iam::${A}:role/irsa-check-reader`,
-            trustPolicy: { Version: '2012-10-17', Statement: [] },
-          },
-        ],
-        policies: Object.fromEntries(
-          Object.entries(fixture.aws.policies!).filter(([k]) => k.endsWith('camunda-opensearch-access')),
-        ),
-        oidcProviders: fixture.aws.oidcProviders,
-        domains: fixture.aws.domains,
-      },
-    };
-    const issuerOnly = a.mapping.replacements.filter(([from]) => from !== A);
-    other = await seedMoto(replaceDeep(inB, issuerOnly), undefined, { accountId: b });
-    // The values' OpenSearch host: B's domain endpoint.
-    world = replaceDeep(
-      a.world,
-      other.mapping.replacements.filter(([from]) => from.endsWith('.es.amazonaws.com')),
-    );
+    t = await crossAccountOpenSearch();
+    ({ a, b, world, named } = t);
   });
   afterAll(async () => {
-    await a?.close();
-    await other?.close();
+    await t?.close();
   });
 
   it('without credentials for B: INFO lines naming both accounts and the flag, no FAIL', async () => {
@@ -81,12 +36,12 @@ describe('cross-account OpenSearch (moto, two accounts)', () => {
     expect(lines.filter((l) => l.includes('cannot check from account'))).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^\\[INFO\\] cannot check from account ${A}: OpenSearch host \\S+ is no domain of account ${A} in eu-west-1, and role arn:aws:iam::${B_NAME}:role/camunda-orchestration-irsa is in account ${B_NAME}, where it may be; run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
+          `^\\[INFO\\] cannot check from account ${A}: OpenSearch host \\S+ is no domain of account ${A} in eu-west-1; it may be in account ${B_NAME}, which holds the orchestration component's role camunda-orchestration-irsa \\(IRSA, account ${B_NAME}\\); run with a profile for account ${B_NAME} \\(--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>\\)$`,
         ),
       ),
       ...['orchestration', 'optimize'].map(
         (c) =>
-          `[INFO] ${c}: cannot check from account ${A}: role camunda-${c}-irsa (its trust and permission policies) is in account ${B_NAME}; run with a profile for account ${B_NAME} (--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>)`,
+          `[INFO] ${c}: cannot check from account ${A}: the trust and permission policies of role camunda-${c}-irsa (IRSA, account ${B_NAME}); run with a profile for account ${B_NAME} (--profile-for ${B_NAME}=<profile>, or --assume-role ${B_NAME}=arn:aws:iam::${B_NAME}:role/<a role that may read it>)`,
       ),
     ]);
     expect(problems(r.err)).toEqual([]);

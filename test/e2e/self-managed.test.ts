@@ -278,7 +278,7 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
     const r = await cli(['--no-token']);
     expect(problems(r)).toEqual([
       "[FAIL] the API server's service-account issuer is https://kubernetes.default.svc: it is the in-cluster API server name, the default when --service-account-issuer is not set; STS cannot fetch its keys",
-      `[FAIL] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider ${hostPath}, not this cluster's kubernetes.default.svc`,
+      `[FAIL] identity: the trust policy of role camunda-identity-irsa (IRSA, account ${seeded.accountId}) trusts OIDC provider ${hostPath}, not this cluster's kubernetes.default.svc`,
       '[FAIL] irsa-check: At least one of the checks failed (error code: 201).',
     ]);
     expect(r.code).toBe(201);
@@ -325,7 +325,7 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
     expect(problems(r)).toEqual([
       `[FAIL] the issuer's discovery document ${other}/.well-known/openid-configuration is not usable: HTTP 404`,
       `[FAIL] no IAM OIDC provider for the issuer ${otherHostPath} (IAM has ${hostPath}: the API server's issuer must equal one of them in host and path, or get its own provider): STS refuses every ServiceAccount token`,
-      `[FAIL] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider ${hostPath}, not this cluster's ${otherHostPath}`,
+      `[FAIL] identity: the trust policy of role camunda-identity-irsa (IRSA, account ${seeded.accountId}) trusts OIDC provider ${hostPath}, not this cluster's ${otherHostPath}`,
       '[FAIL] irsa-check: At least one of the checks failed (error code: 201).',
     ]);
     expect(r.code).toBe(201);
@@ -472,7 +472,7 @@ describe('a self-managed cluster (EKS Anywhere)', () => {
     try {
       const r = await cli(['--no-token']);
       expect(problems(r)).toEqual([
-        `[FAIL] identity: the trust policy of role camunda-identity-irsa trusts OIDC provider ${ghost}, not this cluster's ${hostPath} (arn:aws:iam::${seeded.accountId}:oidc-provider/${ghost} does not exist in IAM)`,
+        `[FAIL] identity: the trust policy of role camunda-identity-irsa (IRSA, account ${seeded.accountId}) trusts OIDC provider ${ghost}, not this cluster's ${hostPath} (arn:aws:iam::${seeded.accountId}:oidc-provider/${ghost} does not exist in IAM)`,
         '[FAIL] irsa-check: At least one of the checks failed (error code: 201).',
       ]);
       expect(r.code).toBe(201);

@@ -51,7 +51,7 @@ const faults: PlantedFault[] = [
         'system:serviceaccount:camunda:web-modeler';
     },
     fails: [
-      '[FAIL] webModeler: trust policy of role camunda-web-modeler-irsa does not admit system:serviceaccount:camunda:camunda-web-modeler: statement "CamundaWebModelerIrsa" admits system:serviceaccount:camunda:web-modeler',
+      '[FAIL] webModeler: trust policy of role camunda-web-modeler-irsa (IRSA, account 123456789012) does not admit system:serviceaccount:camunda:camunda-web-modeler: statement "CamundaWebModelerIrsa" admits system:serviceaccount:camunda:web-modeler',
     ],
     code: 202,
   },
@@ -64,7 +64,7 @@ const faults: PlantedFault[] = [
         'arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/modeler';
     },
     fails: [
-      '[FAIL] webModeler: role camunda-web-modeler-irsa may not rds-db:connect as modeler_irsa to Aurora cluster camunda-prod-aurora (arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/modeler_irsa): it allows rds-db:connect only on arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/modeler (statement "WebModelerDbConnect" of policy "camunda-web-modeler-rds-iam-auth")',
+      '[FAIL] webModeler: role camunda-web-modeler-irsa (IRSA, account 123456789012) may not rds-db:connect as modeler_irsa to Aurora cluster camunda-prod-aurora (arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/modeler_irsa): it allows rds-db:connect only on arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/modeler (statement "WebModelerDbConnect" of policy "camunda-web-modeler-rds-iam-auth")',
     ],
     code: 211,
   },
@@ -92,7 +92,7 @@ const faults: PlantedFault[] = [
       });
     },
     fails: [
-      '[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa es:ESHttpGet/Head/Put/Post/Delete on arn:aws:es:eu-west-1:123456789012:domain/camunda-prod-os/*: statement "NoOptimize"',
+      '[FAIL] optimize: the access policy of OpenSearch domain camunda-prod-os denies role camunda-optimize-irsa (IRSA, account 123456789012) es:ESHttpGet/Head/Put/Post/Delete on arn:aws:es:eu-west-1:123456789012:domain/camunda-prod-os/*: statement "NoOptimize"',
     ],
     code: 212,
   },
@@ -102,7 +102,7 @@ const faults: PlantedFault[] = [
       w.aws.oidcProviders = [];
     },
     fails: [
-      '[FAIL] no IAM OIDC provider for the issuer oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8: pods cannot assume IAM roles with their ServiceAccount tokens',
+      '[FAIL] no IAM OIDC provider for the issuer oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8 in account 123456789012: pods cannot assume IAM roles with their ServiceAccount tokens (IRSA)',
     ],
     code: 35,
   },

@@ -42,7 +42,7 @@ describe('document store: the S3 bucket policy', () => {
       },
     ]);
     expect(await lines(w)).toEqual([
-      `[FAIL] connectors: role camunda-connectors-irsa of camunda-connectors may not s3:DeleteObject (denied by statement "NoDelete" of policy "bucket policy of ${BUCKET}") on ${OBJECTS}`,
+      `[FAIL] connectors: role camunda-connectors-irsa (IRSA, account 123456789012) of camunda-connectors may not s3:DeleteObject (denied by statement "NoDelete" of policy "bucket policy of ${BUCKET}") on ${OBJECTS}`,
     ]);
   });
 
@@ -78,7 +78,7 @@ describe('document store: the S3 bucket policy', () => {
       withoutS3Policies,
     );
     expect(await lines(w)).toEqual([
-      `[FAIL] connectors: role camunda-connectors-irsa of camunda-connectors may not s3:GetObject, s3:PutObject, s3:DeleteObject on ${OBJECTS}`,
+      `[FAIL] connectors: role camunda-connectors-irsa (IRSA, account 123456789012) of camunda-connectors may not s3:GetObject, s3:PutObject, s3:DeleteObject on ${OBJECTS}`,
     ]);
   });
 

@@ -62,7 +62,9 @@ describe('OpenSearch domain access policy, without any es:* identity policy', { 
         domainPolicy(w).Statement[0]!.Principal = { AWS: `arn:aws:iam::${ACCT}:root` };
         role(w, 'camunda-optimize-irsa').attached = [];
       },
-      fails: ['[FAIL] optimize: role camunda-optimize-irsa has no attached or inline policies'],
+      fails: [
+        '[FAIL] optimize: role camunda-optimize-irsa (IRSA, account 123456789012) has no attached or inline policies',
+      ],
       code: 150,
     });
   });
@@ -77,7 +79,7 @@ describe(
         name: 'region guard applies',
         plant: guardIdentity(['eu-central-1']),
         fails: [
-          '[FAIL] identity: role camunda-identity-irsa may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/identity_irsa): explicitly denied by statement "RegionGuard" of policy "rds-iam-auth"',
+          '[FAIL] identity: role camunda-identity-irsa (IRSA, account 123456789012) may not rds-db:connect as identity_irsa to Aurora cluster camunda-prod-aurora (arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/identity_irsa): explicitly denied by statement "RegionGuard" of policy "rds-iam-auth"',
         ],
         code: 211,
       });

@@ -88,7 +88,7 @@ describe('a whole run', () => {
     const run = await runWorld(w);
     expect(run.lines('roles').filter((l) => l.startsWith('[WARN]'))).toEqual([
       expect.stringMatching(
-        /^\[WARN\] identityKeycloak: IAM's policy simulator and irsa-check disagree on rds-db:connect on \S+ for role camunda-keycloak-irsa: the simulator says ImplicitDeny, the local evaluation Allow \(the simulator says AWS Organizations does not allow it: a service control policy of the account refuses it\)$/,
+        /^\[WARN\] identityKeycloak: IAM's policy simulator and irsa-check disagree on rds-db:connect on \S+ for role camunda-keycloak-irsa \(IRSA, account \d{12}\): the simulator says ImplicitDeny, the local evaluation Allow \(the simulator says AWS Organizations does not allow it: a service control policy of the account refuses it\)$/,
       ),
       expect.stringMatching(
         /^\[WARN\] identity: IAM's policy simulator .* a service control policy of the account refuses it\)$/,

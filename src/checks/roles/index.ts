@@ -13,7 +13,7 @@
 import { defineModule } from '../../engine/module.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../engine/facts.js';
-import type { RoleArn } from '../../iam/arn.js';
+import { roleArn, type RoleArn } from '../../iam/arn.js';
 import {
   checkPodIdentityTrust,
   checkTargetRoleTrust,
@@ -33,7 +33,7 @@ import {
   type Unidentified,
 } from './permissions.js';
 import { normalizePolicy, PolicyParseError } from '../../iam/policy.js';
-import type { PodIdentityAssociationRef } from '../../platform/pod-identity.js';
+import { mechanismName, roleWords, type PodIdentityAssociationRef } from '../../platform/pod-identity.js';
 import {
   collectRoles,
   type RoleComponent,
@@ -126,7 +126,7 @@ function judgeFirstHop(
       cannotCheckFrom(
         hop.caller,
         arn.account,
-        `role ${arn.name} (the Pod Identity association's own role) is in account ${arn.account}`,
+        `the trust policy of ${roleWords(roleArn(arn), 'EKS Pod Identity')}, the own role of Pod Identity association ${target.associationId}`,
         arn.partition,
       ),
     );
@@ -136,7 +136,7 @@ function judgeFirstHop(
   if (hop.kind === 'missing') {
     out.fail(
       'role-exists',
-      `role ${arn.name} of Pod Identity association ${target.associationId} does not exist in account ${arn.account}`,
+      `${roleWords(roleArn(arn), 'EKS Pod Identity')}, the own role of Pod Identity association ${target.associationId}, does not exist`,
       {
         fix: `Create role ${arn.name} trusting pods.eks.amazonaws.com, or correct the association's role.`,
       },
@@ -153,6 +153,7 @@ function judgeFirstHop(
 function sessionPolicyOf(
   a: PodIdentityAssociationRef,
   clusterName: string | undefined,
+  who: string,
   out: Reporter<Id>,
 ): SessionPolicy | undefined {
   const label = `the policy of Pod Identity association ${a.associationId}`;
@@ -163,7 +164,7 @@ function sessionPolicyOf(
     if (!(e instanceof PolicyParseError) && !(e instanceof SyntaxError)) throw e;
     out.fail(
       'pod-identity-session-policy',
-      `${label} is not a valid policy document (${e.message}): the permissions of its pods cannot be told`,
+      `${label} is not a valid policy document (${e.message}): the permissions of the pods of ${who} cannot be told`,
       { fix: `Correct the policy (${update}).` },
     );
     return undefined;
@@ -175,16 +176,14 @@ function judgeComponent(rc: RoleComponent, namespace: string, out: Reporter<Id>)
   const { component: c, roleArn: roleArnText, read } = rc;
   if (!read) return; // the service-accounts module said why
   const arn: RoleArn = read.arn;
+  // Every line about the role names its mechanism and account (platform/pod-identity.ts roleWords).
+  const mechanism = mechanismName(rc.source);
+  const who = roleWords(roleArnText, mechanism);
   if (read.kind === 'other-account') {
     // A role of another account is read as that account (--assume-role), else not at all.
     out.info(
       'role-account',
-      cannotCheckFrom(
-        read.caller,
-        arn.account,
-        `role ${arn.name} (its trust and permission policies) is in account ${arn.account}`,
-        arn.partition,
-      ),
+      cannotCheckFrom(read.caller, arn.account, `the trust and permission policies of ${who}`, arn.partition),
     );
     return;
   }
@@ -193,7 +192,7 @@ function judgeComponent(rc: RoleComponent, namespace: string, out: Reporter<Id>)
     return;
   }
   if (read.kind === 'missing') {
-    out.fail('role-exists', `role ${arn.name} does not exist in account ${arn.account}`, {
+    out.fail('role-exists', `${who} does not exist`, {
       fix: `Create role ${arn.name} (with its trust and permission policies), or correct the eks.amazonaws.com/role-arn annotation of service account ${c.serviceAccount.name}.`,
     });
     return;
@@ -202,7 +201,7 @@ function judgeComponent(rc: RoleComponent, namespace: string, out: Reporter<Id>)
   if (role.arn !== roleArnText) {
     out.fail(
       'role-arn',
-      `the annotation names role ${roleArnText}, but the role ${arn.name} is ${role.arn}`,
+      `the ${mechanism === 'IRSA' ? 'IRSA annotation' : `Pod Identity association`} names ${roleArnText}, but ${who} is ${role.arn}`,
       {
         fix: `Set the eks.amazonaws.com/role-arn annotation of service account ${c.serviceAccount.name} to ${role.arn}.`,
       },
@@ -242,15 +241,15 @@ function judgeComponent(rc: RoleComponent, namespace: string, out: Reporter<Id>)
   step(out, () => {
     const db = databasePermission(permissions.partition);
     const search = searchPermission(permissions.partition);
-    const loaded = loadPolicies(role, permissions, c.pg ? db : search, out);
+    const loaded = loadPolicies(role, permissions, c.pg ? db : search, out, mechanism);
     if (!loaded) return;
     if (source?.mechanism === 'pod-identity' && source.association.policy !== undefined) {
-      const session = sessionPolicyOf(source.association, cluster?.name, out);
+      const session = sessionPolicyOf(source.association, cluster?.name, who, out);
       if (!session) return;
       loaded.session = session;
     }
-    if (c.pg) checkPermission(role, loaded, db, permissionTarget(permissions.database), out);
-    if (c.os) checkPermission(role, loaded, search, permissionTarget(permissions.search), out);
+    if (c.pg) checkPermission(role, loaded, db, permissionTarget(permissions.database), out, mechanism);
+    if (c.os) checkPermission(role, loaded, search, permissionTarget(permissions.search), out, mechanism);
   });
 }
 

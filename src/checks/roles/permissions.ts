@@ -27,6 +27,7 @@ import { domainAccessPolicy } from '../../iam/domain-policy.js';
 import { roleRequest } from '../../iam/request-context.js';
 import { parseArn, parseRoleArn } from '../../iam/arn.js';
 import { CAMUNDA_ES_ACTIONS, CAMUNDA_ES_ACTION_USE } from '../../iam/opensearch-actions.js';
+import { roleWords, type MechanismName } from '../../platform/pod-identity.js';
 
 /** `es:ESHttpGet/Head/Put/Post/Delete`: every request Camunda sends to its OpenSearch domain. */
 const CAMUNDA_ES_REQUESTS = actionList(CAMUNDA_ES_ACTIONS);
@@ -210,8 +211,10 @@ export function loadPolicies(
   { listing, documents }: Pick<PermissionsInput, 'listing' | 'documents'>,
   permission: Permission,
   out: Out,
+  mechanism: MechanismName = 'IRSA',
 ): RolePolicies | undefined {
   const name = role.name;
+  const who = roleWords(role.arn, mechanism);
   const { ids, what } = permission;
   if (!listing.ok) throw listing.error;
   const [attached, inline] = listing.value;
@@ -220,7 +223,7 @@ export function loadPolicies(
     return { policies: [] };
   }
   if (attached.length + inline.length === 0) {
-    out.fail(ids.policies, `role ${name} has no attached or inline policies`, {
+    out.fail(ids.policies, `${who} has no attached or inline policies`, {
       fix: `Attach a policy to role ${name} that allows ${what}.`,
     });
     return undefined;
@@ -255,13 +258,11 @@ export function loadPolicies(
   const boundaryArn = role.permissionsBoundaryArn;
   const boundaryName = boundaryArn?.split('/').pop() ?? '';
   // In the listing's order, then the boundary (deterministic, whichever answered first).
-  const managed = attached.map((p) =>
-    fetchManaged(p.arn, p.name, `policy ${p.name} attached to role ${name}`),
-  );
+  const managed = attached.map((p) => fetchManaged(p.arn, p.name, `policy ${p.name} attached to ${who}`));
   const boundary = boundaryArn
-    ? fetchManaged(boundaryArn, boundaryName, `permissions boundary ${boundaryName} of role ${name}`)
+    ? fetchManaged(boundaryArn, boundaryName, `permissions boundary ${boundaryName} of ${who}`)
     : undefined;
-  const inlineDocs = inline.map((p) => parse(p.document, p.name, `inline policy ${p.name} of role ${name}`));
+  const inlineDocs = inline.map((p) => parse(p.document, p.name, `inline policy ${p.name} of ${who}`));
   if (!readable) return undefined;
   const policies = [...managed, ...inlineDocs].filter((p): p is LabeledPolicy => p !== undefined);
   return boundary ? { policies, boundary } : { policies };
@@ -306,7 +307,7 @@ function simulated(
  */
 function confirm(
   out: Out,
-  role: IamRole,
+  who: string,
   resource: string,
   local: ReadonlyArray<{ action: string; decision: DecisionKind }>,
   simulated: Map<string, Simulated> | undefined,
@@ -323,7 +324,7 @@ function confirm(
         : '';
       out.warn(
         'policy-simulator',
-        `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for role ${role.name}: the simulator says ${remote}, the local evaluation ${decision}${organizations}`,
+        `IAM's policy simulator and irsa-check disagree on ${action} on ${resource} for ${who}: the simulator says ${remote}, the local evaluation ${decision}${organizations}`,
       );
     }
   }
@@ -335,11 +336,11 @@ function confirm(
  * evaluator over the recorded policies, as in a run where the simulator is not available, but
  * without the simulator's cross-check (which weighs the account's SCPs too). Said, not guessed.
  */
-function notCrossChecked(out: Out, name: string, resource: string, simulation: Simulation | undefined): void {
+function notCrossChecked(out: Out, who: string, resource: string, simulation: Simulation | undefined): void {
   if (!simulation?.ok || !simulation.notInBundle?.length) return;
   const asked = simulation.askedInBundle ? actionList(simulation.askedInBundle) : 'fewer actions';
   out.info(
-    `cannot tell what IAM's policy simulator says of ${actionList(simulation.notInBundle)} on ${resource} for role ${name}: the bundle has no answer for them (it was recorded by an irsa-check that asked only about ${asked}), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`,
+    `cannot tell what IAM's policy simulator says of ${actionList(simulation.notInBundle)} on ${resource} for ${who}: the bundle has no answer for them (it was recorded by an irsa-check that asked only about ${asked}), so only irsa-check's evaluation of the recorded policies decides them, without the simulator's cross-check`,
   );
 }
 
@@ -356,18 +357,21 @@ export function checkPermission(
   permission: Permission,
   gathered: { target: PermissionTarget | Unidentified; simulation?: Simulation } | undefined,
   out: Out,
+  mechanism: MechanismName = 'IRSA',
 ): void {
   const { policies, boundary } = loaded;
   const { what, actions, ids } = permission;
   const name = role.name;
+  // The mechanism and account in every line about the role (platform/pod-identity.ts roleWords).
+  const who = roleWords(role.arn, mechanism);
   const anyAllowed = actions.flatMap((action) => statementsAllowing(policies, action));
   const noneOfItsOwn = () => {
     if (policies.length === 0) {
-      out.fail(ids.policies, `role ${name} has no attached or inline policies`, {
+      out.fail(ids.policies, `${who} has no attached or inline policies`, {
         fix: `Attach a policy to role ${name} that allows ${what}.`,
       });
     } else {
-      out.fail(ids.any, `no statement in the policies of role ${name} allows ${what}`, {
+      out.fail(ids.any, `no statement in the policies of ${who} allows ${what}`, {
         fix: `Attach a policy to role ${name} that allows ${what} on ${permission.resourcePattern}.`,
       });
     }
@@ -378,7 +382,7 @@ export function checkPermission(
   if ('unidentified' in target) {
     if (anyAllowed.length === 0) return noneOfItsOwn();
     out.ok(ids.any, `role ${name} allows ${what} (${describeAll(anyAllowed)})`);
-    out.info(target.unidentified);
+    out.info(`${who}: ${target.unidentified}`);
     return;
   }
   const { resource } = target;
@@ -387,7 +391,7 @@ export function checkPermission(
   if (only && roleAccount && only.account && roleAccount !== only.account) {
     out.fail(
       ids.resource,
-      `role ${name} (account ${roleAccount}) may not ${target.refused(actionList(actions))}: ${only.what} is in account ${only.account}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow`,
+      `${who} may not ${target.refused(actionList(actions))}: ${only.what} is in account ${only.account}, and IAM database authentication accepts only a role of the cluster's own account, whatever the policies allow`,
       {
         fix: `Give the component a role in account ${only.account} (cross-account IRSA: its trust policy names account ${only.account}'s IAM OIDC provider for this cluster's issuer) that allows ${what} on ${resource} (Aurora User Guide, "Creating and using an IAM policy for IAM database access").`,
       },
@@ -402,13 +406,13 @@ export function checkPermission(
   }));
   confirm(
     out,
-    role,
+    who,
     resource,
     decisions.map(({ action, d }) => ({ action, decision: d.decision })),
     simulated(gathered.simulation, actions, resource),
   );
-  notCrossChecked(out, name, resource, gathered.simulation);
-  const domain = target.domain ? readDomainPolicy(target.domain, role, out) : undefined;
+  notCrossChecked(out, who, resource, gathered.simulation);
+  const domain = target.domain ? readDomainPolicy(target.domain, who, out) : undefined;
   const principalAccount = parseRoleArn(role.arn)?.account;
   const resourceAccount = domain ? parseArn(domain.domain.arn)?.account : undefined;
   // An account that cannot be read from the ARNs counts as another one (both must allow).
@@ -440,10 +444,10 @@ export function checkPermission(
   } else if (anyAllowed.length === 0) {
     noneOfItsOwn();
   } else {
-    reportIdentity(out, name, target, permission, decisions, loaded, resource, domain);
+    reportIdentity(out, name, who, target, permission, decisions, loaded, resource, domain);
   }
-  if (domain && access) reportDomain(domain, role, resource, decisions, access, crossAccount, out);
-  if (loaded.session) reportSession(out, name, target, permission, loaded.session, requestFor);
+  if (domain && access) reportDomain(domain, role, who, resource, decisions, access, crossAccount, out);
+  if (loaded.session) reportSession(out, who, target, permission, loaded.session, requestFor);
 }
 
 /**
@@ -454,7 +458,7 @@ export function checkPermission(
  */
 function reportSession(
   out: Out,
-  name: string,
+  who: string,
   target: PermissionTarget,
   permission: Permission,
   session: SessionPolicy,
@@ -466,7 +470,7 @@ function reportSession(
     d: evaluateAccess({ identity: [session.doc] }, requestFor(action)),
   }));
   const refused = decisions.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
-  const why = `EKS Pod Identity applies it as a session policy, so role ${name}'s pods get only what both it and the role's policies allow`;
+  const why = `EKS Pod Identity applies it as a session policy, so the pods of ${who} get only what both it and the role's policies allow`;
   if (refused.length > 0) {
     const first = refused[0]!.d;
     const how =
@@ -503,6 +507,7 @@ function reportSession(
 function reportIdentity(
   out: Out,
   name: string,
+  who: string,
   target: PermissionTarget,
   permission: Permission,
   decisions: ReadonlyArray<{ action: string; d: BoundedDecision }>,
@@ -514,7 +519,7 @@ function reportIdentity(
   const refused = decisions.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
   const open = decisions.find(({ d }) => d.decision === 'Undetermined');
   if (refused.length === 0 && open) {
-    const question = `role ${name} may ${target.refused(open.action)}`;
+    const question = `${who} may ${target.refused(open.action)}`;
     reportUndetermined(out, open.d, { warn: 'policy-undecided', fail: ids.resource }, question);
     return;
   }
@@ -542,7 +547,7 @@ function reportIdentity(
   const grant = some ? JSON.stringify(refused.map((r) => r.action)) : `"${what}"`;
   out.fail(
     ids.resource,
-    `role ${name} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}${why}${delegated}`,
+    `${who} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}${why}${delegated}`,
     {
       fix:
         first.decision === 'ExplicitDeny'
@@ -562,13 +567,13 @@ interface DomainPolicy {
 }
 
 /** The domain's access policy, or undefined (said as an INFO) when it is unreadable. */
-function readDomainPolicy(domain: OpenSearchDomain, role: IamRole, out: Out): DomainPolicy | undefined {
+function readDomainPolicy(domain: OpenSearchDomain, who: string, out: Out): DomainPolicy | undefined {
   const where = `the access policy of OpenSearch domain ${domain.name}`;
   try {
     return { domain, policy: domainAccessPolicy(domain), where };
   } catch (e) {
     if (!(e instanceof PolicyParseError)) throw e;
-    out.info(`${where} is unreadable (see the opensearch checks): role ${role.name} not checked against it`);
+    out.info(`${where} is unreadable (see the opensearch checks): ${who} not checked against it`);
     return undefined;
   }
 }
@@ -605,6 +610,7 @@ function delegatingStatements(domain: DomainPolicy, action: string, resource: st
 function reportDomain(
   domain: DomainPolicy,
   role: IamRole,
+  who: string,
   resource: string,
   identity: ReadonlyArray<{ action: string; d: BoundedDecision }>,
   access: ReadonlyArray<{ action: string; d: AccessDecision }>,
@@ -624,7 +630,7 @@ function reportDomain(
     const first = denied[0]!.d!;
     out.fail(
       'es-domain-admits-role',
-      `${where} denies role ${role.name} ${actionList(denied.map((r) => r.action))} on ${resource}: ${describeAll(first.deniedBy)}`,
+      `${where} denies ${who} ${actionList(denied.map((r) => r.action))} on ${resource}: ${describeAll(first.deniedBy)}`,
       {
         fix: `Remove or narrow ${describeAll(first.deniedBy)} in ${where} so it does not match role ${role.name}.`,
       },
@@ -636,7 +642,7 @@ function reportDomain(
   for (const { action, combined } of resourceSide) {
     const doubt = combined.undetermined.filter((u) => own.has(u.statement));
     if (combined.decision === 'Undetermined' && onlyDenyInDoubtOf(combined) && doubt.length > 0) {
-      const question = `${where} admits role ${role.name} to ${action} on ${resource}`;
+      const question = `${where} admits ${who} to ${action} on ${resource}`;
       reportUndetermined(out, { ...combined, undetermined: doubt }, ids, question);
       return;
     }
@@ -668,7 +674,7 @@ function reportDomain(
   }
   const open = resourceSide.find(({ d }) => d?.decision === 'Undetermined');
   if (open?.d) {
-    const question = `${where} admits role ${role.name} to ${open.action} on ${resource}`;
+    const question = `${where} admits ${who} to ${open.action} on ${resource}`;
     reportUndetermined(out, open.d, ids, question);
     return;
   }
@@ -677,7 +683,7 @@ function reportDomain(
   );
   out.fail(
     'es-domain-admits-role',
-    `${where} does not allow role ${role.name} ${refusedActions} on ${resource}${policy ? '' : ': the domain has no access policy'}${crossAccount ? ' (the role is in another account: the domain and the role must both allow it)' : ''}`,
+    `${where} does not allow ${who} ${refusedActions} on ${resource}${policy ? '' : ': the domain has no access policy'}${crossAccount ? ' (the role is in another account: the domain and the role must both allow it)' : ''}`,
     {
       fix: `Add "${role.arn}" to Principal.AWS of an Allow statement for es:ESHttp* on "${resource}" in ${where}.`,
     },

@@ -18,8 +18,9 @@ import {
   oidcProviderHostPath,
   type RoleArn,
   parseArn,
+  roleArn,
 } from '../../iam/arn.js';
-import { POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE } from '../../platform/pod-identity.js';
+import { POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, roleWords } from '../../platform/pod-identity.js';
 import {
   DEFAULT_AUDIENCE,
   evaluate,
@@ -178,7 +179,9 @@ export function checkTrust(
   crossAccount = false,
 ): void {
   const name = role.name;
-  const trust = readTrustPolicy(role, out);
+  // The mechanism and account in every line about the role (platform/pod-identity.ts roleWords).
+  const who = roleWords(roleArn(arn), 'IRSA');
+  const trust = readTrustPolicy(role, who, out);
   if (!trust) return;
   const cluster: ClusterOidc = input.oidc;
   const expected = expectedProvider(cluster, arn);
@@ -188,13 +191,9 @@ export function checkTrust(
 
   const statements = webIdentityStatements(trust);
   if (statements.length === 0) {
-    out.fail(
-      'trust-action',
-      `the trust policy of role ${name} has no Allow statement for ${WEB_IDENTITY_ACTION}`,
-      {
-        fix: `Allow "Action": "${WEB_IDENTITY_ACTION}" in the trust policy statement of role ${name} that names the cluster's OIDC provider.`,
-      },
-    );
+    out.fail('trust-action', `the trust policy of ${who} has no Allow statement for ${WEB_IDENTITY_ACTION}`, {
+      fix: `Allow "Action": "${WEB_IDENTITY_ACTION}" in the trust policy statement of role ${name} that names the cluster's OIDC provider.`,
+    });
     return;
   }
   const federated = federatedPrincipals(trust);
@@ -202,7 +201,7 @@ export function checkTrust(
   if (eks.length === 0) {
     out.fail(
       'trust-provider',
-      `the trust policy of role ${name} names no EKS OIDC provider as Federated principal for ${WEB_IDENTITY_ACTION} (found: ${federated.join(', ') || 'none'})`,
+      `the trust policy of ${who} names no EKS OIDC provider as Federated principal for ${WEB_IDENTITY_ACTION} (found: ${federated.join(', ') || 'none'})`,
       { fix: providerFix },
     );
     return;
@@ -215,7 +214,7 @@ export function checkTrust(
       const show = (p: string) => (sameIssuer ? p : (oidcProviderHostPath(p) ?? p));
       out.fail(
         'trust-this-provider',
-        `the trust policy of role ${name} trusts OIDC provider ${eks.map(show).join(', ')}, not this cluster's ${sameIssuer ? expected.arn : expected.hostPath}${
+        `the trust policy of ${who} trusts OIDC provider ${eks.map(show).join(', ')}, not this cluster's ${sameIssuer ? expected.arn : expected.hostPath}${
           // Self-managed only (EKS output unchanged): name a provider that was never created.
           cluster.selfManaged && cluster.callerAccount
             ? missingProviders(input.oidcProviders, cluster.callerAccount, eks)
@@ -241,7 +240,7 @@ export function checkTrust(
       if (known && !known.some((p) => p.arn === expected.arn)) {
         out.fail(
           'trust-provider-account',
-          `account ${arn.account} of role ${name} has no IAM OIDC provider for this cluster's issuer (${expected.hostPath}): STS refuses the service account's token for the role`,
+          `the account of ${who} has no IAM OIDC provider for this cluster's issuer (${expected.hostPath}): STS refuses the service account's token for the role`,
           {
             fix: `With credentials of account ${arn.account}: aws iam create-open-id-connect-provider --url https://${expected.hostPath} --client-id-list sts.amazonaws.com (EKS user guide, "Authenticate to another account with IRSA").`,
           },
@@ -251,7 +250,7 @@ export function checkTrust(
     }
   } else {
     out.info(
-      `this cluster's OIDC provider is unknown: the provider role ${name} trusts (${eks.map((p) => oidcProviderHostPath(p)).join(', ')}) is not compared with it`,
+      `this cluster's OIDC provider is unknown: the provider ${who} trusts (${eks.map((p) => oidcProviderHostPath(p)).join(', ')}) is not compared with it`,
     );
     providers = eks;
   }
@@ -285,12 +284,12 @@ export function checkTrust(
   const providerArn = providers[0]!;
   const hostPath = oidcProviderHostPath(providerArn)!;
   const full = trustAdmits(trust, { providerArn, sub, aud });
-  const question = `the trust policy of role ${name} admits ${sub} (audience ${aud})`;
+  const question = `the trust policy of ${who} admits ${sub} (audience ${aud})`;
   if (reportUndetermined(out, full, { warn: 'trust-undecided', fail: 'trust-sub' }, question)) return;
   const target = statementToFix(statements, providerArn);
   const conditionFix = `Write ${conditionJson(hostPath, sub, aud)} in ${target} the trust policy of role ${name}.`;
   if (full.decision === 'ExplicitDeny') {
-    out.fail('trust-deny', `the trust policy of role ${name} denies ${sub}: ${describeAll(full.deniedBy)}`, {
+    out.fail('trust-deny', `the trust policy of ${who} denies ${sub}: ${describeAll(full.deniedBy)}`, {
       fix: `Remove ${describeAll(full.deniedBy)} from the trust policy of role ${name}, or narrow it so it does not match ${sub}.`,
     });
     return;
@@ -299,20 +298,16 @@ export function checkTrust(
   const audOnly = trustAdmits(withoutConditionKeys(trust, ':sub'), { providerArn, sub, aud });
   if (subOnly.decision !== 'Allow') {
     const admits = admittedValues(statements, providerArn, 'sub');
-    out.fail(
-      'trust-sub',
-      `trust policy of role ${name} does not admit ${sub}${admits ? `: ${admits}` : ''}`,
-      {
-        fix: conditionFix,
-      },
-    );
+    out.fail('trust-sub', `trust policy of ${who} does not admit ${sub}${admits ? `: ${admits}` : ''}`, {
+      fix: conditionFix,
+    });
   }
   if (audOnly.decision !== 'Allow') {
     const admits = admittedValues(statements, providerArn, 'aud');
     if (annotated !== undefined && annotated !== DEFAULT_AUDIENCE) {
       out.fail(
         'trust-audience-annotation',
-        `service account ${saName} requests token audience ${aud} (${AUDIENCE_ANNOTATION}), but the trust policy of role ${name} does not admit it${admits ? `: ${admits}` : ''}`,
+        `service account ${saName} requests token audience ${aud} (${AUDIENCE_ANNOTATION}), but the trust policy of ${who} does not admit it${admits ? `: ${admits}` : ''}`,
         {
           fix: `Remove the ${AUDIENCE_ANNOTATION} annotation from service account ${saName} (the default audience is ${DEFAULT_AUDIENCE}), or admit "${aud}" in the "${hostPath}:aud" condition of role ${name}'s trust policy and the OIDC provider's client IDs.`,
         },
@@ -320,7 +315,7 @@ export function checkTrust(
     } else {
       out.fail(
         'trust-aud',
-        `trust policy of role ${name} does not admit audience ${aud}${admits ? `: ${admits}` : ''}`,
+        `trust policy of ${who} does not admit audience ${aud}${admits ? `: ${admits}` : ''}`,
         { fix: conditionFix },
       );
     }
@@ -328,7 +323,7 @@ export function checkTrust(
   if (subOnly.decision === 'Allow' && audOnly.decision === 'Allow') {
     out.fail(
       'trust-sub-with-aud',
-      `no statement of the trust policy of role ${name} admits ${sub} together with audience ${aud}`,
+      `no statement of the trust policy of ${who} admits ${sub} together with audience ${aud}`,
       { fix: conditionFix },
     );
   }
@@ -375,12 +370,16 @@ function podIdentityRequest(
 }
 
 /** The role's trust policy, or one FAIL trust-readable (and undefined) when it cannot be parsed. */
-function readTrustPolicy(role: IamRole, out: Reporter<TrustCheckId>): PolicyDocument | undefined {
+function readTrustPolicy(
+  role: IamRole,
+  who: string,
+  out: Reporter<TrustCheckId>,
+): PolicyDocument | undefined {
   try {
     return normalizePolicy(role.trustPolicy);
   } catch (e) {
     if (!(e instanceof PolicyParseError)) throw e;
-    out.fail('trust-readable', `the trust policy of role ${role.name} cannot be read: ${e.message}`, {
+    out.fail('trust-readable', `the trust policy of ${who} cannot be read: ${e.message}`, {
       fix: `Correct the trust policy of role ${role.name} (aws iam get-role --role-name ${role.name}).`,
     });
     return undefined;
@@ -402,7 +401,8 @@ export function checkPodIdentityTrust(
   out: Reporter<TrustCheckId>,
 ): void {
   const name = role.name;
-  const trust = readTrustPolicy(role, out);
+  const where = roleWords(roleArn(arn), 'EKS Pod Identity');
+  const trust = readTrustPolicy(role, where, out);
   if (!trust) return;
   const sa = c.serviceAccount.name;
   const tags = {
@@ -414,7 +414,6 @@ export function checkPodIdentityTrust(
   const disabled = target.disableSessionTags === true;
   const actions: string[] = disabled ? [POD_IDENTITY_ACTIONS[0]] : [...POD_IDENTITY_ACTIONS];
   const via = `Pod Identity association ${target.associationId}`;
-  const where = `role ${name} (account ${arn.account})`;
   const statementFix = `Add {"Effect":"Allow","Principal":{"Service":"${POD_IDENTITY_SERVICE}"},"Action":${JSON.stringify(actions)}} to the trust policy of role ${name}.`;
   const allowedBy: string[] = [];
   for (const action of actions) {
@@ -475,10 +474,10 @@ export function checkTargetRoleTrust(
   out: Reporter<TrustCheckId>,
 ): void {
   const name = role.name;
-  const trust = readTrustPolicy(role, out);
+  const where = `target ${roleWords(roleArn(arn), 'EKS Pod Identity')}`;
+  const trust = readTrustPolicy(role, where, out);
   if (!trust) return;
   const via = `Pod Identity association ${target.associationId}`;
-  const where = `target role ${name} (account ${arn.account})`;
   const principalAccount = parseArn(target.roleArn)?.account;
   const allowedBy: string[] = [];
   for (const action of POD_IDENTITY_ACTIONS) {
