@@ -332,6 +332,14 @@ function judgeFlags(
       );
     } else {
       out.info(`webhook ${w.name} gives tokens the audience ${settings.tokenAudience} (--token-audience)`);
+      if (affected.length > 0 && !flags.providers && flags.providersError !== undefined) {
+        // Said once, never a silent skip: the provider's client IDs decide whether STS accepts the audience.
+        const e = flags.providersError;
+        const reason = e instanceof ApiCallError ? e.reason : e instanceof Error ? e.message : String(e);
+        out.info(
+          `the token audience is not compared with the IAM OIDC provider's client IDs: cannot call iam:ListOpenIDConnectProviders (${reason})`,
+        );
+      }
     }
   }
   if (!bad)

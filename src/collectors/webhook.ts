@@ -54,6 +54,8 @@ export interface WebhookScope {
 export interface WebhookFlags {
   /** IAM's OIDC providers (undefined: no AWS caller, or the list failed). */
   providers?: OidcProvider[];
+  /** Why the list failed: the --token-audience comparison is then said skipped, never silently. */
+  providersError?: unknown;
   oidcProviderArn?: string;
   /** The ServiceAccount of each component with a role, in plan order. */
   serviceAccounts: Array<{ key: string; sa: KubeServiceAccount | undefined }>;
@@ -175,8 +177,12 @@ async function gatherScope(
 }
 
 async function gatherFlags(ctx: Ctx, roles: PlannedComponent[]): Promise<WebhookFlags> {
+  let providersError: unknown;
   const providers = (await ctx.use('caller'))
-    ? await ctx.aws.oidcProviders().catch(() => undefined)
+    ? await ctx.aws.oidcProviders().catch((error: unknown) => {
+        providersError = error;
+        return undefined;
+      })
     : undefined;
   const oidcProviderArn = await ctx.use('oidcProviderArn');
   const serviceAccounts = await Promise.all(
@@ -187,6 +193,7 @@ async function gatherFlags(ctx: Ctx, roles: PlannedComponent[]): Promise<Webhook
   );
   return {
     ...(providers ? { providers } : {}),
+    ...(providersError !== undefined ? { providersError } : {}),
     ...(oidcProviderArn ? { oidcProviderArn } : {}),
     serviceAccounts,
   };

@@ -241,9 +241,9 @@ async function podLog(
   pod: k8s.V1Pod | undefined,
   container: string | undefined,
   requestTimeoutMs: number,
-): Promise<string | undefined> {
+): Promise<{ logs?: string; unreadable?: string }> {
   const name = pod?.metadata?.name;
-  if (!name || !pod?.spec?.nodeName) return undefined;
+  if (!name || !pod?.spec?.nodeName) return {};
   try {
     const text = await core.readNamespacedPodLog({
       name,
@@ -251,12 +251,14 @@ async function podLog(
       ...(container ? { container } : {}),
       limitBytes: LOG_LIMIT_BYTES,
     });
-    return typeof text === 'string' ? text : String(text ?? '');
+    return { logs: typeof text === 'string' ? text : String(text ?? '') };
   } catch (e) {
     // A lost API server is the connectivity FAIL (exit 3), not a Job whose output was empty.
     const err = kubeError('get pods/log', e, requestTimeoutMs);
     if (kubeConnectionLost(err)) throw err;
-    return undefined; // a container that never started has no log (400): the verdict says why
+    // Refused (RBAC lacks get on pods/log): the output exists but is unknown, never empty.
+    if (err.isAccessDenied) return { unreadable: err.reason };
+    return {}; // a container that never started has no log (400): the verdict says why
   }
 }
 
@@ -423,8 +425,9 @@ export async function runJobWithWatch(
     const result: JobResult = { outcome, jobName, ...(reason ? { reason } : {}) };
     if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'timeout') {
       const pod = newest(state.pods.values()) ?? (await listedPod(core, ns, jobName, requestTimeoutMs));
-      const logs = await podLog(core, ns, pod, manifestContainer(manifest), requestTimeoutMs);
+      const { logs, unreadable } = await podLog(core, ns, pod, manifestContainer(manifest), requestTimeoutMs);
       if (logs !== undefined) result.logs = logs;
+      if (unreadable !== undefined) result.logUnreadable = unreadable;
       const exitCode = pod ? containerStatus(pod)?.state?.terminated?.exitCode : undefined;
       if (exitCode !== undefined) result.exitCode = exitCode;
     }

@@ -117,6 +117,11 @@ export interface JobResult {
   outcome: 'succeeded' | 'failed' | 'timeout' | 'image-pull' | 'unschedulable' | 'rejected' | 'create-failed';
   /** The pod's log (stdout+stderr of the container), when there was one. */
   logs?: string;
+  /**
+   * Why the pod's log could not be read (`Forbidden`: RBAC lacks get on pods/log). The Job's
+   * output is then unknown, never empty. Absent in bundles recorded before it existed.
+   */
+  logUnreadable?: string;
   /** Kubernetes' own words for what went wrong (event message, waiting reason…). */
   reason?: string;
   exitCode?: number;

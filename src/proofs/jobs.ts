@@ -25,6 +25,7 @@ import {
   TCP_MARKER,
 } from '../platform/job-template.js';
 import { assumedRoleMatchesRole, parseArn } from '../iam/arn.js';
+import { kubeGrantHint } from '../platform/kube-grant.js';
 
 const CHECKS = {
   'tcp-job-create': {
@@ -353,6 +354,29 @@ function reportJobTrouble(
   }
 }
 
+/**
+ * A Job that finished but whose log irsa-check may not read (RBAC lacks get on pods/log): its
+ * output is unknown, not empty, so its verdict is not proven — an INFO naming the grant, never a
+ * FAIL about "empty output". True when said.
+ */
+function logNotRead(ctx: JobServices, res: JobResult, what: string, verdict: string, out: Out): boolean {
+  if (res.outcome !== 'succeeded' || res.logUnreadable === undefined) return false;
+  out.info(
+    `cannot read the log of the ${what} (${res.logUnreadable}): ${verdict} not proven; ${kubeGrantHint('runJob', ctx.scope.namespace, 'pods/log')}`,
+  );
+  return true;
+}
+
+/** A failed Job's last words, or why there are none. */
+function lastWords(res: JobResult): string {
+  return (
+    excerpt(res.logs) ??
+    (res.logUnreadable !== undefined ? `its log cannot be read (${res.logUnreadable})` : undefined) ??
+    res.reason ??
+    'no output'
+  );
+}
+
 function missingTool(res: JobResult): boolean {
   return /command not found|executable file not found|no such file or directory|has no timeout command/i.test(
     `${res.logs ?? ''}\n${res.reason ?? ''}`,
@@ -419,13 +443,12 @@ function reportIdentity(
   )
     return;
   const { roleArn, serviceAccount: sa } = identity;
+  if (logNotRead(ctx, res, what, 'in-pod identity', out)) return;
   if (res.outcome !== 'succeeded') {
     const exit = res.exitCode !== undefined ? ` (exit code ${res.exitCode})` : '';
-    out.fail(
-      'identity-job-complete',
-      `the ${what} failed${exit}: ${excerpt(res.logs) ?? res.reason ?? 'no output'}`,
-      { fix: identityFailureFix(ctx, res, sa, roleArn, words) },
-    );
+    out.fail('identity-job-complete', `the ${what} failed${exit}: ${lastWords(res)}`, {
+      fix: identityFailureFix(ctx, res, sa, roleArn, words),
+    });
     return;
   }
   const doc = parseIdentity(res.logs);
@@ -497,6 +520,7 @@ function reportTcp(ctx: JobServices, res: JobResult, target: TcpTarget, out: Out
   const what = `connectivity Job for ${where}`;
   if (reportJobTrouble(ctx, res, what, { create: 'tcp-job-create', incomplete: 'tcp-job-complete' }, out))
     return;
+  if (logNotRead(ctx, res, what, `reachability of ${where}`, out)) return;
   const verdict = res.outcome === 'succeeded' ? parseTcpProbe(res.logs) : undefined;
   if (!verdict) {
     const exit = res.exitCode !== undefined ? ` (exit code ${res.exitCode})` : '';
@@ -504,7 +528,7 @@ function reportTcp(ctx: JobServices, res: JobResult, target: TcpTarget, out: Out
       'tcp-job-complete',
       res.outcome === 'succeeded'
         ? `the ${what} printed no verdict: ${excerpt(res.logs) ? `"${excerpt(res.logs)}"` : '(empty output)'}`
-        : `the ${what} failed${exit}: ${excerpt(res.logs) ?? res.reason ?? 'no output'}`,
+        : `the ${what} failed${exit}: ${lastWords(res)}`,
       {
         fix: missingTool(res)
           ? `The image ${ctx.options.jobImage} must contain bash and timeout: pass --job-image with one that does (default ${DEFAULT_JOB_IMAGE}).`

@@ -52,12 +52,25 @@ const domain: OpenSearchDomain = {
 };
 
 type Statement = Record<string, unknown>;
-const input = (statements: Statement[], simulation?: Simulation): RolesInput => {
+const input = (
+  statements: Statement[] | 'no policies',
+  simulation?: Simulation,
+  on: { domain: OpenSearchDomain; resource: string } = { domain, resource: RESOURCE },
+): RolesInput => {
+  const none = statements === 'no policies';
   const permissions: PermissionsInput = {
     partition: 'aws',
-    listing: { ok: true, value: [[{ arn: POLICY_ARN, name: 'camunda-opensearch-access' }], []] },
-    documents: new Map([[POLICY_ARN, { ok: true, value: { Version: '2012-10-17', Statement: statements } }]]),
-    search: { target: { kind: 'search', resource: RESOURCE, domain }, ...(simulation ? { simulation } : {}) },
+    listing: {
+      ok: true,
+      value: [none ? [] : [{ arn: POLICY_ARN, name: 'camunda-opensearch-access' }], []],
+    },
+    documents: new Map(
+      none ? [] : [[POLICY_ARN, { ok: true, value: { Version: '2012-10-17', Statement: statements } }]],
+    ),
+    search: {
+      target: { kind: 'search', resource: on.resource, domain: on.domain },
+      ...(simulation ? { simulation } : {}),
+    },
   };
   return {
     kind: 'components',
@@ -184,8 +197,92 @@ describe('roles evaluator: every request Camunda sends to OpenSearch', () => {
   it('the fix of a partial refusal names exactly the missing actions', () => {
     const { findings } = evaluate(roles, input([allow(OLDER)]));
     expect(findings[0]!.fix).toBe(
-      `Allow {"Effect": "Allow", "Action": ["es:ESHttpHead","es:ESHttpDelete"], "Resource": "${RESOURCE}"} in a policy of role camunda-orchestration-irsa.`,
+      // Within one account the domain's access policy could allow them instead: the fix offers either side.
+      `Allow {"Effect": "Allow", "Action": ["es:ESHttpHead","es:ESHttpDelete"], "Resource": "${RESOURCE}"} in a policy of role camunda-orchestration-irsa, or allow {"Effect": "Allow", "Principal": {"AWS": "${ROLE_ARN}"}, "Action": ["es:ESHttpHead","es:ESHttpDelete"], "Resource": "${RESOURCE}"} in the access policy of OpenSearch domain camunda-prod-os.`,
     );
     expect(findings[0]!.code).toBe(212);
+  });
+});
+
+/**
+ * The role's policies and the domain's access policy together, action by action (IAM User Guide,
+ * "Policy evaluation logic": within one account an Allow in an identity-based or a resource-based
+ * policy suffices; across accounts both must allow). One FAIL names only what neither allows.
+ */
+describe('roles evaluator: the role’s policies and the OpenSearch domain’s access policy, action by action', () => {
+  const withPolicy = (accessPolicies: unknown) => ({
+    domain: { ...domain, accessPolicies },
+    resource: RESOURCE,
+  });
+  const grant = (Sid: string, AWS: string, Action: string | string[], Resource = RESOURCE) => ({
+    Version: '2012-10-17',
+    Statement: [{ Sid, Effect: 'Allow', Principal: { AWS }, Action, Resource }],
+  });
+  const OTHER = '210987654321';
+  const OTHER_ARN = `arn:aws:es:eu-west-1:${OTHER}:domain/camunda-prod-os`;
+  const OTHER_RESOURCE = `${OTHER_ARN}/*`;
+  const allowOn = (Action: string | string[], Resource: string): Statement => ({
+    Sid: 'OpenSearchHttp',
+    Effect: 'Allow',
+    Action,
+    Resource,
+  });
+
+  it.each<[string, RolesInput, string[], string | undefined]>([
+    [
+      'one account, the role’s policies allow GET/PUT/POST, the domain has no access policy: one FAIL naming HEAD and DELETE, the fix on either side',
+      input([allow(OLDER)], undefined, withPolicy(undefined)),
+      [
+        `FAIL es-http-resource orchestration: role camunda-orchestration-irsa (IRSA, account 123456789012) may not es:ESHttpHead/Delete on ${RESOURCE}: no statement of its policies allows es:ESHttpHead/Delete (Camunda sends es:ESHttpHead to check that indices and index templates exist, es:ESHttpDelete to delete indices); OpenSearch domain camunda-prod-os has no access policy that could allow the role es:ESHttpHead/Delete instead (within one account either would suffice)`,
+      ],
+      `Allow {"Effect": "Allow", "Action": ["es:ESHttpHead","es:ESHttpDelete"], "Resource": "${RESOURCE}"} in a policy of role camunda-orchestration-irsa, or give OpenSearch domain camunda-prod-os an access policy that allows {"Effect": "Allow", "Principal": {"AWS": "${ROLE_ARN}"}, "Action": ["es:ESHttpHead","es:ESHttpDelete"], "Resource": "${RESOURCE}"}.`,
+    ],
+    [
+      // Camunda's reference access policy for the OpenSearch domain: "AWS": "*", es:* on domain/NAME/*.
+      'one account, no policy of the role’s own, Camunda’s reference domain policy ("AWS": "*", es:*): OK',
+      input('no policies', undefined, withPolicy(grant('Open', '*', 'es:*'))),
+      [
+        `OK es-http-resource orchestration: role camunda-orchestration-irsa may es:ESHttpGet/Head/Put/Post/Delete on ${RESOURCE}: the access policy of OpenSearch domain camunda-prod-os allows it (statement "Open"), which suffices within one account without a statement of the role's own`,
+        'OK es-domain-admits-role orchestration: the access policy of OpenSearch domain camunda-prod-os admits role camunda-orchestration-irsa (statement "Open")',
+      ],
+      undefined,
+    ],
+    [
+      'one account, the role’s policies allow GET/PUT/POST, the domain’s access policy grants the role HEAD and DELETE: OK, each side naming what it allows',
+      input(
+        [allow(OLDER)],
+        undefined,
+        withPolicy(grant('HeadDelete', ROLE_ARN, ['es:ESHttpHead', 'es:ESHttpDelete'])),
+      ),
+      [
+        `OK es-http-resource orchestration: role camunda-orchestration-irsa may es:ESHttpGet/Head/Put/Post/Delete on ${RESOURCE}: its policies allow es:ESHttpGet/Put/Post (statement "OpenSearchHttp" of policy "camunda-opensearch-access"), the access policy of OpenSearch domain camunda-prod-os allows es:ESHttpHead/Delete (statement "HeadDelete"), which suffices within one account`,
+        `OK es-domain-admits-role orchestration: the access policy of OpenSearch domain camunda-prod-os allows role camunda-orchestration-irsa es:ESHttpHead/Delete (statement "HeadDelete"), and the role's own policies allow es:ESHttpGet/Put/Post: within one account either suffices`,
+      ],
+      undefined,
+    ],
+    [
+      'another account: the role’s policies allow all five, the domain’s access policy grants it GET only: FAIL naming the four others (both must allow)',
+      input([allowOn('es:ESHttp*', OTHER_RESOURCE)], undefined, {
+        domain: {
+          ...domain,
+          arn: OTHER_ARN,
+          accessPolicies: grant('GetOnly', ROLE_ARN, 'es:ESHttpGet', OTHER_RESOURCE),
+        },
+        resource: OTHER_RESOURCE,
+      }),
+      [
+        `OK es-http-resource orchestration: role camunda-orchestration-irsa allows es:ESHttpGet/Head/Put/Post/Delete on ${OTHER_RESOURCE} (statement "OpenSearchHttp" of policy "camunda-opensearch-access")`,
+        `FAIL es-domain-admits-role orchestration: the access policy of OpenSearch domain camunda-prod-os does not allow role camunda-orchestration-irsa (IRSA, account 123456789012) es:ESHttpHead/Put/Post/Delete on ${OTHER_RESOURCE} (the role is in another account: the domain and the role must both allow it)`,
+      ],
+      `Add "${ROLE_ARN}" to Principal.AWS of an Allow statement for es:ESHttp* on "${OTHER_RESOURCE}" in the access policy of OpenSearch domain camunda-prod-os.`,
+    ],
+  ])('%s', (_name, given, lines, fix) => {
+    const { lines: got, findings } = evaluate(roles, given);
+    expect(got).toEqual(lines);
+    if (fix !== undefined) {
+      const fails = findings.filter((f) => f.level === 'FAIL');
+      expect(fails).toHaveLength(1);
+      expect(fails[0]!.fix).toBe(fix);
+    }
   });
 });

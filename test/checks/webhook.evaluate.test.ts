@@ -238,6 +238,41 @@ describe('webhook evaluator', () => {
       ],
     ],
     [
+      // The comparison needs the provider's client IDs: when IAM refuses the list it is said skipped, once.
+      'a --token-audience, and iam:ListOpenIDConnectProviders refused: the comparison is said skipped (INFO), never silently',
+      selfManaged(
+        {
+          flags: {
+            providersError: new ApiCallError(
+              'iam',
+              'ListOpenIDConnectProviders',
+              'AccessDenied',
+              'denied',
+              403,
+            ),
+            oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.example',
+            serviceAccounts: [
+              {
+                key: 'identity',
+                sa: { name: 'camunda-identity', namespace: 'camunda', annotations: {}, labels: {} },
+              },
+            ],
+          },
+        },
+        HOOK,
+        ['--token-audience=my-audience'],
+      ),
+      [
+        FOUND,
+        CERT_OK,
+        BACKEND_OK,
+        'OK webhook-namespace-excluded: webhook iam-for-pods.amazonaws.com selects namespace camunda and every pod in it',
+        'INFO: webhook iam-for-pods.amazonaws.com gives tokens the audience my-audience (--token-audience)',
+        "INFO: the token audience is not compared with the IAM OIDC provider's client IDs: cannot call iam:ListOpenIDConnectProviders (AccessDenied)",
+        'OK webhook-annotation-prefix: webhook iam-for-pods.amazonaws.com: --annotation-prefix eks.amazonaws.com, --token-audience my-audience',
+      ],
+    ],
+    [
       'the namespace labels cannot be read: the lines so far, then the error where it was met',
       selfManaged(
         {

@@ -138,3 +138,28 @@ describe("the verification Jobs: reading a Job pod's log", () => {
     expect(fake.objects('Job', 'camunda')).toEqual([]);
   });
 });
+
+describe("the verification Jobs: a Job pod's log the RBAC does not let irsa-check read", () => {
+  // Only the Job pods' log (irsa-check-<purpose>-…, platform/job-template.ts): the pod-logs module's
+  // reads of the components' logs are another grant, not this case.
+  const LOG = /^\/api\/v1\/namespaces\/camunda\/pods\/irsa-check-[^/]+\/log$/;
+  const JOBS = ['-n', 'camunda', '--no-token', '-p', 'identity', '-l', '', '--job-timeout', '100'];
+
+  it('403 on pods/log: an INFO per Job naming the grant, its verdict not proven, never a FAIL about empty output; the Jobs deleted', async () => {
+    const fake = h.closeAfter(
+      await startWorld(h.healthy, { faults: [{ method: 'GET', path: LOG, status: 403 }] }),
+    );
+    const r = await h.cli([...JOBS, '--kubeconfig', fake.kubeconfigPath]);
+    // The Aurora endpoint is moto's (a random cluster id): read from the line, pinned around it.
+    const aurora = /connectivity Job for (\S+:5432)/.exec(r.stdout)?.[1];
+    expect(aurora).toMatch(/^camunda-prod-aurora\.cluster-[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com:5432$/);
+    expect(r.out.filter((l) => /log of the/.test(l))).toEqual([
+      '[INFO] identity: cannot read the log of the identity Job (Forbidden): in-pod identity not proven; grant get on pods/log in namespace camunda (README, "Permissions")',
+      `[INFO] identity: cannot read the log of the connectivity Job for ${aurora} (Forbidden): reachability of ${aurora} not proven; grant get on pods/log in namespace camunda (README, "Permissions")`,
+    ]);
+    expect(r.err.filter((l) => /Job/.test(l))).toEqual([]);
+    expect(r.stderr).not.toMatch(/is not JSON|printed no verdict|\(empty/);
+    expect(r.code).toBe(0);
+    expect(fake.objects('Job', 'camunda')).toEqual([]);
+  });
+});

@@ -365,14 +365,15 @@ export function checkPermission(
   // The mechanism and account in every line about the role (platform/pod-identity.ts roleWords).
   const who = roleWords(role.arn, mechanism);
   const anyAllowed = actions.flatMap((action) => statementsAllowing(policies, action));
-  const noneOfItsOwn = () => {
+  /** `alsoDomain`: within one account, what the domain's access policy says too (it does not allow it either). */
+  const noneOfItsOwn = (alsoDomain?: { says: string; fix: string }) => {
     if (policies.length === 0) {
-      out.fail(ids.policies, `${who} has no attached or inline policies`, {
-        fix: `Attach a policy to role ${name} that allows ${what}.`,
+      out.fail(ids.policies, `${who} has no attached or inline policies${alsoDomain?.says ?? ''}`, {
+        fix: `Attach a policy to role ${name} that allows ${what}${alsoDomain?.fix ?? ''}.`,
       });
     } else {
-      out.fail(ids.any, `no statement in the policies of ${who} allows ${what}`, {
-        fix: `Attach a policy to role ${name} that allows ${what} on ${permission.resourcePattern}.`,
+      out.fail(ids.any, `no statement in the policies of ${who} allows ${what}${alsoDomain?.says ?? ''}`, {
+        fix: `Attach a policy to role ${name} that allows ${what} on ${permission.resourcePattern}${alsoDomain?.fix ?? ''}.`,
       });
     }
   };
@@ -426,25 +427,59 @@ export function checkPermission(
         ),
       }))
     : undefined;
+  // Within one account an Allow in the role's policies or in the domain's access policy suffices,
+  // action by action (IAM User Guide, "Policy evaluation logic": identity-based and resource-based
+  // policies): the actions the role's policies leave out but the domain grants it are allowed.
+  const byDomain = new Set(
+    (access ?? [])
+      .filter(
+        ({ action, d }, i) =>
+          d.decision === 'Allow' &&
+          decisions[i]!.action === action &&
+          decisions[i]!.d.decision !== 'Allow' &&
+          decisions[i]!.d.decision !== 'ExplicitDeny',
+      )
+      .map(({ action }) => action),
+  );
   const grantedByDomain =
-    access !== undefined &&
-    access.every(({ d }) => d.decision === 'Allow') &&
-    decisions.some(({ d }) => d.decision !== 'Allow' && d.decision !== 'ExplicitDeny');
+    access !== undefined && access.every(({ d }) => d.decision === 'Allow') && byDomain.size > 0;
+  // One account, a readable domain policy: a refusal names both sides, and its fix offers either.
+  const either = domain && !crossAccount ? { domain, arn: role.arn } : undefined;
   if (grantedByDomain && domain) {
-    // The domain's access policy grants the role itself; within one account that suffices
-    // (IAM User Guide, "Policy evaluation logic": identity-based and resource-based policies).
-    const by = describeAll(access.flatMap(({ d }) => d.resourceDirect?.allowedBy ?? []));
+    // The domain's access policy grants the role itself; within one account that suffices.
+    const granting = access.filter(({ action }) => byDomain.has(action));
+    const by = describeAll(granting.flatMap(({ d }) => d.resourceDirect?.allowedBy ?? []));
     const fgac = domain.domain.fineGrainedAccessControl
       ? '; fine-grained access control then decides what it may do in OpenSearch'
       : '';
+    const own = decisions.filter(({ action }) => !byDomain.has(action));
     out.ok(
       ids.resource,
-      `role ${name} may ${target.allows(actionList(actions))}: the access policy of OpenSearch domain ${domain.domain.name} allows it (${by}), which suffices within one account without a statement of the role's own${fgac}`,
+      own.length === 0
+        ? `role ${name} may ${target.allows(actionList(actions))}: the access policy of OpenSearch domain ${domain.domain.name} allows it (${by}), which suffices within one account without a statement of the role's own${fgac}`
+        : `role ${name} may ${target.allows(actionList(actions))}: its policies allow ${actionList(own.map((o) => o.action))} (${describeAll(own.flatMap(({ d }) => d.identity.allowedBy))}), the access policy of OpenSearch domain ${domain.domain.name} allows ${actionList([...byDomain])} (${by}), which suffices within one account${fgac}`,
     );
-  } else if (anyAllowed.length === 0) {
-    noneOfItsOwn();
+  } else if (anyAllowed.length === 0 && byDomain.size === 0) {
+    // A domain policy naming only the account delegates to the role's policies: said as before.
+    const delegates = either && delegatingStatements(either.domain, actions[0]!, resource) !== '';
+    noneOfItsOwn(
+      either && access && !delegates ? notByDomainEither(either, access, actions, resource) : undefined,
+    );
   } else {
-    reportIdentity(out, name, who, target, permission, decisions, loaded, resource, domain);
+    reportIdentity(
+      out,
+      name,
+      who,
+      target,
+      permission,
+      decisions,
+      loaded,
+      resource,
+      domain,
+      byDomain,
+      either,
+      access,
+    );
   }
   if (domain && access) reportDomain(domain, role, who, resource, decisions, access, crossAccount, out);
   if (loaded.session) reportSession(out, who, target, permission, loaded.session, requestFor);
@@ -514,10 +549,15 @@ function reportIdentity(
   { policies, boundary }: RolePolicies,
   resource: string,
   domain: DomainPolicy | undefined,
+  byDomain: ReadonlySet<string>,
+  either: Either | undefined,
+  access: ReadonlyArray<{ action: string; d: AccessDecision }> | undefined,
 ): void {
   const { what, actions, ids } = permission;
-  const refused = decisions.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
-  const open = decisions.find(({ d }) => d.decision === 'Undetermined');
+  // What the domain's access policy grants the role within one account is allowed: not named here.
+  const own = decisions.filter(({ action }) => !byDomain.has(action));
+  const refused = own.filter(({ d }) => d.decision === 'ImplicitDeny' || d.decision === 'ExplicitDeny');
+  const open = own.find(({ d }) => d.decision === 'Undetermined');
   if (refused.length === 0 && open) {
     const question = `${who} may ${target.refused(open.action)}`;
     reportUndetermined(out, open.d, { warn: 'policy-undecided', fail: ids.resource }, question);
@@ -526,7 +566,7 @@ function reportIdentity(
   if (refused.length === 0) {
     out.ok(
       ids.resource,
-      `role ${name} allows ${target.allows(actionList(actions))} (${describeAll(decisions.flatMap(({ d }) => d.identity.allowedBy))})`,
+      `role ${name} allows ${target.allows(actionList(own.map((o) => o.action)))} (${describeAll(own.flatMap(({ d }) => d.identity.allowedBy))})`,
     );
     return;
   }
@@ -545,18 +585,65 @@ function reportIdentity(
       ? ` (Camunda sends ${refused.map(({ action }) => `${action} ${permission.uses![action] ?? 'too'}`).join(', ')})`
       : '';
   const grant = some ? JSON.stringify(refused.map((r) => r.action)) : `"${what}"`;
+  // Within one account the domain's access policy could allow what no statement of the role
+  // does (not what a Deny or the permissions boundary refuses: those cap it too).
+  const byEither =
+    either && access && first.decision === 'ImplicitDeny' && first.identity.decision !== 'Allow'
+      ? notByDomainEither(
+          either,
+          access,
+          refused.map((r) => r.action),
+          resource,
+        )
+      : undefined;
   out.fail(
     ids.resource,
-    `${who} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}${why}${delegated}`,
+    `${who} may not ${target.refused(refusedActions)}: ${refusal(first, boundary?.label, policies, refused[0]!.action, resource, refusedActions)}${why}${delegated || (byEither?.says ?? '')}`,
     {
       fix:
         first.decision === 'ExplicitDeny'
           ? `Remove or narrow ${describeAll(first.deniedBy)} so it does not match ${resource}.`
           : first.identity.decision === 'Allow'
             ? `Allow ${some ? refusedActions : what} on ${resource} in the permissions boundary ${boundary?.label} of role ${name}.`
-            : `Allow {"Effect": "Allow", "Action": ${grant}, "Resource": "${resource}"} in a policy of role ${name}.`,
+            : `Allow {"Effect": "Allow", "Action": ${grant}, "Resource": "${resource}"} in a policy of role ${name}${byEither?.fix ?? ''}.`,
     },
   );
+}
+
+/** One account and a readable domain access policy: either side may allow an action. */
+interface Either {
+  domain: DomainPolicy;
+  /** The role's ARN, as the domain's access policy names it. */
+  arn: string;
+}
+
+/**
+ * Within one account, for actions the role's policies do not allow: that the domain's access
+ * policy does not allow them either, and the fix on its side. Undefined when the domain policy
+ * leaves one of them undecided (its own line says so) or grants it through the account only (a
+ * statement naming the account delegates to the role's policies: the caller says that instead).
+ */
+function notByDomainEither(
+  { domain, arn }: Either,
+  access: ReadonlyArray<{ action: string; d: AccessDecision }>,
+  refused: readonly string[],
+  resource: string,
+): { says: string; fix: string } | undefined {
+  const direct = access
+    .filter(({ action }) => refused.includes(action))
+    .map(({ d }) => d.resourceDirect?.decision);
+  if (direct.some((d) => d !== undefined && d !== 'ImplicitDeny')) return undefined;
+  const acts = actionList(refused);
+  const grant = `{"Effect": "Allow", "Principal": {"AWS": "${arn}"}, "Action": ${JSON.stringify(refused)}, "Resource": "${resource}"}`;
+  return domain.policy
+    ? {
+        says: `; nor does ${domain.where} allow the role ${acts} (within one account either would suffice)`,
+        fix: `, or allow ${grant} in ${domain.where}`,
+      }
+    : {
+        says: `; OpenSearch domain ${domain.domain.name} has no access policy that could allow the role ${acts} instead (within one account either would suffice)`,
+        fix: `, or give OpenSearch domain ${domain.domain.name} an access policy that allows ${grant}`,
+      };
 }
 
 interface DomainPolicy {
@@ -604,8 +691,9 @@ function delegatingStatements(domain: DomainPolicy, action: string, resource: st
 /**
  * The domain's resource-based access policy, weighed as AWS does (code 212): a Deny there
  * refuses the role; an Allow for the role itself lets it in; one for its account only
- * delegates to the role's IAM policies; within one account, when the policy does not grant
- * the role at all, the role's own policies suffice; across accounts the domain must allow too.
+ * delegates to the role's IAM policies; within one account either side suffices, action by
+ * action (what neither allows is the role's line's single FAIL, with a fix on either side);
+ * across accounts the domain must allow too.
  */
 function reportDomain(
   domain: DomainPolicy,
@@ -672,12 +760,24 @@ function reportDomain(
     );
     return;
   }
+  if (!crossAccount && access.every(({ d }) => d.decision === 'Allow')) {
+    // Action by action, one side or the other (the role's line named which allows what).
+    const direct = resourceSide.filter(({ direct }) => direct?.decision === 'Allow');
+    out.ok(
+      'es-domain-admits-role',
+      `${where} allows role ${role.name} ${actionList(direct.map((r) => r.action))} (${describeAll(direct.flatMap(({ direct }) => direct?.allowedBy ?? []))}), and the role's own policies allow ${actionList(resourceSide.filter(({ direct }) => direct?.decision !== 'Allow').map((r) => r.action))}: within one account either suffices`,
+    );
+    return;
+  }
   const open = resourceSide.find(({ d }) => d?.decision === 'Undetermined');
   if (open?.d) {
     const question = `${where} admits ${who} to ${open.action} on ${resource}`;
     reportUndetermined(out, open.d, ids, question);
     return;
   }
+  // Within one account the role's line has named what neither its policies nor this one allow,
+  // with a fix on either side: a second FAIL here would name the same actions with half the fix.
+  if (!crossAccount) return;
   const refusedActions = actionList(
     resourceSide.filter(({ d }) => d?.decision !== 'Allow').map((r) => r.action),
   );
