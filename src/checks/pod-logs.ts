@@ -12,6 +12,8 @@
  */
 import type { CheckMeta } from '../core/catalogue.js';
 import { defineModule } from '../engine/module.js';
+import { ApiCallError } from '../core/errors.js';
+import { kubeGrantHint } from '../platform/kube-grant.js';
 import type { Redactor } from '../core/redact.js';
 import type { Reporter } from '../core/reporter.js';
 import {
@@ -58,9 +60,18 @@ function size(bytes: number): string {
 }
 
 /** Judges one component's logs: the lines that match a known error, dated when they can be. */
-function judgeComponent(logs: ComponentLogs, redactor: Redactor, o: Reporter<Id>): void {
+function judgeComponent(logs: ComponentLogs, redactor: Redactor, namespace: string, o: Reporter<Id>): void {
   if (logs.kind === 'error') {
-    o.unexpected(logs.error);
+    const e = logs.error;
+    // Logs are a runtime signal: a refused read (RBAC without pods/log) says what was not looked
+    // at and the grant; never OK, and not the run's failure. A lost API server stays the run's error.
+    if (e instanceof ApiCallError && e.isAccessDenied) {
+      o.info(
+        `cannot ${e.operation} (${e.reason}): its logs are not searched for IRSA errors; ${kubeGrantHint('podLogTail', namespace)}`,
+      );
+      return;
+    }
+    o.unexpected(e);
     return;
   }
   const quote = (where: string, text: string) => `${where}: ${quoted(redactor.text(text))}`;
@@ -138,7 +149,7 @@ export const podLogs = defineModule({
   needs: ['plan'],
   checks: CHECKS,
   collect: collectPodLogs,
-  evaluate({ logs, redactor }, out) {
+  evaluate({ logs, redactor, namespace }, out) {
     if (logs.kind === 'not-applicable') return;
     if (logs.kind === 'error') {
       out.unexpected(logs.error);
@@ -148,7 +159,7 @@ export const podLogs = defineModule({
     for (const { key, logs: componentLogs } of logs.components) {
       const { reporter, flush } = out.buffered(key);
       try {
-        judgeComponent(componentLogs, redactor, reporter);
+        judgeComponent(componentLogs, redactor, namespace, reporter);
       } catch (error) {
         reporter.unexpected(error);
       }

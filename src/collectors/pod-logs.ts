@@ -52,6 +52,8 @@ export type PodLogs =
 export interface PodLogsInput {
   logs: PodLogs;
   redactor: Redactor;
+  /** The release's namespace: a refused log read names the grant there. */
+  namespace: string;
 }
 
 /** The newest lines of one log that fit under the byte cap. */
@@ -70,7 +72,7 @@ async function newestLines(read: (tailLines: number) => Promise<string>): Promis
 }
 
 export async function collectPodLogs(ctx: ModuleContext<'plan'>): Promise<PodLogsInput> {
-  return { logs: await readLogs(ctx), redactor: ctx.redactor };
+  return { logs: await readLogs(ctx), redactor: ctx.redactor, namespace: ctx.scope.namespace };
 }
 
 async function readLogs(ctx: ModuleContext<'plan'>): Promise<PodLogs> {

@@ -32,13 +32,14 @@ const pod: KubePod = {
   projectedTokenAudiences: [],
 };
 
-function logs(...containers: ContainerLogs[]): { logs: PodLogs; redactor: Redactor } {
+function logs(...containers: ContainerLogs[]): { logs: PodLogs; redactor: Redactor; namespace: string } {
   return {
     logs: {
       kind: 'logs',
       components: [{ key: 'identity', logs: { kind: 'read', pods: [{ pod, containers }] } }],
     },
     redactor: new Redactor(),
+    namespace: 'camunda',
   };
 }
 
@@ -97,17 +98,25 @@ describe('pod-logs evaluator', () => {
     expect(evaluate(podLogs, input).lines[0]).toContain('password=***REDACTED***');
   });
 
-  it('--no-logs or no component: nothing; a log that could not be read: that component says so', () => {
-    expect(evaluate(podLogs, { logs: { kind: 'not-applicable' }, redactor: new Redactor() }).lines).toEqual(
-      [],
-    );
-    const error = new ApiCallError('kube', 'get pods/log', 'Forbidden', 'forbidden', 403);
-    const input = {
+  it('--no-logs or no component: nothing; a log RBAC refuses: that component says what is not searched and the grant (INFO, never OK); any other error: cannot-ask', () => {
+    expect(
+      evaluate(podLogs, { logs: { kind: 'not-applicable' }, redactor: new Redactor(), namespace: 'camunda' })
+        .lines,
+    ).toEqual([]);
+    const failing = (error: ApiCallError) => ({
       logs: { kind: 'logs', components: [{ key: 'identity', logs: { kind: 'error', error } }] } as PodLogs,
       redactor: new Redactor(),
-    };
-    expect(evaluate(podLogs, input).lines).toEqual([
-      'FAIL cannot-ask identity: irsa-check cannot call get pods/log (Forbidden): grant it, see README "Permissions"',
+      namespace: 'camunda',
+    });
+    expect(
+      evaluate(podLogs, failing(new ApiCallError('kube', 'get pods/log', 'Forbidden', 'forbidden', 403)))
+        .lines,
+    ).toEqual([
+      'INFO identity: cannot get pods/log (Forbidden): its logs are not searched for IRSA errors; grant get on pods/log in namespace camunda (README, "Permissions")',
     ]);
+    expect(
+      evaluate(podLogs, failing(new ApiCallError('kube', 'get pods/log', 'InternalError', 'boom', 500)))
+        .lines,
+    ).toEqual(['FAIL cannot-ask identity: irsa-check cannot call get pods/log (InternalError): boom']);
   });
 });
