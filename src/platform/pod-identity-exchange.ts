@@ -16,6 +16,7 @@ import {
   POD_IDENTITY_ACTIONS,
   POD_IDENTITY_AUDIENCE,
   POD_IDENTITY_SERVICE,
+  roleWords,
   type CredentialSource,
 } from './pod-identity.js';
 import type { TemporaryCredentials } from '../ports/aws.js';
@@ -96,7 +97,7 @@ export function answerVerdict(answer: PodIdentityAnswer, t: PodIdentityTarget): 
     return {
       level: 'FAIL',
       id: 'token-pod-identity-role',
-      message: `EKS Pod Identity handed out credentials for ${answer.assumedRoleArn} to ${subject} (association ${answer.podIdentityAssociation.associationId}), not for the association's role ${roleArn}`,
+      message: `EKS Pod Identity handed out credentials for ${answer.assumedRoleArn} to ${subject} (association ${answer.podIdentityAssociation.associationId}), not for the association's ${roleWords(roleArn, 'EKS Pod Identity')}`,
       fix: `Check Pod Identity association ${id} of service account ${t.serviceAccount} (aws eks describe-pod-identity-association --cluster-name ${t.cluster} --association-id ${id}): its role${t.source.association.targetRoleArn ? ' and target role' : ''}; then run again.`,
     };
   }
@@ -147,7 +148,7 @@ export function refusalVerdict(e: unknown, t: PodIdentityTarget): PodIdentityVer
       return {
         level: 'FAIL',
         id: 'token-pod-identity',
-        message: `EKS Pod Identity cannot assume ${roleArn} for ${subject} (association ${id}): the role's trust policy does not let ${POD_IDENTITY_SERVICE} ${POD_IDENTITY_ACTIONS.join(' and ')} (${aws})`,
+        message: `EKS Pod Identity cannot assume ${roleWords(roleArn, 'EKS Pod Identity')} for ${subject} (association ${id}): the role's trust policy does not let ${POD_IDENTITY_SERVICE} ${POD_IDENTITY_ACTIONS.join(' and ')} (${aws})`,
         fix: trustFix(t),
       };
     }
@@ -157,7 +158,7 @@ export function refusalVerdict(e: unknown, t: PodIdentityTarget): PodIdentityVer
       message:
         party === 'operator'
           ? `cannot prove EKS Pod Identity for ${subject} from here: irsa-check's identity may not call ${POD_IDENTITY_OPERATION} (${aws}); grant ${POD_IDENTITY_OPERATION} on the cluster ${t.cluster} to prove it`
-          : `cannot prove EKS Pod Identity for ${subject} from here: EKS Auth denies the call (${aws}); either irsa-check's identity lacks ${POD_IDENTITY_OPERATION} on the cluster ${t.cluster}, or the trust policy of ${roleArn} does not let ${POD_IDENTITY_SERVICE} ${POD_IDENTITY_ACTIONS.join(' and ')} (see the roles check)`,
+          : `cannot prove EKS Pod Identity for ${subject} from here: EKS Auth denies the call (${aws}); either irsa-check's identity lacks ${POD_IDENTITY_OPERATION} on the cluster ${t.cluster}, or the trust policy of ${roleWords(roleArn, 'EKS Pod Identity')} does not let ${POD_IDENTITY_SERVICE} ${POD_IDENTITY_ACTIONS.join(' and ')} (see the roles check)`,
     };
   }
   // An endpoint without the EKS Auth API (an emulator, a proxy), or a request EKS Auth calls invalid.

@@ -6,7 +6,7 @@
  * come from one template (platform/job-template.ts), run concurrently, and are
  * always deleted; leftovers of an interrupted run are deleted first.
  */
-import { mechanismWords, type MechanismWords } from '../platform/pod-identity.js';
+import { mechanismWords, roleWords, type MechanismWords } from '../platform/pod-identity.js';
 import { defineModule, type ModuleContext } from '../engine/module.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_JOB_TIMEOUT_SECONDS, type RunOptions } from '../core/options.js';
 import { ApiCallError } from '../core/errors.js';
@@ -476,7 +476,7 @@ function reportIdentity(
     const nodeRole = /^i-[0-9a-f]{8,}$/.test(session);
     out.fail(
       'identity-job-role',
-      `a pod running as service account ${sa} is ${arn}, not ${words.role} ${roleArn}`,
+      `a pod running as service account ${sa} is ${arn}, not ${roleWords(roleArn, words.name)}, ${words.role}`,
       {
         fix: nodeRole
           ? words.nodeRole(roleArn, sa)

@@ -30,7 +30,7 @@ import { tokenAudience } from '../platform/service-account.js';
 import { publicDiscovery, type SharedPublicDiscovery } from '../platform/public-issuer.js';
 import type { Jwks } from '../platform/issuer.js';
 import type { TemporaryCredentials } from '../ports/aws.js';
-import { POD_IDENTITY_AUDIENCE } from '../platform/pod-identity.js';
+import { POD_IDENTITY_AUDIENCE, roleWords } from '../platform/pod-identity.js';
 import {
   answerVerdict,
   refusalVerdict,
@@ -359,7 +359,7 @@ function stsRefusal(
   }
   if (/AccessDenied/i.test(text)) {
     return {
-      message: `STS refused to assume ${roleArn}: the role's trust policy does not admit ${subject} with aud ${audience} (${aws})`,
+      message: `STS refused to assume ${roleWords(roleArn, 'IRSA')}: the role's trust policy does not admit ${subject} with aud ${audience} (${aws})`,
       fix: `Allow sts:AssumeRoleWithWebIdentity in the trust policy of ${roleArn} for the Federated principal ${provider} with the conditions "${hostPath}:sub": "${subject}" and "${hostPath}:aud": "${audience}".`,
     };
   }
@@ -517,9 +517,13 @@ async function proveComponent(
     return;
   }
   if (!assumedRoleMatchesRole(assumed, roleArn)) {
-    out.fail('token-role', `STS assumed ${assumed} for the token, not the annotated role ${roleArn}`, {
-      fix: 'Check the role ARN annotation (account, role name) against the role STS assumed, then run again.',
-    });
+    out.fail(
+      'token-role',
+      `STS assumed ${assumed} for the token, not the annotated ${roleWords(roleArn, 'IRSA')}`,
+      {
+        fix: 'Check the role ARN annotation (account, role name) against the role STS assumed, then run again.',
+      },
+    );
     return;
   }
   // Only the role's own credentials go to the --direct data-plane proofs (they count on it).

@@ -272,7 +272,7 @@ describe('data-plane proofs, --direct', () => {
       ]);
       expect(fails[0]!.message).toMatch(
         new RegExp(
-          `^OpenSearch maps role ${ROLE('orchestration')} to no OpenSearch role.*: every request fails with security_exception … no permissions$`,
+          `^OpenSearch maps role camunda-orchestration-irsa \\(IRSA, account 123456789012\\) to no OpenSearch role.*: every request fails with security_exception … no permissions$`,
         ),
       );
       expect(fails[0]!.fix).toBe(
@@ -304,7 +304,7 @@ describe('data-plane proofs, --direct', () => {
     // A policy that lets the role only read: the signed GET passes, Camunda's writes would not.
     const getOnly = await run(['es:ESHttpGet']);
     expect(getOnly.map((f) => `[${f.level}] ${f.code} ${f.check}: ${f.message}`)).toEqual([
-      `[FAIL] 276 opensearch-writes-refused: OpenSearch accepts requests signed with role ${ROLE('optimize')} (fine-grained access control is off: no role mapping to check), but the access policy of domain camunda does not allow it es:ESHttpHead, es:ESHttpPut, es:ESHttpPost, es:ESHttpDelete on arn:aws:es:eu-west-1:123456789012:domain/camunda/*: Camunda's writes would be refused`,
+      `[FAIL] 276 opensearch-writes-refused: OpenSearch accepts requests signed with role camunda-optimize-irsa (IRSA, account 123456789012) (fine-grained access control is off: no role mapping to check), but the access policy of domain camunda does not allow it es:ESHttpHead, es:ESHttpPut, es:ESHttpPost, es:ESHttpDelete on arn:aws:es:eu-west-1:123456789012:domain/camunda/*: Camunda's writes would be refused`,
     ]);
     expect(getOnly[0]!.fix).toBe(
       `Allow role ${ROLE('optimize')} es:ESHttp* on "arn:aws:es:eu-west-1:123456789012:domain/camunda/*" in the access policy of domain camunda (Principal.AWS "${ROLE('optimize')}").`,
@@ -332,7 +332,7 @@ describe('data-plane proofs, --direct', () => {
         'FAIL',
         271,
         'opensearch-signed-request-refused',
-        `OpenSearch refused a request signed with role ${ROLE('optimize')} (HTTP 403: {"message":"The request signature we calculated does not match the signature you provided."})`,
+        `OpenSearch refused a request signed with role camunda-optimize-irsa (IRSA, account 123456789012) (HTTP 403: {"message":"The request signature we calculated does not match the signature you provided."})`,
       ],
     ]);
   });
@@ -389,10 +389,10 @@ describe('data-plane proofs, --direct', () => {
     const mirror = 'registry.example.com/mirror/postgres:17-alpine';
     const r = await runModule(w, dataPlane, { direct: false, spawn: true, psqlImage: mirror }, facts(5432));
     expect(r.lines).toEqual([
-      '[FAIL] identityKeycloak: Aurora refused the IAM auth token of keycloak_irsa@127.0.0.1:5432/keycloak (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused it',
+      '[FAIL] identityKeycloak: Aurora refused the IAM auth token of keycloak_irsa@127.0.0.1:5432/keycloak (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused the token of role camunda-keycloak-irsa (IRSA, account 123456789012)',
       `[OK] identity: Aurora login proven (verification Job): identity_irsa@127.0.0.1:5432/identity over TLS with role ${ROLE('identity')}; the user is a member of rds_iam`,
-      '[FAIL] webModeler: Aurora refused the IAM auth token of modeler_irsa@127.0.0.1:5432/modeler (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused it',
-      `[FAIL] orchestration: OpenSearch maps role ${ROLE('orchestration')} to no OpenSearch role: every request fails with security_exception … no permissions`,
+      '[FAIL] webModeler: Aurora refused the IAM auth token of modeler_irsa@127.0.0.1:5432/modeler (psql: error: connection to server failed: FATAL:  PAM authentication failed for user "x"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused the token of role camunda-web-modeler-irsa (IRSA, account 123456789012)',
+      `[FAIL] orchestration: OpenSearch maps role camunda-orchestration-irsa (IRSA, account 123456789012) to no OpenSearch role: every request fails with security_exception … no permissions`,
       expect.stringMatching(
         /^\[INFO\] optimize: OpenSearch role mapping not proven: the verification Job irsa-check-authinfo-optimize-[a-z0-9]{5} ended image-pull \(ErrImagePull\)$/,
       ),
@@ -514,8 +514,8 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
     });
     const r = await runModule(w, dataPlane, { direct: false, spawn: true }, facts(5432));
     expect(r.lines.filter((l) => /^\[\w+\] (identity|optimize):/.test(l))).toEqual([
-      `[FAIL] identity: the Aurora login proof ran as ${NODE_CALLER}, not role ${ROLE('identity')}: the pod got the node role: injection missing; its verdict says nothing about ${ROLE('identity')}`,
-      `[FAIL] optimize: the OpenSearch proof ran as ${NODE_CALLER}, not role ${ROLE('optimize')}: the pod got the node role: injection missing; its verdict says nothing about ${ROLE('optimize')}`,
+      `[FAIL] identity: the Aurora login proof ran as ${NODE_CALLER}, not role camunda-identity-irsa (IRSA, account 123456789012): the pod got the node role: injection missing; its verdict says nothing about that role`,
+      `[FAIL] optimize: the OpenSearch proof ran as ${NODE_CALLER}, not role camunda-optimize-irsa (IRSA, account 123456789012): the pod got the node role: injection missing; its verdict says nothing about that role`,
     ]);
     expect(r.findings.filter((f) => f.level === 'FAIL').map((f) => `${f.code} ${f.check}`)).toContain(
       '269 aurora-wrong-principal',
@@ -537,7 +537,7 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
     );
     const r = await runModule(w, dataPlane, { direct: false, spawn: true }, facts(5432));
     expect(r.lines.filter((l) => l.startsWith('[INFO] identity:'))).toEqual([
-      `[INFO] identity: Aurora login not proven: the verification Job could not tell which AWS principal made the IAM auth token (sts get-caller-identity gave no answer), so its answer (ok) says nothing about role ${ROLE('identity')}`,
+      `[INFO] identity: Aurora login not proven: the verification Job could not tell which AWS principal made the IAM auth token (sts get-caller-identity gave no answer), so its answer (ok) says nothing about role camunda-identity-irsa (IRSA, account 123456789012)`,
     ]);
   });
 
@@ -550,7 +550,7 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
     expect(
       r.findings.filter((f) => f.component === 'identity').map((f) => `[${f.level}] ${f.code} ${f.message}`),
     ).toEqual([
-      `[FAIL] 269 the Aurora login proof ran as ${other}, not role ${ROLE('identity')}: STS assumed another role for the service account token; its verdict says nothing about ${ROLE('identity')}`,
+      `[FAIL] 269 the Aurora login proof ran as ${other}, not role camunda-identity-irsa (IRSA, account 123456789012): STS assumed another role for the service account token; its verdict says nothing about that role`,
     ]);
   });
 
@@ -583,7 +583,7 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
       const r = await runModule(world, dataPlane, { direct: true, dbCa: [fake.certPem] }, f);
       const identity = r.findings.filter((x) => x.component === 'identity');
       expect(identity.map((x) => `[${x.level}] ${x.code} ${x.check}: ${x.message}`)).toEqual([
-        `[FAIL] 266 aurora-token-rejected: Aurora refused the IAM auth token of identity_irsa@127.0.0.1:${fake.port}/identity (28000: PAM authentication failed for user "identity_irsa"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused it`,
+        `[FAIL] 266 aurora-token-rejected: Aurora refused the IAM auth token of identity_irsa@127.0.0.1:${fake.port}/identity (28000: PAM authentication failed for user "identity_irsa"): the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused the token of role camunda-identity-irsa (IRSA, account 123456789012)`,
       ]);
       expect(identity[0]!.fix).toBe(
         `Allow rds-db:connect on arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-7GJQ2XKZ5N4M3P2R1S0T9U8V7W/identity_irsa in a policy of role ${ROLE('identity')} (the cluster's resource ID, user identity_irsa, Region eu-west-1); the token must be made for 127.0.0.1:${fake.port} in eu-west-1 by that role, within its 15 minutes. No database change is needed.`,
@@ -669,7 +669,7 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
     // The role allows rds-db:connect on the cluster's resource, not on the proxy's prx- one.
     const policy = await run(iamRefused, 'REQUIRED');
     expect(policy.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
-      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (${where}IAM authentication failed for user identity_irsa. Check the IAM token for this user and try again.): role ${ROLE('identity')} may not rds-db:connect on the proxy's ${PRX_RESOURCE} (ImplicitDeny)`,
+      `[FAIL] 268 RDS Proxy camunda-pg refused the IAM login of identity_irsa@${PROXY_HOST}:5432/identity (${where}IAM authentication failed for user identity_irsa. Check the IAM token for this user and try again.): role camunda-identity-irsa (IRSA, account 123456789012) may not rds-db:connect on the proxy's ${PRX_RESOURCE} (ImplicitDeny)`,
     ]);
     const secret = await run(noSecret, 'REQUIRED');
     expect(secret.map((f) => `[${f.level}] ${f.code} ${f.message}`)).toEqual([
@@ -826,7 +826,7 @@ describe('data-plane proofs prove exactly what they claim (issue 18)', () => {
     expect(
       r.findings.filter((f) => f.component === 'optimize').map((f) => `[${f.level}] ${f.code} ${f.message}`),
     ).toEqual([
-      `[FAIL] 274 OpenSearch authenticated the signed request as arn:aws:iam::123456789012:role/opensearch-master (backend roles arn:aws:iam::123456789012:role/opensearch-master), not role ${ROLE('optimize')}: its role mapping says nothing about ${ROLE('optimize')}`,
+      `[FAIL] 274 OpenSearch authenticated the signed request as arn:aws:iam::123456789012:role/opensearch-master (backend roles arn:aws:iam::123456789012:role/opensearch-master), not role camunda-optimize-irsa (IRSA, account 123456789012): its role mapping says nothing about that role`,
     ]);
     // The user OpenSearch judged is another principal, even though it carries the role as a backend role.
     os.mode = {

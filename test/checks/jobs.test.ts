@@ -310,7 +310,7 @@ describe('jobs: verification Jobs', () => {
         logs: callerIdentity(ASSUMED('camunda-optimize-irsa')),
       });
       expect(r.lines).toEqual([
-        `[FAIL] identity: a pod running as service account camunda-identity is ${ASSUMED('camunda-optimize-irsa')}, not the annotated role ${ROLE('camunda-identity-irsa')}`,
+        `[FAIL] identity: a pod running as service account camunda-identity is ${ASSUMED('camunda-optimize-irsa')}, not role camunda-identity-irsa (IRSA, account 123456789012), the annotated role`,
       ]);
       expect(r.findings[0]!.code).toBe(134);
       expect(r.findings[0]!.check).toBe('identity-job-role');

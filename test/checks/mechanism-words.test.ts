@@ -62,7 +62,7 @@ describe('identity Job of a Pod Identity component', () => {
       facts,
     );
     expect(r.lines).toEqual([
-      `[FAIL] identity: a pod running as service account camunda-identity is ${ASSUMED('camunda-optimize-irsa')}, not the role of Pod Identity association a-0123456789abcdef0 ${ROLE}`,
+      `[FAIL] identity: a pod running as service account camunda-identity is ${ASSUMED('camunda-optimize-irsa')}, not role camunda-identity-irsa (EKS Pod Identity, account 123456789012), the role of Pod Identity association a-0123456789abcdef0`,
     ]);
   });
 

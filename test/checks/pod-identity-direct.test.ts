@@ -121,7 +121,7 @@ describe('--direct with EKS Pod Identity credentials', () => {
     signedWith.length = 0;
     const r = await run(await world(false));
     expect(r.lines('token').filter((l) => l.includes('identity:'))).toEqual([
-      `[FAIL] identity: EKS Pod Identity cannot assume ${ROLE} for system:serviceaccount:camunda:camunda-identity (association a-0123456789abcdef0): the role's trust policy does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (AccessDeniedException: Unauthorized to perform sts:AssumeRole on ${ROLE})`,
+      `[FAIL] identity: EKS Pod Identity cannot assume role camunda-identity-irsa (EKS Pod Identity, account 123456789012) for system:serviceaccount:camunda:camunda-identity (association a-0123456789abcdef0): the role's trust policy does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (AccessDeniedException: Unauthorized to perform sts:AssumeRole on ${ROLE})`,
     ]);
     expect(r.lines('data-plane').filter((l) => l.includes(' identity:'))).toEqual([
       `[INFO] identity: Aurora login not proven: no EKS Pod Identity credentials for ${ROLE} (eks-auth:AssumeRoleForPodIdentity: AccessDeniedException; see the token check)`,

@@ -176,7 +176,7 @@ describe('EKS Pod Identity only (no role-arn annotation)', () => {
     expect(lines).toHaveLength(5);
     for (const l of lines)
       expect(l).toMatch(
-        /^\[FAIL\] \w+: EKS Pod Identity cannot assume arn:aws:iam::123456789012:role\/(\S+) for system:serviceaccount:camunda:(\S+) \(association a-\2\): the role's trust policy does not let pods\.eks\.amazonaws\.com sts:AssumeRole and sts:TagSession \(AccessDeniedException: Unauthorized to perform sts:AssumeRole on arn:aws:iam::123456789012:role\/\1\)$/,
+        /^\[FAIL\] \w+: EKS Pod Identity cannot assume role (\S+) \(EKS Pod Identity, account 123456789012\) for system:serviceaccount:camunda:(\S+) \(association a-\2\): the role's trust policy does not let pods\.eks\.amazonaws\.com sts:AssumeRole and sts:TagSession \(AccessDeniedException: Unauthorized to perform sts:AssumeRole on arn:aws:iam::123456789012:role\/\1\)$/,
       );
     expect(run.lines('token').join('\n')).not.toMatch(/STS|AssumeRoleWithWebIdentity/);
   });

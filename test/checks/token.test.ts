@@ -289,7 +289,7 @@ describe('token: pod-less proof of the trust chain', () => {
     const r = await runModule(w, token, one, { issuer: ISSUER, oidcProviderArn: PROVIDER });
     expect(r.lines).toEqual([
       PUBLIC_OK,
-      `[FAIL] identity: STS refused to assume ${ROLE('camunda-identity-irsa')}: the role's trust policy does not admit system:serviceaccount:camunda:camunda-identity with aud sts.amazonaws.com (AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity)`,
+      `[FAIL] identity: STS refused to assume role camunda-identity-irsa (IRSA, account 123456789012): the role's trust policy does not admit system:serviceaccount:camunda:camunda-identity with aud sts.amazonaws.com (AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity)`,
     ]);
     expect(r.findings[1]).toMatchObject({
       code: 233,
@@ -340,7 +340,7 @@ describe('token: pod-less proof of the trust chain', () => {
     w.aws.assumeRole![ROLE('camunda-identity-irsa')] = { assumedRoleArn: ASSUMED('camunda-optimize-irsa') };
     const r = await runModule(w, token, one, { issuer: ISSUER });
     expect(r.lines[1]).toBe(
-      `[FAIL] identity: STS assumed ${ASSUMED('camunda-optimize-irsa')} for the token, not the annotated role ${ROLE('camunda-identity-irsa')}`,
+      `[FAIL] identity: STS assumed ${ASSUMED('camunda-optimize-irsa')} for the token, not the annotated role camunda-identity-irsa (IRSA, account 123456789012)`,
     );
     expect(r.findings[1]!.code).toBe(234);
     expect(r.findings[1]!.check).toBe('token-role');

@@ -49,10 +49,37 @@ function aboutAccess(f: Finding): boolean {
     case 'aurora':
     case 'opensearch':
       return /cannot check from account/.test(f.message);
+    case 'token':
+      // The proofs' verdicts on a role (STS's or EKS Auth's refusal, another role handed out);
+      // not the token's own problems, which concern no role.
+      return (
+        f.check === 'token-role' ||
+        f.check === 'token-pod-identity-role' ||
+        (f.check === 'token-sts' && /refused to assume/.test(f.message)) ||
+        (f.check === 'token-pod-identity' && /cannot assume/.test(f.message))
+      );
+    case 'jobs':
+      return f.check === 'identity-job-role';
+    case 'data-plane':
+      return PROOF_ROLE_CHECKS.has(f.check ?? '');
     default:
       return false;
   }
 }
+
+/** The data-plane proofs' lines that judge the component's role itself. */
+const PROOF_ROLE_CHECKS = new Set([
+  'aurora-wrong-principal',
+  'aurora-token-rejected',
+  'opensearch-wrong-principal',
+  'opensearch-role-unmapped',
+  'opensearch-signed-request-refused',
+  'opensearch-writes-refused',
+]);
+
+const PROOFS = new Set(['token', 'jobs', 'data-plane']);
+/** `role camunda-identity-irsa (EKS Pod Identity, account 123456789012)`. */
+const ROLE_WORDS = /\brole \S+ \((?:IRSA|EKS Pod Identity), account \d{12}\)/;
 
 const MECHANISM = /\bIRSA\b|\bEKS Pod Identity\b|\bPod Identity association\b/;
 const ACCOUNT = /\b\d{12}\b/;
@@ -63,6 +90,9 @@ function missing(f: Finding): string[] {
   if (!f.component && !/\bthe \w+ component's\b/.test(f.message)) gaps.push('component');
   if (!MECHANISM.test(f.message)) gaps.push('mechanism');
   if (!ACCOUNT.test(f.message)) gaps.push('account');
+  // A proof's line says its own words around a role ARN ("EKS Pod Identity cannot assume arn:…"):
+  // it must name the role the way every other check does (platform/pod-identity.ts roleWords).
+  if (PROOFS.has(f.module) && !ROLE_WORDS.test(f.message)) gaps.push('role words');
   return gaps;
 }
 
@@ -83,6 +113,8 @@ interface Case {
   invisibleOnly?: boolean;
   /** AWS allows everything: no WARN or FAIL at all. */
   clean?: boolean;
+  /** A proof's FAIL (module token, jobs or data-plane, this check) that must be among the lines. */
+  proofFail?: string;
 }
 
 describe("issue 17's cases: component, mechanism and account in every line; no FAIL for what cannot be seen", () => {
@@ -137,6 +169,8 @@ describe("issue 17's cases: component, mechanism and account in every line; no F
           }),
         ),
       expectNonOk: true,
+      // EKS Auth's own verdict (the pod-less proof): the same role, mechanism and account as the roles check's.
+      proofFail: 'token-pod-identity',
     },
     {
       name: 'Pod Identity only: a session policy that refuses rds-db:connect (FAIL 213)',
@@ -153,6 +187,7 @@ describe("issue 17's cases: component, mechanism and account in every line; no F
       name: 'Pod Identity and IRSA on one service account, the same role trusting only the OIDC provider',
       run: () => single(podIdentityWorld((w) => associate(w, 'camunda-identity', IDENTITY_ROLE))),
       expectNonOk: true,
+      proofFail: 'token-pod-identity',
     },
     {
       name: 'Pod Identity and IRSA on one service account, another role (without policies)',
@@ -235,6 +270,9 @@ describe("issue 17's cases: component, mechanism and account in every line; no F
         ),
       ).toEqual([]);
       if (c.expectNonOk) expect(lines.length).toBeGreaterThan(0);
+      if (c.proofFail) {
+        expect(lines.filter((f) => f.level === 'FAIL' && f.check === c.proofFail).length).toBeGreaterThan(0);
+      }
       if (c.invisibleOnly) {
         expect(findings.filter((f) => f.level === 'FAIL')).toEqual([]);
         expect(lines.some((f) => f.level === 'INFO' && /cannot check from account/.test(f.message))).toBe(

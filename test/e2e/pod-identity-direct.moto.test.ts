@@ -90,7 +90,7 @@ describe('pod-less proof of EKS Pod Identity (moto + fake EKS Auth + fake API se
   it('a role that trusts only the OIDC provider: FAIL 235 with the trust statement to add', async () => {
     const r = await run(podIdentityWorld('keep'), ['-s']);
     expect(tokenLines(r)).toEqual([
-      `[FAIL] identity: EKS Pod Identity cannot assume ${IDENTITY_ROLE} for system:serviceaccount:camunda:camunda-identity (association a-ID): the role's trust policy does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (AccessDeniedException: Unable to sts:AssumeRole and sts:TagSession on ${IDENTITY_ROLE}: its trust policy does not allow pods.eks.amazonaws.com)`,
+      `[FAIL] identity: EKS Pod Identity cannot assume role camunda-identity-irsa (EKS Pod Identity, account ${ACCT}) for system:serviceaccount:camunda:camunda-identity (association a-ID): the role's trust policy does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (AccessDeniedException: Unable to sts:AssumeRole and sts:TagSession on ${IDENTITY_ROLE}: its trust policy does not allow pods.eks.amazonaws.com)`,
       `       fix: Allow the Service principal pods.eks.amazonaws.com the actions sts:AssumeRole and sts:TagSession in the trust policy of ${IDENTITY_ROLE} (EKS User Guide, "Create the IAM role for Pod Identity"); then run again.`,
     ]);
     expect(r.code).not.toBe(0);

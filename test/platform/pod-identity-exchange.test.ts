@@ -78,7 +78,7 @@ describe('answers', () => {
     expect([v.level, v.id, v.message]).toEqual([
       'FAIL',
       'token-pod-identity-role',
-      `EKS Pod Identity handed out credentials for arn:aws:sts::111122223333:assumed-role/camunda-identity/eks-x to ${SUB} (association a-1), not for the association's role ${TARGET_ROLE}`,
+      `EKS Pod Identity handed out credentials for arn:aws:sts::111122223333:assumed-role/camunda-identity/eks-x to ${SUB} (association a-1), not for the association's role camunda-identity-db (EKS Pod Identity, account 444455556666)`,
     ]);
   });
 
@@ -128,13 +128,13 @@ describe('refusals', () => {
       'AccessDenied naming sts:AssumeRole',
       err('AccessDeniedException', `not authorized to perform sts:AssumeRole on ${ROLE}`, 400),
       'FAIL',
-      `EKS Pod Identity cannot assume ${ROLE} for ${SUB} (association a-1): the role's trust policy does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (AccessDeniedException: not authorized to perform sts:AssumeRole on ${ROLE})`,
+      `EKS Pod Identity cannot assume role camunda-identity (EKS Pod Identity, account 111122223333) for ${SUB} (association a-1): the role's trust policy does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (AccessDeniedException: not authorized to perform sts:AssumeRole on ${ROLE})`,
     ],
     [
       'AccessDenied that names neither: INFO with both causes, never a FAIL',
       err('AccessDeniedException', 'Access denied', 400),
       'INFO',
-      `cannot prove EKS Pod Identity for ${SUB} from here: EKS Auth denies the call (AccessDeniedException: Access denied); either irsa-check's identity lacks eks-auth:AssumeRoleForPodIdentity on the cluster camunda-prod, or the trust policy of ${ROLE} does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (see the roles check)`,
+      `cannot prove EKS Pod Identity for ${SUB} from here: EKS Auth denies the call (AccessDeniedException: Access denied); either irsa-check's identity lacks eks-auth:AssumeRoleForPodIdentity on the cluster camunda-prod, or the trust policy of role camunda-identity (EKS Pod Identity, account 111122223333) does not let pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession (see the roles check)`,
     ],
     [
       'an endpoint without EKS Auth',

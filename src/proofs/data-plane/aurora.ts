@@ -6,7 +6,7 @@
  * sts get-caller-identity, the --direct AssumeRoleWithWebIdentity answer). Through an RDS
  * Proxy the proxy, not the database, takes the IAM token. Aurora MySQL is no Camunda target.
  */
-import { mechanismWords } from '../../platform/pod-identity.js';
+import { mechanismWords, roleWords, type MechanismName } from '../../platform/pod-identity.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { PlannedComponent } from '../../engine/facts.js';
 import { ApiCallError } from '../../core/errors.js';
@@ -144,6 +144,7 @@ export async function proveAurora(
       roleArn,
       c.serviceAccount.name,
       ctx.options.direct,
+      mechanismWords(f.credentialSources?.get(c.key)).name,
     );
     out.fail('aurora-wrong-principal', message, { fix });
     return;
@@ -151,7 +152,7 @@ export async function proveAurora(
   if (principal.kind === 'unknown' && IDENTITY_BOUND.has(r.outcome)) {
     out.info(
       'aurora-login-not-proven',
-      `Aurora login not proven: the verification Job could not tell which AWS principal made the IAM auth token (sts get-caller-identity gave no answer), so its answer (${r.outcome}) says nothing about role ${roleArn}`,
+      `Aurora login not proven: the verification Job could not tell which AWS principal made the IAM auth token (sts get-caller-identity gave no answer), so its answer (${r.outcome}) says nothing about ${roleWords(roleArn, mechanismWords(f.credentialSources?.get(c.key)).name)}`,
     );
     return;
   }
@@ -161,6 +162,7 @@ export async function proveAurora(
     port,
     database,
     roleArn,
+    mechanism: mechanismWords(f.credentialSources?.get(c.key)).name,
     region,
     clusterResourceId: target?.cluster.resourceId,
   };
@@ -208,6 +210,8 @@ interface Login {
   port: number;
   database: string;
   roleArn: string;
+  /** How the pods get the role, for the lines that name it (roleWords). */
+  mechanism: MechanismName;
   region: string;
   /** The Aurora cluster's DbClusterResourceId, when the aurora module identified the cluster. */
   clusterResourceId: string | undefined;
@@ -258,7 +262,7 @@ function reportLogin(ctx: Ctx, r: LoginResult, l: Login, out: Reporter<Id>): voi
       const resource = dbUserResource(l, l.clusterResourceId, '<DbClusterResourceId>');
       out.fail(
         'aurora-token-rejected',
-        `Aurora refused the IAM auth token of ${who}${detail}: the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused it`,
+        `Aurora refused the IAM auth token of ${who}${detail}: the user is granted rds_iam (Aurora checked the token with PAM), so the IAM side refused the token of ${roleWords(l.roleArn, l.mechanism)}`,
         {
           fix: `Allow rds-db:connect on ${resource} in a policy of role ${roleArn} (the cluster's resource ID, user ${user}, Region ${l.region}); the token must be made for ${host}:${port} in ${l.region} by that role, within its 15 minutes. No database change is needed.`,
         },
@@ -413,7 +417,7 @@ async function reportProxyLogin(
   if (allowed !== true) {
     out.fail(
       'aurora-proxy-iam',
-      `${message}: role ${roleArn} may not rds-db:connect on the proxy's ${resource}${allowed ? ` (${allowed})` : ''}`,
+      `${message}: ${roleWords(roleArn, l.mechanism)} may not rds-db:connect on the proxy's ${resource}${allowed ? ` (${allowed})` : ''}`,
       {
         fix: `Allow {"Effect": "Allow", "Action": "rds-db:connect", "Resource": "${resource}"} in a policy of role ${roleArn} (a proxy's rds-db resource is its prx- ID, not the cluster's). ${noGrant}`,
       },
@@ -423,7 +427,7 @@ async function reportProxyLogin(
   const users = proxy.auth.flatMap((a) => (a.userName ? [a.userName] : []));
   out.fail(
     'aurora-proxy-iam',
-    `${message}: the proxy takes IAM authentication and role ${roleArn} may rds-db:connect on ${resource}${users.length && !users.includes(user) ? `, but the proxy has no secret for ${user} (its secrets log in as ${users.join(', ')})` : ''}`,
+    `${message}: the proxy takes IAM authentication and ${roleWords(roleArn, l.mechanism)} may rds-db:connect on ${resource}${users.length && !users.includes(user) ? `, but the proxy has no secret for ${user} (its secrets log in as ${users.join(', ')})` : ''}`,
     {
       fix: `Give ${name} a Secrets Manager secret for database user ${user} (Auth of the proxy), readable by the proxy's IAM role. ${noGrant}`,
     },

@@ -8,7 +8,7 @@
  * domain's access policy decides every request: it is evaluated (src/iam) for each request
  * Camunda sends. OpenSearch Serverless (aoss) is no Camunda target.
  */
-import { mechanismWords } from '../../platform/pod-identity.js';
+import { mechanismWords, roleWords, type MechanismName } from '../../platform/pod-identity.js';
 import type { Reporter } from '../../core/reporter.js';
 import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { ApiCallError } from '../../core/errors.js';
@@ -89,6 +89,9 @@ export async function proveOpenSearch(
   }
   const base = openSearchBase(ctx, os.host, os.port);
   const region = f.openSearchDomain?.region ?? f.region ?? 'us-east-1';
+  // How the pods get the role: named with its account in every non-OK line about it (roleWords).
+  const mechanism = mechanismWords(f.credentialSources?.get(c.key)).name;
+  const who = roleWords(roleArn, mechanism);
   const proof: Proof<AuthInfoResult> & { pinned?: boolean } = ctx.options.direct
     ? await ctx.derive<Proof<AuthInfoResult> & { pinned?: boolean }>(
         DERIVED_OPENSEARCH_AUTHINFO,
@@ -116,7 +119,7 @@ export async function proveOpenSearch(
         AUTHINFO_MARKER,
         parseAuthInfoMarker,
         roleArn,
-        mechanismWords(f.credentialSources?.get(c.key)).name,
+        mechanism,
       );
   if (!proof.ok) {
     out.info('opensearch-mapping-not-proven', `OpenSearch role mapping not proven: ${proof.reason}`);
@@ -131,6 +134,7 @@ export async function proveOpenSearch(
       roleArn,
       c.serviceAccount.name,
       ctx.options.direct,
+      mechanism,
     );
     out.fail('opensearch-wrong-principal', message, { fix });
     return;
@@ -138,7 +142,7 @@ export async function proveOpenSearch(
   if (principal.kind === 'unknown' && r.outcome !== 'unreachable') {
     out.info(
       'opensearch-mapping-not-proven',
-      `OpenSearch role mapping not proven: the verification Job could not tell which AWS principal signed the request (sts get-caller-identity gave no answer), so OpenSearch's answer (${r.outcome}) says nothing about role ${roleArn}`,
+      `OpenSearch role mapping not proven: the verification Job could not tell which AWS principal signed the request (sts get-caller-identity gave no answer), so OpenSearch's answer (${r.outcome}) says nothing about ${who}`,
     );
     return;
   }
@@ -147,13 +151,18 @@ export async function proveOpenSearch(
   const detail = r.detail ? ` (HTTP ${r.status}: ${r.detail})` : '';
   const mapping = `PUT _plugins/_security/api/rolesmapping/all_access {"backend_roles": ["${roleArn}"]} (or map it to a narrower role with the index permissions Camunda needs)`;
   if (r.outcome === 'mapped') {
-    await reportMapped(ctx, r, { base, region, component: c.key, roleArn, major: f.profile?.major }, out);
+    await reportMapped(
+      ctx,
+      r,
+      { base, region, component: c.key, roleArn, mechanism, major: f.profile?.major },
+      out,
+    );
   } else if (r.outcome === 'no-fgac' || (fgacOff && r.status !== undefined && r.status < 400)) {
-    reportNoFgac(domain, roleArn, out);
+    reportNoFgac(domain, roleArn, who, out);
   } else if (r.outcome === 'unmapped') {
     out.fail(
       'opensearch-role-unmapped',
-      `OpenSearch maps role ${roleArn} to no OpenSearch role${detail}: every request fails with security_exception … no permissions`,
+      `OpenSearch maps ${who} to no OpenSearch role${detail}: every request fails with security_exception … no permissions`,
       {
         fix: `As the OpenSearch master user: ${mapping}.`,
       },
@@ -161,7 +170,7 @@ export async function proveOpenSearch(
   } else if (r.outcome === 'refused') {
     out.fail(
       'opensearch-signed-request-refused',
-      `OpenSearch refused a request signed with role ${roleArn}${detail}`,
+      `OpenSearch refused a request signed with ${who}${detail}`,
       {
         fix: 'Allow the role es:ESHttp* on the domain, in its permission policy and the domain access policy.',
       },
@@ -185,6 +194,7 @@ interface Mapped {
   region: string;
   component: string;
   roleArn: string;
+  mechanism: MechanismName;
   /** The chart major, for where the values set the index prefixes (helm/chart/index-prefixes.ts). */
   major: number | undefined;
 }
@@ -202,7 +212,7 @@ async function reportMapped(ctx: Ctx, r: AuthInfoResult, m: Mapped, out: Reporte
   if ((r.user || r.backendRoles.length > 0) && !itself) {
     out.fail(
       'opensearch-wrong-principal',
-      `OpenSearch authenticated the signed request as ${r.user ?? 'an unnamed user'} (backend roles ${r.backendRoles.join(', ') || 'none'}), not role ${roleArn}: its role mapping says nothing about ${roleArn}`,
+      `OpenSearch authenticated the signed request as ${r.user ?? 'an unnamed user'} (backend roles ${r.backendRoles.join(', ') || 'none'}), not ${roleWords(roleArn, m.mechanism)}: its role mapping says nothing about that role`,
       {
         fix: `Check what sits between the component and the domain (a proxy re-signing requests, a custom endpoint of another domain) and that the domain maps the IAM role ${roleArn} itself.`,
       },
@@ -305,8 +315,16 @@ async function readSecurity<T>(
  * The signed GET got through; whether Camunda's writes do is the policy's answer for each
  * request it sends, from the one IAM evaluator.
  */
-function reportNoFgac(domain: OpenSearchDomain | undefined, roleArn: string, out: Reporter<Id>): void {
-  const accepted = `OpenSearch accepts requests signed with role ${roleArn} (fine-grained access control is off: no role mapping to check)`;
+function reportNoFgac(
+  domain: OpenSearchDomain | undefined,
+  roleArn: string,
+  who: string,
+  out: Reporter<Id>,
+): void {
+  // The non-OK lines name the role with its mechanism and account (roleWords); the OK line keeps its ARN.
+  const signed = (role: string) =>
+    `OpenSearch accepts requests signed with ${role} (fine-grained access control is off: no role mapping to check)`;
+  const accepted = signed(who);
   if (!domain) {
     out.info(
       'opensearch-mapping-not-proven',
@@ -354,6 +372,6 @@ function reportNoFgac(domain: OpenSearchDomain | undefined, roleArn: string, out
   }
   out.ok(
     'opensearch-writes-refused',
-    `${accepted}, and ${where} allows it every request Camunda sends (${CAMUNDA_ES_ACTIONS.join(', ')}) on ${resource}`,
+    `${signed(`role ${roleArn}`)}, and ${where} allows it every request Camunda sends (${CAMUNDA_ES_ACTIONS.join(', ')}) on ${resource}`,
   );
 }

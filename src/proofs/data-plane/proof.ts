@@ -7,6 +7,7 @@
 import {
   POD_IDENTITY_AUDIENCE,
   type CredentialSource,
+  roleWords,
   type MechanismWords,
 } from '../../platform/pod-identity.js';
 import { podIdentityRoleMatches } from '../../platform/pod-identity-exchange.js';
@@ -150,6 +151,7 @@ export function wrongPrincipal(
   roleArn: string,
   serviceAccount: string,
   direct: boolean,
+  mechanism: MechanismWords['name'] = 'IRSA',
 ): { message: string; fix: string } {
   const session = parseArn(caller)?.resource.split('/')[2] ?? '';
   // An EC2 instance profile's session is the instance ID: the node role, through IMDS.
@@ -160,7 +162,7 @@ export function wrongPrincipal(
       ? 'STS assumed another role for the service account token'
       : 'the pod got other credentials (static keys, another AWS_ROLE_ARN, or a Pod Identity association for another role)';
   return {
-    message: `the ${proof} ran as ${caller}, not role ${roleArn}: ${why}; its verdict says nothing about ${roleArn}`,
+    message: `the ${proof} ran as ${caller}, not ${roleWords(roleArn, mechanism)}: ${why}; its verdict says nothing about that role`,
     fix: nodeRole
       ? `Make the EKS pod identity webhook inject ${roleArn} into pods of service account ${serviceAccount} (the eks.amazonaws.com/role-arn annotation, the webhook running), and give the nodes hop limit 1 so pods cannot fall back to the node role; then run again.`
       : `Check what gives pods of service account ${serviceAccount} the identity ${caller} (its annotation, a Pod Identity association, AWS_* variables forced into the namespace) and make it ${roleArn}; then run again.`,
