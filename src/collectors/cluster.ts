@@ -291,6 +291,7 @@ async function rolesElsewhere(
     ),
   );
   if (accountsRead.includes('unread')) return undefined;
+  const byAccount = new Map<string, Map<string, string[]>>();
   const accounts = new Map<string, string[]>();
   const podIdentity: string[] = [];
   for (const [i, name] of names.entries()) {
@@ -306,10 +307,19 @@ async function rolesElsewhere(
     }
     const role = parseRoleArn(source.roleArn);
     if (!role || role.account === account) return undefined;
-    const roles = accounts.get(role.account) ?? [];
-    if (!roles.includes(role.name)) roles.push(role.name);
-    accounts.set(role.account, roles);
+    // Each role with the ServiceAccounts that use it: the plan (which names the components) is not
+    // known yet here, the ServiceAccount is what the operator recognises.
+    const roles = byAccount.get(role.account) ?? new Map<string, string[]>();
+    roles.set(role.name, [...(roles.get(role.name) ?? []), name]);
+    byAccount.set(role.account, roles);
   }
+  for (const [acct, roles] of byAccount)
+    accounts.set(
+      acct,
+      [...roles].map(
+        ([role, users]) => `${role} (service account${users.length > 1 ? 's' : ''} ${users.join(', ')})`,
+      ),
+    );
   if (accounts.size > 0) return { accounts };
   return podIdentity.length > 0 ? { podIdentityOnly: podIdentity } : undefined;
 }

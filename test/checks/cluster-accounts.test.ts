@@ -16,8 +16,9 @@ const OTHER = '210987654321';
 const ISSUER_PATH = 'oidc.eks.eu-west-1.amazonaws.com/id/5C9F1A2B3D4E5F60718293A4B5C6D7E8';
 const OTHER_PROVIDER = `arn:aws:iam::${OTHER}:oidc-provider/${ISSUER_PATH}`;
 const READER = { assumeRoles: { [OTHER]: `arn:aws:iam::${OTHER}:role/irsa-check-reader` } };
+// Each role with the ServiceAccount(s) whose pods use it: the plan (components) is not known yet there.
 const ROLES =
-  'camunda-identity-irsa, camunda-keycloak-irsa, camunda-optimize-irsa, camunda-web-modeler-irsa, camunda-orchestration-irsa';
+  'camunda-identity-irsa (service account camunda-identity), camunda-keycloak-irsa (service account camunda-keycloak), camunda-optimize-irsa (service account camunda-optimize), camunda-web-modeler-irsa (service account camunda-web-modeler), camunda-orchestration-irsa (service account camunda-zeebe)';
 
 /**
  * Every role, policy and the OIDC provider moved to account OTHER (the cluster, Aurora and the
