@@ -146,7 +146,7 @@ export const AUTHINFO_SCRIPT = [
   `echo "${AUTHINFO_MARKER} status=$status body=$(printf '%s' "$resp" | sed '$d' | base64 | tr -d '\\n')\${caller:+ caller=$caller}"`,
 ].join('\n');
 
-interface JobInput {
+export interface JobInput {
   namespace: string;
   component: string;
   serviceAccount: string;

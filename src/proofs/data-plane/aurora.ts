@@ -14,12 +14,7 @@ import { databaseNameOf } from '../../helm/database-name.js';
 import { rdsTrustAnchors } from '../../db/rds-trust.js';
 import { auroraLogin, type LoginResult } from '../../platform/pg-login.js';
 import type { DbProxy } from '../../ports/aws.js';
-import {
-  AURORA_MARKER,
-  auroraJob,
-  dataPlaneSeconds,
-  parseAuroraMarker,
-} from '../../platform/data-plane-jobs.js';
+import { AURORA_MARKER, auroraJob, parseAuroraMarker } from '../../platform/data-plane-jobs.js';
 import { normalizeHost, REGION_PATTERN } from '../../aws-hosts.js';
 import { parseRoleArn, rdsDbUserArn } from '../../iam/arn.js';
 import { readRolePolicies } from '../../iam/role-policies.js';
@@ -27,7 +22,8 @@ import { evaluateWithBoundary } from '../../iam/policy.js';
 import type { Id } from './checks.js';
 import {
   auroraPassword,
-  credentialsFor,
+  componentJobInput,
+  directProof,
   DERIVED_AURORA_LOGIN,
   principalOf,
   proofTimeoutMs,
@@ -89,35 +85,27 @@ export async function proveAurora(
   // In-process every Region's CAs cost nothing; a Job carries only its Region's. A replay needs none.
   const anchors = () => rdsTrustAnchors({ host, region, all: ctx.options.direct }, ctx.options.dbCa);
   const proof: Proof<LoginResult> & { pinned?: boolean } = ctx.options.direct
-    ? await ctx.derive<Proof<LoginResult> & { pinned?: boolean }>(
-        DERIVED_AURORA_LOGIN,
-        [c.key, host, port, database, user, roleArn],
-        async () => {
-          const creds = await credentialsFor(ctx, f, c, roleArn);
-          if (!creds.ok) return creds;
-          const { credentials, caller, pinned } = creds.result;
-          const password = await auroraPassword.make(credentials, region, host, port, user);
-          const result = await auroraLogin({
+    ? await directProof(
+        ctx,
+        f,
+        c,
+        roleArn,
+        { method: DERIVED_AURORA_LOGIN, args: [c.key, host, port, database, user, roleArn] },
+        async (credentials) =>
+          auroraLogin({
             host,
             port,
             database,
             user,
-            password,
+            password: await auroraPassword.make(credentials, region, host, port, user),
             timeoutMs: proofTimeoutMs(ctx),
             ca: await anchors(),
-          });
-          return { ok: true, result: caller ? { ...result, caller } : result, pinned };
-        },
+          }),
       )
     : await viaJob(
         ctx,
         auroraJob({
-          namespace: ctx.scope.namespace,
-          component: c.key,
-          serviceAccount: c.serviceAccount.name,
-          timeoutSeconds: ctx.options.jobTimeoutSeconds,
-          seconds: dataPlaneSeconds(ctx.options.requestTimeoutMs),
-          awsImage: ctx.options.jobImage,
+          ...componentJobInput(ctx, c),
           psqlImage: ctx.options.psqlImage,
           ca: await anchors(),
           host,

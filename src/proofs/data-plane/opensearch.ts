@@ -13,12 +13,7 @@ import type { Reporter } from '../../core/reporter.js';
 import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { ApiCallError } from '../../core/errors.js';
 import { openSearchAuthInfo, type AuthInfoResult } from '../../platform/opensearch-authinfo.js';
-import {
-  AUTHINFO_MARKER,
-  authInfoJob,
-  dataPlaneSeconds,
-  parseAuthInfoMarker,
-} from '../../platform/data-plane-jobs.js';
+import { AUTHINFO_MARKER, authInfoJob, parseAuthInfoMarker } from '../../platform/data-plane-jobs.js';
 import type { OpenSearchDomain } from '../../ports/aws.js';
 import { indexNeeds } from '../../helm/chart/index-prefixes.js';
 import { normalizeHost } from '../../aws-hosts.js';
@@ -40,7 +35,8 @@ import {
   type SecurityRole,
 } from './opensearch-permissions.js';
 import {
-  credentialsFor,
+  componentJobInput,
+  directProof,
   DERIVED_OPENSEARCH_AUTHINFO,
   principalOf,
   proofTimeoutMs,
@@ -93,29 +89,17 @@ export async function proveOpenSearch(
   const mechanism = mechanismWords(f.credentialSources?.get(c.key)).name;
   const who = roleWords(roleArn, mechanism);
   const proof: Proof<AuthInfoResult> & { pinned?: boolean } = ctx.options.direct
-    ? await ctx.derive<Proof<AuthInfoResult> & { pinned?: boolean }>(
-        DERIVED_OPENSEARCH_AUTHINFO,
-        [c.key, base, roleArn],
-        async () => {
-          const creds = await credentialsFor(ctx, f, c, roleArn);
-          if (!creds.ok) return creds;
-          const { credentials, caller, pinned } = creds.result;
-          const result = await openSearchAuthInfo(credentials, region, base, proofTimeoutMs(ctx));
-          return { ok: true, result: caller ? { ...result, caller } : result, pinned };
-        },
+    ? await directProof(
+        ctx,
+        f,
+        c,
+        roleArn,
+        { method: DERIVED_OPENSEARCH_AUTHINFO, args: [c.key, base, roleArn] },
+        (credentials) => openSearchAuthInfo(credentials, region, base, proofTimeoutMs(ctx)),
       )
     : await viaJob(
         ctx,
-        authInfoJob({
-          namespace: ctx.scope.namespace,
-          component: c.key,
-          serviceAccount: c.serviceAccount.name,
-          timeoutSeconds: ctx.options.jobTimeoutSeconds,
-          seconds: dataPlaneSeconds(ctx.options.requestTimeoutMs),
-          awsImage: ctx.options.jobImage,
-          baseUrl: base,
-          region,
-        }),
+        authInfoJob({ ...componentJobInput(ctx, c), baseUrl: base, region }),
         AUTHINFO_MARKER,
         parseAuthInfoMarker,
         roleArn,

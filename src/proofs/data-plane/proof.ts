@@ -18,7 +18,12 @@ import type { Facts, PlannedComponent } from '../../engine/facts.js';
 import { tokenAudience } from '../../platform/service-account.js';
 import type { TemporaryCredentials } from '../../ports/aws.js';
 import { rdsAuthToken } from '../../platform/sigv4.js';
-import { isMissingTool, type MissingTool } from '../../platform/data-plane-jobs.js';
+import {
+  dataPlaneSeconds,
+  isMissingTool,
+  type JobInput,
+  type MissingTool,
+} from '../../platform/data-plane-jobs.js';
 import { DEFAULT_JOB_IMAGE, DEFAULT_PSQL_IMAGE } from '../../core/options.js';
 import { assumedRoleMatchesRole, parseArn } from '../../iam/arn.js';
 
@@ -54,6 +59,40 @@ export async function viaJob<T>(
       reason: `the pod got no credentials for ${roleArn} through ${mechanism} (see the identity Job)`,
     };
   return { ok: true, result: verdict as T };
+}
+
+/** What every data-plane proof Job of a component is given, whichever proof it runs. */
+export function componentJobInput(ctx: Services, c: PlannedComponent): JobInput & { awsImage: string } {
+  return {
+    namespace: ctx.scope.namespace,
+    component: c.key,
+    serviceAccount: c.serviceAccount.name,
+    timeoutSeconds: ctx.options.jobTimeoutSeconds,
+    seconds: dataPlaneSeconds(ctx.options.requestTimeoutMs),
+    awsImage: ctx.options.jobImage,
+  };
+}
+
+/**
+ * A --direct proof: the component's credentials (credentialsFor), then `attempt` signed with them,
+ * derived once per `method` and `args` (a replay answers it from the bundle). The result names who
+ * the credentials are (`caller`) and whether they are pinned to the component's role.
+ */
+export function directProof<T extends { caller?: string }>(
+  ctx: Services,
+  f: ProofFacts,
+  c: PlannedComponent,
+  roleArn: string,
+  derived: { method: string; args: unknown[] },
+  attempt: (credentials: TemporaryCredentials) => Promise<T>,
+): Promise<Proof<T> & { pinned?: boolean }> {
+  return ctx.derive<Proof<T> & { pinned?: boolean }>(derived.method, derived.args, async () => {
+    const creds = await credentialsFor(ctx, f, c, roleArn);
+    if (!creds.ok) return creds;
+    const { credentials, caller, pinned } = creds.result;
+    const result = await attempt(credentials);
+    return { ok: true, result: caller ? { ...result, caller } : result, pinned };
+  });
 }
 
 /** A Job image without the tool a proof needs: which flag picks another image. */
