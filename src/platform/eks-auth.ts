@@ -25,6 +25,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TemporaryCredentials } from '../ports/aws.js';
 import type { PodIdentityAnswer } from '../ports/eks-auth.js';
 import { signedHeaders } from './sigv4.js';
+import { isClockSkew, isThrottling } from './aws-error-kinds.js';
 
 /** The SigV4 signing name and the service's endpoint prefix (the model's aws.auth#sigv4, aws.api#service). */
 export const EKS_AUTH_SERVICE = 'eks-auth';
@@ -133,21 +134,11 @@ function retryable(e: unknown): boolean {
   return TRANSIENT_NETWORK.test(err?.name ?? '') || TRANSIENT_NETWORK.test(err?.code ?? '');
 }
 
-function isThrottle(e: unknown): boolean {
-  return (
-    e instanceof EksAuthError &&
-    (/Throttl|TooManyRequests/.test(e.name) || e.$metadata.httpStatusCode === 429)
-  );
-}
-
 /** AWS's time from a clock-skew refusal's Date header; undefined for any other answer. */
 function skewedServerTime(e: unknown): number | undefined {
   if (!(e instanceof EksAuthError)) return undefined;
-  const skew =
-    /^(RequestTimeTooSkewed|RequestExpired|RequestInTheFuture)$/.test(e.name) ||
-    /Signature (expired|not yet current)/i.test(e.message);
   const date = Date.parse(e.$response.headers.date ?? '');
-  return skew && !Number.isNaN(date) ? date : undefined;
+  return isClockSkew(e) && !Number.isNaN(date) ? date : undefined;
 }
 
 /** The standard strategy's delay: full jitter over 100 ms × 2^n (500 ms for throttling), at most 20 s. */
@@ -263,7 +254,7 @@ export async function assumeRoleForPodIdentity(call: EksAuthCall): Promise<PodId
         if (e instanceof EksAuthError) e.$metadata.attempts = n;
         throw e;
       }
-      await new Promise((r) => setTimeout(r, backoffMs(n, isThrottle(e))));
+      await new Promise((r) => setTimeout(r, backoffMs(n, e instanceof EksAuthError && isThrottling(e))));
     }
   }
 }

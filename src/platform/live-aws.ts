@@ -11,6 +11,7 @@ import { resolveCname as dnsResolveCname } from 'node:dns/promises';
 import { FAN_OUT, mapLimit } from '../core/concurrency.js';
 import { ApiCallError } from '../core/errors.js';
 import { DeadlineHttpHandler, isDeadlineError } from './aws-http-handler.js';
+import { isClockSkew, isThrottling } from './aws-error-kinds.js';
 import { CLIENT_CLASSES, loaders, sendQuery, type SdkClient, type SdkModules } from './live-aws-query.js';
 import type {
   AssumedRole,
@@ -80,10 +81,6 @@ const FALLBACK_REGION = 'us-east-1';
 /** How many attempts the SDK's standard retry strategy makes per call (README "Timeouts"). */
 export const AWS_MAX_ATTEMPTS = 5;
 
-/** AWS's codes for a request signed at a time too far from its own clock. */
-const CLOCK_SKEW_CODES = /^(RequestTimeTooSkewed|RequestExpired|RequestInTheFuture)$/;
-const SIGNATURE_TIME = /Signature (expired|not yet current)/i;
-
 /** The server's time an error answer states: S3's ServerTime, the Date header, or the signature message. */
 function serverTimeOf(err: {
   ServerTime?: string | Date;
@@ -110,7 +107,7 @@ function serverTimeOf(err: {
 export function clockSkewWords(e: unknown): string | undefined {
   const err = e as { name?: string; Code?: string; message?: string };
   const code = err?.Code ?? err?.name ?? '';
-  if (!CLOCK_SKEW_CODES.test(code) && !SIGNATURE_TIME.test(err?.message ?? '')) return undefined;
+  if (!isClockSkew(e)) return undefined;
   const server = serverTimeOf(err as Parameters<typeof serverTimeOf>[0]);
   const offMs = server === undefined ? undefined : Date.now() - server;
   const minutes = offMs === undefined ? undefined : Math.round(Math.abs(offMs) / 60_000);
@@ -223,13 +220,6 @@ interface SharedClientConfig {
 }
 
 /** A throttling answer from any AWS service (query and JSON protocols alike). */
-function isThrottling(e: unknown): boolean {
-  const err = e as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(`${err?.Code ?? ''} ${err?.name ?? ''}`) ||
-    err?.$metadata?.httpStatusCode === 429
-  );
-}
 
 type MiddlewareClient = {
   middlewareStack: {
