@@ -20,7 +20,7 @@ export function isClockSkew(e: unknown): boolean {
   return CLOCK_SKEW_CODES.test(err?.Code ?? err?.name ?? '') || SIGNATURE_TIME.test(err?.message ?? '');
 }
 
-/** AWS slowing the caller down: worth a longer backoff, and "could not check", never a verdict. */
+/** AWS slowing the caller down (any service, query and JSON protocols alike): worth a longer backoff, and "could not check", never a verdict. */
 export function isThrottling(e: unknown): boolean {
   const err = e as AwsErrorShape | undefined;
   return (

@@ -219,8 +219,6 @@ interface SharedClientConfig {
   logger: typeof SILENT_LOGGER;
 }
 
-/** A throttling answer from any AWS service (query and JSON protocols alike). */
-
 type MiddlewareClient = {
   middlewareStack: {
     add(
