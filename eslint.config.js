@@ -1,12 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Check modules still in the old shape (one `run` that gathers and judges), exempt from the
-// evaluator rule while they move their gathering to src/collectors/ (or, if they act, to
-// src/proofs/). Empty since every module was split (docs/ARCHITECTURE.md, "Checks and proofs");
-// test/boundaries.test.ts holds every module under src/checks/ to the check shape outside it.
-export const NOT_YET_SPLIT = [];
-
 // An evaluator is a pure function of its snapshot (issue 16; docs/ARCHITECTURE.md, "Checks and
 // proofs"): besides I/O it reads no clock, no randomness, no process state, so a replayed bundle or a
 // table test judges exactly as the live run did. test/boundaries.test.ts lints a fixture breaking each.
@@ -167,7 +161,7 @@ export default tseslint.config(
   // rendered values (issue 16). Its imports are restricted in the two blocks above (EVALUATOR_IMPORTS).
   {
     files: ['src/checks/**/*.ts'],
-    ignores: ['src/checks/index.ts', ...NOT_YET_SPLIT],
+    ignores: ['src/checks/index.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
